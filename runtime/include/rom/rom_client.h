@@ -1,0 +1,50 @@
+// rom_client.h: a connection to one manager server, shared by all proxies made from it.
+//
+// A client is one ZMQ DEALER socket and one session on the server. Calls on it are pipelined: many may be in
+// flight (rom_proxy_call_async ()), replies are matched by call id. The blocking calls wait with a deadline:
+// a server that is down costs the caller its timeout, never a hang.
+#ifndef ROM_CLIENT_H
+#define ROM_CLIENT_H
+
+#include <stdint.h>
+#include "rom_status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct _rom_client_t rom_client_t;
+
+typedef struct rom_client_opts {
+    uint32_t connect_timeout_ms; // how long rom_client_connect () waits for the server's hello; 0: 5000
+    uint32_t call_timeout_ms;    // default deadline of each call; 0: 30000; UINT32_MAX: wait forever
+} rom_client_opts_t;
+
+// Connect to the server at `endpoint` and open a session. On ROM_OK *client_p is the new client:
+// caller owns it and must destroy it when done. ROM_UNAVAILABLE or ROM_TIMEOUT if no server answered within
+// the connect timeout, ROM_INVALID for a malformed endpoint. `opts` may be NULL. On failure, `errmsg` (if
+// not NULL) receives static or thread-local text that says why.
+rom_status_t rom_client_connect (const char *endpoint, const rom_client_opts_t *opts, rom_client_t **client_p,
+                                 const char **errmsg);
+
+// Close the session (the server releases this client's references), close the socket, free the client,
+// set *self_p to NULL. Proxies made from it must be destroyed first. Accepts NULL.
+void rom_client_destroy (rom_client_t **self_p);
+
+// Change the default deadline of later calls (milliseconds; UINT32_MAX: no deadline).
+void rom_client_set_timeout (rom_client_t *self, uint32_t timeout_ms);
+
+// The endpoint this client is connected to. Owned by the client.
+const char *rom_client_endpoint (const rom_client_t *self);
+
+// The detail of the last failed call made through this client, naming the object and method:
+// "demo.Counter#3.Increment: no such object". Owned by the client, valid until its next call.
+const char *rom_client_errmsg (const rom_client_t *self);
+
+// Round trip to the server's manager object; ROM_OK means the server is alive.
+rom_status_t rom_client_ping (rom_client_t *self);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

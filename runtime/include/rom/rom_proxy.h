@@ -1,0 +1,83 @@
+// rom_proxy.h: the client-side handle of one remote object, and calls through it.
+//
+// A proxy holds one reference to its object on the server: the object lives while some proxy (or its name)
+// does. Generated typed proxies (Pkg__Svc_Proxy, pkg__svc_proxy__method ()) are thin wrappers over these.
+//
+// Reply memory: a reply message is unpacked by protobuf-c into memory the caller owns; free it with
+// protobuf_c_message_free_unpacked (msg, NULL) or the generated pkg__msg__free_unpacked ().
+#ifndef ROM_PROXY_H
+#define ROM_PROXY_H
+
+#include <stdint.h>
+#include <protobuf-c/protobuf-c.h>
+#include "rom_client.h"
+#include "rom_status.h"
+#include "rom_type.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct _rom_proxy_t rom_proxy_t;
+typedef struct _rom_future_t rom_future_t;
+
+#define ROM_CREATE_EXIST_OK 1u // with a name: an existing object of that name and type is returned
+
+// Create a new instance of `type` on the server. `name` (may be NULL) makes it a named object that lives
+// until the server ends and can be found with rom_proxy_lookup (). `args` is the type's creation message
+// (NULL for defaults). On ROM_OK, *proxy_p is a new proxy that caller owns and must destroy when done.
+// ROM_NO_TYPE if the server does not host the type, ROM_EXISTS if the name is taken, ROM_APP_ERROR if the
+// servant's constructor refused.
+rom_status_t rom_proxy_create (rom_client_t *client, const rom_type_t *type, const char *name,
+                               const ProtobufCMessage *args, unsigned flags, rom_proxy_t **proxy_p);
+
+// Find a named object. ROM_NO_OBJECT if none has that name, ROM_WRONG_TYPE if it is not a `type`.
+rom_status_t rom_proxy_lookup (rom_client_t *client, const rom_type_t *type, const char *name,
+                               rom_proxy_t **proxy_p);
+
+// A second proxy to the same object, holding a reference of its own.
+rom_status_t rom_proxy_dup (rom_proxy_t *self, rom_proxy_t **copy_p);
+
+// Drop the proxy's reference (the object is destroyed when none is left and it has no name), free the
+// proxy, set *self_p to NULL. Accepts NULL. Never blocks longer than the client's call timeout.
+void rom_proxy_destroy (rom_proxy_t **self_p);
+
+uint64_t rom_proxy_id (const rom_proxy_t *self);
+const rom_type_t *rom_proxy_type (const rom_proxy_t *self);
+rom_client_t *rom_proxy_client (const rom_proxy_t *self);
+
+// Call method number `method` (its index in the type's method table) and wait for the reply within the
+// client's deadline. `in` may be NULL (a default message is sent). `out` may be NULL to discard the result;
+// otherwise on ROM_OK *out is the reply, which caller owns. On failure, rom_client_errmsg () says why.
+rom_status_t rom_proxy_call (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in,
+                             ProtobufCMessage **out);
+
+// Send a call and return at once; collect the reply with rom_future_wait (). Many calls may be in flight
+// on one client; they run on the server in the order sent. On ROM_OK *future_p is owned by the caller.
+rom_status_t rom_proxy_call_async (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in,
+                                   rom_future_t **future_p);
+
+// Send a call that gets no reply (errors are not reported back). Ordered with the other calls of this
+// client. Returns once the message is queued for sending.
+rom_status_t rom_proxy_call_oneway (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in);
+
+// Wait for the reply of an async call (within the deadline set when it was sent), consume the future and
+// set *future_p to NULL. `out` as in rom_proxy_call ().
+rom_status_t rom_future_wait (rom_future_t **future_p, ProtobufCMessage **out);
+
+// Give up on an async call: its reply, if it comes, is discarded. Accepts NULL.
+void rom_future_destroy (rom_future_t **future_p);
+
+// A text token for the proxy ("endpoint#id#type"), to hand to a process started with exec.
+// Caller owns return value and must free () it. NULL when out of memory.
+char *rom_proxy_to_token (const rom_proxy_t *self);
+
+// A proxy from a token made by rom_proxy_to_token (). With `client` NULL, a new client is connected to the
+// token's endpoint and owned by the proxy. ROM_WRONG_TYPE if the token names another type.
+rom_status_t rom_proxy_from_token (rom_client_t *client, const rom_type_t *type, const char *token,
+                                   rom_proxy_t **proxy_p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

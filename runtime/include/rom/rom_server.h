@@ -1,0 +1,69 @@
+// rom_server.h: the manager server, which hosts object instances of registered types behind a ZMQ ROUTER.
+//
+// Threads: one I/O thread owns the socket, decodes headers, finds the object and, by default, runs the call
+// right there (calls to one object are thereby serialized). Types flagged ROM_TYPE_POOL run on a worker pool:
+// each object keeps a mailbox, so different objects run in parallel and one object still runs one call at
+// a time. Everything in this header except rom_server_stop () must be called from one thread.
+#ifndef ROM_SERVER_H
+#define ROM_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "rom_status.h"
+#include "rom_type.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct _rom_server_t rom_server_t;
+
+typedef struct rom_server_opts {
+    size_t max_message; // largest accepted payload in bytes; 0 means the default (64 MiB)
+    unsigned workers;   // threads of the worker pool for ROM_TYPE_POOL types; 0 means 2
+    unsigned io_threads; // ZMQ_IO_THREADS of the server's context; 0 means 1
+} rom_server_opts_t;
+
+// Create a server. `opts` may be NULL for the defaults. Returns NULL when out of memory or when ZMQ cannot
+// start. Caller owns return value and must destroy it when done.
+rom_server_t *rom_server_new (const rom_server_opts_t *opts);
+
+// Stop serving (if running), destroy every object (their servant destructors run), close the sockets,
+// remove ipc socket files, free the server and set *self_p to NULL. Accepts NULL and *self_p == NULL.
+void rom_server_destroy (rom_server_t **self_p);
+
+// Listen on an endpoint: "ipc:///path", "tcp://127.0.0.1:5555" (port 0 or "*" picks a free one),
+// "inproc://name". May be called several times. ipc socket files are created with mode 0600.
+rom_status_t rom_server_bind (rom_server_t *self, const char *endpoint);
+
+// The endpoint actually bound by the last successful rom_server_bind () (tcp port resolved).
+// Owned by the server. NULL before any bind.
+const char *rom_server_endpoint (const rom_server_t *self);
+
+// Host the type `type` with the user's servant table `servant` (a generated Pkg__Svc_Servant) and a context
+// pointer handed to every create. The table and ctx must outlive the server. Generated code wraps this as
+// pkg__svc_servant__register (). ROM_EXISTS if a type of that name is registered already.
+rom_status_t rom_server_register (rom_server_t *self, const rom_type_t *type, const void *servant, void *ctx);
+
+// Serve until rom_server_stop () is called. Returns ROM_OK after a stop, or a status on a fatal error.
+rom_status_t rom_server_run (rom_server_t *self);
+
+// Serve in a background thread of this process (for tests and in-process managers) until
+// rom_server_destroy () or rom_server_stop ().
+rom_status_t rom_server_start (rom_server_t *self);
+
+// Ask a running server to stop: calls in flight finish, new ones get ROM_UNAVAILABLE, rom_server_run ()
+// returns. Safe from any thread and from a signal handler.
+void rom_server_stop (rom_server_t *self);
+
+// The number of live objects (for tests and benchmarks). Only while the server is not running in the
+// background, or from within a servant method.
+size_t rom_server_object_count (const rom_server_t *self);
+
+// The detail of the last failure of a server call ("bind ipc:///x: Permission denied").
+const char *rom_server_errmsg (const rom_server_t *self);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,41 @@
+// rom_status.h: the status every rom call returns, and its static text.
+// Errors are values (libuv's rule): a function that can fail returns rom_status_t and fills out-parameters
+// only on ROM_OK. The detail of the last failure (which object, which method, why) is kept by the object
+// that failed: rom_client_errmsg (), rom_call_errmsg ().
+#ifndef ROM_STATUS_H
+#define ROM_STATUS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum rom_status {
+    ROM_OK = 0,
+    ROM_APP_ERROR = 1,   // the servant refused the call; its message says why
+    ROM_NO_OBJECT = 2,   // no object with that id or name (or it was destroyed)
+    ROM_NO_METHOD = 3,   // the object's type has no such method, or the servant leaves it unimplemented
+    ROM_BAD_REQUEST = 4, // malformed frames, undecodable payload, wrong protocol version
+    ROM_TIMEOUT = 5,     // the deadline passed before a reply came
+    ROM_UNAVAILABLE = 6, // no server answers at that endpoint, or it is shutting down
+    ROM_DENIED = 7,      // authentication failed
+    ROM_EMPTY = 8,       // a non-blocking get found nothing (Queue.get)
+    ROM_FULL = 9,        // a non-blocking put found no room (Queue.put)
+    ROM_CLOSED = 10,     // the other end of a channel is gone (Pipe)
+    ROM_EXISTS = 11,     // a named object of that name exists already
+    ROM_NO_TYPE = 12,    // the server has no type registered under that name
+    ROM_WRONG_TYPE = 13, // the object exists but is of another type than the proxy expects
+    ROM_TOO_LARGE = 14,  // a message exceeds the configured size limit
+    ROM_INVALID = 15,    // a local argument is wrong (NULL where a value is needed, bad endpoint, ...)
+    ROM_NOMEM = 16,      // an allocation failed
+    ROM_BROKEN = 17,     // a barrier or similar object is in a broken state
+    ROM_INTERNAL = 18,   // a bug or a system failure (errno text in the message)
+    ROM_DEFERRED = 19,   // servant only: the reply will come later through rom_call_complete ()
+} rom_status_t;
+
+// Static, never NULL: "ok", "no such object", ... Unknown values give "unknown status".
+const char *rom_strerror (rom_status_t status);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

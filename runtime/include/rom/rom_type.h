@@ -1,0 +1,98 @@
+// rom_type.h: what a hosted class looks like to the runtime, and the server side of one call.
+// Generated skeletons (x.rom.c) fill the const tables below from protobuf-c descriptors; user servants only
+// see rom_call_t, through which a method reports an error or answers later (deferred replies).
+#ifndef ROM_TYPE_H
+#define ROM_TYPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <protobuf-c/protobuf-c.h>
+#include "rom_status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// One call being served. Owned by the runtime; valid until the reply is sent (the method returns anything
+// but ROM_DEFERRED, or rom_call_complete () is called) or the call is cancelled.
+typedef struct _rom_call_t rom_call_t;
+
+// Trampoline from the generic dispatcher to one typed servant function: `servant` is the user's table of
+// function pointers (e.g. Demo__Counter_Servant), `self` the object's state from create.
+// `out` is initialized by the runtime and packed when the method returns ROM_OK; memory it points to is
+// borrowed: it must stay valid until the method returns (servant state, or rom_call_alloc () memory).
+typedef rom_status_t (*rom_invoke_fn) (const void *servant, void *self, const ProtobufCMessage *in,
+                                       ProtobufCMessage *out, rom_call_t *call);
+typedef rom_status_t (*rom_create_fn) (const void *servant, void *ctx, const ProtobufCMessage *args,
+                                       void **self_p, rom_call_t *call);
+typedef void (*rom_destroy_fn) (const void *servant, void *self);
+
+typedef struct rom_method {
+    const char *name;                         // rpc name as in the .proto ("Increment")
+    const ProtobufCMessageDescriptor *input;  // protobuf-c descriptor of the request message
+    const ProtobufCMessageDescriptor *output; // protobuf-c descriptor of the reply message
+    rom_invoke_fn invoke;
+} rom_method_t;
+
+// Type flags, from rom/options.proto.
+#define ROM_TYPE_POOL 1u // calls run on the worker pool ((rom.pool) = true)
+
+typedef struct rom_type {
+    const char *name;                       // fully qualified service name ("demo.Counter")
+    uint32_t hash;                          // rom_type_hash (name), precomputed by the generator
+    const ProtobufCMessageDescriptor *init; // creation arguments ((rom.init)), NULL for none
+    unsigned flags;                         // ROM_TYPE_*
+    unsigned n_methods;
+    const rom_method_t *methods;
+    rom_create_fn create;
+    rom_destroy_fn destroy;
+} rom_type_t;
+
+// FNV-1a 32-bit of the type name; never 0 (0 on the wire means "do not check").
+uint32_t rom_type_hash (const char *name);
+
+// --- inside a servant method ----------------------------------------------------------------------------
+
+// Set the error text of a failing call (printf-style) and return `status`, so a method can end with
+//   return rom_call_fail (call, ROM_APP_ERROR, "balance %d too low", n);
+// The runtime prefixes the object and method name to the text the caller sees.
+rom_status_t rom_call_fail (rom_call_t *call, rom_status_t status, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+
+// Memory that lives until the reply has been packed (for strings, repeated fields and sub-messages of
+// `out`). Returns NULL when out of memory. Never free it.
+void *rom_call_alloc (rom_call_t *call, size_t size);
+char *rom_call_strdup (rom_call_t *call, const char *s);
+
+// The id of the object being called and the session of the caller (who holds a lock, for instance).
+uint64_t rom_call_object_id (const rom_call_t *call);
+uint64_t rom_call_session (const rom_call_t *call);
+
+// --- deferred replies (blocking methods that never block a thread) ---------------------------------------
+//
+// A method that cannot answer yet returns ROM_DEFERRED and keeps `call`. A later call on the same object
+// completes it: fill rom_call_output (call) and call rom_call_complete (). If the caller's deadline passes
+// or its session ends first, the runtime answers ROM_TIMEOUT (or drops the call) and then calls `on_cancel`,
+// after which `call` is gone: the servant must forget it there.
+
+typedef void (*rom_cancel_fn) (void *self, rom_call_t *call);
+
+// Register the cancel hook of a call about to be deferred. Without one, a cancelled call is only freed, so
+// a servant that keeps deferred calls must set it.
+void rom_call_on_cancel (rom_call_t *call, rom_cancel_fn on_cancel);
+
+// The output message of a deferred call (initialized, owned by the call), for the servant to fill.
+ProtobufCMessage *rom_call_output (rom_call_t *call);
+
+// Send the reply of a deferred call: its output message if `status` is ROM_OK, else the status and the text
+// of rom_call_fail (). Consumes the call. Only from the thread running a method of the same object.
+void rom_call_complete (rom_call_t *call, rom_status_t status);
+
+// Milliseconds the caller is still willing to wait (UINT32_MAX: no deadline). Lets a servant answer
+// at once with a timeout status when the caller gave it no time (a non-blocking get).
+uint32_t rom_call_remaining_ms (const rom_call_t *call);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
