@@ -30,6 +30,7 @@ enum {
     ROM_MANAGER_RETAIN = 3,
     ROM_MANAGER_RELEASE = 4,
     ROM_MANAGER_PING = 5,
+    ROM_MANAGER_GOODBYE = 6,
 };
 
 // --- wire.c: framing of calls and replies ----------------------------------------------------------------
