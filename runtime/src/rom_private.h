@@ -21,6 +21,7 @@
 #define ROM_DEFAULT_MAX_MESSAGE (64u << 20)     // bytes
 #define ROM_HEADER_MAX 512u                     // a header frame larger than this is malformed
 #define ROM_ERRMSG_MAX 512u                     // error texts are cut to this size
+#define ROM_PATH_MAX 4096u                      // ipc paths, temp dirs
 
 // Method indexes of the manager (object 0): the rpc order of service Manager in wire.proto.
 enum {

@@ -11,5 +11,6 @@
 #include "rom_client.h"
 #include "rom_proxy.h"
 #include "rom_server.h"
+#include "rom_manager.h"
 
 #endif

@@ -1,0 +1,279 @@
+// manager.c: rom_manager_start (), Python's BaseManager.start () for rom: fork a process that serves the
+// registered types, wait on a pipe until it has bound its endpoint (or says why it could not), connect.
+//
+// The server process is tied to its owner with PR_SET_PDEATHSIG, so it ends even when the owner is killed
+// with SIGKILL; rom_manager_destroy () stops it with SIGTERM, which the server turns into a clean stop
+// (calls in flight finish, the ipc socket file is removed).
+#include "rom_private.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+struct _rom_manager_t {
+    pid_t owner;          // the process that started the server: only it stops the server
+    pid_t pid;            // the server process
+    char *endpoint;
+    char *tmpdir;         // the private dir of a default ipc endpoint, removed at destroy; NULL otherwise
+    rom_client_t *client;
+};
+
+static _Thread_local char s_errmsg[ROM_ERRMSG_MAX];
+static rom_server_t *s_served; // the server of this (server) process, for the signal handler
+
+static void
+s_set_error (const char **errmsg, const char *fmt, ...)
+{
+    va_list ap;
+    va_start (ap, fmt);
+    rom_format (s_errmsg, sizeof s_errmsg, fmt, ap);
+    va_end (ap);
+    if (errmsg)
+        *errmsg = s_errmsg;
+}
+
+static void
+s_on_signal (int signo)
+{
+    (void) signo;
+    if (s_served)
+        rom_server_stop (s_served);
+}
+
+// Report to the owner through the ready pipe: one status byte, then the text of a failure.
+static void
+s_report (int fd, rom_status_t status, const char *text)
+{
+    char buf[ROM_ERRMSG_MAX + 1];
+    buf[0] = (char) status;
+    size_t n = 1;
+    if (text) {
+        size_t len = strnlen (text, ROM_ERRMSG_MAX);
+        memcpy (buf + 1, text, len);
+        n += len;
+    }
+    ssize_t rc;
+    do
+        rc = write (fd, buf, n);
+    while (rc < 0 && errno == EINTR);
+}
+
+// The server process: never returns.
+static void
+s_serve (const rom_manager_opts_t *opts, const char *endpoint, int ready_fd, pid_t owner)
+{
+    // Die with the owner, even on its SIGKILL; the owner may already be gone by the time this runs.
+    prctl (PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid () != owner)
+        _exit (0);
+
+    rom_server_t *server = rom_server_new (&opts->server);
+    if (!server) {
+        s_report (ready_fd, ROM_INTERNAL, "cannot create the server (ZMQ failed to start)");
+        _exit (1);
+    }
+    rom_status_t rc = ROM_OK;
+    if (opts->register_types && (rc = opts->register_types (server, opts->arg)) != ROM_OK) {
+        char text[ROM_ERRMSG_MAX];
+        snprintf (text, sizeof text, "registering the types failed: %s", rom_strerror (rc));
+        s_report (ready_fd, rc, text);
+        rom_server_destroy (&server);
+        _exit (1);
+    }
+    if ((rc = rom_server_bind (server, endpoint)) != ROM_OK) {
+        s_report (ready_fd, rc, rom_server_errmsg (server));
+        rom_server_destroy (&server);
+        _exit (1);
+    }
+    s_served = server;
+    struct sigaction sa;
+    memset (&sa, 0, sizeof sa);
+    sa.sa_handler = s_on_signal;
+    sigemptyset (&sa.sa_mask);
+    sigaction (SIGTERM, &sa, NULL);
+    sigaction (SIGINT, &sa, NULL);
+    s_report (ready_fd, ROM_OK, NULL);
+    close (ready_fd);
+
+    rc = rom_server_run (server);
+    s_served = NULL;
+    rom_server_destroy (&server);
+    _exit (rc == ROM_OK ? 0 : 1);
+}
+
+// Wait for the server's report; ROM_OK once it serves.
+static rom_status_t
+s_await_ready (int fd, pid_t pid, uint32_t timeout_ms, const char **errmsg)
+{
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    int n;
+    do
+        n = poll (&pfd, 1, (int) timeout_ms);
+    while (n < 0 && errno == EINTR);
+    if (n == 0) {
+        s_set_error (errmsg, "the manager process %d did not start serving within %u ms", (int) pid, timeout_ms);
+        return ROM_TIMEOUT;
+    }
+    char buf[ROM_ERRMSG_MAX + 1];
+    ssize_t got;
+    do
+        got = read (fd, buf, sizeof buf - 1);
+    while (got < 0 && errno == EINTR);
+    if (got <= 0) {
+        s_set_error (errmsg, "the manager process %d ended before serving", (int) pid);
+        return ROM_UNAVAILABLE;
+    }
+    buf[got] = '\0';
+    rom_status_t status = (rom_status_t) (unsigned char) buf[0];
+    if (status != ROM_OK)
+        s_set_error (errmsg, "the manager process could not start: %s", buf + 1);
+    return status;
+}
+
+static void
+s_reap (pid_t pid)
+{
+    // SIGTERM lets the server finish calls in flight and remove its socket file; SIGKILL bounds the wait.
+    kill (pid, SIGTERM);
+    for (int i = 0; i < 500; i++) {
+        pid_t r = waitpid (pid, NULL, WNOHANG);
+        if (r == pid || (r < 0 && errno != EINTR))
+            return;
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep (&ts, NULL);
+    }
+    kill (pid, SIGKILL);
+    while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+}
+
+static void
+s_free (rom_manager_t *self)
+{
+    if (self->tmpdir && self->owner == getpid ()) {
+        char path[ROM_PATH_MAX];
+        snprintf (path, sizeof path, "%s/manager.sock", self->tmpdir);
+        unlink (path);
+        rmdir (self->tmpdir);
+    }
+    free (self->tmpdir);
+    free (self->endpoint);
+    free (self);
+}
+
+rom_status_t
+rom_manager_start (const rom_manager_opts_t *opts, rom_manager_t **manager_p, const char **errmsg)
+{
+    static const rom_manager_opts_t defaults;
+    if (!manager_p) {
+        s_set_error (errmsg, "rom_manager_start: manager_p is NULL");
+        return ROM_INVALID;
+    }
+    *manager_p = NULL;
+    if (!opts)
+        opts = &defaults;
+
+    rom_manager_t *self = calloc (1, sizeof *self);
+    if (!self) {
+        s_set_error (errmsg, "out of memory");
+        return ROM_NOMEM;
+    }
+    self->owner = getpid ();
+    if (opts->endpoint)
+        self->endpoint = strdup (opts->endpoint);
+    else {
+        const char *base = getenv ("TMPDIR");
+        char templ[ROM_PATH_MAX];
+        snprintf (templ, sizeof templ, "%s/rom-XXXXXX", base && *base ? base : "/tmp");
+        if (!mkdtemp (templ)) {
+            s_set_error (errmsg, "cannot create a temp dir for the manager socket in %s: %s",
+                         base && *base ? base : "/tmp", strerror (errno));
+            s_free (self);
+            return ROM_INTERNAL;
+        }
+        self->tmpdir = strdup (templ);
+        char ep[ROM_PATH_MAX + 32];
+        snprintf (ep, sizeof ep, "ipc://%s/manager.sock", templ);
+        self->endpoint = strdup (ep);
+    }
+    if (!self->endpoint || (!opts->endpoint && !self->tmpdir)) {
+        s_set_error (errmsg, "out of memory");
+        s_free (self);
+        return ROM_NOMEM;
+    }
+
+    int ready[2];
+    if (pipe (ready) != 0) {
+        s_set_error (errmsg, "pipe: %s", strerror (errno));
+        s_free (self);
+        return ROM_INTERNAL;
+    }
+    fflush (NULL); // buffered output must not be written twice, by owner and server
+    pid_t pid = fork ();
+    if (pid < 0) {
+        s_set_error (errmsg, "fork: %s", strerror (errno));
+        close (ready[0]);
+        close (ready[1]);
+        s_free (self);
+        return ROM_INTERNAL;
+    }
+    if (pid == 0) {
+        close (ready[0]);
+        s_serve (opts, self->endpoint, ready[1], self->owner);
+    }
+    close (ready[1]);
+    self->pid = pid;
+
+    uint32_t wait_ms = opts->client.connect_timeout_ms ? opts->client.connect_timeout_ms : 5000;
+    rom_status_t rc = s_await_ready (ready[0], pid, wait_ms, errmsg);
+    close (ready[0]);
+    if (rc == ROM_OK)
+        rc = rom_client_connect (self->endpoint, &opts->client, &self->client, errmsg);
+    if (rc != ROM_OK) {
+        s_reap (pid);
+        s_free (self);
+        return rc;
+    }
+    *manager_p = self;
+    return ROM_OK;
+}
+
+rom_client_t *
+rom_manager_client (rom_manager_t *self)
+{
+    return self->client;
+}
+
+const char *
+rom_manager_endpoint (const rom_manager_t *self)
+{
+    return self->endpoint;
+}
+
+int
+rom_manager_pid (const rom_manager_t *self)
+{
+    return (int) self->pid;
+}
+
+void
+rom_manager_destroy (rom_manager_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    rom_manager_t *self = *self_p;
+    *self_p = NULL;
+    rom_client_destroy (&self->client);
+    if (self->owner == getpid ())
+        s_reap (self->pid);
+    s_free (self);
+}
