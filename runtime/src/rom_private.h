@@ -55,8 +55,182 @@ uint64_t rom_now_ms (void);
 // vsnprintf into a fixed buffer of ROM_ERRMSG_MAX bytes, never failing.
 void rom_format (char *buf, size_t size, const char *fmt, va_list ap);
 
-// --- call.c: a call being served (rom_call_t), shared by server.c and pool.c -----------------------------
+// --- context.c: the process-wide ZMQ context ------------------------------------------------------------
+
+// The ZMQ context of this process (made on first use, remade after fork). NULL if ZMQ cannot start.
+void *rom_context (void);
+// A socket of that context with ZMQ_LINGER 0, counted so exit can tell whether terminating is safe.
+void *rom_socket_new (int type);
+void rom_socket_close (void **socket_p);
+
+// --- map.c: uint64_t -> pointer hash map (objects, sessions, references) ---------------------------------
+
+typedef struct {
+    uint64_t key; // 0: empty slot
+    void *value;
+} rom_map_slot_t;
+
+typedef struct {
+    rom_map_slot_t *slots;
+    size_t capacity; // a power of two, or 0
+    size_t count;
+} rom_map_t;
+
+void rom_map_init (rom_map_t *self);
+void rom_map_clear (rom_map_t *self);                          // frees the slots, not the values
+void *rom_map_get (const rom_map_t *self, uint64_t key);       // NULL when absent
+int rom_map_put (rom_map_t *self, uint64_t key, void *value);  // insert or replace; -1 when out of memory
+void *rom_map_remove (rom_map_t *self, uint64_t key);          // the removed value, NULL when absent
+// Iterate: size_t cursor = 0; while (rom_map_next (m, &cursor, &k, &v)) ...  (no changes while iterating)
+bool rom_map_next (const rom_map_t *self, size_t *cursor, uint64_t *key, void **value);
+
+// --- object.c: the object table and reference counts -----------------------------------------------------
+
+// A registered type: the generated table plus the user's servant and context.
+typedef struct {
+    const rom_type_t *type;
+    const void *servant;
+    void *ctx;
+} rom_type_entry_t;
+
+typedef struct _rom_object_t rom_object_t;
+struct _rom_object_t {
+    uint64_t id;
+    const rom_type_entry_t *entry;
+    void *self;                  // the servant's state
+    char *name;                  // NULL when unnamed; a named object outlives its references
+    rom_object_t *name_next;     // objects whose names share a 64-bit hash (practically never)
+    rom_call_t *deferred;        // calls this object answers later (a list through rom_call_t)
+    uint32_t refs;               // references held by all sessions
+    uint32_t flags;
+};
+
+// A client session (Manager.Hello): the references it holds, released together when it ends.
+typedef struct {
+    uint64_t id;
+    rom_map_t refs;              // object id -> count (as uintptr_t)
+    uint64_t last_seen_ms;
+} rom_session_t;
+
+typedef struct {
+    rom_map_t by_id;
+    rom_map_t by_name;           // 64-bit hash of the name -> chain of objects
+    uint64_t next_id;
+} rom_objects_t;
+
+void rom_objects_init (rom_objects_t *self);
+// Frees the table only; the caller destroys the objects first (rom_objects_next + rom_objects_remove).
+void rom_objects_fini (rom_objects_t *self);
+// A new object with the next id, no references, in the table. `name` is copied (may be NULL; the caller
+// checked it is free). NULL when out of memory.
+rom_object_t *rom_objects_add (rom_objects_t *self, const rom_type_entry_t *entry, void *servant_self,
+                               const char *name);
+rom_object_t *rom_objects_find (const rom_objects_t *self, uint64_t id);
+rom_object_t *rom_objects_find_name (const rom_objects_t *self, const char *name);
+// Unlink from the table and free the object record (not its servant state: the caller destroyed that).
+void rom_objects_remove (rom_objects_t *self, rom_object_t **object_p);
+size_t rom_objects_count (const rom_objects_t *self);
+bool rom_objects_next (const rom_objects_t *self, size_t *cursor, rom_object_t **object);
+
+// Add one reference of `session` (NULL: a call without a session) to `object`. -1 when out of memory.
+int rom_objects_retain (rom_session_t *session, rom_object_t *object);
+// Drop one reference. ROM_DENIED if the session holds none. *dead_p is set when the object has no
+// reference and no name left: the caller destroys it.
+rom_status_t rom_objects_release (rom_session_t *session, rom_object_t *object, bool *dead_p);
+
+// --- call.c: a call being served (rom_call_t) ------------------------------------------------------------
+
+// Memory that lives as long as one call: the unpacked input, the output, rom_call_alloc (). The first
+// chunk is inside the call, so a small call allocates nothing.
+#define ROM_ARENA_INLINE 1024u
+typedef struct rom_arena_chunk rom_arena_chunk_t;
+typedef struct {
+    rom_arena_chunk_t *chunks;   // malloc'ed overflow chunks
+    size_t used;                 // bytes used of `inline_buf`
+    _Alignas (max_align_t) uint8_t inline_buf[ROM_ARENA_INLINE];
+} rom_arena_t;
+
+void *rom_arena_alloc (rom_arena_t *self, size_t size);
+void rom_arena_reset (rom_arena_t *self);
+
+struct _rom_call_t {
+    rom_server_t *server;
+    rom_object_t *object;             // NULL for the manager's own methods
+    const rom_method_t *method;
+    zmq_msg_t peer;                   // ROUTER routing id of the caller
+    uint64_t call_id;
+    uint64_t session;
+    uint64_t deadline_ms;             // 0: none
+    uint32_t flags;                   // rom.CallFlags
+    rom_status_t fail_status;
+    char *errmsg;                     // from rom_call_fail (), in the arena
+    const ProtobufCMessage *input;
+    ProtobufCMessage *output;
+    rom_cancel_fn on_cancel;
+    rom_call_t *next, *prev;          // the object's deferred list; the server's free list
+    size_t heap_index;                // position in the server's deadline heap; SIZE_MAX when not there
+    rom_arena_t arena;
+};
+
+// A protobuf-c allocator that takes from a call's arena and never frees (the arena goes at once).
+void rom_call_allocator (rom_call_t *call, ProtobufCAllocator *allocator);
+
+// --- server.c <-> call.c ---------------------------------------------------------------------------------
+
+// Send the reply of `call` (unless one-way) and recycle it: status OK packs call->output.
+void rom_server_reply (rom_server_t *server, rom_call_t *call, rom_status_t status);
+// Forget a deferred call: its deadline, its object's list.
+void rom_server_unlink_deferred (rom_server_t *server, rom_call_t *call);
+// For the manager object (server_ops.c).
+const rom_type_entry_t *rom_server_find_type (rom_server_t *server, const char *name);
+rom_objects_t *rom_server_objects (rom_server_t *server);
+size_t rom_server_max_message (const rom_server_t *server);
+rom_session_t *rom_server_session (rom_server_t *server, uint64_t id);
+rom_session_t *rom_server_session_new (rom_server_t *server);
+// Release the session's references (destroying what dies) and forget it.
+void rom_server_session_end (rom_server_t *server, rom_session_t *session);
+// Destroy an object whose last reference is gone: its waiting calls are answered CLOSED, its servant's
+// destructor runs.
+void rom_server_object_release (rom_server_t *server, rom_object_t *object);
+// The "type#id.Method" prefix of error texts.
+void rom_call_describe (const rom_call_t *call, char *buf, size_t size);
 
 // --- client.c <-> proxy.c --------------------------------------------------------------------------------
+
+typedef struct _rom_pending_t rom_pending_t;
+
+// An outstanding call of a client: filled when its reply arrives.
+struct _rom_pending_t {
+    uint64_t call_id;
+    uint64_t deadline_ms;             // 0: none
+    const ProtobufCMessageDescriptor *output;
+    const char *what_type;            // for error texts: type name, object id, method name
+    uint64_t what_id;
+    const char *what_method;
+    bool done;
+    rom_status_t status;
+    zmq_msg_t payload;                // the reply payload, when done with ROM_OK
+    char *error;                      // malloc'ed error text from the server, when done with a failure
+    rom_pending_t *next, *prev;       // the client's list of outstanding calls, in send order
+};
+
+// Send a call. `pending` (may be NULL for one-way calls) is linked into the client and matched by call id.
+rom_status_t rom_client_send (rom_client_t *self, uint64_t object_id, uint32_t type_hash, unsigned method,
+                              const ProtobufCMessage *in, uint32_t flags, rom_pending_t *pending);
+// Wait for `pending` until its deadline; it is unlinked from the client either way.
+rom_status_t rom_client_wait (rom_client_t *self, rom_pending_t *pending, ProtobufCMessage **out);
+// Unlink a pending call without waiting; a reply that comes later is dropped.
+void rom_client_forget (rom_client_t *self, rom_pending_t *pending);
+// Record the detail of the last failure (printf-style).
+rom_status_t rom_client_fail (rom_client_t *self, rom_status_t status, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+// A blocking call on the manager object (0), returning its reply in *out (caller frees).
+rom_status_t rom_client_manager_call (rom_client_t *self, unsigned method, const ProtobufCMessage *in,
+                                      const ProtobufCMessageDescriptor *output, ProtobufCMessage **out);
+// Proxies register with their client, which re-takes their references in a forked child.
+void rom_client_attach (rom_client_t *self, rom_proxy_t *proxy);
+void rom_client_detach (rom_client_t *self, rom_proxy_t *proxy);
+// The calling process forked since the client was made: reopen the socket and the session first.
+rom_status_t rom_client_check_fork (rom_client_t *self);
 
 #endif

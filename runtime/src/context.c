@@ -1,0 +1,79 @@
+// context.c: the process-wide ZMQ context that clients and servers of one process share.
+//
+// One context per process, not per client: inproc:// endpoints only connect within one context, and every
+// context costs an I/O thread (a wake-up on each message). It is made lazily and remade in a forked child:
+// a context must never be used across fork, so the child abandons the inherited one (never terminates it,
+// its threads do not exist in the child) and starts its own.
+#include "rom_private.h"
+
+#include <pthread.h>
+#include <unistd.h>
+
+static pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER;
+static void *s_context;
+static pid_t s_pid;
+static size_t s_sockets; // open sockets of s_context: zmq_ctx_term () would wait for them forever
+
+void *
+rom_context (void)
+{
+    pthread_mutex_lock (&s_lock);
+    if (s_context && s_pid != getpid ()) {
+        s_context = NULL; // inherited from the parent: abandoned on purpose, with its sockets
+        s_sockets = 0;
+    }
+    if (!s_context) {
+        s_context = zmq_ctx_new ();
+        if (s_context) {
+            // Sockets are closed with a linger each; never let a forgotten one block exit.
+            zmq_ctx_set (s_context, ZMQ_BLOCKY, 0);
+            s_pid = getpid ();
+        }
+    }
+    void *context = s_context;
+    pthread_mutex_unlock (&s_lock);
+    return context;
+}
+
+void *
+rom_socket_new (int type)
+{
+    void *context = rom_context ();
+    void *socket = context ? zmq_socket (context, type) : NULL;
+    if (socket) {
+        int linger = 0;
+        zmq_setsockopt (socket, ZMQ_LINGER, &linger, sizeof linger);
+        pthread_mutex_lock (&s_lock);
+        s_sockets++;
+        pthread_mutex_unlock (&s_lock);
+    }
+    return socket;
+}
+
+void
+rom_socket_close (void **socket_p)
+{
+    if (!*socket_p)
+        return;
+    zmq_close (*socket_p);
+    *socket_p = NULL;
+    pthread_mutex_lock (&s_lock);
+    if (s_sockets > 0)
+        s_sockets--;
+    pthread_mutex_unlock (&s_lock);
+}
+
+// At exit, terminate the context so its memory and I/O thread are returned (valgrind shows no leak), but
+// only in the process that made it and only when every socket is closed: a socket the user forgot would
+// make zmq_ctx_term () wait forever, and exit must never hang.
+__attribute__ ((destructor)) static void
+s_context_fini (void)
+{
+    pthread_mutex_lock (&s_lock);
+    void *context = s_context && s_pid == getpid () && s_sockets == 0 ? s_context : NULL;
+    if (context)
+        s_context = NULL;
+    pthread_mutex_unlock (&s_lock);
+    if (context)
+        zmq_ctx_term (context);
+}

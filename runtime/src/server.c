@@ -1,0 +1,784 @@
+// server.c: the manager server's loop: one ROUTER socket, one thread, calls dispatched to objects.
+//
+// Every request is [peer][CallHeader][payload]. The loop decodes the header, finds the object, unpacks the
+// payload into the call's arena and runs the servant's method right here (DESIGN decision 3: a hand-off to
+// another thread costs two wake-ups, more than the call itself). Calls to one object are thereby
+// serialized and each method is atomic. Methods that must wait (a queue's get) return ROM_DEFERRED and are
+// answered later; their deadlines live in a heap that sets the poll timeout.
+//
+// Nothing a peer sends can stop the loop: a malformed message is answered with BAD_REQUEST when it has a
+// readable header and dropped otherwise; a reply that cannot be sent at once (a peer that does not read, or
+// is gone) is dropped rather than waited for, so one client cannot stall the others.
+#include "rom_private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ROM_SERVER_BATCH 256u       // messages handled per poll wake-up before timers are looked at
+#define ROM_SERVER_FREE_CALLS 64u   // recycled call records (each ~1.6 KiB)
+
+extern const rom_type_t rom_manager_type; // server_ops.c
+
+struct _rom_server_t {
+    void *router;
+    size_t max_message;
+    rom_type_entry_t *types;     // registered types, in registration order
+    size_t n_types;
+    rom_type_entry_t manager;    // object 0
+    rom_objects_t objects;
+    rom_map_t sessions;          // session id -> rom_session_t
+    uint64_t next_session;
+    rom_call_t **heap;           // deferred calls with a deadline, a min-heap on deadline_ms
+    size_t heap_size, heap_capacity;
+    rom_call_t *free_calls;
+    size_t n_free_calls;
+    int wake[2];                 // self-pipe: rom_server_stop () from a signal handler or another thread
+    volatile sig_atomic_t stopping;
+    bool running;
+    pthread_t thread;
+    bool thread_started;
+    char **ipc_paths;            // socket files to remove at destroy
+    size_t n_ipc_paths;
+    char *endpoint;              // last bound endpoint, as resolved by ZMQ
+    uint64_t dropped;            // messages dropped without a reply (unreadable, or reply not sendable)
+    char errmsg[ROM_ERRMSG_MAX];
+};
+
+static rom_status_t
+s_fail (rom_server_t *self, rom_status_t status, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
+
+static rom_status_t
+s_fail (rom_server_t *self, rom_status_t status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start (ap, fmt);
+    rom_format (self->errmsg, sizeof self->errmsg, fmt, ap);
+    va_end (ap);
+    return status;
+}
+
+rom_server_t *
+rom_server_new (const rom_server_opts_t *opts)
+{
+    rom_server_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->wake[0] = self->wake[1] = -1;
+    self->max_message = opts && opts->max_message ? opts->max_message : ROM_DEFAULT_MAX_MESSAGE;
+    rom_objects_init (&self->objects);
+    rom_map_init (&self->sessions);
+    // Session ids differ between server runs, so a client of a restarted server is told its session is gone.
+    struct timespec ts;
+    clock_gettime (CLOCK_REALTIME, &ts);
+    self->next_session = ((uint64_t) getpid () << 40) ^ ((uint64_t) ts.tv_nsec << 8) ^ (uint64_t) ts.tv_sec;
+    self->next_session = (self->next_session & 0x7fffffffffffffffull) | 1;
+    self->manager = (rom_type_entry_t) {.type = &rom_manager_type, .servant = self};
+
+    self->router = rom_socket_new (ZMQ_ROUTER);
+    if (!self->router || pipe2 (self->wake, O_NONBLOCK | O_CLOEXEC) != 0)
+        goto fail;
+    int on = 1;
+    // A reply to a peer that is gone fails at once instead of being queued for nobody.
+    zmq_setsockopt (self->router, ZMQ_ROUTER_MANDATORY, &on, sizeof on);
+    // A frame far over the limit is the attack itself: ZMQ drops that peer before allocating it. Frames
+    // up to the limit plus slack are received and answered TOO_LARGE, so honest oversize calls learn why.
+    int64_t hard_limit = (int64_t) self->max_message * 2 + ROM_HEADER_MAX;
+    zmq_setsockopt (self->router, ZMQ_MAXMSGSIZE, &hard_limit, sizeof hard_limit);
+    // ZMTP heartbeats: a peer whose connection died silently (a pulled cable, a SIGKILLed host) is noticed.
+    int ivl = 2000, ttl = 6000;
+    zmq_setsockopt (self->router, ZMQ_HEARTBEAT_IVL, &ivl, sizeof ivl);
+    zmq_setsockopt (self->router, ZMQ_HEARTBEAT_TIMEOUT, &ttl, sizeof ttl);
+    return self;
+fail:
+    rom_server_destroy (&self);
+    return NULL;
+}
+
+static void s_object_destroy (rom_server_t *self, rom_object_t *object);
+static void s_call_free (rom_server_t *self, rom_call_t *call);
+
+void
+rom_server_destroy (rom_server_t **self_p)
+{
+    rom_server_t *self = *self_p;
+    if (!self)
+        return;
+    if (self->thread_started) {
+        rom_server_stop (self);
+        pthread_join (self->thread, NULL);
+    }
+    // Objects go first: their deferred calls are answered (CLOSED) while the socket still exists.
+    rom_object_t *object;
+    size_t cursor = 0;
+    while (cursor = 0, rom_objects_next (&self->objects, &cursor, &object))
+        s_object_destroy (self, object);
+    rom_objects_fini (&self->objects);
+    uint64_t key;
+    void *value;
+    cursor = 0;
+    while (rom_map_next (&self->sessions, &cursor, &key, &value)) {
+        rom_session_t *session = value;
+        rom_map_clear (&session->refs);
+        free (session);
+    }
+    rom_map_clear (&self->sessions);
+    while (self->free_calls) {
+        rom_call_t *next = self->free_calls->next;
+        free (self->free_calls);
+        self->free_calls = next;
+    }
+    free (self->heap);
+    rom_socket_close (&self->router);
+    for (size_t i = 0; i < self->n_ipc_paths; i++) {
+        unlink (self->ipc_paths[i]);
+        free (self->ipc_paths[i]);
+    }
+    free (self->ipc_paths);
+    free (self->types);
+    free (self->endpoint);
+    if (self->wake[0] >= 0)
+        close (self->wake[0]);
+    if (self->wake[1] >= 0)
+        close (self->wake[1]);
+    free (self);
+    *self_p = NULL;
+}
+
+rom_status_t
+rom_server_bind (rom_server_t *self, const char *endpoint)
+{
+    if (!endpoint)
+        return s_fail (self, ROM_INVALID, "bind: no endpoint");
+    if (zmq_bind (self->router, endpoint) != 0)
+        return s_fail (self, errno == EINVAL || errno == EPROTONOSUPPORT ? ROM_INVALID : ROM_UNAVAILABLE,
+                       "bind %s: %s", endpoint, zmq_strerror (errno));
+    char resolved[ROM_PATH_MAX];
+    size_t size = sizeof resolved;
+    if (zmq_getsockopt (self->router, ZMQ_LAST_ENDPOINT, resolved, &size) != 0)
+        snprintf (resolved, sizeof resolved, "%s", endpoint);
+    if (strncmp (resolved, "ipc://", 6) == 0) {
+        // Only the owner may connect (Python's manager relies on the authkey alone; we do both).
+        const char *path = resolved + 6;
+        if (chmod (path, S_IRUSR | S_IWUSR) != 0)
+            return s_fail (self, ROM_INTERNAL, "bind %s: chmod: %s", endpoint, strerror (errno));
+        char **paths = realloc (self->ipc_paths, (self->n_ipc_paths + 1) * sizeof *paths);
+        if (!paths)
+            return s_fail (self, ROM_NOMEM, "bind %s: out of memory", endpoint);
+        self->ipc_paths = paths;
+        if (!(paths[self->n_ipc_paths] = strdup (path)))
+            return s_fail (self, ROM_NOMEM, "bind %s: out of memory", endpoint);
+        self->n_ipc_paths++;
+    }
+    char *copy = strdup (resolved);
+    if (!copy)
+        return s_fail (self, ROM_NOMEM, "bind %s: out of memory", endpoint);
+    free (self->endpoint);
+    self->endpoint = copy;
+    return ROM_OK;
+}
+
+const char *
+rom_server_endpoint (const rom_server_t *self)
+{
+    return self->endpoint;
+}
+
+rom_status_t
+rom_server_register (rom_server_t *self, const rom_type_t *type, const void *servant, void *ctx)
+{
+    if (!type || !type->name)
+        return s_fail (self, ROM_INVALID, "register: no type");
+    for (size_t i = 0; i < self->n_types; i++)
+        if (strcmp (self->types[i].type->name, type->name) == 0)
+            return s_fail (self, ROM_EXISTS, "register %s: a type of that name is registered already",
+                           type->name);
+    if (self->running)
+        return s_fail (self, ROM_INVALID, "register %s: the server is running", type->name);
+    rom_type_entry_t *types = realloc (self->types, (self->n_types + 1) * sizeof *types);
+    if (!types)
+        return s_fail (self, ROM_NOMEM, "register %s: out of memory", type->name);
+    types[self->n_types++] = (rom_type_entry_t) {.type = type, .servant = servant, .ctx = ctx};
+    self->types = types;
+    return ROM_OK;
+}
+
+size_t
+rom_server_object_count (const rom_server_t *self)
+{
+    return rom_objects_count (&self->objects);
+}
+
+const char *
+rom_server_errmsg (const rom_server_t *self)
+{
+    return self->errmsg;
+}
+
+void
+rom_server_stop (rom_server_t *self)
+{
+    if (!self)
+        return;
+    self->stopping = 1;
+    char byte = 1;
+    // Async-signal-safe: a write to a non-blocking pipe. A full pipe means a wake-up is pending already.
+    ssize_t n = write (self->wake[1], &byte, 1);
+    (void) n;
+}
+
+// --- what server_ops.c needs ------------------------------------------------------------------------------
+
+const rom_type_entry_t *
+rom_server_find_type (rom_server_t *self, const char *name)
+{
+    for (size_t i = 0; i < self->n_types; i++)
+        if (strcmp (self->types[i].type->name, name) == 0)
+            return &self->types[i];
+    return NULL;
+}
+
+rom_objects_t *
+rom_server_objects (rom_server_t *self)
+{
+    return &self->objects;
+}
+
+size_t
+rom_server_max_message (const rom_server_t *self)
+{
+    return self->max_message;
+}
+
+rom_session_t *
+rom_server_session (rom_server_t *self, uint64_t id)
+{
+    return rom_map_get (&self->sessions, id);
+}
+
+rom_session_t *
+rom_server_session_new (rom_server_t *self)
+{
+    rom_session_t *session = calloc (1, sizeof *session);
+    if (!session)
+        return NULL;
+    session->id = self->next_session++;
+    session->last_seen_ms = rom_now_ms ();
+    rom_map_init (&session->refs);
+    if (rom_map_put (&self->sessions, session->id, session) != 0) {
+        free (session);
+        return NULL;
+    }
+    return session;
+}
+
+void
+rom_server_session_end (rom_server_t *self, rom_session_t *session)
+{
+    // Drop every reference the session holds; objects left with none (and no name) die now.
+    uint64_t id;
+    void *count;
+    size_t cursor = 0;
+    while (rom_map_next (&session->refs, &cursor, &id, &count)) {
+        rom_object_t *object = rom_objects_find (&self->objects, id);
+        if (!object)
+            continue;
+        object->refs -= (uint32_t) (uintptr_t) count < object->refs ? (uint32_t) (uintptr_t) count : object->refs;
+        if (object->refs == 0 && !object->name)
+            s_object_destroy (self, object);
+    }
+    rom_map_clear (&session->refs);
+    rom_map_remove (&self->sessions, session->id);
+    free (session);
+}
+
+void
+rom_server_object_release (rom_server_t *self, rom_object_t *object)
+{
+    s_object_destroy (self, object);
+}
+
+// --- calls --------------------------------------------------------------------------------------------------
+
+static rom_call_t *
+s_call_new (rom_server_t *self)
+{
+    rom_call_t *call = self->free_calls;
+    if (call) {
+        self->free_calls = call->next;
+        self->n_free_calls--;
+    } else if (!(call = malloc (sizeof *call)))
+        return NULL;
+    // Only the head of the call is reset: the arena's inline buffer is scratch space.
+    memset (call, 0, offsetof (rom_call_t, arena));
+    call->arena.chunks = NULL;
+    call->arena.used = 0;
+    call->server = self;
+    call->heap_index = SIZE_MAX;
+    zmq_msg_init (&call->peer);
+    return call;
+}
+
+static void
+s_call_free (rom_server_t *self, rom_call_t *call)
+{
+    rom_arena_reset (&call->arena);
+    zmq_msg_close (&call->peer);
+    if (self->n_free_calls < ROM_SERVER_FREE_CALLS) {
+        call->next = self->free_calls;
+        self->free_calls = call;
+        self->n_free_calls++;
+    } else
+        free (call);
+}
+
+// Send [peer][ReplyHeader][payload] without waiting: a peer that does not read its replies (or is gone)
+// loses this one, it does not stop the server.
+static void
+s_send_reply (rom_server_t *self, zmq_msg_t *peer, uint64_t call_id, rom_status_t status, const char *error,
+              const ProtobufCMessage *output)
+{
+    Rom__ReplyHeader header = ROM__REPLY_HEADER__INIT;
+    header.call_id = call_id;
+    header.status = (uint32_t) status;
+    header.error = (char *) (error ? error : "");
+    zmq_msg_t id;
+    zmq_msg_init (&id);
+    zmq_msg_copy (&id, peer);
+    if (zmq_msg_send (&id, self->router, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close (&id);
+        self->dropped++;
+        return;
+    }
+    // Once the first frame is accepted the rest of the message is too (ZMQ queues messages atomically).
+    if (rom_wire_send_header (self->router, &header.base, ZMQ_SNDMORE | ZMQ_DONTWAIT) != 0
+        || rom_wire_send_message (self->router, status == ROM_OK ? output : NULL, ZMQ_DONTWAIT) != 0)
+        self->dropped++;
+}
+
+// Answer a request that never became a call (bad header, unknown object, ...).
+static void
+s_refuse (rom_server_t *self, zmq_msg_t *peer, uint64_t call_id, uint32_t flags, rom_status_t status,
+          const char *fmt, ...) __attribute__ ((format (printf, 6, 7)));
+
+static void
+s_refuse (rom_server_t *self, zmq_msg_t *peer, uint64_t call_id, uint32_t flags, rom_status_t status,
+          const char *fmt, ...)
+{
+    if (flags & ROM__CALL_FLAGS__CALL_ONEWAY) {
+        self->dropped++;
+        return;
+    }
+    char error[ROM_ERRMSG_MAX];
+    va_list ap;
+    va_start (ap, fmt);
+    rom_format (error, sizeof error, fmt, ap);
+    va_end (ap);
+    s_send_reply (self, peer, call_id, status, error, NULL);
+}
+
+void
+rom_server_reply (rom_server_t *self, rom_call_t *call, rom_status_t status)
+{
+    if (!(call->flags & ROM__CALL_FLAGS__CALL_ONEWAY)) {
+        char error[ROM_ERRMSG_MAX + 128] = "";
+        if (status != ROM_OK) {
+            char what[256];
+            rom_call_describe (call, what, sizeof what);
+            snprintf (error, sizeof error, "%s: %s", what, call->errmsg ? call->errmsg : rom_strerror (status));
+            if (strlen (error) >= ROM_ERRMSG_MAX)
+                error[ROM_ERRMSG_MAX - 1] = '\0';
+        }
+        s_send_reply (self, &call->peer, call->call_id, status, status == ROM_OK ? NULL : error, call->output);
+    }
+    s_call_free (self, call);
+}
+
+// --- deferred calls and their deadlines -------------------------------------------------------------------
+
+static void
+s_heap_swap (rom_server_t *self, size_t a, size_t b)
+{
+    rom_call_t *t = self->heap[a];
+    self->heap[a] = self->heap[b];
+    self->heap[b] = t;
+    self->heap[a]->heap_index = a;
+    self->heap[b]->heap_index = b;
+}
+
+static void
+s_heap_up (rom_server_t *self, size_t i)
+{
+    while (i > 0 && self->heap[(i - 1) / 2]->deadline_ms > self->heap[i]->deadline_ms) {
+        s_heap_swap (self, i, (i - 1) / 2);
+        i = (i - 1) / 2;
+    }
+}
+
+static void
+s_heap_down (rom_server_t *self, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < self->heap_size && self->heap[l]->deadline_ms < self->heap[m]->deadline_ms)
+            m = l;
+        if (r < self->heap_size && self->heap[r]->deadline_ms < self->heap[m]->deadline_ms)
+            m = r;
+        if (m == i)
+            return;
+        s_heap_swap (self, i, m);
+        i = m;
+    }
+}
+
+static int
+s_heap_push (rom_server_t *self, rom_call_t *call)
+{
+    if (self->heap_size == self->heap_capacity) {
+        size_t capacity = self->heap_capacity ? self->heap_capacity * 2 : 64;
+        rom_call_t **heap = realloc (self->heap, capacity * sizeof *heap);
+        if (!heap)
+            return -1;
+        self->heap = heap;
+        self->heap_capacity = capacity;
+    }
+    call->heap_index = self->heap_size;
+    self->heap[self->heap_size++] = call;
+    s_heap_up (self, call->heap_index);
+    return 0;
+}
+
+static void
+s_heap_remove (rom_server_t *self, rom_call_t *call)
+{
+    size_t i = call->heap_index;
+    if (i == SIZE_MAX)
+        return;
+    call->heap_index = SIZE_MAX;
+    self->heap_size--;
+    if (i == self->heap_size)
+        return;
+    self->heap[i] = self->heap[self->heap_size];
+    self->heap[i]->heap_index = i;
+    s_heap_up (self, i);
+    s_heap_down (self, self->heap[i]->heap_index);
+}
+
+void
+rom_server_unlink_deferred (rom_server_t *self, rom_call_t *call)
+{
+    s_heap_remove (self, call);
+    if (call->object) {
+        if (call->prev)
+            call->prev->next = call->next;
+        else if (call->object->deferred == call)
+            call->object->deferred = call->next;
+        if (call->next)
+            call->next->prev = call->prev;
+    }
+    call->next = call->prev = NULL;
+}
+
+// End a deferred call that will not complete: the servant forgets it (on_cancel may set the status with
+// rom_call_fail (), a queue answers EMPTY rather than TIMEOUT), then the caller is told.
+static void
+s_cancel (rom_server_t *self, rom_call_t *call, rom_status_t status, const char *why)
+{
+    rom_server_unlink_deferred (self, call);
+    call->errmsg = NULL;
+    if (call->on_cancel && call->object)
+        call->on_cancel (call->object->self, call);
+    if (!call->errmsg)
+        rom_call_fail (call, status, "%s", why);
+    rom_server_reply (self, call, call->fail_status);
+}
+
+static void
+s_expire (rom_server_t *self)
+{
+    uint64_t now = rom_now_ms ();
+    while (self->heap_size > 0 && self->heap[0]->deadline_ms <= now)
+        s_cancel (self, self->heap[0], ROM_TIMEOUT, "timed out waiting (the caller's deadline passed)");
+}
+
+static void
+s_object_destroy (rom_server_t *self, rom_object_t *object)
+{
+    while (object->deferred)
+        s_cancel (self, object->deferred, ROM_CLOSED, "the object was destroyed while the call waited");
+    const rom_type_t *type = object->entry->type;
+    if (type->destroy)
+        type->destroy (object->entry->servant, object->self);
+    rom_objects_remove (&self->objects, &object);
+}
+
+// --- dispatch -----------------------------------------------------------------------------------------------
+
+static void
+s_dispatch (rom_server_t *self, zmq_msg_t *peer, const Rom__CallHeader *header, zmq_msg_t *payload)
+{
+    const rom_type_entry_t *entry = &self->manager;
+    rom_object_t *object = NULL;
+    uint32_t flags = header->flags;
+    if (header->version != ROM_PROTOCOL_VERSION) {
+        s_refuse (self, peer, header->call_id, flags, ROM_BAD_REQUEST,
+                  "protocol version %u is not supported (this server speaks version %u)", header->version,
+                  ROM_PROTOCOL_VERSION);
+        return;
+    }
+    if (header->object_id != ROM_MANAGER_ID) {
+        object = rom_objects_find (&self->objects, header->object_id);
+        if (!object) {
+            s_refuse (self, peer, header->call_id, flags, ROM_NO_OBJECT,
+                      "object %llu: no such object (destroyed, or never created on this server)",
+                      (unsigned long long) header->object_id);
+            return;
+        }
+        entry = object->entry;
+        if (header->type_hash != 0 && header->type_hash != entry->type->hash) {
+            s_refuse (self, peer, header->call_id, flags, ROM_WRONG_TYPE,
+                      "%s#%llu: the caller expects another type (type hash %08x, this is %08x)",
+                      entry->type->name, (unsigned long long) object->id, header->type_hash, entry->type->hash);
+            return;
+        }
+    }
+    const rom_type_t *type = entry->type;
+    if (header->method >= type->n_methods) {
+        s_refuse (self, peer, header->call_id, flags, ROM_NO_METHOD, "%s#%llu: no method %u (%s has %u)",
+                  type->name, (unsigned long long) header->object_id, header->method, type->name,
+                  type->n_methods);
+        return;
+    }
+    const rom_method_t *method = &type->methods[header->method];
+    size_t size = zmq_msg_size (payload);
+    if (size > self->max_message) {
+        s_refuse (self, peer, header->call_id, flags, ROM_TOO_LARGE,
+                  "%s#%llu.%s: payload of %zu bytes is over this server's limit of %zu bytes", type->name,
+                  (unsigned long long) header->object_id, method->name, size, self->max_message);
+        return;
+    }
+    rom_call_t *call = s_call_new (self);
+    if (!call) {
+        s_refuse (self, peer, header->call_id, flags, ROM_NOMEM, "%s#%llu.%s: server out of memory",
+                  type->name, (unsigned long long) header->object_id, method->name);
+        return;
+    }
+    call->object = object;
+    call->method = method;
+    call->call_id = header->call_id;
+    call->session = header->session;
+    call->flags = flags;
+    if (header->timeout_ms)
+        call->deadline_ms = rom_now_ms () + header->timeout_ms;
+    zmq_msg_move (&call->peer, peer);
+
+    ProtobufCAllocator allocator;
+    rom_call_allocator (call, &allocator);
+    call->input = protobuf_c_message_unpack (method->input, &allocator, size, zmq_msg_data (payload));
+    if (!call->input) {
+        rom_call_fail (call, ROM_BAD_REQUEST, "payload (%zu bytes) is not a valid %s", size,
+                       method->input->name);
+        rom_server_reply (self, call, ROM_BAD_REQUEST);
+        return;
+    }
+    call->output = rom_arena_alloc (&call->arena, method->output->sizeof_message);
+    if (!call->output) {
+        rom_server_reply (self, call, rom_call_fail (call, ROM_NOMEM, "server out of memory"));
+        return;
+    }
+    method->output->message_init (call->output);
+
+    rom_status_t status = method->invoke (entry->servant, object ? object->self : NULL, call->input,
+                                          call->output, call);
+    if (status != ROM_DEFERRED) {
+        rom_server_reply (self, call, status);
+        return;
+    }
+    if (!object) {
+        // Only servants defer; the manager's own methods never do.
+        rom_server_reply (self, call, rom_call_fail (call, ROM_INTERNAL, "deferred a manager call"));
+        return;
+    }
+    call->next = object->deferred;
+    if (object->deferred)
+        object->deferred->prev = call;
+    object->deferred = call;
+    if (call->deadline_ms && s_heap_push (self, call) != 0)
+        s_cancel (self, call, ROM_NOMEM, "server out of memory for the call's deadline");
+}
+
+// Receive one message from the router and handle it. Returns false when no message is waiting.
+static bool
+s_handle_one (rom_server_t *self)
+{
+    zmq_msg_t frames[3];
+    size_t n = 0;
+    int more = 1;
+    zmq_msg_init (&frames[0]);
+    if (zmq_msg_recv (&frames[0], self->router, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close (&frames[0]);
+        return false;
+    }
+    n = 1;
+    more = zmq_msg_more (&frames[0]);
+    size_t extra = 0;
+    while (more) {
+        zmq_msg_t *frame = n < 3 ? &frames[n] : NULL;
+        zmq_msg_t scratch;
+        zmq_msg_init (frame ? frame : &scratch);
+        if (zmq_msg_recv (frame ? frame : &scratch, self->router, 0) < 0) {
+            zmq_msg_close (frame ? frame : &scratch);
+            break;
+        }
+        more = zmq_msg_more (frame ? frame : &scratch);
+        if (frame)
+            n++;
+        else {
+            zmq_msg_close (&scratch);
+            extra++;
+        }
+    }
+    Rom__CallHeader *header = NULL;
+    if (n < 2) {
+        self->dropped++; // a peer frame alone: nothing to answer
+        goto done;
+    }
+    header = rom_wire_decode_call (zmq_msg_data (&frames[1]), zmq_msg_size (&frames[1]));
+    if (!header) {
+        s_refuse (self, &frames[0], 0, 0, ROM_BAD_REQUEST,
+                  "malformed call: the first frame (%zu bytes) is not a rom.CallHeader",
+                  zmq_msg_size (&frames[1]));
+        goto done;
+    }
+    if (n != 3 || extra) {
+        s_refuse (self, &frames[0], header->call_id, header->flags, ROM_BAD_REQUEST,
+                  "malformed call: %zu frames after the header, expected exactly one payload frame",
+                  n - 2 + extra);
+        goto done;
+    }
+    s_dispatch (self, &frames[0], header, &frames[2]);
+done:
+    if (header)
+        protobuf_c_message_free_unpacked (&header->base, NULL);
+    for (size_t i = 0; i < n; i++)
+        zmq_msg_close (&frames[i]);
+    return true;
+}
+
+// After a stop: answer what is still queued with UNAVAILABLE, and every waiting call too.
+static void
+s_drain (rom_server_t *self)
+{
+    for (unsigned i = 0; i < 4 * ROM_SERVER_BATCH; i++) {
+        zmq_msg_t frames[3];
+        size_t n = 0;
+        int more = 1;
+        while (more && n < 3) {
+            zmq_msg_init (&frames[n]);
+            if (zmq_msg_recv (&frames[n], self->router, n == 0 ? ZMQ_DONTWAIT : 0) < 0) {
+                zmq_msg_close (&frames[n]);
+                break;
+            }
+            more = zmq_msg_more (&frames[n]);
+            n++;
+        }
+        if (n == 0)
+            break;
+        while (more) { // more frames than a call has: discard them
+            zmq_msg_t scratch;
+            zmq_msg_init (&scratch);
+            if (zmq_msg_recv (&scratch, self->router, 0) < 0)
+                more = 0;
+            else
+                more = zmq_msg_more (&scratch);
+            zmq_msg_close (&scratch);
+        }
+        Rom__CallHeader *header = n >= 2 ? rom_wire_decode_call (zmq_msg_data (&frames[1]),
+                                                                 zmq_msg_size (&frames[1]))
+                                         : NULL;
+        if (header) {
+            s_refuse (self, &frames[0], header->call_id, header->flags, ROM_UNAVAILABLE,
+                      "the server is shutting down");
+            protobuf_c_message_free_unpacked (&header->base, NULL);
+        }
+        for (size_t k = 0; k < n; k++)
+            zmq_msg_close (&frames[k]);
+    }
+    rom_object_t *object;
+    size_t cursor = 0;
+    while (rom_objects_next (&self->objects, &cursor, &object))
+        while (object->deferred)
+            s_cancel (self, object->deferred, ROM_UNAVAILABLE, "the server is shutting down");
+}
+
+rom_status_t
+rom_server_run (rom_server_t *self)
+{
+    if (!self->endpoint)
+        return s_fail (self, ROM_INVALID, "run: the server is bound to no endpoint");
+    self->running = true;
+    rom_status_t status = ROM_OK;
+    while (!self->stopping) {
+        long timeout = -1;
+        if (self->heap_size > 0) {
+            uint64_t now = rom_now_ms (), deadline = self->heap[0]->deadline_ms;
+            timeout = deadline > now ? (long) (deadline - now) : 0;
+        }
+        zmq_pollitem_t items[] = {
+            {.socket = self->router, .events = ZMQ_POLLIN},
+            {.fd = self->wake[0], .events = ZMQ_POLLIN},
+        };
+        if (zmq_poll (items, 2, timeout) < 0) {
+            if (errno == EINTR)
+                continue;
+            status = s_fail (self, ROM_INTERNAL, "poll: %s", zmq_strerror (errno));
+            break;
+        }
+        if (items[1].revents & ZMQ_POLLIN) {
+            char buf[64];
+            while (read (self->wake[0], buf, sizeof buf) > 0)
+                ;
+        }
+        for (unsigned i = 0; i < ROM_SERVER_BATCH && !self->stopping; i++)
+            if (!s_handle_one (self))
+                break;
+        s_expire (self);
+    }
+    s_drain (self);
+    self->running = false;
+    self->stopping = 0;
+    return status;
+}
+
+static void *
+s_thread_main (void *arg)
+{
+    rom_server_run (arg);
+    return NULL;
+}
+
+rom_status_t
+rom_server_start (rom_server_t *self)
+{
+    if (self->thread_started)
+        return s_fail (self, ROM_INVALID, "start: the server runs already");
+    if (!self->endpoint)
+        return s_fail (self, ROM_INVALID, "start: the server is bound to no endpoint");
+    // Block every signal in the server thread: they belong to the application's threads.
+    sigset_t all, old;
+    sigfillset (&all);
+    pthread_sigmask (SIG_SETMASK, &all, &old);
+    int rc = pthread_create (&self->thread, NULL, s_thread_main, self);
+    pthread_sigmask (SIG_SETMASK, &old, NULL);
+    if (rc != 0)
+        return s_fail (self, ROM_INTERNAL, "start: cannot create the server thread: %s", strerror (rc));
+    self->thread_started = true;
+    return ROM_OK;
+}

@@ -1,0 +1,213 @@
+// server_ops.c: the manager object (object 0) every server hosts: sessions, creating and finding objects,
+// and their reference counts. It is an ordinary rom type driven by wire.proto's service Manager, so the
+// server's dispatch has one path for all calls.
+#include "rom_private.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define ROM_OP(name)                                                                                        \
+    static rom_status_t name (const void *servant, void *self, const ProtobufCMessage *in,                  \
+                              ProtobufCMessage *out, rom_call_t *call)
+
+// The caller's session, when it said hello. Calls without one (raw tests, tools) hold untracked references.
+static rom_status_t
+s_session (rom_call_t *call, rom_server_t *server, rom_session_t **session_p)
+{
+    *session_p = NULL;
+    if (call->session == 0)
+        return ROM_OK;
+    *session_p = rom_server_session (server, call->session);
+    if (!*session_p)
+        return rom_call_fail (call, ROM_DENIED,
+                              "session %llu is unknown to this server (ended, or the server restarted)",
+                              (unsigned long long) call->session);
+    return ROM_OK;
+}
+
+static rom_status_t
+s_object_ref (rom_call_t *call, rom_server_t *server, const rom_object_t *object, Rom__ObjectRef *ref)
+{
+    (void) call;
+    ref->endpoint = (char *) (rom_server_endpoint (server) ? rom_server_endpoint (server) : "");
+    ref->id = object->id;
+    ref->type = (char *) object->entry->type->name;
+    return ROM_OK;
+}
+
+ROM_OP (s_hello)
+{
+    (void) self;
+    rom_server_t *server = (rom_server_t *) servant;
+    const Rom__HelloRequest *hello = (const Rom__HelloRequest *) in;
+    if (hello->version != ROM_PROTOCOL_VERSION)
+        return rom_call_fail (call, ROM_BAD_REQUEST, "protocol version %u is not supported (this is %u)",
+                              hello->version, ROM_PROTOCOL_VERSION);
+    rom_session_t *session = rom_server_session_new (server);
+    if (!session)
+        return rom_call_fail (call, ROM_NOMEM, "server out of memory for a session");
+    Rom__HelloReply *reply = (Rom__HelloReply *) out;
+    reply->session = session->id;
+    size_t max = rom_server_max_message (server);
+    reply->max_message = max > UINT32_MAX ? UINT32_MAX : (uint32_t) max;
+    return ROM_OK;
+}
+
+ROM_OP (s_create)
+{
+    (void) self;
+    rom_server_t *server = (rom_server_t *) servant;
+    const Rom__CreateRequest *req = (const Rom__CreateRequest *) in;
+    rom_session_t *session;
+    if (s_session (call, server, &session) != ROM_OK)
+        return call->fail_status;
+    const rom_type_entry_t *entry = rom_server_find_type (server, req->type);
+    if (!entry)
+        return rom_call_fail (call, ROM_NO_TYPE, "no type \"%s\" is registered on this server", req->type);
+    rom_objects_t *objects = rom_server_objects (server);
+    const char *name = req->name && *req->name ? req->name : NULL;
+    if (name) {
+        rom_object_t *existing = rom_objects_find_name (objects, name);
+        if (existing) {
+            if (!req->exist_ok)
+                return rom_call_fail (call, ROM_EXISTS, "an object named \"%s\" exists already (%s#%llu)", name,
+                                      existing->entry->type->name, (unsigned long long) existing->id);
+            if (existing->entry != entry)
+                return rom_call_fail (call, ROM_WRONG_TYPE, "the object named \"%s\" is a %s, not a %s", name,
+                                      existing->entry->type->name, entry->type->name);
+            if (rom_objects_retain (session, existing) != 0)
+                return rom_call_fail (call, ROM_NOMEM, "server out of memory");
+            return s_object_ref (call, server, existing, (Rom__ObjectRef *) out);
+        }
+    }
+    const rom_type_t *type = entry->type;
+    const ProtobufCMessage *args = NULL;
+    if (type->init) {
+        ProtobufCAllocator allocator;
+        rom_call_allocator (call, &allocator);
+        args = protobuf_c_message_unpack (type->init, &allocator, req->args.len, req->args.data);
+        if (!args)
+            return rom_call_fail (call, ROM_BAD_REQUEST, "creating a %s: the arguments are not a valid %s",
+                                  type->name, type->init->name);
+    } else if (req->args.len > 0)
+        return rom_call_fail (call, ROM_BAD_REQUEST, "creating a %s: this type takes no creation arguments",
+                              type->name);
+    void *state = NULL;
+    if (type->create) {
+        rom_status_t status = type->create (entry->servant, entry->ctx, args, &state, call);
+        if (status != ROM_OK) {
+            // Name the type: the servant's text says what was wrong, not with what.
+            char *why = call->errmsg;
+            call->errmsg = NULL;
+            return rom_call_fail (call, status == ROM_DEFERRED ? ROM_INTERNAL : status, "creating a %s: %s",
+                                  type->name, why ? why : rom_strerror (status));
+        }
+    }
+    rom_object_t *object = rom_objects_add (objects, entry, state, name);
+    if (!object || rom_objects_retain (session, object) != 0) {
+        if (object)
+            rom_objects_remove (objects, &object);
+        if (type->destroy)
+            type->destroy (entry->servant, state);
+        return rom_call_fail (call, ROM_NOMEM, "server out of memory for a %s", type->name);
+    }
+    return s_object_ref (call, server, object, (Rom__ObjectRef *) out);
+}
+
+ROM_OP (s_lookup)
+{
+    (void) self;
+    rom_server_t *server = (rom_server_t *) servant;
+    const Rom__LookupRequest *req = (const Rom__LookupRequest *) in;
+    rom_session_t *session;
+    if (s_session (call, server, &session) != ROM_OK)
+        return call->fail_status;
+    rom_object_t *object = rom_objects_find_name (rom_server_objects (server), req->name);
+    if (!object)
+        return rom_call_fail (call, ROM_NO_OBJECT, "no object is named \"%s\"", req->name);
+    if (req->type && *req->type && strcmp (req->type, object->entry->type->name) != 0)
+        return rom_call_fail (call, ROM_WRONG_TYPE, "the object named \"%s\" is a %s, not a %s", req->name,
+                              object->entry->type->name, req->type);
+    if (rom_objects_retain (session, object) != 0)
+        return rom_call_fail (call, ROM_NOMEM, "server out of memory");
+    return s_object_ref (call, server, object, (Rom__ObjectRef *) out);
+}
+
+ROM_OP (s_retain)
+{
+    (void) self;
+    (void) out;
+    rom_server_t *server = (rom_server_t *) servant;
+    const Rom__RefRequest *req = (const Rom__RefRequest *) in;
+    rom_session_t *session;
+    if (s_session (call, server, &session) != ROM_OK)
+        return call->fail_status;
+    rom_object_t *object = rom_objects_find (rom_server_objects (server), req->id);
+    if (!object)
+        return rom_call_fail (call, ROM_NO_OBJECT, "object %llu: no such object", (unsigned long long) req->id);
+    if (rom_objects_retain (session, object) != 0)
+        return rom_call_fail (call, ROM_NOMEM, "server out of memory");
+    return ROM_OK;
+}
+
+ROM_OP (s_release)
+{
+    (void) self;
+    (void) out;
+    rom_server_t *server = (rom_server_t *) servant;
+    const Rom__RefRequest *req = (const Rom__RefRequest *) in;
+    rom_session_t *session;
+    if (s_session (call, server, &session) != ROM_OK)
+        return call->fail_status;
+    rom_object_t *object = rom_objects_find (rom_server_objects (server), req->id);
+    if (!object)
+        return rom_call_fail (call, ROM_NO_OBJECT, "object %llu: no such object", (unsigned long long) req->id);
+    bool dead;
+    if (rom_objects_release (session, object, &dead) != ROM_OK)
+        return rom_call_fail (call, ROM_DENIED, "this session holds no reference to %s#%llu",
+                              object->entry->type->name, (unsigned long long) object->id);
+    if (dead)
+        rom_server_object_release (server, object);
+    return ROM_OK;
+}
+
+ROM_OP (s_ping)
+{
+    (void) servant;
+    (void) self;
+    (void) in;
+    (void) out;
+    (void) call;
+    return ROM_OK;
+}
+
+ROM_OP (s_goodbye)
+{
+    (void) self;
+    (void) in;
+    (void) out;
+    rom_server_t *server = (rom_server_t *) servant;
+    rom_session_t *session;
+    if (s_session (call, server, &session) != ROM_OK)
+        return call->fail_status;
+    if (session)
+        rom_server_session_end (server, session);
+    return ROM_OK;
+}
+
+// In the rpc order of service Manager (ROM_MANAGER_* in rom_private.h).
+static const rom_method_t s_methods[] = {
+    {"Hello", &rom__hello_request__descriptor, &rom__hello_reply__descriptor, s_hello},
+    {"Create", &rom__create_request__descriptor, &rom__object_ref__descriptor, s_create},
+    {"Lookup", &rom__lookup_request__descriptor, &rom__object_ref__descriptor, s_lookup},
+    {"Retain", &rom__ref_request__descriptor, &rom__empty__descriptor, s_retain},
+    {"Release", &rom__ref_request__descriptor, &rom__empty__descriptor, s_release},
+    {"Ping", &rom__empty__descriptor, &rom__empty__descriptor, s_ping},
+    {"Goodbye", &rom__empty__descriptor, &rom__empty__descriptor, s_goodbye},
+};
+
+const rom_type_t rom_manager_type = {
+    .name = "rom.Manager",
+    .n_methods = sizeof s_methods / sizeof s_methods[0],
+    .methods = s_methods,
+};
