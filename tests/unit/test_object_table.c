@@ -1,0 +1,165 @@
+// test_object_table.c: the server's index structures on their own: the id map (growth, backward-shift
+// deletion under collisions) and the object table (ids, names, references per session).
+#include "rom_private.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+static void
+test_map_put_get_remove (void **state)
+{
+    (void) state;
+    rom_map_t map;
+    rom_map_init (&map);
+    assert_null (rom_map_get (&map, 1));
+    enum { N = 10000 };
+    for (uint64_t k = 1; k <= N; k++)
+        assert_int_equal (rom_map_put (&map, k, (void *) (uintptr_t) (k * 2)), 0);
+    assert_int_equal (map.count, N);
+    // Remove every third key, then check every key: backward shift must keep the others reachable.
+    for (uint64_t k = 3; k <= N; k += 3)
+        assert_int_equal ((uintptr_t) rom_map_remove (&map, k), k * 2);
+    for (uint64_t k = 1; k <= N; k++) {
+        void *v = rom_map_get (&map, k);
+        if (k % 3 == 0)
+            assert_null (v);
+        else
+            assert_int_equal ((uintptr_t) v, k * 2);
+    }
+    assert_null (rom_map_remove (&map, 3)); // twice: nothing
+    assert_int_equal (rom_map_put (&map, 0, NULL), -1); // 0 is the empty key
+    // Replace keeps the count.
+    size_t count = map.count;
+    assert_int_equal (rom_map_put (&map, 1, (void *) 7), 0);
+    assert_int_equal (map.count, count);
+    assert_int_equal ((uintptr_t) rom_map_get (&map, 1), 7);
+    // Iteration visits each key once.
+    size_t cursor = 0, seen = 0;
+    uint64_t key;
+    void *value;
+    while (rom_map_next (&map, &cursor, &key, &value))
+        seen++;
+    assert_int_equal (seen, map.count);
+    rom_map_clear (&map);
+    assert_int_equal (map.count, 0);
+}
+
+static void
+test_map_colliding_keys (void **state)
+{
+    (void) state;
+    // Keys that share a home slot in a small table form one long probe run; deleting from its middle
+    // must not cut off the rest.
+    rom_map_t map;
+    rom_map_init (&map);
+    uint64_t keys[64];
+    for (int i = 0; i < 64; i++) {
+        keys[i] = ((uint64_t) i << 40) | 1; // the multiplicative hash maps these close together
+        assert_int_equal (rom_map_put (&map, keys[i], (void *) (uintptr_t) (i + 1)), 0);
+    }
+    for (int i = 0; i < 64; i += 2)
+        assert_int_equal ((uintptr_t) rom_map_remove (&map, keys[i]), (uintptr_t) (i + 1));
+    for (int i = 1; i < 64; i += 2)
+        assert_int_equal ((uintptr_t) rom_map_get (&map, keys[i]), (uintptr_t) (i + 1));
+    for (int i = 1; i < 64; i += 2)
+        rom_map_remove (&map, keys[i]);
+    assert_int_equal (map.count, 0);
+    assert_null (map.slots); // an emptied map gives its memory back
+}
+
+static const rom_type_t s_type = {.name = "test.T"};
+static const rom_type_entry_t s_entry = {.type = &s_type};
+
+static void
+test_objects_ids_and_names (void **state)
+{
+    (void) state;
+    rom_objects_t objects;
+    rom_objects_init (&objects);
+    rom_object_t *a = rom_objects_add (&objects, &s_entry, NULL, NULL);
+    rom_object_t *b = rom_objects_add (&objects, &s_entry, NULL, "bee");
+    rom_object_t *c = rom_objects_add (&objects, &s_entry, NULL, "");
+    assert_non_null (a);
+    assert_int_equal (a->id, 1);
+    assert_int_equal (b->id, 2);
+    assert_null (c->name); // an empty name is no name
+    assert_ptr_equal (rom_objects_find (&objects, 2), b);
+    assert_ptr_equal (rom_objects_find_name (&objects, "bee"), b);
+    assert_null (rom_objects_find_name (&objects, "be"));
+    assert_int_equal (rom_objects_count (&objects), 3);
+    uint64_t id_b = b->id;
+    rom_objects_remove (&objects, &b);
+    assert_null (b);
+    assert_null (rom_objects_find (&objects, id_b));
+    assert_null (rom_objects_find_name (&objects, "bee"));
+    // Ids are never reused.
+    rom_object_t *d = rom_objects_add (&objects, &s_entry, NULL, "bee");
+    assert_int_equal (d->id, 4);
+    assert_ptr_equal (rom_objects_find_name (&objects, "bee"), d);
+    rom_objects_remove (&objects, &a);
+    rom_objects_remove (&objects, &c);
+    rom_objects_remove (&objects, &d);
+    assert_int_equal (rom_objects_count (&objects), 0);
+    rom_objects_fini (&objects);
+}
+
+static void
+test_objects_references_per_session (void **state)
+{
+    (void) state;
+    rom_objects_t objects;
+    rom_objects_init (&objects);
+    rom_session_t s1 = {.id = 1}, s2 = {.id = 2};
+    rom_map_init (&s1.refs);
+    rom_map_init (&s2.refs);
+    rom_object_t *o = rom_objects_add (&objects, &s_entry, NULL, NULL);
+    bool dead;
+    assert_int_equal (rom_objects_retain (&s1, o), 0);
+    assert_int_equal (rom_objects_retain (&s1, o), 0);
+    assert_int_equal (rom_objects_retain (&s2, o), 0);
+    assert_int_equal (o->refs, 3);
+    // A session cannot drop references it does not hold.
+    assert_int_equal (rom_objects_release (&s2, o, &dead), ROM_OK);
+    assert_false (dead);
+    assert_int_equal (rom_objects_release (&s2, o, &dead), ROM_DENIED);
+    assert_int_equal (o->refs, 2);
+    assert_int_equal (rom_objects_release (&s1, o, &dead), ROM_OK);
+    assert_false (dead);
+    assert_int_equal (rom_objects_release (&s1, o, &dead), ROM_OK);
+    assert_true (dead); // no reference, no name
+    assert_int_equal (s1.refs.count, 0);
+
+    rom_object_t *named = rom_objects_add (&objects, &s_entry, NULL, "kept");
+    assert_int_equal (rom_objects_retain (&s1, named), 0);
+    assert_int_equal (rom_objects_release (&s1, named, &dead), ROM_OK);
+    assert_false (dead); // a named object outlives its references
+    rom_objects_remove (&objects, &o);
+    rom_objects_remove (&objects, &named);
+    rom_objects_fini (&objects);
+}
+
+static void
+test_type_hash (void **state)
+{
+    (void) state;
+    assert_int_not_equal (rom_type_hash ("demo.Counter"), 0);
+    assert_int_not_equal (rom_type_hash ("demo.Counter"), rom_type_hash ("demo.Counters"));
+    assert_int_equal (rom_type_hash (""), 0x811c9dc5u); // FNV-1a offset basis
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_map_put_get_remove),
+        cmocka_unit_test (test_map_colliding_keys),
+        cmocka_unit_test (test_objects_ids_and_names),
+        cmocka_unit_test (test_objects_references_per_session),
+        cmocka_unit_test (test_type_hash),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}
