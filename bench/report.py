@@ -1,0 +1,257 @@
+#!/usr/bin/python3
+# report.py: turns the "name value" lines the benchmarks printed into bench/results/latest.json (flat: metric
+# -> number, ratios included), latest.md (tables) and the data files plot.gp draws latest.png from.
+#
+# usage: report.py METRICS_FILE RESULTS_DIR MODE [NOTE ON WHERE ROM CAME FROM]
+import datetime
+import json
+import math
+import os
+import platform
+import re
+import subprocess
+import sys
+
+# The ratios of issue 6: (key, numerator, denominator, target, "max" if lower is better, what it says).
+RATIOS = [
+    ("ipc_sync_vs_raw_zmq", "rom_sync_ipc_p50_us", "raw_zmq_reqrep_ipc_p50_us", 1.25, "max",
+     "rom sync call p50 / raw libzmq REQ/REP round trip p50, ipc"),
+    ("sync_vs_python_mgr_1c", "rom_sync_ipc_calls_per_s", "python_mgr_sync_1p_shared_calls_per_s", None, "min",
+     "sync calls/s, 1 client process: rom / Python BaseManager"),
+    ("sync_vs_python_mgr_4c", "rom_sync_ipc_4p_shared_calls_per_s", "python_mgr_sync_4p_shared_calls_per_s", 1.0,
+     "min", "sync calls/s, 4 client processes on one object: rom / Python"),
+    ("job_vs_python_mgr_4c", "rom_job_4p_calls_per_s", "python_mgr_job_4p_calls_per_s", 10.0, "min",
+     "Counter job 4 procs, fastest way each (rom async/oneway, Python proxies)"),
+    ("pipelined128_vs_sync", "rom_async_ipc_d128_calls_per_s", "rom_sync_ipc_calls_per_s", 5.0, "min",
+     "rom async depth 128 / rom sync, 1 client"),
+    ("pipelined128_vs_raw_zmq", "rom_async_ipc_d128_calls_per_s", "raw_zmq_dealer_ipc_w128_calls_per_s", 0.7,
+     "min", "rom async depth 128 / raw DEALER/ROUTER echo, window 128"),
+    ("batched128_vs_redis", "rom_batched_ipc_d128_calls_per_s", "redis_incr_p128_1c_calls_per_s", 1.0, "min",
+     "rom batched calls at depth 128 / Redis INCR pipelined 128, 1 client"),
+    ("create_vs_python_mgr", "rom_create_per_s", "python_mgr_create_per_s", 100.0, "min",
+     "objects created/s: rom / Python (proxy-created)"),
+    ("bytes_per_object_1m", "rom_bytes_per_object_1m", None, 128.0, "max",
+     "server RSS growth per idle object with 1M live (bytes)"),
+    ("mib_payload_vs_raw_zmq", "rom_payload_ipc_1048576_bytes_per_s", "raw_zmq_payload_ipc_1048576_bytes_per_s",
+     0.8, "min", "1 MiB echo bytes/s over ipc: rom / raw libzmq"),
+    # Levers (no target: keep what measures better).
+    ("pool_vs_inline_sync", "rom_pool_sync_ipc_p50_us", "rom_sync_ipc_p50_us", None, "max",
+     "sync p50 on the worker pool / inline on the I/O thread"),
+    ("pool_vs_inline_4p_each", "rom_pool_sync_ipc_4p_each_calls_per_s", "rom_sync_ipc_4p_each_calls_per_s", None,
+     "min", "calls/s, 4 procs one object each: pool / inline"),
+    ("io_threads2_vs_1_sync", "rom_sync_ipc_io2_p50_us", "rom_sync_ipc_p50_us", None, "max",
+     "sync p50 with ZMQ_IO_THREADS=2 / 1"),
+    ("pinned_split_vs_free_sync", "rom_sync_ipc_pinned_split_p50_us", "rom_sync_ipc_p50_us", None, "max",
+     "sync p50, server and client pinned to different cores / unpinned"),
+    ("pinned_same_vs_free_sync", "rom_sync_ipc_pinned_same_p50_us", "rom_sync_ipc_p50_us", None, "max",
+     "sync p50, server and client pinned to one core / unpinned"),
+    ("oneway_vs_sync", "rom_oneway_ipc_calls_per_s", "rom_sync_ipc_calls_per_s", None, "min",
+     "one-way calls/s / sync calls/s, 1 client"),
+    ("raw_zmq_ipc_vs_python_mgr", "raw_zmq_reqrep_ipc_p50_us", "python_mgr_sync_1p_shared_p50_us", None, "max",
+     "context: raw libzmq REQ/REP p50 / Python manager p50"),
+]
+
+
+def load(path):
+    metrics = {}
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 2:
+                try:
+                    value = float(parts[1])
+                except ValueError:
+                    continue
+                if math.isfinite(value):
+                    metrics[parts[0]] = value
+    return metrics
+
+
+def derive(m):
+    # Until the runtime offers calls batched into one message, the batched figure is the async pipeline at
+    # depth 128 (whose calls libzmq already coalesces into few writes); report.py says which one it used.
+    if "rom_batched_ipc_d128_calls_per_s" not in m and "rom_async_ipc_d128_calls_per_s" in m:
+        m["rom_batched_ipc_d128_calls_per_s"] = m["rom_async_ipc_d128_calls_per_s"]
+        m["rom_batched_is_async"] = 1
+    for key, num, den, _, _, _ in RATIOS:
+        if num in m and (den is None or m.get(den)):
+            m[key] = m[num] / m[den] if den else m[num]
+
+
+def payload_sizes(m):
+    """The payload sizes measured by either side: <system>_payload_ipc_<bytes>_bytes_per_s."""
+    found = (re.fullmatch(r"(?:raw_zmq|rom)_payload_ipc_(\d+)_bytes_per_s", k) for k in m)
+    return sorted({int(x.group(1)) for x in found if x})
+
+
+def fmt(v, digits=3):
+    if v is None:
+        return "–"
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    if abs(v) >= 100:
+        return f"{v:.0f}"
+    return f"{v:.{digits}g}"
+
+
+def table(header, rows):
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    for row in rows:
+        out.append("| " + " | ".join(row) + " |")
+    return "\n".join(out) + "\n"
+
+
+def machine():
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} x {cpu}, Linux {platform.release()}"
+
+
+def git_rev(repo):
+    try:
+        rev = subprocess.run(["git", "-C", repo, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+        dirty = subprocess.run(["git", "-C", repo, "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True)
+        return rev.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+    except OSError:
+        return "?"
+
+
+def markdown(m, mode, repo, note):
+    g = m.get
+    md = [f"# rom benchmarks\n\n{datetime.datetime.now():%Y-%m-%d %H:%M}, `bench/run{' --quick' if mode == 'quick' else ''}`"
+          f", commit {git_rev(repo)}, {machine()}. Every figure is the median of several runs; latencies in µs.\n"]
+    if note:
+        md.append(f"\n{note}\n")
+    if "rom_sync_ipc_calls_per_s" not in m:
+        md.append("\n**rom workloads did not run** (see the run's log): only the baselines are shown.\n")
+
+    md.append("\n## Ratios (targets from issue 6)\n\n")
+    rows = []
+    for key, _, _, target, sense, what in RATIOS:
+        v = g(key)
+        if target is None:
+            verdict = ""
+        elif v is None:
+            verdict = "not measured"
+        else:
+            ok = v <= target if sense == "max" else v >= target
+            verdict = "met" if ok else "**not met**"
+        tgt = "" if target is None else ("≤ " if sense == "max" else "≥ ") + fmt(target)
+        rows.append([f"`{key}`", fmt(v), tgt, verdict, what])
+    md.append(table(["key", "value", "target", "", "what"], rows))
+    if g("rom_batched_is_async"):
+        md.append("\n`batched128_vs_redis` uses the async pipeline at depth 128: the runtime has no batching call yet.\n")
+
+    md.append("\n## Sequential calls, 1 client process\n\n")
+    rows = []
+    for label, prefix in [("rom sync, ipc", "rom_sync_ipc"), ("raw libzmq REQ/REP, ipc", "raw_zmq_reqrep_ipc"),
+                          ("rom sync, tcp", "rom_sync_tcp"), ("raw libzmq REQ/REP, tcp", "raw_zmq_reqrep_tcp"),
+                          ("Python BaseManager (client in a child process)", "python_mgr_sync_1p_shared"),
+                          ("Python BaseManager (client in the starting process)", "python_mgr_sync"),
+                          ("Redis INCR, tcp", "redis_incr_p1_1c"), ("rom sync on the worker pool, ipc", "rom_pool_sync_ipc"),
+                          ("rom sync, ZMQ_IO_THREADS=2", "rom_sync_ipc_io2"),
+                          ("rom sync, server and client on different cores", "rom_sync_ipc_pinned_split"),
+                          ("rom sync, server and client on one core", "rom_sync_ipc_pinned_same")]:
+        rows.append([label, fmt(g(prefix + "_p50_us")), fmt(g(prefix + "_p99_us")), fmt(g(prefix + "_calls_per_s"))])
+    md.append(table(["workload", "p50 µs", "p99 µs", "calls/s"], rows))
+
+    md.append("\n## Several client processes, sync calls over ipc (calls/s of all together)\n\n")
+    rows = []
+    for n in (1, 2, 4):
+        raw = g("raw_zmq_reqrep_ipc_calls_per_s") if n == 1 else g(f"raw_zmq_reqrep_ipc_{n}p_calls_per_s")
+        rows.append([str(n), fmt(g(f"rom_sync_ipc_{n}p_shared_calls_per_s")), fmt(g(f"rom_sync_ipc_{n}p_each_calls_per_s")),
+                     fmt(raw), fmt(g(f"python_mgr_sync_{n}p_shared_calls_per_s")),
+                     fmt(g(f"python_mgr_sync_{n}p_each_calls_per_s")),
+                     fmt(g(f"redis_incr_p1_{n}c_calls_per_s"))])
+    md.append(table(["processes", "rom, one object", "rom, one each", "raw REQ/REP", "Python, one object",
+                     "Python, one each", "Redis INCR"], rows))
+    rows = [[str(n), fmt(g(f"rom_sync_ipc_{n}p_shared_p50_us")), fmt(g(f"rom_sync_ipc_{n}p_shared_p99_us")),
+             fmt(g(f"python_mgr_sync_{n}p_shared_p50_us")), fmt(g(f"python_mgr_sync_{n}p_shared_p99_us"))]
+            for n in (1, 2, 4)]
+    md.append("\n" + table(["processes (one object)", "rom p50", "rom p99", "Python p50", "Python p99"], rows))
+
+    md.append("\n## Pipelined, 1 client (calls/s)\n\n")
+    rows = []
+    for d in (1, 16, 128):
+        rows.append([str(d), fmt(g(f"rom_async_ipc_d{d}_calls_per_s")), fmt(g(f"raw_zmq_dealer_ipc_w{d}_calls_per_s")),
+                     fmt(g(f"redis_incr_p{d}_1c_calls_per_s")), fmt(g(f"redis_incr_p{d}_4c_calls_per_s"))])
+    md.append(table(["depth", "rom async (ipc)", "raw DEALER/ROUTER (ipc)", "Redis INCR, 1 client",
+                     "Redis INCR, 4 clients"], rows))
+    md.append(f"\nrom one-way calls (1024 per sync Get): {fmt(g('rom_oneway_ipc_calls_per_s'))} calls/s; "
+              f"rom async depth 128 on the worker pool: {fmt(g('rom_pool_async_ipc_d128_calls_per_s'))} calls/s.\n")
+
+    md.append("\n## The Counter job: 4 processes increment one counter\n\n")
+    exact = {1.0: "yes", 0.0: "**no**"}
+    rows = [["rom, async depth 128", fmt(g("rom_job_4p_async_calls_per_s")), exact.get(g("rom_job_4p_exact"), "–")],
+            ["rom, one-way + a final Get", fmt(g("rom_job_4p_oneway_calls_per_s")), exact.get(g("rom_job_4p_exact"), "–")],
+            ["Python BaseManager proxies", fmt(g("python_mgr_job_4p_calls_per_s")),
+             exact.get(g("python_mgr_job_4p_exact"), "–")]]
+    md.append(table(["how", "increments/s", "final value exact"], rows))
+
+    md.append("\n## Payload sweep, Echo over ipc (payload bytes/s, one way)\n\n")
+    sizes = payload_sizes(m)
+    rows = []
+    for s in sizes:
+        rom = g(f"rom_payload_ipc_{s}_bytes_per_s")
+        raw = g(f"raw_zmq_payload_ipc_{s}_bytes_per_s")
+        rows.append([str(s), fmt(rom / 1e6 if rom else None), fmt(raw / 1e6 if raw else None),
+                     fmt(rom / raw if rom and raw else None), fmt(g(f"rom_payload_ipc_{s}_p50_us")),
+                     fmt(g(f"raw_zmq_payload_ipc_{s}_p50_us"))])
+    md.append(table(["bytes", "rom MB/s", "raw libzmq MB/s", "rom / raw", "rom p50 µs", "raw p50 µs"], rows))
+
+    md.append("\n## Objects\n\n")
+    md.append(f"Creation: rom {fmt(g('rom_create_per_s'))}/s (p50 {fmt(g('rom_create_p50_us'))} µs), Python "
+              f"{fmt(g('python_mgr_create_per_s'))}/s (p50 {fmt(g('python_mgr_create_p50_us'))} µs).\n\n")
+    rows = [[label, fmt(g(f"rom_bytes_per_object_{k}")), fmt(g(f"rom_sync_ipc_{k}obj_p50_us"))]
+            for label, k in (("10 k", "10k"), ("100 k", "100k"), ("1 M", "1m"))]
+    md.append(table(["live idle objects", "server bytes/object", "sync call p50 µs"], rows))
+    return "".join(md)
+
+
+def plot_data(m, out_dir):
+    g = lambda k: m.get(k, float("nan"))
+    rows = [
+        ("sync 1 client", "rom_sync_ipc", "raw_zmq_reqrep_ipc", "python_mgr_sync_1p_shared", "redis_incr_p1_1c"),
+        ("sync 4 procs", "rom_sync_ipc_4p_shared", "raw_zmq_reqrep_ipc_4p", "python_mgr_sync_4p_shared",
+         "redis_incr_p1_4c"),
+        ("depth 16", "rom_async_ipc_d16", "raw_zmq_dealer_ipc_w16", None, "redis_incr_p16_1c"),
+        ("depth 128", "rom_async_ipc_d128", "raw_zmq_dealer_ipc_w128", None, "redis_incr_p128_1c"),
+        ("job 4 procs", "rom_job_4p", None, "python_mgr_job_4p", "redis_incr_p128_4c"),
+    ]
+    with open(os.path.join(out_dir, "plot_rates.dat"), "w") as f:
+        f.write("# workload rom raw_zmq python redis (calls/s)\n")
+        for label, *keys in rows:
+            vals = [g(k + "_calls_per_s") if k else float("nan") for k in keys]
+            f.write(f'"{label}" ' + " ".join("NaN" if math.isnan(v) else f"{v:.6g}" for v in vals) + "\n")
+    sizes = payload_sizes(m)
+    with open(os.path.join(out_dir, "plot_payload.dat"), "w") as f:
+        f.write("# bytes rom raw_zmq (MB/s)\n")
+        for s in sizes:
+            vals = [g(f"rom_payload_ipc_{s}_bytes_per_s") / 1e6, g(f"raw_zmq_payload_ipc_{s}_bytes_per_s") / 1e6]
+            f.write(f"{s} " + " ".join("NaN" if math.isnan(v) else f"{v:.6g}" for v in vals) + "\n")
+
+
+def main():
+    metrics_path, out_dir, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+    note = sys.argv[4] if len(sys.argv) > 4 else ""
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    m = load(metrics_path)
+    derive(m)
+    with open(os.path.join(out_dir, "latest.json"), "w") as f:
+        json.dump(dict(sorted(m.items())), f, indent=1)
+        f.write("\n")
+    with open(os.path.join(out_dir, "latest.md"), "w") as f:
+        f.write(markdown(m, mode, repo, note))
+    plot_data(m, out_dir)
+
+
+if __name__ == "__main__":
+    main()

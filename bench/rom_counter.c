@@ -1,0 +1,713 @@
+// rom_counter: rom's side of every workload in bench/, through the public and generated API as a user would
+// call it: sync calls over ipc and tcp, 1/2/4 client processes, async pipelines, one-way calls, the Counter
+// job, a payload sweep, object creation and memory per idle object, inline vs pool, ZMQ_IO_THREADS, affinity.
+//
+// usage: rom_counter [--quick] [--runs N] [--secs S] [sync|pipelined|job|payload|pool|levers|objects ...]
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench_common.h"
+#include "counter.rom.h"
+
+// --- the servants (run in the manager's server process) ------------------------------------------------------
+
+typedef struct {
+    int64_t value;
+} counter_t;
+
+static rom_status_t
+s_create (void *ctx, void **self_p, rom_call_t *call)
+{
+    (void) ctx;
+    (void) call;
+    counter_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return ROM_NOMEM;
+    *self_p = self;
+    return ROM_OK;
+}
+
+static void
+s_destroy (void *self)
+{
+    free (self);
+}
+
+static rom_status_t
+s_increment (void *self, const Bench__Delta *in, Bench__Count *out, rom_call_t *call)
+{
+    (void) call;
+    counter_t *counter = self;
+    counter->value += in->by;
+    out->value = counter->value;
+    return ROM_OK;
+}
+
+static rom_status_t
+s_get (void *self, const Bench__Nothing *in, Bench__Count *out, rom_call_t *call)
+{
+    (void) in;
+    (void) call;
+    out->value = ((counter_t *) self)->value;
+    return ROM_OK;
+}
+
+static rom_status_t
+s_echo (void *self, const Bench__Blob *in, Bench__Blob *out, rom_call_t *call)
+{
+    (void) self;
+    (void) call;
+    // Borrowed: the input lives in the call's arena until the reply is packed, so no copy is needed.
+    out->data = in->data;
+    return ROM_OK;
+}
+
+static const Bench__Counter_Servant s_counter_servant = {
+    .rom_create = s_create, .rom_destroy = s_destroy, .increment = s_increment, .get = s_get, .echo = s_echo,
+};
+
+static const Bench__PoolCounter_Servant s_pool_servant = {
+    .rom_create = s_create, .rom_destroy = s_destroy, .increment = s_increment, .get = s_get,
+};
+
+static rom_status_t
+s_register (rom_server_t *server, void *arg)
+{
+    (void) arg;
+    rom_status_t rc = bench__counter__rom_register (server, &s_counter_servant, NULL);
+    return rc == ROM_OK ? bench__pool_counter__rom_register (server, &s_pool_servant, NULL) : rc;
+}
+
+// --- one object of either type, through its generated proxy ---------------------------------------------------
+
+typedef struct {
+    int pool; // a PoolCounter, else a Counter
+    Bench__Counter_Proxy *counter;
+    Bench__PoolCounter_Proxy *pool_counter;
+} object_t;
+
+static rom_status_t
+s_object_create (rom_client_t *client, int pool, object_t *object)
+{
+    memset (object, 0, sizeof *object);
+    object->pool = pool;
+    return pool ? bench__pool_counter__rom_create (client, &object->pool_counter)
+                : bench__counter__rom_create (client, &object->counter);
+}
+
+static rom_status_t
+s_object_from_token (rom_client_t *client, int pool, const char *token, object_t *object)
+{
+    memset (object, 0, sizeof *object);
+    object->pool = pool;
+    return pool ? bench__pool_counter__rom_from_token (client, token, &object->pool_counter)
+                : bench__counter__rom_from_token (client, token, &object->counter);
+}
+
+static rom_proxy_t *
+s_object_base (object_t *object)
+{
+    return object->pool ? bench__pool_counter__rom_base (object->pool_counter)
+                        : bench__counter__rom_base (object->counter);
+}
+
+static void
+s_object_destroy (object_t *object)
+{
+    if (object->pool)
+        bench__pool_counter__rom_destroy (&object->pool_counter);
+    else
+        bench__counter__rom_destroy (&object->counter);
+}
+
+static const Bench__Delta s_one = {PROTOBUF_C_MESSAGE_INIT (&bench__delta__descriptor), 1};
+
+static rom_status_t
+s_increment_sync (object_t *object)
+{
+    Bench__Count *out = NULL;
+    rom_status_t rc = object->pool ? bench__pool_counter_proxy__increment (object->pool_counter, &s_one, &out)
+                                   : bench__counter_proxy__increment (object->counter, &s_one, &out);
+    if (out)
+        bench__count__free_unpacked (out, NULL);
+    return rc;
+}
+
+static rom_status_t
+s_increment_async (object_t *object, rom_future_t **future_p)
+{
+    return object->pool ? bench__pool_counter_proxy__increment_async (object->pool_counter, &s_one, future_p)
+                        : bench__counter_proxy__increment_async (object->counter, &s_one, future_p);
+}
+
+static rom_status_t
+s_increment_oneway (object_t *object)
+{
+    return object->pool ? bench__pool_counter_proxy__increment_oneway (object->pool_counter, &s_one)
+                        : bench__counter_proxy__increment_oneway (object->counter, &s_one);
+}
+
+static rom_status_t
+s_get_value (object_t *object, int64_t *value)
+{
+    Bench__Count *out = NULL;
+    rom_status_t rc = object->pool ? bench__pool_counter_proxy__get (object->pool_counter, NULL, &out)
+                                   : bench__counter_proxy__get (object->counter, NULL, &out);
+    if (rc == ROM_OK)
+        *value = out->value;
+    if (out)
+        bench__count__free_unpacked (out, NULL);
+    return rc;
+}
+
+// Wait for a future and drop its reply.
+static rom_status_t
+s_future_done (rom_future_t **future_p)
+{
+    ProtobufCMessage *out = NULL;
+    rom_status_t rc = rom_future_wait (future_p, &out);
+    if (out)
+        protobuf_c_message_free_unpacked (out, NULL);
+    return rc;
+}
+
+// --- client processes (bench_fanout) ---------------------------------------------------------------------------
+
+typedef enum { MODE_SYNC, MODE_ASYNC, MODE_ONEWAY, MODE_ECHO } workload_t;
+
+typedef struct {
+    const char *endpoint;
+    const char *token; // the shared object; NULL: each client creates its own
+    int pool;
+    workload_t mode;
+    int depth;      // MODE_ASYNC: calls kept in flight; MODE_ONEWAY: one-way calls per synchronous Get
+    size_t payload; // MODE_ECHO: bytes each way
+} client_args_t;
+
+typedef struct {
+    const client_args_t *args;
+    rom_client_t *client;
+    object_t object;
+    rom_future_t **futures; // MODE_ASYNC: a ring of `depth` calls in flight
+    int head;
+    Bench__Blob blob;
+} client_t;
+
+static void *
+s_client_setup (int child, void *arg)
+{
+    (void) child;
+    const client_args_t *args = arg;
+    client_t *self = calloc (1, sizeof *self);
+    self->args = args;
+    const char *why = NULL;
+    if (rom_client_connect (args->endpoint, NULL, &self->client, &why) != ROM_OK) {
+        fprintf (stderr, "rom_counter: connect %s: %s\n", args->endpoint, why);
+        return NULL;
+    }
+    rom_status_t rc = args->token ? s_object_from_token (self->client, args->pool, args->token, &self->object)
+                                  : s_object_create (self->client, args->pool, &self->object);
+    if (rc != ROM_OK) {
+        fprintf (stderr, "rom_counter: object: %s\n", rom_client_errmsg (self->client));
+        return NULL;
+    }
+    if (args->mode == MODE_ASYNC) {
+        self->futures = calloc ((size_t) args->depth, sizeof *self->futures);
+        for (int i = 0; i < args->depth; i++)
+            if (s_increment_async (&self->object, &self->futures[i]) != ROM_OK)
+                return NULL;
+    }
+    if (args->mode == MODE_ECHO) {
+        bench__blob__init (&self->blob);
+        self->blob.data.len = args->payload;
+        self->blob.data.data = malloc (args->payload ? args->payload : 1);
+        memset (self->blob.data.data, 0x5a, args->payload);
+    }
+    return self;
+}
+
+static int
+s_client_call (void *state)
+{
+    client_t *self = state;
+    const client_args_t *args = self->args;
+    switch (args->mode) {
+    case MODE_SYNC:
+        return s_increment_sync (&self->object) == ROM_OK ? 1 : -1;
+    case MODE_ASYNC:
+        // The pipeline stays full: collect the oldest call, send a new one in its place.
+        if (s_future_done (&self->futures[self->head]) != ROM_OK
+            || s_increment_async (&self->object, &self->futures[self->head]) != ROM_OK)
+            return -1;
+        self->head = (self->head + 1) % args->depth;
+        return 1;
+    case MODE_ONEWAY: {
+        // One-way calls are only counted once a synchronous call behind them proves the server ran them.
+        for (int i = 0; i < args->depth; i++)
+            if (s_increment_oneway (&self->object) != ROM_OK)
+                return -1;
+        int64_t value;
+        return s_get_value (&self->object, &value) == ROM_OK ? args->depth : -1;
+    }
+    case MODE_ECHO: {
+        Bench__Blob *out = NULL;
+        rom_status_t rc = bench__counter_proxy__echo (self->object.counter, &self->blob, &out);
+        int ok = rc == ROM_OK && out && out->data.len == args->payload;
+        if (out)
+            bench__blob__free_unpacked (out, NULL);
+        return ok ? 1 : -1;
+    }
+    }
+    return -1;
+}
+
+static void
+s_client_teardown (void *state)
+{
+    client_t *self = state;
+    for (int i = 0; self->futures && i < self->args->depth; i++)
+        s_future_done (&self->futures[i]);
+    free (self->futures);
+    free (self->blob.data.data);
+    s_object_destroy (&self->object);
+    rom_client_destroy (&self->client);
+    free (self);
+}
+
+static const bench_client_ops_t s_ops = {s_client_setup, s_client_call, s_client_teardown};
+
+// --- managers ------------------------------------------------------------------------------------------------
+
+typedef struct {
+    rom_manager_t *manager;
+    object_t shared;   // a Counter every client may use
+    object_t pooled;   // a PoolCounter likewise
+    char *token;       // of `shared`
+    char *pool_token;  // of `pooled`
+} server_t;
+
+static int
+s_server_start (server_t *self, const char *endpoint, unsigned io_threads)
+{
+    memset (self, 0, sizeof *self);
+    rom_manager_opts_t opts = {.endpoint = endpoint, .register_types = s_register};
+    opts.server.io_threads = io_threads;
+    const char *why = NULL;
+    if (rom_manager_start (&opts, &self->manager, &why) != ROM_OK) {
+        fprintf (stderr, "rom_counter: cannot start a manager on %s: %s\n", endpoint ? endpoint : "ipc", why);
+        return -1;
+    }
+    rom_client_t *client = rom_manager_client (self->manager);
+    if (s_object_create (client, 0, &self->shared) != ROM_OK
+        || s_object_create (client, 1, &self->pooled) != ROM_OK) {
+        fprintf (stderr, "rom_counter: create: %s\n", rom_client_errmsg (client));
+        return -1;
+    }
+    self->token = rom_proxy_to_token (s_object_base (&self->shared));
+    self->pool_token = rom_proxy_to_token (s_object_base (&self->pooled));
+    return 0;
+}
+
+static void
+s_server_stop (server_t *self)
+{
+    s_object_destroy (&self->shared);
+    s_object_destroy (&self->pooled);
+    free (self->token);
+    free (self->pool_token);
+    rom_manager_destroy (&self->manager);
+}
+
+static int
+s_measure (const char *prefix, int nprocs, const bench_opts_t *opts, const client_args_t *args,
+           bench_result_t *result)
+{
+    bench_result_t local;
+    if (!result)
+        result = &local;
+    if (bench_fanout (nprocs, opts, &s_ops, (void *) args, result) != 0) {
+        fprintf (stderr, "rom_counter: %s failed\n", prefix);
+        return -1;
+    }
+    if (args->mode == MODE_SYNC || args->mode == MODE_ECHO)
+        bench_report (prefix, result);
+    else {
+        // A pipelined "call" collects one reply and sends one call: its time is no call's latency.
+        bench_metricf (result->ops_per_s, "%s_calls_per_s", prefix);
+        fprintf (stderr, "  %-40s %10.0f calls/s\n", prefix, result->ops_per_s);
+    }
+    return 0;
+}
+
+// --- workloads -------------------------------------------------------------------------------------------------
+
+static void
+s_sync (server_t *ipc, server_t *tcp, const bench_opts_t *opts)
+{
+    const char *endpoint = rom_manager_endpoint (ipc->manager);
+    client_args_t args = {endpoint, ipc->token, 0, MODE_SYNC, 1, 0};
+    s_measure ("rom_sync_ipc", 1, opts, &args, NULL);
+    if (tcp) {
+        client_args_t targs = {rom_manager_endpoint (tcp->manager), tcp->token, 0, MODE_SYNC, 1, 0};
+        s_measure ("rom_sync_tcp", 1, opts, &targs, NULL);
+    }
+    char prefix[64];
+    for (int procs = 1; procs <= 4; procs *= 2) {
+        snprintf (prefix, sizeof prefix, "rom_sync_ipc_%dp_shared", procs);
+        s_measure (prefix, procs, opts, &args, NULL);
+        client_args_t each = {endpoint, NULL, 0, MODE_SYNC, 1, 0};
+        snprintf (prefix, sizeof prefix, "rom_sync_ipc_%dp_each", procs);
+        s_measure (prefix, procs, opts, &each, NULL);
+    }
+}
+
+static void
+s_pipelined (server_t *ipc, const bench_opts_t *opts)
+{
+    const char *endpoint = rom_manager_endpoint (ipc->manager);
+    int depths[] = {1, 16, 128};
+    for (int i = 0; i < 3; i++) {
+        client_args_t args = {endpoint, ipc->token, 0, MODE_ASYNC, depths[i], 0};
+        char prefix[64];
+        snprintf (prefix, sizeof prefix, "rom_async_ipc_d%d", depths[i]);
+        s_measure (prefix, 1, opts, &args, NULL);
+    }
+    client_args_t oneway = {endpoint, ipc->token, 0, MODE_ONEWAY, 1024, 0};
+    s_measure ("rom_oneway_ipc", 1, opts, &oneway, NULL);
+}
+
+// The Counter job: 4 processes x M increments of one counter, the fastest way rom offers; the final value
+// must be exact. `mode` is MODE_ASYNC (depth 128) or MODE_ONEWAY (then one Get per process).
+static double
+s_job (server_t *ipc, workload_t mode, long increments, int *exact)
+{
+    const int procs = 4;
+    rom_client_t *owner = rom_manager_client (ipc->manager);
+    int64_t before = 0, after = 0;
+    if (s_get_value (&ipc->shared, &before) != ROM_OK)
+        return 0;
+    int ready[2], go[2];
+    if (pipe (ready) || pipe (go))
+        return 0;
+    pid_t pids[4];
+    fflush (NULL);
+    for (int p = 0; p < procs; p++) {
+        pids[p] = fork ();
+        if (pids[p] != 0)
+            continue;
+        prctl (PR_SET_PDEATHSIG, SIGKILL);
+        client_args_t args = {rom_manager_endpoint (ipc->manager), ipc->token, 0, mode, 128, 0};
+        client_t *self = s_client_setup (p, &args);
+        char byte = self ? 'r' : 'F';
+        if (write (ready[1], &byte, 1) != 1 || !self || read (go[0], &byte, 1) != 1)
+            _exit (1);
+        int rc = 0;
+        long done = 0;
+        if (mode == MODE_ASYNC) {
+            // The ring was filled by setup: collect each call and refill until M were sent, then drain.
+            long sent = args.depth;
+            while (rc == 0 && done < increments) {
+                if (s_future_done (&self->futures[self->head]) != ROM_OK)
+                    rc = -1;
+                done++;
+                if (sent < increments) {
+                    if (s_increment_async (&self->object, &self->futures[self->head]) != ROM_OK)
+                        rc = -1;
+                    sent++;
+                }
+                self->head = (self->head + 1) % args.depth;
+            }
+            // Calls sent beyond M by setup (M < depth) are not possible: M is always larger.
+        } else {
+            for (long i = 0; rc == 0 && i < increments; i++)
+                rc = s_increment_oneway (&self->object) == ROM_OK ? 0 : -1;
+            int64_t value;
+            if (rc == 0 && s_get_value (&self->object, &value) != ROM_OK)
+                rc = -1;
+        }
+        free (self->futures);
+        self->futures = NULL;
+        s_client_teardown (self);
+        _exit (rc == 0 ? 0 : 1);
+    }
+    close (ready[1]);
+    close (go[0]);
+    int ok = 1;
+    for (int p = 0; p < procs; p++) {
+        char byte = 'F';
+        if (read (ready[0], &byte, 1) != 1 || byte != 'r')
+            ok = 0;
+    }
+    uint64_t t0 = bench_now_ns ();
+    if (write (go[1], "gggg", (size_t) procs) != procs)
+        ok = 0;
+    for (int p = 0; p < procs; p++) {
+        int status = 0;
+        waitpid (pids[p], &status, 0);
+        if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+            ok = 0;
+    }
+    uint64_t t1 = bench_now_ns ();
+    close (ready[0]);
+    close (go[1]);
+    (void) owner;
+    if (!ok || s_get_value (&ipc->shared, &after) != ROM_OK)
+        return 0;
+    *exact = after - before == (int64_t) procs * increments;
+    return (double) procs * (double) increments / ((double) (t1 - t0) / 1e9);
+}
+
+static void
+s_jobs (server_t *ipc, const bench_opts_t *opts)
+{
+    long increments = opts->quick ? 50000 : 250000;
+    int exact_async = 0, exact_oneway = 0;
+    double async_rate = s_job (ipc, MODE_ASYNC, increments, &exact_async);
+    double oneway_rate = s_job (ipc, MODE_ONEWAY, increments, &exact_oneway);
+    bench_metric ("rom_job_4p_async_calls_per_s", async_rate);
+    bench_metric ("rom_job_4p_oneway_calls_per_s", oneway_rate);
+    bench_metric ("rom_job_4p_calls_per_s", async_rate > oneway_rate ? async_rate : oneway_rate);
+    bench_metric ("rom_job_4p_exact", exact_async && exact_oneway);
+    fprintf (stderr, "  rom_job 4 x %ld: async %.0f/s (exact %d), oneway %.0f/s (exact %d)\n", increments, async_rate,
+             exact_async, oneway_rate, exact_oneway);
+}
+
+static void
+s_payloads (server_t *ipc, const bench_opts_t *opts)
+{
+    static const size_t quick_sizes[] = {16, 1024, 65536, 1048576};
+    static const size_t full_sizes[] = {16, 256, 4096, 65536, 262144, 1048576};
+    const size_t *sizes = opts->quick ? quick_sizes : full_sizes;
+    size_t n = opts->quick ? 4 : 6;
+    for (size_t i = 0; i < n; i++) {
+        client_args_t args = {rom_manager_endpoint (ipc->manager), ipc->token, 0, MODE_ECHO, 1, sizes[i]};
+        bench_result_t result;
+        char prefix[64];
+        snprintf (prefix, sizeof prefix, "rom_payload_ipc_%zu", sizes[i]);
+        if (s_measure (prefix, 1, opts, &args, &result) != 0)
+            return;
+        bench_metricf (result.ops_per_s * (double) sizes[i], "rom_payload_ipc_%zu_bytes_per_s", sizes[i]);
+    }
+}
+
+static void
+s_pool (server_t *ipc, const bench_opts_t *opts)
+{
+    const char *endpoint = rom_manager_endpoint (ipc->manager);
+    client_args_t args = {endpoint, ipc->pool_token, 1, MODE_SYNC, 1, 0};
+    s_measure ("rom_pool_sync_ipc", 1, opts, &args, NULL);
+    client_args_t each = {endpoint, NULL, 1, MODE_SYNC, 1, 0};
+    s_measure ("rom_pool_sync_ipc_4p_each", 4, opts, &each, NULL);
+    client_args_t async = {endpoint, ipc->pool_token, 1, MODE_ASYNC, 128, 0};
+    s_measure ("rom_pool_async_ipc_d128", 1, opts, &async, NULL);
+}
+
+// Pin every thread of a process (its ZMQ I/O thread too) to one CPU.
+static void
+s_pin_process (pid_t pid, int cpu)
+{
+    char path[64];
+    snprintf (path, sizeof path, "/proc/%d/task", (int) pid);
+    DIR *dir = opendir (path);
+    if (!dir)
+        return;
+    cpu_set_t set;
+    CPU_ZERO (&set);
+    CPU_SET (cpu, &set);
+    struct dirent *entry;
+    while ((entry = readdir (dir)))
+        if (entry->d_name[0] != '.')
+            sched_setaffinity (atoi (entry->d_name), sizeof set, &set);
+    closedir (dir);
+}
+
+static void
+s_levers (server_t *ipc, const bench_opts_t *opts)
+{
+    // ZMQ_IO_THREADS = 2 on the server: one more thread that may take the socket work off the I/O thread.
+    server_t io2;
+    if (s_server_start (&io2, NULL, 2) == 0) {
+        client_args_t args = {rom_manager_endpoint (io2.manager), io2.token, 0, MODE_SYNC, 1, 0};
+        s_measure ("rom_sync_ipc_io2", 1, opts, &args, NULL);
+        s_server_stop (&io2);
+    }
+    // CPU affinity: the server on one core and the clients (forked from here, inheriting it) on the other,
+    // then everything on one core, where a wake-up needs no inter-processor interrupt.
+    long ncpu = sysconf (_SC_NPROCESSORS_ONLN);
+    if (ncpu < 2)
+        return;
+    cpu_set_t all;
+    sched_getaffinity (0, sizeof all, &all);
+    client_args_t args = {rom_manager_endpoint (ipc->manager), ipc->token, 0, MODE_SYNC, 1, 0};
+    s_pin_process (rom_manager_pid (ipc->manager), 0);
+    s_pin_process (getpid (), 1);
+    s_measure ("rom_sync_ipc_pinned_split", 1, opts, &args, NULL);
+    s_pin_process (getpid (), 0);
+    s_measure ("rom_sync_ipc_pinned_same", 1, opts, &args, NULL);
+    pid_t pids[2] = {rom_manager_pid (ipc->manager), getpid ()};
+    for (int i = 0; i < 2; i++) {
+        char path[64];
+        snprintf (path, sizeof path, "/proc/%d/task", (int) pids[i]);
+        DIR *dir = opendir (path);
+        struct dirent *entry;
+        while (dir && (entry = readdir (dir)))
+            if (entry->d_name[0] != '.')
+                sched_setaffinity (atoi (entry->d_name), sizeof all, &all);
+        if (dir)
+            closedir (dir);
+    }
+}
+
+// Creation rate, then memory and call time with 10k, 100k (and 1M) live idle objects in one server.
+static void
+s_objects (server_t *ipc, const bench_opts_t *opts)
+{
+    rom_client_t *client = rom_manager_client (ipc->manager);
+    pid_t pid = rom_manager_pid (ipc->manager);
+    long long rss0 = bench_rss_bytes (pid);
+    static const long steps[] = {10000, 100000, 1000000};
+    object_t *objects = calloc (1000000, sizeof *objects);
+    uint32_t *lat = malloc (10000 * sizeof *lat);
+    long live = 0;
+    uint64_t started = bench_now_ns ();
+    for (int s = 0; s < 3; s++) {
+        if (s == 2 && opts->quick) {
+            // A quick run makes a million objects only if that takes well under a minute here.
+            double per_s = (double) live / ((double) (bench_now_ns () - started) / 1e9);
+            if (per_s < 25000) {
+                fprintf (stderr, "  rom_objects: 1M skipped in --quick (%.0f creations/s)\n", per_s);
+                break;
+            }
+        }
+        for (; live < steps[s]; live++) {
+            uint64_t t0 = bench_now_ns ();
+            if (s_object_create (client, 0, &objects[live]) != ROM_OK) {
+                fprintf (stderr, "rom_counter: create #%ld: %s\n", live, rom_client_errmsg (client));
+                return;
+            }
+            if (live < 10000)
+                lat[live] = (uint32_t) (bench_now_ns () - t0);
+        }
+        if (s == 0) {
+            double total = 0;
+            for (int i = 0; i < 10000; i++)
+                total += lat[i];
+            bench_metric ("rom_create_per_s", 10000 / (total / 1e9));
+            bench_metric ("rom_create_p50_us", bench_percentile_ns (lat, 10000, 50) / 1e3);
+        }
+        long long rss = bench_rss_bytes (pid);
+        const char *names[] = {"10k", "100k", "1m"};
+        bench_metricf ((double) (rss - rss0) / (double) live, "rom_bytes_per_object_%s", names[s]);
+        // Call time with that many objects alive: the object table must not slow calls down.
+        for (int i = 0; i < 2000; i++) {
+            uint64_t t0 = bench_now_ns ();
+            if (s_increment_sync (&ipc->shared) != ROM_OK)
+                return;
+            lat[i] = (uint32_t) (bench_now_ns () - t0);
+        }
+        double p50 = bench_percentile_ns (lat, 2000, 50) / 1e3;
+        bench_metricf (p50, "rom_sync_ipc_%sobj_p50_us", names[s]);
+        fprintf (stderr, "  rom_objects %7ld live: %.0f bytes/object, call p50 %.1f us\n", live,
+                 (double) (rss - rss0) / (double) live, p50);
+    }
+    // The proxies are left to the process's exit: releasing a million of them one by one would only
+    // measure the release path, and the manager is stopped right after this.
+    free (lat);
+}
+
+// A loopback endpoint on a port that is free now (bound to port 0, then released).
+static int
+s_free_tcp_endpoint (char *endpoint, size_t size)
+{
+    int fd = socket (AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET};
+    addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    int rc = fd >= 0 && bind (fd, (struct sockaddr *) &addr, sizeof addr) == 0
+                     && getsockname (fd, (struct sockaddr *) &addr, &len) == 0
+                 ? 0
+                 : -1;
+    if (fd >= 0)
+        close (fd);
+    if (rc == 0)
+        snprintf (endpoint, size, "tcp://127.0.0.1:%d", ntohs (addr.sin_port));
+    return rc;
+}
+
+static int
+s_wanted (int argc, char **argv, const char *name)
+{
+    if (argc == 1)
+        return 1;
+    for (int i = 1; i < argc; i++)
+        if (strcmp (argv[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+    bench_opts_t opts;
+    bench_opts_parse (&opts, &argc, argv);
+    static const char *names[] = {"sync", "pipelined", "job", "payload", "pool", "levers", "objects"};
+    for (int i = 1; i < argc; i++) {
+        size_t k = 0;
+        while (k < sizeof names / sizeof names[0] && strcmp (argv[i], names[k]) != 0)
+            k++;
+        if (k == sizeof names / sizeof names[0]) {
+            fprintf (stderr, "usage: %s [--quick] [--runs N] [--secs S] "
+                             "[sync|pipelined|job|payload|pool|levers|objects ...]   (default: all)\n", argv[0]);
+            return 2;
+        }
+    }
+    fprintf (stderr, "rom_counter: rom %d.%d.%d, %d runs x %.1f s\n", ROM_VERSION_MAJOR, ROM_VERSION_MINOR,
+             ROM_VERSION_PATCH, opts.runs, opts.secs);
+    server_t ipc;
+    if (s_server_start (&ipc, NULL, 0) != 0)
+        return 1;
+    if (s_wanted (argc, argv, "sync")) {
+        // "port *" lets the server pick a free port; should the manager not support that, name a free one.
+        server_t tcp;
+        int have_tcp = s_server_start (&tcp, "tcp://127.0.0.1:*", 0) == 0;
+        if (!have_tcp) {
+            char endpoint[64];
+            have_tcp = s_free_tcp_endpoint (endpoint, sizeof endpoint) == 0
+                       && s_server_start (&tcp, endpoint, 0) == 0;
+        }
+        s_sync (&ipc, have_tcp ? &tcp : NULL, &opts);
+        if (have_tcp)
+            s_server_stop (&tcp);
+    }
+    if (s_wanted (argc, argv, "pipelined"))
+        s_pipelined (&ipc, &opts);
+    if (s_wanted (argc, argv, "job"))
+        s_jobs (&ipc, &opts);
+    if (s_wanted (argc, argv, "payload"))
+        s_payloads (&ipc, &opts);
+    if (s_wanted (argc, argv, "pool"))
+        s_pool (&ipc, &opts);
+    if (s_wanted (argc, argv, "levers"))
+        s_levers (&ipc, &opts);
+    s_server_stop (&ipc);
+    if (s_wanted (argc, argv, "objects")) {
+        // Objects last, in a fresh server, so that a million objects slow no other workload.
+        server_t objects;
+        if (s_server_start (&objects, NULL, 0) != 0)
+            return 1;
+        s_objects (&objects, &opts);
+        rom_manager_destroy (&objects.manager);
+    }
+    return 0;
+}
