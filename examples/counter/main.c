@@ -66,21 +66,27 @@ main (int argc, char **argv)
     printf ("manager serving at %s\n", rom_manager_endpoint (manager));
 
     int failed = 0;
-    for (long p = 0; p < processes; p++) {
+    long started = 0;
+    pid_t *pids = calloc ((size_t) processes, sizeof *pids);
+    for (long p = 0; pids && p < processes; p++, started++) {
         fflush (stdout);
-        pid_t pid = fork ();
-        if (pid == 0)
+        pids[p] = fork ();
+        if (pids[p] == 0)
             _exit (s_work (rom_manager_endpoint (manager), increments));
-        if (pid < 0) {
+        if (pids[p] < 0) {
             perror ("fork");
             failed = 1;
             break;
         }
     }
-    int status;
-    while (wait (&status) > 0)
-        if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    failed |= !pids;
+    // Wait for the workers only: the manager's server process is a child of this process too.
+    for (long p = 0; p < started; p++) {
+        int status;
+        if (waitpid (pids[p], &status, 0) != pids[p] || !WIFEXITED (status) || WEXITSTATUS (status) != 0)
             failed = 1;
+    }
+    free (pids);
 
     Demo__Count *total = NULL;
     rom_status_t rc = demo__counter_proxy__get (counter, NULL, &total);

@@ -1,6 +1,9 @@
 // shared_class: the seeds' BaseManager.register ('Test', Test) example in C. A manager hosts one Test
 // object; two processes append their names to its list and print it; the parent prints the final list,
 // which holds both appends: the object lives in the manager, not in either process.
+// strdup is POSIX.1-2008; the build is -std=c11 without extensions.
+#define _POSIX_C_SOURCE 200809L
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,15 +150,19 @@ main (void)
     }
     char *token = rom_proxy_to_token (seeds__test__rom_base (obj));
     const char *names[] = {"process 1", "process 2"};
+    pid_t pids[2];
+    int status, failed = 0;
     for (int i = 0; i < 2; i++) {
         fflush (stdout);
-        pid_t pid = fork ();
-        if (pid == 0)
+        pids[i] = fork ();
+        if (pids[i] == 0)
             _exit (s_sub_process (rom_manager_endpoint (manager), names[i], token));
+        failed |= pids[i] < 0;
     }
-    int status, failed = 0;
-    while (wait (&status) > 0)
-        failed |= !WIFEXITED (status) || WEXITSTATUS (status) != 0;
+    // Wait for our two workers only: the manager's server is a child of this process too.
+    for (int i = 0; i < 2; i++)
+        if (pids[i] > 0 && (waitpid (pids[i], &status, 0) != pids[i] || !WIFEXITED (status) || WEXITSTATUS (status) != 0))
+            failed = 1;
     failed |= s_print_list (obj, "main");
     free (token);
     seeds__test__rom_destroy (&obj);

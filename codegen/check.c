@@ -1,0 +1,173 @@
+// check.c: refuse, before protoc-c or a C compiler would fail later and less clearly, every service that
+// cannot work. protoc writes no file at all when one plugin fails, so a refusal here keeps the build from
+// ever seeing broken C. Each message is "file:line: what: why; what to change", as protoc's own errors.
+//
+// Reproduced with protoc-c 1.4.1 (DESIGN.md, "Generator pitfalls"): it turns each rpc into a member of
+// Pkg__Svc_Service and a function pkg__svc__<lower>, and escapes no keyword there.
+#include "codegen.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+// FileDescriptorProto.message_type = 4; DescriptorProto.field = 2, .nested_type = 3.
+#define PATH_MESSAGE 4
+#define PATH_FIELD 2
+#define PATH_NESTED 3
+#define PATH_MAX_DEPTH 32
+
+static void
+s_add (gen_buf_t *errors, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+static void
+s_add (gen_buf_t *errors, const char *fmt, ...)
+{
+    va_list ap;
+    va_start (ap, fmt);
+    gen_buf_vprintf (errors, fmt, ap);
+    va_end (ap);
+    gen_buf_printf (errors, "\n");
+}
+
+static int
+s_line_of_path (const gen_file_proto_t *file, const int32_t *path, size_t n_path)
+{
+    if (!file->source_code_info)
+        return 0;
+    for (size_t i = 0; i < file->source_code_info->n_location; i++) {
+        const Google__Protobuf__SourceCodeInfo__Location *loc = file->source_code_info->location[i];
+        if (loc->n_path == n_path && memcmp (loc->path, path, n_path * sizeof *path) == 0)
+            return loc->n_span ? loc->span[0] + 1 : 0;
+    }
+    return 0;
+}
+
+static bool
+s_starts_with (const char *s, const char *prefix)
+{
+    return strncmp (s, prefix, strlen (prefix)) == 0;
+}
+
+static void
+s_check_method (const gen_file_t *file, const gen_service_t *svc, size_t m, gen_buf_t *errors)
+{
+    const gen_method_t *method = &svc->methods[m];
+    const char *f = file->name;
+    if (method->client_streaming || method->server_streaming)
+        s_add (errors,
+               "%s:%d: rpc %s.%s: streaming rpcs are not supported (protoc-c would treat it as unary); "
+               "make it unary, and stream through a rom Queue or Pipe",
+               f, method->line, svc->name, method->name);
+    if (gen_is_c_keyword (method->lower))
+        s_add (errors,
+               "%s:%d: rpc %s.%s: protoc-c names its C member and function \"%s\", a C keyword, so its "
+               "output cannot compile; rename the rpc (e.g. %sCall)",
+               f, method->line, svc->name, method->name, method->lower, method->name);
+    static const char *const taken[][2] = {
+        {"base", "the ProtobufCService member every protoc-c service struct starts with"},
+        {"init", "protoc-c's own initializer of the service"},
+        {"descriptor", "protoc-c's own service descriptor"},
+    };
+    for (size_t i = 0; i < sizeof taken / sizeof taken[0]; i++)
+        if (strcmp (method->lower, taken[i][0]) == 0)
+            s_add (errors,
+                   "%s:%d: rpc %s.%s: protoc-c's C name \"%s__%s\" clashes with %s; rename the rpc "
+                   "(e.g. %s%s)",
+                   f, method->line, svc->name, method->name, svc->lower, method->lower, taken[i][1],
+                   method->name, strcmp (taken[i][0], "init") == 0 ? "Setup" : "Info");
+    if (s_starts_with (method->lower, "rom_"))
+        s_add (errors,
+               "%s:%d: rpc %s.%s: C names starting with \"rom_\" are rom's (%s__rom_create, ...); rename "
+               "the rpc",
+               f, method->line, svc->name, method->name, svc->lower);
+    for (size_t o = 0; o < svc->n_methods; o++) {
+        if (o == m)
+            continue;
+        const gen_method_t *other = &svc->methods[o];
+        if (o < m && strcmp (other->lower, method->lower) == 0)
+            s_add (errors,
+                   "%s:%d: rpc %s.%s: protoc-c gives it the same C name \"%s\" as rpc %s (line %d); "
+                   "rename one of them",
+                   f, method->line, svc->name, method->name, method->lower, other->name, other->line);
+        static const char *const suffixes[] = {"_async", "_oneway"};
+        for (size_t i = 0; i < 2; i++) {
+            size_t len = strlen (method->lower);
+            if (strncmp (other->lower, method->lower, len) == 0 && strcmp (other->lower + len, suffixes[i]) == 0)
+                s_add (errors,
+                       "%s:%d: rpc %s.%s: its C name \"%s\" is what rom generates for the %s form of rpc %s "
+                       "(%s_proxy__%s); rename one of them",
+                       f, other->line, svc->name, other->name, other->lower, suffixes[i] + 1, method->name,
+                       svc->lower, other->lower);
+        }
+    }
+}
+
+// A field named "base" collides with the ProtobufCMessage member protoc-c puts first in every message,
+// unless (pb_c_msg).base_field_name renames that member (any message option is taken as that case: a plugin
+// cannot read protobuf-c's options without parsing them, and protoc-c will say so if it is not).
+static void
+s_check_message (const gen_file_t *file, const Google__Protobuf__DescriptorProto *msg, const char *scope,
+                 int32_t *path, size_t n_path, gen_buf_t *errors)
+{
+    char *full = scope[0] ? gen_xasprintf ("%s.%s", scope, msg->name) : gen_xstrdup (msg->name);
+    for (size_t i = 0; i < msg->n_field && !msg->options; i++)
+        if (strcmp (msg->field[i]->name, "base") == 0) {
+            path[n_path] = PATH_FIELD;
+            path[n_path + 1] = (int32_t) i;
+            s_add (errors,
+                   "%s:%d: message %s: field \"base\" clashes with the ProtobufCMessage member protoc-c "
+                   "names base in every message struct; rename the field",
+                   file->name, s_line_of_path (file->proto, path, n_path + 2), full);
+        }
+    if (n_path + 4 <= PATH_MAX_DEPTH)
+        for (size_t i = 0; i < msg->n_nested_type; i++) {
+            path[n_path] = PATH_NESTED;
+            path[n_path + 1] = (int32_t) i;
+            s_check_message (file, msg->nested_type[i], full, path, n_path + 2, errors);
+        }
+    free (full);
+}
+
+int
+gen_file_check (const gen_file_t *self, const gen_request_t *request, char **error)
+{
+    gen_buf_t errors;
+    gen_buf_init (&errors);
+    for (size_t s = 0; s < self->n_services; s++) {
+        const gen_service_t *svc = &self->services[s];
+        for (size_t m = 0; m < svc->n_methods; m++)
+            s_check_method (self, svc, m, &errors);
+        // Our proxy functions are <pkg>__<svc>_proxy__<rpc>: a message <Svc>Proxy of the same package owns
+        // that prefix in protoc-c's output (<pkg>__<svc>_proxy__init, __descriptor, __pack, ...).
+        char *clash = gen_xasprintf ("%s%s%sProxy", self->package, self->package[0] ? "." : "", svc->name);
+        for (size_t f = 0; f < request->n_proto_file; f++) {
+            const gen_file_proto_t *other = request->proto_file[f];
+            const char *package = other->package ? other->package : "";
+            for (size_t m = 0; m < other->n_message_type; m++) {
+                char *full = package[0] ? gen_xasprintf ("%s.%s", package, other->message_type[m]->name)
+                                        : gen_xstrdup (other->message_type[m]->name);
+                if (strcmp (full, clash) == 0)
+                    s_add (&errors,
+                           "%s:%d: service %s: message %s (in %s) shares the C prefix %s_proxy__ with this "
+                           "service's proxy functions; rename the message",
+                           self->name, svc->line, svc->name, full, other->name, svc->lower);
+                free (full);
+            }
+        }
+        free (clash);
+    }
+    int32_t path[PATH_MAX_DEPTH];
+    const gen_file_proto_t *proto = self->proto;
+    for (size_t m = 0; m < proto->n_message_type; m++) {
+        path[0] = PATH_MESSAGE;
+        path[1] = (int32_t) m;
+        s_check_message (self, proto->message_type[m], self->package, path, 2, &errors);
+    }
+    if (errors.len == 0) {
+        gen_buf_fini (&errors);
+        *error = NULL;
+        return 0;
+    }
+    if (errors.data[errors.len - 1] == '\n')
+        errors.data[--errors.len] = '\0';
+    *error = gen_buf_take (&errors);
+    return -1;
+}

@@ -1,0 +1,132 @@
+// codegen.h: what protoc-gen-rom's modules share. The plugin runs in four steps, one file each:
+//   main.c         read protoc's CodeGeneratorRequest from stdin, write the CodeGeneratorResponse to stdout
+//   model.c        turn one .proto's descriptors into a small model of services and methods (C names, types)
+//   check.c        refuse what cannot work (streaming, names that break protoc-c's or our output)
+//   emit_*.c       the templates: x.rom.h (emit_header.c) and x.rom.c (emit_source.c)
+// names.c holds protobuf-c's name mangling, reproduced exactly: our output names protoc-c's types.
+#ifndef ROM_CODEGEN_H
+#define ROM_CODEGEN_H
+
+// strdup, strtok_r: POSIX.1-2008 (the build is -std=c11 without extensions).
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "google/protobuf/compiler/plugin.pb-c.h"
+#include "google/protobuf/descriptor.pb-c.h"
+
+typedef Google__Protobuf__FileDescriptorProto gen_file_proto_t;
+typedef Google__Protobuf__Compiler__CodeGeneratorRequest gen_request_t;
+
+// --- buf.c: a growable text buffer ---------------------------------------------------------------------
+// Out of memory is fatal in a short-lived plugin: the append functions abort with a message rather than
+// thread an error through every template line.
+typedef struct {
+    char *data; // NUL-terminated
+    size_t len;
+    size_t cap;
+} gen_buf_t;
+
+void gen_buf_init (gen_buf_t *self);
+void gen_buf_fini (gen_buf_t *self);
+void gen_buf_printf (gen_buf_t *self, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+void gen_buf_vprintf (gen_buf_t *self, const char *fmt, va_list ap);
+// Take the text out (caller owns it and must free it); the buffer is left empty.
+char *gen_buf_take (gen_buf_t *self);
+// malloc or abort.
+void *gen_xalloc (size_t size);
+char *gen_xstrdup (const char *s);
+char *gen_xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+
+// --- names.c: protobuf-c's naming rules (protoc-c's c_helpers.cc), so our names meet its output -------
+// Each returns a new string the caller must free.
+
+// "GetHTTPThing" -> "get_httpthing": '_' before an upper-case letter that follows a non-upper one.
+char *gen_camel_to_lower (const char *name);
+// "bar_baz" -> "BarBaz".
+char *gen_to_camel (const char *name);
+// Full names ("foo.bar_baz.HTTPRequest", a leading '.' is ignored) under a file's package and optional
+// (pb_c_file).c_package: C type "Foo__BarBaz__HTTPRequest", lower "foo__bar_baz__httprequest".
+char *gen_full_name_to_c (const char *full_name, const char *package, const char *c_package);
+char *gen_full_name_to_lower (const char *full_name, const char *package, const char *c_package);
+// "dir/x.proto" -> "dir/x" (".proto" or ".protodevel" stripped).
+char *gen_strip_proto (const char *file_name);
+// "dir/x.proto" -> "dir_2fx_2eproto": an identifier, as protoc-c spells include guards.
+char *gen_file_identifier (const char *file_name);
+// True for C11 keywords and the identifiers protoc-c's output cannot take as a service member or function.
+bool gen_is_c_keyword (const char *word);
+// rom_type_hash () of the runtime (FNV-1a, never 0): computed here so the type table is a constant.
+uint32_t gen_type_hash (const char *name);
+
+// --- model.c: one .proto file as the templates see it -------------------------------------------------
+
+typedef struct {
+    char *full_name; // "demo.Count" (no leading '.')
+    char *c_type;    // "Demo__Count"
+    char *lower;     // "demo__count": its descriptor is <lower>__descriptor
+} gen_message_t;
+
+typedef struct {
+    const char *name;      // as in the .proto: "Increment"
+    char *lower;           // protoc-c's member name: "increment"
+    gen_message_t input;
+    gen_message_t output;
+    const char *comment;   // leading comment from the .proto, or NULL
+    int line;              // 1-based, 0 when unknown
+    bool client_streaming;
+    bool server_streaming;
+} gen_method_t;
+
+typedef struct {
+    const char *name;      // "Counter"
+    char *full_name;       // "demo.Counter"
+    char *c_type;          // "Demo__Counter" (protoc-c's Demo__Counter_Service is beside it)
+    char *lower;           // "demo__counter"
+    const char *comment;
+    int line;
+    bool has_init;         // (rom.init) names a creation message
+    gen_message_t init;
+    char *init_option;     // the option's text as written, for error messages
+    bool pool;             // (rom.pool)
+    size_t n_methods;
+    gen_method_t *methods;
+} gen_service_t;
+
+typedef struct {
+    const gen_file_proto_t *proto;
+    const char *name;      // "dir/counter.proto"
+    char *stem;            // "dir/counter"
+    char *identifier;      // "dir_2fcounter_2eproto"
+    const char *package;   // "" when none
+    char *c_package;       // (pb_c_file).c_package, or NULL
+    size_t n_services;
+    gen_service_t *services;
+} gen_file_t;
+
+// Build the model of `file` (one of request->proto_file). Type references are resolved against every file
+// in the request. Returns 0, or -1 with a protoc-style message in *error (caller frees) when a type or an
+// option cannot be resolved.
+int gen_file_build (gen_file_t *self, const gen_request_t *request, const gen_file_proto_t *file,
+                    char **error);
+void gen_file_fini (gen_file_t *self);
+
+// The (pb_c_file).c_package of a file, or NULL (caller frees).
+char *gen_file_c_package (const gen_file_proto_t *file);
+
+// --- check.c: what protoc-c or our output cannot compile is refused with file:line: message -----------
+
+// Returns 0, or -1 with every problem found, one per line, in *error (caller frees).
+int gen_file_check (const gen_file_t *self, const gen_request_t *request, char **error);
+
+// --- emit_*.c: the templates --------------------------------------------------------------------------
+
+// The text of x.rom.h and x.rom.c. Caller owns return value and must free it.
+char *gen_emit_header (const gen_file_t *file);
+char *gen_emit_source (const gen_file_t *file);
+
+#endif

@@ -1,0 +1,167 @@
+// emit_header.c: the template of x.rom.h, the class's manual: for each service its typed proxy API (client
+// side) and its servant table (server side), with the .proto's comments carried over above each.
+//
+// Names sit beside protoc-c's without touching them: protoc-c owns Pkg__Svc_Service, pkg__svc__init,
+// pkg__svc__descriptor and pkg__svc__<rpc>, so rom's lifecycle functions are pkg__svc__rom_* (check.c refuses
+// rpcs whose C name starts with rom_) and method calls are pkg__svc_proxy__<rpc> (so Create or Lookup stay
+// usable as rpc names).
+#include "codegen.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+
+// Copy a .proto comment as // lines. A line ending in a backslash would splice the next line into the
+// comment (-Wcomment), so trailing backslashes and blanks are dropped.
+static void
+s_comment (gen_buf_t *out, const char *indent, const char *text)
+{
+    if (!text)
+        return;
+    const char *p = text;
+    size_t total = strlen (text);
+    while (total > 0 && (text[total - 1] == '\n' || text[total - 1] == ' '))
+        total--;
+    const char *end = text + total;
+    while (p < end) {
+        const char *nl = memchr (p, '\n', (size_t) (end - p));
+        size_t len = nl ? (size_t) (nl - p) : (size_t) (end - p);
+        while (len > 0 && (p[len - 1] == '\\' || p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\r'))
+            len--;
+        if (len > 0 && p[0] == ' ') {
+            p++;
+            len--;
+        }
+        gen_buf_printf (out, "%s//%s%.*s\n", indent, len ? " " : "", (int) len, p);
+        p = nl ? nl + 1 : end;
+    }
+}
+
+static void
+s_lifecycle (gen_buf_t *out, const gen_service_t *svc)
+{
+    const char *t = svc->c_type, *l = svc->lower;
+    char *args = svc->has_init ? gen_xasprintf ("const %s *args, ", svc->init.c_type) : gen_xstrdup ("");
+    gen_buf_printf (out,
+        "// Create a new %s on the server behind `client`.%s On ROM_OK *proxy_p is a new proxy holding one\n"
+        "// reference: caller owns it and must destroy it when done (%s__rom_destroy ()). ROM_NO_TYPE if the\n"
+        "// server does not host %s, ROM_APP_ERROR if its constructor refused (rom_client_errmsg () says why).\n"
+        "rom_status_t %s__rom_create (rom_client_t *client, %s%s_Proxy **proxy_p);\n\n",
+        svc->full_name, svc->has_init ? " `args` (NULL: all defaults) are its creation arguments." : "",
+        l, svc->full_name, l, args, t);
+    gen_buf_printf (out,
+        "// The same, under a unique `name` that any process can %s__rom_lookup (); a named object lives\n"
+        "// until the server ends. ROM_EXISTS if the name is taken, unless `flags` has ROM_CREATE_EXIST_OK.\n"
+        "rom_status_t %s__rom_create_named (rom_client_t *client, const char *name, %sunsigned flags,\n"
+        "                                   %s_Proxy **proxy_p);\n\n",
+        l, l, args, t);
+    gen_buf_printf (out,
+        "// A proxy to the object named `name`. ROM_NO_OBJECT if there is none, ROM_WRONG_TYPE if it is not a\n"
+        "// %s.\n"
+        "rom_status_t %s__rom_lookup (rom_client_t *client, const char *name, %s_Proxy **proxy_p);\n\n"
+        "// A proxy from a token of rom_proxy_to_token () (e.g. passed to an exec'd process). With `client` NULL\n"
+        "// the proxy connects and owns a client of its own.\n"
+        "rom_status_t %s__rom_from_token (rom_client_t *client, const char *token, %s_Proxy **proxy_p);\n\n"
+        "// A second proxy to the same object, holding a reference of its own.\n"
+        "rom_status_t %s__rom_dup (%s_Proxy *proxy, %s_Proxy **copy_p);\n\n"
+        "// The generic proxy underneath (id, token, client, untyped calls). Owned by `proxy`.\n"
+        "rom_proxy_t *%s__rom_base (%s_Proxy *proxy);\n\n"
+        "// Drop the proxy's reference, free it and set *proxy_p to NULL. Accepts NULL.\n"
+        "void %s__rom_destroy (%s_Proxy **proxy_p);\n\n",
+        svc->full_name, l, t, l, t, l, t, t, l, t, l, t);
+    free (args);
+}
+
+static void
+s_method_calls (gen_buf_t *out, const gen_service_t *svc, const gen_method_t *m)
+{
+    const char *t = svc->c_type, *l = svc->lower;
+    gen_buf_printf (out, "// rpc %s (%s) returns (%s)\n", m->name, m->input.full_name, m->output.full_name);
+    s_comment (out, "", m->comment);
+    gen_buf_printf (out,
+        "// Waits for the reply within the client's deadline. `in` may be NULL (an empty message); with `out`\n"
+        "// non-NULL, on ROM_OK *out is the reply: caller owns it and frees it with %s__free_unpacked ().\n"
+        "rom_status_t %s_proxy__%s (%s_Proxy *proxy, const %s *in, %s **out);\n"
+        "// Sends the call and returns at once; rom_future_wait () collects the %s.\n"
+        "rom_status_t %s_proxy__%s_async (%s_Proxy *proxy, const %s *in, rom_future_t **future_p);\n"
+        "// Sends the call and wants no reply: errors are not reported back.\n"
+        "rom_status_t %s_proxy__%s_oneway (%s_Proxy *proxy, const %s *in);\n\n",
+        m->output.lower, l, m->lower, t, m->input.c_type, m->output.c_type, m->output.c_type, l, m->lower,
+        t, m->input.c_type, l, m->lower, t, m->input.c_type);
+}
+
+static void
+s_servant (gen_buf_t *out, const gen_service_t *svc)
+{
+    const char *t = svc->c_type, *l = svc->lower;
+    gen_buf_printf (out,
+        "// The server side of %s: the functions that implement it, run inside the manager. Calls to one\n"
+        "// object never overlap. A NULL method answers ROM_NO_METHOD; `out` is initialized and packed after\n"
+        "// the method returns ROM_OK (what it points to is borrowed: object state or rom_call_alloc () memory);\n"
+        "// any other status fails the call with the text of rom_call_fail (); ROM_DEFERRED answers later.\n"
+        "typedef struct %s_Servant {\n"
+        "    // Make the state of a new object in *self_p (NULL rom_create: the state is NULL).\n",
+        svc->full_name, t);
+    if (svc->has_init)
+        gen_buf_printf (out, "    rom_status_t (*rom_create) (void *ctx, const %s *args, void **self_p, rom_call_t *call);\n",
+                        svc->init.c_type);
+    else
+        gen_buf_printf (out, "    rom_status_t (*rom_create) (void *ctx, void **self_p, rom_call_t *call);\n");
+    gen_buf_printf (out, "    // Free the state when the object dies (its last reference is gone, or the server ends).\n"
+                         "    void (*rom_destroy) (void *self);\n");
+    for (size_t i = 0; i < svc->n_methods; i++) {
+        const gen_method_t *m = &svc->methods[i];
+        s_comment (out, "    ", m->comment);
+        gen_buf_printf (out, "    rom_status_t (*%s) (void *self, const %s *in, %s *out, rom_call_t *call);\n", m->lower,
+                        m->input.c_type, m->output.c_type);
+    }
+    gen_buf_printf (out,
+        "} %s_Servant;\n\n"
+        "// Host %s on `server` with `servant` (which, like `ctx`, must outlive the server); `ctx` is handed\n"
+        "// to every rom_create. ROM_EXISTS if the type is registered already.\n"
+        "rom_status_t %s__rom_register (rom_server_t *server, const %s_Servant *servant, void *ctx);\n\n",
+        t, svc->full_name, l, t);
+}
+
+char *
+gen_emit_header (const gen_file_t *file)
+{
+    gen_buf_t out;
+    gen_buf_init (&out);
+    gen_buf_printf (&out,
+        "// %s.rom.h: generated by protoc-gen-rom from %s. Do not edit.\n"
+        "// Typed proxies (client side) and servant tables (server side) of its services; the messages are\n"
+        "// protoc-c's, in %s.pb-c.h.\n"
+        "#ifndef ROM_%s__INCLUDED\n"
+        "#define ROM_%s__INCLUDED\n\n"
+        "#include <rom/rom.h>\n"
+        "#include \"%s.pb-c.h\"\n\n"
+        "#ifdef __cplusplus\n"
+        "extern \"C\" {\n"
+        "#endif\n",
+        file->stem, file->name, file->stem, file->identifier, file->identifier, file->stem);
+    for (size_t s = 0; s < file->n_services; s++) {
+        const gen_service_t *svc = &file->services[s];
+        gen_buf_printf (&out, "\n// ---- %s ", svc->full_name);
+        for (size_t i = strlen (svc->full_name); i < 100; i++)
+            gen_buf_printf (&out, "-");
+        gen_buf_printf (&out, "\n");
+        s_comment (&out, "", svc->comment);
+        gen_buf_printf (&out,
+            "\n// The type as the runtime sees it (name, methods, protobuf-c descriptors).\n"
+            "extern const rom_type_t %s__rom_type;\n\n"
+            "// A proxy to one remote %s: a rom_proxy_t underneath (see %s__rom_base ()).\n"
+            "typedef struct %s_Proxy %s_Proxy;\n\n",
+            svc->lower, svc->full_name, svc->lower, svc->c_type, svc->c_type);
+        s_lifecycle (&out, svc);
+        for (size_t m = 0; m < svc->n_methods; m++)
+            s_method_calls (&out, svc, &svc->methods[m]);
+        s_servant (&out, svc);
+    }
+    gen_buf_printf (&out,
+        "#ifdef __cplusplus\n"
+        "}\n"
+        "#endif\n"
+        "#endif\n");
+    return gen_buf_take (&out);
+}

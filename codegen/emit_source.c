@@ -1,0 +1,204 @@
+// emit_source.c: the template of x.rom.c: per service, the skeleton (trampolines that cast the generic
+// dispatcher's messages to their types and call the user's servant) and the const rom_type_t table built
+// from protobuf-c's descriptors, then the typed proxy functions. Behaviour lives in the runtime: every
+// function here is a cast and a forward (STYLE.md 3), so a generated function never grows past ten lines.
+#include "codegen.h"
+
+#include <stdlib.h>
+
+static void
+s_skeleton (gen_buf_t *out, const gen_service_t *svc)
+{
+    const char *t = svc->c_type, *l = svc->lower;
+    // create / destroy trampolines
+    gen_buf_printf (out,
+        "static rom_status_t\n"
+        "s_%s__create (const void *servant, void *ctx, const ProtobufCMessage *args, void **self_p,\n"
+        "    rom_call_t *call)\n"
+        "{\n"
+        "    const %s_Servant *s = servant;\n"
+        "    *self_p = NULL;\n",
+        l, t);
+    if (svc->has_init)
+        gen_buf_printf (out,
+            "    return s->rom_create ? s->rom_create (ctx, (const %s *) args, self_p, call) : ROM_OK;\n",
+            svc->init.c_type);
+    else
+        gen_buf_printf (out,
+            "    (void) args;\n"
+            "    return s->rom_create ? s->rom_create (ctx, self_p, call) : ROM_OK;\n");
+    gen_buf_printf (out,
+        "}\n\n"
+        "static void\n"
+        "s_%s__destroy (const void *servant, void *self)\n"
+        "{\n"
+        "    const %s_Servant *s = servant;\n"
+        "    if (s->rom_destroy)\n"
+        "        s->rom_destroy (self);\n"
+        "}\n\n",
+        l, t);
+    for (size_t i = 0; i < svc->n_methods; i++) {
+        const gen_method_t *m = &svc->methods[i];
+        gen_buf_printf (out,
+            "static rom_status_t\n"
+            "s_%s__%s (const void *servant, void *self, const ProtobufCMessage *in, ProtobufCMessage *out,\n"
+            "    rom_call_t *call)\n"
+            "{\n"
+            "    const %s_Servant *s = servant;\n"
+            "    if (!s->%s)\n"
+            "        return rom_call_fail (call, ROM_NO_METHOD, \"not implemented by this server\");\n"
+            "    return s->%s (self, (const %s *) in, (%s *) out, call);\n"
+            "}\n\n",
+            l, m->lower, t, m->lower, m->lower, m->input.c_type, m->output.c_type);
+    }
+    if (svc->n_methods) {
+        gen_buf_printf (out, "static const rom_method_t s_%s__methods[%zu] = {\n", l, svc->n_methods);
+        for (size_t i = 0; i < svc->n_methods; i++) {
+            const gen_method_t *m = &svc->methods[i];
+            gen_buf_printf (out, "    {\"%s\", &%s__descriptor, &%s__descriptor, s_%s__%s},\n", m->name,
+                            m->input.lower, m->output.lower, l, m->lower);
+        }
+        gen_buf_printf (out, "};\n\n");
+    }
+    gen_buf_printf (out,
+        "const rom_type_t %s__rom_type = {\n"
+        "    .name = \"%s\",\n"
+        "    .hash = 0x%08xu,\n",
+        l, svc->full_name, gen_type_hash (svc->full_name));
+    if (svc->has_init)
+        gen_buf_printf (out, "    .init = &%s__descriptor,\n", svc->init.lower);
+    else
+        gen_buf_printf (out, "    .init = NULL,\n");
+    gen_buf_printf (out,
+        "    .flags = %s,\n"
+        "    .n_methods = %zu,\n"
+        "    .methods = %s%s%s,\n"
+        "    .create = s_%s__create,\n"
+        "    .destroy = s_%s__destroy,\n"
+        "};\n\n"
+        "rom_status_t\n"
+        "%s__rom_register (rom_server_t *server, const %s_Servant *servant, void *ctx)\n"
+        "{\n"
+        "    return rom_server_register (server, &%s__rom_type, servant, ctx);\n"
+        "}\n\n",
+        svc->pool ? "ROM_TYPE_POOL" : "0", svc->n_methods, svc->n_methods ? "s_" : "NULL",
+        svc->n_methods ? l : "", svc->n_methods ? "__methods" : "", l, l, l, t, l);
+}
+
+// The typed proxy is a rom_proxy_t under another name: the functions hand the runtime a rom_proxy_t ** of
+// their own rather than cast the caller's pointer-to-pointer (writing through a pointer of another type).
+static void
+s_proxy (gen_buf_t *out, const gen_service_t *svc)
+{
+    const char *t = svc->c_type, *l = svc->lower;
+    const char *args_param = "", *args_value = "NULL";
+    char *param = NULL;
+    if (svc->has_init) {
+        param = gen_xasprintf ("const %s *args, ", svc->init.c_type);
+        args_param = param;
+        args_value = "(const ProtobufCMessage *) args";
+    }
+    gen_buf_printf (out,
+        "rom_status_t\n"
+        "%s__rom_create (rom_client_t *client, %s%s_Proxy **proxy_p)\n"
+        "{\n"
+        "    return %s__rom_create_named (client, NULL, %s0, proxy_p);\n"
+        "}\n\n"
+        "rom_status_t\n"
+        "%s__rom_create_named (rom_client_t *client, const char *name, %sunsigned flags, %s_Proxy **proxy_p)\n"
+        "{\n"
+        "    rom_proxy_t *proxy = NULL;\n"
+        "    rom_status_t status = rom_proxy_create (client, &%s__rom_type, name, %s, flags, &proxy);\n"
+        "    *proxy_p = (%s_Proxy *) proxy;\n"
+        "    return status;\n"
+        "}\n\n",
+        l, args_param, t, l, svc->has_init ? "args, " : "", l, args_param, t, l, args_value, t);
+    gen_buf_printf (out,
+        "rom_status_t\n"
+        "%s__rom_lookup (rom_client_t *client, const char *name, %s_Proxy **proxy_p)\n"
+        "{\n"
+        "    rom_proxy_t *proxy = NULL;\n"
+        "    rom_status_t status = rom_proxy_lookup (client, &%s__rom_type, name, &proxy);\n"
+        "    *proxy_p = (%s_Proxy *) proxy;\n"
+        "    return status;\n"
+        "}\n\n"
+        "rom_status_t\n"
+        "%s__rom_from_token (rom_client_t *client, const char *token, %s_Proxy **proxy_p)\n"
+        "{\n"
+        "    rom_proxy_t *proxy = NULL;\n"
+        "    rom_status_t status = rom_proxy_from_token (client, &%s__rom_type, token, &proxy);\n"
+        "    *proxy_p = (%s_Proxy *) proxy;\n"
+        "    return status;\n"
+        "}\n\n"
+        "rom_status_t\n"
+        "%s__rom_dup (%s_Proxy *proxy, %s_Proxy **copy_p)\n"
+        "{\n"
+        "    rom_proxy_t *copy = NULL;\n"
+        "    rom_status_t status = rom_proxy_dup ((rom_proxy_t *) proxy, &copy);\n"
+        "    *copy_p = (%s_Proxy *) copy;\n"
+        "    return status;\n"
+        "}\n\n"
+        "rom_proxy_t *\n"
+        "%s__rom_base (%s_Proxy *proxy)\n"
+        "{\n"
+        "    return (rom_proxy_t *) proxy;\n"
+        "}\n\n"
+        "void\n"
+        "%s__rom_destroy (%s_Proxy **proxy_p)\n"
+        "{\n"
+        "    if (!proxy_p)\n"
+        "        return;\n"
+        "    rom_proxy_t *proxy = (rom_proxy_t *) *proxy_p;\n"
+        "    rom_proxy_destroy (&proxy);\n"
+        "    *proxy_p = NULL;\n"
+        "}\n\n",
+        l, t, l, t, l, t, l, t, l, t, t, t, l, t, l, t);
+    free (param);
+    for (size_t i = 0; i < svc->n_methods; i++) {
+        const gen_method_t *m = &svc->methods[i];
+        gen_buf_printf (out,
+            "rom_status_t\n"
+            "%s_proxy__%s (%s_Proxy *proxy, const %s *in, %s **out)\n"
+            "{\n"
+            "    ProtobufCMessage *reply = NULL;\n"
+            "    rom_status_t status = rom_proxy_call ((rom_proxy_t *) proxy, %zu, (const ProtobufCMessage *) in,\n"
+            "                                          out ? &reply : NULL);\n"
+            "    if (out)\n"
+            "        *out = (%s *) reply;\n"
+            "    return status;\n"
+            "}\n\n"
+            "rom_status_t\n"
+            "%s_proxy__%s_async (%s_Proxy *proxy, const %s *in, rom_future_t **future_p)\n"
+            "{\n"
+            "    return rom_proxy_call_async ((rom_proxy_t *) proxy, %zu, (const ProtobufCMessage *) in, future_p);\n"
+            "}\n\n"
+            "rom_status_t\n"
+            "%s_proxy__%s_oneway (%s_Proxy *proxy, const %s *in)\n"
+            "{\n"
+            "    return rom_proxy_call_oneway ((rom_proxy_t *) proxy, %zu, (const ProtobufCMessage *) in);\n"
+            "}\n\n",
+            l, m->lower, t, m->input.c_type, m->output.c_type, i, m->output.c_type, l, m->lower, t,
+            m->input.c_type, i, l, m->lower, t, m->input.c_type, i);
+    }
+}
+
+char *
+gen_emit_source (const gen_file_t *file)
+{
+    gen_buf_t out;
+    gen_buf_init (&out);
+    gen_buf_printf (&out,
+        "// %s.rom.c: generated by protoc-gen-rom from %s. Do not edit.\n"
+        "// Skeletons, type tables and typed proxies of its services: thin casts over the rom runtime.\n"
+        "#include \"%s.rom.h\"\n\n"
+        "#include <stddef.h>\n",
+        file->stem, file->name, file->stem);
+    for (size_t s = 0; s < file->n_services; s++) {
+        const gen_service_t *svc = &file->services[s];
+        gen_buf_printf (&out, "\n// ---- %s: server side ----\n\n", svc->full_name);
+        s_skeleton (&out, svc);
+        gen_buf_printf (&out, "// ---- %s: client side ----\n\n", svc->full_name);
+        s_proxy (&out, svc);
+    }
+    return gen_buf_take (&out);
+}
