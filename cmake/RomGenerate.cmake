@@ -1,6 +1,7 @@
 # RomGenerate.cmake: rom_generate (), the one CMake call a user needs to turn .proto shared classes into C.
 #
-#   rom_generate(TARGET <target> PROTOS <x.proto>... [PROTO_ROOT <dir>] [IMPORT_DIRS <dir>...] [OUT_DIR <dir>])
+#   rom_generate(TARGET <target> PROTOS <x.proto>... [PROTO_ROOT <dir>] [IMPORT_DIRS <dir>...] [OUT_DIR <dir>]
+#                [NO_LINK])
 #
 # For each x.proto runs protoc once with protoc-c (--c_out: x.pb-c.[ch], the messages) and protoc-gen-rom
 # (--rom_out: x.rom.[ch], proxies and servant skeletons), adds the four files to <target>, puts their folder
@@ -8,7 +9,8 @@
 # source dir), which is the first import path, so "sub/y.proto" imported as `import "sub/y.proto";` and
 # generated as sub/y.pb-c.h keep the same names everywhere. rom's IDL (rom/options.proto) and the system's
 # google/protobuf/*.proto are always importable; their code is in librom, never generated here. Every
-# user .proto that another imports must be in some rom_generate () PROTOS of the same program.
+# user .proto that another imports must be in some rom_generate () PROTOS of the same program. NO_LINK leaves
+# the include path and linking to the caller (rom's own library uses it for its built-in types).
 #
 # Not CMake's protobuf_generate (): it puts the source dir first on the import path, which breaks imports
 # from sub-folders. protoc's --dependency_out feeds DEPFILE, so editing an imported .proto regenerates its
@@ -20,7 +22,7 @@
 include_guard(GLOBAL)
 
 function(rom_generate)
-    cmake_parse_arguments(ARG "" "TARGET;PROTO_ROOT;OUT_DIR" "PROTOS;IMPORT_DIRS" ${ARGN})
+    cmake_parse_arguments(ARG "NO_LINK" "TARGET;PROTO_ROOT;OUT_DIR" "PROTOS;IMPORT_DIRS" ${ARGN})
     if(NOT ARG_TARGET OR NOT ARG_PROTOS)
         message(FATAL_ERROR "rom_generate: TARGET <target> and PROTOS <file.proto>... are required")
     endif()
@@ -83,6 +85,9 @@ function(rom_generate)
     endforeach()
 
     target_sources(${ARG_TARGET} PRIVATE ${sources})
+    if(ARG_NO_LINK)
+        return()
+    endif()
     # A library's own headers may include the generated ones: its users need the folder too.
     get_target_property(type ${ARG_TARGET} TYPE)
     if(type STREQUAL "EXECUTABLE")
