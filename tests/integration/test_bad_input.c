@@ -257,6 +257,7 @@ test_message_over_limit (void **state)
     // lives on, and so does the raw peer's next connection.
     big = 64 * LIMIT;
     payload = calloc (1, big);
+    frames[1] = payload;
     sizes[1] = big;
     s_send_frames (f->raw, frames, sizes, 2);
     s_no_reply (f->raw, 300);
