@@ -97,6 +97,7 @@ test_names_and_lookup (void **state)
     assert_int_equal (rom_proxy_create (other, &rom_test_tally_type, "shared", &init.base, ROM_CREATE_EXIST_OK, &c),
                       ROM_OK);
     assert_int_equal (rom_proxy_id (c), rom_proxy_id (a));
+    rom_proxy_destroy (&c);
 
     // Unknown names and wrong types.
     assert_int_equal (rom_proxy_lookup (other, &rom_test_tally_type, "nobody", &c), ROM_NO_OBJECT);
