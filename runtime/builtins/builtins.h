@@ -1,0 +1,21 @@
+// builtins.h: private to librom. The registration functions of the built-in shared types (Value, Array,
+// Dict, List, Namespace, Lock, ..., Queue), each in its own runtime/builtins/<type>.c, and the one call that
+// registers them all on a server (rom_server_new () makes it, so every server hosts them, like Python's
+// SyncManager).
+#ifndef ROM_BUILTINS_H
+#define ROM_BUILTINS_H
+
+#include "rom/rom.h"
+
+// Register every built-in type on `server`. ROM_OK, or the first failure (ROM_EXISTS if one is registered
+// already, ROM_NOMEM).
+rom_status_t rom_builtins_register (rom_server_t *server);
+
+// One per type: host rom.builtins.<Type> on `server`.
+rom_status_t rom_builtin_value_register (rom_server_t *server);
+rom_status_t rom_builtin_array_register (rom_server_t *server);
+rom_status_t rom_builtin_dict_register (rom_server_t *server);
+rom_status_t rom_builtin_list_register (rom_server_t *server);
+rom_status_t rom_builtin_namespace_register (rom_server_t *server);
+
+#endif
