@@ -291,8 +291,12 @@ s_wait (rom_client_t *self, rom_channel_t *channel, rom_pending_t *pending, Prot
     else if (pending->status != ROM_OK)
         status = rom_client_fail (self, pending->status, "%s", pending->error ? pending->error : "");
     else if (out) {
-        *out = protobuf_c_message_unpack (pending->output, NULL, zmq_msg_size (&pending->payload),
-                                          zmq_msg_data (&pending->payload));
+        // A reply is peer input too: one nested too deep would overflow our stack in the unpack.
+        const void *data = zmq_msg_data (&pending->payload);
+        size_t size = zmq_msg_size (&pending->payload);
+        *out = rom_wire_too_deep (pending->output, data, size)
+                   ? NULL
+                   : protobuf_c_message_unpack (pending->output, NULL, size, data);
         status = *out ? ROM_OK
                       : rom_client_fail (self, ROM_BAD_REQUEST, "%s#%llu.%s: the reply is not a valid %s",
                                          pending->what_type, (unsigned long long) pending->what_id,

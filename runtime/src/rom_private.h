@@ -21,6 +21,7 @@
 #define ROM_DEFAULT_MAX_MESSAGE (64u << 20)     // bytes
 #define ROM_HEADER_MAX 512u                     // a header frame larger than this is malformed
 #define ROM_ERRMSG_MAX 512u                     // error texts are cut to this size
+#define ROM_MAX_DEPTH 100u                      // deepest nesting of messages in a payload (protobuf C++'s)
 #define ROM_PATH_MAX 4096u                      // ipc paths, temp dirs
 
 // Method indexes of the manager (object 0): the rpc order of service Manager in wire.proto.
@@ -48,6 +49,12 @@ int rom_wire_send_header (void *socket, const ProtobufCMessage *header, int flag
 // Caller owns return value and must free it with protobuf_c_message_free_unpacked (..., NULL).
 Rom__CallHeader *rom_wire_decode_call (const void *data, size_t size);
 Rom__ReplyHeader *rom_wire_decode_reply (const void *data, size_t size);
+
+// Whether a payload of message type `desc` nests sub-messages deeper than ROM_MAX_DEPTH. protobuf-c 1.4.1
+// unpacks recursively without a limit, so a recursive type (google.protobuf.Value, a tree) sent 100 000 levels
+// deep (400 KB) overflows the stack of whoever unpacks it: check before every unpack of what a peer sent.
+// Malformed input is not judged here (false): the unpack refuses it.
+bool rom_wire_too_deep (const ProtobufCMessageDescriptor *desc, const void *data, size_t size);
 
 // Time in milliseconds from CLOCK_MONOTONIC.
 uint64_t rom_now_ms (void);

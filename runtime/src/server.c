@@ -527,18 +527,12 @@ s_dispatch (rom_server_t *self, zmq_msg_t *peer, const Rom__CallHeader *header, 
     const rom_type_entry_t *entry = &self->manager;
     rom_object_t *object = NULL;
     uint32_t flags = header->flags;
-    if (header->version != ROM_PROTOCOL_VERSION) {
-        s_refuse (self, peer, header->call_id, flags, ROM_BAD_REQUEST,
-                  "protocol version %u is not supported (this server speaks version %u)", header->version,
-                  ROM_PROTOCOL_VERSION);
-        return;
-    }
     if (header->object_id != ROM_MANAGER_ID) {
         object = rom_objects_find (&self->objects, header->object_id);
         if (!object) {
             s_refuse (self, peer, header->call_id, flags, ROM_NO_OBJECT,
-                      "object %llu: no such object (destroyed, or never created on this server)",
-                      (unsigned long long) header->object_id);
+                      "object %llu (method %u): no such object (destroyed, or never created on this server)",
+                      (unsigned long long) header->object_id, header->method);
             return;
         }
         entry = object->entry;
@@ -579,6 +573,12 @@ s_dispatch (rom_server_t *self, zmq_msg_t *peer, const Rom__CallHeader *header, 
         call->deadline_ms = rom_now_ms () + header->timeout_ms;
     zmq_msg_move (&call->peer, peer);
 
+    if (rom_wire_too_deep (method->input, zmq_msg_data (payload), size)) {
+        rom_call_fail (call, ROM_BAD_REQUEST, "payload (%zu bytes) nests messages deeper than %u levels", size,
+                       ROM_MAX_DEPTH);
+        rom_server_reply (self, call, ROM_BAD_REQUEST);
+        return;
+    }
     ProtobufCAllocator allocator;
     rom_call_allocator (call, &allocator);
     call->input = protobuf_c_message_unpack (method->input, &allocator, size, zmq_msg_data (payload));
@@ -612,6 +612,29 @@ s_dispatch (rom_server_t *self, zmq_msg_t *peer, const Rom__CallHeader *header, 
     object->deferred = call;
     if (call->deadline_ms && s_heap_push (self, call) != 0)
         s_cancel (self, call, ROM_NOMEM, "server out of memory for the call's deadline");
+}
+
+// "type#id.Method" for the target of a header that is refused before it became a call, as far as the
+// server knows it: the caller learns which of its calls was malformed.
+static void
+s_describe_target (rom_server_t *self, const Rom__CallHeader *header, char *buf, size_t size)
+{
+    const rom_type_t *type = &rom_manager_type;
+    const rom_object_t *object = NULL;
+    if (header->object_id != ROM_MANAGER_ID) {
+        object = rom_objects_find (&self->objects, header->object_id);
+        type = object ? object->entry->type : NULL;
+    }
+    if (!type)
+        snprintf (buf, size, "object %llu (method %u)", (unsigned long long) header->object_id, header->method);
+    else if (header->method >= type->n_methods)
+        snprintf (buf, size, "%s#%llu (method %u)", type->name, (unsigned long long) header->object_id,
+                  header->method);
+    else if (object)
+        snprintf (buf, size, "%s#%llu.%s", type->name, (unsigned long long) object->id,
+                  type->methods[header->method].name);
+    else
+        snprintf (buf, size, "%s.%s", type->name, type->methods[header->method].name);
 }
 
 // Receive one message from the router and handle it. Returns false when no message is waiting.
@@ -657,9 +680,19 @@ s_handle_one (rom_server_t *self)
                   zmq_msg_size (&frames[1]));
         goto done;
     }
-    if (n != 3 || extra) {
+    // The version first: under another version the other fields (and the frame layout) may mean something
+    // else, and an empty frame decodes as a header of version 0.
+    if (header->version != ROM_PROTOCOL_VERSION) {
         s_refuse (self, &frames[0], header->call_id, header->flags, ROM_BAD_REQUEST,
-                  "malformed call: %zu frames after the header, expected exactly one payload frame",
+                  "protocol version %u is not supported (this server speaks version %u)", header->version,
+                  ROM_PROTOCOL_VERSION);
+        goto done;
+    }
+    if (n != 3 || extra) {
+        char what[256];
+        s_describe_target (self, header, what, sizeof what);
+        s_refuse (self, &frames[0], header->call_id, header->flags, ROM_BAD_REQUEST,
+                  "%s: malformed call: %zu frames after the header, expected exactly one payload frame", what,
                   n - 2 + extra);
         goto done;
     }

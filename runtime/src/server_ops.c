@@ -83,6 +83,9 @@ ROM_OP (s_create)
     const rom_type_t *type = entry->type;
     const ProtobufCMessage *args = NULL;
     if (type->init) {
+        if (rom_wire_too_deep (type->init, req->args.data, req->args.len))
+            return rom_call_fail (call, ROM_BAD_REQUEST, "creating a %s: the arguments nest deeper than %u levels",
+                                  type->name, ROM_MAX_DEPTH);
         ProtobufCAllocator allocator;
         rom_call_allocator (call, &allocator);
         args = protobuf_c_message_unpack (type->init, &allocator, req->args.len, req->args.data);

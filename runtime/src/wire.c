@@ -56,6 +56,77 @@ rom_wire_decode_reply (const void *data, size_t size)
     return rom__reply_header__unpack (NULL, size, data);
 }
 
+// Read a varint at *p (before end); false when it is cut short or longer than ten bytes.
+static bool
+s_varint (const uint8_t **p, const uint8_t *end, uint64_t *value)
+{
+    uint64_t v = 0;
+    for (unsigned shift = 0; shift < 70 && *p < end; shift += 7) {
+        uint8_t byte = *(*p)++;
+        v |= (uint64_t) (byte & 0x7f) << shift;
+        if (!(byte & 0x80)) {
+            *value = v;
+            return true;
+        }
+    }
+    return false;
+}
+
+// Walk the fields of one message, descending into sub-messages the descriptor knows. Stops (true) at the
+// first thing it cannot read: protobuf-c refuses that input itself, with its own verdict.
+static bool
+s_too_deep (const ProtobufCMessageDescriptor *desc, const uint8_t *p, const uint8_t *end, unsigned depth)
+{
+    if (depth > ROM_MAX_DEPTH)
+        return true;
+    while (p < end) {
+        uint64_t tag, len;
+        if (!s_varint (&p, end, &tag))
+            return false;
+        switch (tag & 7) {
+        case PROTOBUF_C_WIRE_TYPE_VARINT:
+            if (!s_varint (&p, end, &len))
+                return false;
+            break;
+        case PROTOBUF_C_WIRE_TYPE_64BIT:
+            if (end - p < 8)
+                return false;
+            p += 8;
+            break;
+        case PROTOBUF_C_WIRE_TYPE_32BIT:
+            if (end - p < 4)
+                return false;
+            p += 4;
+            break;
+        case PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED: {
+            if (!s_varint (&p, end, &len) || len > (uint64_t) (end - p))
+                return false;
+            const ProtobufCFieldDescriptor *field
+                = tag >> 3 <= UINT32_MAX ? protobuf_c_message_descriptor_get_field (desc, (unsigned) (tag >> 3))
+                                         : NULL;
+            if (field && field->type == PROTOBUF_C_TYPE_MESSAGE
+                && s_too_deep (field->descriptor, p, p + len, depth + 1))
+                return true;
+            p += len;
+            break;
+        }
+        default:
+            return false; // groups, or not protobuf at all
+        }
+    }
+    return false;
+}
+
+bool
+rom_wire_too_deep (const ProtobufCMessageDescriptor *desc, const void *data, size_t size)
+{
+    // Each level costs at least a tag byte and a length byte: a payload this small cannot nest too deep,
+    // and the usual small call pays nothing for the check.
+    if (size < 2 * ROM_MAX_DEPTH)
+        return false;
+    return s_too_deep (desc, data, (const uint8_t *) data + size, 1);
+}
+
 uint64_t
 rom_now_ms (void)
 {

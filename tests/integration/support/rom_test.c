@@ -157,6 +157,38 @@ s_echo (const void *servant, void *self, const ProtobufCMessage *in, ProtobufCMe
     return ROM_OK;
 }
 
+static rom_status_t
+s_destroyed (const void *servant, void *self, const ProtobufCMessage *in, ProtobufCMessage *out, rom_call_t *call)
+{
+    (void) servant;
+    (void) self;
+    (void) in;
+    (void) call;
+    ((Rom__RefRequest *) out)->id = (uint64_t) rom_test_tally_destroyed;
+    return ROM_OK;
+}
+
+static rom_status_t
+s_waiters (const void *servant, void *self, const ProtobufCMessage *in, ProtobufCMessage *out, rom_call_t *call)
+{
+    (void) servant;
+    (void) in;
+    (void) call;
+    ((Rom__RefRequest *) out)->id = (uint64_t) ((tally_state_t *) self)->n_waiting;
+    return ROM_OK;
+}
+
+static rom_status_t
+s_nest (const void *servant, void *self, const ProtobufCMessage *in, ProtobufCMessage *out, rom_call_t *call)
+{
+    (void) servant;
+    (void) self;
+    (void) in;
+    (void) out;
+    (void) call;
+    return ROM_OK;
+}
+
 static const rom_method_t s_methods[] = {
     {"Add", &rom__ref_request__descriptor, &rom__ref_request__descriptor, s_add},
     {"Get", &rom__empty__descriptor, &rom__ref_request__descriptor, s_get},
@@ -164,6 +196,9 @@ static const rom_method_t s_methods[] = {
     {"Wait", &rom__ref_request__descriptor, &rom__ref_request__descriptor, s_wait},
     {"Sleep", &rom__ref_request__descriptor, &rom__empty__descriptor, s_sleep},
     {"Echo", &rom__create_request__descriptor, &rom__create_request__descriptor, s_echo},
+    {"Destroyed", &rom__empty__descriptor, &rom__ref_request__descriptor, s_destroyed},
+    {"Waiters", &rom__empty__descriptor, &rom__ref_request__descriptor, s_waiters},
+    {"Nest", &google__protobuf__value__descriptor, &rom__empty__descriptor, s_nest},
 };
 
 const rom_type_t rom_test_tally_type = {
@@ -302,4 +337,17 @@ rom_test_tally_add (rom_proxy_t *tally, int64_t n)
     int64_t total = (int64_t) out->id;
     rom__ref_request__free_unpacked (out, NULL);
     return total;
+}
+
+uint64_t
+rom_test_tally_query (rom_proxy_t *tally, unsigned method)
+{
+    Rom__RefRequest *out = NULL;
+    rom_status_t status = rom_proxy_call (tally, method, NULL, (ProtobufCMessage **) &out);
+    if (status != ROM_OK)
+        fail_msg ("%s: %s: %s", rom_test_tally_type.methods[method].name, rom_strerror (status),
+                  rom_client_errmsg (rom_proxy_client (tally)));
+    uint64_t id = out->id;
+    rom__ref_request__free_unpacked (out, NULL);
+    return id;
 }

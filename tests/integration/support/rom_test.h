@@ -4,6 +4,7 @@
 #define ROM_TEST_H
 
 #include "rom_private.h" // first: it selects the feature level (_GNU_SOURCE)
+#include "google/protobuf/struct.pb-c.h" // compiled into librom
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,7 +21,21 @@
 //   3 Wait(RefRequest) -> RefRequest   deferred until the total reaches id (answered by a later Add)
 //   4 Sleep(RefRequest) -> Empty       blocks the server for id milliseconds (a slow method)
 //   5 Echo(CreateRequest) -> CreateRequest   returns its input (payload tests)
-enum { TALLY_ADD, TALLY_GET, TALLY_FAIL, TALLY_WAIT, TALLY_SLEEP, TALLY_ECHO, TALLY_N_METHODS };
+//   6 Destroyed(Empty) -> RefRequest   test.Tally destructor calls so far in the server process
+//   7 Waiters(Empty) -> RefRequest     Wait calls parked on this object
+//   8 Nest(google.protobuf.Value) -> Empty   accepts a recursive message (nesting-depth tests)
+enum {
+    TALLY_ADD,
+    TALLY_GET,
+    TALLY_FAIL,
+    TALLY_WAIT,
+    TALLY_SLEEP,
+    TALLY_ECHO,
+    TALLY_DESTROYED,
+    TALLY_WAITERS,
+    TALLY_NEST,
+    TALLY_N_METHODS
+};
 extern const rom_type_t rom_test_tally_type;
 // Objects destroyed so far in this process (servant destructor calls).
 extern int rom_test_tally_destroyed;
@@ -45,5 +60,7 @@ rom_client_t *rom_test_connect (const char *endpoint);
 
 // A one-shot call to test.Tally: Add `n` and return the total (asserts success).
 int64_t rom_test_tally_add (rom_proxy_t *tally, int64_t n);
+// A call returning a RefRequest (Get, Destroyed, Waiters) with an empty input: its id (asserts success).
+uint64_t rom_test_tally_query (rom_proxy_t *tally, unsigned method);
 
 #endif
