@@ -43,11 +43,12 @@ s_lifecycle (gen_buf_t *out, const gen_service_t *svc)
     const char *t = svc->c_type, *l = svc->lower;
     char *args = svc->has_init ? gen_xasprintf ("const %s *args, ", svc->init.c_type) : gen_xstrdup ("");
     gen_buf_printf (out,
-        "// Create a new %s on the server behind `client`.%s On ROM_OK *proxy_p is a new proxy holding one\n"
-        "// reference: caller owns it and must destroy it when done (%s__rom_destroy ()). ROM_NO_TYPE if the\n"
-        "// server does not host %s, ROM_APP_ERROR if its constructor refused (rom_client_errmsg () says why).\n"
+        "// Create a new %s on the server behind `client`.%s\n"
+        "// On ROM_OK *proxy_p is a new proxy holding one reference: caller owns it and must destroy it when\n"
+        "// done (%s__rom_destroy ()). ROM_NO_TYPE if the server does not host %s, ROM_APP_ERROR if its\n"
+        "// constructor refused (rom_client_errmsg () says why).\n"
         "rom_status_t %s__rom_create (rom_client_t *client, %s%s_Proxy **proxy_p);\n\n",
-        svc->full_name, svc->has_init ? " `args` (NULL: all defaults) are its creation arguments." : "",
+        svc->full_name, svc->has_init ? "\n// `args` (NULL: all defaults) are its creation arguments." : "",
         l, svc->full_name, l, args, t);
     gen_buf_printf (out,
         "// The same, under a unique `name` that any process can %s__rom_lookup (); a named object lives\n"

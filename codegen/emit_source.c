@@ -1,6 +1,7 @@
 // emit_source.c: the template of x.rom.c: per service, the skeleton (trampolines that cast the generic
 // dispatcher's messages to their types and call the user's servant) and the const rom_type_t table built
-// from protobuf-c's descriptors, then the typed proxy functions. Behaviour lives in the runtime: every
+// from protobuf-c's descriptors, then the typed proxy functions. The file's own statics are s_<svc>__rom_*
+// or s_<svc>__<rpc>: check.c refuses rpcs whose C name starts with rom_, so the two never meet. Behaviour lives in the runtime: every
 // function here is a cast and a forward (STYLE.md 3), so a generated function never grows past ten lines.
 #include "codegen.h"
 
@@ -13,7 +14,7 @@ s_skeleton (gen_buf_t *out, const gen_service_t *svc)
     // create / destroy trampolines
     gen_buf_printf (out,
         "static rom_status_t\n"
-        "s_%s__create (const void *servant, void *ctx, const ProtobufCMessage *args, void **self_p,\n"
+        "s_%s__rom_create (const void *servant, void *ctx, const ProtobufCMessage *args, void **self_p,\n"
         "    rom_call_t *call)\n"
         "{\n"
         "    const %s_Servant *s = servant;\n"
@@ -30,7 +31,7 @@ s_skeleton (gen_buf_t *out, const gen_service_t *svc)
     gen_buf_printf (out,
         "}\n\n"
         "static void\n"
-        "s_%s__destroy (const void *servant, void *self)\n"
+        "s_%s__rom_destroy (const void *servant, void *self)\n"
         "{\n"
         "    const %s_Servant *s = servant;\n"
         "    if (s->rom_destroy)\n"
@@ -52,7 +53,7 @@ s_skeleton (gen_buf_t *out, const gen_service_t *svc)
             l, m->lower, t, m->lower, m->lower, m->input.c_type, m->output.c_type);
     }
     if (svc->n_methods) {
-        gen_buf_printf (out, "static const rom_method_t s_%s__methods[%zu] = {\n", l, svc->n_methods);
+        gen_buf_printf (out, "static const rom_method_t s_%s__rom_methods[%zu] = {\n", l, svc->n_methods);
         for (size_t i = 0; i < svc->n_methods; i++) {
             const gen_method_t *m = &svc->methods[i];
             gen_buf_printf (out, "    {\"%s\", &%s__descriptor, &%s__descriptor, s_%s__%s},\n", m->name,
@@ -73,8 +74,8 @@ s_skeleton (gen_buf_t *out, const gen_service_t *svc)
         "    .flags = %s,\n"
         "    .n_methods = %zu,\n"
         "    .methods = %s%s%s,\n"
-        "    .create = s_%s__create,\n"
-        "    .destroy = s_%s__destroy,\n"
+        "    .create = s_%s__rom_create,\n"
+        "    .destroy = s_%s__rom_destroy,\n"
         "};\n\n"
         "rom_status_t\n"
         "%s__rom_register (rom_server_t *server, const %s_Servant *servant, void *ctx)\n"
@@ -82,7 +83,7 @@ s_skeleton (gen_buf_t *out, const gen_service_t *svc)
         "    return rom_server_register (server, &%s__rom_type, servant, ctx);\n"
         "}\n\n",
         svc->pool ? "ROM_TYPE_POOL" : "0", svc->n_methods, svc->n_methods ? "s_" : "NULL",
-        svc->n_methods ? l : "", svc->n_methods ? "__methods" : "", l, l, l, t, l);
+        svc->n_methods ? l : "", svc->n_methods ? "__rom_methods" : "", l, l, l, t, l);
 }
 
 // The typed proxy is a rom_proxy_t under another name: the functions hand the runtime a rom_proxy_t ** of
