@@ -256,7 +256,7 @@ s_receive (rom_channel_t *channel, long wait_ms)
     // is dropped.
     if (header && pending && !pending->done) {
         pending->done = true;
-        pending->status = header->status <= ROM_DEFERRED ? (rom_status_t) header->status : ROM_INTERNAL;
+        pending->status = header->status <= ROM_STATUS_LAST ? (rom_status_t) header->status : ROM_INTERNAL;
         if (pending->status == ROM_OK)
             zmq_msg_move (&pending->payload, &payload);
         else

@@ -25,6 +25,8 @@ rom_strerror (rom_status_t status)
     case ROM_BROKEN: return "broken";
     case ROM_INTERNAL: return "internal error";
     case ROM_DEFERRED: return "deferred";
+    case ROM_NOT_FOUND: return "not found";
+    case ROM_OUT_OF_RANGE: return "out of range";
     }
     return "unknown status";
 }

@@ -23,14 +23,20 @@ typedef enum rom_status {
     ROM_CLOSED = 10,     // the other end of a channel is gone (Pipe)
     ROM_EXISTS = 11,     // a named object of that name exists already
     ROM_NO_TYPE = 12,    // the server has no type registered under that name
-    ROM_WRONG_TYPE = 13, // the object exists but is of another type than the proxy expects
+    ROM_WRONG_TYPE = 13, // the object exists but is of another type than the proxy expects, or a value is of
+                         // another kind than the one it goes to (Python's TypeError)
     ROM_TOO_LARGE = 14,  // a message exceeds the configured size limit
     ROM_INVALID = 15,    // a local argument is wrong (NULL where a value is needed, bad endpoint, ...)
     ROM_NOMEM = 16,      // an allocation failed
     ROM_BROKEN = 17,     // a barrier or similar object is in a broken state
     ROM_INTERNAL = 18,   // a bug or a system failure (errno text in the message)
     ROM_DEFERRED = 19,   // servant only: the reply will come later through rom_call_complete ()
+    ROM_NOT_FOUND = 20,  // no such key, attribute or element (Python's KeyError, AttributeError, list.index)
+    ROM_OUT_OF_RANGE = 21, // an index outside a sequence, or a number outside its typecode's range
 } rom_status_t;
+
+// The highest status value: a reply carrying a higher one is taken as ROM_INTERNAL.
+#define ROM_STATUS_LAST ROM_OUT_OF_RANGE
 
 // Static, never NULL: "ok", "no such object", ... Unknown values give "unknown status".
 const char *rom_strerror (rom_status_t status);
