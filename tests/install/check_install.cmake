@@ -70,8 +70,12 @@ if(STEP STREQUAL "install")
     message(STATUS "installed into ${prefix}")
 
 elseif(STEP STREQUAL "find_package")
+    # A copy of the project, so that the rebuild check below can touch its sources.
+    set(source "${STAGE}/outside-src")
     set(build "${STAGE}/outside-build")
-    file(REMOVE_RECURSE "${build}")
+    file(REMOVE_RECURSE "${build}" "${source}")
+    file(COPY "${OUTSIDE_SOURCE}/" DESTINATION "${source}")
+    set(OUTSIDE_SOURCE "${source}")
     string(REPLACE ";" " " flags "${sanitize_flags}")
     run("configure outside project"
         COMMAND "${CMAKE_COMMAND}" -S "${OUTSIDE_SOURCE}" -B "${build}" -G "${GENERATOR}"
@@ -82,6 +86,16 @@ elseif(STEP STREQUAL "find_package")
     message(STATUS "greeter printed: ${out}")
     if(NOT out MATCHES "outside: Hello, installed rom! \\(calls: 1\\)")
         message(FATAL_ERROR "unexpected output of greeter:\n${out}")
+    endif()
+    # Editing an imported .proto must regenerate its importers (protoc's --dependency_out as DEPFILE).
+    file(GLOB_RECURSE generated "${build}/*/greeter.rom.c")
+    set(marker "${STAGE}/before-touch")
+    file(TOUCH "${marker}")
+    execute_process(COMMAND "${CMAKE_COMMAND}" -E sleep 1.1)
+    file(TOUCH "${source}/common/stamp.proto")
+    run("rebuild after touching common/stamp.proto" COMMAND "${CMAKE_COMMAND}" --build "${build}" -j 2)
+    if(NOT generated OR "${marker}" IS_NEWER_THAN "${generated}")
+        message(FATAL_ERROR "greeter.rom.c (${generated}) was not regenerated after its import changed")
     endif()
 
 elseif(STEP STREQUAL "pkg_config")
