@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 #define ROM_DEFAULT_CONNECT_TIMEOUT_MS 5000u
@@ -57,6 +59,24 @@ static _Thread_local struct {
 } s_cache;
 static _Thread_local char s_connect_error[ROM_ERRMSG_MAX];
 
+// A routing id of our own for a channel's socket: random (unique among all clients of a server) and kept
+// across reconnects, so a client whose TCP connection broke and came back keeps its session (lease.c).
+static void
+s_routing_id (rom_client_t *self, uint8_t id[16])
+{
+    if (getrandom (id, 16, GRND_NONBLOCK) != 16) {
+        // No entropy yet (early boot): pid, client and time are unique enough among live clients.
+        static _Atomic uint64_t counter;
+        struct timespec ts;
+        clock_gettime (CLOCK_REALTIME, &ts);
+        uint64_t a = ((uint64_t) getpid () << 32) ^ self->serial;
+        uint64_t b = (uint64_t) ts.tv_nsec ^ ((uint64_t) ts.tv_sec << 30) ^ atomic_fetch_add (&counter, 1);
+        memcpy (id, &a, 8);
+        memcpy (id + 8, &b, 8);
+    }
+    id[0] |= 0x80; // routing ids that start with a zero byte are reserved by ZMQ
+}
+
 // The calling thread's channel, made on first use. NULL when no socket can be made.
 static rom_channel_t *
 s_channel (rom_client_t *self)
@@ -72,10 +92,13 @@ s_channel (rom_client_t *self)
         channel->thread = me;
         channel->dealer = rom_socket_new (ZMQ_DEALER);
         int on = 1, reconnect_ms = 100;
+        uint8_t id[16];
+        s_routing_id (self, id);
         // Without a connection, sends fail at once (UNAVAILABLE) instead of queueing for a server that may
         // never come; reconnect quickly when a server restarts.
         if (channel->dealer && zmq_setsockopt (channel->dealer, ZMQ_IMMEDIATE, &on, sizeof on) == 0
             && zmq_setsockopt (channel->dealer, ZMQ_RECONNECT_IVL, &reconnect_ms, sizeof reconnect_ms) == 0
+            && zmq_setsockopt (channel->dealer, ZMQ_ROUTING_ID, id, sizeof id) == 0
             && zmq_connect (channel->dealer, self->endpoint) == 0) {
             channel->next = self->channels;
             self->channels = channel;

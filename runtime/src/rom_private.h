@@ -112,11 +112,21 @@ struct _rom_object_t {
     uint32_t flags;
 };
 
+// One connection of a session: a client thread's DEALER, known by its ROUTER routing id (lease.c).
+typedef struct {
+    uint8_t *id;                 // the routing id (clients set a random, stable one per socket)
+    size_t size;
+    int fd;                      // its socket in the server (ZMQ_SRCFD); -1 when unknown
+    bool suspect;                // a connection dropped that may be this one: probe it at the next sweep
+} rom_peer_t;
+
 // A client session (Manager.Hello): the references it holds, released together when it ends.
 typedef struct {
     uint64_t id;
     rom_map_t refs;              // object id -> count (as uintptr_t)
     uint64_t last_seen_ms;
+    rom_peer_t *peers;           // its live connections; the session ends when none is left
+    size_t n_peers, peers_capacity;
 } rom_session_t;
 
 typedef struct {
@@ -239,5 +249,38 @@ void rom_client_attach (rom_client_t *self, rom_proxy_t *proxy);
 void rom_client_detach (rom_client_t *self, rom_proxy_t *proxy);
 // The calling process forked since the client was made: reopen the socket and the session first.
 rom_status_t rom_client_check_fork (rom_client_t *self);
+
+// --- lease.c: session liveness: a client that died has its session dropped --------------------------------
+
+// See lease.c's opening comment for the design. Owned by the server, used from its loop thread only.
+typedef struct {
+    uint32_t timeout_ms;         // the bound: a dead client's session is gone within this
+    uint32_t grace_ms;           // how long after its connection dropped a session is probed
+    void *monitor;               // PAIR receiving the ROUTER's DISCONNECTED events
+    uint64_t sweep_at_ms;        // when to probe the suspects; 0: nothing to do
+    unsigned sweeps_left;        // a second sweep confirms what the first found alive
+    int current_fd;              // ZMQ_SRCFD of the message being dispatched (-1: unknown)
+    uint64_t sessions_dropped;   // sessions ended because their client died
+} rom_lease_t;
+
+// Set heartbeats and handover on `router` and start monitoring it. `timeout_ms` 0 means the default.
+// `tag` makes the monitor's inproc endpoint unique. -1 with errno when ZMQ refuses.
+int rom_lease_init (rom_lease_t *self, void *router, uint32_t timeout_ms, const void *tag);
+void rom_lease_fini (rom_lease_t *self);
+// The poll timeout (ms, -1 forever) shortened to the next sweep.
+long rom_lease_poll_timeout (const rom_lease_t *self, uint64_t now, long timeout);
+// Read the monitor's events; each dropped connection makes the peers on its fd suspects.
+void rom_lease_on_monitor (rom_lease_t *self, rom_map_t *sessions, uint64_t now);
+// When due, probe the suspects (a send to a routing id that is gone fails with EHOSTUNREACH) and end the
+// sessions left without a connection.
+void rom_lease_sweep (rom_lease_t *self, rom_server_t *server, void *router, rom_map_t *sessions, uint64_t now);
+// A message for `session` came from `peer` on socket `fd`: remember the connection. Cheap when known.
+void rom_lease_touch (rom_session_t *session, const zmq_msg_t *peer, int fd);
+// Free a session's peer list.
+void rom_lease_forget (rom_session_t *session);
+// The server's lease (server.c), for Manager.Hello.
+rom_lease_t *rom_server_lease (rom_server_t *server);
+// Stop serving when `fd` becomes readable or hangs up (a pidfd of the manager's owner). Before running.
+void rom_server_stop_on_fd (rom_server_t *server, int fd);
 
 #endif

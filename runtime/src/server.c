@@ -46,6 +46,8 @@ struct _rom_server_t {
     pthread_t thread;
     bool thread_started;
     char **ipc_paths;            // socket files to remove at destroy
+    rom_lease_t lease;           // session liveness (lease.c)
+    int stop_fd;                 // readable (or hung up): stop serving; -1 for none (the manager's owner)
     size_t n_ipc_paths;
     char *endpoint;              // last bound endpoint, as resolved by ZMQ
     uint64_t dropped;            // messages dropped without a reply (unreadable, or reply not sendable)
@@ -72,6 +74,7 @@ rom_server_new (const rom_server_opts_t *opts)
     if (!self)
         return NULL;
     self->wake[0] = self->wake[1] = -1;
+    self->stop_fd = -1;
     self->max_message = opts && opts->max_message ? opts->max_message : ROM_DEFAULT_MAX_MESSAGE;
     rom_objects_init (&self->objects);
     rom_map_init (&self->sessions);
@@ -92,10 +95,9 @@ rom_server_new (const rom_server_opts_t *opts)
     // up to the limit plus slack are received and answered TOO_LARGE, so honest oversize calls learn why.
     int64_t hard_limit = (int64_t) self->max_message * 2 + ROM_HEADER_MAX;
     zmq_setsockopt (self->router, ZMQ_MAXMSGSIZE, &hard_limit, sizeof hard_limit);
-    // ZMTP heartbeats: a peer whose connection died silently (a pulled cable, a SIGKILLed host) is noticed.
-    int ivl = 2000, ttl = 6000;
-    zmq_setsockopt (self->router, ZMQ_HEARTBEAT_IVL, &ivl, sizeof ivl);
-    zmq_setsockopt (self->router, ZMQ_HEARTBEAT_TIMEOUT, &ttl, sizeof ttl);
+    // Heartbeats, handover and a monitor: a client that died has its session dropped (lease.c).
+    if (rom_lease_init (&self->lease, self->router, opts ? opts->session_timeout_ms : 0, self) != 0)
+        goto fail;
     return self;
 fail:
     rom_server_destroy (&self);
@@ -103,6 +105,17 @@ fail:
 }
 
 static void s_object_destroy (rom_server_t *self, rom_object_t *object);
+
+// Remove the ipc socket files (once: another server may bind the same path later).
+static void
+s_unlink_ipc (rom_server_t *self)
+{
+    for (size_t i = 0; i < self->n_ipc_paths; i++) {
+        unlink (self->ipc_paths[i]);
+        free (self->ipc_paths[i]);
+    }
+    self->n_ipc_paths = 0;
+}
 static void s_call_free (rom_server_t *self, rom_call_t *call);
 
 void
@@ -127,6 +140,7 @@ rom_server_destroy (rom_server_t **self_p)
     while (rom_map_next (&self->sessions, &cursor, &key, &value)) {
         rom_session_t *session = value;
         rom_map_clear (&session->refs);
+        rom_lease_forget (session);
         free (session);
     }
     rom_map_clear (&self->sessions);
@@ -136,11 +150,15 @@ rom_server_destroy (rom_server_t **self_p)
         self->free_calls = next;
     }
     free (self->heap);
-    rom_socket_close (&self->router);
-    for (size_t i = 0; i < self->n_ipc_paths; i++) {
-        unlink (self->ipc_paths[i]);
-        free (self->ipc_paths[i]);
+    rom_lease_fini (&self->lease);
+    if (self->router) {
+        // Replies of the calls that finished at the stop are still on their way: let them go out (the
+        // context's termination at exit waits up to this long for them).
+        int linger = 1000;
+        zmq_setsockopt (self->router, ZMQ_LINGER, &linger, sizeof linger);
     }
+    rom_socket_close (&self->router);
+    s_unlink_ipc (self);
     free (self->ipc_paths);
     free (self->types);
     free (self->endpoint);
@@ -236,6 +254,12 @@ rom_server_stop (rom_server_t *self)
 
 // --- what server_ops.c needs ------------------------------------------------------------------------------
 
+rom_lease_t *
+rom_server_lease (rom_server_t *self)
+{
+    return &self->lease;
+}
+
 const rom_type_entry_t *
 rom_server_find_type (rom_server_t *self, const char *name)
 {
@@ -295,6 +319,7 @@ rom_server_session_end (rom_server_t *self, rom_session_t *session)
             s_object_destroy (self, object);
     }
     rom_map_clear (&session->refs);
+    rom_lease_forget (session);
     rom_map_remove (&self->sessions, session->id);
     free (session);
 }
@@ -527,6 +552,13 @@ s_dispatch (rom_server_t *self, zmq_msg_t *peer, const Rom__CallHeader *header, 
     const rom_type_entry_t *entry = &self->manager;
     rom_object_t *object = NULL;
     uint32_t flags = header->flags;
+    // Which connection the session's calls come from: a dead client is found by its connections (lease.c).
+    self->lease.current_fd = zmq_msg_get (payload, ZMQ_SRCFD);
+    if (header->session) {
+        rom_session_t *session = rom_map_get (&self->sessions, header->session);
+        if (session)
+            rom_lease_touch (session, peer, self->lease.current_fd);
+    }
     if (header->object_id != ROM_MANAGER_ID) {
         object = rom_objects_find (&self->objects, header->object_id);
         if (!object) {
@@ -760,15 +792,19 @@ rom_server_run (rom_server_t *self)
     rom_status_t status = ROM_OK;
     while (!self->stopping) {
         long timeout = -1;
+        uint64_t now = rom_now_ms ();
         if (self->heap_size > 0) {
-            uint64_t now = rom_now_ms (), deadline = self->heap[0]->deadline_ms;
+            uint64_t deadline = self->heap[0]->deadline_ms;
             timeout = deadline > now ? (long) (deadline - now) : 0;
         }
+        timeout = rom_lease_poll_timeout (&self->lease, now, timeout);
         zmq_pollitem_t items[] = {
             {.socket = self->router, .events = ZMQ_POLLIN},
             {.fd = self->wake[0], .events = ZMQ_POLLIN},
+            {.socket = self->lease.monitor, .events = ZMQ_POLLIN},
+            {.fd = self->stop_fd, .events = ZMQ_POLLIN},
         };
-        if (zmq_poll (items, 2, timeout) < 0) {
+        if (zmq_poll (items, self->stop_fd >= 0 ? 4 : 3, timeout) < 0) {
             if (errno == EINTR)
                 continue;
             status = s_fail (self, ROM_INTERNAL, "poll: %s", zmq_strerror (errno));
@@ -779,15 +815,56 @@ rom_server_run (rom_server_t *self)
             while (read (self->wake[0], buf, sizeof buf) > 0)
                 ;
         }
+        if (self->stop_fd >= 0 && items[3].revents)
+            self->stopping = 1; // the owner is gone (rom_server_stop_on_fd ())
         for (unsigned i = 0; i < ROM_SERVER_BATCH && !self->stopping; i++)
             if (!s_handle_one (self))
                 break;
         s_expire (self);
+        now = rom_now_ms ();
+        if (items[2].revents & ZMQ_POLLIN)
+            rom_lease_on_monitor (&self->lease, &self->sessions, now);
+        rom_lease_sweep (&self->lease, self, self->router, &self->sessions, now);
     }
     s_drain (self);
     self->running = false;
     self->stopping = 0;
     return status;
+}
+
+static rom_server_t *volatile s_serving; // the server of rom_server_serve_forever (), for its handler
+
+static void
+s_on_stop_signal (int signo)
+{
+    (void) signo;
+    rom_server_stop (s_serving); // async-signal-safe; accepts NULL
+}
+
+rom_status_t
+rom_server_serve_forever (rom_server_t *self)
+{
+    struct sigaction sa, old_int, old_term;
+    memset (&sa, 0, sizeof sa);
+    sa.sa_handler = s_on_stop_signal;
+    sigemptyset (&sa.sa_mask);
+    s_serving = self;
+    sigaction (SIGINT, &sa, &old_int);
+    sigaction (SIGTERM, &sa, &old_term);
+    rom_status_t status = rom_server_run (self);
+    sigaction (SIGINT, &old_int, NULL);
+    sigaction (SIGTERM, &old_term, NULL);
+    s_serving = NULL;
+    // A stopped server takes no connection any more: its socket files go now, not at destroy, so a
+    // program that exits without destroying leaves none behind.
+    s_unlink_ipc (self);
+    return status;
+}
+
+void
+rom_server_stop_on_fd (rom_server_t *self, int fd)
+{
+    self->stop_fd = fd;
 }
 
 static void *

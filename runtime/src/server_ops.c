@@ -46,6 +46,8 @@ ROM_OP (s_hello)
     rom_session_t *session = rom_server_session_new (server);
     if (!session)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory for a session");
+    // Its first connection: the session lives while one of them does (lease.c).
+    rom_lease_touch (session, &call->peer, rom_server_lease (server)->current_fd);
     Rom__HelloReply *reply = (Rom__HelloReply *) out;
     reply->session = session->id;
     size_t max = rom_server_max_message (server);

@@ -22,6 +22,18 @@ typedef struct rom_server_opts {
     size_t max_message; // largest accepted payload in bytes; 0 means the default (64 MiB)
     unsigned workers;   // threads of the worker pool for ROM_TYPE_POOL types; 0 means 2
     unsigned io_threads; // ZMQ_IO_THREADS of the server's context; 0 means 1
+    // A client process that dies without saying goodbye (crash, SIGKILL, its host gone) has its session
+    // dropped within this many milliseconds: its references are released (objects left without one and
+    // without a name are destroyed) and its waiting calls are dropped. 0 means 4000. Costs nothing per call:
+    // ZMTP heartbeats every session_timeout_ms / 4 and the server's own connection events do it, clients
+    // need no thread and send nothing while idle.
+    uint32_t session_timeout_ms;
+    // NULL: no authentication; ipc socket files are mode 0600, so only this user's processes connect.
+    // Otherwise a shared secret (a NUL-terminated string, like Python's authkey): every connection is
+    // CURVE-encrypted with key pairs derived from it and only clients that hold it are admitted (a ZAP
+    // handler checks their key); others never get a session (rom_client_connect () says ROM_DENIED).
+    // inproc:// endpoints are not authenticated (same process). Copied; the caller keeps its string.
+    const char *authkey;
 } rom_server_opts_t;
 
 // Create a server. `opts` may be NULL for the defaults. Returns NULL when out of memory or when ZMQ cannot
@@ -47,6 +59,13 @@ rom_status_t rom_server_register (rom_server_t *self, const rom_type_t *type, co
 
 // Serve until rom_server_stop () is called. Returns ROM_OK after a stop, or a status on a fatal error.
 rom_status_t rom_server_run (rom_server_t *self);
+
+// Serve forever in this process, as a standalone server program does (Python's serve_forever ()):
+// SIGINT and SIGTERM stop it cleanly. Calls in flight finish and are answered, calls still queued get
+// ROM_UNAVAILABLE, then the ipc socket files are removed and ROM_OK is returned (ROM_INTERNAL on a fatal
+// error). The signal handlers are installed for the duration and the previous ones restored after. One
+// server per process may serve this way at a time.
+rom_status_t rom_server_serve_forever (rom_server_t *self);
 
 // Serve in a background thread of this process (for tests and in-process managers) until
 // rom_server_destroy () or rom_server_stop ().

@@ -1,0 +1,239 @@
+// lease.c: session liveness. A client process that dies (exit without goodbye, crash, SIGKILL, a host that
+// vanished) has its session dropped within the server's session timeout: its references are released, its
+// deferred calls are dropped, objects left without a reference die.
+//
+// How. Debian's libzmq 4.3.4 has no draft API, so a ROUTER is never told which peer went away. What it does
+// have, and what this builds on:
+//   - a socket monitor: ZMQ_EVENT_DISCONNECTED carries the fd of the connection that dropped;
+//   - ZMQ_SRCFD: every received message says which fd it came in on, so a session's peers know their fd;
+//   - ZMQ_ROUTER_MANDATORY: a send to a routing id whose connection is gone fails with EHOSTUNREACH, a cheap
+//     and certain "is it still there?" (a probe: an empty reply with call id 0, which clients drop);
+//   - ZMTP heartbeats (ZMQ_HEARTBEAT_IVL/TIMEOUT, answered by the client's ZMQ I/O thread): a peer whose host
+//     died or whose cable was pulled is disconnected too, so it also shows up as a DISCONNECTED event.
+// Each session keeps the routing ids of its connections (one per client thread). A DISCONNECTED event marks
+// the peers on that fd (and those whose fd is unknown) as suspects and schedules a sweep one grace period
+// later; the sweep probes the suspects, forgets those that are gone, and ends each session left with none.
+// A second sweep one grace later re-probes what the first found alive: the monitor event may overtake the
+// pipe's termination inside libzmq, and the probe must not be fooled by a pipe that is still closing.
+// Clients give each socket a random, stable routing id and the server sets ZMQ_ROUTER_HANDOVER, so a client
+// whose TCP connection broke and came back (ZMQ reconnects by itself) keeps its session.
+//
+// Bounds, for a session timeout T: heartbeat interval T/4, heartbeat timeout T/4, grace T/2. A killed local
+// process closes its sockets at once: dropped after ~T/2. A silent peer: at most T/4 + T/4 + T/2 = T.
+//
+// Rejected: client pings while idle (a client would need a thread of its own, a wake-up every interval in
+// the user's process, and a client that is merely idle must never lose its session); the draft API's
+// ZMQ_ROUTER_NOTIFY (not in Debian's build); probing every session periodically (traffic to every idle
+// client forever; here live clients are probed only when a connection on their fd dropped).
+#include "rom_private.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ROM_DEFAULT_SESSION_TIMEOUT_MS 4000u
+#define ROM_MIN_SESSION_TIMEOUT_MS 40u
+
+int
+rom_lease_init (rom_lease_t *self, void *router, uint32_t timeout_ms, const void *tag)
+{
+    memset (self, 0, sizeof *self);
+    self->current_fd = -1;
+    self->timeout_ms = timeout_ms ? timeout_ms : ROM_DEFAULT_SESSION_TIMEOUT_MS;
+    if (self->timeout_ms < ROM_MIN_SESSION_TIMEOUT_MS)
+        self->timeout_ms = ROM_MIN_SESSION_TIMEOUT_MS;
+    self->grace_ms = self->timeout_ms / 2;
+    int beat = (int) (self->timeout_ms / 4), on = 1;
+    if (zmq_setsockopt (router, ZMQ_HEARTBEAT_IVL, &beat, sizeof beat) != 0
+        || zmq_setsockopt (router, ZMQ_HEARTBEAT_TIMEOUT, &beat, sizeof beat) != 0
+        || zmq_setsockopt (router, ZMQ_ROUTER_HANDOVER, &on, sizeof on) != 0)
+        return -1;
+    char endpoint[64];
+    snprintf (endpoint, sizeof endpoint, "inproc://rom-lease-%p", tag);
+    if (zmq_socket_monitor (router, endpoint, ZMQ_EVENT_DISCONNECTED) != 0)
+        return -1;
+    self->monitor = rom_socket_new (ZMQ_PAIR);
+    if (!self->monitor || zmq_connect (self->monitor, endpoint) != 0) {
+        rom_socket_close (&self->monitor);
+        return -1;
+    }
+    return 0;
+}
+
+void
+rom_lease_fini (rom_lease_t *self)
+{
+    rom_socket_close (&self->monitor);
+}
+
+long
+rom_lease_poll_timeout (const rom_lease_t *self, uint64_t now, long timeout)
+{
+    if (!self->sweep_at_ms)
+        return timeout;
+    long until = self->sweep_at_ms > now ? (long) (self->sweep_at_ms - now) : 0;
+    return timeout < 0 || until < timeout ? until : timeout;
+}
+
+static void
+s_mark (rom_map_t *sessions, int fd)
+{
+    uint64_t key;
+    void *value;
+    size_t cursor = 0;
+    while (rom_map_next (sessions, &cursor, &key, &value)) {
+        rom_session_t *session = value;
+        for (size_t i = 0; i < session->n_peers; i++)
+            if (session->peers[i].fd == fd || session->peers[i].fd < 0)
+                session->peers[i].suspect = true;
+    }
+}
+
+void
+rom_lease_on_monitor (rom_lease_t *self, rom_map_t *sessions, uint64_t now)
+{
+    // An event is two frames: [uint16 event, uint32 value (the fd)][endpoint].
+    for (;;) {
+        zmq_msg_t event;
+        zmq_msg_init (&event);
+        if (zmq_msg_recv (&event, self->monitor, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close (&event);
+            return;
+        }
+        uint16_t id = 0;
+        int32_t fd = -1;
+        if (zmq_msg_size (&event) >= 6) {
+            memcpy (&id, zmq_msg_data (&event), sizeof id);
+            memcpy (&fd, (const uint8_t *) zmq_msg_data (&event) + 2, sizeof fd);
+        }
+        int more = zmq_msg_more (&event);
+        zmq_msg_close (&event);
+        while (more) {
+            zmq_msg_t rest;
+            zmq_msg_init (&rest);
+            more = zmq_msg_recv (&rest, self->monitor, 0) >= 0 && zmq_msg_more (&rest);
+            zmq_msg_close (&rest);
+        }
+        if (id != ZMQ_EVENT_DISCONNECTED)
+            continue;
+        s_mark (sessions, fd);
+        if (!self->sweep_at_ms)
+            self->sweep_at_ms = now + self->grace_ms;
+        self->sweeps_left = 2;
+    }
+}
+
+// Whether the connection with routing id `peer` is still there. A probe that reaches a live client is an
+// empty reply with call id 0, which it drops; a full pipe (EAGAIN) is alive too.
+static bool
+s_probe (void *router, const rom_peer_t *peer)
+{
+    if (zmq_send (router, peer->id, peer->size, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+        return errno != EHOSTUNREACH;
+    // An empty frame decodes as a ReplyHeader with call id 0, status OK.
+    zmq_send (router, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+    zmq_send (router, "", 0, ZMQ_DONTWAIT);
+    return true;
+}
+
+void
+rom_lease_sweep (rom_lease_t *self, rom_server_t *server, void *router, rom_map_t *sessions, uint64_t now)
+{
+    if (!self->sweep_at_ms || now < self->sweep_at_ms)
+        return;
+    bool confirm = self->sweeps_left > 1, retry = false;
+    uint64_t *dead = NULL;
+    size_t n_dead = 0, dead_capacity = 0;
+    uint64_t key;
+    void *value;
+    size_t cursor = 0;
+    while (rom_map_next (sessions, &cursor, &key, &value)) {
+        rom_session_t *session = value;
+        bool probed = false;
+        for (size_t i = 0; i < session->n_peers;) {
+            rom_peer_t *peer = &session->peers[i];
+            if (!peer->suspect) {
+                i++;
+                continue;
+            }
+            probed = true;
+            if (s_probe (router, peer)) {
+                // Alive, but its fd may have been reused: unknown until its next message says.
+                peer->fd = -1;
+                peer->suspect = confirm;
+                i++;
+            } else {
+                free (peer->id);
+                *peer = session->peers[--session->n_peers];
+            }
+        }
+        if (probed && session->n_peers == 0) {
+            if (n_dead == dead_capacity) {
+                size_t capacity = dead_capacity ? dead_capacity * 2 : 16;
+                uint64_t *grown = realloc (dead, capacity * sizeof *grown);
+                if (!grown) {
+                    retry = true; // the rest waits for the next sweep
+                    break;
+                }
+                dead = grown;
+                dead_capacity = capacity;
+            }
+            dead[n_dead++] = session->id;
+        }
+    }
+    // Ended outside the iteration: ending a session changes the map.
+    for (size_t i = 0; i < n_dead; i++) {
+        rom_session_t *session = rom_map_get (sessions, dead[i]);
+        if (session) {
+            rom_server_session_end (server, session);
+            self->sessions_dropped++;
+        }
+    }
+    free (dead);
+    self->sweeps_left = self->sweeps_left > 0 ? self->sweeps_left - 1 : 0;
+    if (retry && self->sweeps_left == 0)
+        self->sweeps_left = 1;
+    self->sweep_at_ms = self->sweeps_left ? now + self->grace_ms : 0;
+}
+
+void
+rom_lease_touch (rom_session_t *session, const zmq_msg_t *peer, int fd)
+{
+    const void *id = zmq_msg_data ((zmq_msg_t *) peer);
+    size_t size = zmq_msg_size ((zmq_msg_t *) peer);
+    // Newest first: a client's threads are few, and the one calling now is usually the last one seen.
+    for (size_t i = session->n_peers; i-- > 0;) {
+        rom_peer_t *known = &session->peers[i];
+        if (known->size == size && memcmp (known->id, id, size) == 0) {
+            known->fd = fd;
+            return;
+        }
+    }
+    if (session->n_peers == session->peers_capacity) {
+        size_t capacity = session->peers_capacity ? session->peers_capacity * 2 : 2;
+        rom_peer_t *peers = realloc (session->peers, capacity * sizeof *peers);
+        if (!peers)
+            return; // this connection is not tracked: the session may outlive it, never the reverse
+        session->peers = peers;
+        session->peers_capacity = capacity;
+    }
+    rom_peer_t *added = &session->peers[session->n_peers];
+    if (!(added->id = malloc (size ? size : 1)))
+        return;
+    memcpy (added->id, id, size);
+    added->size = size;
+    added->fd = fd;
+    added->suspect = false;
+    session->n_peers++;
+}
+
+void
+rom_lease_forget (rom_session_t *session)
+{
+    for (size_t i = 0; i < session->n_peers; i++)
+        free (session->peers[i].id);
+    free (session->peers);
+    session->peers = NULL;
+    session->n_peers = session->peers_capacity = 0;
+}
