@@ -8,6 +8,13 @@ typedef rom_status_t (*s_register_fn) (rom_server_t *server);
 
 // NULL-terminated: an empty table is not valid C.
 static const s_register_fn s_builtins[] = {
+    rom_builtin_lock_register,
+    rom_builtin_semaphore_register,
+    rom_builtin_event_register,
+    rom_builtin_condition_register,
+    rom_builtin_barrier_register,
+    rom_builtin_queue_register,
+    rom_builtin_pipe_register,
     NULL,
 };
 

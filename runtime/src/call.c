@@ -132,6 +132,13 @@ rom_call_on_cancel (rom_call_t *call, rom_cancel_fn on_cancel)
     call->on_cancel = on_cancel;
 }
 
+void
+rom_call_on_session_end (rom_call_t *call, rom_session_end_fn fn)
+{
+    if (call->object)
+        call->object->on_session_end = fn;
+}
+
 ProtobufCMessage *
 rom_call_output (rom_call_t *call)
 {

@@ -179,9 +179,11 @@ s_unlink (rom_channel_t *channel, rom_pending_t *pending)
     pending->next = pending->prev = NULL;
 }
 
+// `timeout_ms` is the caller's deadline; the server is given ROM_DEADLINE_MARGIN_MS less. With `exact`, the
+// server is given `timeout_ms` itself and the caller waits the margin longer (rom_client_send_timeout ()).
 static rom_status_t
 s_send (rom_client_t *self, rom_channel_t *channel, uint64_t object_id, uint32_t type_hash, unsigned method,
-        const ProtobufCMessage *in, uint32_t flags, rom_pending_t *pending, uint32_t timeout_ms)
+        const ProtobufCMessage *in, uint32_t flags, rom_pending_t *pending, uint32_t timeout_ms, bool exact)
 {
     size_t size = in ? protobuf_c_message_get_packed_size (in) : 0;
     const char *type = pending ? pending->what_type : "";
@@ -197,7 +199,11 @@ s_send (rom_client_t *self, rom_channel_t *channel, uint64_t object_id, uint32_t
     header.session = self->session;
     header.flags = flags;
     header.type_hash = type_hash;
-    if (timeout_ms != UINT32_MAX)
+    if (exact && timeout_ms != UINT32_MAX) {
+        header.timeout_ms = timeout_ms ? timeout_ms : 1; // 0 on the wire would mean "no deadline"
+        timeout_ms = header.timeout_ms < UINT32_MAX - ROM_DEADLINE_MARGIN_MS ? header.timeout_ms + ROM_DEADLINE_MARGIN_MS
+                                                                             : UINT32_MAX - 1;
+    } else if (timeout_ms != UINT32_MAX)
         header.timeout_ms = timeout_ms > 2 * ROM_DEADLINE_MARGIN_MS ? timeout_ms - ROM_DEADLINE_MARGIN_MS
                                                                     : timeout_ms - timeout_ms / 4;
     uint64_t start = rom_now_ms ();
@@ -244,7 +250,20 @@ rom_client_send (rom_client_t *self, uint64_t object_id, uint32_t type_hash, uns
     rom_channel_t *channel = s_channel (self);
     if (!channel)
         return ROM_NOMEM;
-    return s_send (self, channel, object_id, type_hash, method, in, flags, pending, self->call_timeout_ms);
+    return s_send (self, channel, object_id, type_hash, method, in, flags, pending, self->call_timeout_ms, false);
+}
+
+rom_status_t
+rom_client_send_timeout (rom_client_t *self, uint64_t object_id, uint32_t type_hash, unsigned method,
+                         const ProtobufCMessage *in, uint32_t flags, rom_pending_t *pending, uint32_t timeout_ms)
+{
+    rom_status_t status = rom_client_check_fork (self);
+    if (status != ROM_OK)
+        return status;
+    rom_channel_t *channel = s_channel (self);
+    if (!channel)
+        return ROM_NOMEM;
+    return s_send (self, channel, object_id, type_hash, method, in, flags, pending, timeout_ms, true);
 }
 
 // Receive one reply and hand it to its pending call; false when nothing arrived within `wait_ms`.
@@ -386,7 +405,7 @@ s_hello (rom_client_t *self, rom_channel_t *channel)
                              .what_method = "Hello"};
     self->session = 0;
     rom_status_t status = s_send (self, channel, ROM_MANAGER_ID, 0, ROM_MANAGER_HELLO, &hello.base, 0, &pending,
-                                  self->connect_timeout_ms);
+                                  self->connect_timeout_ms, false);
     Rom__HelloReply *reply = NULL;
     if (status == ROM_OK)
         status = s_wait (self, channel, &pending, (ProtobufCMessage **) &reply);

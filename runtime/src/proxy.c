@@ -210,6 +210,48 @@ rom_proxy_call_async (rom_proxy_t *self, unsigned method, const ProtobufCMessage
 }
 
 rom_status_t
+rom_proxy_call_timeout (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in, uint32_t timeout_ms,
+                        ProtobufCMessage **out)
+{
+    if (out)
+        *out = NULL;
+    rom_status_t status = s_check_method (self, method);
+    if (status != ROM_OK)
+        return status;
+    rom_pending_t pending;
+    s_pending_init (self, method, &pending);
+    status = rom_client_send_timeout (self->client, self->id, self->type->hash, method, in, 0, &pending,
+                                      timeout_ms);
+    if (status != ROM_OK)
+        return status;
+    return rom_client_wait (self->client, &pending, out);
+}
+
+rom_status_t
+rom_proxy_call_async_timeout (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in, uint32_t timeout_ms,
+                              rom_future_t **future_p)
+{
+    *future_p = NULL;
+    rom_status_t status = s_check_method (self, method);
+    if (status != ROM_OK)
+        return status;
+    rom_future_t *future = malloc (sizeof *future);
+    if (!future)
+        return rom_client_fail (self->client, ROM_NOMEM, "%s#%llu.%s: out of memory for a future",
+                                self->type->name, (unsigned long long) self->id, self->type->methods[method].name);
+    future->client = self->client;
+    s_pending_init (self, method, &future->pending);
+    status = rom_client_send_timeout (self->client, self->id, self->type->hash, method, in, 0, &future->pending,
+                                      timeout_ms);
+    if (status != ROM_OK) {
+        free (future);
+        return status;
+    }
+    *future_p = future;
+    return ROM_OK;
+}
+
+rom_status_t
 rom_proxy_call_oneway (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in)
 {
     rom_status_t status = s_check_method (self, method);

@@ -108,6 +108,7 @@ struct _rom_object_t {
     char *name;                  // NULL when unnamed; a named object outlives its references
     rom_object_t *name_next;     // objects whose names share a 64-bit hash (practically never)
     rom_call_t *deferred;        // calls this object answers later (a list through rom_call_t)
+    rom_session_end_fn on_session_end; // told of sessions that end (rom_call_on_session_end ()), or NULL
     uint32_t refs;               // references held by all sessions
     uint32_t flags;
 };
@@ -234,6 +235,11 @@ struct _rom_pending_t {
 // Send a call. `pending` (may be NULL for one-way calls) is linked into the client and matched by call id.
 rom_status_t rom_client_send (rom_client_t *self, uint64_t object_id, uint32_t type_hash, unsigned method,
                               const ProtobufCMessage *in, uint32_t flags, rom_pending_t *pending);
+// The same with a deadline of its own: the server gets exactly `timeout_ms` (UINT32_MAX: none), the caller
+// waits ROM_DEADLINE_MARGIN_MS longer for its verdict (rom_proxy_call_timeout ()).
+rom_status_t rom_client_send_timeout (rom_client_t *self, uint64_t object_id, uint32_t type_hash, unsigned method,
+                                      const ProtobufCMessage *in, uint32_t flags, rom_pending_t *pending,
+                                      uint32_t timeout_ms);
 // Wait for `pending` until its deadline; it is unlinked from the client either way.
 rom_status_t rom_client_wait (rom_client_t *self, rom_pending_t *pending, ProtobufCMessage **out);
 // Unlink a pending call without waiting; a reply that comes later is dropped.

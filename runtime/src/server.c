@@ -303,9 +303,12 @@ rom_server_session_new (rom_server_t *self)
     return session;
 }
 
+static void s_session_leave (rom_server_t *self, uint64_t session);
+
 void
 rom_server_session_end (rom_server_t *self, rom_session_t *session)
 {
+    s_session_leave (self, session->id);
     // Drop every reference the session holds; objects left with none (and no name) die now.
     uint64_t id;
     void *count;
@@ -531,6 +534,26 @@ s_expire (rom_server_t *self)
     uint64_t now = rom_now_ms ();
     while (self->heap_size > 0 && self->heap[0]->deadline_ms <= now)
         s_cancel (self, self->heap[0], ROM_TIMEOUT, "timed out waiting (the caller's deadline passed)");
+}
+
+// What an ending session leaves in objects: its waiting calls are cancelled (their servants forget them),
+// then each object that asked (rom_call_on_session_end ()) is told, so a lock it held is released. One walk
+// over all objects: sessions end far less often than calls arrive, and no index has to be kept in step.
+static void
+s_session_leave (rom_server_t *self, uint64_t session)
+{
+    rom_object_t *object;
+    size_t cursor = 0;
+    while (rom_objects_next (&self->objects, &cursor, &object)) {
+        for (rom_call_t *call = object->deferred; call;)
+            if (call->session == session) {
+                s_cancel (self, call, ROM_CLOSED, "the caller's session ended while the call waited");
+                call = object->deferred; // on_cancel may have completed others: start over
+            } else
+                call = call->next;
+        if (object->on_session_end)
+            object->on_session_end (object->self, session);
+    }
 }
 
 static void

@@ -57,6 +57,18 @@ rom_status_t rom_proxy_call (rom_proxy_t *self, unsigned method, const ProtobufC
 rom_status_t rom_proxy_call_async (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in,
                                    rom_future_t **future_p);
 
+#define ROM_FOREVER UINT32_MAX // a timeout that never ends
+
+// rom_proxy_call () and rom_proxy_call_async () with a deadline of their own instead of the client's, for
+// methods that wait (a lock's acquire, a queue's get): the server gives up on the call after `timeout_ms`
+// (a waiting call is answered ROM_TIMEOUT, or what its servant says then, e.g. ROM_EMPTY) and the caller
+// waits a margin (200 ms) longer for that verdict, so an answer given just before the deadline (a lock
+// granted, an item handed over) is never lost. ROM_FOREVER: no deadline at all; 0 counts as 1.
+rom_status_t rom_proxy_call_timeout (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in,
+                                     uint32_t timeout_ms, ProtobufCMessage **out);
+rom_status_t rom_proxy_call_async_timeout (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in,
+                                           uint32_t timeout_ms, rom_future_t **future_p);
+
 // Send a call that gets no reply (errors are not reported back). Ordered with the other calls of this
 // client. Returns once the message is queued for sending.
 rom_status_t rom_proxy_call_oneway (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in);

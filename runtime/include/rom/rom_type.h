@@ -92,6 +92,20 @@ void rom_call_complete (rom_call_t *call, rom_status_t status);
 // at once with a timeout status when the caller gave it no time (a non-blocking get).
 uint32_t rom_call_remaining_ms (const rom_call_t *call);
 
+// --- sessions that end (a lock held by a process that is gone) ------------------------------------------
+//
+// A session ends when its client says goodbye (rom_client_destroy ()) or, once leases exist, when its
+// process has gone silent. The runtime then cancels the session's waiting calls (their on_cancel runs, the
+// status is ROM_CLOSED), tells every object that asked (below), and only then drops the session's references.
+
+typedef void (*rom_session_end_fn) (void *self, uint64_t session);
+
+// Ask that the object being called hears of every session that ends from now on, for as long as it lives:
+// `fn (self, session)` runs on the server thread, where it may complete the object's deferred calls (a lock
+// held by the dead session passes to its next waiter). Setting it again replaces it; NULL stops it.
+// Costs one walk over the server's objects per ending session.
+void rom_call_on_session_end (rom_call_t *call, rom_session_end_fn fn);
+
 #ifdef __cplusplus
 }
 #endif

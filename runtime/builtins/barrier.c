@@ -1,0 +1,132 @@
+// barrier.c: Barrier (rom.builtins.Barrier): `parties` callers wait until all have arrived.
+//
+// Each Wait that is not the last is a deferred reply in arrival order; the last arrival completes them all,
+// each with its arrival index, and answers its own. Broken state (Python's BrokenBarrierError): Abort, or a
+// waiter whose deadline passes (s_on_cancel, as Python breaks the barrier on a timeout), answers every waiter
+// ROM_BROKEN and every later Wait too, until Reset. A waiter that leaves because its session ended or the
+// barrier is destroyed is only removed: the others keep waiting.
+#include "sync_private.h"
+#include "builtins.h"
+
+#include <stdlib.h>
+
+typedef struct {
+    uint32_t parties;
+    bool broken;
+    sync_waitq_t waiters;
+} barrier_t;
+
+static rom_status_t
+s_create (void *ctx, const Rom__Builtins__BarrierInit *args, void **self_p, rom_call_t *call)
+{
+    (void) ctx;
+    if (!args || args->parties == 0)
+        return rom_call_fail (call, ROM_APP_ERROR, "a barrier needs at least one party");
+    barrier_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return rom_call_fail (call, ROM_NOMEM, "out of memory");
+    self->parties = args->parties;
+    *self_p = self;
+    return ROM_OK;
+}
+
+static void
+s_destroy (void *self)
+{
+    sync_waitq_fail_all (&((barrier_t *) self)->waiters, ROM_CLOSED, "the barrier was destroyed while the call waited");
+    free (self);
+}
+
+static void
+s_break (barrier_t *barrier, const char *why)
+{
+    barrier->broken = true;
+    sync_waitq_fail_all (&barrier->waiters, ROM_BROKEN, why);
+}
+
+static void
+s_on_cancel (void *self, rom_call_t *call)
+{
+    barrier_t *barrier = self;
+    sync_waitq_forget (&barrier->waiters, call);
+    if (sync_deadline_passed (call))
+        s_break (barrier, "the barrier broke: another party timed out");
+}
+
+static rom_status_t
+s_wait (void *self, const Rom__Builtins__WaitRequest *in, Rom__Builtins__Count *out, rom_call_t *call)
+{
+    barrier_t *barrier = self;
+    if (barrier->broken)
+        return rom_call_fail (call, ROM_BROKEN, "the barrier is broken (aborted, or a party timed out)");
+    if (barrier->waiters.count + 1 == barrier->parties) {
+        int64_t index = 0;
+        while (barrier->waiters.head) {
+            sync_waiter_t *waiter = barrier->waiters.head;
+            rom_call_t *waiting = waiter->call;
+            sync_waitq_unlink (&barrier->waiters, waiter);
+            free (waiter);
+            ((Rom__Builtins__Count *) rom_call_output (waiting))->value = index++;
+            rom_call_complete (waiting, ROM_OK);
+        }
+        out->value = index;
+        return ROM_OK;
+    }
+    if (in->nowait) {
+        s_break (barrier, "the barrier broke: a party would not wait");
+        return rom_call_fail (call, ROM_BROKEN, "not all parties are here, and the caller would not wait");
+    }
+    if (!sync_waitq_push (&barrier->waiters, call, 0))
+        return rom_call_fail (call, ROM_NOMEM, "server out of memory for a waiter");
+    rom_call_on_cancel (call, s_on_cancel);
+    return ROM_DEFERRED;
+}
+
+static rom_status_t
+s_abort (void *self, const Google__Protobuf__Empty *in, Google__Protobuf__Empty *out, rom_call_t *call)
+{
+    (void) in;
+    (void) out;
+    (void) call;
+    s_break (self, "the barrier was aborted");
+    return ROM_OK;
+}
+
+static rom_status_t
+s_reset (void *self, const Google__Protobuf__Empty *in, Google__Protobuf__Empty *out, rom_call_t *call)
+{
+    (void) in;
+    (void) out;
+    (void) call;
+    barrier_t *barrier = self;
+    sync_waitq_fail_all (&barrier->waiters, ROM_BROKEN, "the barrier was reset while the call waited");
+    barrier->broken = false;
+    return ROM_OK;
+}
+
+static rom_status_t
+s_state (void *self, const Google__Protobuf__Empty *in, Rom__Builtins__BarrierState *out, rom_call_t *call)
+{
+    (void) in;
+    (void) call;
+    barrier_t *barrier = self;
+    out->parties = barrier->parties;
+    out->waiting = (uint32_t) barrier->waiters.count;
+    out->broken = barrier->broken;
+    return ROM_OK;
+}
+
+static const Rom__Builtins__Barrier_Servant s_barrier = {
+    .rom_create = s_create,
+    .rom_destroy = s_destroy,
+    .wait = s_wait,
+    .abort = s_abort,
+    .reset = s_reset,
+    .state = s_state,
+};
+
+rom_status_t
+rom_builtin_barrier_register (rom_server_t *server)
+{
+    return rom__builtins__barrier__rom_register (server, &s_barrier, NULL);
+}

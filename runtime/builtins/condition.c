@@ -1,0 +1,144 @@
+// condition.c: Condition (rom.builtins.Condition): a condition variable with its own re-entrant lock.
+//
+// Wait (which needs the lock) saves the caller's recursion level, releases the lock (granting it to the next
+// Acquire), and parks the call in `sleepers` as a deferred reply. Notify moves up to n sleepers, call and
+// all, to the lock's waiters: each is completed when the lock is granted to it, at its saved level, so a
+// notified Wait answers ROM_OK holding the lock, exactly as Python's. When a Wait's deadline passes first,
+// the runtime answers ROM_TIMEOUT and s_on_cancel removes it from whichever list holds it: that caller does
+// not hold the lock, and rom_condition_wait () takes it back with Acquire before returning (a call cannot
+// outlive its deadline, so the server cannot finish the re-acquire itself).
+#include "sync_private.h"
+#include "builtins.h"
+
+#include <stdlib.h>
+
+typedef struct {
+    sync_lock_t lock;            // first: the lock core's helpers take the object's state as a lock
+    sync_waitq_t sleepers;       // Wait calls not yet notified (n: saved recursion level)
+} condition_t;
+
+static rom_status_t
+s_create (void *ctx, void **self_p, rom_call_t *call)
+{
+    (void) ctx;
+    condition_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return rom_call_fail (call, ROM_NOMEM, "out of memory");
+    sync_lock_init (&self->lock, true);
+    *self_p = self;
+    return ROM_OK;
+}
+
+static void
+s_destroy (void *self)
+{
+    condition_t *cond = self;
+    sync_waitq_fail_all (&cond->sleepers, ROM_CLOSED, "the condition was destroyed while the call waited");
+    sync_lock_fini (&cond->lock);
+    free (cond);
+}
+
+static void
+s_on_cancel (void *self, rom_call_t *call)
+{
+    condition_t *cond = self;
+    if (!sync_waitq_forget (&cond->sleepers, call))
+        sync_waitq_forget (&cond->lock.waiters, call);
+}
+
+static void
+s_on_session_end (void *self, uint64_t session)
+{
+    sync_lock_session_end (&((condition_t *) self)->lock, session);
+}
+
+static rom_status_t
+s_acquire (void *self, const Rom__Builtins__AcquireRequest *in, Google__Protobuf__Empty *out, rom_call_t *call)
+{
+    (void) out;
+    rom_call_on_session_end (call, s_on_session_end);
+    return sync_lock_acquire (&((condition_t *) self)->lock, call, in->nowait, in->thread, s_on_cancel);
+}
+
+static rom_status_t
+s_release (void *self, const Rom__Builtins__OwnerRequest *in, Google__Protobuf__Empty *out, rom_call_t *call)
+{
+    (void) out;
+    return sync_lock_release (&((condition_t *) self)->lock, call, in->thread);
+}
+
+static rom_status_t
+s_wait (void *self, const Rom__Builtins__OwnerRequest *in, Google__Protobuf__Empty *out, rom_call_t *call)
+{
+    (void) out;
+    condition_t *cond = self;
+    if (!sync_lock_mine (&cond->lock, call, in->thread))
+        return rom_call_fail (call, ROM_APP_ERROR, "wait on an un-acquired lock (acquire the condition first)");
+    sync_waiter_t *waiter = sync_waitq_push (&cond->sleepers, call, in->thread);
+    if (!waiter)
+        return rom_call_fail (call, ROM_NOMEM, "server out of memory for a waiter");
+    waiter->n = cond->lock.count;
+    rom_call_on_cancel (call, s_on_cancel);
+    cond->lock.count = 0;
+    sync_lock_grant (&cond->lock);
+    return ROM_DEFERRED;
+}
+
+static uint32_t
+s_wake (condition_t *cond, uint32_t n)
+{
+    uint32_t woken = 0;
+    while (woken < n && cond->sleepers.head) {
+        sync_waiter_t *waiter = cond->sleepers.head;
+        sync_waitq_unlink (&cond->sleepers, waiter);
+        sync_lock_requeue (&cond->lock, waiter); // the notifier holds the lock: nothing is granted yet
+        woken++;
+    }
+    return woken;
+}
+
+static rom_status_t
+s_notify (void *self, const Rom__Builtins__NotifyRequest *in, Rom__Builtins__Count *out, rom_call_t *call)
+{
+    condition_t *cond = self;
+    if (!sync_lock_mine (&cond->lock, call, in->thread))
+        return rom_call_fail (call, ROM_APP_ERROR, "notify on an un-acquired lock (acquire the condition first)");
+    out->value = s_wake (cond, in->n ? in->n : 1);
+    return ROM_OK;
+}
+
+static rom_status_t
+s_notify_all (void *self, const Rom__Builtins__OwnerRequest *in, Rom__Builtins__Count *out, rom_call_t *call)
+{
+    condition_t *cond = self;
+    if (!sync_lock_mine (&cond->lock, call, in->thread))
+        return rom_call_fail (call, ROM_APP_ERROR, "notify on an un-acquired lock (acquire the condition first)");
+    out->value = s_wake (cond, UINT32_MAX);
+    return ROM_OK;
+}
+
+static rom_status_t
+s_state (void *self, const Rom__Builtins__OwnerRequest *in, Rom__Builtins__LockState *out, rom_call_t *call)
+{
+    condition_t *cond = self;
+    sync_lock_state (&cond->lock, call, in->thread, out);
+    out->waiting += (uint32_t) cond->sleepers.count;
+    return ROM_OK;
+}
+
+static const Rom__Builtins__Condition_Servant s_condition = {
+    .rom_create = s_create,
+    .rom_destroy = s_destroy,
+    .acquire = s_acquire,
+    .release = s_release,
+    .wait = s_wait,
+    .notify = s_notify,
+    .notify_all = s_notify_all,
+    .state = s_state,
+};
+
+rom_status_t
+rom_builtin_condition_register (rom_server_t *server)
+{
+    return rom__builtins__condition__rom_register (server, &s_condition, NULL);
+}

@@ -1,0 +1,285 @@
+// queue.c: Queue and JoinableQueue (rom.builtins.Queue, rom.builtins.JoinableQueue).
+//
+// Items are kept packed (one malloc each: a rom.builtins.SyncItem as it came off the wire), in a FIFO.
+// Blocking is deferred replies, in two FIFOs of calls: getters (the queue is empty) and putters (it is full).
+// A Put with a getter waiting hands its item straight to that getter (it is packed into the getter's reply
+// before the Put returns, so borrowing it from the Put's input is safe); a Get that frees a slot lets the
+// first waiting putter in. When a waiter's deadline passes the runtime cancels its call and s_on_cancel
+// removes it from its list and answers ROM_EMPTY (getter) or ROM_FULL (putter), Python's exceptions: from
+// then on no item is handed to it, so nothing is lost to a caller that left.
+//
+// JoinableQueue adds a count of unfinished items (Put adds one, TaskDone removes one) and a list of Join
+// calls completed when it reaches zero.
+#include "sync_private.h"
+#include "builtins.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct queue_item queue_item_t;
+struct queue_item {
+    queue_item_t *next;
+    size_t size;
+    uint8_t data[];              // a packed rom.builtins.SyncItem
+};
+
+typedef struct {
+    queue_item_t *head, *tail;
+    size_t count;
+    int64_t maxsize;             // <= 0: unbounded
+    bool joinable;
+    uint64_t unfinished;         // JoinableQueue: items put and not yet marked done
+    sync_waitq_t getters, putters, joiners;
+} queue_t;
+
+static rom_status_t
+s_create (bool joinable, const Rom__Builtins__QueueInit *args, void **self_p, rom_call_t *call)
+{
+    queue_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return rom_call_fail (call, ROM_NOMEM, "out of memory");
+    self->maxsize = args ? args->maxsize : 0;
+    self->joinable = joinable;
+    *self_p = self;
+    return ROM_OK;
+}
+
+static rom_status_t
+s_queue_create (void *ctx, const Rom__Builtins__QueueInit *args, void **self_p, rom_call_t *call)
+{
+    (void) ctx;
+    return s_create (false, args, self_p, call);
+}
+
+static rom_status_t
+s_joinable_create (void *ctx, const Rom__Builtins__QueueInit *args, void **self_p, rom_call_t *call)
+{
+    (void) ctx;
+    return s_create (true, args, self_p, call);
+}
+
+static void
+s_destroy (void *self)
+{
+    queue_t *queue = self;
+    const char *why = "the queue was destroyed while the call waited";
+    sync_waitq_fail_all (&queue->getters, ROM_CLOSED, why);
+    sync_waitq_fail_all (&queue->putters, ROM_CLOSED, why);
+    sync_waitq_fail_all (&queue->joiners, ROM_CLOSED, why);
+    while (queue->head) {
+        queue_item_t *next = queue->head->next;
+        free (queue->head);
+        queue->head = next;
+    }
+    free (queue);
+}
+
+static bool
+s_full (const queue_t *queue)
+{
+    return queue->maxsize > 0 && queue->count >= (uint64_t) queue->maxsize;
+}
+
+static void
+s_on_cancel (void *self, rom_call_t *call)
+{
+    queue_t *queue = self;
+    bool late = sync_deadline_passed (call);
+    if (sync_waitq_forget (&queue->getters, call)) {
+        if (late)
+            rom_call_fail (call, ROM_EMPTY, "no item came within the timeout");
+    } else if (sync_waitq_forget (&queue->putters, call)) {
+        if (late)
+            rom_call_fail (call, ROM_FULL, "no room came within the timeout");
+    } else
+        sync_waitq_forget (&queue->joiners, call);
+}
+
+// Append a copy of `item`. ROM_OK or ROM_NOMEM.
+static rom_status_t
+s_append (queue_t *queue, const Rom__Builtins__SyncItem *item)
+{
+    size_t size = protobuf_c_message_get_packed_size (&item->base);
+    queue_item_t *entry = malloc (sizeof *entry + size);
+    if (!entry)
+        return ROM_NOMEM;
+    entry->next = NULL;
+    entry->size = protobuf_c_message_pack (&item->base, entry->data);
+    if (queue->tail)
+        queue->tail->next = entry;
+    else
+        queue->head = entry;
+    queue->tail = entry;
+    queue->count++;
+    return ROM_OK;
+}
+
+// Accept `item`: to the first waiting getter if there is one, else into the queue (the caller checked room).
+static rom_status_t
+s_accept (queue_t *queue, const Rom__Builtins__SyncItem *item)
+{
+    if (queue->getters.head) {
+        sync_waiter_t *waiter = queue->getters.head;
+        rom_call_t *getter = waiter->call;
+        sync_waitq_unlink (&queue->getters, waiter);
+        free (waiter);
+        Rom__Builtins__SyncItem *out = (Rom__Builtins__SyncItem *) rom_call_output (getter);
+        out->value = item->value; // borrowed: packed into the reply right now
+        out->type = item->type;
+        rom_call_complete (getter, ROM_OK);
+    } else if (s_append (queue, item) != ROM_OK)
+        return ROM_NOMEM;
+    queue->unfinished++;
+    return ROM_OK;
+}
+
+// Unpack the first item into the call's memory.
+static rom_status_t
+s_take (queue_t *queue, Rom__Builtins__SyncItem *out, rom_call_t *call)
+{
+    queue_item_t *entry = queue->head;
+    ProtobufCAllocator allocator = {.alloc = NULL};
+    rom_call_allocator (call, &allocator);
+    Rom__Builtins__SyncItem *item = rom__builtins__sync_item__unpack (&allocator, entry->size, entry->data);
+    if (!item)
+        return rom_call_fail (call, ROM_NOMEM, "server out of memory for the item");
+    out->value = item->value;
+    out->type = item->type;
+    queue->head = entry->next;
+    if (!queue->head)
+        queue->tail = NULL;
+    queue->count--;
+    free (entry);
+    // A slot is free: let the first waiting putter in.
+    if (queue->putters.head) {
+        sync_waiter_t *waiter = queue->putters.head;
+        rom_call_t *putter = waiter->call;
+        const Rom__Builtins__SyncItem *pending = waiter->data;
+        sync_waitq_unlink (&queue->putters, waiter);
+        free (waiter);
+        rom_status_t status = s_accept (queue, pending);
+        if (status != ROM_OK)
+            rom_call_fail (putter, status, "server out of memory for the item");
+        rom_call_complete (putter, status);
+    }
+    return ROM_OK;
+}
+
+static rom_status_t
+s_put (void *self, const Rom__Builtins__PutRequest *in, Google__Protobuf__Empty *out, rom_call_t *call)
+{
+    (void) out;
+    queue_t *queue = self;
+    static const Rom__Builtins__SyncItem none = ROM__BUILTINS__SYNC_ITEM__INIT;
+    const Rom__Builtins__SyncItem *item = in->item ? in->item : &none;
+    if (!s_full (queue) || queue->getters.head) {
+        if (s_accept (queue, item) != ROM_OK)
+            return rom_call_fail (call, ROM_NOMEM, "server out of memory for the item");
+        return ROM_OK;
+    }
+    if (in->nowait)
+        return rom_call_fail (call, ROM_FULL, "the queue is full (%lld items)", (long long) queue->maxsize);
+    sync_waiter_t *waiter = sync_waitq_push (&queue->putters, call, 0);
+    if (!waiter)
+        return rom_call_fail (call, ROM_NOMEM, "server out of memory for a waiter");
+    waiter->data = item; // the call's input lives as long as the call
+    rom_call_on_cancel (call, s_on_cancel);
+    return ROM_DEFERRED;
+}
+
+static rom_status_t
+s_get (void *self, const Rom__Builtins__GetRequest *in, Rom__Builtins__SyncItem *out, rom_call_t *call)
+{
+    queue_t *queue = self;
+    if (queue->head)
+        return s_take (queue, out, call);
+    if (in->nowait)
+        return rom_call_fail (call, ROM_EMPTY, "the queue is empty");
+    if (!sync_waitq_push (&queue->getters, call, 0))
+        return rom_call_fail (call, ROM_NOMEM, "server out of memory for a waiter");
+    rom_call_on_cancel (call, s_on_cancel);
+    return ROM_DEFERRED;
+}
+
+static rom_status_t
+s_qsize (void *self, const Google__Protobuf__Empty *in, Rom__Builtins__Count *out, rom_call_t *call)
+{
+    (void) in;
+    (void) call;
+    out->value = (int64_t) ((queue_t *) self)->count;
+    return ROM_OK;
+}
+
+static rom_status_t
+s_empty (void *self, const Google__Protobuf__Empty *in, Rom__Builtins__Flag *out, rom_call_t *call)
+{
+    (void) in;
+    (void) call;
+    out->value = ((queue_t *) self)->count == 0;
+    return ROM_OK;
+}
+
+static rom_status_t
+s_full_method (void *self, const Google__Protobuf__Empty *in, Rom__Builtins__Flag *out, rom_call_t *call)
+{
+    (void) in;
+    (void) call;
+    out->value = s_full (self);
+    return ROM_OK;
+}
+
+static rom_status_t
+s_task_done (void *self, const Google__Protobuf__Empty *in, Google__Protobuf__Empty *out, rom_call_t *call)
+{
+    (void) in;
+    (void) out;
+    queue_t *queue = self;
+    if (queue->unfinished == 0)
+        return rom_call_fail (call, ROM_APP_ERROR, "task_done () called more times than there were items");
+    if (--queue->unfinished == 0)
+        sync_waitq_fail_all (&queue->joiners, ROM_OK, NULL);
+    return ROM_OK;
+}
+
+static rom_status_t
+s_join (void *self, const Google__Protobuf__Empty *in, Google__Protobuf__Empty *out, rom_call_t *call)
+{
+    (void) in;
+    (void) out;
+    queue_t *queue = self;
+    if (queue->unfinished == 0)
+        return ROM_OK;
+    if (!sync_waitq_push (&queue->joiners, call, 0))
+        return rom_call_fail (call, ROM_NOMEM, "server out of memory for a waiter");
+    rom_call_on_cancel (call, s_on_cancel);
+    return ROM_DEFERRED;
+}
+
+static const Rom__Builtins__Queue_Servant s_queue = {
+    .rom_create = s_queue_create,
+    .rom_destroy = s_destroy,
+    .put = s_put,
+    .get = s_get,
+    .qsize = s_qsize,
+    .empty = s_empty,
+    .full = s_full_method,
+};
+
+static const Rom__Builtins__JoinableQueue_Servant s_joinable = {
+    .rom_create = s_joinable_create,
+    .rom_destroy = s_destroy,
+    .put = s_put,
+    .get = s_get,
+    .qsize = s_qsize,
+    .empty = s_empty,
+    .full = s_full_method,
+    .task_done = s_task_done,
+    .join = s_join,
+};
+
+rom_status_t
+rom_builtin_queue_register (rom_server_t *server)
+{
+    rom_status_t status = rom__builtins__queue__rom_register (server, &s_queue, NULL);
+    return status == ROM_OK ? rom__builtins__joinable_queue__rom_register (server, &s_joinable, NULL) : status;
+}

@@ -1,0 +1,78 @@
+// sync_private.h: private to librom. What the servants of the synchronization types (lock.c, semaphore.c,
+// event.c, condition.c, barrier.c, queue.c, pipe.c) share: a FIFO of deferred calls, and a lock core with an
+// owner, used by Lock, RLock and Condition.
+//
+// Every blocking method of these types is a deferred reply (DESIGN decision 4): it returns ROM_DEFERRED and
+// its rom_call_t waits in one of these lists until a later call on the same object completes it, or the
+// runtime cancels it (deadline passed, session ended, object destroyed) and its on_cancel hook removes it.
+// The servants run inline on the server thread (none is a ROM_TYPE_POOL type), which is also what lets a Pipe
+// end complete a call waiting on its peer object.
+#ifndef ROM_SYNC_PRIVATE_H
+#define ROM_SYNC_PRIVATE_H
+
+#include "rom_private.h"
+
+#include "rom/builtins/pipe.rom.h"
+#include "rom/builtins/queue.rom.h"
+#include "rom/builtins/sync.rom.h"
+
+// --- a FIFO of waiting calls ------------------------------------------------------------------------------
+
+typedef struct sync_waiter sync_waiter_t;
+struct sync_waiter {
+    rom_call_t *call;
+    uint64_t session;            // the caller's owner key: session and thread tag
+    uint64_t thread;
+    int64_t n;                   // what the waiter waits with: an RLock's saved count, ...
+    const void *data;            // a deferred Put's item (borrowed from the call's input)
+    sync_waiter_t *next, *prev;
+};
+
+typedef struct {
+    sync_waiter_t *head, *tail;
+    size_t count;
+} sync_waitq_t;
+
+// Append a waiter for `call` (owner taken from the call's session and `thread`). NULL when out of memory.
+sync_waiter_t *sync_waitq_push (sync_waitq_t *self, rom_call_t *call, uint64_t thread);
+// The waiter of `call`, or NULL. Linear: wait lists are short, and cancels are rare next to calls.
+sync_waiter_t *sync_waitq_find (const sync_waitq_t *self, const rom_call_t *call);
+// Unlink `waiter` (not freed).
+void sync_waitq_unlink (sync_waitq_t *self, sync_waiter_t *waiter);
+// Unlink and free the waiter of `call`; false if `call` does not wait here.
+bool sync_waitq_forget (sync_waitq_t *self, const rom_call_t *call);
+// Complete every waiting call with `status` (failing ones with `why`) and empty the list.
+void sync_waitq_fail_all (sync_waitq_t *self, rom_status_t status, const char *why);
+
+// The deadline of a cancelled call has passed (as opposed to: its session ended, its object went away).
+bool sync_deadline_passed (const rom_call_t *call);
+
+// --- the lock core: Lock, RLock, and Condition's lock ----------------------------------------------------
+
+typedef struct {
+    uint64_t session, thread;    // the owner, while count > 0
+    uint32_t count;              // recursion level; 0: free
+    bool reentrant;              // RLock (and Condition)
+    sync_waitq_t waiters;        // Acquire calls (n: the count to hold when granted)
+} sync_lock_t;
+
+void sync_lock_init (sync_lock_t *self, bool reentrant);
+// Complete the waiting calls with CLOSED (the object dies) and free them.
+void sync_lock_fini (sync_lock_t *self);
+bool sync_lock_mine (const sync_lock_t *self, const rom_call_t *call, uint64_t thread);
+// ROM_OK (held), ROM_DEFERRED (waits), ROM_TIMEOUT (nowait and held elsewhere), ROM_APP_ERROR (a Lock its
+// owner acquires again), ROM_NOMEM.
+rom_status_t sync_lock_acquire (sync_lock_t *self, rom_call_t *call, bool nowait, uint64_t thread,
+                                rom_cancel_fn on_cancel);
+// ROM_OK, or ROM_APP_ERROR when the caller is not the owner.
+rom_status_t sync_lock_release (sync_lock_t *self, rom_call_t *call, uint64_t thread);
+// Give the free lock to the first waiter, completing its call.
+void sync_lock_grant (sync_lock_t *self);
+// Queue a waiter that wants the lock back at recursion level `count` (a notified Condition.Wait).
+void sync_lock_requeue (sync_lock_t *self, sync_waiter_t *waiter);
+// A session ended: a lock it held is released (and granted to the next waiter).
+void sync_lock_session_end (sync_lock_t *self, uint64_t session);
+void sync_lock_state (const sync_lock_t *self, const rom_call_t *call, uint64_t thread,
+                      Rom__Builtins__LockState *out);
+
+#endif

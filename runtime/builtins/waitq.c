@@ -1,0 +1,78 @@
+// waitq.c: the FIFO of deferred calls every blocking built-in type keeps (see sync_private.h).
+#include "sync_private.h"
+
+#include <stdlib.h>
+
+sync_waiter_t *
+sync_waitq_push (sync_waitq_t *self, rom_call_t *call, uint64_t thread)
+{
+    sync_waiter_t *waiter = calloc (1, sizeof *waiter);
+    if (!waiter)
+        return NULL;
+    waiter->call = call;
+    waiter->session = rom_call_session (call);
+    waiter->thread = thread;
+    waiter->prev = self->tail;
+    if (self->tail)
+        self->tail->next = waiter;
+    else
+        self->head = waiter;
+    self->tail = waiter;
+    self->count++;
+    return waiter;
+}
+
+sync_waiter_t *
+sync_waitq_find (const sync_waitq_t *self, const rom_call_t *call)
+{
+    for (sync_waiter_t *waiter = self->head; waiter; waiter = waiter->next)
+        if (waiter->call == call)
+            return waiter;
+    return NULL;
+}
+
+void
+sync_waitq_unlink (sync_waitq_t *self, sync_waiter_t *waiter)
+{
+    if (waiter->prev)
+        waiter->prev->next = waiter->next;
+    else
+        self->head = waiter->next;
+    if (waiter->next)
+        waiter->next->prev = waiter->prev;
+    else
+        self->tail = waiter->prev;
+    waiter->next = waiter->prev = NULL;
+    self->count--;
+}
+
+bool
+sync_waitq_forget (sync_waitq_t *self, const rom_call_t *call)
+{
+    sync_waiter_t *waiter = sync_waitq_find (self, call);
+    if (!waiter)
+        return false;
+    sync_waitq_unlink (self, waiter);
+    free (waiter);
+    return true;
+}
+
+void
+sync_waitq_fail_all (sync_waitq_t *self, rom_status_t status, const char *why)
+{
+    while (self->head) {
+        sync_waiter_t *waiter = self->head;
+        rom_call_t *call = waiter->call;
+        sync_waitq_unlink (self, waiter);
+        free (waiter);
+        if (status != ROM_OK)
+            rom_call_fail (call, status, "%s", why);
+        rom_call_complete (call, status);
+    }
+}
+
+bool
+sync_deadline_passed (const rom_call_t *call)
+{
+    return rom_call_remaining_ms (call) == 0;
+}
