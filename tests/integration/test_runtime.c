@@ -1,0 +1,323 @@
+// test_runtime.c: issue 3 point 5 over real sockets, what test_calls.c does not cover already: a server on
+// inproc:// (in this process), connect timeouts to nobody on each transport, a server killed in the middle
+// of a call, the client's default deadline and a call's own, servant destructors at the last reference
+// (observed from the server side), and deferred calls that time out leaving no waiter behind.
+// Time bounds are loose (a deadline plus a second): they catch a hang, not a slow machine.
+#include "rom_test.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+typedef struct {
+    pid_t server;
+    const char *endpoint;
+    rom_client_t *client;
+} fixture_t;
+
+static int
+s_setup (void **state)
+{
+    static fixture_t f;
+    f.endpoint = rom_test_endpoint ("ipc", "runtime");
+    f.server = rom_test_server_fork (f.endpoint, 0);
+    f.client = rom_test_connect (f.endpoint);
+    *state = &f;
+    return 0;
+}
+
+static int
+s_teardown (void **state)
+{
+    fixture_t *f = *state;
+    rom_client_destroy (&f->client);
+    if (f->server)
+        assert_int_equal (rom_test_server_stop (f->server), 0);
+    return 0;
+}
+
+static rom_proxy_t *
+s_tally (rom_client_t *client, const char *name, int64_t start)
+{
+    Rom__RefRequest init = ROM__REF_REQUEST__INIT;
+    init.id = (uint64_t) start;
+    rom_proxy_t *proxy = NULL;
+    rom_status_t status = rom_proxy_create (client, &rom_test_tally_type, name, &init.base, 0, &proxy);
+    if (status != ROM_OK)
+        fail_msg ("create: %s: %s", rom_strerror (status), rom_client_errmsg (client));
+    return proxy;
+}
+
+static rom_status_t
+s_call_id (rom_proxy_t *proxy, unsigned method, uint64_t id)
+{
+    Rom__RefRequest in = ROM__REF_REQUEST__INIT;
+    in.id = id;
+    return rom_proxy_call (proxy, method, &in.base, NULL);
+}
+
+// --- transports ---------------------------------------------------------------------------------------------
+
+// A server in a thread of this process on inproc://, reached by a client of the same process: the
+// runtime's one ZMQ context per process is what makes inproc work at all.
+static void
+test_inproc_server (void **state)
+{
+    (void) state;
+    char endpoint[64];
+    snprintf (endpoint, sizeof endpoint, "inproc://rom-test-%d", (int) getpid ());
+    rom_server_t *server = rom_server_new (NULL);
+    assert_non_null (server);
+    assert_int_equal (rom_test_register (server, NULL), ROM_OK);
+    assert_int_equal (rom_server_bind (server, endpoint), ROM_OK);
+    assert_string_equal (rom_server_endpoint (server), endpoint);
+    assert_int_equal (rom_server_start (server), ROM_OK);
+
+    rom_client_t *client = rom_test_connect (endpoint);
+    rom_proxy_t *a = s_tally (client, "inproc", 1);
+    assert_int_equal (rom_test_tally_add (a, 2), 3);
+    rom_client_t *other = rom_test_connect (endpoint);
+    rom_proxy_t *b = NULL;
+    assert_int_equal (rom_proxy_lookup (other, &rom_test_tally_type, "inproc", &b), ROM_OK);
+    assert_int_equal (rom_test_tally_add (b, 4), 7);
+    rom_proxy_t *c = s_tally (other, NULL, 0);
+    uint64_t destroyed = rom_test_tally_query (b, TALLY_DESTROYED);
+    rom_proxy_destroy (&c); // the last reference: the destructor runs in the server thread
+    assert_int_equal (rom_test_tally_query (b, TALLY_DESTROYED), destroyed + 1);
+    rom_proxy_destroy (&b);
+    rom_client_destroy (&other);
+    rom_proxy_destroy (&a);
+    rom_client_destroy (&client);
+    rom_server_destroy (&server); // stops and joins the thread; the named object is destroyed with it
+    assert_null (server);
+}
+
+// Nobody at the endpoint: connect gives up within its timeout, says where it tried, and leaves nothing.
+static void
+s_connect_to_nobody (const char *endpoint)
+{
+    rom_client_opts_t opts = {.connect_timeout_ms = 300};
+    rom_client_t *client = NULL;
+    const char *why = NULL;
+    uint64_t start = rom_now_ms ();
+    rom_status_t status = rom_client_connect (endpoint, &opts, &client, &why);
+    uint64_t spent = rom_now_ms () - start;
+    if (status != ROM_UNAVAILABLE && status != ROM_TIMEOUT)
+        fail_msg ("connect %s: %s, expected UNAVAILABLE or TIMEOUT", endpoint, rom_strerror (status));
+    if (spent > 300 + 1000)
+        fail_msg ("connect %s took %llu ms with a timeout of 300 ms", endpoint, (unsigned long long) spent);
+    assert_null (client);
+    assert_non_null (why);
+    assert_non_null (strstr (why, endpoint));
+}
+
+static void
+test_connect_timeout_ipc (void **state)
+{
+    (void) state;
+    s_connect_to_nobody (rom_test_endpoint ("ipc", "nobody"));
+}
+
+static void
+test_connect_timeout_tcp (void **state)
+{
+    (void) state;
+    s_connect_to_nobody (rom_test_endpoint ("tcp", NULL)); // a free port: nobody listens there
+}
+
+static void
+test_connect_timeout_inproc (void **state)
+{
+    (void) state;
+    char endpoint[64];
+    snprintf (endpoint, sizeof endpoint, "inproc://nobody-%d", (int) getpid ());
+    s_connect_to_nobody (endpoint);
+}
+
+// --- a server that dies -----------------------------------------------------------------------------------
+
+// SIGKILL the server while it runs a call: the caller hears within its deadline, later calls fail within
+// theirs, and destroying the client does not wait for the dead server either.
+static void
+test_server_killed_mid_call (void **state)
+{
+    fixture_t *f = *state;
+    rom_proxy_t *tally = s_tally (f->client, NULL, 0);
+    rom_client_t *prober = rom_test_connect (f->endpoint);
+    rom_client_set_timeout (f->client, 1500);
+    Rom__RefRequest ms = ROM__REF_REQUEST__INIT;
+    ms.id = 10000;
+    rom_future_t *future = NULL;
+    uint64_t sent = rom_now_ms ();
+    assert_int_equal (rom_proxy_call_async (tally, TALLY_SLEEP, &ms.base, &future), ROM_OK);
+    // The server is inside Sleep once it cannot answer a ping (it serves one call at a time).
+    rom_client_set_timeout (prober, 300);
+    assert_int_equal (rom_client_ping (prober), ROM_TIMEOUT);
+    rom_client_destroy (&prober);
+
+    rom_test_server_kill (f->server);
+    f->server = 0;
+    assert_int_equal (rom_future_wait (&future, NULL), ROM_TIMEOUT);
+    assert_true (rom_now_ms () - sent < 1500 + 1000);
+    assert_non_null (strstr (rom_client_errmsg (f->client), "Sleep"));
+
+    rom_client_set_timeout (f->client, 500);
+    uint64_t start = rom_now_ms ();
+    rom_status_t status = s_call_id (tally, TALLY_ADD, 1);
+    assert_true (status == ROM_UNAVAILABLE || status == ROM_TIMEOUT);
+    assert_true (rom_now_ms () - start < 500 + 1000);
+    assert_non_null (strstr (rom_client_errmsg (f->client), "Add"));
+
+    start = rom_now_ms ();
+    rom_proxy_destroy (&tally);
+    rom_client_destroy (&f->client);
+    assert_true (rom_now_ms () - start < 500 + 1000);
+}
+
+// --- deadlines ----------------------------------------------------------------------------------------------
+
+// The default deadline comes from the client's options; a call may carry its own, longer or shorter.
+static void
+test_default_and_per_call_deadline (void **state)
+{
+    fixture_t *f = *state;
+    rom_client_opts_t opts = {.connect_timeout_ms = 2000, .call_timeout_ms = 400};
+    rom_client_t *client = NULL;
+    assert_int_equal (rom_client_connect (f->endpoint, &opts, &client, NULL), ROM_OK);
+    rom_proxy_t *tally = s_tally (client, NULL, 0);
+
+    uint64_t start = rom_now_ms ();
+    assert_int_equal (s_call_id (tally, TALLY_SLEEP, 1000), ROM_TIMEOUT);
+    uint64_t spent = rom_now_ms () - start;
+    assert_true (spent >= 350 && spent < 400 + 1000);
+    assert_non_null (strstr (rom_client_errmsg (client), "Sleep"));
+
+    // A call with a longer deadline of its own waits out the rest of that sleep and a sleep of its own.
+    Rom__RefRequest in = ROM__REF_REQUEST__INIT;
+    in.id = 600;
+    assert_int_equal (rom_proxy_call_timeout (tally, TALLY_SLEEP, &in.base, 5000, NULL), ROM_OK);
+    // A shorter one: the server gives up on the waiting call at its deadline and says so.
+    in.id = 1000;
+    start = rom_now_ms ();
+    assert_int_equal (rom_proxy_call_timeout (tally, TALLY_WAIT, &in.base, 100, NULL), ROM_TIMEOUT);
+    spent = rom_now_ms () - start;
+    assert_true (spent >= 90 && spent < 100 + 1000);
+    assert_non_null (strstr (rom_client_errmsg (client), "timed out waiting"));
+    // The client's default is untouched by either.
+    start = rom_now_ms ();
+    assert_int_equal (s_call_id (tally, TALLY_SLEEP, 1000), ROM_TIMEOUT);
+    assert_true (rom_now_ms () - start < 400 + 1000);
+
+    rom_client_set_timeout (client, 5000);
+    assert_int_equal (rom_test_tally_add (tally, 1), 1); // the late replies were dropped
+    rom_proxy_destroy (&tally);
+    rom_client_destroy (&client);
+}
+
+// Deferred calls whose deadline passes are answered TIMEOUT by the server, and their waiters are gone from
+// the servant: a later Add completes nobody, and a new waiter is served as usual.
+static void
+test_deferred_timeout_removes_waiters (void **state)
+{
+    fixture_t *f = *state;
+    rom_proxy_t *tally = s_tally (f->client, NULL, 0);
+    rom_client_set_timeout (f->client, 500);
+    enum { N = 20 };
+    rom_future_t *futures[N];
+    Rom__RefRequest until = ROM__REF_REQUEST__INIT;
+    until.id = 1000;
+    uint64_t start = rom_now_ms ();
+    for (int i = 0; i < N; i++)
+        assert_int_equal (rom_proxy_call_async (tally, TALLY_WAIT, &until.base, &futures[i]), ROM_OK);
+    assert_int_equal (rom_test_tally_query (tally, TALLY_WAITERS), N);
+    for (int i = 0; i < N; i++) {
+        assert_int_equal (rom_future_wait (&futures[i], NULL), ROM_TIMEOUT);
+        // The server's verdict, not the client giving up: it came before the caller's own deadline.
+        assert_non_null (strstr (rom_client_errmsg (f->client), "timed out waiting"));
+        assert_non_null (strstr (rom_client_errmsg (f->client), ".Wait"));
+    }
+    assert_true (rom_now_ms () - start < 500 + 1000);
+    rom_client_set_timeout (f->client, 5000);
+    assert_int_equal (rom_test_tally_query (tally, TALLY_WAITERS), 0);
+    assert_int_equal (rom_test_tally_add (tally, 1000), 1000);
+
+    until.id = 1005;
+    rom_future_t *future = NULL;
+    assert_int_equal (rom_proxy_call_async (tally, TALLY_WAIT, &until.base, &future), ROM_OK);
+    assert_int_equal (rom_test_tally_query (tally, TALLY_WAITERS), 1);
+    assert_int_equal (rom_test_tally_add (tally, 5), 1005);
+    Rom__RefRequest *out = NULL;
+    assert_int_equal (rom_future_wait (&future, (ProtobufCMessage **) &out), ROM_OK);
+    assert_int_equal (out->id, 1005);
+    rom__ref_request__free_unpacked (out, NULL);
+    assert_int_equal (rom_test_tally_query (tally, TALLY_WAITERS), 0);
+    rom_proxy_destroy (&tally);
+}
+
+// --- lifetime -----------------------------------------------------------------------------------------------
+
+// The servant's destructor runs when the last reference goes (a proxy, a copy, or a whole session at
+// goodbye), and never for a named object. Counted in the server process by test.Tally's destructor.
+static void
+test_destructor_runs_at_last_reference (void **state)
+{
+    fixture_t *f = *state;
+    rom_proxy_t *witness = s_tally (f->client, NULL, 0);
+    uint64_t destroyed = rom_test_tally_query (witness, TALLY_DESTROYED);
+
+    rom_proxy_t *a = s_tally (f->client, NULL, 5);
+    rom_proxy_t *b = NULL;
+    assert_int_equal (rom_proxy_dup (a, &b), ROM_OK);
+    rom_proxy_destroy (&a);
+    // Releases travel one-way on the same socket as the next call, so the count is read after them.
+    assert_int_equal (rom_test_tally_query (witness, TALLY_DESTROYED), destroyed);
+    assert_int_equal (rom_test_tally_add (b, 1), 6);
+    rom_proxy_destroy (&b);
+    assert_int_equal (rom_test_tally_query (witness, TALLY_DESTROYED), destroyed + 1);
+
+    // A named object outlives its last proxy.
+    rom_proxy_t *named = s_tally (f->client, "kept", 9);
+    rom_proxy_destroy (&named);
+    assert_int_equal (rom_test_tally_query (witness, TALLY_DESTROYED), destroyed + 1);
+    assert_int_equal (rom_proxy_lookup (f->client, &rom_test_tally_type, "kept", &named), ROM_OK);
+    assert_int_equal (rom_test_tally_add (named, 0), 9);
+    rom_proxy_destroy (&named);
+
+    // Another process's references (two on one object, one on another) all go with its session when it
+    // says goodbye, though it never destroyed its proxies (it ends right after: their memory goes with it).
+    fflush (NULL);
+    pid_t child = fork ();
+    if (child == 0) {
+        rom_client_t *other = rom_test_connect (f->endpoint);
+        rom_proxy_t *c = s_tally (other, NULL, 0), *d = NULL, *e = s_tally (other, NULL, 0);
+        (void) e;
+        if (rom_proxy_dup (c, &d) != ROM_OK)
+            _exit (1);
+        rom_client_destroy (&other);
+        _exit (0);
+    }
+    int status = 0;
+    assert_int_equal (waitpid (child, &status, 0), child);
+    assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+    assert_int_equal (rom_test_tally_query (witness, TALLY_DESTROYED), destroyed + 3);
+    rom_proxy_destroy (&witness);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_inproc_server),
+        cmocka_unit_test (test_connect_timeout_ipc),
+        cmocka_unit_test (test_connect_timeout_tcp),
+        cmocka_unit_test (test_connect_timeout_inproc),
+        cmocka_unit_test_setup_teardown (test_server_killed_mid_call, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_default_and_per_call_deadline, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_deferred_timeout_removes_waiters, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_destructor_runs_at_last_reference, s_setup, s_teardown),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}
