@@ -209,7 +209,45 @@ bench_rss_bytes (pid_t pid)
 typedef struct {
     size_t samples;
     double ops;
+    long long sleeps; // voluntary context switches of all its threads during the run; -1: unknown
 } s_slot_t;
+
+static pid_t s_watched;
+
+void
+bench_watch_server (pid_t pid)
+{
+    s_watched = pid;
+}
+
+long long
+bench_sleeps (pid_t pid)
+{
+    char path[96], line[256];
+    snprintf (path, sizeof path, "/proc/%d/task", (int) pid);
+    DIR *dir = opendir (path);
+    if (!dir)
+        return -1;
+    long long total = 0;
+    struct dirent *entry;
+    while ((entry = readdir (dir))) {
+        if (entry->d_name[0] == '.')
+            continue;
+        snprintf (path, sizeof path, "/proc/%d/task/%.16s/status", (int) pid, entry->d_name);
+        FILE *file = fopen (path, "r");
+        if (!file)
+            continue; // a thread that ended meanwhile
+        long long n;
+        while (fgets (line, sizeof line, file))
+            if (sscanf (line, "voluntary_ctxt_switches: %lld", &n) == 1) {
+                total += n;
+                break;
+            }
+        fclose (file);
+    }
+    closedir (dir);
+    return total;
+}
 
 static void
 s_write_byte (int fd, char byte)
@@ -249,6 +287,7 @@ s_client_main (int child, const bench_opts_t *opts, const bench_client_ops_t *op
         size_t samples = 0;
         double done = 0;
         int failed = 0;
+        long long sleeps0 = bench_sleeps (getpid ());
         uint64_t t0 = bench_now_ns ();
         uint64_t end = t0 + (uint64_t) (opts->secs * 1e9);
         while (t0 < end) {
@@ -263,8 +302,10 @@ s_client_main (int child, const bench_opts_t *opts, const bench_client_ops_t *op
             done += n;
             t0 = t1;
         }
+        long long sleeps1 = bench_sleeps (getpid ());
         slot->samples = samples;
         slot->ops = done;
+        slot->sleeps = sleeps0 < 0 || sleeps1 < 0 ? -1 : sleeps1 - sleeps0;
         s_write_byte (done_fd, failed ? 'F' : 'd');
         if (failed)
             _exit (1);
@@ -315,10 +356,11 @@ bench_fanout (int nprocs, const bench_opts_t *opts, const bench_client_ops_t *op
     for (int i = 0; i < nprocs; i++)
         if (s_read_byte (ready[0]) != 'r')
             failed = 1;
-    double p50[64], p99[64], rate[64];
+    double p50[64], p99[64], rate[64], wakeups[64];
     uint32_t *merged = failed ? NULL : malloc ((size_t) nprocs * cap * sizeof (uint32_t));
     int runs = 0;
     for (int run = 0; !failed && merged && run < opts->runs && run < 64; run++) {
+        long long server0 = s_watched > 0 ? bench_sleeps (s_watched) : 0;
         uint64_t t0 = bench_now_ns ();
         for (int i = 0; i < nprocs; i++)
             s_write_byte (go[1], 'g');
@@ -326,15 +368,19 @@ bench_fanout (int nprocs, const bench_opts_t *opts, const bench_client_ops_t *op
             if (s_read_byte (done[0]) != 'd')
                 failed = 1;
         uint64_t t1 = bench_now_ns ();
+        long long server1 = s_watched > 0 ? bench_sleeps (s_watched) : 0;
         if (failed)
             break;
         size_t n = 0;
         double total = 0;
+        long long sleeps = server0 < 0 || server1 < 0 ? -1 : server1 - server0;
         for (int i = 0; i < nprocs; i++) {
             memcpy (merged + n, lats + (size_t) i * cap, slots[i].samples * sizeof (uint32_t));
             n += slots[i].samples;
             total += slots[i].ops;
+            sleeps = sleeps < 0 || slots[i].sleeps < 0 ? -1 : sleeps + slots[i].sleeps;
         }
+        wakeups[runs] = sleeps < 0 || total <= 0 ? -1 : (double) sleeps / total;
         p50[runs] = bench_percentile_ns (merged, n, 50) / 1e3;
         p99[runs] = bench_percentile_ns (merged, n, 99) / 1e3;
         rate[runs] = total / ((double) (t1 - t0) / 1e9);
@@ -363,6 +409,7 @@ bench_fanout (int nprocs, const bench_opts_t *opts, const bench_client_ops_t *op
     result->p50_us = bench_median (p50, (size_t) runs);
     result->p99_us = bench_median (p99, (size_t) runs);
     result->ops_per_s = bench_median (rate, (size_t) runs);
+    result->wakeups_per_op = bench_median (wakeups, (size_t) runs);
     return 0;
 }
 
@@ -372,6 +419,8 @@ bench_report (const char *prefix, const bench_result_t *result)
     bench_metricf (result->p50_us, "%s_p50_us", prefix);
     bench_metricf (result->p99_us, "%s_p99_us", prefix);
     bench_metricf (result->ops_per_s, "%s_calls_per_s", prefix);
-    fprintf (stderr, "  %-40s p50 %8.1f us  p99 %8.1f us  %10.0f calls/s\n", prefix, result->p50_us,
-             result->p99_us, result->ops_per_s);
+    if (result->wakeups_per_op >= 0)
+        bench_metricf (result->wakeups_per_op, "%s_wakeups_per_call", prefix);
+    fprintf (stderr, "  %-40s p50 %8.1f us  p99 %8.1f us  %10.0f calls/s  %5.2f wake-ups/call\n", prefix,
+             result->p50_us, result->p99_us, result->ops_per_s, result->wakeups_per_op);
 }

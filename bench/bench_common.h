@@ -65,7 +65,17 @@ typedef struct bench_result {
     double p99_us;
     double ops_per_s;  // operations of all clients together per second of wall time
     double total_ops;  // operations done in the measured runs (all clients, all runs)
+    double wakeups_per_op; // thread sleeps (voluntary context switches) of the clients and the watched
+                           // server, all threads, per operation; each sleep costs a wake-up. -1: unknown
 } bench_result_t;
+
+// The server process whose threads' sleeps bench_fanout () adds to the clients' (0: none). Set it before
+// each bench_fanout () against a server of another process.
+void bench_watch_server (pid_t pid);
+
+// Voluntary context switches of every thread of a process so far (a thread that blocks and is woken
+// later counts one), from /proc/<pid>/task/*/status; -1 if unreadable.
+long long bench_sleeps (pid_t pid);
 
 // Fork `nprocs` clients; each sets up, warms up, then all start each run together. Per run, latencies of
 // all clients are merged into one p50/p99 and the rate is total operations / wall time of the run; the
@@ -73,7 +83,7 @@ typedef struct bench_result {
 int bench_fanout (int nprocs, const bench_opts_t *opts, const bench_client_ops_t *ops, void *arg,
                   bench_result_t *result);
 
-// Report a result as <prefix>_p50_us, <prefix>_p99_us, <prefix>_calls_per_s.
+// Report a result as <prefix>_p50_us, <prefix>_p99_us, <prefix>_calls_per_s, <prefix>_wakeups_per_call.
 void bench_report (const char *prefix, const bench_result_t *result);
 
 // Bytes of resident memory of a process (VmRSS in /proc/<pid>/status), or -1.

@@ -2,7 +2,7 @@
 // depths 1, 16 and 128 (all commands of a batch in one write, then all replies read), from 1 and 4 processes.
 // bench/run starts and stops the redis-server it talks to.
 //
-// usage: resp_incr --port P [--quick] [--runs N] [--secs S]
+// usage: resp_incr --port P [--server-pid PID] [--quick] [--runs N] [--secs S]
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -103,11 +103,14 @@ main (int argc, char **argv)
     bench_opts_t opts;
     bench_opts_parse (&opts, &argc, argv);
     int port = 0;
-    for (int i = 1; i + 1 < argc; i++)
+    for (int i = 1; i + 1 < argc; i++) {
         if (strcmp (argv[i], "--port") == 0)
             port = atoi (argv[i + 1]);
+        if (strcmp (argv[i], "--server-pid") == 0)
+            bench_watch_server ((pid_t) atoi (argv[i + 1]));
+    }
     if (port <= 0) {
-        fprintf (stderr, "usage: %s --port P [--quick] [--runs N] [--secs S]\n", argv[0]);
+        fprintf (stderr, "usage: %s --port P [--server-pid PID] [--quick] [--runs N] [--secs S]\n", argv[0]);
         return 2;
     }
     int depths[] = {1, 16, 128};
@@ -119,6 +122,7 @@ main (int argc, char **argv)
                 return 1;
             // Per INCR, not per batch: the rate counts commands, the latency is that of one batch.
             bench_metricf (result.ops_per_s, "redis_incr_p%d_%dc_calls_per_s", depths[i], procs);
+            bench_metricf (result.wakeups_per_op, "redis_incr_p%d_%dc_wakeups_per_call", depths[i], procs);
             if (depths[i] == 1) {
                 bench_metricf (result.p50_us, "redis_incr_p1_%dc_p50_us", procs);
                 bench_metricf (result.p99_us, "redis_incr_p1_%dc_p99_us", procs);

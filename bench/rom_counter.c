@@ -73,8 +73,22 @@ s_echo (void *self, const Bench__Blob *in, Bench__Blob *out, rom_call_t *call)
     return ROM_OK;
 }
 
+static rom_status_t
+s_increment_many (void *self, const Bench__Deltas *in, Bench__Counts *out, rom_call_t *call)
+{
+    counter_t *counter = self;
+    out->values = rom_call_alloc (call, (in->n_by ? in->n_by : 1) * sizeof *out->values);
+    if (!out->values)
+        return rom_call_fail (call, ROM_NOMEM, "no memory for %zu results", in->n_by);
+    for (size_t i = 0; i < in->n_by; i++)
+        out->values[i] = counter->value += in->by[i];
+    out->n_values = in->n_by;
+    return ROM_OK;
+}
+
 static const Bench__Counter_Servant s_counter_servant = {
     .rom_create = s_create, .rom_destroy = s_destroy, .increment = s_increment, .get = s_get, .echo = s_echo,
+    .increment_many = s_increment_many,
 };
 
 static const Bench__PoolCounter_Servant s_pool_servant = {
@@ -184,14 +198,15 @@ s_future_done (rom_future_t **future_p)
 
 // --- client processes (bench_fanout) ---------------------------------------------------------------------------
 
-typedef enum { MODE_SYNC, MODE_ASYNC, MODE_ONEWAY, MODE_ECHO } workload_t;
+typedef enum { MODE_SYNC, MODE_ASYNC, MODE_ONEWAY, MODE_ECHO, MODE_BATCH } workload_t;
 
 typedef struct {
     const char *endpoint;
     const char *token; // the shared object; NULL: each client creates its own
     int pool;
     workload_t mode;
-    int depth;      // MODE_ASYNC: calls kept in flight; MODE_ONEWAY: one-way calls per synchronous Get
+    int depth;      // MODE_ASYNC: calls kept in flight; MODE_ONEWAY: one-way calls per synchronous Get;
+                    // MODE_BATCH: increments per IncrementMany
     size_t payload; // MODE_ECHO: bytes each way
 } client_args_t;
 
@@ -202,6 +217,7 @@ typedef struct {
     rom_future_t **futures; // MODE_ASYNC: a ring of `depth` calls in flight
     int head;
     Bench__Blob blob;
+    Bench__Deltas deltas; // MODE_BATCH
 } client_t;
 
 static void *
@@ -227,6 +243,13 @@ s_client_setup (int child, void *arg)
         for (int i = 0; i < args->depth; i++)
             if (s_increment_async (&self->object, &self->futures[i]) != ROM_OK)
                 return NULL;
+    }
+    if (args->mode == MODE_BATCH) {
+        bench__deltas__init (&self->deltas);
+        self->deltas.n_by = (size_t) args->depth;
+        self->deltas.by = malloc ((size_t) args->depth * sizeof *self->deltas.by);
+        for (int i = 0; i < args->depth; i++)
+            self->deltas.by[i] = 1;
     }
     if (args->mode == MODE_ECHO) {
         bench__blob__init (&self->blob);
@@ -260,6 +283,15 @@ s_client_call (void *state)
         int64_t value;
         return s_get_value (&self->object, &value) == ROM_OK ? args->depth : -1;
     }
+    case MODE_BATCH: {
+        // A batch like a Redis pipeline: N increments go out in one message, N results come back.
+        Bench__Counts *out = NULL;
+        rom_status_t rc = bench__counter_proxy__increment_many (self->object.counter, &self->deltas, &out);
+        int ok = rc == ROM_OK && out && out->n_values == (size_t) args->depth;
+        if (out)
+            bench__counts__free_unpacked (out, NULL);
+        return ok ? args->depth : -1;
+    }
     case MODE_ECHO: {
         Bench__Blob *out = NULL;
         rom_status_t rc = bench__counter_proxy__echo (self->object.counter, &self->blob, &out);
@@ -280,6 +312,7 @@ s_client_teardown (void *state)
         s_future_done (&self->futures[i]);
     free (self->futures);
     free (self->blob.data.data);
+    free (self->deltas.by);
     s_object_destroy (&self->object);
     rom_client_destroy (&self->client);
     free (self);
@@ -329,6 +362,13 @@ s_server_stop (server_t *self)
     rom_manager_destroy (&self->manager);
 }
 
+// The manager whose server process the next measurements run against (its threads' sleeps are counted).
+static void
+s_watch (server_t *server)
+{
+    bench_watch_server ((pid_t) rom_manager_pid (server->manager));
+}
+
 static int
 s_measure (const char *prefix, int nprocs, const bench_opts_t *opts, const client_args_t *args,
            bench_result_t *result)
@@ -345,7 +385,10 @@ s_measure (const char *prefix, int nprocs, const bench_opts_t *opts, const clien
     else {
         // A pipelined "call" collects one reply and sends one call: its time is no call's latency.
         bench_metricf (result->ops_per_s, "%s_calls_per_s", prefix);
-        fprintf (stderr, "  %-40s %10.0f calls/s\n", prefix, result->ops_per_s);
+        if (result->wakeups_per_op >= 0)
+            bench_metricf (result->wakeups_per_op, "%s_wakeups_per_call", prefix);
+        fprintf (stderr, "  %-40s %10.0f calls/s  %5.2f wake-ups/call\n", prefix, result->ops_per_s,
+                 result->wakeups_per_op);
     }
     return 0;
 }
@@ -357,10 +400,13 @@ s_sync (server_t *ipc, server_t *tcp, const bench_opts_t *opts)
 {
     const char *endpoint = rom_manager_endpoint (ipc->manager);
     client_args_t args = {endpoint, ipc->token, 0, MODE_SYNC, 1, 0};
+    s_watch (ipc);
     s_measure ("rom_sync_ipc", 1, opts, &args, NULL);
     if (tcp) {
         client_args_t targs = {rom_manager_endpoint (tcp->manager), tcp->token, 0, MODE_SYNC, 1, 0};
+        s_watch (tcp);
         s_measure ("rom_sync_tcp", 1, opts, &targs, NULL);
+        s_watch (ipc);
     }
     char prefix[64];
     for (int procs = 1; procs <= 4; procs *= 2) {
@@ -377,6 +423,7 @@ s_pipelined (server_t *ipc, const bench_opts_t *opts)
 {
     const char *endpoint = rom_manager_endpoint (ipc->manager);
     int depths[] = {1, 16, 128};
+    s_watch (ipc);
     for (int i = 0; i < 3; i++) {
         client_args_t args = {endpoint, ipc->token, 0, MODE_ASYNC, depths[i], 0};
         char prefix[64];
@@ -385,6 +432,13 @@ s_pipelined (server_t *ipc, const bench_opts_t *opts)
     }
     client_args_t oneway = {endpoint, ipc->token, 0, MODE_ONEWAY, 1024, 0};
     s_measure ("rom_oneway_ipc", 1, opts, &oneway, NULL);
+    // Calls batched into one message, at the same depths as Redis's pipelines (servant level: IncrementMany).
+    for (int i = 0; i < 3; i++) {
+        client_args_t batch = {endpoint, ipc->token, 0, MODE_BATCH, depths[i], 0};
+        char prefix[64];
+        snprintf (prefix, sizeof prefix, "rom_batched_ipc_d%d", depths[i]);
+        s_measure (prefix, 1, opts, &batch, NULL);
+    }
 }
 
 // The Counter job: 4 processes x M increments of one counter, the fastest way rom offers; the final value
@@ -490,6 +544,7 @@ s_payloads (server_t *ipc, const bench_opts_t *opts)
     static const size_t full_sizes[] = {16, 256, 4096, 65536, 262144, 1048576};
     const size_t *sizes = opts->quick ? quick_sizes : full_sizes;
     size_t n = opts->quick ? 4 : 6;
+    s_watch (ipc);
     for (size_t i = 0; i < n; i++) {
         client_args_t args = {rom_manager_endpoint (ipc->manager), ipc->token, 0, MODE_ECHO, 1, sizes[i]};
         bench_result_t result;
@@ -505,6 +560,7 @@ static void
 s_pool (server_t *ipc, const bench_opts_t *opts)
 {
     const char *endpoint = rom_manager_endpoint (ipc->manager);
+    s_watch (ipc);
     client_args_t args = {endpoint, ipc->pool_token, 1, MODE_SYNC, 1, 0};
     s_measure ("rom_pool_sync_ipc", 1, opts, &args, NULL);
     client_args_t each = {endpoint, NULL, 1, MODE_SYNC, 1, 0};
@@ -539,6 +595,7 @@ s_levers (server_t *ipc, const bench_opts_t *opts)
     server_t io2;
     if (s_server_start (&io2, NULL, 2) == 0) {
         client_args_t args = {rom_manager_endpoint (io2.manager), io2.token, 0, MODE_SYNC, 1, 0};
+        s_watch (&io2);
         s_measure ("rom_sync_ipc_io2", 1, opts, &args, NULL);
         s_server_stop (&io2);
     }
@@ -550,6 +607,7 @@ s_levers (server_t *ipc, const bench_opts_t *opts)
     cpu_set_t all;
     sched_getaffinity (0, sizeof all, &all);
     client_args_t args = {rom_manager_endpoint (ipc->manager), ipc->token, 0, MODE_SYNC, 1, 0};
+    s_watch (ipc);
     s_pin_process (rom_manager_pid (ipc->manager), 0);
     s_pin_process (getpid (), 1);
     s_measure ("rom_sync_ipc_pinned_split", 1, opts, &args, NULL);
@@ -661,14 +719,15 @@ main (int argc, char **argv)
 {
     bench_opts_t opts;
     bench_opts_parse (&opts, &argc, argv);
-    static const char *names[] = {"sync", "pipelined", "job", "payload", "pool", "levers", "objects"};
+    // "async128" (not in the default set) runs only async depth 128, for a profiler.
+    static const char *names[] = {"sync", "pipelined", "job", "payload", "pool", "levers", "objects", "async128"};
     for (int i = 1; i < argc; i++) {
         size_t k = 0;
         while (k < sizeof names / sizeof names[0] && strcmp (argv[i], names[k]) != 0)
             k++;
         if (k == sizeof names / sizeof names[0]) {
             fprintf (stderr, "usage: %s [--quick] [--runs N] [--secs S] "
-                             "[sync|pipelined|job|payload|pool|levers|objects ...]   (default: all)\n", argv[0]);
+                             "[sync|pipelined|job|payload|pool|levers|objects|async128 ...]   (default: all but async128)\n", argv[0]);
             return 2;
         }
     }
@@ -678,20 +737,22 @@ main (int argc, char **argv)
     if (s_server_start (&ipc, NULL, 0) != 0)
         return 1;
     if (s_wanted (argc, argv, "sync")) {
-        // "port *" lets the server pick a free port; should the manager not support that, name a free one.
+        // A port that is free now: rom_manager_start () connects its client to the endpoint as given, so
+        // "tcp://127.0.0.1:*" (a port the server picks) does not work with it.
         server_t tcp;
-        int have_tcp = s_server_start (&tcp, "tcp://127.0.0.1:*", 0) == 0;
-        if (!have_tcp) {
-            char endpoint[64];
-            have_tcp = s_free_tcp_endpoint (endpoint, sizeof endpoint) == 0
-                       && s_server_start (&tcp, endpoint, 0) == 0;
-        }
+        char endpoint[64];
+        int have_tcp = s_free_tcp_endpoint (endpoint, sizeof endpoint) == 0 && s_server_start (&tcp, endpoint, 0) == 0;
         s_sync (&ipc, have_tcp ? &tcp : NULL, &opts);
         if (have_tcp)
             s_server_stop (&tcp);
     }
     if (s_wanted (argc, argv, "pipelined"))
         s_pipelined (&ipc, &opts);
+    if (argc > 1 && s_wanted (argc, argv, "async128")) {
+        client_args_t args = {rom_manager_endpoint (ipc.manager), ipc.token, 0, MODE_ASYNC, 128, 0};
+        s_watch (&ipc);
+        s_measure ("rom_async_ipc_d128", 1, &opts, &args, NULL);
+    }
     if (s_wanted (argc, argv, "job"))
         s_jobs (&ipc, &opts);
     if (s_wanted (argc, argv, "payload"))

@@ -197,7 +197,9 @@ s_start (int type, const char *transport, char *endpoint)
 {
     server_args_t args = {type, transport};
     bench_tmpdir (); // made here, so the parent knows it and removes it
-    return bench_server_spawn (s_serve, &args, endpoint, 256);
+    pid_t pid = bench_server_spawn (s_serve, &args, endpoint, 256);
+    bench_watch_server (pid);
+    return pid;
 }
 
 static int
@@ -245,7 +247,9 @@ s_windows (const bench_opts_t *opts)
         rc = bench_fanout (1, opts, &s_window_ops, &args, &result);
         if (rc == 0) {
             bench_metricf (result.ops_per_s, "raw_zmq_dealer_ipc_w%d_calls_per_s", windows[i]);
-            fprintf (stderr, "  raw_zmq_dealer_ipc_w%-3d %10.0f calls/s\n", windows[i], result.ops_per_s);
+            bench_metricf (result.wakeups_per_op, "raw_zmq_dealer_ipc_w%d_wakeups_per_call", windows[i]);
+            fprintf (stderr, "  raw_zmq_dealer_ipc_w%-3d %10.0f calls/s  %5.2f wake-ups/call\n", windows[i],
+                     result.ops_per_s, result.wakeups_per_op);
         }
     }
     bench_server_stop (server);
