@@ -59,6 +59,37 @@ static _Thread_local struct {
 } s_cache;
 static _Thread_local char s_connect_error[ROM_ERRMSG_MAX];
 
+// Every call compares the client's pid with the caller's to notice fork (), and getpid () is a system call
+// (glibc no longer caches it): measured, two of them were ~4% of a pipelined call. So the pid is cached and
+// a pthread_atfork () child handler forgets it. A child made without glibc's fork () (a raw clone) would
+// keep the parent's pid here: such a child must not use rom before exec.
+static _Atomic pid_t s_pid;
+static pthread_once_t s_pid_once = PTHREAD_ONCE_INIT;
+
+static void
+s_pid_forget (void)
+{
+    atomic_store_explicit (&s_pid, 0, memory_order_relaxed);
+}
+
+static void
+s_pid_watch (void)
+{
+    pthread_atfork (NULL, NULL, s_pid_forget);
+}
+
+static pid_t
+s_getpid (void)
+{
+    pid_t pid = atomic_load_explicit (&s_pid, memory_order_relaxed);
+    if (pid == 0) {
+        pthread_once (&s_pid_once, s_pid_watch);
+        pid = getpid ();
+        atomic_store_explicit (&s_pid, pid, memory_order_relaxed);
+    }
+    return pid;
+}
+
 // A routing id of our own for a channel's socket: random (unique among all clients of a server) and kept
 // across reconnects, so a client whose TCP connection broke and came back keeps its session (lease.c).
 static void
@@ -214,25 +245,27 @@ s_send (rom_client_t *self, rom_channel_t *channel, uint64_t object_id, uint32_t
         pending->error = NULL;
         zmq_msg_init (&pending->payload);
     }
-    // ZMQ_IMMEDIATE: no connection means not writable. Wait for one within the deadline, then give up.
+    // ZMQ_IMMEDIATE: no connection means not writable. Try at once: the usual send then costs no zmq_poll (),
+    // which is a poll () system call. Only when the socket refuses, wait for a connection within the deadline.
+    int rc = rom_wire_send_header (channel->dealer, &header.base, ZMQ_SNDMORE | ZMQ_DONTWAIT);
     zmq_pollitem_t item = {.socket = channel->dealer, .events = ZMQ_POLLOUT};
-    long wait_ms = timeout_ms == UINT32_MAX ? -1 : (long) timeout_ms;
-    for (;;) {
-        int rc = zmq_poll (&item, 1, wait_ms);
-        if (rc > 0)
-            break;
-        if (rc < 0 && errno == EINTR) {
-            if (wait_ms >= 0) {
-                long spent = (long) (rom_now_ms () - start);
-                wait_ms = spent >= (long) timeout_ms ? 0 : (long) timeout_ms - spent;
-            }
-            continue;
+    while (rc != 0 && (errno == EAGAIN || errno == EINTR)) {
+        long wait_ms = -1;
+        if (timeout_ms != UINT32_MAX) {
+            long spent = (long) (rom_now_ms () - start);
+            wait_ms = spent >= (long) timeout_ms ? 0 : (long) timeout_ms - spent;
         }
-        return rom_client_fail (self, ROM_UNAVAILABLE, "%s#%llu.%s: no server at %s (no connection within %u ms)",
-                                type, (unsigned long long) object_id, name, self->endpoint, timeout_ms);
+        int ready = zmq_poll (&item, 1, wait_ms);
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready <= 0)
+            return rom_client_fail (self, ROM_UNAVAILABLE,
+                                    "%s#%llu.%s: no server at %s (no connection within %u ms)", type,
+                                    (unsigned long long) object_id, name, self->endpoint, timeout_ms);
+        rc = rom_wire_send_header (channel->dealer, &header.base, ZMQ_SNDMORE | ZMQ_DONTWAIT);
     }
-    if (rom_wire_send_header (channel->dealer, &header.base, ZMQ_SNDMORE) != 0
-        || rom_wire_send_message (channel->dealer, in, 0) != 0)
+    // Once the first frame is accepted the rest of the message is too (ZMQ queues messages atomically).
+    if (rc != 0 || rom_wire_send_message (channel->dealer, in, 0) != 0)
         return rom_client_fail (self, ROM_UNAVAILABLE, "%s#%llu.%s: send to %s: %s", type,
                                 (unsigned long long) object_id, name, self->endpoint, zmq_strerror (errno));
     if (pending)
@@ -270,16 +303,18 @@ rom_client_send_timeout (rom_client_t *self, uint64_t object_id, uint32_t type_h
 static bool
 s_receive (rom_channel_t *channel, long wait_ms)
 {
-    zmq_pollitem_t item = {.socket = channel->dealer, .events = ZMQ_POLLIN};
-    if (zmq_poll (&item, 1, wait_ms) <= 0)
-        return false;
     zmq_msg_t head, payload;
     zmq_msg_init (&head);
-    zmq_msg_init (&payload);
+    // Try first: with calls in flight the reply is often queued already, and zmq_poll () costs a system call.
     if (zmq_msg_recv (&head, channel->dealer, ZMQ_DONTWAIT) < 0) {
-        zmq_msg_close (&head);
-        return false;
+        zmq_pollitem_t item = {.socket = channel->dealer, .events = ZMQ_POLLIN};
+        if (wait_ms == 0 || zmq_poll (&item, 1, wait_ms) <= 0
+            || zmq_msg_recv (&head, channel->dealer, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close (&head);
+            return false;
+        }
     }
+    zmq_msg_init (&payload);
     bool complete = zmq_msg_more (&head) && zmq_msg_recv (&payload, channel->dealer, 0) >= 0;
     while (complete && zmq_msg_more (&payload)) { // a well-formed reply has two frames; skip the rest
         zmq_msg_t extra;
@@ -356,7 +391,7 @@ rom_client_wait (rom_client_t *self, rom_pending_t *pending, ProtobufCMessage **
 {
     if (out)
         *out = NULL;
-    if (self->pid != getpid ()) {
+    if (self->pid != s_getpid ()) {
         // Sent by the parent: its reply goes to the parent's socket.
         rom_client_check_fork (self);
         return rom_client_fail (self, ROM_BROKEN, "%s#%llu.%s: the call was sent before fork ()",
@@ -371,7 +406,7 @@ rom_client_wait (rom_client_t *self, rom_pending_t *pending, ProtobufCMessage **
 void
 rom_client_forget (rom_client_t *self, rom_pending_t *pending)
 {
-    if (self->pid != getpid ())
+    if (self->pid != s_getpid ())
         return;
     rom_channel_t *channel = s_channel (self);
     if (channel)
@@ -472,7 +507,7 @@ fail:
 rom_status_t
 rom_client_check_fork (rom_client_t *self)
 {
-    if (self->pid == getpid ())
+    if (self->pid == s_getpid ())
         return ROM_OK;
     // A child of fork (): the sockets belong to the parent's context. Drop them without closing (their
     // memory is the parent's copy) and start over with a session of our own.
