@@ -6,7 +6,9 @@
 // notified Wait answers ROM_OK holding the lock, exactly as Python's. When a Wait's deadline passes first,
 // the runtime answers ROM_TIMEOUT and s_on_cancel removes it from whichever list holds it: that caller does
 // not hold the lock, and rom_condition_wait () takes it back with Acquire before returning (a call cannot
-// outlive its deadline, so the server cannot finish the re-acquire itself).
+// outlive its deadline, so the server cannot finish the re-acquire itself). So that this Acquire restores
+// the recursion level the Wait gave up, the level is kept in `restores` for that owner until its next
+// Acquire (or its session's end).
 #include "sync_private.h"
 #include "builtins.h"
 
@@ -15,7 +17,22 @@
 typedef struct {
     sync_lock_t lock;            // first: the lock core's helpers take the object's state as a lock
     sync_waitq_t sleepers;       // Wait calls not yet notified (n: saved recursion level)
+    sync_waitq_t restores;       // owners whose Wait timed out (no call; n: the level their Acquire restores)
 } condition_t;
+
+// Drop the restore records of `session` (0: all).
+static void
+s_forget_restores (condition_t *cond, uint64_t session)
+{
+    for (sync_waiter_t *record = cond->restores.head; record;) {
+        sync_waiter_t *next = record->next;
+        if (!session || record->session == session) {
+            sync_waitq_unlink (&cond->restores, record);
+            free (record);
+        }
+        record = next;
+    }
+}
 
 static rom_status_t
 s_create (void *ctx, void **self_p, rom_call_t *call)
@@ -35,6 +52,7 @@ s_destroy (void *self)
     condition_t *cond = self;
     sync_waitq_fail_all (&cond->sleepers, ROM_CLOSED, "the condition was destroyed while the call waited");
     sync_lock_fini (&cond->lock);
+    s_forget_restores (cond, 0);
     free (cond);
 }
 
@@ -42,22 +60,54 @@ static void
 s_on_cancel (void *self, rom_call_t *call)
 {
     condition_t *cond = self;
-    if (!sync_waitq_forget (&cond->sleepers, call))
-        sync_waitq_forget (&cond->lock.waiters, call);
+    sync_waiter_t *waiter = sync_waitq_find (&cond->sleepers, call);
+    sync_waitq_t *list = &cond->sleepers;
+    if (!waiter) {
+        waiter = sync_waitq_find (&cond->lock.waiters, call);
+        list = &cond->lock.waiters;
+    }
+    if (!waiter)
+        return;
+    sync_waitq_unlink (list, waiter);
+    if (list == &cond->sleepers || waiter->n > 1) {
+        // A Wait that gave the lock up: keep its level for the owner's next Acquire. A plain Acquire
+        // (level 1) needs no record.
+        waiter->call = NULL;
+        waiter->prev = cond->restores.tail;
+        if (cond->restores.tail)
+            cond->restores.tail->next = waiter;
+        else
+            cond->restores.head = waiter;
+        cond->restores.tail = waiter;
+        cond->restores.count++;
+    } else
+        free (waiter);
 }
 
 static void
 s_on_session_end (void *self, uint64_t session)
 {
-    sync_lock_session_end (&((condition_t *) self)->lock, session);
+    condition_t *cond = self;
+    s_forget_restores (cond, session);
+    sync_lock_session_end (&cond->lock, session);
 }
 
 static rom_status_t
 s_acquire (void *self, const Rom__Builtins__AcquireRequest *in, Google__Protobuf__Empty *out, rom_call_t *call)
 {
     (void) out;
+    condition_t *cond = self;
     rom_call_on_session_end (call, s_on_session_end);
-    return sync_lock_acquire (&((condition_t *) self)->lock, call, in->nowait, in->thread, s_on_cancel);
+    uint32_t level = 1;
+    uint64_t session = rom_call_session (call);
+    for (sync_waiter_t *record = cond->restores.head; record; record = record->next)
+        if (record->session == session && record->thread == in->thread) {
+            level = (uint32_t) record->n;
+            sync_waitq_unlink (&cond->restores, record);
+            free (record);
+            break;
+        }
+    return sync_lock_acquire (&cond->lock, call, in->nowait, in->thread, level, s_on_cancel);
 }
 
 static rom_status_t

@@ -47,13 +47,14 @@ sync_lock_mine (const sync_lock_t *self, const rom_call_t *call, uint64_t thread
 }
 
 rom_status_t
-sync_lock_acquire (sync_lock_t *self, rom_call_t *call, bool nowait, uint64_t thread, rom_cancel_fn on_cancel)
+sync_lock_acquire (sync_lock_t *self, rom_call_t *call, bool nowait, uint64_t thread, uint32_t level,
+                   rom_cancel_fn on_cancel)
 {
     uint64_t session = rom_call_session (call);
     if (self->count == 0) {
         self->session = session;
         self->thread = thread;
-        self->count = 1;
+        self->count = level;
         return ROM_OK;
     }
     if (s_owner_is (self, session, thread)) {
@@ -71,7 +72,7 @@ sync_lock_acquire (sync_lock_t *self, rom_call_t *call, bool nowait, uint64_t th
     sync_waiter_t *waiter = sync_waitq_push (&self->waiters, call, thread);
     if (!waiter)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory for a waiter");
-    waiter->n = 1;
+    waiter->n = level;
     rom_call_on_cancel (call, on_cancel);
     return ROM_DEFERRED;
 }
@@ -185,7 +186,7 @@ s_acquire (void *self, const Rom__Builtins__AcquireRequest *in, Google__Protobuf
 {
     (void) out;
     rom_call_on_session_end (call, s_on_session_end);
-    return sync_lock_acquire (self, call, in->nowait, in->thread, s_on_cancel);
+    return sync_lock_acquire (self, call, in->nowait, in->thread, 1, s_on_cancel);
 }
 
 static rom_status_t

@@ -62,7 +62,8 @@ void sync_lock_fini (sync_lock_t *self);
 bool sync_lock_mine (const sync_lock_t *self, const rom_call_t *call, uint64_t thread);
 // ROM_OK (held), ROM_DEFERRED (waits), ROM_TIMEOUT (nowait and held elsewhere), ROM_APP_ERROR (a Lock its
 // owner acquires again), ROM_NOMEM.
-rom_status_t sync_lock_acquire (sync_lock_t *self, rom_call_t *call, bool nowait, uint64_t thread,
+// `level` is the recursion level to hold when acquired (1, or what a Condition's Wait gave up).
+rom_status_t sync_lock_acquire (sync_lock_t *self, rom_call_t *call, bool nowait, uint64_t thread, uint32_t level,
                                 rom_cancel_fn on_cancel);
 // ROM_OK, or ROM_APP_ERROR when the caller is not the owner.
 rom_status_t sync_lock_release (sync_lock_t *self, rom_call_t *call, uint64_t thread);

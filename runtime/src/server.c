@@ -93,7 +93,10 @@ rom_server_new (const rom_server_opts_t *opts)
     zmq_setsockopt (self->router, ZMQ_ROUTER_MANDATORY, &on, sizeof on);
     // A frame far over the limit is the attack itself: ZMQ drops that peer before allocating it. Frames
     // up to the limit plus slack are received and answered TOO_LARGE, so honest oversize calls learn why.
-    int64_t hard_limit = (int64_t) self->max_message * 2 + ROM_HEADER_MAX;
+    // A limit too large to double (SIZE_MAX for "no limit") leaves ZMQ's unlimited (-1), never a wrapped one.
+    int64_t hard_limit = self->max_message <= (size_t) (INT64_MAX / 4)
+                             ? (int64_t) self->max_message * 2 + ROM_HEADER_MAX
+                             : -1;
     zmq_setsockopt (self->router, ZMQ_MAXMSGSIZE, &hard_limit, sizeof hard_limit);
     // Heartbeats, handover and a monitor: a client that died has its session dropped (lease.c).
     if (rom_lease_init (&self->lease, self->router, opts ? opts->session_timeout_ms : 0, self) != 0)

@@ -12,5 +12,7 @@
 #include "rom_proxy.h"
 #include "rom_server.h"
 #include "rom_manager.h"
+#include "rom_sync.h"
+#include "rom_shared.h"
 
 #endif
