@@ -63,13 +63,17 @@ s_lifecycle (gen_buf_t *out, const gen_service_t *svc)
         "// A proxy from a token of rom_proxy_to_token () (e.g. passed to an exec'd process). With `client` NULL\n"
         "// the proxy connects and owns a client of its own.\n"
         "rom_status_t %s__rom_from_token (rom_client_t *client, const char *token, %s_Proxy **proxy_p);\n\n"
+        "// A proxy from an ObjectRef of a reply received through `client` (a method that returns objects):\n"
+        "// adopts the reference the reply carries. ROM_WRONG_TYPE if it names another type (see\n"
+        "// rom_proxy_from_ref ()).\n"
+        "rom_status_t %s__rom_from_ref (rom_client_t *client, const Rom__ObjectRef *ref, %s_Proxy **proxy_p);\n\n"
         "// A second proxy to the same object, holding a reference of its own.\n"
         "rom_status_t %s__rom_dup (%s_Proxy *proxy, %s_Proxy **copy_p);\n\n"
         "// The generic proxy underneath (id, token, client, untyped calls). Owned by `proxy`.\n"
         "rom_proxy_t *%s__rom_base (%s_Proxy *proxy);\n\n"
         "// Drop the proxy's reference, free it and set *proxy_p to NULL. Accepts NULL.\n"
         "void %s__rom_destroy (%s_Proxy **proxy_p);\n\n",
-        svc->full_name, l, t, l, t, l, t, t, l, t, l, t);
+        svc->full_name, l, t, l, t, l, t, l, t, t, l, t, l, t);
     free (args);
 }
 

@@ -132,6 +132,14 @@ s_proxy (gen_buf_t *out, const gen_service_t *svc)
         "    return status;\n"
         "}\n\n"
         "rom_status_t\n"
+        "%s__rom_from_ref (rom_client_t *client, const Rom__ObjectRef *ref, %s_Proxy **proxy_p)\n"
+        "{\n"
+        "    rom_proxy_t *proxy = NULL;\n"
+        "    rom_status_t status = rom_proxy_from_ref (client, &%s__rom_type, ref, &proxy);\n"
+        "    *proxy_p = (%s_Proxy *) proxy;\n"
+        "    return status;\n"
+        "}\n\n"
+        "rom_status_t\n"
         "%s__rom_dup (%s_Proxy *proxy, %s_Proxy **copy_p)\n"
         "{\n"
         "    rom_proxy_t *copy = NULL;\n"
@@ -153,7 +161,7 @@ s_proxy (gen_buf_t *out, const gen_service_t *svc)
         "    rom_proxy_destroy (&proxy);\n"
         "    *proxy_p = NULL;\n"
         "}\n\n",
-        l, t, l, t, l, t, l, t, l, t, t, t, l, t, l, t);
+        l, t, l, t, l, t, l, t, l, t, l, t, l, t, t, t, l, t, l, t);
     free (param);
     for (size_t i = 0; i < svc->n_methods; i++) {
         const gen_method_t *m = &svc->methods[i];

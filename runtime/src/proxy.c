@@ -54,6 +54,39 @@ s_from_ref (rom_client_t *client, const rom_type_t *type, Rom__ObjectRef *ref, r
 }
 
 rom_status_t
+rom_proxy_from_ref (rom_client_t *client, const rom_type_t *type, const Rom__ObjectRef *ref,
+                    rom_proxy_t **proxy_p)
+{
+    *proxy_p = NULL;
+    if (!client || !type || !ref || ref->id == 0)
+        return client ? rom_client_fail (client, ROM_INVALID, "%s: a null object reference", type ? type->name : "?")
+                      : ROM_INVALID;
+    if (!ref->type || strcmp (ref->type, type->name) != 0)
+        return rom_client_fail (client, ROM_WRONG_TYPE, "object %llu is a %s, not a %s", (unsigned long long) ref->id,
+                                ref->type ? ref->type : "(no type)", type->name);
+    return s_proxy_new (client, type, ref->id, proxy_p);
+}
+
+void
+rom_ref_release (rom_client_t *client, const Rom__ObjectRef *ref)
+{
+    if (!client || !ref || ref->id == 0)
+        return;
+    Rom__RefRequest req = ROM__REF_REQUEST__INIT;
+    req.id = ref->id;
+    rom_client_manager_call (client, ROM_MANAGER_RELEASE, &req.base, &rom__empty__descriptor, NULL);
+}
+
+void
+rom_proxy_ref (const rom_proxy_t *self, Rom__ObjectRef *ref)
+{
+    rom__object_ref__init (ref);
+    ref->endpoint = (char *) rom_client_endpoint (self->client);
+    ref->id = self->id;
+    ref->type = (char *) self->type->name;
+}
+
+rom_status_t
 rom_proxy_create (rom_client_t *client, const rom_type_t *type, const char *name, const ProtobufCMessage *args,
                   unsigned flags, rom_proxy_t **proxy_p)
 {

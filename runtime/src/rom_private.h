@@ -69,6 +69,9 @@ void *rom_context (void);
 // A socket of that context with ZMQ_LINGER 0, counted so exit can tell whether terminating is safe.
 void *rom_socket_new (int type);
 void rom_socket_close (void **socket_p);
+// Terminate the context if this process made it and no socket is open: waits for the linger of the sockets
+// closed last (a stopped server's final replies). Runs at exit by itself; call it before _exit ().
+void rom_context_term (void);
 
 // --- map.c: uint64_t -> pointer hash map (objects, sessions, references) ---------------------------------
 
@@ -110,8 +113,10 @@ struct _rom_object_t {
     rom_call_t *deferred;        // calls this object answers later (a list through rom_call_t)
     rom_session_end_fn on_session_end; // told of sessions that end (rom_call_on_session_end ()), or NULL
     uint32_t refs;               // references held by all sessions
-    uint32_t flags;
+    uint32_t flags;              // ROM_OBJECT_*
+    rom_map_t *held;             // objects this one keeps (rom_call_keep_ref): id -> count; NULL for none
 };
+#define ROM_OBJECT_DYING 1u     // being destroyed: references dropped on the way do not destroy it again
 
 // One connection of a session: a client thread's DEALER, known by its ROUTER routing id (lease.c).
 typedef struct {
@@ -187,6 +192,7 @@ struct _rom_call_t {
     rom_cancel_fn on_cancel;
     rom_call_t *next, *prev;          // the object's deferred list; the server's free list
     size_t heap_index;                // position in the server's deadline heap; SIZE_MAX when not there
+    void *fresh;                      // objects made by rom_call_new_object () for the reply (ref.c), arena
     rom_arena_t arena;
 };
 
@@ -212,6 +218,17 @@ void rom_server_session_end (rom_server_t *server, rom_session_t *session);
 void rom_server_object_release (rom_server_t *server, rom_object_t *object);
 // The "type#id.Method" prefix of error texts.
 void rom_call_describe (const rom_call_t *call, char *buf, size_t size);
+
+// --- ref.c: ObjectRefs in messages ----------------------------------------------------------------------
+
+// Before a reply is sent: take a reference for the caller per ObjectRef in call->output (and fill in their
+// endpoint and type), then let objects made for the reply that nobody took die. Returns `status`, or the
+// failure that replaces it (a ref to an object that does not exist).
+rom_status_t rom_refs_export (rom_server_t *server, rom_call_t *call, rom_status_t status);
+// Drop the references `object` keeps (it is being destroyed).
+void rom_refs_drop_held (rom_server_t *server, rom_object_t *object);
+// The server's cache of which message types can hold an ObjectRef.
+rom_map_t *rom_server_ref_types (rom_server_t *server);
 
 // --- client.c <-> proxy.c --------------------------------------------------------------------------------
 

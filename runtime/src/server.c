@@ -10,6 +10,7 @@
 // readable header and dropped otherwise; a reply that cannot be sent at once (a peer that does not read, or
 // is gone) is dropped rather than waited for, so one client cannot stall the others.
 #include "rom_private.h"
+#include "builtins.h" // runtime/builtins: every server hosts the built-in types
 
 #include <errno.h>
 #include <fcntl.h>
@@ -51,6 +52,7 @@ struct _rom_server_t {
     size_t n_ipc_paths;
     char *endpoint;              // last bound endpoint, as resolved by ZMQ
     uint64_t dropped;            // messages dropped without a reply (unreadable, or reply not sendable)
+    rom_map_t ref_types;         // output descriptor -> whether it can carry ObjectRefs (ref.c)
     char errmsg[ROM_ERRMSG_MAX];
 };
 
@@ -78,6 +80,7 @@ rom_server_new (const rom_server_opts_t *opts)
     self->max_message = opts && opts->max_message ? opts->max_message : ROM_DEFAULT_MAX_MESSAGE;
     rom_objects_init (&self->objects);
     rom_map_init (&self->sessions);
+    rom_map_init (&self->ref_types);
     // Session ids differ between server runs, so a client of a restarted server is told its session is gone.
     struct timespec ts;
     clock_gettime (CLOCK_REALTIME, &ts);
@@ -100,6 +103,10 @@ rom_server_new (const rom_server_opts_t *opts)
     zmq_setsockopt (self->router, ZMQ_MAXMSGSIZE, &hard_limit, sizeof hard_limit);
     // Heartbeats, handover and a monitor: a client that died has its session dropped (lease.c).
     if (rom_lease_init (&self->lease, self->router, opts ? opts->session_timeout_ms : 0, self) != 0)
+        goto fail;
+    // Like Python's SyncManager, every server hosts the built-in types (Value, Dict, List, Lock, Queue, ...),
+    // so sharing a number or a dict needs no IDL and no registration.
+    if (rom_builtins_register (self) != ROM_OK)
         goto fail;
     return self;
 fail:
@@ -137,6 +144,7 @@ rom_server_destroy (rom_server_t **self_p)
     while (cursor = 0, rom_objects_next (&self->objects, &cursor, &object))
         s_object_destroy (self, object);
     rom_objects_fini (&self->objects);
+    rom_map_clear (&self->ref_types);
     uint64_t key;
     void *value;
     cursor = 0;
@@ -270,6 +278,12 @@ rom_server_find_type (rom_server_t *self, const char *name)
         if (strcmp (self->types[i].type->name, name) == 0)
             return &self->types[i];
     return NULL;
+}
+
+rom_map_t *
+rom_server_ref_types (rom_server_t *self)
+{
+    return &self->ref_types;
 }
 
 rom_objects_t *
@@ -418,6 +432,7 @@ s_refuse (rom_server_t *self, zmq_msg_t *peer, uint64_t call_id, uint32_t flags,
 void
 rom_server_reply (rom_server_t *self, rom_call_t *call, rom_status_t status)
 {
+    status = rom_refs_export (self, call, status);
     if (!(call->flags & ROM__CALL_FLAGS__CALL_ONEWAY)) {
         char error[ROM_ERRMSG_MAX + 128] = "";
         if (status != ROM_OK) {
@@ -562,11 +577,13 @@ s_session_leave (rom_server_t *self, uint64_t session)
 static void
 s_object_destroy (rom_server_t *self, rom_object_t *object)
 {
+    object->flags |= ROM_OBJECT_DYING;
     while (object->deferred)
         s_cancel (self, object->deferred, ROM_CLOSED, "the object was destroyed while the call waited");
     const rom_type_t *type = object->entry->type;
     if (type->destroy)
         type->destroy (object->entry->servant, object->self);
+    rom_refs_drop_held (self, object);
     rom_objects_remove (&self->objects, &object);
 }
 

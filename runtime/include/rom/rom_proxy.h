@@ -80,6 +80,23 @@ rom_status_t rom_future_wait (rom_future_t **future_p, ProtobufCMessage **out);
 // Give up on an async call: its reply, if it comes, is discarded. Accepts NULL.
 void rom_future_destroy (rom_future_t **future_p);
 
+// --- proxies inside messages (rom.ObjectRef fields) ------------------------------------------------------
+
+// Adopt the reference an ObjectRef of a reply received through `client` carries (see rom_type.h): no round
+// trip. On ROM_OK *proxy_p is a new proxy that caller owns, and the ref's reference is the proxy's. On
+// failure the reference stays the caller's (rom_ref_release ()): ROM_INVALID for a null ref (id 0),
+// ROM_WRONG_TYPE if the ref names another type than `type`.
+rom_status_t rom_proxy_from_ref (rom_client_t *client, const rom_type_t *type, const Rom__ObjectRef *ref,
+                                 rom_proxy_t **proxy_p);
+
+// Give back the reference of a reply's ObjectRef that will not become a proxy. One neither adopted nor
+// released is released when the client's session ends. Accepts NULL and null refs.
+void rom_ref_release (rom_client_t *client, const Rom__ObjectRef *ref);
+
+// Fill `ref` to name the proxy's object in a call's input (a servant keeps it with rom_call_keep_ref ()).
+// Its strings are borrowed from the proxy: valid while it lives.
+void rom_proxy_ref (const rom_proxy_t *self, Rom__ObjectRef *ref);
+
 // A text token for the proxy ("endpoint#id#type"), to hand to a process started with exec.
 // Caller owns return value and must free () it. NULL when out of memory.
 char *rom_proxy_to_token (const rom_proxy_t *self);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <protobuf-c/protobuf-c.h>
+#include "rom/wire.pb-c.h" // Rom__ObjectRef
 #include "rom_status.h"
 
 #ifdef __cplusplus
@@ -67,6 +68,28 @@ char *rom_call_strdup (rom_call_t *call, const char *s);
 // The id of the object being called and the session of the caller (who holds a lock, for instance).
 uint64_t rom_call_object_id (const rom_call_t *call);
 uint64_t rom_call_session (const rom_call_t *call);
+
+// --- object references in messages (rom.ObjectRef fields; import "rom/wire.proto") ----------------------
+//
+// An ObjectRef in a method's reply hands the caller a reference: the runtime takes one for the caller's
+// session as the reply goes out (a servant fills in `id` only; endpoint and type are set for it), and the
+// caller turns it into a proxy with rom_proxy_from_ref () / pkg__svc__rom_from_ref (). A reply that names
+// an object that does not exist fails with ROM_NO_OBJECT instead.
+
+// Make a new object of `type` (registered on this server) for the reply, as a factory method does (Python's
+// method_to_typeid): `args` as the type's creation message, NULL for defaults. On ROM_OK `ref` names it; put
+// it (or its id) in the output. An object no reply took a reference to dies when the call ends.
+// ROM_NO_TYPE, ROM_WRONG_TYPE (args of another type), or the constructor's status.
+rom_status_t rom_call_new_object (rom_call_t *call, const rom_type_t *type, const ProtobufCMessage *args,
+                                  Rom__ObjectRef *ref);
+
+// Keep the object `ref` names alive for as long as the called object holds it (a dict holding a proxy):
+// the reference belongs to the called object, and is dropped with rom_call_drop_ref () or when the called
+// object dies. ROM_NO_OBJECT if there is no such object; ROM_INVALID for a reference to itself.
+rom_status_t rom_call_keep_ref (rom_call_t *call, const Rom__ObjectRef *ref);
+// Drop one reference kept with rom_call_keep_ref (); the object dies if nothing else holds it.
+// ROM_NO_OBJECT if the called object keeps none to `id`.
+rom_status_t rom_call_drop_ref (rom_call_t *call, uint64_t id);
 
 // --- deferred replies (blocking methods that never block a thread) ---------------------------------------
 //

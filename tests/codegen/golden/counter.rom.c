@@ -101,6 +101,15 @@ demo__counter__rom_from_token (rom_client_t *client, const char *token, Demo__Co
 }
 
 rom_status_t
+demo__counter__rom_from_ref (rom_client_t *client, const Rom__ObjectRef *ref, Demo__Counter_Proxy **proxy_p)
+{
+    rom_proxy_t *proxy = NULL;
+    rom_status_t status = rom_proxy_from_ref (client, &demo__counter__rom_type, ref, &proxy);
+    *proxy_p = (Demo__Counter_Proxy *) proxy;
+    return status;
+}
+
+rom_status_t
 demo__counter__rom_dup (Demo__Counter_Proxy *proxy, Demo__Counter_Proxy **copy_p)
 {
     rom_proxy_t *copy = NULL;

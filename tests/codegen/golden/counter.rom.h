@@ -41,6 +41,11 @@ rom_status_t demo__counter__rom_lookup (rom_client_t *client, const char *name, 
 // the proxy connects and owns a client of its own.
 rom_status_t demo__counter__rom_from_token (rom_client_t *client, const char *token, Demo__Counter_Proxy **proxy_p);
 
+// A proxy from an ObjectRef of a reply received through `client` (a method that returns objects):
+// adopts the reference the reply carries. ROM_WRONG_TYPE if it names another type (see
+// rom_proxy_from_ref ()).
+rom_status_t demo__counter__rom_from_ref (rom_client_t *client, const Rom__ObjectRef *ref, Demo__Counter_Proxy **proxy_p);
+
 // A second proxy to the same object, holding a reference of its own.
 rom_status_t demo__counter__rom_dup (Demo__Counter_Proxy *proxy, Demo__Counter_Proxy **copy_p);
 

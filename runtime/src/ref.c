@@ -1,0 +1,267 @@
+// ref.c: object references inside messages (rom.ObjectRef fields): Python's nested proxies and
+// method_to_typeid, server side.
+//
+// A reference travels with one count. Before a reply that carries ObjectRefs is packed, the server takes a
+// reference per ObjectRef for the caller's session and fills in the ref's endpoint and type, so the object
+// cannot die between the reply and the caller's proxy; the caller adopts each with rom_proxy_from_ref () (no
+// round trip) or gives it back with rom_ref_release (), and what it does neither with goes when its session
+// ends. The other way, a servant keeps an object it was handed with rom_call_keep_ref (): that reference
+// belongs to the holder object (not to a session), is dropped with rom_call_drop_ref (), and is dropped with
+// the holder when it dies. rom_call_new_object () makes an object for the reply (a factory method); one that
+// no reply took a reference to dies with the call.
+//
+// Which messages can hold a reference is found by walking protobuf-c's descriptors once per output type
+// (cached per server), so replies without ObjectRef fields cost one map look-up. Tried and rejected: a flag
+// computed by the generator, which hand-written types (the manager's, tests') would lack.
+#include "rom_private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define ROM_REF_DEPTH 32 // nesting the walks follow, as rom_wire_too_deep bounds what a peer may send
+
+// --- which descriptors can hold an ObjectRef ---------------------------------------------------------------
+
+static bool
+s_can_hold (const ProtobufCMessageDescriptor *desc, unsigned depth)
+{
+    if (desc == &rom__object_ref__descriptor)
+        return true;
+    if (depth >= ROM_REF_DEPTH)
+        return false;
+    for (unsigned i = 0; i < desc->n_fields; i++) {
+        const ProtobufCFieldDescriptor *field = &desc->fields[i];
+        if (field->type == PROTOBUF_C_TYPE_MESSAGE && s_can_hold (field->descriptor, depth + 1))
+            return true;
+    }
+    return false;
+}
+
+// Cached in the server's map: 1 = holds none, 2 = may hold some (0 is the map's "absent").
+static bool
+s_may_hold (rom_server_t *server, const ProtobufCMessageDescriptor *desc)
+{
+    rom_map_t *cache = rom_server_ref_types (server);
+    uint64_t key = (uint64_t) (uintptr_t) desc;
+    uintptr_t known = (uintptr_t) rom_map_get (cache, key);
+    if (known)
+        return known == 2;
+    bool may = s_can_hold (desc, 0);
+    rom_map_put (cache, key, (void *) (uintptr_t) (may ? 2 : 1)); // out of memory: asked again next time
+    return may;
+}
+
+// --- the walk over a message instance ----------------------------------------------------------------------
+
+typedef rom_status_t (*s_visit_fn) (rom_call_t *call, Rom__ObjectRef *ref);
+
+static rom_status_t
+s_walk (rom_call_t *call, ProtobufCMessage *msg, unsigned depth, s_visit_fn visit)
+{
+    if (!msg)
+        return ROM_OK;
+    if (msg->descriptor == &rom__object_ref__descriptor)
+        return visit (call, (Rom__ObjectRef *) msg);
+    if (depth >= ROM_REF_DEPTH)
+        return ROM_OK;
+    const ProtobufCMessageDescriptor *desc = msg->descriptor;
+    for (unsigned i = 0; i < desc->n_fields; i++) {
+        const ProtobufCFieldDescriptor *field = &desc->fields[i];
+        if (field->type != PROTOBUF_C_TYPE_MESSAGE || !s_can_hold (field->descriptor, depth + 1))
+            continue;
+        char *base = (char *) msg;
+        if (field->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+            // A oneof member is only there when the case says so (the union holds another member otherwise).
+            if (*(const uint32_t *) (base + field->quantifier_offset) != field->id)
+                continue;
+        }
+        rom_status_t status = ROM_OK;
+        if (field->label == PROTOBUF_C_LABEL_REPEATED) {
+            size_t n = *(const size_t *) (base + field->quantifier_offset);
+            ProtobufCMessage **items = *(ProtobufCMessage ***) (base + field->offset);
+            for (size_t k = 0; k < n && status == ROM_OK; k++)
+                status = s_walk (call, items[k], depth + 1, visit);
+        } else
+            status = s_walk (call, *(ProtobufCMessage **) (base + field->offset), depth + 1, visit);
+        if (status != ROM_OK)
+            return status;
+    }
+    return ROM_OK;
+}
+
+// --- objects made for a reply (rom_call_new_object) ----------------------------------------------------------
+
+typedef struct s_fresh {
+    uint64_t id;
+    struct s_fresh *next;
+} s_fresh_t;
+
+// Objects made during the call that no reference was taken to die now (the reply failed, or left them out).
+static void
+s_fresh_settle (rom_server_t *server, rom_call_t *call)
+{
+    for (s_fresh_t *fresh = call->fresh; fresh; fresh = fresh->next) {
+        rom_object_t *object = rom_objects_find (rom_server_objects (server), fresh->id);
+        if (object && object->refs == 0 && !object->name)
+            rom_server_object_release (server, object);
+    }
+    call->fresh = NULL; // the list lives in the call's arena
+}
+
+rom_status_t
+rom_call_new_object (rom_call_t *call, const rom_type_t *type, const ProtobufCMessage *args, Rom__ObjectRef *ref)
+{
+    if (!call || !type || !ref)
+        return ROM_INVALID;
+    rom_server_t *server = call->server;
+    const rom_type_entry_t *entry = rom_server_find_type (server, type->name);
+    if (!entry)
+        return rom_call_fail (call, ROM_NO_TYPE, "no type \"%s\" is registered on this server", type->name);
+    if (args && type->init && args->descriptor != type->init)
+        return rom_call_fail (call, ROM_WRONG_TYPE, "creating a %s: arguments are a %s, not a %s", type->name,
+                              args->descriptor->name, type->init->name);
+    ProtobufCMessage *defaults = NULL;
+    if (!args && type->init) {
+        if (!(defaults = rom_call_alloc (call, type->init->sizeof_message)))
+            return rom_call_fail (call, ROM_NOMEM, "server out of memory");
+        type->init->message_init (defaults);
+        args = defaults;
+    }
+    s_fresh_t *fresh = rom_call_alloc (call, sizeof *fresh);
+    if (!fresh)
+        return rom_call_fail (call, ROM_NOMEM, "server out of memory");
+    void *state = NULL;
+    if (type->create) {
+        char *outer = call->errmsg; // the constructor's text replaces it only if it fails
+        rom_status_t status = type->create (entry->servant, entry->ctx, args, &state, call);
+        if (status != ROM_OK)
+            return rom_call_fail (call, status == ROM_DEFERRED ? ROM_INTERNAL : status, "creating a %s: %s",
+                                  type->name, call->errmsg && call->errmsg != outer ? call->errmsg
+                                                                                     : rom_strerror (status));
+    }
+    rom_object_t *object = rom_objects_add (rom_server_objects (server), entry, state, NULL);
+    if (!object) {
+        if (type->destroy)
+            type->destroy (entry->servant, state);
+        return rom_call_fail (call, ROM_NOMEM, "server out of memory for a %s", type->name);
+    }
+    fresh->id = object->id;
+    fresh->next = call->fresh;
+    call->fresh = fresh;
+    ref->id = object->id;
+    ref->type = (char *) type->name;
+    const char *endpoint = rom_server_endpoint (server);
+    ref->endpoint = (char *) (endpoint ? endpoint : "");
+    return ROM_OK;
+}
+
+// --- replies: a reference for the caller per ObjectRef -----------------------------------------------------
+
+static rom_status_t
+s_export_one (rom_call_t *call, Rom__ObjectRef *ref)
+{
+    if (ref->id == 0)
+        return ROM_OK; // a null reference
+    rom_server_t *server = call->server;
+    rom_object_t *object = rom_objects_find (rom_server_objects (server), ref->id);
+    if (!object)
+        return rom_call_fail (call, ROM_NO_OBJECT, "the reply refers to object %llu, which does not exist",
+                              (unsigned long long) ref->id);
+    rom_session_t *session = call->session ? rom_server_session (server, call->session) : NULL;
+    // Without a session (raw callers) nobody could give the reference back: none is taken.
+    if (session && rom_objects_retain (session, object) != 0)
+        return rom_call_fail (call, ROM_NOMEM, "server out of memory for a reference to object %llu",
+                              (unsigned long long) ref->id);
+    const char *endpoint = rom_server_endpoint (server);
+    ref->endpoint = (char *) (endpoint ? endpoint : "");
+    ref->type = (char *) object->entry->type->name;
+    return ROM_OK;
+}
+
+rom_status_t
+rom_refs_export (rom_server_t *server, rom_call_t *call, rom_status_t status)
+{
+    // The manager's own replies (Create, Lookup) take their references themselves; one-way calls get none.
+    if (status == ROM_OK && call->object && call->output && !(call->flags & ROM__CALL_FLAGS__CALL_ONEWAY)
+        && s_may_hold (server, call->output->descriptor))
+        status = s_walk (call, call->output, 0, s_export_one);
+    if (call->fresh)
+        s_fresh_settle (server, call);
+    return status;
+}
+
+// --- references held by objects ------------------------------------------------------------------------------
+
+rom_status_t
+rom_call_keep_ref (rom_call_t *call, const Rom__ObjectRef *ref)
+{
+    if (!call || !ref)
+        return ROM_INVALID;
+    rom_object_t *holder = call->object;
+    rom_object_t *object = rom_objects_find (rom_server_objects (call->server), ref->id);
+    if (!holder)
+        return rom_call_fail (call, ROM_INVALID, "only an object can keep a reference");
+    if (!object)
+        return rom_call_fail (call, ROM_NO_OBJECT, "object %llu does not exist (on this server)",
+                              (unsigned long long) ref->id);
+    if (object == holder)
+        return rom_call_fail (call, ROM_INVALID, "an object cannot keep a reference to itself");
+    if (!holder->held && !(holder->held = calloc (1, sizeof *holder->held)))
+        return rom_call_fail (call, ROM_NOMEM, "server out of memory");
+    uintptr_t count = (uintptr_t) rom_map_get (holder->held, object->id);
+    if (rom_map_put (holder->held, object->id, (void *) (count + 1)) != 0 || rom_objects_retain (NULL, object) != 0) {
+        if (count)
+            rom_map_put (holder->held, object->id, (void *) count);
+        else
+            rom_map_remove (holder->held, object->id);
+        return rom_call_fail (call, ROM_NOMEM, "server out of memory");
+    }
+    return ROM_OK;
+}
+
+// Drop `count` of the holder's references to object `id`; the object dies when nothing else holds it.
+static void
+s_drop (rom_server_t *server, uint64_t id, uintptr_t count)
+{
+    rom_object_t *object = rom_objects_find (rom_server_objects (server), id);
+    if (!object)
+        return;
+    object->refs -= count < object->refs ? (uint32_t) count : object->refs;
+    // A dying object (a cycle being torn down) is already on its way out.
+    if (object->refs == 0 && !object->name && !(object->flags & ROM_OBJECT_DYING))
+        rom_server_object_release (server, object);
+}
+
+rom_status_t
+rom_call_drop_ref (rom_call_t *call, uint64_t id)
+{
+    if (!call)
+        return ROM_INVALID;
+    rom_object_t *holder = call->object;
+    uintptr_t count = holder && holder->held ? (uintptr_t) rom_map_get (holder->held, id) : 0;
+    if (count == 0)
+        return rom_call_fail (call, ROM_NO_OBJECT, "this object keeps no reference to object %llu",
+                              (unsigned long long) id);
+    if (count == 1)
+        rom_map_remove (holder->held, id);
+    else
+        rom_map_put (holder->held, id, (void *) (count - 1)); // replaces: cannot fail
+    s_drop (call->server, id, 1);
+    return ROM_OK;
+}
+
+void
+rom_refs_drop_held (rom_server_t *server, rom_object_t *object)
+{
+    rom_map_t *held = object->held;
+    if (!held)
+        return;
+    object->held = NULL;
+    uint64_t id;
+    void *count;
+    size_t cursor = 0;
+    while (rom_map_next (held, &cursor, &id, &count))
+        s_drop (server, id, (uintptr_t) count);
+    rom_map_clear (held);
+    free (held);
+}
