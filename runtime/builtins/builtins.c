@@ -8,6 +8,11 @@ typedef rom_status_t (*s_register_fn) (rom_server_t *server);
 
 // NULL-terminated: an empty table is not valid C.
 static const s_register_fn s_builtins[] = {
+    rom_builtin_value_register,
+    rom_builtin_array_register,
+    rom_builtin_dict_register,
+    rom_builtin_list_register,
+    rom_builtin_namespace_register,
     rom_builtin_lock_register,
     rom_builtin_semaphore_register,
     rom_builtin_event_register,

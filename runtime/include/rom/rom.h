@@ -13,5 +13,6 @@
 #include "rom_server.h"
 #include "rom_manager.h"
 #include "rom_sync.h"
+#include "rom_shared.h"
 
 #endif

@@ -1,0 +1,346 @@
+// dict.c: the servant of rom.builtins.Dict (Python's Manager ().dict ()). Keys are integers or strings,
+// values any Variant, kept in slot.c's insertion-ordered map (O(1) get, set and delete; iteration in
+// insertion order, as the seeds' printed dicts show). Increment is the atomic read-modify-write that
+// `d[k] += 1` from several Python processes gets wrong.
+#include "builtins.h"
+#include "slot.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "rom/builtins/dict.rom.h"
+
+#define KIND(name) ROM__BUILTINS__VARIANT__KIND_##name
+
+typedef struct {
+    rom_omap_t map;
+} s_dict_t;
+
+static rom_status_t
+s_missing (rom_call_t *call, const rom_key_t *key)
+{
+    char repr[80];
+    return rom_call_fail (call, ROM_NOT_FOUND, "no key %s", rom_key_repr (key, repr, sizeof repr));
+}
+
+// d[key] = value, the entry added if missing. All callers have validated the key.
+static rom_status_t
+s_put (s_dict_t *d, const rom_key_t *key, const rom_variant_msg_t *value, rom_call_t *call)
+{
+    rom_omap_entry_t *e = rom_omap_find (&d->map, key);
+    if (e)
+        return rom_slot_set (&e->value, value, call);
+    // Copy the value first: a failed copy must not leave a new key holding None.
+    rom_slot_t slot = ROM_SLOT_NONE;
+    rom_status_t status = rom_slot_set (&slot, value, call);
+    if (status == ROM_OK)
+        status = rom_omap_insert (&d->map, key, &e, call);
+    if (status != ROM_OK) {
+        rom_slot_clear (&slot);
+        return status;
+    }
+    e->value = slot;
+    return ROM_OK;
+}
+
+// Check every key of `items` before any is stored: update is all or nothing.
+static rom_status_t
+s_update (s_dict_t *d, const Rom__Builtins__DictItems *items, rom_call_t *call)
+{
+    rom_key_t key;
+    for (size_t i = 0; items && i < items->n_items; i++) {
+        rom_status_t status = rom_key_from_variant (items->items[i]->key, &key, call);
+        if (status != ROM_OK)
+            return status;
+    }
+    for (size_t i = 0; items && i < items->n_items; i++) {
+        rom_key_from_variant (items->items[i]->key, &key, call);
+        rom_status_t status = s_put (d, &key, items->items[i]->value, call);
+        if (status != ROM_OK)
+            return status;
+    }
+    return ROM_OK;
+}
+
+static rom_status_t
+s_create (void *ctx, const Rom__Builtins__DictItems *args, void **self_p, rom_call_t *call)
+{
+    (void) ctx;
+    s_dict_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return rom_call_fail (call, ROM_NOMEM, "server out of memory");
+    rom_omap_init (&self->map);
+    rom_status_t status = s_update (self, args, call);
+    if (status != ROM_OK) {
+        rom_omap_clear (&self->map);
+        free (self);
+        return status;
+    }
+    *self_p = self;
+    return ROM_OK;
+}
+
+static void
+s_destroy (void *self)
+{
+    s_dict_t *d = self;
+    rom_omap_clear (&d->map);
+    free (d);
+}
+
+static rom_status_t
+s_set (void *self, const Rom__Builtins__DictItem *in, Google__Protobuf__Empty *out, rom_call_t *call)
+{
+    (void) out;
+    rom_key_t key;
+    rom_status_t status = rom_key_from_variant (in->key, &key, call);
+    return status == ROM_OK ? s_put (self, &key, in->value, call) : status;
+}
+
+static rom_status_t
+s_get (void *self, const Rom__Builtins__DictKey *in, Rom__Builtins__Variant *out, rom_call_t *call)
+{
+    s_dict_t *d = self;
+    rom_key_t key;
+    rom_status_t status = rom_key_from_variant (in->key, &key, call);
+    if (status != ROM_OK)
+        return status;
+    rom_omap_entry_t *e = rom_omap_find (&d->map, &key);
+    if (e)
+        return rom_slot_export (&e->value, out, call);
+    if (in->fallback)
+        *out = *in->fallback; // borrowed from the request, which lives until the reply is packed
+    else
+        return s_missing (call, &key);
+    return ROM_OK;
+}
+
+static rom_status_t
+s_delete (void *self, const Rom__Builtins__DictKey *in, Google__Protobuf__Empty *out, rom_call_t *call)
+{
+    (void) out;
+    s_dict_t *d = self;
+    rom_key_t key;
+    rom_status_t status = rom_key_from_variant (in->key, &key, call);
+    if (status != ROM_OK)
+        return status;
+    rom_omap_entry_t *e = rom_omap_find (&d->map, &key);
+    if (!e)
+        return s_missing (call, &key);
+    rom_omap_remove (&d->map, e);
+    return ROM_OK;
+}
+
+static rom_status_t
+s_contains (void *self, const Rom__Builtins__DictKey *in, Rom__Builtins__Truth *out, rom_call_t *call)
+{
+    s_dict_t *d = self;
+    rom_key_t key;
+    rom_status_t status = rom_key_from_variant (in->key, &key, call);
+    if (status == ROM_OK)
+        out->value = rom_omap_find (&d->map, &key) != NULL;
+    return status;
+}
+
+static rom_status_t
+s_len (void *self, const Google__Protobuf__Empty *in, Rom__Builtins__Size *out, rom_call_t *call)
+{
+    (void) in;
+    (void) call;
+    out->size = ((s_dict_t *) self)->map.live;
+    return ROM_OK;
+}
+
+// Keys (which == 0), values (1) or both into a VariantList or DictItems.
+static rom_status_t
+s_list (s_dict_t *d, int which, Rom__Builtins__VariantList *list, Rom__Builtins__DictItems *items, rom_call_t *call)
+{
+    size_t n = d->map.live;
+    if (n == 0)
+        return ROM_OK;
+    rom_variant_msg_t **keys = rom_variants_alloc (call, n);
+    rom_variant_msg_t **values = which != 0 ? rom_variants_alloc (call, n) : NULL;
+    Rom__Builtins__DictItem **pairs = items ? rom_call_alloc (call, n * sizeof *pairs) : NULL;
+    Rom__Builtins__DictItem *cells = items ? rom_call_alloc (call, n * sizeof *cells) : NULL;
+    if (!keys || (which != 0 && !values) || (items && (!pairs || !cells)))
+        return rom_call_fail (call, ROM_NOMEM, "server out of memory");
+    size_t i = 0;
+    ROM_OMAP_FOREACH (&d->map, e) {
+        rom_slot_export (&e->key, keys[i], call); // a key is never a reference: cannot fail
+        if (values && rom_slot_export (&e->value, values[i], call) != ROM_OK)
+            return ROM_NOMEM;
+        if (items) {
+            rom__builtins__dict_item__init (&cells[i]);
+            cells[i].key = keys[i];
+            cells[i].value = values[i];
+            pairs[i] = &cells[i];
+        }
+        i++;
+    }
+    if (items) {
+        items->items = pairs;
+        items->n_items = n;
+    } else {
+        list->items = which == 0 ? keys : values;
+        list->n_items = n;
+    }
+    return ROM_OK;
+}
+
+static rom_status_t
+s_keys (void *self, const Google__Protobuf__Empty *in, Rom__Builtins__VariantList *out, rom_call_t *call)
+{
+    (void) in;
+    return s_list (self, 0, out, NULL, call);
+}
+
+static rom_status_t
+s_values (void *self, const Google__Protobuf__Empty *in, Rom__Builtins__VariantList *out, rom_call_t *call)
+{
+    (void) in;
+    return s_list (self, 1, out, NULL, call);
+}
+
+static rom_status_t
+s_items (void *self, const Google__Protobuf__Empty *in, Rom__Builtins__DictItems *out, rom_call_t *call)
+{
+    (void) in;
+    return s_list (self, 2, NULL, out, call);
+}
+
+static rom_status_t
+s_update_method (void *self, const Rom__Builtins__DictItems *in, Google__Protobuf__Empty *out, rom_call_t *call)
+{
+    (void) out;
+    return s_update (self, in, call);
+}
+
+static rom_status_t
+s_pop (void *self, const Rom__Builtins__DictKey *in, Rom__Builtins__Variant *out, rom_call_t *call)
+{
+    s_dict_t *d = self;
+    rom_key_t key;
+    rom_status_t status = rom_key_from_variant (in->key, &key, call);
+    if (status != ROM_OK)
+        return status;
+    rom_omap_entry_t *e = rom_omap_find (&d->map, &key);
+    if (!e) {
+        if (!in->fallback)
+            return s_missing (call, &key);
+        *out = *in->fallback;
+        return ROM_OK;
+    }
+    // The entry is freed now, so the reply gets a copy in the call's memory.
+    status = rom_slot_export_copy (&e->value, out, call);
+    if (status == ROM_OK)
+        rom_omap_remove (&d->map, e);
+    return status;
+}
+
+static rom_status_t
+s_set_default (void *self, const Rom__Builtins__DictItem *in, Rom__Builtins__Variant *out, rom_call_t *call)
+{
+    s_dict_t *d = self;
+    rom_key_t key;
+    rom_status_t status = rom_key_from_variant (in->key, &key, call);
+    if (status != ROM_OK)
+        return status;
+    rom_omap_entry_t *e = rom_omap_find (&d->map, &key);
+    if (!e) {
+        status = s_put (d, &key, in->value, call);
+        if (status != ROM_OK)
+            return status;
+        e = rom_omap_find (&d->map, &key);
+    }
+    return rom_slot_export (&e->value, out, call);
+}
+
+static rom_status_t
+s_clear (void *self, const Google__Protobuf__Empty *in, Google__Protobuf__Empty *out, rom_call_t *call)
+{
+    (void) in;
+    (void) out;
+    (void) call;
+    rom_omap_clear (&((s_dict_t *) self)->map);
+    return ROM_OK;
+}
+
+static rom_status_t
+s_increment (void *self, const Rom__Builtins__DictItem *in, Rom__Builtins__Variant *out, rom_call_t *call)
+{
+    s_dict_t *d = self;
+    rom_key_t key;
+    rom_status_t status = rom_key_from_variant (in->key, &key, call);
+    if (status != ROM_OK)
+        return status;
+    const rom_variant_msg_t *delta = in->value;
+    int dk = delta ? (int) delta->kind_case : KIND (_NOT_SET);
+    if (dk != KIND (INT_VALUE) && dk != KIND (UINT_VALUE) && dk != KIND (DOUBLE_VALUE))
+        return rom_call_fail (call, ROM_WRONG_TYPE, "cannot increment by %s", rom_variant_kind_name (delta));
+    rom_omap_entry_t *e = rom_omap_find (&d->map, &key);
+    rom_slot_t zero = {.kind = KIND (INT_VALUE), .i = 0};
+    const rom_slot_t *now = e ? &e->value : &zero;
+    char repr[80];
+    rom_variant_msg_t sum = ROM__BUILTINS__VARIANT__INIT;
+    if (now->kind == KIND (DOUBLE_VALUE) || dk == KIND (DOUBLE_VALUE)) {
+        double x = now->kind == KIND (DOUBLE_VALUE) ? now->d : now->kind == KIND (INT_VALUE) ? (double) now->i : (double) now->u;
+        double y = dk == KIND (DOUBLE_VALUE) ? delta->double_value
+                 : dk == KIND (INT_VALUE)    ? (double) delta->int_value
+                                             : (double) delta->uint_value;
+        if (now->kind != KIND (DOUBLE_VALUE) && now->kind != KIND (INT_VALUE) && now->kind != KIND (UINT_VALUE))
+            goto not_a_number;
+        sum.kind_case = KIND (DOUBLE_VALUE);
+        sum.double_value = x + y;
+    } else if (now->kind == KIND (INT_VALUE) || now->kind == KIND (UINT_VALUE)) {
+        // Integer arithmetic in int64 unless the stored value is a uint (then it stays unsigned).
+        bool overflow;
+        if (now->kind == KIND (INT_VALUE)) {
+            sum.kind_case = KIND (INT_VALUE);
+            overflow = dk == KIND (INT_VALUE) ? __builtin_add_overflow (now->i, delta->int_value, &sum.int_value)
+                                              : __builtin_add_overflow (now->i, delta->uint_value, &sum.int_value);
+        } else {
+            sum.kind_case = KIND (UINT_VALUE);
+            overflow = dk == KIND (INT_VALUE) ? __builtin_add_overflow (now->u, delta->int_value, &sum.uint_value)
+                                              : __builtin_add_overflow (now->u, delta->uint_value, &sum.uint_value);
+        }
+        if (overflow)
+            return rom_call_fail (call, ROM_OUT_OF_RANGE, "incrementing key %s overflows 64 bits",
+                                  rom_key_repr (&key, repr, sizeof repr));
+    } else
+        goto not_a_number;
+    status = e ? rom_slot_set (&e->value, &sum, call) : s_put (d, &key, &sum, call);
+    if (status == ROM_OK)
+        *out = sum;
+    return status;
+not_a_number:
+    return rom_call_fail (call, ROM_WRONG_TYPE, "key %s holds %s, not a number", rom_key_repr (&key, repr, sizeof repr),
+                          now->kind == KIND (STRING_VALUE) ? "a string"
+                          : now->kind == KIND (BOOL_VALUE) ? "a bool"
+                          : now->kind == KIND (BYTES_VALUE) ? "bytes"
+                          : now->kind == KIND (REF_VALUE)  ? "an object reference"
+                                                           : "None");
+}
+
+static const Rom__Builtins__Dict_Servant s_servant = {
+    .rom_create = s_create,
+    .rom_destroy = s_destroy,
+    .set = s_set,
+    .get = s_get,
+    .delete = s_delete,
+    .contains = s_contains,
+    .len = s_len,
+    .keys = s_keys,
+    .values = s_values,
+    .items = s_items,
+    .update = s_update_method,
+    .pop = s_pop,
+    .set_default = s_set_default,
+    .clear = s_clear,
+    .increment = s_increment,
+};
+
+rom_status_t
+rom_builtin_dict_register (rom_server_t *server)
+{
+    return rom__builtins__dict__rom_register (server, &s_servant, NULL);
+}

@@ -1,0 +1,664 @@
+// slot.c: the storage the built-in data types share. A slot is an owned copy of a Variant in 24 bytes;
+// typecode checks turn a Variant into a C number of the right range or refuse it with a status Python
+// would raise (TypeError: WRONG_TYPE, OverflowError/IndexError: OUT_OF_RANGE); the ordered map is CPython's
+// compact dict (an array of entries in insertion order plus an index of their positions), chosen over a
+// chained hash table because it keeps Python's iteration order for free and costs no allocation per entry.
+#include "slot.h"
+
+#include <float.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KIND(name) ROM__BUILTINS__VARIANT__KIND_##name
+
+// ---- slots -------------------------------------------------------------------------------------------------
+
+static char *
+s_memdup (const void *data, size_t len)
+{
+    char *copy = malloc (len + 1);
+    if (copy) {
+        if (len)
+            memcpy (copy, data, len);
+        copy[len] = 0;
+    }
+    return copy;
+}
+
+static Rom__ObjectRef *
+s_ref_copy (const Rom__ObjectRef *ref)
+{
+    Rom__ObjectRef *copy = malloc (sizeof *copy);
+    if (!copy)
+        return NULL;
+    rom__object_ref__init (copy);
+    copy->id = ref->id;
+    copy->endpoint = s_memdup (ref->endpoint ? ref->endpoint : "", ref->endpoint ? strlen (ref->endpoint) : 0);
+    copy->type = s_memdup (ref->type ? ref->type : "", ref->type ? strlen (ref->type) : 0);
+    if (!copy->endpoint || !copy->type) {
+        free (copy->endpoint);
+        free (copy->type);
+        free (copy);
+        return NULL;
+    }
+    return copy;
+}
+
+static void
+s_ref_free (Rom__ObjectRef *ref)
+{
+    if (ref) {
+        free (ref->endpoint);
+        free (ref->type);
+        free (ref);
+    }
+}
+
+rom_status_t
+rom_slot_set (rom_slot_t *slot, const rom_variant_msg_t *v, rom_call_t *call)
+{
+    rom_slot_t next = ROM_SLOT_NONE;
+    if (v) {
+        next.kind = (uint8_t) v->kind_case;
+        switch (v->kind_case) {
+        case KIND (INT_VALUE): next.i = v->int_value; break;
+        case KIND (UINT_VALUE): next.u = v->uint_value; break;
+        case KIND (DOUBLE_VALUE): next.d = v->double_value; break;
+        case KIND (BOOL_VALUE): next.b = v->bool_value; break;
+        case KIND (STRING_VALUE):
+            next.s.len = v->string_value ? strlen (v->string_value) : 0;
+            next.s.data = s_memdup (v->string_value, next.s.len);
+            if (!next.s.data)
+                return rom_call_fail (call, ROM_NOMEM, "server out of memory");
+            break;
+        case KIND (BYTES_VALUE):
+            next.s.len = v->bytes_value.len;
+            next.s.data = s_memdup (v->bytes_value.data, next.s.len);
+            if (!next.s.data)
+                return rom_call_fail (call, ROM_NOMEM, "server out of memory");
+            break;
+        case KIND (REF_VALUE):
+            if (!v->ref_value) {
+                next.kind = KIND (_NOT_SET);
+                break;
+            }
+            next.ref = s_ref_copy (v->ref_value);
+            if (!next.ref)
+                return rom_call_fail (call, ROM_NOMEM, "server out of memory");
+            break;
+        default: next.kind = KIND (_NOT_SET); break;
+        }
+    }
+    rom_slot_clear (slot);
+    *slot = next;
+    return ROM_OK;
+}
+
+void
+rom_slot_clear (rom_slot_t *slot)
+{
+    if (slot->kind == KIND (STRING_VALUE) || slot->kind == KIND (BYTES_VALUE))
+        free (slot->s.data);
+    else if (slot->kind == KIND (REF_VALUE))
+        s_ref_free (slot->ref);
+    *slot = ROM_SLOT_NONE;
+}
+
+// The slot's reference, copied into the call's memory.
+static Rom__ObjectRef *
+s_ref_export (const Rom__ObjectRef *ref, rom_call_t *call)
+{
+    Rom__ObjectRef *copy = rom_call_alloc (call, sizeof *copy);
+    char *endpoint = rom_call_strdup (call, ref->endpoint);
+    char *type = rom_call_strdup (call, ref->type);
+    if (!copy || !endpoint || !type)
+        return NULL;
+    rom__object_ref__init (copy);
+    copy->id = ref->id;
+    copy->endpoint = endpoint;
+    copy->type = type;
+    return copy;
+}
+
+rom_status_t
+rom_slot_export (const rom_slot_t *slot, rom_variant_msg_t *out, rom_call_t *call)
+{
+    out->kind_case = (Rom__Builtins__Variant__KindCase) slot->kind;
+    switch (slot->kind) {
+    case KIND (INT_VALUE): out->int_value = slot->i; break;
+    case KIND (UINT_VALUE): out->uint_value = slot->u; break;
+    case KIND (DOUBLE_VALUE): out->double_value = slot->d; break;
+    case KIND (BOOL_VALUE): out->bool_value = slot->b; break;
+    case KIND (STRING_VALUE): out->string_value = slot->s.data; break;
+    case KIND (BYTES_VALUE):
+        out->bytes_value.data = (uint8_t *) slot->s.data;
+        out->bytes_value.len = slot->s.len;
+        break;
+    case KIND (REF_VALUE):
+        out->ref_value = s_ref_export (slot->ref, call);
+        if (!out->ref_value) {
+            out->kind_case = KIND (_NOT_SET);
+            return rom_call_fail (call, ROM_NOMEM, "server out of memory");
+        }
+        break;
+    default: out->kind_case = KIND (_NOT_SET); break;
+    }
+    return ROM_OK;
+}
+
+rom_status_t
+rom_slot_export_copy (const rom_slot_t *slot, rom_variant_msg_t *out, rom_call_t *call)
+{
+    rom_status_t status = rom_slot_export (slot, out, call);
+    if (status == ROM_OK && (slot->kind == KIND (STRING_VALUE) || slot->kind == KIND (BYTES_VALUE))) {
+        char *copy = rom_call_alloc (call, slot->s.len + 1);
+        if (!copy)
+            return rom_call_fail (call, ROM_NOMEM, "server out of memory");
+        memcpy (copy, slot->s.data, slot->s.len + 1);
+        if (slot->kind == KIND (STRING_VALUE))
+            out->string_value = copy;
+        else
+            out->bytes_value.data = (uint8_t *) copy;
+    }
+    return status;
+}
+
+// A number as a comparable triple: exact for integers, and doubles compare with integers only when they
+// are whole and in range (so 2^63 as a double never equals INT64_MAX by rounding).
+static bool
+s_number_equal (const rom_slot_t *a, const rom_variant_msg_t *b)
+{
+    bool a_neg = a->kind == KIND (INT_VALUE) && a->i < 0;
+    if (a->kind == KIND (DOUBLE_VALUE) || b->kind_case == KIND (DOUBLE_VALUE)) {
+        double x = a->kind == KIND (DOUBLE_VALUE) ? a->d : a->kind == KIND (INT_VALUE) ? (double) a->i : (double) a->u;
+        double y = b->kind_case == KIND (DOUBLE_VALUE) ? b->double_value
+                 : b->kind_case == KIND (INT_VALUE)    ? (double) b->int_value
+                                                       : (double) b->uint_value;
+        if (x != y)
+            return false;
+        // Equal as doubles: exact unless an integer side lost bits in the conversion.
+        if (a->kind == KIND (INT_VALUE) && b->kind_case == KIND (DOUBLE_VALUE))
+            return y >= -9223372036854775808.0 && y < 9223372036854775808.0 && (int64_t) y == a->i;
+        if (a->kind == KIND (UINT_VALUE) && b->kind_case == KIND (DOUBLE_VALUE))
+            return y >= 0 && y < 18446744073709551616.0 && (uint64_t) y == a->u;
+        if (b->kind_case == KIND (INT_VALUE) && a->kind == KIND (DOUBLE_VALUE))
+            return x >= -9223372036854775808.0 && x < 9223372036854775808.0 && (int64_t) x == b->int_value;
+        if (b->kind_case == KIND (UINT_VALUE) && a->kind == KIND (DOUBLE_VALUE))
+            return x >= 0 && x < 18446744073709551616.0 && (uint64_t) x == b->uint_value;
+        return true;
+    }
+    bool b_neg = b->kind_case == KIND (INT_VALUE) && b->int_value < 0;
+    if (a_neg != b_neg)
+        return false;
+    uint64_t x = a->kind == KIND (INT_VALUE) ? (uint64_t) a->i : a->u;
+    uint64_t y = b->kind_case == KIND (INT_VALUE) ? (uint64_t) b->int_value : b->uint_value;
+    return x == y;
+}
+
+static bool
+s_is_number (int kind)
+{
+    return kind == KIND (INT_VALUE) || kind == KIND (UINT_VALUE) || kind == KIND (DOUBLE_VALUE);
+}
+
+bool
+rom_slot_equal (const rom_slot_t *slot, const rom_variant_msg_t *v)
+{
+    int kind = v ? (int) v->kind_case : KIND (_NOT_SET);
+    if (s_is_number (slot->kind) && s_is_number (kind))
+        return s_number_equal (slot, v);
+    if (slot->kind != kind)
+        return false;
+    switch (kind) {
+    case KIND (BOOL_VALUE): return slot->b == !!v->bool_value;
+    case KIND (STRING_VALUE): {
+        const char *s = v->string_value ? v->string_value : "";
+        return strlen (s) == slot->s.len && memcmp (s, slot->s.data, slot->s.len) == 0;
+    }
+    case KIND (BYTES_VALUE):
+        return v->bytes_value.len == slot->s.len
+            && (slot->s.len == 0 || memcmp (v->bytes_value.data, slot->s.data, slot->s.len) == 0);
+    case KIND (REF_VALUE):
+        return v->ref_value && v->ref_value->id == slot->ref->id
+            && strcmp (v->ref_value->endpoint ? v->ref_value->endpoint : "", slot->ref->endpoint) == 0;
+    default: return true; // None == None
+    }
+}
+
+const char *
+rom_variant_kind_name (const rom_variant_msg_t *v)
+{
+    switch (v ? v->kind_case : KIND (_NOT_SET)) {
+    case KIND (INT_VALUE): return "an int";
+    case KIND (UINT_VALUE): return "an unsigned int";
+    case KIND (DOUBLE_VALUE): return "a float";
+    case KIND (BOOL_VALUE): return "a bool";
+    case KIND (STRING_VALUE): return "a string";
+    case KIND (BYTES_VALUE): return "bytes";
+    case KIND (REF_VALUE): return "an object reference";
+    default: return "None";
+    }
+}
+
+// ---- typecodes ---------------------------------------------------------------------------------------------
+
+bool
+rom_typecode_valid (int typecode, bool text_ok)
+{
+    switch (typecode) {
+    case 'b': case 'B': case 'h': case 'H': case 'i': case 'I': case 'l': case 'L': case 'q': case 'Q':
+    case 'f': case 'd': case '?':
+        return true;
+    case 's': case 'y': return text_ok;
+    default: return false;
+    }
+}
+
+rom_tc_class_t
+rom_typecode_class (int typecode)
+{
+    switch (typecode) {
+    case 'b': case 'h': case 'i': case 'l': case 'q': return ROM_TC_SIGNED;
+    case 'f': case 'd': return ROM_TC_FLOAT;
+    case '?': return ROM_TC_BOOL;
+    case 's': return ROM_TC_STRING;
+    case 'y': return ROM_TC_BYTES;
+    default: return ROM_TC_UNSIGNED;
+    }
+}
+
+size_t
+rom_typecode_size (int typecode)
+{
+    switch (typecode) {
+    case 'b': case 'B': case '?': return 1;
+    case 'h': case 'H': return 2;
+    case 'i': case 'I': case 'f': return 4;
+    default: return 8;
+    }
+}
+
+static int64_t
+s_signed_min (int typecode)
+{
+    switch (typecode) {
+    case 'b': return INT8_MIN;
+    case 'h': return INT16_MIN;
+    case 'i': return INT32_MIN;
+    default: return INT64_MIN;
+    }
+}
+
+static int64_t
+s_signed_max (int typecode)
+{
+    switch (typecode) {
+    case 'b': return INT8_MAX;
+    case 'h': return INT16_MAX;
+    case 'i': return INT32_MAX;
+    default: return INT64_MAX;
+    }
+}
+
+static uint64_t
+s_unsigned_max (int typecode)
+{
+    switch (typecode) {
+    case 'B': return UINT8_MAX;
+    case 'H': return UINT16_MAX;
+    case 'I': return UINT32_MAX;
+    default: return UINT64_MAX;
+    }
+}
+
+rom_status_t
+rom_scalar_from_variant (int typecode, const rom_variant_msg_t *v, rom_scalar_t *out, rom_call_t *call,
+                         const char *what)
+{
+    int kind = v ? (int) v->kind_case : KIND (_NOT_SET);
+    rom_tc_class_t cls = rom_typecode_class (typecode);
+    switch (cls) {
+    case ROM_TC_SIGNED:
+        if (kind == KIND (INT_VALUE) && v->int_value >= s_signed_min (typecode)
+            && v->int_value <= s_signed_max (typecode)) {
+            out->i = v->int_value;
+            return ROM_OK;
+        }
+        if (kind == KIND (UINT_VALUE) && v->uint_value <= (uint64_t) s_signed_max (typecode)) {
+            out->i = (int64_t) v->uint_value;
+            return ROM_OK;
+        }
+        if (kind == KIND (INT_VALUE) || kind == KIND (UINT_VALUE)) {
+            char num[32];
+            if (kind == KIND (INT_VALUE))
+                snprintf (num, sizeof num, "%" PRId64, v->int_value);
+            else
+                snprintf (num, sizeof num, "%" PRIu64, v->uint_value);
+            return rom_call_fail (call, ROM_OUT_OF_RANGE, "%s: %s is out of range for typecode '%c' (%" PRId64
+                                  " .. %" PRId64 ")", what, num, typecode, s_signed_min (typecode),
+                                  s_signed_max (typecode));
+        }
+        break;
+    case ROM_TC_UNSIGNED:
+        if (kind == KIND (UINT_VALUE) && v->uint_value <= s_unsigned_max (typecode)) {
+            out->u = v->uint_value;
+            return ROM_OK;
+        }
+        if (kind == KIND (INT_VALUE) && v->int_value >= 0 && (uint64_t) v->int_value <= s_unsigned_max (typecode)) {
+            out->u = (uint64_t) v->int_value;
+            return ROM_OK;
+        }
+        if (kind == KIND (INT_VALUE) || kind == KIND (UINT_VALUE)) {
+            char num[32];
+            if (kind == KIND (INT_VALUE))
+                snprintf (num, sizeof num, "%" PRId64, v->int_value);
+            else
+                snprintf (num, sizeof num, "%" PRIu64, v->uint_value);
+            return rom_call_fail (call, ROM_OUT_OF_RANGE, "%s: %s is out of range for typecode '%c' (0 .. %" PRIu64 ")",
+                                  what, num, typecode, s_unsigned_max (typecode));
+        }
+        break;
+    case ROM_TC_FLOAT: {
+        double d;
+        if (kind == KIND (DOUBLE_VALUE))
+            d = v->double_value;
+        else if (kind == KIND (INT_VALUE))
+            d = (double) v->int_value;
+        else if (kind == KIND (UINT_VALUE))
+            d = (double) v->uint_value;
+        else
+            break;
+        if (typecode == 'f') {
+            if (isfinite (d) && fabs (d) > FLT_MAX)
+                return rom_call_fail (call, ROM_OUT_OF_RANGE, "%s: %g is out of range for typecode 'f'", what, d);
+            d = (double) (float) d;
+        }
+        out->d = d;
+        return ROM_OK;
+    }
+    case ROM_TC_BOOL:
+        if (kind == KIND (BOOL_VALUE)) {
+            out->b = v->bool_value;
+            return ROM_OK;
+        }
+        break;
+    default: break;
+    }
+    return rom_call_fail (call, ROM_WRONG_TYPE, "%s: %s cannot be stored with typecode '%c'", what,
+                          rom_variant_kind_name (v), typecode);
+}
+
+void
+rom_scalar_export (int typecode, rom_scalar_t scalar, rom_variant_msg_t *out)
+{
+    switch (rom_typecode_class (typecode)) {
+    case ROM_TC_SIGNED: out->kind_case = KIND (INT_VALUE), out->int_value = scalar.i; break;
+    case ROM_TC_UNSIGNED: out->kind_case = KIND (UINT_VALUE), out->uint_value = scalar.u; break;
+    case ROM_TC_FLOAT: out->kind_case = KIND (DOUBLE_VALUE), out->double_value = scalar.d; break;
+    case ROM_TC_BOOL: out->kind_case = KIND (BOOL_VALUE), out->bool_value = scalar.b; break;
+    default: out->kind_case = KIND (_NOT_SET); break;
+    }
+}
+
+// ---- Python indexes ----------------------------------------------------------------------------------------
+
+rom_status_t
+rom_index_resolve (int64_t index, size_t len, size_t *pos, rom_call_t *call, const char *what)
+{
+    int64_t at = index < 0 ? index + (int64_t) len : index;
+    if (at < 0 || (uint64_t) at >= len)
+        return rom_call_fail (call, ROM_OUT_OF_RANGE, "%s index %" PRId64 " out of range (length %zu)", what, index,
+                              len);
+    *pos = (size_t) at;
+    return ROM_OK;
+}
+
+static size_t
+s_clamp (int64_t bound, size_t len)
+{
+    if (bound < 0) {
+        bound += (int64_t) len;
+        return bound < 0 ? 0 : (size_t) bound;
+    }
+    return (uint64_t) bound > len ? len : (size_t) bound;
+}
+
+void
+rom_slice_resolve (int64_t start, int64_t stop, size_t len, size_t *from, size_t *to)
+{
+    *from = s_clamp (start, len);
+    *to = s_clamp (stop, len);
+    if (*to < *from)
+        *to = *from;
+}
+
+// ---- ordered map ---------------------------------------------------------------------------------------------
+
+#define S_EMPTY 0u
+#define S_DELETED UINT32_MAX
+
+static uint64_t
+s_mix (uint64_t x)
+{
+    // splitmix64's finalizer: consecutive integer keys spread over the whole index.
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+static uint64_t
+s_hash_bytes (const char *s, size_t len)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char) s[i];
+        h *= 1099511628211ull;
+    }
+    return s_mix (h ^ 0x5bd1e995u);
+}
+
+rom_key_t
+rom_key_from_string (const char *s)
+{
+    size_t len = strlen (s);
+    return (rom_key_t) {.is_str = true, .s = s, .len = len, .hash = s_hash_bytes (s, len)};
+}
+
+rom_status_t
+rom_key_from_variant (const rom_variant_msg_t *v, rom_key_t *key, rom_call_t *call)
+{
+    int kind = v ? (int) v->kind_case : KIND (_NOT_SET);
+    if (kind == KIND (STRING_VALUE)) {
+        *key = rom_key_from_string (v->string_value ? v->string_value : "");
+        return ROM_OK;
+    }
+    if (kind == KIND (UINT_VALUE) && v->uint_value > INT64_MAX)
+        return rom_call_fail (call, ROM_OUT_OF_RANGE, "key %" PRIu64 " is out of range: integer keys are int64",
+                              v->uint_value);
+    if (kind == KIND (INT_VALUE) || kind == KIND (UINT_VALUE)) {
+        int64_t i = kind == KIND (INT_VALUE) ? v->int_value : (int64_t) v->uint_value;
+        *key = (rom_key_t) {.is_str = false, .i = i, .hash = s_mix ((uint64_t) i)};
+        return ROM_OK;
+    }
+    return rom_call_fail (call, ROM_WRONG_TYPE, "keys are strings or integers, not %s", rom_variant_kind_name (v));
+}
+
+const char *
+rom_key_repr (const rom_key_t *key, char *buf, size_t size)
+{
+    if (key->is_str)
+        snprintf (buf, size, "'%.*s%s'", key->len > 60 ? 60 : (int) key->len, key->s, key->len > 60 ? "..." : "");
+    else
+        snprintf (buf, size, "%" PRId64, key->i);
+    return buf;
+}
+
+void
+rom_omap_init (rom_omap_t *map)
+{
+    memset (map, 0, sizeof *map);
+}
+
+void
+rom_omap_clear (rom_omap_t *map)
+{
+    for (size_t i = 0; i < map->n_entries; i++) {
+        rom_slot_clear (&map->entries[i].key);
+        rom_slot_clear (&map->entries[i].value);
+    }
+    free (map->entries);
+    free (map->index);
+    rom_omap_init (map);
+}
+
+static bool
+s_key_matches (const rom_omap_entry_t *e, const rom_key_t *key)
+{
+    if (e->hash != key->hash)
+        return false;
+    if (key->is_str)
+        return e->key.kind == KIND (STRING_VALUE) && e->key.s.len == key->len
+            && memcmp (e->key.s.data, key->s, key->len) == 0;
+    return e->key.kind == KIND (INT_VALUE) && e->key.i == key->i;
+}
+
+// The index cell of `key`: its entry's cell, or (when absent) the empty cell that ends its probe.
+static size_t
+s_probe (const rom_omap_t *map, const rom_key_t *key, bool *found)
+{
+    size_t mask = map->n_index - 1;
+    for (size_t cell = key->hash & mask;; cell = (cell + 1) & mask) {
+        uint32_t at = map->index[cell];
+        if (at == S_EMPTY) {
+            *found = false;
+            return cell;
+        }
+        if (at != S_DELETED && s_key_matches (&map->entries[at - 1], key)) {
+            *found = true;
+            return cell;
+        }
+    }
+}
+
+rom_omap_entry_t *
+rom_omap_find (rom_omap_t *map, const rom_key_t *key)
+{
+    if (map->live == 0)
+        return NULL;
+    bool found;
+    size_t cell = s_probe (map, key, &found);
+    return found ? &map->entries[map->index[cell] - 1] : NULL;
+}
+
+// Compact the entries (drop the holes) and rebuild an index of `n_index` cells.
+static int
+s_rebuild (rom_omap_t *map, size_t n_index)
+{
+    uint32_t *index = calloc (n_index, sizeof *index);
+    if (!index)
+        return -1;
+    size_t kept = 0;
+    for (size_t i = 0; i < map->n_entries; i++)
+        if (map->entries[i].key.kind != KIND (_NOT_SET))
+            map->entries[kept++] = map->entries[i];
+    map->n_entries = kept;
+    size_t mask = n_index - 1;
+    for (size_t i = 0; i < kept; i++) {
+        size_t cell = map->entries[i].hash & mask;
+        while (index[cell] != S_EMPTY)
+            cell = (cell + 1) & mask;
+        index[cell] = (uint32_t) i + 1;
+    }
+    free (map->index);
+    map->index = index;
+    map->n_index = n_index;
+    map->index_used = kept;
+    return 0;
+}
+
+rom_status_t
+rom_omap_insert (rom_omap_t *map, const rom_key_t *key, rom_omap_entry_t **entry_p, rom_call_t *call)
+{
+    if (map->n_entries >= UINT32_MAX - 2)
+        return rom_call_fail (call, ROM_OUT_OF_RANGE, "too many entries");
+    // Keep the index at most 2/3 full (deleted cells count: they lengthen probes).
+    if ((map->index_used + 1) * 3 > map->n_index * 2) {
+        size_t n_index = 8;
+        while ((map->live + 1) * 3 > n_index)
+            n_index *= 2;
+        if (s_rebuild (map, n_index) != 0)
+            return rom_call_fail (call, ROM_NOMEM, "server out of memory");
+    }
+    if (map->n_entries == map->cap_entries) {
+        if (map->live < map->n_entries / 2 && map->n_entries > 8) {
+            if (s_rebuild (map, map->n_index) != 0) // holes are half: compact instead of growing
+                return rom_call_fail (call, ROM_NOMEM, "server out of memory");
+        } else {
+            size_t cap = map->cap_entries ? map->cap_entries * 2 : 4;
+            rom_omap_entry_t *entries = realloc (map->entries, cap * sizeof *entries);
+            if (!entries)
+                return rom_call_fail (call, ROM_NOMEM, "server out of memory");
+            map->entries = entries;
+            map->cap_entries = cap;
+        }
+    }
+    rom_omap_entry_t *e = &map->entries[map->n_entries];
+    *e = (rom_omap_entry_t) {.key = ROM_SLOT_NONE, .value = ROM_SLOT_NONE, .hash = key->hash};
+    if (key->is_str) {
+        e->key.s.data = s_memdup (key->s, key->len);
+        if (!e->key.s.data)
+            return rom_call_fail (call, ROM_NOMEM, "server out of memory");
+        e->key.s.len = key->len;
+        e->key.kind = KIND (STRING_VALUE);
+    } else {
+        e->key.kind = KIND (INT_VALUE);
+        e->key.i = key->i;
+    }
+    bool found;
+    size_t cell = s_probe (map, key, &found);
+    map->index[cell] = (uint32_t) map->n_entries + 1;
+    map->n_entries++;
+    map->index_used++;
+    map->live++;
+    *entry_p = e;
+    return ROM_OK;
+}
+
+void
+rom_omap_remove (rom_omap_t *map, rom_omap_entry_t *entry)
+{
+    size_t pos = (size_t) (entry - map->entries);
+    size_t mask = map->n_index - 1;
+    size_t cell = entry->hash & mask;
+    while (map->index[cell] != pos + 1)
+        cell = (cell + 1) & mask;
+    map->index[cell] = S_DELETED;
+    rom_slot_clear (&entry->key);
+    rom_slot_clear (&entry->value);
+    map->live--;
+    if (map->live == 0) {
+        // Empty again: start afresh, so a dict used as a work queue does not keep a long tail of holes.
+        rom_omap_clear (map);
+    }
+}
+
+rom_variant_msg_t **
+rom_variants_alloc (rom_call_t *call, size_t n)
+{
+    if (n == 0)
+        return NULL;
+    rom_variant_msg_t **items = rom_call_alloc (call, n * sizeof *items);
+    rom_variant_msg_t *cells = rom_call_alloc (call, n * sizeof *cells);
+    if (!items || !cells)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        rom__builtins__variant__init (&cells[i]);
+        items[i] = &cells[i];
+    }
+    return items;
+}
