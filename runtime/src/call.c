@@ -135,7 +135,8 @@ rom_call_on_cancel (rom_call_t *call, rom_cancel_fn on_cancel)
 void
 rom_call_on_session_end (rom_call_t *call, rom_session_end_fn fn)
 {
-    if (call->object)
+    // Not for pool types: the hook would run on the I/O thread while a worker may run the object.
+    if (call->object && !call->pooled)
         call->object->on_session_end = fn;
 }
 

@@ -20,6 +20,14 @@
 
 #define ROM_REF_DEPTH 32 // nesting the walks follow, as rom_wire_too_deep bounds what a peer may send
 
+// The object table belongs to the server's I/O thread: a pool type's method (on a worker) may not touch it.
+static rom_status_t
+s_refuse_pooled (rom_call_t *call)
+{
+    return rom_call_fail (call, ROM_INVALID, "object references cannot be kept or made in a method of a pool "
+                                             "type (it runs on a worker thread); use an inline type");
+}
+
 // --- which descriptors can hold an ObjectRef ---------------------------------------------------------------
 
 static bool
@@ -113,6 +121,8 @@ rom_call_new_object (rom_call_t *call, const rom_type_t *type, const ProtobufCMe
 {
     if (!call || !type || !ref)
         return ROM_INVALID;
+    if (call->pooled)
+        return s_refuse_pooled (call);
     rom_server_t *server = call->server;
     const rom_type_entry_t *entry = rom_server_find_type (server, type->name);
     if (!entry)
@@ -197,6 +207,8 @@ rom_call_keep_ref (rom_call_t *call, const Rom__ObjectRef *ref)
 {
     if (!call || !ref)
         return ROM_INVALID;
+    if (call->pooled)
+        return s_refuse_pooled (call);
     rom_object_t *holder = call->object;
     rom_object_t *object = rom_objects_find (rom_server_objects (call->server), ref->id);
     if (!holder)
@@ -237,6 +249,8 @@ rom_call_drop_ref (rom_call_t *call, uint64_t id)
 {
     if (!call)
         return ROM_INVALID;
+    if (call->pooled)
+        return s_refuse_pooled (call);
     rom_object_t *holder = call->object;
     uintptr_t count = holder && holder->held ? (uintptr_t) rom_map_get (holder->held, id) : 0;
     if (count == 0)

@@ -117,6 +117,7 @@ struct _rom_object_t {
     rom_map_t *held;             // objects this one keeps (rom_call_keep_ref): id -> count; NULL for none
 };
 #define ROM_OBJECT_DYING 1u     // being destroyed: references dropped on the way do not destroy it again
+#define ROM_OBJECT_DESTROY_PENDING 2u // to be destroyed once its calls in the worker pool are back
 
 // One connection of a session: a client thread's DEALER, known by its ROUTER routing id (lease.c).
 typedef struct {
@@ -193,6 +194,8 @@ struct _rom_call_t {
     rom_call_t *next, *prev;          // the object's deferred list; the server's free list
     size_t heap_index;                // position in the server's deadline heap; SIZE_MAX when not there
     void *fresh;                      // objects made by rom_call_new_object () for the reply (ref.c), arena
+    bool pooled;                      // runs on a pool worker: the call may not touch the object table
+    rom_status_t pool_status;         // what the method returned, when run by the pool
     rom_arena_t arena;
 };
 
@@ -218,6 +221,29 @@ void rom_server_session_end (rom_server_t *server, rom_session_t *session);
 void rom_server_object_release (rom_server_t *server, rom_object_t *object);
 // The "type#id.Method" prefix of error texts.
 void rom_call_describe (const rom_call_t *call, char *buf, size_t size);
+
+// --- pool.c: the worker pool of ROM_TYPE_POOL types --------------------------------------------------------
+
+typedef struct _rom_pool_t rom_pool_t;
+typedef void (*rom_pool_done_fn) (rom_server_t *server, rom_call_t *call, rom_status_t status);
+
+// A pool of `workers` threads (0: 2), started at the first call. NULL when out of memory or fds.
+rom_pool_t *rom_pool_new (unsigned workers);
+// Stop the workers (a call being run finishes) and free the pool. Collect and cancel calls first.
+void rom_pool_stop (rom_pool_t *self);
+void rom_pool_destroy (rom_pool_t **self_p);
+// Readable when finished calls wait for rom_pool_collect ().
+int rom_pool_fd (const rom_pool_t *self);
+// Post a call (input unpacked, output initialized, call->object set) to its object's mailbox.
+rom_status_t rom_pool_submit (rom_pool_t *self, rom_call_t *call);
+// Hand every finished call to `done` with the status its method returned (I/O thread).
+void rom_pool_collect (rom_pool_t *self, rom_server_t *server, rom_pool_done_fn done);
+// Whether some call of `object` is in the pool (waiting, running, or finished and not collected).
+bool rom_pool_busy (rom_pool_t *self, const rom_object_t *object);
+// Answer the calls still waiting in `object`'s mailbox through `cancel` (with ROM_CLOSED).
+void rom_pool_cancel_mail (rom_pool_t *self, rom_object_t *object, rom_server_t *server, rom_pool_done_fn cancel);
+// Calls posted and not yet collected.
+size_t rom_pool_in_flight (rom_pool_t *self);
 
 // --- ref.c: ObjectRefs in messages ----------------------------------------------------------------------
 

@@ -48,6 +48,8 @@ struct _rom_server_t {
     bool thread_started;
     char **ipc_paths;            // socket files to remove at destroy
     rom_lease_t lease;           // session liveness (lease.c)
+    rom_pool_t *pool;            // workers of ROM_TYPE_POOL types (pool.c)
+    bool pool_stopped;           // its workers are gone (rom_server_destroy)
     int stop_fd;                 // readable (or hung up): stop serving; -1 for none (the manager's owner)
     size_t n_ipc_paths;
     char *endpoint;              // last bound endpoint, as resolved by ZMQ
@@ -106,6 +108,8 @@ rom_server_new (const rom_server_opts_t *opts)
         goto fail;
     // Like Python's SyncManager, every server hosts the built-in types (Value, Dict, List, Lock, Queue, ...),
     // so sharing a number or a dict needs no IDL and no registration.
+    if (!(self->pool = rom_pool_new (opts ? opts->workers : 0)))
+        goto fail;
     if (rom_builtins_register (self) != ROM_OK)
         goto fail;
     return self;
@@ -115,6 +119,8 @@ fail:
 }
 
 static void s_object_destroy (rom_server_t *self, rom_object_t *object);
+static void s_pool_done (rom_server_t *self, rom_call_t *call, rom_status_t status);
+static void s_pool_cancelled (rom_server_t *self, rom_call_t *call, rom_status_t status);
 
 // Remove the ipc socket files (once: another server may bind the same path later).
 static void
@@ -137,6 +143,12 @@ rom_server_destroy (rom_server_t **self_p)
     if (self->thread_started) {
         rom_server_stop (self);
         pthread_join (self->thread, NULL);
+    }
+    // Pool workers stop first (a call being run finishes); what they finished is answered.
+    if (self->pool) {
+        rom_pool_stop (self->pool);
+        self->pool_stopped = true;
+        rom_pool_collect (self->pool, self, s_pool_done);
     }
     // Objects go first: their deferred calls are answered (CLOSED) while the socket still exists.
     rom_object_t *object;
@@ -162,6 +174,7 @@ rom_server_destroy (rom_server_t **self_p)
     }
     free (self->heap);
     rom_lease_fini (&self->lease);
+    rom_pool_destroy (&self->pool);
     if (self->router) {
         // Replies of the calls that finished at the stop are still on their way: let them go out (the
         // context's termination at exit waits up to this long for them).
@@ -577,6 +590,16 @@ s_session_leave (rom_server_t *self, uint64_t session)
 static void
 s_object_destroy (rom_server_t *self, rom_object_t *object)
 {
+    if (self->pool && (object->entry->type->flags & ROM_TYPE_POOL)) {
+        if (self->pool_stopped) // the server is going away: calls that never ran are answered CLOSED
+            rom_pool_cancel_mail (self->pool, object, self, s_pool_cancelled);
+        else if (rom_pool_busy (self->pool, object)) {
+            // Calls accepted before it lost its last reference still run, in order, as they would inline;
+            // it dies when they are back (s_pool_done).
+            object->flags |= ROM_OBJECT_DESTROY_PENDING;
+            return;
+        }
+    }
     object->flags |= ROM_OBJECT_DYING;
     while (object->deferred)
         s_cancel (self, object->deferred, ROM_CLOSED, "the object was destroyed while the call waited");
@@ -585,6 +608,29 @@ s_object_destroy (rom_server_t *self, rom_object_t *object)
         type->destroy (object->entry->servant, object->self);
     rom_refs_drop_held (self, object);
     rom_objects_remove (&self->objects, &object);
+}
+
+// A call of a pool type is back from its worker: answer it as an inline call is answered, and destroy its
+// object if that waited for the pool to let go of it.
+static void
+s_pool_done (rom_server_t *self, rom_call_t *call, rom_status_t status)
+{
+    rom_object_t *object = call->object;
+    if (status == ROM_DEFERRED)
+        status = rom_call_fail (call, ROM_INTERNAL,
+                                "a method of a pool type cannot answer later; block in an inline type instead");
+    rom_server_reply (self, call, status);
+    if ((object->flags & ROM_OBJECT_DESTROY_PENDING) && !rom_pool_busy (self->pool, object)) {
+        object->flags &= ~ROM_OBJECT_DESTROY_PENDING;
+        if (object->refs == 0 && !object->name) // not taken again meanwhile
+            s_object_destroy (self, object);
+    }
+}
+
+static void
+s_pool_cancelled (rom_server_t *self, rom_call_t *call, rom_status_t status)
+{
+    rom_server_reply (self, call, rom_call_fail (call, status, "the object was destroyed before the call ran"));
 }
 
 // --- dispatch -----------------------------------------------------------------------------------------------
@@ -670,6 +716,12 @@ s_dispatch (rom_server_t *self, zmq_msg_t *peer, const Rom__CallHeader *header, 
     }
     method->output->message_init (call->output);
 
+    if (object && (type->flags & ROM_TYPE_POOL)) {
+        rom_status_t posted = rom_pool_submit (self->pool, call);
+        if (posted != ROM_OK)
+            rom_server_reply (self, call, rom_call_fail (call, posted, "cannot post the call to the worker pool"));
+        return;
+    }
     rom_status_t status = method->invoke (entry->servant, object ? object->self : NULL, call->input,
                                           call->output, call);
     if (status != ROM_DEFERRED) {
@@ -819,6 +871,12 @@ s_drain (rom_server_t *self)
         for (size_t k = 0; k < n; k++)
             zmq_msg_close (&frames[k]);
     }
+    // Calls the workers have are in flight: they finish and are answered.
+    while (rom_pool_in_flight (self->pool) > 0) {
+        zmq_pollitem_t item = {.fd = rom_pool_fd (self->pool), .events = ZMQ_POLLIN};
+        zmq_poll (&item, 1, 100);
+        rom_pool_collect (self->pool, self, s_pool_done);
+    }
     rom_object_t *object;
     size_t cursor = 0;
     while (rom_objects_next (&self->objects, &cursor, &object))
@@ -845,9 +903,10 @@ rom_server_run (rom_server_t *self)
             {.socket = self->router, .events = ZMQ_POLLIN},
             {.fd = self->wake[0], .events = ZMQ_POLLIN},
             {.socket = self->lease.monitor, .events = ZMQ_POLLIN},
+            {.fd = rom_pool_fd (self->pool), .events = ZMQ_POLLIN},
             {.fd = self->stop_fd, .events = ZMQ_POLLIN},
         };
-        if (zmq_poll (items, self->stop_fd >= 0 ? 4 : 3, timeout) < 0) {
+        if (zmq_poll (items, self->stop_fd >= 0 ? 5 : 4, timeout) < 0) {
             if (errno == EINTR)
                 continue;
             status = s_fail (self, ROM_INTERNAL, "poll: %s", zmq_strerror (errno));
@@ -858,7 +917,9 @@ rom_server_run (rom_server_t *self)
             while (read (self->wake[0], buf, sizeof buf) > 0)
                 ;
         }
-        if (self->stop_fd >= 0 && items[3].revents)
+        if (items[3].revents & ZMQ_POLLIN)
+            rom_pool_collect (self->pool, self, s_pool_done);
+        if (self->stop_fd >= 0 && items[4].revents)
             self->stopping = 1; // the owner is gone (rom_server_stop_on_fd ())
         for (unsigned i = 0; i < ROM_SERVER_BATCH && !self->stopping; i++)
             if (!s_handle_one (self))

@@ -3,7 +3,8 @@
 // Threads: one I/O thread owns the socket, decodes headers, finds the object and, by default, runs the call
 // right there (calls to one object are thereby serialized). Types flagged ROM_TYPE_POOL run on a worker pool:
 // each object keeps a mailbox, so different objects run in parallel and one object still runs one call at
-// a time. Everything in this header except rom_server_stop () must be called from one thread.
+// a time (workers start at the first such call; see rom_type.h for what pool methods may not do).
+// Everything in this header except rom_server_stop () must be called from one thread.
 #ifndef ROM_SERVER_H
 #define ROM_SERVER_H
 

@@ -36,7 +36,13 @@ typedef struct rom_method {
 } rom_method_t;
 
 // Type flags, from rom/options.proto.
-#define ROM_TYPE_POOL 1u // calls run on the worker pool ((rom.pool) = true)
+// ROM_TYPE_POOL ((rom.pool) = true): calls run on the server's worker pool, so different objects of the
+// type run in parallel (one object still runs one call at a time, in arrival order). For heavy methods:
+// each call pays two thread hand-offs. A pool type's methods run on a worker thread, so they may not
+// answer later (ROM_DEFERRED fails the call with ROM_INTERNAL), keep or make object references
+// (rom_call_keep_ref () and friends return ROM_INVALID), or hook session ends; blocking belongs in inline
+// types, which never block a thread (deferred replies).
+#define ROM_TYPE_POOL 1u
 
 typedef struct rom_type {
     const char *name;                       // fully qualified service name ("demo.Counter")
