@@ -37,6 +37,8 @@ s_reserve (s_list_t *l, size_t more, rom_call_t *call)
 static rom_status_t
 s_insert (s_list_t *l, size_t pos, rom_variant_msg_t *const *values, size_t n, rom_call_t *call)
 {
+    if (n == 0)
+        return ROM_OK; // and memmove is never handed the NULL of an empty list
     rom_status_t status = s_reserve (l, n, call);
     if (status != ROM_OK)
         return status;

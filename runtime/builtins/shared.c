@@ -186,10 +186,21 @@ s_copy_out (const s_msg_t *m, rom_variant_t *out)
     return 0;
 }
 
+// A reply's ObjectRef carries a reference for this session (see rom_type.h). The helpers hand out a token
+// instead (rom_proxy_from_token () takes a reference of its own), so the reply's is given back at once
+// rather than held until the session ends.
+static void
+s_release_ref (const void *handle, const s_msg_t *m)
+{
+    if (m && m->kind_case == KIND (REF_VALUE) && m->ref_value)
+        rom_ref_release (s_client (handle), m->ref_value);
+}
+
 // Convert a reply into *out (when not NULL) and free the reply.
 static rom_status_t
 s_take (const void *handle, s_msg_t *reply, rom_variant_t *out)
 {
+    s_release_ref (handle, reply);
     int rc = out ? s_copy_out (reply, out) : 0;
     protobuf_c_message_free_unpacked (&reply->base, NULL);
     return rc == 0 ? ROM_OK : s_nomem (handle);
@@ -202,6 +213,8 @@ s_take_list (const void *handle, s_msg_t **items, size_t n, rom_variant_t **out)
     *out = NULL;
     if (n == 0)
         return ROM_OK;
+    for (size_t i = 0; i < n; i++)
+        s_release_ref (handle, items[i]);
     rom_variant_t *values = calloc (n, sizeof *values);
     if (!values)
         return s_nomem (handle);
@@ -585,6 +598,7 @@ rom_value_cas (rom_value_t *value, rom_variant_t expected, rom_variant_t desired
         return status;
     if (swapped)
         *swapped = reply->swapped;
+    s_release_ref (value, reply->current);
     int rc = current ? s_copy_out (reply->current, current) : 0;
     rom__builtins__swapped__free_unpacked (reply, NULL);
     return rc == 0 ? ROM_OK : s_nomem (value);
@@ -1030,6 +1044,8 @@ rom_dict_items (rom_dict_t *dict, rom_variant_t **keys, rom_variant_t **values, 
     if (status != ROM_OK)
         return status;
     size_t count = reply->n_items;
+    for (size_t i = 0; i < count; i++)
+        s_release_ref (dict, reply->items[i]->value);
     rom_variant_t *k = keys && count ? calloc (count, sizeof *k) : NULL;
     rom_variant_t *v = values && count ? calloc (count, sizeof *v) : NULL;
     int rc = (keys && count && !k) || (values && count && !v) ? -1 : 0;
@@ -1565,6 +1581,8 @@ rom_namespace_list (rom_namespace_t *ns, char ***names, rom_variant_t **values, 
     if (status != ROM_OK)
         return status;
     size_t count = reply->n_attributes;
+    for (size_t i = 0; i < count; i++)
+        s_release_ref (ns, reply->attributes[i]->value);
     char **k = names && count ? calloc (count, sizeof *k) : NULL;
     rom_variant_t *v = values && count ? calloc (count, sizeof *v) : NULL;
     int rc = (names && count && !k) || (values && count && !v) ? -1 : 0;
