@@ -302,6 +302,32 @@ test_unknown_object (void **state)
     s_still_serving (f);
 }
 
+// A raw peer that never said hello holds no references, so it may not drop any: an unnamed object of the
+// well-behaved client survives a Release from it (which would otherwise have destroyed it).
+static void
+test_release_without_a_session (void **state)
+{
+    fixture_t *f = *state;
+    Rom__RefRequest init = ROM__REF_REQUEST__INIT;
+    init.id = 5;
+    rom_proxy_t *unnamed = NULL;
+    assert_int_equal (rom_proxy_create (f->client, &rom_test_tally_type, NULL, &init.base, 0, &unnamed), ROM_OK);
+    uint8_t head[64], payload[32];
+    Rom__RefRequest release = ROM__REF_REQUEST__INIT;
+    release.id = rom_proxy_id (unnamed);
+    const void *frames[] = {head, payload};
+    size_t sizes[] = {s_header (head, 31, ROM_MANAGER_ID, ROM_MANAGER_RELEASE, 1, 0, 0),
+                      rom__ref_request__pack (&release, payload)};
+    s_send_frames (f->raw, frames, sizes, 2);
+    s_expect (f->raw, 31, ROM_DENIED, "rom.Manager.Release", "no session");
+    sizes[0] = s_header (head, 32, ROM_MANAGER_ID, ROM_MANAGER_RETAIN, 1, 0, 0);
+    s_send_frames (f->raw, frames, sizes, 2);
+    s_expect (f->raw, 32, ROM_DENIED, "rom.Manager.Retain", "call Hello first");
+    assert_int_equal (rom_test_tally_add (unnamed, 1), 6);
+    rom_proxy_destroy (&unnamed);
+    s_still_serving (f);
+}
+
 static void
 test_unknown_method (void **state)
 {
@@ -559,6 +585,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_payload_of_wrong_type, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_payload_nested_too_deep, s_setup_default_limit, s_teardown),
         cmocka_unit_test_setup_teardown (test_unknown_object, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_release_without_a_session, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_unknown_method, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_message_over_limit, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_flood_from_one_client, s_setup, s_teardown),
