@@ -187,6 +187,30 @@ bench_tmpdir_remove (void)
     s_tmpdir[0] = '\0';
 }
 
+int
+bench_count_threads (pid_t pid, const char *prefix)
+{
+    char path[96], name[64];
+    snprintf (path, sizeof path, "/proc/%d/task", (int) pid);
+    DIR *dir = opendir (path);
+    if (!dir)
+        return -1;
+    int count = 0;
+    struct dirent *entry;
+    while ((entry = readdir (dir))) {
+        if (entry->d_name[0] == '.')
+            continue;
+        snprintf (path, sizeof path, "/proc/%d/task/%.16s/comm", (int) pid, entry->d_name);
+        FILE *file = fopen (path, "r");
+        if (file && fgets (name, sizeof name, file) && strncmp (name, prefix, strlen (prefix)) == 0)
+            count++;
+        if (file)
+            fclose (file);
+    }
+    closedir (dir);
+    return count;
+}
+
 long long
 bench_rss_bytes (pid_t pid)
 {

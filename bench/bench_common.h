@@ -86,6 +86,9 @@ int bench_fanout (int nprocs, const bench_opts_t *opts, const bench_client_ops_t
 // Report a result as <prefix>_p50_us, <prefix>_p99_us, <prefix>_calls_per_s, <prefix>_wakeups_per_call.
 void bench_report (const char *prefix, const bench_result_t *result);
 
+// Threads of a process whose name starts with `prefix` ("ZMQbg/IO" counts ZMQ's I/O threads), or -1.
+int bench_count_threads (pid_t pid, const char *prefix);
+
 // Bytes of resident memory of a process (VmRSS in /proc/<pid>/status), or -1.
 long long bench_rss_bytes (pid_t pid);
 

@@ -596,6 +596,8 @@ s_levers (server_t *ipc, const bench_opts_t *opts)
     if (s_server_start (&io2, NULL, 2) == 0) {
         client_args_t args = {rom_manager_endpoint (io2.manager), io2.token, 0, MODE_SYNC, 1, 0};
         s_watch (&io2);
+        // Whether the server honoured the option: its ZMQ I/O threads, counted by name.
+        bench_metric ("rom_io2_server_io_threads", bench_count_threads (rom_manager_pid (io2.manager), "ZMQbg/IO"));
         s_measure ("rom_sync_ipc_io2", 1, opts, &args, NULL);
         s_server_stop (&io2);
     }

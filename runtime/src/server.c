@@ -90,6 +90,10 @@ rom_server_new (const rom_server_opts_t *opts)
     self->next_session = (self->next_session & 0x7fffffffffffffffull) | 1;
     self->manager = (rom_type_entry_t) {.type = &rom_manager_type, .servant = self};
 
+    // ZMQ_IO_THREADS counts only before the context's first socket starts its I/O threads: in a manager's
+    // server process (a fresh context after fork) that is now; elsewhere the context keeps its count.
+    if (opts && opts->io_threads > 1 && rom_context ())
+        zmq_ctx_set (rom_context (), ZMQ_IO_THREADS, (int) opts->io_threads);
     self->router = rom_socket_new (ZMQ_ROUTER);
     if (!self->router || pipe2 (self->wake, O_NONBLOCK | O_CLOEXEC) != 0)
         goto fail;
