@@ -36,7 +36,7 @@ s_put (s_dict_t *d, const rom_key_t *key, const rom_variant_msg_t *value, rom_ca
     if (status == ROM_OK)
         status = rom_omap_insert (&d->map, key, &e, call);
     if (status != ROM_OK) {
-        rom_slot_clear (&slot);
+        rom_slot_release (&slot, call);
         return status;
     }
     e->value = slot;
@@ -72,7 +72,7 @@ s_create (void *ctx, const Rom__Builtins__DictItems *args, void **self_p, rom_ca
     rom_omap_init (&self->map);
     rom_status_t status = s_update (self, args, call);
     if (status != ROM_OK) {
-        rom_omap_clear (&self->map);
+        rom_omap_clear (&self->map, call);
         free (self);
         return status;
     }
@@ -84,7 +84,7 @@ static void
 s_destroy (void *self)
 {
     s_dict_t *d = self;
-    rom_omap_clear (&d->map);
+    rom_omap_clear (&d->map, NULL);
     free (d);
 }
 
@@ -127,7 +127,7 @@ s_delete (void *self, const Rom__Builtins__DictKey *in, Google__Protobuf__Empty 
     rom_omap_entry_t *e = rom_omap_find (&d->map, &key);
     if (!e)
         return s_missing (call, &key);
-    rom_omap_remove (&d->map, e);
+    rom_omap_remove (&d->map, e, call);
     return ROM_OK;
 }
 
@@ -233,7 +233,7 @@ s_pop (void *self, const Rom__Builtins__DictKey *in, Rom__Builtins__Variant *out
     // The entry is freed now, so the reply gets a copy in the call's memory.
     status = rom_slot_export_copy (&e->value, out, call);
     if (status == ROM_OK)
-        rom_omap_remove (&d->map, e);
+        rom_omap_remove (&d->map, e, call);
     return status;
 }
 
@@ -260,8 +260,7 @@ s_clear (void *self, const Google__Protobuf__Empty *in, Google__Protobuf__Empty 
 {
     (void) in;
     (void) out;
-    (void) call;
-    rom_omap_clear (&((s_dict_t *) self)->map);
+    rom_omap_clear (&((s_dict_t *) self)->map, call);
     return ROM_OK;
 }
 

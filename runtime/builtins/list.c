@@ -48,7 +48,7 @@ s_insert (s_list_t *l, size_t pos, rom_variant_msg_t *const *values, size_t n, r
         status = rom_slot_set (&l->items[pos + i], values[i], call);
         if (status != ROM_OK) {
             for (size_t j = 0; j < i; j++)
-                rom_slot_clear (&l->items[pos + j]);
+                rom_slot_release (&l->items[pos + j], call);
             memmove (&l->items[pos], &l->items[pos + n], (l->len - pos) * sizeof *l->items);
             return status;
         }
@@ -58,18 +58,18 @@ s_insert (s_list_t *l, size_t pos, rom_variant_msg_t *const *values, size_t n, r
 }
 
 static void
-s_remove_at (s_list_t *l, size_t pos)
+s_remove_at (s_list_t *l, size_t pos, rom_call_t *call)
 {
-    rom_slot_clear (&l->items[pos]);
+    rom_slot_release (&l->items[pos], call);
     memmove (&l->items[pos], &l->items[pos + 1], (l->len - pos - 1) * sizeof *l->items);
     l->len--;
 }
 
 static void
-s_clear_items (s_list_t *l)
+s_clear_items (s_list_t *l, rom_call_t *call)
 {
     for (size_t i = 0; i < l->len; i++)
-        rom_slot_clear (&l->items[i]);
+        rom_slot_release (&l->items[i], call); // NULL call: the list dies, the runtime drops its references
     free (l->items);
     l->items = NULL;
     l->len = l->cap = 0;
@@ -84,7 +84,7 @@ s_create (void *ctx, const Rom__Builtins__VariantList *args, void **self_p, rom_
         return rom_call_fail (call, ROM_NOMEM, "server out of memory");
     rom_status_t status = s_insert (self, 0, args->items, args->n_items, call);
     if (status != ROM_OK) {
-        s_clear_items (self);
+        s_clear_items (self, call);
         free (self);
         return status;
     }
@@ -95,7 +95,7 @@ s_create (void *ctx, const Rom__Builtins__VariantList *args, void **self_p, rom_
 static void
 s_destroy (void *self)
 {
-    s_clear_items (self);
+    s_clear_items (self, NULL);
     free (self);
 }
 
@@ -153,7 +153,7 @@ s_delete (void *self, const Rom__Builtins__Index *in, Google__Protobuf__Empty *o
     size_t pos;
     rom_status_t status = rom_index_resolve (in->index, l->len, &pos, call, "List");
     if (status == ROM_OK)
-        s_remove_at (l, pos);
+        s_remove_at (l, pos, call);
     return status;
 }
 
@@ -169,7 +169,7 @@ s_pop (void *self, const Rom__Builtins__PopAt *in, Rom__Builtins__Variant *out, 
     if (status == ROM_OK)
         status = rom_slot_export_copy (&l->items[pos], out, call);
     if (status == ROM_OK)
-        s_remove_at (l, pos);
+        s_remove_at (l, pos, call);
     return status;
 }
 
@@ -222,7 +222,7 @@ s_remove (void *self, const Rom__Builtins__Variant *in, Google__Protobuf__Empty 
     s_list_t *l = self;
     for (size_t i = 0; i < l->len; i++)
         if (rom_slot_equal (&l->items[i], in)) {
-            s_remove_at (l, i);
+            s_remove_at (l, i, call);
             return ROM_OK;
         }
     return rom_call_fail (call, ROM_NOT_FOUND, "List.remove: %s equal to the one given is not in the List",
@@ -234,8 +234,7 @@ s_clear (void *self, const Google__Protobuf__Empty *in, Google__Protobuf__Empty 
 {
     (void) in;
     (void) out;
-    (void) call;
-    s_clear_items (self);
+    s_clear_items (self, call);
     return ROM_OK;
 }
 

@@ -25,7 +25,7 @@ s_set_attr_in (s_namespace_t *ns, const Rom__Builtins__Attribute *attr, rom_call
     if (status == ROM_OK)
         status = rom_omap_insert (&ns->map, &key, &e, call);
     if (status != ROM_OK) {
-        rom_slot_clear (&slot);
+        rom_slot_release (&slot, call);
         return status;
     }
     e->value = slot;
@@ -43,7 +43,7 @@ s_create (void *ctx, const Rom__Builtins__Attributes *args, void **self_p, rom_c
     for (size_t i = 0; i < args->n_attributes; i++) {
         rom_status_t status = s_set_attr_in (self, args->attributes[i], call);
         if (status != ROM_OK) {
-            rom_omap_clear (&self->map);
+            rom_omap_clear (&self->map, call);
             free (self);
             return status;
         }
@@ -56,7 +56,7 @@ static void
 s_destroy (void *self)
 {
     s_namespace_t *ns = self;
-    rom_omap_clear (&ns->map);
+    rom_omap_clear (&ns->map, NULL);
     free (ns);
 }
 
@@ -91,7 +91,7 @@ s_del_attr (void *self, const Rom__Builtins__AttributeName *in, Google__Protobuf
     rom_omap_entry_t *e = s_find (ns, in->name);
     if (!e)
         return rom_call_fail (call, ROM_NOT_FOUND, "Namespace has no attribute '%.80s'", in->name ? in->name : "");
-    rom_omap_remove (&ns->map, e);
+    rom_omap_remove (&ns->map, e, call);
     return ROM_OK;
 }
 

@@ -88,13 +88,27 @@ rom_slot_set (rom_slot_t *slot, const rom_variant_msg_t *v, rom_call_t *call)
             next.ref = s_ref_copy (v->ref_value);
             if (!next.ref)
                 return rom_call_fail (call, ROM_NOMEM, "server out of memory");
+            // Stored, the reference keeps its object alive (Python's proxy inside a managed dict).
+            rom_status_t kept = rom_call_keep_ref (call, v->ref_value);
+            if (kept != ROM_OK) {
+                s_ref_free (next.ref);
+                return kept;
+            }
             break;
         default: next.kind = KIND (_NOT_SET); break;
         }
     }
-    rom_slot_clear (slot);
+    rom_slot_release (slot, call);
     *slot = next;
     return ROM_OK;
+}
+
+void
+rom_slot_release (rom_slot_t *slot, rom_call_t *call)
+{
+    if (slot->kind == KIND (REF_VALUE) && call)
+        rom_call_drop_ref (call, slot->ref->id);
+    rom_slot_clear (slot);
 }
 
 void
@@ -505,11 +519,11 @@ rom_omap_init (rom_omap_t *map)
 }
 
 void
-rom_omap_clear (rom_omap_t *map)
+rom_omap_clear (rom_omap_t *map, rom_call_t *call)
 {
     for (size_t i = 0; i < map->n_entries; i++) {
         rom_slot_clear (&map->entries[i].key);
-        rom_slot_clear (&map->entries[i].value);
+        rom_slot_release (&map->entries[i].value, call);
     }
     free (map->entries);
     free (map->index);
@@ -630,7 +644,7 @@ rom_omap_insert (rom_omap_t *map, const rom_key_t *key, rom_omap_entry_t **entry
 }
 
 void
-rom_omap_remove (rom_omap_t *map, rom_omap_entry_t *entry)
+rom_omap_remove (rom_omap_t *map, rom_omap_entry_t *entry, rom_call_t *call)
 {
     size_t pos = (size_t) (entry - map->entries);
     size_t mask = map->n_index - 1;
@@ -639,11 +653,11 @@ rom_omap_remove (rom_omap_t *map, rom_omap_entry_t *entry)
         cell = (cell + 1) & mask;
     map->index[cell] = S_DELETED;
     rom_slot_clear (&entry->key);
-    rom_slot_clear (&entry->value);
+    rom_slot_release (&entry->value, call);
     map->live--;
     if (map->live == 0) {
         // Empty again: start afresh, so a dict used as a work queue does not keep a long tail of holes.
-        rom_omap_clear (map);
+        rom_omap_clear (map, call);
     }
 }
 

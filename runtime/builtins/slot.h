@@ -34,9 +34,14 @@ typedef struct {
 
 #define ROM_SLOT_NONE ((rom_slot_t) {.kind = ROM__BUILTINS__VARIANT__KIND__NOT_SET})
 
-// Replace `slot` with a copy of `v` (NULL: None). On ROM_NOMEM (text set on `call`) the slot is unchanged.
+// Replace `slot` with a copy of `v` (NULL: None). An object reference is kept alive while stored
+// (rom_call_keep_ref): ROM_NO_OBJECT if it names no object. On failure (text set on `call`) the slot is
+// unchanged.
 rom_status_t rom_slot_set (rom_slot_t *slot, const rom_variant_msg_t *v, rom_call_t *call);
-// Free the slot's content and make it None.
+// Free the slot's content and make it None, letting go of a stored reference (rom_call_drop_ref) as the
+// value leaves the container during `call`.
+void rom_slot_release (rom_slot_t *slot, rom_call_t *call);
+// The same when the container itself dies (its servant destructor): the runtime drops what it kept.
 void rom_slot_clear (rom_slot_t *slot);
 // Point `out` at the slot's content (borrowed: valid while the slot is unchanged, which it is until the
 // reply is packed as long as the method does not free it). An object reference is copied into the call's
@@ -115,8 +120,9 @@ typedef struct {
 } rom_omap_t;
 
 void rom_omap_init (rom_omap_t *map);
-// Free every entry and the index; the map is empty and usable again.
-void rom_omap_clear (rom_omap_t *map);
+// Free every entry and the index; the map is empty and usable again. `call`: the values leave during this
+// call (their references are let go); NULL when the container dies.
+void rom_omap_clear (rom_omap_t *map, rom_call_t *call);
 // A key from a Variant: int_value, uint_value up to INT64_MAX, or string_value. WRONG_TYPE otherwise,
 // OUT_OF_RANGE for a larger uint. The key borrows the Variant's string.
 rom_status_t rom_key_from_variant (const rom_variant_msg_t *v, rom_key_t *key, rom_call_t *call);
@@ -126,7 +132,7 @@ rom_omap_entry_t *rom_omap_find (rom_omap_t *map, const rom_key_t *key);
 // Add `key` (which must be missing) with a None value; *entry_p is the new entry. ROM_NOMEM on failure.
 rom_status_t rom_omap_insert (rom_omap_t *map, const rom_key_t *key, rom_omap_entry_t **entry_p, rom_call_t *call);
 // Remove an entry found by rom_omap_find (its key and value are freed).
-void rom_omap_remove (rom_omap_t *map, rom_omap_entry_t *entry);
+void rom_omap_remove (rom_omap_t *map, rom_omap_entry_t *entry, rom_call_t *call);
 // Python's repr of a key, for error texts: 'name' or 42, truncated. Returns `buf`.
 const char *rom_key_repr (const rom_key_t *key, char *buf, size_t size);
 

@@ -7,7 +7,8 @@
 // round trip) or gives it back with rom_ref_release (), and what it does neither with goes when its session
 // ends. The other way, a servant keeps an object it was handed with rom_call_keep_ref (): that reference
 // belongs to the holder object (not to a session), is dropped with rom_call_drop_ref (), and is dropped with
-// the holder when it dies. rom_call_new_object () makes an object for the reply (a factory method); one that
+// the holder when it dies. A drop takes effect once the call's reply is out, so a method may drop what it
+// returns (Dict.pop of a proxy): the caller's reference is taken first. rom_call_new_object () makes an object for the reply (a factory method); one that
 // no reply took a reference to dies with the call.
 //
 // Which messages can hold a reference is found by walking protobuf-c's descriptors once per output type
@@ -99,10 +100,13 @@ s_walk (rom_call_t *call, ProtobufCMessage *msg, unsigned depth, s_visit_fn visi
 
 // --- objects made for a reply (rom_call_new_object) ----------------------------------------------------------
 
+// A list of object ids in a call's arena: objects made for the reply, references to drop after it.
 typedef struct s_fresh {
     uint64_t id;
     struct s_fresh *next;
 } s_fresh_t;
+
+static void s_drop (rom_server_t *server, uint64_t id, uintptr_t count);
 
 // Objects made during the call that no reference was taken to die now (the reply failed, or left them out).
 static void
@@ -141,15 +145,27 @@ rom_call_new_object (rom_call_t *call, const rom_type_t *type, const ProtobufCMe
     if (!fresh)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory");
     void *state = NULL;
+    // While the constructor runs there is no holder yet: what it keeps goes to the new object.
+    rom_object_t *factory = call->object;
+    void *outer_keeps = call->keeps;
+    call->object = NULL;
+    call->keeps = NULL;
     if (type->create) {
         char *outer = call->errmsg; // the constructor's text replaces it only if it fails
         rom_status_t status = type->create (entry->servant, entry->ctx, args, &state, call);
-        if (status != ROM_OK)
+        if (status != ROM_OK) {
+            rom_refs_adopt (server, call, NULL);
+            call->object = factory;
+            call->keeps = outer_keeps;
             return rom_call_fail (call, status == ROM_DEFERRED ? ROM_INTERNAL : status, "creating a %s: %s",
                                   type->name, call->errmsg && call->errmsg != outer ? call->errmsg
                                                                                      : rom_strerror (status));
+        }
     }
     rom_object_t *object = rom_objects_add (rom_server_objects (server), entry, state, NULL);
+    rom_refs_adopt (server, call, object);
+    call->object = factory;
+    call->keeps = outer_keeps;
     if (!object) {
         if (type->destroy)
             type->destroy (entry->servant, state);
@@ -195,6 +211,11 @@ rom_refs_export (rom_server_t *server, rom_call_t *call, rom_status_t status)
     if (status == ROM_OK && call->object && call->output && !(call->flags & ROM__CALL_FLAGS__CALL_ONEWAY)
         && s_may_hold (server, call->output->descriptor))
         status = s_walk (call, call->output, 0, s_export_one);
+    for (s_fresh_t *drop = call->drops; drop; drop = drop->next)
+        s_drop (server, drop->id, 1);
+    call->drops = NULL;
+    if (call->keeps)
+        rom_refs_adopt (server, call, NULL); // a constructor that failed kept references for nothing
     if (call->fresh)
         s_fresh_settle (server, call);
     return status;
@@ -211,11 +232,19 @@ rom_call_keep_ref (rom_call_t *call, const Rom__ObjectRef *ref)
         return s_refuse_pooled (call);
     rom_object_t *holder = call->object;
     rom_object_t *object = rom_objects_find (rom_server_objects (call->server), ref->id);
-    if (!holder)
-        return rom_call_fail (call, ROM_INVALID, "only an object can keep a reference");
     if (!object)
         return rom_call_fail (call, ROM_NO_OBJECT, "object %llu does not exist (on this server)",
                               (unsigned long long) ref->id);
+    if (!holder) {
+        // A constructor (no object yet): the reference waits in the call for the object it makes.
+        s_fresh_t *keep = rom_call_alloc (call, sizeof *keep);
+        if (!keep || rom_objects_retain (NULL, object) != 0)
+            return rom_call_fail (call, ROM_NOMEM, "server out of memory");
+        keep->id = object->id;
+        keep->next = call->keeps;
+        call->keeps = keep;
+        return ROM_OK;
+    }
     if (object == holder)
         return rom_call_fail (call, ROM_INVALID, "an object cannot keep a reference to itself");
     if (!holder->held && !(holder->held = calloc (1, sizeof *holder->held)))
@@ -252,6 +281,15 @@ rom_call_drop_ref (rom_call_t *call, uint64_t id)
     if (call->pooled)
         return s_refuse_pooled (call);
     rom_object_t *holder = call->object;
+    if (!holder) {
+        // A constructor letting go of what it kept a moment ago (its own rollback).
+        for (s_fresh_t **link = (s_fresh_t **) &call->keeps; *link; link = &(*link)->next)
+            if ((*link)->id == id) {
+                *link = (*link)->next;
+                s_drop (call->server, id, 1);
+                return ROM_OK;
+            }
+    }
     uintptr_t count = holder && holder->held ? (uintptr_t) rom_map_get (holder->held, id) : 0;
     if (count == 0)
         return rom_call_fail (call, ROM_NO_OBJECT, "this object keeps no reference to object %llu",
@@ -260,8 +298,28 @@ rom_call_drop_ref (rom_call_t *call, uint64_t id)
         rom_map_remove (holder->held, id);
     else
         rom_map_put (holder->held, id, (void *) (count - 1)); // replaces: cannot fail
-    s_drop (call->server, id, 1);
+    s_fresh_t *drop = rom_call_alloc (call, sizeof *drop);
+    if (!drop) {
+        s_drop (call->server, id, 1); // no memory to wait: drop now
+        return ROM_OK;
+    }
+    drop->id = id;
+    drop->next = call->drops;
+    call->drops = drop;
     return ROM_OK;
+}
+
+void
+rom_refs_adopt (rom_server_t *server, rom_call_t *call, rom_object_t *object)
+{
+    for (s_fresh_t *keep = call->keeps; keep; keep = keep->next) {
+        uintptr_t count = 0;
+        if (object && (object->held || (object->held = calloc (1, sizeof *object->held))))
+            count = (uintptr_t) rom_map_get (object->held, keep->id);
+        if (!object || !object->held || rom_map_put (object->held, keep->id, (void *) (count + 1)) != 0)
+            s_drop (server, keep->id, 1); // no holder (or no memory for one): the reference goes
+    }
+    call->keeps = NULL;
 }
 
 void

@@ -194,6 +194,8 @@ struct _rom_call_t {
     rom_call_t *next, *prev;          // the object's deferred list; the server's free list
     size_t heap_index;                // position in the server's deadline heap; SIZE_MAX when not there
     void *fresh;                      // objects made by rom_call_new_object () for the reply (ref.c), arena
+    void *drops;                      // references rom_call_drop_ref () drops once the reply is out (ref.c)
+    void *keeps;                      // references kept by a constructor, for the object it makes (ref.c)
     bool pooled;                      // runs on a pool worker: the call may not touch the object table
     rom_status_t pool_status;         // what the method returned, when run by the pool
     rom_arena_t arena;
@@ -251,6 +253,9 @@ size_t rom_pool_in_flight (rom_pool_t *self);
 // endpoint and type), then let objects made for the reply that nobody took die. Returns `status`, or the
 // failure that replaces it (a ref to an object that does not exist).
 rom_status_t rom_refs_export (rom_server_t *server, rom_call_t *call, rom_status_t status);
+// Give the references a constructor kept during `call` to the object it made (NULL: creation failed, drop
+// them).
+void rom_refs_adopt (rom_server_t *server, rom_call_t *call, rom_object_t *object);
 // Drop the references `object` keeps (it is being destroyed).
 void rom_refs_drop_held (rom_server_t *server, rom_object_t *object);
 // The server's cache of which message types can hold an ObjectRef.

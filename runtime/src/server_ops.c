@@ -111,9 +111,12 @@ ROM_OP (s_create)
         }
     }
     rom_object_t *object = rom_objects_add (objects, entry, state, name);
+    rom_refs_adopt (server, call, object); // references its constructor kept (rom_call_keep_ref)
     if (!object || rom_objects_retain (session, object) != 0) {
-        if (object)
+        if (object) {
+            rom_refs_drop_held (server, object);
             rom_objects_remove (objects, &object);
+        }
         if (type->destroy)
             type->destroy (entry->servant, state);
         return rom_call_fail (call, ROM_NOMEM, "server out of memory for a %s", type->name);

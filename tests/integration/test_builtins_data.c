@@ -653,6 +653,68 @@ test_dict_holds_object_references (void **state)
     rom_client_destroy (&client);
 }
 
+// A stored reference keeps its object alive (Python's proxy inside a managed dict): the Value outlives every
+// proxy while a Dict, a List or a Namespace holds it, and dies when the last container lets go (delete,
+// pop, clear, or the container's own death). Whether it lives is asked with a token of its own.
+static bool
+s_alive (rom_client_t *client, const char *token)
+{
+    rom_proxy_t *probe = NULL;
+    rom_status_t status = rom_proxy_from_token (client, &rom__builtins__value__rom_type, token, &probe);
+    rom_proxy_destroy (&probe);
+    assert_true (status == ROM_OK || status == ROM_NO_OBJECT);
+    return status == ROM_OK;
+}
+
+static void
+test_containers_keep_referenced_objects_alive (void **state)
+{
+    (void) state;
+    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_value_t *num;
+    assert_int_equal (rom_value_new (client, 'i', ROM_INT (7), &num), ROM_OK);
+    char *token = rom_proxy_to_token (rom_value_proxy (num));
+    rom_dict_t *d;
+    rom_list_t *l;
+    rom_namespace_t *ns;
+    assert_int_equal (rom_dict_new (client, &d), ROM_OK);
+    assert_int_equal (rom_list_new (client, &l), ROM_OK);
+    assert_int_equal (rom_namespace_new (client, &ns), ROM_OK);
+    assert_int_equal (rom_dict_set (d, ROM_STR ("a"), ROM_REF (token)), ROM_OK);
+    assert_int_equal (rom_dict_set (d, ROM_STR ("b"), ROM_REF (token)), ROM_OK);
+    assert_int_equal (rom_list_append (l, ROM_REF (token)), ROM_OK);
+    assert_int_equal (rom_namespace_set (ns, "x", ROM_REF (token)), ROM_OK);
+    rom_value_destroy (&num); // no proxy is left: the containers hold it
+    assert_true (s_alive (client, token));
+
+    // d.pop ("a") hands the reference out and lets go of it: the caller's reply still names a live object.
+    rom_variant_t popped;
+    assert_int_equal (rom_dict_pop (d, ROM_STR ("a"), &popped), ROM_OK);
+    assert_int_equal (popped.kind, ROM_KIND_REF);
+    rom_variant_clear (&popped);
+    assert_int_equal (rom_dict_set (d, ROM_STR ("b"), ROM_INT (0)), ROM_OK); // overwritten
+    assert_int_equal (rom_list_pop (l, -1, &popped), ROM_OK);
+    rom_variant_clear (&popped);
+    assert_true (s_alive (client, token)); // the Namespace still holds it
+    assert_int_equal (rom_namespace_delete (ns, "x"), ROM_OK);
+    assert_false (s_alive (client, token));
+
+    // The container's death lets go too; a reference to nothing is refused when stored.
+    assert_int_equal (rom_value_new (client, 'i', ROM_INT (8), &num), ROM_OK);
+    free (token);
+    token = rom_proxy_to_token (rom_value_proxy (num));
+    assert_int_equal (rom_list_append (l, ROM_REF (token)), ROM_OK);
+    rom_value_destroy (&num);
+    assert_true (s_alive (client, token));
+    rom_list_destroy (&l);
+    assert_false (s_alive (client, token));
+    assert_int_equal (rom_dict_set (d, ROM_STR ("ghost"), ROM_REF (token)), ROM_NO_OBJECT);
+    free (token);
+    rom_namespace_destroy (&ns);
+    rom_dict_destroy (&d);
+    rom_client_destroy (&client);
+}
+
 // --- List -------------------------------------------------------------------------------------------------------
 
 static void
@@ -862,6 +924,7 @@ main (void)
         cmocka_unit_test (test_dict_methods),
         cmocka_unit_test (test_dict_many_keys_and_concurrent_increments),
         cmocka_unit_test (test_dict_holds_object_references),
+        cmocka_unit_test (test_containers_keep_referenced_objects_alive),
         cmocka_unit_test (test_list_methods),
         cmocka_unit_test (test_namespace_methods),
         cmocka_unit_test (test_variant_repr),

@@ -201,9 +201,9 @@ rom_status_t rom_dict_get_int_or (rom_dict_t *dict, const char *key, int64_t fal
 rom_status_t rom_dict_get_double (rom_dict_t *dict, const char *key, double *out);
 rom_status_t rom_dict_get_str (rom_dict_t *dict, const char *key, char **out);
 rom_status_t rom_dict_incr_int (rom_dict_t *dict, const char *key, int64_t delta, int64_t *now);
-// Store a reference to another shared object: d[key] = proxy. The Dict does not keep the object alive (a
-// proxy or a name must); read it back with rom_dict_get (kind ROM_KIND_REF, .str its token) and
-// rom_proxy_from_token ().
+// Store a reference to another shared object: d[key] = proxy. While stored it keeps the object alive, as a
+// proxy in a Python managed dict does (so do List and Namespace); read it back with rom_dict_get (kind
+// ROM_KIND_REF, .str its token) and rom_proxy_from_token ().
 rom_status_t rom_dict_set_proxy (rom_dict_t *dict, rom_variant_t key, const rom_proxy_t *proxy);
 // Python's repr: "{'index1': 'value1', 3: 103}". *text is caller-owned (free ()).
 rom_status_t rom_dict_repr (rom_dict_t *dict, char **text);

@@ -93,7 +93,8 @@ rom_status_t rom_call_new_object (rom_call_t *call, const rom_type_t *type, cons
 // the reference belongs to the called object, and is dropped with rom_call_drop_ref () or when the called
 // object dies. ROM_NO_OBJECT if there is no such object; ROM_INVALID for a reference to itself.
 rom_status_t rom_call_keep_ref (rom_call_t *call, const Rom__ObjectRef *ref);
-// Drop one reference kept with rom_call_keep_ref (); the object dies if nothing else holds it.
+// Drop one reference kept with rom_call_keep_ref (), once this call's reply is out (so a method may return
+// what it drops); the object dies then if nothing else holds it.
 // ROM_NO_OBJECT if the called object keeps none to `id`.
 rom_status_t rom_call_drop_ref (rom_call_t *call, uint64_t id);
 
