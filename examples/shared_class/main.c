@@ -155,8 +155,11 @@ main (void)
     for (int i = 0; i < 2; i++) {
         fflush (stdout);
         pids[i] = fork ();
-        if (pids[i] == 0)
-            _exit (s_sub_process (rom_manager_endpoint (manager), names[i], token));
+        if (pids[i] == 0) {
+            int rc = s_sub_process (rom_manager_endpoint (manager), names[i], token);
+            free (token); // the child's copy: valgrind checks each process for leaks
+            _exit (rc);
+        }
         failed |= pids[i] < 0;
     }
     // Wait for our two workers only: the manager's server is a child of this process too.
