@@ -5,6 +5,7 @@
 #include "rom/builtins/sync.rom.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,6 +173,39 @@ test_lock_released_when_owner_session_ends (void **state)
     assert_int_equal (s_join (child), 0);
     assert_int_equal (rom_lock_release (lock), ROM_OK);
     free (token);
+    rom_lock_destroy (&lock);
+    rom_client_destroy (&client);
+    close (ready[0]), close (ready[1]);
+}
+
+// The same when the owner's process is killed: its lease runs out (~2 s by default), its session ends, and
+// the lock passes to the waiter.
+static void
+test_lock_released_when_owner_process_is_killed (void **state)
+{
+    (void) state;
+    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_lock_t *lock;
+    assert_int_equal (rom_lock_new (client, &lock), ROM_OK);
+    int ready[2];
+    assert_int_equal (pipe (ready), 0);
+    pid_t child = fork ();
+    if (child == 0) {
+        char byte = rom_lock_acquire (lock, ROM_FOREVER) == ROM_OK;
+        if (write (ready[1], &byte, 1) != 1)
+            _exit (1);
+        raise (SIGKILL);
+    }
+    char byte = 0;
+    assert_int_equal (read (ready[0], &byte, 1), 1);
+    assert_true (byte);
+    assert_int_equal (rom_lock_acquire (lock, ROM_NOWAIT), ROM_TIMEOUT);
+    uint64_t start = rom_now_ms ();
+    assert_int_equal (rom_lock_acquire (lock, 10000), ROM_OK);
+    printf ("# a lock held by a SIGKILLed process passed on after %llu ms\n",
+            (unsigned long long) (rom_now_ms () - start));
+    assert_int_equal (s_join (child), 128 + SIGKILL);
+    assert_int_equal (rom_lock_release (lock), ROM_OK);
     rom_lock_destroy (&lock);
     rom_client_destroy (&client);
     close (ready[0]), close (ready[1]);
@@ -430,6 +464,7 @@ main (void)
         cmocka_unit_test (test_lock_owner_rules),
         cmocka_unit_test (test_lock_timeout_is_a_status),
         cmocka_unit_test (test_lock_released_when_owner_session_ends),
+        cmocka_unit_test (test_lock_released_when_owner_process_is_killed),
         cmocka_unit_test (test_semaphore),
         cmocka_unit_test (test_event),
         cmocka_unit_test (test_condition),
