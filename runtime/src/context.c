@@ -13,13 +13,23 @@ static pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER;
 static void *s_context;
 static pid_t s_pid;
 static size_t s_sockets; // open sockets of s_context: zmq_ctx_term () would wait for them forever
+// Contexts inherited through fork and abandoned, kept reachable: they are the parent's memory, not a leak of
+// this process (valgrind and LeakSanitizer would report them as lost). One per generation of forks.
+#define S_INHERITED_MAX 8
+static void *s_inherited[S_INHERITED_MAX];
 
 void *
 rom_context (void)
 {
     pthread_mutex_lock (&s_lock);
     if (s_context && s_pid != getpid ()) {
-        s_context = NULL; // inherited from the parent: abandoned on purpose, with its sockets
+        // Inherited from the parent: abandoned on purpose, with its sockets.
+        for (size_t i = 0; i < S_INHERITED_MAX; i++)
+            if (!s_inherited[i]) {
+                s_inherited[i] = s_context;
+                break;
+            }
+        s_context = NULL;
         s_sockets = 0;
     }
     if (!s_context) {

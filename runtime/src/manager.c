@@ -227,8 +227,12 @@ rom_manager_start (const rom_manager_opts_t *opts, rom_manager_t **manager_p, co
         return ROM_INTERNAL;
     }
     if (pid == 0) {
+        // The server process's copy of the manager stays reachable while it serves (s_serve never returns):
+        // it is the owner's memory, not a leak of this process.
+        static rom_manager_t *s_served;
+        s_served = self;
         close (ready[0]);
-        s_serve (opts, self->endpoint, ready[1], self->owner);
+        s_serve (opts, s_served->endpoint, s_served->tmpdir, ready[1], s_served->owner);
     }
     close (ready[1]);
     self->pid = pid;

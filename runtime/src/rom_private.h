@@ -320,7 +320,8 @@ typedef struct {
 // Set heartbeats and handover on `router` and start monitoring it. `timeout_ms` 0 means the default.
 // `tag` makes the monitor's inproc endpoint unique. -1 with errno when ZMQ refuses.
 int rom_lease_init (rom_lease_t *self, void *router, uint32_t timeout_ms, const void *tag);
-void rom_lease_fini (rom_lease_t *self);
+// Stop monitoring `router` and close the monitor.
+void rom_lease_fini (rom_lease_t *self, void *router);
 // The poll timeout (ms, -1 forever) shortened to the next sweep.
 long rom_lease_poll_timeout (const rom_lease_t *self, uint64_t now, long timeout);
 // Read the monitor's events; each dropped connection makes the peers on its fd suspects.

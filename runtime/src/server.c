@@ -177,7 +177,7 @@ rom_server_destroy (rom_server_t **self_p)
         self->free_calls = next;
     }
     free (self->heap);
-    rom_lease_fini (&self->lease);
+    rom_lease_fini (&self->lease, self->router);
     rom_pool_destroy (&self->pool);
     if (self->router) {
         // Replies of the calls that finished at the stop are still on their way: let them go out (the
