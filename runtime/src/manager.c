@@ -232,7 +232,7 @@ rom_manager_start (const rom_manager_opts_t *opts, rom_manager_t **manager_p, co
         static rom_manager_t *s_served;
         s_served = self;
         close (ready[0]);
-        s_serve (opts, s_served->endpoint, s_served->tmpdir, ready[1], s_served->owner);
+        s_serve (opts, s_served->endpoint, ready[1], s_served->owner);
     }
     close (ready[1]);
     self->pid = pid;
