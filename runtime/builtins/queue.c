@@ -8,6 +8,9 @@
 // removes it from its list and answers ROM_EMPTY (getter) or ROM_FULL (putter), Python's exceptions: from
 // then on no item is handed to it, so nothing is lost to a caller that left.
 //
+// An item that is a reference to another shared object keeps that object alive while it waits in the queue
+// (rom_call_keep_ref when stored, rom_call_drop_ref when taken: the getter's reply takes its own first).
+//
 // JoinableQueue adds a count of unfinished items (Put adds one, TaskDone removes one) and a list of Join
 // calls completed when it reaches zero.
 #include "sync_private.h"
@@ -95,14 +98,28 @@ s_on_cancel (void *self, rom_call_t *call)
         sync_waitq_forget (&queue->joiners, call);
 }
 
-// Append a copy of `item`. ROM_OK or ROM_NOMEM.
+static const Rom__ObjectRef *
+s_item_ref (const Rom__Builtins__SyncItem *item)
+{
+    const Rom__Builtins__Variant *v = item->value;
+    return v && v->kind_case == ROM__BUILTINS__VARIANT__KIND_REF_VALUE ? v->ref_value : NULL;
+}
+
+// Append a copy of `item`, put by `call`. ROM_OK, ROM_NOMEM, or ROM_NO_OBJECT for a reference to nothing
+// (the text is set on `call`).
 static rom_status_t
-s_append (queue_t *queue, const Rom__Builtins__SyncItem *item)
+s_append (queue_t *queue, const Rom__Builtins__SyncItem *item, rom_call_t *call)
 {
     size_t size = protobuf_c_message_get_packed_size (&item->base);
     queue_item_t *entry = malloc (sizeof *entry + size);
     if (!entry)
-        return ROM_NOMEM;
+        return rom_call_fail (call, ROM_NOMEM, "server out of memory for the item");
+    const Rom__ObjectRef *ref = s_item_ref (item);
+    rom_status_t kept = ref ? rom_call_keep_ref (call, ref) : ROM_OK;
+    if (kept != ROM_OK) {
+        free (entry);
+        return kept;
+    }
     entry->next = NULL;
     entry->size = protobuf_c_message_pack (&item->base, entry->data);
     if (queue->tail)
@@ -114,9 +131,10 @@ s_append (queue_t *queue, const Rom__Builtins__SyncItem *item)
     return ROM_OK;
 }
 
-// Accept `item`: to the first waiting getter if there is one, else into the queue (the caller checked room).
+// Accept `item`, put by `call`: to the first waiting getter if there is one, else into the queue (the caller
+// checked room). On failure the text is set on `call`.
 static rom_status_t
-s_accept (queue_t *queue, const Rom__Builtins__SyncItem *item)
+s_accept (queue_t *queue, const Rom__Builtins__SyncItem *item, rom_call_t *call)
 {
     if (queue->getters.head) {
         sync_waiter_t *waiter = queue->getters.head;
@@ -127,8 +145,11 @@ s_accept (queue_t *queue, const Rom__Builtins__SyncItem *item)
         out->value = item->value; // borrowed: packed into the reply right now
         out->type = item->type;
         rom_call_complete (getter, ROM_OK);
-    } else if (s_append (queue, item) != ROM_OK)
-        return ROM_NOMEM;
+    } else {
+        rom_status_t status = s_append (queue, item, call);
+        if (status != ROM_OK)
+            return status;
+    }
     queue->unfinished++;
     return ROM_OK;
 }
@@ -145,6 +166,9 @@ s_take (queue_t *queue, Rom__Builtins__SyncItem *out, rom_call_t *call)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory for the item");
     out->value = item->value;
     out->type = item->type;
+    const Rom__ObjectRef *ref = s_item_ref (item);
+    if (ref)
+        rom_call_drop_ref (call, ref->id); // after the reply: the getter's own reference comes first
     queue->head = entry->next;
     if (!queue->head)
         queue->tail = NULL;
@@ -157,10 +181,7 @@ s_take (queue_t *queue, Rom__Builtins__SyncItem *out, rom_call_t *call)
         const Rom__Builtins__SyncItem *pending = waiter->data;
         sync_waitq_unlink (&queue->putters, waiter);
         free (waiter);
-        rom_status_t status = s_accept (queue, pending);
-        if (status != ROM_OK)
-            rom_call_fail (putter, status, "server out of memory for the item");
-        rom_call_complete (putter, status);
+        rom_call_complete (putter, s_accept (queue, pending, putter));
     }
     return ROM_OK;
 }
@@ -173,9 +194,7 @@ s_put (void *self, const Rom__Builtins__PutRequest *in, Google__Protobuf__Empty 
     static const Rom__Builtins__SyncItem none = ROM__BUILTINS__SYNC_ITEM__INIT;
     const Rom__Builtins__SyncItem *item = in->item ? in->item : &none;
     if (!s_full (queue) || queue->getters.head) {
-        if (s_accept (queue, item) != ROM_OK)
-            return rom_call_fail (call, ROM_NOMEM, "server out of memory for the item");
-        return ROM_OK;
+        return s_accept (queue, item, call);
     }
     if (in->nowait)
         return rom_call_fail (call, ROM_FULL, "the queue is full (%lld items)", (long long) queue->maxsize);

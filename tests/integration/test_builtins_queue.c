@@ -221,6 +221,53 @@ test_timed_out_getter_is_not_handed_an_item (void **state)
 
 // --- Pipe --------------------------------------------------------------------------------------------------
 
+// An item that is a reference to another object keeps it alive while it waits in the queue; the getter's
+// reply carries its own reference, and once that is given back the object dies.
+static void
+test_queued_reference_keeps_its_object (void **state)
+{
+    (void) state;
+    rom_client_t *client = rom_test_connect (s_endpoint);
+    Rom__Builtins__Queue_Proxy *q = NULL;
+    assert_int_equal (rom__builtins__queue__rom_create (client, NULL, &q), ROM_OK);
+    Rom__RefRequest init = ROM__REF_REQUEST__INIT;
+    rom_proxy_t *tally = NULL;
+    assert_int_equal (rom_proxy_create (client, &rom_test_tally_type, NULL, &init.base, 0, &tally), ROM_OK);
+    char *token = rom_proxy_to_token (tally);
+
+    Rom__ObjectRef ref;
+    rom_proxy_ref (tally, &ref);
+    Rom__Builtins__Variant value = ROM__BUILTINS__VARIANT__INIT;
+    value.kind_case = ROM__BUILTINS__VARIANT__KIND_REF_VALUE;
+    value.ref_value = &ref;
+    Rom__Builtins__SyncItem item = ROM__BUILTINS__SYNC_ITEM__INIT;
+    item.value = &value;
+    Rom__Builtins__PutRequest put = ROM__BUILTINS__PUT_REQUEST__INIT;
+    put.item = &item;
+    assert_int_equal (rom__builtins__queue_proxy__put (q, &put, NULL), ROM_OK);
+    rom_proxy_destroy (&tally); // only the queue holds it now
+
+    rom_proxy_t *probe = NULL;
+    assert_int_equal (rom_proxy_from_token (client, &rom_test_tally_type, token, &probe), ROM_OK);
+    rom_proxy_destroy (&probe);
+    Rom__Builtins__GetRequest get = ROM__BUILTINS__GET_REQUEST__INIT;
+    Rom__Builtins__SyncItem *got = NULL;
+    assert_int_equal (rom__builtins__queue_proxy__get (q, &get, &got), ROM_OK);
+    assert_int_equal (got->value->kind_case, ROM__BUILTINS__VARIANT__KIND_REF_VALUE);
+    assert_int_equal (rom_proxy_from_ref (client, &rom_test_tally_type, got->value->ref_value, &tally), ROM_OK);
+    rom__builtins__sync_item__free_unpacked (got, NULL);
+    assert_int_equal (rom_test_tally_add (tally, 2), 2);
+    rom_proxy_destroy (&tally);
+    assert_int_equal (rom_proxy_from_token (client, &rom_test_tally_type, token, &probe), ROM_NO_OBJECT);
+
+    // A reference to nothing is refused at the door.
+    ref.id = 987654321;
+    assert_int_equal (rom__builtins__queue_proxy__put (q, &put, NULL), ROM_NO_OBJECT);
+    free (token);
+    rom__builtins__queue__rom_destroy (&q);
+    rom_client_destroy (&client);
+}
+
 static void
 test_pipe (void **state)
 {
@@ -485,6 +532,7 @@ main (void)
         cmocka_unit_test (test_queue_items_and_statuses),
         cmocka_unit_test (test_queue_five_producers_and_blocked_put),
         cmocka_unit_test (test_joinable_queue),
+        cmocka_unit_test (test_queued_reference_keeps_its_object),
         cmocka_unit_test (test_timed_out_getter_is_not_handed_an_item),
         cmocka_unit_test (test_pipe),
         cmocka_unit_test (test_200_blocked_in_lock_acquire),
