@@ -29,7 +29,9 @@ RATIOS = [
     ("batched128_vs_redis", "rom_batched_ipc_d128_calls_per_s", "redis_incr_p128_1c_calls_per_s", 1.0, "min",
      "128 increments in one message (servant-level IncrementMany) / Redis INCR pipelined 128, 1 client"),
     ("create_vs_python_mgr", "rom_create_per_s", "python_mgr_create_per_s", 100.0, "min",
-     "objects created/s: rom / Python (proxy-created)"),
+     "objects created/s: rom pipelined (create_async, 128 in flight) / Python (proxy-created)"),
+    ("create_sync_vs_python_mgr", "rom_create_sync_per_s", "python_mgr_create_per_s", None, "min",
+     "objects created/s one by one (a round trip each): rom / Python"),
     ("bytes_per_object_1m", "rom_bytes_per_object_1m", None, 128.0, "max",
      "server RSS growth per idle object with 1M live (bytes)"),
     ("mib_payload_vs_raw_zmq", "rom_payload_ipc_1048576_bytes_per_s", "raw_zmq_payload_ipc_1048576_bytes_per_s",
@@ -225,7 +227,9 @@ def markdown(m, mode, repo, note):
     md.append(table(["bytes", "rom MB/s", "raw libzmq MB/s", "rom / raw", "rom p50 µs", "raw p50 µs"], rows))
 
     md.append("\n## Objects\n\n")
-    md.append(f"Creation: rom {fmt(g('rom_create_per_s'))}/s (p50 {fmt(g('rom_create_p50_us'))} µs), Python "
+    md.append(f"Creation: rom pipelined (128 in flight, 10 k → 100 k objects) {fmt(g('rom_create_per_s'))}/s, "
+              f"100 k → 1 M {fmt(g('rom_create_to_1m_per_s'))}/s; rom one by one "
+              f"{fmt(g('rom_create_sync_per_s'))}/s (p50 {fmt(g('rom_create_p50_us'))} µs); Python "
               f"{fmt(g('python_mgr_create_per_s'))}/s (p50 {fmt(g('python_mgr_create_p50_us'))} µs).\n\n")
     rows = [[label, fmt(g(f"rom_bytes_per_object_{k}")), fmt(g(f"rom_sync_ipc_{k}obj_p50_us"))]
             for label, k in (("10 k", "10k"), ("100 k", "100k"), ("1 M", "1m"))]

@@ -57,6 +57,15 @@ s_lifecycle (gen_buf_t *out, const gen_service_t *svc)
         "                                   %s_Proxy **proxy_p);\n\n",
         l, l, args, t);
     gen_buf_printf (out,
+        "// Create a new %s without waiting for it, so that many creations are in flight at once\n"
+        "// (rom_proxy_create_async ()). On ROM_OK *future_p is the caller's: collect the proxy with\n"
+        "// %s__rom_create_wait (), or drop it with rom_future_destroy () (the reference is given back).\n"
+        "rom_status_t %s__rom_create_async (rom_client_t *client, %srom_future_t **future_p);\n\n"
+        "// Wait for a creation sent by %s__rom_create_async (): consumes the future. On ROM_OK *proxy_p\n"
+        "// is a new proxy that caller owns; otherwise what %s__rom_create () would have returned.\n"
+        "rom_status_t %s__rom_create_wait (rom_future_t **future_p, %s_Proxy **proxy_p);\n\n",
+        svc->full_name, l, l, args, l, l, l, t);
+    gen_buf_printf (out,
         "// A proxy to the object named `name`. ROM_NO_OBJECT if there is none, ROM_WRONG_TYPE if it is not a\n"
         "// %s.\n"
         "rom_status_t %s__rom_lookup (rom_client_t *client, const char *name, %s_Proxy **proxy_p);\n\n"

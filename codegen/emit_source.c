@@ -116,6 +116,22 @@ s_proxy (gen_buf_t *out, const gen_service_t *svc)
         l, args_param, t, l, svc->has_init ? "args, " : "", l, args_param, t, l, args_value, t);
     gen_buf_printf (out,
         "rom_status_t\n"
+        "%s__rom_create_async (rom_client_t *client, %srom_future_t **future_p)\n"
+        "{\n"
+        "    return rom_proxy_create_async (client, &%s__rom_type, NULL, %s,\n"
+        "                                   0, future_p);\n"
+        "}\n\n"
+        "rom_status_t\n"
+        "%s__rom_create_wait (rom_future_t **future_p, %s_Proxy **proxy_p)\n"
+        "{\n"
+        "    rom_proxy_t *proxy = NULL;\n"
+        "    rom_status_t status = rom_future_wait_proxy (future_p, &%s__rom_type, &proxy);\n"
+        "    *proxy_p = (%s_Proxy *) proxy;\n"
+        "    return status;\n"
+        "}\n\n",
+        l, args_param, l, args_value, l, t, l, t);
+    gen_buf_printf (out,
+        "rom_status_t\n"
         "%s__rom_lookup (rom_client_t *client, const char *name, %s_Proxy **proxy_p)\n"
         "{\n"
         "    rom_proxy_t *proxy = NULL;\n"

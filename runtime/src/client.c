@@ -301,7 +301,7 @@ rom_client_send_timeout (rom_client_t *self, uint64_t object_id, uint32_t type_h
 
 // Receive one reply and hand it to its pending call; false when nothing arrived within `wait_ms`.
 static bool
-s_receive (rom_channel_t *channel, long wait_ms)
+s_receive (rom_client_t *self, rom_channel_t *channel, long wait_ms)
 {
     zmq_msg_t head, payload;
     zmq_msg_init (&head);
@@ -338,6 +338,12 @@ s_receive (rom_channel_t *channel, long wait_ms)
             zmq_msg_move (&pending->payload, &payload);
         else
             pending->error = strdup (header->error ? header->error : "");
+        if (pending->forgotten) {
+            // Its caller gave up on it (rom_client_forget ()): the reply is handed over, and with it the
+            // pending call, so what the reply carries (a reference) is given back.
+            s_unlink (channel, pending);
+            pending->abandoned (self, pending);
+        }
     }
     if (header)
         protobuf_c_message_free_unpacked (&header->base, NULL);
@@ -357,7 +363,7 @@ s_wait (rom_client_t *self, rom_channel_t *channel, rom_pending_t *pending, Prot
                 break;
             wait_ms = (long) (pending->deadline_ms - now);
         }
-        s_receive (channel, wait_ms);
+        s_receive (self, channel, wait_ms);
     }
     s_unlink (channel, pending);
     rom_status_t status;
@@ -403,17 +409,44 @@ rom_client_wait (rom_client_t *self, rom_pending_t *pending, ProtobufCMessage **
     return s_wait (self, channel, pending, out);
 }
 
-void
+bool
 rom_client_forget (rom_client_t *self, rom_pending_t *pending)
 {
-    if (self->pid != s_getpid ())
-        return;
+    if (self->pid != s_getpid ()) {
+        if (!pending->abandoned)
+            return false;
+        pending->abandoned (NULL, pending); // the parent's call: its reply never comes here
+        return true;
+    }
     rom_channel_t *channel = s_channel (self);
+    if (pending->abandoned && channel && (pending->prev || channel->head == pending)) {
+        if (pending->done) {
+            s_unlink (channel, pending);
+            pending->abandoned (self, pending);
+        } else
+            pending->forgotten = true; // stays linked: s_receive () hands it its reply
+        return true;
+    }
     if (channel)
         s_unlink (channel, pending);
     free (pending->error);
     pending->error = NULL;
     zmq_msg_close (&pending->payload);
+    return false;
+}
+
+// Hand the forgotten calls of a channel that goes away to their hooks, with no reply (client destroyed, or
+// the channel was the parent's): what their replies would carry dies with the session.
+static void
+s_drop_forgotten (rom_channel_t *channel)
+{
+    for (rom_pending_t *pending = channel->head, *next; pending; pending = next) {
+        next = pending->next;
+        if (pending->forgotten) {
+            s_unlink (channel, pending);
+            pending->abandoned (NULL, pending);
+        }
+    }
 }
 
 rom_status_t
@@ -515,6 +548,7 @@ rom_client_check_fork (rom_client_t *self)
     rom_channel_t *channel = self->channels;
     while (channel) {
         rom_channel_t *next = channel->next;
+        s_drop_forgotten (channel);
         free (channel);
         channel = next;
     }
@@ -593,6 +627,7 @@ rom_client_destroy (rom_client_t **self_p)
     rom_channel_t *channel = self->channels;
     while (channel) {
         rom_channel_t *next = channel->next;
+        s_drop_forgotten (channel);
         if (ours)
             rom_socket_close (&channel->dealer);
         free (channel);

@@ -86,32 +86,105 @@ rom_proxy_ref (const rom_proxy_t *self, Rom__ObjectRef *ref)
     ref->type = (char *) self->type->name;
 }
 
+// A Manager.Create request for `type`; `args` packed into `small`, or into a malloc'ed *buf_p if larger
+// (the caller frees *buf_p when it is not `small`).
+static rom_status_t
+s_create_request (rom_client_t *client, const rom_type_t *type, const char *name, const ProtobufCMessage *args,
+                  unsigned flags, Rom__CreateRequest *req, uint8_t *small, size_t small_size, uint8_t **buf_p)
+{
+    rom__create_request__init (req);
+    req->type = (char *) type->name;
+    req->name = (char *) (name ? name : "");
+    req->exist_ok = (flags & ROM_CREATE_EXIST_OK) != 0;
+    *buf_p = small;
+    if (args) {
+        size_t size = protobuf_c_message_get_packed_size (args);
+        if (size > small_size && !(*buf_p = malloc (size)))
+            return rom_client_fail (client, ROM_NOMEM, "creating a %s: out of memory", type->name);
+        req->args.len = protobuf_c_message_pack (args, *buf_p);
+        req->args.data = *buf_p;
+    }
+    return ROM_OK;
+}
+
 rom_status_t
 rom_proxy_create (rom_client_t *client, const rom_type_t *type, const char *name, const ProtobufCMessage *args,
                   unsigned flags, rom_proxy_t **proxy_p)
 {
     *proxy_p = NULL;
-    Rom__CreateRequest req = ROM__CREATE_REQUEST__INIT;
-    req.type = (char *) type->name;
-    req.name = (char *) (name ? name : "");
-    req.exist_ok = (flags & ROM_CREATE_EXIST_OK) != 0;
-    uint8_t small[256];
-    uint8_t *buf = small;
-    if (args) {
-        size_t size = protobuf_c_message_get_packed_size (args);
-        if (size > sizeof small && !(buf = malloc (size)))
-            return rom_client_fail (client, ROM_NOMEM, "creating a %s: out of memory", type->name);
-        req.args.len = protobuf_c_message_pack (args, buf);
-        req.args.data = buf;
-    }
+    Rom__CreateRequest req;
+    uint8_t small[256], *buf;
+    rom_status_t status = s_create_request (client, type, name, args, flags, &req, small, sizeof small, &buf);
+    if (status != ROM_OK)
+        return status;
     Rom__ObjectRef *ref = NULL;
-    rom_status_t status = rom_client_manager_call (client, ROM_MANAGER_CREATE, &req.base,
-                                                   &rom__object_ref__descriptor, (ProtobufCMessage **) &ref);
+    status = rom_client_manager_call (client, ROM_MANAGER_CREATE, &req.base, &rom__object_ref__descriptor,
+                                      (ProtobufCMessage **) &ref);
     if (buf != small)
         free (buf);
     if (status != ROM_OK)
         return status;
     return s_from_ref (client, type, ref, proxy_p);
+}
+
+// The reply of a future whose result is a rom.ObjectRef came after its caller gave up on it (or never will):
+// the reference it carries is given back, so an abandoned create leaks nothing on the server.
+static void
+s_ref_abandoned (rom_client_t *client, rom_pending_t *pending)
+{
+    rom_future_t *future = (rom_future_t *) ((char *) pending - offsetof (rom_future_t, pending));
+    if (client && pending->done && pending->status == ROM_OK) {
+        const void *data = zmq_msg_data (&pending->payload);
+        size_t size = zmq_msg_size (&pending->payload);
+        Rom__ObjectRef *ref = rom_wire_too_deep (&rom__object_ref__descriptor, data, size)
+                                  ? NULL
+                                  : rom__object_ref__unpack (NULL, size, data);
+        if (ref && ref->id != 0) {
+            // One-way, as rom_proxy_destroy () does: this runs inside another call's wait.
+            Rom__RefRequest req = ROM__REF_REQUEST__INIT;
+            req.id = ref->id;
+            rom_client_send (client, ROM_MANAGER_ID, 0, ROM_MANAGER_RELEASE, &req.base,
+                             ROM__CALL_FLAGS__CALL_ONEWAY, NULL);
+        }
+        if (ref)
+            rom__object_ref__free_unpacked (ref, NULL);
+    }
+    free (pending->error);
+    zmq_msg_close (&pending->payload);
+    free (future);
+}
+
+rom_status_t
+rom_proxy_create_async (rom_client_t *client, const rom_type_t *type, const char *name,
+                        const ProtobufCMessage *args, unsigned flags, rom_future_t **future_p)
+{
+    *future_p = NULL;
+    if (!client || !type)
+        return client ? rom_client_fail (client, ROM_INVALID, "creating: no type") : ROM_INVALID;
+    Rom__CreateRequest req;
+    uint8_t small[256], *buf;
+    rom_status_t status = s_create_request (client, type, name, args, flags, &req, small, sizeof small, &buf);
+    if (status != ROM_OK)
+        return status;
+    rom_future_t *future = calloc (1, sizeof *future);
+    if (!future)
+        status = rom_client_fail (client, ROM_NOMEM, "creating a %s: out of memory for a future", type->name);
+    else {
+        future->client = client;
+        future->pending.output = &rom__object_ref__descriptor;
+        future->pending.what_type = "rom.Manager";
+        future->pending.what_method = "Create";
+        future->pending.abandoned = s_ref_abandoned;
+        status = rom_client_send (client, ROM_MANAGER_ID, 0, ROM_MANAGER_CREATE, &req.base, 0, &future->pending);
+    }
+    if (buf != small)
+        free (buf);
+    if (status != ROM_OK) {
+        free (future);
+        return status;
+    }
+    *future_p = future;
+    return ROM_OK;
 }
 
 rom_status_t
@@ -308,14 +381,35 @@ rom_future_wait (rom_future_t **future_p, ProtobufCMessage **out)
     return status;
 }
 
+rom_status_t
+rom_future_wait_proxy (rom_future_t **future_p, const rom_type_t *type, rom_proxy_t **proxy_p)
+{
+    *proxy_p = NULL;
+    rom_future_t *future = *future_p;
+    if (!future)
+        return ROM_INVALID;
+    rom_client_t *client = future->client;
+    if (future->pending.output != &rom__object_ref__descriptor || !type) {
+        const char *method = future->pending.what_method;
+        rom_future_destroy (future_p);
+        return rom_client_fail (client, ROM_INVALID, "%s: %s", method,
+                                type ? "its reply is not a rom.ObjectRef (not a create)" : "no type");
+    }
+    Rom__ObjectRef *ref = NULL;
+    rom_status_t status = rom_future_wait (future_p, (ProtobufCMessage **) &ref);
+    if (status != ROM_OK)
+        return status;
+    return s_from_ref (client, type, ref, proxy_p);
+}
+
 void
 rom_future_destroy (rom_future_t **future_p)
 {
     rom_future_t *future = *future_p;
     if (!future)
         return;
-    rom_client_forget (future->client, &future->pending);
-    free (future);
+    if (!rom_client_forget (future->client, &future->pending))
+        free (future); // otherwise its hook frees it, with the reply
     *future_p = NULL;
 }
 

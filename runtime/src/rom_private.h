@@ -278,6 +278,11 @@ struct _rom_pending_t {
     zmq_msg_t payload;                // the reply payload, when done with ROM_OK
     char *error;                      // malloc'ed error text from the server, when done with a failure
     rom_pending_t *next, *prev;       // the client's list of outstanding calls, in send order
+    // For a reply that carries something to give back (a create's reference): when its caller forgets it,
+    // the call stays linked and its reply is handed to this hook, which owns and frees `pending` (and its
+    // payload and error). `client` is NULL when no reply will come (client destroyed, a forked child).
+    void (*abandoned) (rom_client_t *client, rom_pending_t *pending);
+    bool forgotten;                   // forgotten while linked: waiting for its reply, for `abandoned`
 };
 
 // Send a call. `pending` (may be NULL for one-way calls) is linked into the client and matched by call id.
@@ -290,8 +295,9 @@ rom_status_t rom_client_send_timeout (rom_client_t *self, uint64_t object_id, ui
                                       uint32_t timeout_ms);
 // Wait for `pending` until its deadline; it is unlinked from the client either way.
 rom_status_t rom_client_wait (rom_client_t *self, rom_pending_t *pending, ProtobufCMessage **out);
-// Unlink a pending call without waiting; a reply that comes later is dropped.
-void rom_client_forget (rom_client_t *self, rom_pending_t *pending);
+// Unlink a pending call without waiting; a reply that comes later is dropped. Returns true when `pending`
+// was handed to its `abandoned` hook instead (now, or when its reply arrives): the hook frees it.
+bool rom_client_forget (rom_client_t *self, rom_pending_t *pending);
 // Record the detail of the last failure (printf-style).
 rom_status_t rom_client_fail (rom_client_t *self, rom_status_t status, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));

@@ -576,6 +576,33 @@ test_constructor_refusal_and_named_objects (void **state)
     acme__billing__v1__billing__rom_destroy (&billing);
 }
 
+// The generated async creation: with creation arguments (a refusal comes back through the wait) and without.
+static void
+test_create_async_wrappers (void **state)
+{
+    (void) state;
+    rom_client_t *client = rom_manager_client (s_manager);
+    Acme__Billing__V1__BillingInit refused = ACME__BILLING__V1__BILLING_INIT__INIT, fine = refused;
+    refused.tenant = "refused";
+    fine.tenant = "async";
+    rom_future_t *futures[3] = {NULL};
+    assert_int_equal (acme__billing__v1__billing__rom_create_async (client, &refused, &futures[0]), ROM_OK);
+    assert_int_equal (acme__billing__v1__billing__rom_create_async (client, &fine, &futures[1]), ROM_OK);
+    assert_int_equal (acme__billing__v1__marker__rom_create_async (client, &futures[2]), ROM_OK);
+    Acme__Billing__V1__Billing_Proxy *billing = (Acme__Billing__V1__Billing_Proxy *) 1;
+    assert_int_equal (acme__billing__v1__billing__rom_create_wait (&futures[0], &billing), ROM_APP_ERROR);
+    assert_null (billing);
+    assert_null (futures[0]);
+    assert_non_null (strstr (rom_client_errmsg (client), "tenant refused is refused"));
+    assert_int_equal (acme__billing__v1__billing__rom_create_wait (&futures[1], &billing), ROM_OK);
+    Acme__Billing__V1__Marker_Proxy *marker = NULL;
+    assert_int_equal (acme__billing__v1__marker__rom_create_wait (&futures[2], &marker), ROM_OK);
+    assert_int_not_equal (rom_proxy_id (acme__billing__v1__billing__rom_base (billing)),
+                          rom_proxy_id (acme__billing__v1__marker__rom_base (marker)));
+    acme__billing__v1__billing__rom_destroy (&billing);
+    acme__billing__v1__marker__rom_destroy (&marker);
+}
+
 // A pool type (rom.pool) and a type without methods, used from a forked child through proxies and tokens
 // made by the parent.
 static void
@@ -664,6 +691,7 @@ main (void)
         cmocka_unit_test (test_oneof_keywords_and_enums),
         cmocka_unit_test (test_rpc_names_like_lifecycle_words),
         cmocka_unit_test (test_constructor_refusal_and_named_objects),
+        cmocka_unit_test (test_create_async_wrappers),
         cmocka_unit_test (test_pool_type_and_child_process),
         cmocka_unit_test (test_no_package_nested_types),
     };

@@ -31,6 +31,21 @@ typedef struct _rom_future_t rom_future_t;
 rom_status_t rom_proxy_create (rom_client_t *client, const rom_type_t *type, const char *name,
                                const ProtobufCMessage *args, unsigned flags, rom_proxy_t **proxy_p);
 
+// rom_proxy_create () without waiting: send the creation and return at once, so that one client keeps
+// many creations in flight (a create is one round trip, ~20-100 µs; pipelined, the server makes the next
+// while replies travel). On ROM_OK *future_p is owned by the caller: collect the proxy with
+// rom_future_wait_proxy (). Creations run on the server in the order sent, with this client's other calls.
+// What rom_proxy_create () would have failed with (ROM_NO_TYPE, ROM_EXISTS, the constructor's status) is
+// reported by the wait, not here; here only what fails before sending (ROM_NOMEM, ROM_TOO_LARGE,
+// ROM_UNAVAILABLE). A future destroyed without waiting (rom_future_destroy ()) gives back the reference
+// its reply carries when that reply arrives (a later call or wait on the same thread reads it), so an
+// abandoned creation leaves no reference behind; if the client is destroyed first, its session's end
+// releases it. Keep fewer than ~1000 calls in flight per thread (ZMQ's high-water mark): a server drops
+// replies its client does not read in time, rather than stall (their waits end in ROM_TIMEOUT and the
+// references they carried are released when the session ends); a ring of 128 is as fast.
+rom_status_t rom_proxy_create_async (rom_client_t *client, const rom_type_t *type, const char *name,
+                                     const ProtobufCMessage *args, unsigned flags, rom_future_t **future_p);
+
 // Find a named object. ROM_NO_OBJECT if none has that name, ROM_WRONG_TYPE if it is not a `type`.
 rom_status_t rom_proxy_lookup (rom_client_t *client, const rom_type_t *type, const char *name,
                                rom_proxy_t **proxy_p);
@@ -77,7 +92,16 @@ rom_status_t rom_proxy_call_oneway (rom_proxy_t *self, unsigned method, const Pr
 // set *future_p to NULL. `out` as in rom_proxy_call ().
 rom_status_t rom_future_wait (rom_future_t **future_p, ProtobufCMessage **out);
 
-// Give up on an async call: its reply, if it comes, is discarded. Accepts NULL.
+// Wait for a future whose reply is a rom.ObjectRef (rom_proxy_create_async (), or a method returning one)
+// and adopt the reference it carries as a proxy of `type`. Consumes the future and sets *future_p to NULL
+// either way. On ROM_OK *proxy_p is a new proxy that caller owns and must destroy when done. Otherwise the
+// creation's status (ROM_NO_TYPE, ROM_EXISTS, ROM_APP_ERROR and the constructor's others, ROM_TIMEOUT,
+// ROM_UNAVAILABLE, ...), ROM_WRONG_TYPE if the object is not a `type` (its reference is given back), or
+// ROM_INVALID if the future's reply is not an ObjectRef; rom_client_errmsg () says why.
+rom_status_t rom_future_wait_proxy (rom_future_t **future_p, const rom_type_t *type, rom_proxy_t **proxy_p);
+
+// Give up on an async call: its reply, if it comes, is discarded (a creation's reference is given back).
+// Accepts NULL.
 void rom_future_destroy (rom_future_t **future_p);
 
 // --- proxies inside messages (rom.ObjectRef fields) ------------------------------------------------------

@@ -83,6 +83,22 @@ demo__counter__rom_create_named (rom_client_t *client, const char *name, const D
 }
 
 rom_status_t
+demo__counter__rom_create_async (rom_client_t *client, const Demo__CounterInit *args, rom_future_t **future_p)
+{
+    return rom_proxy_create_async (client, &demo__counter__rom_type, NULL, (const ProtobufCMessage *) args,
+                                   0, future_p);
+}
+
+rom_status_t
+demo__counter__rom_create_wait (rom_future_t **future_p, Demo__Counter_Proxy **proxy_p)
+{
+    rom_proxy_t *proxy = NULL;
+    rom_status_t status = rom_future_wait_proxy (future_p, &demo__counter__rom_type, &proxy);
+    *proxy_p = (Demo__Counter_Proxy *) proxy;
+    return status;
+}
+
+rom_status_t
 demo__counter__rom_lookup (rom_client_t *client, const char *name, Demo__Counter_Proxy **proxy_p)
 {
     rom_proxy_t *proxy = NULL;

@@ -33,6 +33,15 @@ rom_status_t demo__counter__rom_create (rom_client_t *client, const Demo__Counte
 rom_status_t demo__counter__rom_create_named (rom_client_t *client, const char *name, const Demo__CounterInit *args, unsigned flags,
                                    Demo__Counter_Proxy **proxy_p);
 
+// Create a new demo.Counter without waiting for it, so that many creations are in flight at once
+// (rom_proxy_create_async ()). On ROM_OK *future_p is the caller's: collect the proxy with
+// demo__counter__rom_create_wait (), or drop it with rom_future_destroy () (the reference is given back).
+rom_status_t demo__counter__rom_create_async (rom_client_t *client, const Demo__CounterInit *args, rom_future_t **future_p);
+
+// Wait for a creation sent by demo__counter__rom_create_async (): consumes the future. On ROM_OK *proxy_p
+// is a new proxy that caller owns; otherwise what demo__counter__rom_create () would have returned.
+rom_status_t demo__counter__rom_create_wait (rom_future_t **future_p, Demo__Counter_Proxy **proxy_p);
+
 // A proxy to the object named `name`. ROM_NO_OBJECT if there is none, ROM_WRONG_TYPE if it is not a
 // demo.Counter.
 rom_status_t demo__counter__rom_lookup (rom_client_t *client, const char *name, Demo__Counter_Proxy **proxy_p);
