@@ -135,9 +135,13 @@ rom_call_on_cancel (rom_call_t *call, rom_cancel_fn on_cancel)
 void
 rom_call_on_session_end (rom_call_t *call, rom_session_end_fn fn)
 {
-    // Not for pool types: the hook would run on the I/O thread while a worker may run the object.
-    if (call->object && !call->pooled)
-        call->object->on_session_end = fn;
+    // Not for pool types: the hook would run on the I/O thread while a worker may run the object. Without
+    // memory for the object's extension the hook is not set (a lock then keeps an owner that left).
+    if (call->object && !call->pooled) {
+        rom_object_ext_t *ext = rom_objects_ext_make (rom_server_objects (call->server), call->object);
+        if (ext)
+            ext->on_session_end = fn;
+    }
 }
 
 ProtobufCMessage *

@@ -1,12 +1,31 @@
 // object.c: the server's object table: ids, unique names, and reference counts per session.
 //
-// An object is counted once per reference a session holds; the session keeps its own count per object so
-// that when it ends (goodbye, or a dead client) exactly its references are dropped, as Python's manager
-// does with its per-ident refcounts. Servant state is created and destroyed by the server, not here.
+// An object is counted once per reference a session holds; the session's own count per object lets its end
+// (goodbye, or a dead client) drop exactly its references, as Python's manager does with its per-ident
+// refcounts. Servant state is created and destroyed by the server, not here.
+//
+// Memory is what bounds a server with millions of idle objects (issue 6: at most 128 bytes each at 1 M,
+// servant state included), so an object costs three things and no more:
+// - A 40-byte record (a 48-byte malloc chunk): id, type, state, counts, flags. What only some objects use
+//   (a name, deferred calls, a session-end hook, references they keep) is a rom_object_ext_t found through
+//   a side map by id, flagged ROM_OBJECT_EXT; the old record carried those five fields inline (72 bytes, an
+//   80-byte chunk) in every object. The lookups it costs fall on deferred calls, names and session ends.
+// - An 8-byte slot in the id index: open addressing whose slots hold only the object pointer (the key is
+//   object->id), grown at 3/4 load. A generic 16-byte rom_map_t slot grown at 2/3 cost 33 bytes per object
+//   at 1 M. A probe reads the object it compares, but Fibonacci hashing spreads the sequential ids so well
+//   that a lookup reads about one.
+// - No slot in the creating session's refs map. The first session to take a reference becomes the object's
+//   owner and counts its references in the object (owner, owner_refs); other sessions use their maps. A
+//   session never has both: it becomes owner only if its map has no entry, and uses the map only while
+//   another session owns. Its end disowns its objects during the walk over all objects that ending a
+//   session already does (server.c), so no index of a session's objects has to exist. The per-session map
+//   used to cost another 33 bytes per object at 1 M.
 #include "rom_private.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#define ROM_OBJECTS_MIN_CAPACITY 16u
 
 static uint64_t
 s_name_hash (const char *name)
@@ -20,19 +39,132 @@ s_name_hash (const char *name)
     return hash ? hash : 1;
 }
 
+// --- the id index: rom_object_t * slots keyed by object->id (linear probing, backward-shift deletion) ------
+
+static inline size_t
+s_slot_of (size_t capacity, uint64_t id)
+{
+    // Fibonacci hashing, as map.c: sequential ids spread evenly.
+    return (size_t) ((id * 0x9E3779B97F4A7C15ull) >> 32) & (capacity - 1);
+}
+
+static int
+s_grow (rom_objects_t *self)
+{
+    size_t capacity = self->capacity ? self->capacity * 2 : ROM_OBJECTS_MIN_CAPACITY;
+    rom_object_t **slots = calloc (capacity, sizeof *slots);
+    if (!slots)
+        return -1;
+    for (size_t i = 0; i < self->capacity; i++) {
+        rom_object_t *object = self->slots[i];
+        if (!object)
+            continue;
+        size_t j = s_slot_of (capacity, object->id);
+        while (slots[j])
+            j = (j + 1) & (capacity - 1);
+        slots[j] = object;
+    }
+    free (self->slots);
+    self->slots = slots;
+    self->capacity = capacity;
+    return 0;
+}
+
+static int
+s_index_put (rom_objects_t *self, rom_object_t *object)
+{
+    if ((self->count + 1) * 4 > self->capacity * 3 && s_grow (self) != 0)
+        return -1;
+    size_t i = s_slot_of (self->capacity, object->id);
+    while (self->slots[i])
+        i = (i + 1) & (self->capacity - 1);
+    self->slots[i] = object;
+    self->count++;
+    return 0;
+}
+
+static void
+s_index_remove (rom_objects_t *self, const rom_object_t *object)
+{
+    if (self->count == 0)
+        return;
+    size_t mask = self->capacity - 1;
+    size_t i = s_slot_of (self->capacity, object->id);
+    while (self->slots[i] != object) {
+        if (!self->slots[i])
+            return;
+        i = (i + 1) & mask;
+    }
+    // Backward shift (map.c): pull later members of the probe run into the hole.
+    for (size_t j = (i + 1) & mask; self->slots[j]; j = (j + 1) & mask) {
+        size_t home = s_slot_of (self->capacity, self->slots[j]->id);
+        bool stays = (i <= j) ? (i < home && home <= j) : (i < home || home <= j);
+        if (!stays) {
+            self->slots[i] = self->slots[j];
+            i = j;
+        }
+    }
+    self->slots[i] = NULL;
+    self->count--;
+    if (self->count == 0) {
+        // An emptied table gives its memory back.
+        free (self->slots);
+        self->slots = NULL;
+        self->capacity = 0;
+    }
+}
+
+// --- the table ------------------------------------------------------------------------------------------------
+
 void
 rom_objects_init (rom_objects_t *self)
 {
-    rom_map_init (&self->by_id);
+    memset (self, 0, sizeof *self);
     rom_map_init (&self->by_name);
+    rom_map_init (&self->ext);
     self->next_id = 1;
 }
 
 void
 rom_objects_fini (rom_objects_t *self)
 {
-    rom_map_clear (&self->by_id);
+    free (self->slots);
+    self->slots = NULL;
+    self->capacity = self->count = 0;
     rom_map_clear (&self->by_name);
+    rom_map_clear (&self->ext);
+}
+
+rom_object_ext_t *
+rom_objects_ext (const rom_objects_t *self, const rom_object_t *object)
+{
+    return (object->flags & ROM_OBJECT_EXT) ? rom_map_get (&self->ext, object->id) : NULL;
+}
+
+rom_object_ext_t *
+rom_objects_ext_make (rom_objects_t *self, rom_object_t *object)
+{
+    rom_object_ext_t *ext = rom_objects_ext (self, object);
+    if (ext)
+        return ext;
+    ext = calloc (1, sizeof *ext);
+    if (!ext)
+        return NULL;
+    rom_map_init (&ext->held);
+    if (rom_map_put (&self->ext, object->id, ext) != 0) {
+        free (ext);
+        return NULL;
+    }
+    object->flags |= ROM_OBJECT_EXT;
+    return ext;
+}
+
+const char *
+rom_objects_name (const rom_objects_t *self, const rom_object_t *object)
+{
+    if (!(object->flags & ROM_OBJECT_NAMED))
+        return NULL;
+    return ((rom_object_ext_t *) rom_map_get (&self->ext, object->id))->name;
 }
 
 rom_object_t *
@@ -44,41 +176,49 @@ rom_objects_add (rom_objects_t *self, const rom_type_entry_t *entry, void *serva
     object->id = self->next_id;
     object->entry = entry;
     object->self = servant_self;
-    if (name && *name) {
-        object->name = strdup (name);
-        if (!object->name)
-            goto fail;
+    if (s_index_put (self, object) != 0) {
+        free (object);
+        return NULL;
     }
-    if (rom_map_put (&self->by_id, object->id, object) != 0)
-        goto fail;
-    if (object->name) {
-        uint64_t hash = s_name_hash (object->name);
-        object->name_next = rom_map_get (&self->by_name, hash);
-        if (rom_map_put (&self->by_name, hash, object) != 0) {
-            rom_map_remove (&self->by_id, object->id);
-            goto fail;
+    if (name && *name) {
+        rom_object_ext_t *ext = rom_objects_ext_make (self, object);
+        uint64_t hash = s_name_hash (name);
+        if (!ext || !(ext->name = strdup (name))) {
+            rom_objects_remove (self, &object);
+            return NULL;
         }
+        ext->name_next = rom_map_get (&self->by_name, hash);
+        if (rom_map_put (&self->by_name, hash, object) != 0) {
+            rom_objects_remove (self, &object); // not named yet: nothing to unlink from by_name
+            return NULL;
+        }
+        object->flags |= ROM_OBJECT_NAMED;
     }
     self->next_id++;
     return object;
-fail:
-    free (object->name);
-    free (object);
-    return NULL;
 }
 
 rom_object_t *
 rom_objects_find (const rom_objects_t *self, uint64_t id)
 {
-    return rom_map_get (&self->by_id, id);
+    if (self->count == 0)
+        return NULL;
+    size_t mask = self->capacity - 1;
+    for (size_t i = s_slot_of (self->capacity, id); self->slots[i]; i = (i + 1) & mask)
+        if (self->slots[i]->id == id)
+            return self->slots[i];
+    return NULL;
 }
 
 rom_object_t *
 rom_objects_find_name (const rom_objects_t *self, const char *name)
 {
-    for (rom_object_t *o = rom_map_get (&self->by_name, s_name_hash (name)); o; o = o->name_next)
-        if (strcmp (o->name, name) == 0)
+    for (rom_object_t *o = rom_map_get (&self->by_name, s_name_hash (name)); o;) {
+        rom_object_ext_t *ext = rom_map_get (&self->ext, o->id);
+        if (strcmp (ext->name, name) == 0)
             return o;
+        o = ext->name_next;
+    }
     return NULL;
 }
 
@@ -88,24 +228,33 @@ rom_objects_remove (rom_objects_t *self, rom_object_t **object_p)
     rom_object_t *object = *object_p;
     if (!object)
         return;
-    rom_map_remove (&self->by_id, object->id);
-    if (object->name) {
-        uint64_t hash = s_name_hash (object->name);
+    s_index_remove (self, object);
+    rom_object_ext_t *ext = rom_objects_ext (self, object);
+    if (ext && (object->flags & ROM_OBJECT_NAMED)) {
+        uint64_t hash = s_name_hash (ext->name);
         rom_object_t *head = rom_map_get (&self->by_name, hash);
         if (head == object) {
-            if (object->name_next)
-                rom_map_put (&self->by_name, hash, object->name_next); // replaces: cannot fail
+            if (ext->name_next)
+                rom_map_put (&self->by_name, hash, ext->name_next); // replaces: cannot fail
             else
                 rom_map_remove (&self->by_name, hash);
         } else {
-            for (rom_object_t *o = head; o; o = o->name_next)
-                if (o->name_next == object) {
-                    o->name_next = object->name_next;
+            for (rom_object_t *o = head; o;) {
+                rom_object_ext_t *o_ext = rom_map_get (&self->ext, o->id);
+                if (o_ext->name_next == object) {
+                    o_ext->name_next = ext->name_next;
                     break;
                 }
+                o = o_ext->name_next;
+            }
         }
     }
-    free (object->name);
+    if (ext) {
+        rom_map_remove (&self->ext, object->id);
+        rom_map_clear (&ext->held); // emptied by rom_refs_drop_held () when it held anything
+        free (ext->name);
+        free (ext);
+    }
     free (object);
     *object_p = NULL;
 }
@@ -113,18 +262,30 @@ rom_objects_remove (rom_objects_t *self, rom_object_t **object_p)
 size_t
 rom_objects_count (const rom_objects_t *self)
 {
-    return self->by_id.count;
+    return self->count;
 }
 
 bool
 rom_objects_next (const rom_objects_t *self, size_t *cursor, rom_object_t **object)
 {
-    uint64_t key;
-    void *value;
-    if (!rom_map_next (&self->by_id, cursor, &key, &value))
-        return false;
-    *object = value;
-    return true;
+    for (size_t i = *cursor; i < self->capacity; i++) {
+        if (self->slots[i]) {
+            *object = self->slots[i];
+            *cursor = i + 1;
+            return true;
+        }
+    }
+    *cursor = self->capacity;
+    return false;
+}
+
+// --- references ---------------------------------------------------------------------------------------------
+
+// The session's id as an owner: ids past 32 bits (four billion sessions into a server's life) use maps only.
+static inline uint32_t
+s_owner_id (const rom_session_t *session)
+{
+    return session->id <= UINT32_MAX ? (uint32_t) session->id : 0;
 }
 
 int
@@ -133,9 +294,17 @@ rom_objects_retain (rom_session_t *session, rom_object_t *object)
     if (object->refs == UINT32_MAX)
         return -1;
     if (session) {
-        uintptr_t count = (uintptr_t) rom_map_get (&session->refs, object->id);
-        if (rom_map_put (&session->refs, object->id, (void *) (count + 1)) != 0)
-            return -1;
+        uint32_t me = s_owner_id (session);
+        if (me && object->owner == me)
+            object->owner_refs++;
+        else if (me && object->owner == 0 && !rom_map_get (&session->refs, object->id)) {
+            object->owner = me;
+            object->owner_refs = 1;
+        } else {
+            uintptr_t count = (uintptr_t) rom_map_get (&session->refs, object->id);
+            if (rom_map_put (&session->refs, object->id, (void *) (count + 1)) != 0)
+                return -1;
+        }
     }
     object->refs++;
     return 0;
@@ -146,16 +315,42 @@ rom_objects_release (rom_session_t *session, rom_object_t *object, bool *dead_p)
 {
     *dead_p = false;
     if (session) {
-        uintptr_t count = (uintptr_t) rom_map_get (&session->refs, object->id);
-        if (count == 0)
-            return ROM_DENIED;
-        if (count == 1)
-            rom_map_remove (&session->refs, object->id);
-        else
-            rom_map_put (&session->refs, object->id, (void *) (count - 1)); // replaces: cannot fail
+        uint32_t me = s_owner_id (session);
+        if (me && object->owner == me) {
+            if (--object->owner_refs == 0)
+                object->owner = 0;
+        } else {
+            uintptr_t count = (uintptr_t) rom_map_get (&session->refs, object->id);
+            if (count == 0)
+                return ROM_DENIED;
+            if (count == 1)
+                rom_map_remove (&session->refs, object->id);
+            else
+                rom_map_put (&session->refs, object->id, (void *) (count - 1)); // replaces: cannot fail
+        }
     } else if (object->refs == 0)
         return ROM_DENIED;
     object->refs--;
-    *dead_p = object->refs == 0 && !object->name;
+    *dead_p = rom_object_unheld (object);
     return ROM_OK;
+}
+
+uint32_t
+rom_objects_session_refs (const rom_session_t *session, const rom_object_t *object)
+{
+    uint32_t me = s_owner_id (session);
+    if (me && object->owner == me)
+        return object->owner_refs;
+    return (uint32_t) (uintptr_t) rom_map_get (&session->refs, object->id);
+}
+
+bool
+rom_objects_disown (rom_object_t *object, uint64_t session)
+{
+    if (object->owner == 0 || object->owner != session)
+        return false;
+    object->refs -= object->owner_refs < object->refs ? object->owner_refs : object->refs;
+    object->owner = 0;
+    object->owner_refs = 0;
+    return rom_object_unheld (object) && !(object->flags & ROM_OBJECT_DYING);
 }

@@ -114,7 +114,7 @@ s_fresh_settle (rom_server_t *server, rom_call_t *call)
 {
     for (s_fresh_t *fresh = call->fresh; fresh; fresh = fresh->next) {
         rom_object_t *object = rom_objects_find (rom_server_objects (server), fresh->id);
-        if (object && object->refs == 0 && !object->name)
+        if (object && rom_object_unheld (object))
             rom_server_object_release (server, object);
     }
     call->fresh = NULL; // the list lives in the call's arena
@@ -247,14 +247,15 @@ rom_call_keep_ref (rom_call_t *call, const Rom__ObjectRef *ref)
     }
     if (object == holder)
         return rom_call_fail (call, ROM_INVALID, "an object cannot keep a reference to itself");
-    if (!holder->held && !(holder->held = calloc (1, sizeof *holder->held)))
+    rom_object_ext_t *ext = rom_objects_ext_make (rom_server_objects (call->server), holder);
+    if (!ext)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory");
-    uintptr_t count = (uintptr_t) rom_map_get (holder->held, object->id);
-    if (rom_map_put (holder->held, object->id, (void *) (count + 1)) != 0 || rom_objects_retain (NULL, object) != 0) {
+    uintptr_t count = (uintptr_t) rom_map_get (&ext->held, object->id);
+    if (rom_map_put (&ext->held, object->id, (void *) (count + 1)) != 0 || rom_objects_retain (NULL, object) != 0) {
         if (count)
-            rom_map_put (holder->held, object->id, (void *) count);
+            rom_map_put (&ext->held, object->id, (void *) count);
         else
-            rom_map_remove (holder->held, object->id);
+            rom_map_remove (&ext->held, object->id);
         return rom_call_fail (call, ROM_NOMEM, "server out of memory");
     }
     return ROM_OK;
@@ -269,7 +270,7 @@ s_drop (rom_server_t *server, uint64_t id, uintptr_t count)
         return;
     object->refs -= count < object->refs ? (uint32_t) count : object->refs;
     // A dying object (a cycle being torn down) is already on its way out.
-    if (object->refs == 0 && !object->name && !(object->flags & ROM_OBJECT_DYING))
+    if (rom_object_unheld (object) && !(object->flags & ROM_OBJECT_DYING))
         rom_server_object_release (server, object);
 }
 
@@ -290,14 +291,15 @@ rom_call_drop_ref (rom_call_t *call, uint64_t id)
                 return ROM_OK;
             }
     }
-    uintptr_t count = holder && holder->held ? (uintptr_t) rom_map_get (holder->held, id) : 0;
+    rom_object_ext_t *ext = holder ? rom_objects_ext (rom_server_objects (call->server), holder) : NULL;
+    uintptr_t count = ext ? (uintptr_t) rom_map_get (&ext->held, id) : 0;
     if (count == 0)
         return rom_call_fail (call, ROM_NO_OBJECT, "this object keeps no reference to object %llu",
                               (unsigned long long) id);
     if (count == 1)
-        rom_map_remove (holder->held, id);
+        rom_map_remove (&ext->held, id);
     else
-        rom_map_put (holder->held, id, (void *) (count - 1)); // replaces: cannot fail
+        rom_map_put (&ext->held, id, (void *) (count - 1)); // replaces: cannot fail
     s_fresh_t *drop = rom_call_alloc (call, sizeof *drop);
     if (!drop) {
         s_drop (call->server, id, 1); // no memory to wait: drop now
@@ -313,10 +315,9 @@ void
 rom_refs_adopt (rom_server_t *server, rom_call_t *call, rom_object_t *object)
 {
     for (s_fresh_t *keep = call->keeps; keep; keep = keep->next) {
-        uintptr_t count = 0;
-        if (object && (object->held || (object->held = calloc (1, sizeof *object->held))))
-            count = (uintptr_t) rom_map_get (object->held, keep->id);
-        if (!object || !object->held || rom_map_put (object->held, keep->id, (void *) (count + 1)) != 0)
+        rom_object_ext_t *ext = object ? rom_objects_ext_make (rom_server_objects (server), object) : NULL;
+        uintptr_t count = ext ? (uintptr_t) rom_map_get (&ext->held, keep->id) : 0;
+        if (!ext || rom_map_put (&ext->held, keep->id, (void *) (count + 1)) != 0)
             s_drop (server, keep->id, 1); // no holder (or no memory for one): the reference goes
     }
     call->keeps = NULL;
@@ -325,15 +326,15 @@ rom_refs_adopt (rom_server_t *server, rom_call_t *call, rom_object_t *object)
 void
 rom_refs_drop_held (rom_server_t *server, rom_object_t *object)
 {
-    rom_map_t *held = object->held;
-    if (!held)
+    rom_object_ext_t *ext = rom_objects_ext (rom_server_objects (server), object);
+    if (!ext || ext->held.count == 0)
         return;
-    object->held = NULL;
+    rom_map_t held = ext->held; // taken out first: a drop may come back to this object (a cycle)
+    rom_map_init (&ext->held);
     uint64_t id;
     void *count;
     size_t cursor = 0;
-    while (rom_map_next (held, &cursor, &id, &count))
+    while (rom_map_next (&held, &cursor, &id, &count))
         s_drop (server, id, (uintptr_t) count);
-    rom_map_clear (held);
-    free (held);
+    rom_map_clear (&held);
 }

@@ -104,20 +104,31 @@ typedef struct {
 } rom_type_entry_t;
 
 typedef struct _rom_object_t rom_object_t;
+// An object as the server keeps it: 40 bytes (a 48-byte malloc chunk), because a server may hold millions
+// that sit idle. What few objects use lives in a rom_object_ext_t of their own (object.c explains).
 struct _rom_object_t {
     uint64_t id;
     const rom_type_entry_t *entry;
     void *self;                  // the servant's state
+    uint32_t refs;               // every reference: sessions', holder objects', made-for-a-reply
+    uint32_t owner;              // the session holding `owner_refs` of them outside its refs map (0: none)
+    uint32_t owner_refs;
+    uint32_t flags;              // ROM_OBJECT_*
+};
+#define ROM_OBJECT_DYING 1u     // being destroyed: references dropped on the way do not destroy it again
+#define ROM_OBJECT_DESTROY_PENDING 2u // to be destroyed once its calls in the worker pool are back
+#define ROM_OBJECT_NAMED 4u     // has a name (in its extension): it outlives its references
+#define ROM_OBJECT_EXT 8u       // has an extension (rom_objects_ext ())
+#define ROM_OBJECT_ORPHAN 16u   // left without a reference by an ending session: to be destroyed (server.c)
+
+// The rarely used part of an object, allocated when first needed and kept until it dies.
+typedef struct {
     char *name;                  // NULL when unnamed; a named object outlives its references
     rom_object_t *name_next;     // objects whose names share a 64-bit hash (practically never)
     rom_call_t *deferred;        // calls this object answers later (a list through rom_call_t)
     rom_session_end_fn on_session_end; // told of sessions that end (rom_call_on_session_end ()), or NULL
-    uint32_t refs;               // references held by all sessions
-    uint32_t flags;              // ROM_OBJECT_*
-    rom_map_t *held;             // objects this one keeps (rom_call_keep_ref): id -> count; NULL for none
-};
-#define ROM_OBJECT_DYING 1u     // being destroyed: references dropped on the way do not destroy it again
-#define ROM_OBJECT_DESTROY_PENDING 2u // to be destroyed once its calls in the worker pool are back
+    rom_map_t held;              // objects this one keeps (rom_call_keep_ref): id -> count
+} rom_object_ext_t;
 
 // One connection of a session: a client thread's DEALER, known by its ROUTER routing id (lease.c).
 typedef struct {
@@ -137,8 +148,11 @@ typedef struct {
 } rom_session_t;
 
 typedef struct {
-    rom_map_t by_id;
+    rom_object_t **slots;        // by id: open addressing on object->id (8-byte slots; see object.c)
+    size_t capacity;             // a power of two, or 0
+    size_t count;
     rom_map_t by_name;           // 64-bit hash of the name -> chain of objects
+    rom_map_t ext;               // object id -> rom_object_ext_t, for objects that have one
     uint64_t next_id;
 } rom_objects_t;
 
@@ -151,16 +165,36 @@ rom_object_t *rom_objects_add (rom_objects_t *self, const rom_type_entry_t *entr
                                const char *name);
 rom_object_t *rom_objects_find (const rom_objects_t *self, uint64_t id);
 rom_object_t *rom_objects_find_name (const rom_objects_t *self, const char *name);
-// Unlink from the table and free the object record (not its servant state: the caller destroyed that).
+// Unlink from the table and free the object record and its extension (not its servant state: the caller
+// destroyed that, and dropped what it held).
 void rom_objects_remove (rom_objects_t *self, rom_object_t **object_p);
 size_t rom_objects_count (const rom_objects_t *self);
+// Iterate: size_t cursor = 0; while (rom_objects_next (t, &cursor, &o)) ...  (no adds or removes meanwhile)
 bool rom_objects_next (const rom_objects_t *self, size_t *cursor, rom_object_t **object);
+// The object's extension, or NULL when it has none.
+rom_object_ext_t *rom_objects_ext (const rom_objects_t *self, const rom_object_t *object);
+// The object's extension, made (empty) if it has none. NULL when out of memory.
+rom_object_ext_t *rom_objects_ext_make (rom_objects_t *self, rom_object_t *object);
+// The object's name, or NULL.
+const char *rom_objects_name (const rom_objects_t *self, const rom_object_t *object);
+// Whether nothing keeps the object alive: no reference, no name.
+static inline bool
+rom_object_unheld (const rom_object_t *object)
+{
+    return object->refs == 0 && !(object->flags & ROM_OBJECT_NAMED);
+}
 
-// Add one reference of `session` (NULL: a call without a session) to `object`. -1 when out of memory.
+// Add one reference of `session` (NULL: a holder object or a reply, counted in `refs` only) to `object`.
+// -1 when out of memory.
 int rom_objects_retain (rom_session_t *session, rom_object_t *object);
 // Drop one reference. ROM_DENIED if the session holds none. *dead_p is set when the object has no
 // reference and no name left: the caller destroys it.
 rom_status_t rom_objects_release (rom_session_t *session, rom_object_t *object, bool *dead_p);
+// How many references `session` holds to `object` (its owner count plus its refs map's).
+uint32_t rom_objects_session_refs (const rom_session_t *session, const rom_object_t *object);
+// An ending session gives up the references it holds as `object`'s owner (those in its refs map are the
+// caller's to drop). True when that left the object unheld: the caller destroys it, once done iterating.
+bool rom_objects_disown (rom_object_t *object, uint64_t session);
 
 // --- call.c: a call being served (rom_call_t) ------------------------------------------------------------
 

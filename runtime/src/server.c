@@ -339,11 +339,40 @@ rom_server_session_new (rom_server_t *self)
 
 static void s_session_leave (rom_server_t *self, uint64_t session);
 
+// Destroy the objects an ending session left unheld (flagged ROM_OBJECT_ORPHAN by s_session_leave ()), by id:
+// a destructor may take others with it. Without memory for the list of ids, rescan for the flag.
+static void
+s_destroy_orphans (rom_server_t *self, const uint64_t *ids, size_t n_ids, bool listed)
+{
+    for (size_t i = 0; i < n_ids; i++) {
+        rom_object_t *object = rom_objects_find (&self->objects, ids[i]);
+        if (object && (object->flags & ROM_OBJECT_ORPHAN)) {
+            object->flags &= ~ROM_OBJECT_ORPHAN;
+            if (rom_object_unheld (object)) // not taken again meanwhile (a hook's reply)
+                s_object_destroy (self, object);
+        }
+    }
+    for (bool found = !listed; found;) {
+        found = false;
+        rom_object_t *object;
+        size_t cursor = 0;
+        while (rom_objects_next (&self->objects, &cursor, &object))
+            if (object->flags & ROM_OBJECT_ORPHAN) {
+                object->flags &= ~ROM_OBJECT_ORPHAN;
+                if (rom_object_unheld (object))
+                    s_object_destroy (self, object);
+                found = true;
+                break;
+            }
+    }
+}
+
 void
 rom_server_session_end (rom_server_t *self, rom_session_t *session)
 {
+    // Its waiting calls and hooks, and the references it holds as owner (object.c): one walk.
     s_session_leave (self, session->id);
-    // Drop every reference the session holds; objects left with none (and no name) die now.
+    // Then the references in its map; objects left with none (and no name) die now.
     uint64_t id;
     void *count;
     size_t cursor = 0;
@@ -352,7 +381,7 @@ rom_server_session_end (rom_server_t *self, rom_session_t *session)
         if (!object)
             continue;
         object->refs -= (uint32_t) (uintptr_t) count < object->refs ? (uint32_t) (uintptr_t) count : object->refs;
-        if (object->refs == 0 && !object->name)
+        if (rom_object_unheld (object))
             s_object_destroy (self, object);
     }
     rom_map_clear (&session->refs);
@@ -539,10 +568,11 @@ rom_server_unlink_deferred (rom_server_t *self, rom_call_t *call)
 {
     s_heap_remove (self, call);
     if (call->object) {
+        rom_object_ext_t *ext = rom_objects_ext (&self->objects, call->object);
         if (call->prev)
             call->prev->next = call->next;
-        else if (call->object->deferred == call)
-            call->object->deferred = call->next;
+        else if (ext && ext->deferred == call)
+            ext->deferred = call->next;
         if (call->next)
             call->next->prev = call->prev;
     }
@@ -572,23 +602,48 @@ s_expire (rom_server_t *self)
 }
 
 // What an ending session leaves in objects: its waiting calls are cancelled (their servants forget them),
-// then each object that asked (rom_call_on_session_end ()) is told, so a lock it held is released. One walk
-// over all objects: sessions end far less often than calls arrive, and no index has to be kept in step.
+// then each object that asked (rom_call_on_session_end ()) is told, so a lock it held is released, and the
+// references it holds as an object's owner are dropped (object.c); objects that leaves unheld die after the
+// walk (a destructor would change the table under it). One walk over all objects: sessions end far less
+// often than calls arrive, and no index of a session's objects has to be kept in step.
 static void
 s_session_leave (rom_server_t *self, uint64_t session)
 {
+    uint64_t *orphans = NULL;
+    size_t n_orphans = 0, orphans_capacity = 0;
+    bool listed = true;
     rom_object_t *object;
     size_t cursor = 0;
     while (rom_objects_next (&self->objects, &cursor, &object)) {
-        for (rom_call_t *call = object->deferred; call;)
-            if (call->session == session) {
-                s_cancel (self, call, ROM_CLOSED, "the caller's session ended while the call waited");
-                call = object->deferred; // on_cancel may have completed others: start over
+        rom_object_ext_t *ext = rom_objects_ext (&self->objects, object);
+        if (ext) {
+            for (rom_call_t *call = ext->deferred; call;)
+                if (call->session == session) {
+                    s_cancel (self, call, ROM_CLOSED, "the caller's session ended while the call waited");
+                    call = ext->deferred; // on_cancel may have completed others: start over
+                } else
+                    call = call->next;
+            if (ext->on_session_end)
+                ext->on_session_end (object->self, session);
+        }
+        if (!rom_objects_disown (object, session))
+            continue;
+        object->flags |= ROM_OBJECT_ORPHAN;
+        if (n_orphans == orphans_capacity && listed) {
+            size_t capacity = orphans_capacity ? orphans_capacity * 2 : 64;
+            uint64_t *grown = realloc (orphans, capacity * sizeof *grown);
+            if (grown) {
+                orphans = grown;
+                orphans_capacity = capacity;
             } else
-                call = call->next;
-        if (object->on_session_end)
-            object->on_session_end (object->self, session);
+                listed = false; // s_destroy_orphans () finds the rest by their flag
+        }
+        if (listed)
+            orphans[n_orphans++] = object->id;
     }
+    if (n_orphans || !listed)
+        s_destroy_orphans (self, orphans, n_orphans, listed);
+    free (orphans);
 }
 
 static void
@@ -605,8 +660,9 @@ s_object_destroy (rom_server_t *self, rom_object_t *object)
         }
     }
     object->flags |= ROM_OBJECT_DYING;
-    while (object->deferred)
-        s_cancel (self, object->deferred, ROM_CLOSED, "the object was destroyed while the call waited");
+    rom_object_ext_t *ext = rom_objects_ext (&self->objects, object);
+    while (ext && ext->deferred)
+        s_cancel (self, ext->deferred, ROM_CLOSED, "the object was destroyed while the call waited");
     const rom_type_t *type = object->entry->type;
     if (type->destroy)
         type->destroy (object->entry->servant, object->self);
@@ -626,7 +682,7 @@ s_pool_done (rom_server_t *self, rom_call_t *call, rom_status_t status)
     rom_server_reply (self, call, status);
     if ((object->flags & ROM_OBJECT_DESTROY_PENDING) && !rom_pool_busy (self->pool, object)) {
         object->flags &= ~ROM_OBJECT_DESTROY_PENDING;
-        if (object->refs == 0 && !object->name) // not taken again meanwhile
+        if (rom_object_unheld (object)) // not taken again meanwhile
             s_object_destroy (self, object);
     }
 }
@@ -737,10 +793,16 @@ s_dispatch (rom_server_t *self, zmq_msg_t *peer, const Rom__CallHeader *header, 
         rom_server_reply (self, call, rom_call_fail (call, ROM_INTERNAL, "deferred a manager call"));
         return;
     }
-    call->next = object->deferred;
-    if (object->deferred)
-        object->deferred->prev = call;
-    object->deferred = call;
+    rom_object_ext_t *ext = rom_objects_ext_make (&self->objects, object);
+    if (!ext) {
+        call->next = call->prev = NULL; // in no list
+        s_cancel (self, call, ROM_NOMEM, "server out of memory for a waiting call"); // the servant forgets it
+        return;
+    }
+    call->next = ext->deferred;
+    if (ext->deferred)
+        ext->deferred->prev = call;
+    ext->deferred = call;
     if (call->deadline_ms && s_heap_push (self, call) != 0)
         s_cancel (self, call, ROM_NOMEM, "server out of memory for the call's deadline");
 }
@@ -883,9 +945,11 @@ s_drain (rom_server_t *self)
     }
     rom_object_t *object;
     size_t cursor = 0;
-    while (rom_objects_next (&self->objects, &cursor, &object))
-        while (object->deferred)
-            s_cancel (self, object->deferred, ROM_UNAVAILABLE, "the server is shutting down");
+    while (rom_objects_next (&self->objects, &cursor, &object)) {
+        rom_object_ext_t *ext = rom_objects_ext (&self->objects, object);
+        while (ext && ext->deferred)
+            s_cancel (self, ext->deferred, ROM_UNAVAILABLE, "the server is shutting down");
+    }
 }
 
 rom_status_t

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <cmocka.h>
 
@@ -86,7 +87,9 @@ test_objects_ids_and_names (void **state)
     assert_non_null (a);
     assert_int_equal (a->id, 1);
     assert_int_equal (b->id, 2);
-    assert_null (c->name); // an empty name is no name
+    assert_null (rom_objects_name (&objects, c)); // an empty name is no name
+    assert_null (rom_objects_ext (&objects, a)); // an unnamed object has no extension
+    assert_string_equal (rom_objects_name (&objects, b), "bee");
     assert_ptr_equal (rom_objects_find (&objects, 2), b);
     assert_ptr_equal (rom_objects_find_name (&objects, "bee"), b);
     assert_null (rom_objects_find_name (&objects, "be"));
@@ -122,6 +125,13 @@ test_objects_references_per_session (void **state)
     assert_int_equal (rom_objects_retain (&s1, o), 0);
     assert_int_equal (rom_objects_retain (&s2, o), 0);
     assert_int_equal (o->refs, 3);
+    // The first session counts in the object (its owner), the second in its map.
+    assert_int_equal (o->owner, 1);
+    assert_int_equal (o->owner_refs, 2);
+    assert_int_equal (s1.refs.count, 0);
+    assert_int_equal ((uintptr_t) rom_map_get (&s2.refs, o->id), 1);
+    assert_int_equal (rom_objects_session_refs (&s1, o), 2);
+    assert_int_equal (rom_objects_session_refs (&s2, o), 1);
     // A session cannot drop references it does not hold.
     assert_int_equal (rom_objects_release (&s2, o, &dead), ROM_OK);
     assert_false (dead);
@@ -133,13 +143,96 @@ test_objects_references_per_session (void **state)
     assert_true (dead); // no reference, no name
     assert_int_equal (s1.refs.count, 0);
 
+    // Once the owner let go, a session with a map entry keeps using its map (never both), and a session
+    // without one becomes the owner.
+    rom_object_t *p = rom_objects_add (&objects, &s_entry, NULL, NULL);
+    assert_int_equal (rom_objects_retain (&s1, p), 0);
+    assert_int_equal (rom_objects_retain (&s2, p), 0);
+    assert_int_equal (rom_objects_release (&s1, p, &dead), ROM_OK);
+    assert_int_equal (p->owner, 0);
+    assert_int_equal (rom_objects_retain (&s2, p), 0);
+    assert_int_equal (p->owner, 0);
+    assert_int_equal ((uintptr_t) rom_map_get (&s2.refs, p->id), 2);
+    assert_int_equal (rom_objects_retain (&s1, p), 0);
+    assert_int_equal (p->owner, 1);
+    assert_int_equal (rom_objects_release (&s1, p, &dead), ROM_OK);
+    assert_int_equal (rom_objects_release (&s1, p, &dead), ROM_DENIED);
+    // An ending session disowns: its owner references go, its map's are the caller's to drop.
+    assert_int_equal (rom_objects_retain (&s1, p), 0);
+    assert_int_equal (rom_objects_retain (&s1, p), 0);
+    assert_int_equal (p->refs, 4);
+    assert_false (rom_objects_disown (p, 2)); // not its owner
+    assert_false (rom_objects_disown (p, 1)); // s2's two keep it
+    assert_int_equal (p->refs, 2);
+    assert_int_equal (rom_objects_release (&s2, p, &dead), ROM_OK);
+    assert_int_equal (rom_objects_release (&s2, p, &dead), ROM_OK);
+    assert_true (dead);
+    assert_int_equal (s2.refs.count, 0);
+    assert_int_equal (rom_objects_retain (&s2, p), 0);
+    assert_true (rom_objects_disown (p, 2)); // its only reference
+    rom_objects_remove (&objects, &p);
+
     rom_object_t *named = rom_objects_add (&objects, &s_entry, NULL, "kept");
     assert_int_equal (rom_objects_retain (&s1, named), 0);
     assert_int_equal (rom_objects_release (&s1, named, &dead), ROM_OK);
     assert_false (dead); // a named object outlives its references
+    assert_int_equal (rom_objects_retain (&s1, named), 0);
+    assert_false (rom_objects_disown (named, 1));
     rom_objects_remove (&objects, &o);
     rom_objects_remove (&objects, &named);
     rom_objects_fini (&objects);
+}
+
+// The id index on its own: many objects, every third removed (backward shift across probe runs), then every
+// other one found; names and extensions made on demand and freed with their objects.
+static void
+test_objects_index_and_extensions (void **state)
+{
+    (void) state;
+    rom_objects_t objects;
+    rom_objects_init (&objects);
+    enum { N = 20000 };
+    rom_object_t **all = calloc (N + 1, sizeof *all);
+    assert_non_null (all);
+    char name[32];
+    for (uint64_t i = 1; i <= N; i++) {
+        snprintf (name, sizeof name, "n%llu", (unsigned long long) i);
+        all[i] = rom_objects_add (&objects, &s_entry, NULL, i % 100 == 0 ? name : NULL);
+        assert_non_null (all[i]);
+        assert_int_equal (all[i]->id, i);
+    }
+    assert_int_equal (rom_objects_count (&objects), N);
+    assert_true (objects.count * 4 <= objects.capacity * 3); // grown at 3/4
+    for (uint64_t i = 3; i <= N; i += 3)
+        rom_objects_remove (&objects, &all[i]);
+    for (uint64_t i = 1; i <= N; i++) {
+        assert_ptr_equal (rom_objects_find (&objects, i), all[i]); // NULL for the removed
+        snprintf (name, sizeof name, "n%llu", (unsigned long long) i);
+        if (i % 100 == 0)
+            assert_ptr_equal (rom_objects_find_name (&objects, name), all[i]);
+    }
+    assert_null (rom_objects_find (&objects, N + 1));
+    // Iteration visits each object once.
+    size_t cursor = 0, seen = 0;
+    rom_object_t *object;
+    while (rom_objects_next (&objects, &cursor, &object))
+        seen++;
+    assert_int_equal (seen, rom_objects_count (&objects));
+    // An extension on demand: the same one every time, freed by remove (LeakSanitizer would tell).
+    rom_object_ext_t *ext = rom_objects_ext_make (&objects, all[1]);
+    assert_non_null (ext);
+    assert_ptr_equal (rom_objects_ext_make (&objects, all[1]), ext);
+    assert_ptr_equal (rom_objects_ext (&objects, all[1]), ext);
+    assert_int_equal (rom_map_put (&ext->held, 7, (void *) 1), 0);
+    assert_null (rom_objects_name (&objects, all[1]));
+    for (uint64_t i = 1; i <= N; i++)
+        rom_objects_remove (&objects, &all[i]);
+    assert_int_equal (rom_objects_count (&objects), 0);
+    assert_null (objects.slots); // an emptied table gives its memory back
+    assert_int_equal (objects.ext.count, 0);
+    assert_int_equal (objects.by_name.count, 0);
+    rom_objects_fini (&objects);
+    free (all);
 }
 
 static void
@@ -159,6 +252,7 @@ main (void)
         cmocka_unit_test (test_map_colliding_keys),
         cmocka_unit_test (test_objects_ids_and_names),
         cmocka_unit_test (test_objects_references_per_session),
+        cmocka_unit_test (test_objects_index_and_extensions),
         cmocka_unit_test (test_type_hash),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
