@@ -19,7 +19,9 @@
 //   session never has both: it becomes owner only if its map has no entry, and uses the map only while
 //   another session owns. Its end disowns its objects during the walk over all objects that ending a
 //   session already does (server.c), so no index of a session's objects has to exist. The per-session map
-//   used to cost another 33 bytes per object at 1 M.
+//   used to cost another 33 bytes per object at 1 M. Sessions are known here by a 32-bit owner_key the
+//   server numbers them with (their ids are random 63-bit values); past four billion sessions in one
+//   server's life, new ones get 0 and use maps only, so a key never names two sessions.
 #include "rom_private.h"
 
 #include <stdlib.h>
@@ -281,12 +283,6 @@ rom_objects_next (const rom_objects_t *self, size_t *cursor, rom_object_t **obje
 
 // --- references ---------------------------------------------------------------------------------------------
 
-// The session's id as an owner: ids past 32 bits (four billion sessions into a server's life) use maps only.
-static inline uint32_t
-s_owner_id (const rom_session_t *session)
-{
-    return session->id <= UINT32_MAX ? (uint32_t) session->id : 0;
-}
 
 int
 rom_objects_retain (rom_session_t *session, rom_object_t *object)
@@ -294,7 +290,7 @@ rom_objects_retain (rom_session_t *session, rom_object_t *object)
     if (object->refs == UINT32_MAX)
         return -1;
     if (session) {
-        uint32_t me = s_owner_id (session);
+        uint32_t me = session->owner_key;
         if (me && object->owner == me)
             object->owner_refs++;
         else if (me && object->owner == 0 && !rom_map_get (&session->refs, object->id)) {
@@ -315,7 +311,7 @@ rom_objects_release (rom_session_t *session, rom_object_t *object, bool *dead_p)
 {
     *dead_p = false;
     if (session) {
-        uint32_t me = s_owner_id (session);
+        uint32_t me = session->owner_key;
         if (me && object->owner == me) {
             if (--object->owner_refs == 0)
                 object->owner = 0;
@@ -338,16 +334,16 @@ rom_objects_release (rom_session_t *session, rom_object_t *object, bool *dead_p)
 uint32_t
 rom_objects_session_refs (const rom_session_t *session, const rom_object_t *object)
 {
-    uint32_t me = s_owner_id (session);
+    uint32_t me = session->owner_key;
     if (me && object->owner == me)
         return object->owner_refs;
     return (uint32_t) (uintptr_t) rom_map_get (&session->refs, object->id);
 }
 
 bool
-rom_objects_disown (rom_object_t *object, uint64_t session)
+rom_objects_disown (rom_object_t *object, uint32_t owner_key)
 {
-    if (object->owner == 0 || object->owner != session)
+    if (object->owner == 0 || object->owner != owner_key)
         return false;
     object->refs -= object->owner_refs < object->refs ? object->owner_refs : object->refs;
     object->owner = 0;

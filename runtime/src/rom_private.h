@@ -111,7 +111,8 @@ struct _rom_object_t {
     const rom_type_entry_t *entry;
     void *self;                  // the servant's state
     uint32_t refs;               // every reference: sessions', holder objects', made-for-a-reply
-    uint32_t owner;              // the session holding `owner_refs` of them outside its refs map (0: none)
+    uint32_t owner;              // owner_key of the session holding `owner_refs` of them outside its refs
+                                 // map (0: none)
     uint32_t owner_refs;
     uint32_t flags;              // ROM_OBJECT_*
 };
@@ -141,7 +142,8 @@ typedef struct {
 // A client session (Manager.Hello): the references it holds, released together when it ends.
 typedef struct {
     uint64_t id;
-    rom_map_t refs;              // object id -> count (as uintptr_t)
+    uint32_t owner_key;          // its number in objects' `owner` (object.c); 0: it owns none, maps only
+    rom_map_t refs;              // object id -> count (as uintptr_t), for objects another session owns
     uint64_t last_seen_ms;
     rom_peer_t *peers;           // its live connections; the session ends when none is left
     size_t n_peers, peers_capacity;
@@ -194,7 +196,7 @@ rom_status_t rom_objects_release (rom_session_t *session, rom_object_t *object, 
 uint32_t rom_objects_session_refs (const rom_session_t *session, const rom_object_t *object);
 // An ending session gives up the references it holds as `object`'s owner (those in its refs map are the
 // caller's to drop). True when that left the object unheld: the caller destroys it, once done iterating.
-bool rom_objects_disown (rom_object_t *object, uint64_t session);
+bool rom_objects_disown (rom_object_t *object, uint32_t owner_key);
 
 // --- call.c: a call being served (rom_call_t) ------------------------------------------------------------
 

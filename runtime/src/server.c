@@ -37,6 +37,7 @@ struct _rom_server_t {
     rom_objects_t objects;
     rom_map_t sessions;          // session id -> rom_session_t
     uint64_t next_session;
+    uint32_t next_owner_key;     // the last rom_session_t.owner_key given (object.c)
     rom_call_t **heap;           // deferred calls with a deadline, a min-heap on deadline_ms
     size_t heap_size, heap_capacity;
     rom_call_t *free_calls;
@@ -328,6 +329,7 @@ rom_server_session_new (rom_server_t *self)
     if (!session)
         return NULL;
     session->id = self->next_session++;
+    session->owner_key = self->next_owner_key < UINT32_MAX ? ++self->next_owner_key : 0; // object.c
     session->last_seen_ms = rom_now_ms ();
     rom_map_init (&session->refs);
     if (rom_map_put (&self->sessions, session->id, session) != 0) {
@@ -337,7 +339,7 @@ rom_server_session_new (rom_server_t *self)
     return session;
 }
 
-static void s_session_leave (rom_server_t *self, uint64_t session);
+static void s_session_leave (rom_server_t *self, uint64_t session, uint32_t owner_key);
 
 // Destroy the objects an ending session left unheld (flagged ROM_OBJECT_ORPHAN by s_session_leave ()), by id:
 // a destructor may take others with it. Without memory for the list of ids, rescan for the flag.
@@ -371,7 +373,7 @@ void
 rom_server_session_end (rom_server_t *self, rom_session_t *session)
 {
     // Its waiting calls and hooks, and the references it holds as owner (object.c): one walk.
-    s_session_leave (self, session->id);
+    s_session_leave (self, session->id, session->owner_key);
     // Then the references in its map; objects left with none (and no name) die now.
     uint64_t id;
     void *count;
@@ -607,7 +609,7 @@ s_expire (rom_server_t *self)
 // walk (a destructor would change the table under it). One walk over all objects: sessions end far less
 // often than calls arrive, and no index of a session's objects has to be kept in step.
 static void
-s_session_leave (rom_server_t *self, uint64_t session)
+s_session_leave (rom_server_t *self, uint64_t session, uint32_t owner_key)
 {
     uint64_t *orphans = NULL;
     size_t n_orphans = 0, orphans_capacity = 0;
@@ -626,7 +628,7 @@ s_session_leave (rom_server_t *self, uint64_t session)
             if (ext->on_session_end)
                 ext->on_session_end (object->self, session);
         }
-        if (!rom_objects_disown (object, session))
+        if (!owner_key || !rom_objects_disown (object, owner_key))
             continue;
         object->flags |= ROM_OBJECT_ORPHAN;
         if (n_orphans == orphans_capacity && listed) {

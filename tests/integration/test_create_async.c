@@ -215,6 +215,60 @@ test_client_destroyed_with_abandoned_futures (void **state)
     assert_int_equal (s_destroyed (f), destroyed + N);
 }
 
+// A session's end drops the references it holds as its objects' owner (counted in the object, not in a
+// map): what another session also holds survives it, the rest dies with it.
+static void
+test_session_end_drops_owned_references (void **state)
+{
+    fixture_t *f = *state;
+    uint64_t destroyed = s_destroyed (f);
+    rom_client_t *maker = rom_test_connect (f->endpoint);
+    enum { N = 20 };
+    rom_proxy_t *made[N], *shared = NULL;
+    rom_future_t *future = NULL;
+    for (int i = 0; i < N; i++) {
+        assert_int_equal (s_create_async (maker, NULL, 10, &future), ROM_OK);
+        assert_int_equal (rom_future_wait_proxy (&future, &rom_test_tally_type, &made[i]), ROM_OK);
+    }
+    rom_proxy_t *copy = NULL;
+    assert_int_equal (rom_proxy_dup (made[0], &copy), ROM_OK); // the maker's second reference, same owner
+    rom_proxy_destroy (&copy);
+    char *token = rom_proxy_to_token (made[0]);
+    assert_non_null (token);
+    assert_int_equal (rom_proxy_from_token (f->client, &rom_test_tally_type, token, &shared), ROM_OK);
+    free (token);
+    assert_int_equal (rom_test_tally_add (shared, 1), 11);
+    for (int i = 0; i < N; i++)
+        rom_proxy_destroy (&made[i]); // one-way releases, then the goodbye on the same socket
+    rom_client_destroy (&maker);
+    assert_int_equal (s_destroyed (f), destroyed + N - 1);
+    assert_int_equal (rom_test_tally_add (shared, 1), 12);
+
+    // Without releases: references taken (the replies' ObjectRefs, never adopted) and only the goodbye to
+    // drop them.
+    maker = rom_test_connect (f->endpoint);
+    uint64_t ids[N];
+    for (int i = 0; i < N; i++) {
+        assert_int_equal (s_create_async (maker, NULL, 10, &future), ROM_OK);
+        Rom__ObjectRef *ref = NULL;
+        assert_int_equal (rom_future_wait (&future, (ProtobufCMessage **) &ref), ROM_OK);
+        ids[i] = ref->id;
+        rom__object_ref__free_unpacked (ref, NULL);
+    }
+    char text[256];
+    snprintf (text, sizeof text, "%s#%llu#%s", f->endpoint, (unsigned long long) ids[N - 1],
+              rom_test_tally_type.name);
+    rom_proxy_t *kept = NULL;
+    assert_int_equal (rom_proxy_from_token (f->client, &rom_test_tally_type, text, &kept), ROM_OK);
+    destroyed = s_destroyed (f);
+    rom_client_destroy (&maker);
+    assert_int_equal (s_destroyed (f), destroyed + N - 1);
+    assert_int_equal (rom_test_tally_add (kept, 1), 11);
+    rom_proxy_destroy (&kept);
+    rom_proxy_destroy (&shared);
+    assert_int_equal (s_destroyed (f), destroyed + N + 1);
+}
+
 int
 main (void)
 {
@@ -225,6 +279,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_abandoned_futures_release_their_references, s_setup_ipc, s_teardown),
         cmocka_unit_test_setup_teardown (test_abandoned_futures_release_their_references, s_setup_tcp, s_teardown),
         cmocka_unit_test_setup_teardown (test_client_destroyed_with_abandoned_futures, s_setup_ipc, s_teardown),
+        cmocka_unit_test_setup_teardown (test_session_end_drops_owned_references, s_setup_ipc, s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -116,7 +116,7 @@ test_objects_references_per_session (void **state)
     (void) state;
     rom_objects_t objects;
     rom_objects_init (&objects);
-    rom_session_t s1 = {.id = 1}, s2 = {.id = 2};
+    rom_session_t s1 = {.id = 1, .owner_key = 1}, s2 = {.id = 2, .owner_key = 2};
     rom_map_init (&s1.refs);
     rom_map_init (&s2.refs);
     rom_object_t *o = rom_objects_add (&objects, &s_entry, NULL, NULL);
