@@ -101,7 +101,8 @@ s_serve (const rom_manager_opts_t *opts, const char *endpoint, int ready_fd, pid
     sigemptyset (&sa.sa_mask);
     sigaction (SIGTERM, &sa, NULL);
     sigaction (SIGINT, &sa, NULL);
-    s_report (ready_fd, ROM_OK, NULL);
+    // The endpoint as bound: a tcp port "*" becomes the one the system chose, for the owner to connect to.
+    s_report (ready_fd, ROM_OK, rom_server_endpoint (server));
     close (ready_fd);
 
     rc = rom_server_run (server);
@@ -110,10 +111,12 @@ s_serve (const rom_manager_opts_t *opts, const char *endpoint, int ready_fd, pid
     _exit (rc == ROM_OK ? 0 : 1);
 }
 
-// Wait for the server's report; ROM_OK once it serves.
+// Wait for the server's report; ROM_OK once it serves, with the endpoint it bound in *bound_p (caller frees;
+// NULL when not reported or out of memory).
 static rom_status_t
-s_await_ready (int fd, pid_t pid, uint32_t timeout_ms, const char **errmsg)
+s_await_ready (int fd, pid_t pid, uint32_t timeout_ms, char **bound_p, const char **errmsg)
 {
+    *bound_p = NULL;
     struct pollfd pfd = {.fd = fd, .events = POLLIN};
     int n;
     do
@@ -136,6 +139,8 @@ s_await_ready (int fd, pid_t pid, uint32_t timeout_ms, const char **errmsg)
     rom_status_t status = (rom_status_t) (unsigned char) buf[0];
     if (status != ROM_OK)
         s_set_error (errmsg, "the manager process could not start: %s", buf + 1);
+    else if (buf[1])
+        *bound_p = strdup (buf + 1);
     return status;
 }
 
@@ -238,8 +243,13 @@ rom_manager_start (const rom_manager_opts_t *opts, rom_manager_t **manager_p, co
     self->pid = pid;
 
     uint32_t wait_ms = opts->client.connect_timeout_ms ? opts->client.connect_timeout_ms : 5000;
-    rom_status_t rc = s_await_ready (ready[0], pid, wait_ms, errmsg);
+    char *bound = NULL;
+    rom_status_t rc = s_await_ready (ready[0], pid, wait_ms, &bound, errmsg);
     close (ready[0]);
+    if (bound) { // "tcp://127.0.0.1:*" asked, "tcp://127.0.0.1:41234" bound: connect there, report that
+        free (self->endpoint);
+        self->endpoint = bound;
+    }
     if (rc == ROM_OK)
         rc = rom_client_connect (self->endpoint, &opts->client, &self->client, errmsg);
     if (rc != ROM_OK) {

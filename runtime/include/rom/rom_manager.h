@@ -34,7 +34,8 @@ rom_status_t rom_manager_start (const rom_manager_opts_t *opts, rom_manager_t **
 // The owner's client, connected to the manager. Owned by the manager: do not destroy it.
 rom_client_t *rom_manager_client (rom_manager_t *self);
 
-// The endpoint the server listens on, for other processes to rom_client_connect () to.
+// The endpoint the server listens on, for other processes to rom_client_connect () to: as bound, so a
+// "tcp://127.0.0.1:*" asked for reads "tcp://127.0.0.1:<the port the system chose>".
 const char *rom_manager_endpoint (const rom_manager_t *self);
 
 // The server process id.
