@@ -1,9 +1,14 @@
 // manager.c: rom_manager_start (), Python's BaseManager.start () for rom: fork a process that serves the
 // registered types, wait on a pipe until it has bound its endpoint (or says why it could not), connect.
 //
-// The server process is tied to its owner with PR_SET_PDEATHSIG, so it ends even when the owner is killed
-// with SIGKILL; rom_manager_destroy () stops it with SIGTERM, which the server turns into a clean stop
-// (calls in flight finish, the ipc socket file is removed).
+// The server process watches its owner through a pidfd (pidfd_open, Linux 5.3), polled by the server loop:
+// when the owner process ends in any way (exit, crash, SIGKILL) the server stops cleanly, removes its
+// socket file and temp dir, and exits. PR_SET_PDEATHSIG was the first idea and is only the fallback where
+// pidfds are missing: it fires when the *thread* that forked dies, so a manager started from a short-lived
+// thread would die with that thread while its owner lives on. rom_manager_destroy () stops the server with
+// SIGTERM, which it turns into the same clean stop (calls in flight finish, queued ones get UNAVAILABLE).
+// The server ignores SIGINT, like Python's manager process: a Ctrl-C meant for the owner's terminal must
+// not take the manager away from under the owner's cleanup.
 #include "rom_private.h"
 
 #include <errno.h>
@@ -14,6 +19,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -69,14 +75,19 @@ s_report (int fd, rom_status_t status, const char *text)
 
 // The server process: never returns.
 static void
-s_serve (const rom_manager_opts_t *opts, const char *endpoint, int ready_fd, pid_t owner)
+s_serve (const rom_manager_opts_t *opts, const char *endpoint, const char *tmpdir, int ready_fd, pid_t owner)
 {
-    // Die with the owner, even on its SIGKILL; the owner may already be gone by the time this runs.
-    prctl (PR_SET_PDEATHSIG, SIGTERM);
+    // Die with the owner, even on its SIGKILL. Checked after the watch is set: the owner may already be gone.
+    int owner_fd = (int) syscall (SYS_pidfd_open, owner, 0);
+    if (owner_fd < 0)
+        prctl (PR_SET_PDEATHSIG, SIGTERM);
     if (getppid () != owner)
         _exit (0);
 
-    rom_server_t *server = rom_server_new (&opts->server);
+    rom_server_opts_t server_opts = opts->server;
+    if (opts->authkey)
+        server_opts.authkey = opts->authkey;
+    rom_server_t *server = rom_server_new (&server_opts);
     if (!server) {
         s_report (ready_fd, ROM_INTERNAL, "cannot create the server (ZMQ failed to start)");
         _exit (1);
@@ -100,7 +111,9 @@ s_serve (const rom_manager_opts_t *opts, const char *endpoint, int ready_fd, pid
     sa.sa_handler = s_on_signal;
     sigemptyset (&sa.sa_mask);
     sigaction (SIGTERM, &sa, NULL);
-    sigaction (SIGINT, &sa, NULL);
+    signal (SIGINT, SIG_IGN);
+    if (owner_fd >= 0)
+        rom_server_stop_on_fd (server, owner_fd);
     // The endpoint as bound: a tcp port "*" becomes the one the system chose, for the owner to connect to.
     s_report (ready_fd, ROM_OK, rom_server_endpoint (server));
     close (ready_fd);
@@ -108,6 +121,9 @@ s_serve (const rom_manager_opts_t *opts, const char *endpoint, int ready_fd, pid
     rc = rom_server_run (server);
     s_served = NULL;
     rom_server_destroy (&server);
+    if (tmpdir)
+        rmdir (tmpdir); // its socket file went with the server; the owner may not be there to do it
+    rom_context_term (); // the last replies go out before the process ends
     _exit (rc == ROM_OK ? 0 : 1);
 }
 
@@ -237,7 +253,7 @@ rom_manager_start (const rom_manager_opts_t *opts, rom_manager_t **manager_p, co
         static rom_manager_t *s_served;
         s_served = self;
         close (ready[0]);
-        s_serve (opts, s_served->endpoint, ready[1], s_served->owner);
+        s_serve (opts, s_served->endpoint, s_served->tmpdir, ready[1], s_served->owner);
     }
     close (ready[1]);
     self->pid = pid;
@@ -250,8 +266,11 @@ rom_manager_start (const rom_manager_opts_t *opts, rom_manager_t **manager_p, co
         free (self->endpoint);
         self->endpoint = bound;
     }
+    rom_client_opts_t client_opts = opts->client;
+    if (opts->authkey)
+        client_opts.authkey = opts->authkey;
     if (rc == ROM_OK)
-        rc = rom_client_connect (self->endpoint, &opts->client, &self->client, errmsg);
+        rc = rom_client_connect (self->endpoint, &client_opts, &self->client, errmsg);
     if (rc != ROM_OK) {
         s_reap (pid);
         s_free (self);

@@ -18,6 +18,10 @@ typedef struct _rom_client_t rom_client_t;
 typedef struct rom_client_opts {
     uint32_t connect_timeout_ms; // how long rom_client_connect () waits for the server's hello; 0: 5000
     uint32_t call_timeout_ms;    // default deadline of each call; 0: 30000; UINT32_MAX: wait forever
+    // The server's shared secret, or NULL if it has none. With it the connection is CURVE-encrypted with
+    // keys derived from it. A wrong or missing key (or a key for a server that has none) fails the
+    // handshake: rom_client_connect () returns ROM_DENIED. Copied; the caller keeps its string.
+    const char *authkey;
 } rom_client_opts_t;
 
 // Connect to the server at `endpoint` and open a session. On ROM_OK *client_p is the new client:

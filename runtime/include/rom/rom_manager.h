@@ -24,6 +24,10 @@ typedef struct rom_manager_opts {
     void *arg;                      // handed to register_types
     rom_server_opts_t server;       // zero for the defaults
     rom_client_opts_t client;       // options of the owner's client; zero for the defaults
+    // NULL: none (the ipc socket is mode 0600). Otherwise the shared secret of server and clients: it
+    // overrides server.authkey and client.authkey, and every other client must connect with it
+    // (rom_client_opts.authkey); see rom_server_opts.authkey for what it does.
+    const char *authkey;
 } rom_manager_opts_t;
 
 // Fork the server process, wait until it serves, and connect a client to it. On ROM_OK *manager_p is the

@@ -140,7 +140,9 @@ s_sleep (const void *servant, void *self, const ProtobufCMessage *in, ProtobufCM
     (void) call;
     uint64_t ms = ((const Rom__RefRequest *) in)->id;
     struct timespec ts = {.tv_sec = (time_t) (ms / 1000), .tv_nsec = (long) (ms % 1000) * 1000000L};
-    nanosleep (&ts, NULL);
+    // A signal (a stopping server's SIGTERM) must not cut the call short: it is the call in flight.
+    while (nanosleep (&ts, &ts) != 0 && errno == EINTR)
+        ;
     return ROM_OK;
 }
 

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -34,6 +36,8 @@ rom_test_serve_fork (const char *endpoint, const rom_server_opts_t *opts, char *
     assert_true (pid >= 0);
     if (pid == 0) {
         close (ready[0]);
+        // A test that fails half-way never stops its server: let it go with the test process.
+        prctl (PR_SET_PDEATHSIG, SIGTERM);
         rom_server_t *server = rom_server_new (opts);
         bool ok = server && rom_test_register (server, NULL) == ROM_OK && rom_server_bind (server, endpoint) == ROM_OK;
         if (!ok && server)
@@ -44,6 +48,7 @@ rom_test_serve_fork (const char *endpoint, const rom_server_opts_t *opts, char *
             _exit (1);
         rom_status_t status = rom_server_serve_forever (server);
         rom_server_destroy (&server);
+        rom_context_term (); // what exit () would do: the final replies go out (_exit () skips it)
         _exit (status == ROM_OK ? rom_test_child_leak_check () : 1);
     }
     close (ready[1]);
