@@ -49,6 +49,7 @@ struct _rom_client_t {
     rom_channel_t *channels;
     rom_proxy_t **proxies;             // live proxies, to re-take their references after fork
     size_t n_proxies, proxies_capacity;
+    rom_auth_keys_t *keys;             // CURVE keys derived from the authkey (auth.c); NULL without one
 };
 
 static _Atomic uint64_t s_next_serial = 1;
@@ -130,6 +131,10 @@ s_channel (rom_client_t *self)
         if (channel->dealer && zmq_setsockopt (channel->dealer, ZMQ_IMMEDIATE, &on, sizeof on) == 0
             && zmq_setsockopt (channel->dealer, ZMQ_RECONNECT_IVL, &reconnect_ms, sizeof reconnect_ms) == 0
             && zmq_setsockopt (channel->dealer, ZMQ_ROUTING_ID, id, sizeof id) == 0
+            && (!self->keys
+                || (zmq_setsockopt (channel->dealer, ZMQ_CURVE_SERVERKEY, self->keys->server_public, 40) == 0
+                    && zmq_setsockopt (channel->dealer, ZMQ_CURVE_PUBLICKEY, self->keys->client_public, 40) == 0
+                    && zmq_setsockopt (channel->dealer, ZMQ_CURVE_SECRETKEY, self->keys->client_secret, 40) == 0))
             && zmq_connect (channel->dealer, self->endpoint) == 0) {
             channel->next = self->channels;
             self->channels = channel;
@@ -485,6 +490,52 @@ s_hello (rom_client_t *self, rom_channel_t *channel)
     return ROM_OK;
 }
 
+// Wait until the first connection is up (the socket takes a message), or the server refused our handshake:
+// a CURVE handshake with the wrong key, or a mechanism the server does not use (authkey on one side only),
+// fails at once, and saying ROM_DENIED then beats waiting out the connect timeout. The socket monitor lives
+// only as long as this wait. ROM_OK also when the wait ran out: s_hello () then reports UNAVAILABLE.
+static rom_status_t
+s_await_handshake (rom_client_t *self, rom_channel_t *channel)
+{
+    if (strncmp (self->endpoint, "inproc://", 9) == 0)
+        return ROM_OK; // no handshake in-process
+    char endpoint[96];
+    snprintf (endpoint, sizeof endpoint, "inproc://rom-handshake-%d-%llu", (int) getpid (),
+              (unsigned long long) self->serial);
+    int events = ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+                 | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
+    if (zmq_socket_monitor (channel->dealer, endpoint, events) != 0)
+        return ROM_OK;
+    void *monitor = rom_socket_new (ZMQ_PAIR);
+    rom_status_t status = ROM_OK;
+    uint64_t deadline = rom_now_ms () + self->connect_timeout_ms;
+    while (monitor && zmq_connect (monitor, endpoint) == 0) {
+        uint64_t now = rom_now_ms ();
+        if (now >= deadline)
+            break;
+        zmq_pollitem_t items[] = {
+            {.socket = channel->dealer, .events = ZMQ_POLLOUT},
+            {.socket = monitor, .events = ZMQ_POLLIN},
+        };
+        int rc = zmq_poll (items, 2, (long) (deadline - now));
+        if (rc < 0 && errno == EINTR)
+            continue;
+        if (rc > 0 && (items[1].revents & ZMQ_POLLIN))
+            status = rom_client_fail (self, ROM_DENIED,
+                                      "connect %s: the server refused the handshake: wrong or missing authkey "
+                                      "(or an authkey for a server that uses none)", self->endpoint);
+        break; // connected, refused, or the wait ran out
+    }
+    zmq_socket_monitor (channel->dealer, NULL, 0);
+    zmq_msg_t event;
+    zmq_msg_init (&event);
+    while (monitor && zmq_msg_recv (&event, monitor, ZMQ_DONTWAIT) >= 0)
+        ;
+    zmq_msg_close (&event);
+    rom_socket_close (&monitor);
+    return status;
+}
+
 rom_status_t
 rom_client_connect (const char *endpoint, const rom_client_opts_t *opts, rom_client_t **client_p,
                     const char **errmsg)
@@ -514,6 +565,15 @@ rom_client_connect (const char *endpoint, const rom_client_opts_t *opts, rom_cli
     self->connect_timeout_ms = opts && opts->connect_timeout_ms ? opts->connect_timeout_ms
                                                                  : ROM_DEFAULT_CONNECT_TIMEOUT_MS;
     self->call_timeout_ms = opts && opts->call_timeout_ms ? opts->call_timeout_ms : ROM_DEFAULT_CALL_TIMEOUT_MS;
+    if (opts && opts->authkey) {
+        if (!(self->keys = malloc (sizeof *self->keys)) || rom_auth_derive (opts->authkey, self->keys) != 0) {
+            status = self->keys ? ROM_INVALID : ROM_NOMEM;
+            snprintf (s_connect_error, sizeof s_connect_error, "connect %.400s: %s", endpoint,
+                      self->keys ? "an authkey needs CURVE, and this libzmq was built without it" : "out of memory");
+            rom_client_destroy (&self);
+            goto fail;
+        }
+    }
     rom_channel_t *channel = s_channel (self);
     if (!channel) {
         status = ROM_INVALID;
@@ -521,7 +581,9 @@ rom_client_connect (const char *endpoint, const rom_client_opts_t *opts, rom_cli
         rom_client_destroy (&self);
         goto fail;
     }
-    status = s_hello (self, channel);
+    status = s_await_handshake (self, channel);
+    if (status == ROM_OK)
+        status = s_hello (self, channel);
     if (status != ROM_OK) {
         snprintf (s_connect_error, sizeof s_connect_error, "%s", channel->errmsg);
         rom_client_destroy (&self);
@@ -637,6 +699,10 @@ rom_client_destroy (rom_client_t **self_p)
         s_cache.serial = 0;
     pthread_mutex_destroy (&self->lock);
     free (self->proxies);
+    if (self->keys) {
+        memset (self->keys, 0, sizeof *self->keys); // secrets do not outlive the client in freed memory
+        free (self->keys);
+    }
     free (self->endpoint);
     free (self);
     *self_p = NULL;

@@ -380,4 +380,20 @@ rom_lease_t *rom_server_lease (rom_server_t *server);
 // Stop serving when `fd` becomes readable or hangs up (a pidfd of the manager's owner). Before running.
 void rom_server_stop_on_fd (rom_server_t *server, int fd);
 
+// --- auth.c: the authkey: CURVE keys derived from it, and the process's ZAP handler -------------------------
+
+typedef struct {
+    char server_secret[41], server_public[41]; // Z85, NUL-terminated
+    char client_secret[41], client_public[41];
+} rom_auth_keys_t;
+
+// Derive both key pairs from `authkey`. -1 with errno ENOTSUP when libzmq was built without CURVE.
+int rom_auth_derive (const char *authkey, rom_auth_keys_t *keys);
+// Admit to ZAP domain `domain` only CURVE clients with keys->client_public (starts the handler thread with
+// the first domain). -1 with errno on failure. Before the server binds.
+int rom_auth_zap_register (const char *domain, const rom_auth_keys_t *keys);
+void rom_auth_zap_unregister (const char *domain);
+// SHA-256 of `size` bytes (for the derivation; exposed for its unit test).
+void rom_sha256 (const void *data, size_t size, uint8_t digest[32]);
+
 #endif

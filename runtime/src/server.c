@@ -49,6 +49,7 @@ struct _rom_server_t {
     bool thread_started;
     char **ipc_paths;            // socket files to remove at destroy
     rom_lease_t lease;           // session liveness (lease.c)
+    char *zap_domain;            // with an authkey: this server's ZAP domain (auth.c); NULL otherwise
     rom_pool_t *pool;            // workers of ROM_TYPE_POOL types (pool.c)
     bool pool_stopped;           // its workers are gone (rom_server_destroy)
     int stop_fd;                 // readable (or hung up): stop serving; -1 for none (the manager's owner)
@@ -70,6 +71,32 @@ s_fail (rom_server_t *self, rom_status_t status, const char *fmt, ...)
     rom_format (self->errmsg, sizeof self->errmsg, fmt, ap);
     va_end (ap);
     return status;
+}
+
+// With an authkey: CURVE with the server key pair derived from it, and a ZAP domain of our own in which
+// only the derived client key is admitted (auth.c). Set before any bind, so every connection is checked.
+static int
+s_curve_server (rom_server_t *self, const char *authkey)
+{
+    rom_auth_keys_t keys;
+    if (rom_auth_derive (authkey, &keys) != 0)
+        return -1;
+    char domain[64];
+    snprintf (domain, sizeof domain, "rom-%d-%p", (int) getpid (), (void *) self);
+    int on = 1;
+    int rc = zmq_setsockopt (self->router, ZMQ_CURVE_SERVER, &on, sizeof on) == 0
+                     && zmq_setsockopt (self->router, ZMQ_CURVE_SECRETKEY, keys.server_secret, 40) == 0
+                     && zmq_setsockopt (self->router, ZMQ_ZAP_DOMAIN, domain, strlen (domain)) == 0
+                     && (self->zap_domain = strdup (domain)) != NULL
+                     && rom_auth_zap_register (domain, &keys) == 0
+                 ? 0
+                 : -1;
+    if (rc != 0) {
+        free (self->zap_domain);
+        self->zap_domain = NULL;
+    }
+    memset (&keys, 0, sizeof keys);
+    return rc;
 }
 
 rom_server_t *
@@ -110,6 +137,8 @@ rom_server_new (const rom_server_opts_t *opts)
     zmq_setsockopt (self->router, ZMQ_MAXMSGSIZE, &hard_limit, sizeof hard_limit);
     // Heartbeats, handover and a monitor: a client that died has its session dropped (lease.c).
     if (rom_lease_init (&self->lease, self->router, opts ? opts->session_timeout_ms : 0, self) != 0)
+        goto fail;
+    if (opts && opts->authkey && s_curve_server (self, opts->authkey) != 0)
         goto fail;
     // Like Python's SyncManager, every server hosts the built-in types (Value, Dict, List, Lock, Queue, ...),
     // so sharing a number or a dict needs no IDL and no registration.
@@ -187,6 +216,10 @@ rom_server_destroy (rom_server_t **self_p)
         zmq_setsockopt (self->router, ZMQ_LINGER, &linger, sizeof linger);
     }
     rom_socket_close (&self->router);
+    if (self->zap_domain) {
+        rom_auth_zap_unregister (self->zap_domain);
+        free (self->zap_domain);
+    }
     s_unlink_ipc (self);
     free (self->ipc_paths);
     free (self->types);

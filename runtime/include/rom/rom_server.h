@@ -37,8 +37,8 @@ typedef struct rom_server_opts {
     const char *authkey;
 } rom_server_opts_t;
 
-// Create a server. `opts` may be NULL for the defaults. Returns NULL when out of memory or when ZMQ cannot
-// start. Caller owns return value and must destroy it when done.
+// Create a server. `opts` may be NULL for the defaults. Returns NULL when out of memory, when ZMQ cannot
+// start, or when an authkey is given and this libzmq was built without CURVE (zmq_has ("curve")). Caller owns return value and must destroy it when done.
 rom_server_t *rom_server_new (const rom_server_opts_t *opts);
 
 // Stop serving (if running), destroy every object (their servant destructors run), close the sockets,
