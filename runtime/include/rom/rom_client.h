@@ -1,8 +1,27 @@
 // rom_client.h: a connection to one manager server, shared by all proxies made from it.
 //
-// A client is one ZMQ DEALER socket and one session on the server. Calls on it are pipelined: many may be in
-// flight (rom_proxy_call_async ()), replies are matched by call id. The blocking calls wait with a deadline:
-// a server that is down costs the caller its timeout, never a hang.
+// A client is one session on the server. Calls on it are pipelined: many may be in flight
+// (rom_proxy_call_async ()), replies are matched by call id. The blocking calls wait with a deadline: a
+// server that is down costs the caller its timeout, never a hang.
+//
+// Threads. One client may be used by any number of threads at once, with no lock of the caller's: each
+// thread gets a ZMQ socket of its own on its first call (kept until rom_client_destroy ()), so threads never
+// wait on one another's calls and no reply is handed between threads. All of them share the session, so
+// references taken in one thread are held for all. Safe from any thread, concurrently: every call through a
+// proxy of this client (one proxy may be used by several threads), creating, looking up, duplicating and
+// destroying proxies, rom_client_set_timeout (), rom_client_ping (). Per thread: rom_client_errmsg ()
+// describes the calling thread's last failure; a future must be waited for (or destroyed) by the thread that
+// made it, since its reply arrives on that thread's socket. Not concurrent with anything:
+// rom_client_destroy () (after every other thread is done with the client and its proxies), and destroying a
+// proxy while another thread still calls through it.
+//
+// Processes. A client and its proxies made before fork () work in the child (its first call opens a new
+// session and re-takes each proxy's reference) and keep working in the parent. Only the thread that forked
+// exists in the child.
+//
+// A process that dies without rom_client_destroy () (crash, SIGKILL) loses its session on the server within
+// the server's session timeout (rom_server_opts.session_timeout_ms): no thread or timer of the client's is
+// needed for that, and an idle client keeps its session however long it idles.
 #ifndef ROM_CLIENT_H
 #define ROM_CLIENT_H
 
