@@ -3,7 +3,7 @@
 # ipc socket in a fresh temp dir; four client processes increment its Counter at once (1000 each); a fifth
 # reads exactly 4000; SIGTERM stops the server cleanly (exit 0) and removes the socket file; a client that
 # comes after gets a clear failure, not a hang.
-set -eu
+set -u
 server=$1
 client=$2
 dir=$(mktemp -d "${TMPDIR:-/tmp}/rom-server-client-XXXXXX")
@@ -11,35 +11,41 @@ sock="$dir/counter.sock"
 out="$dir/server.out"
 "$server" "ipc://$sock" >"$out" 2>&1 &
 pid=$!
-cleanup () { kill "$pid" 2>/dev/null || true; rm -rf "$dir"; }
-trap cleanup EXIT
+fail () {
+    echo "FAILED: $*"
+    echo "---- server output:"; cat "$out"
+    for f in "$dir"/client*.out; do [ -e "$f" ] && { echo "---- $f:"; cat "$f"; }; done
+    kill "$pid" 2>/dev/null
+    rm -rf "$dir"
+    exit 1
+}
 i=0
 until grep -q "^serving at" "$out"; do # the server says when it serves
     i=$((i + 1))
-    if [ "$i" -gt 100 ] || ! kill -0 "$pid" 2>/dev/null; then
-        echo "the server did not start:"; cat "$out"; exit 1
-    fi
+    { [ "$i" -gt 100 ] || ! kill -0 "$pid" 2>/dev/null; } && fail "the server did not start"
     sleep 0.1
 done
-for n in 1 2 3 4; do "$client" "ipc://$sock" 1000 >"$dir/client$n.out" & done
-wait_clients=0
-for job in $(jobs -p); do
-    [ "$job" = "$pid" ] && continue
-    wait "$job" || wait_clients=1
+clients=""
+for n in 1 2 3 4; do
+    "$client" "ipc://$sock" 1000 >"$dir/client$n.out" 2>&1 &
+    clients="$clients $!"
 done
-[ "$wait_clients" -eq 0 ] || { echo "a client failed"; cat "$dir"/client*.out; exit 1; }
-final=$("$client" "ipc://$sock" 0)
+for c in $clients; do
+    wait "$c" || fail "client $c failed"
+done
+final=$("$client" "ipc://$sock" 0 2>&1)
 echo "$final"
-[ "$final" = "hits after my 0 increments: 4000" ] || { echo "expected 4000"; exit 1; }
+[ "$final" = "hits after my 0 increments: 4000" ] || fail "expected 4000"
 kill -TERM "$pid"
 status=0
 wait "$pid" || status=$?
 cat "$out"
-[ "$status" -eq 0 ] || { echo "server exit status $status"; exit 1; }
-grep -q "^stopped cleanly" "$out" || { echo "the server did not stop cleanly"; exit 1; }
-[ ! -e "$sock" ] || { echo "the socket file $sock was left behind"; exit 1; }
+[ "$status" -eq 0 ] || fail "server exit status $status"
+grep -q "^stopped cleanly" "$out" || fail "the server did not stop cleanly"
+[ ! -e "$sock" ] || fail "the socket file $sock was left behind"
 if "$client" "ipc://$sock" 1 >"$dir/late.out" 2>&1; then
-    echo "a client succeeded without a server"; exit 1
+    fail "a client succeeded without a server"
 fi
 cat "$dir/late.out"
+rm -rf "$dir"
 echo "server_client: ok"

@@ -311,6 +311,8 @@ rom_test_server_fork (const char *endpoint, size_t max_message)
 int
 rom_test_server_stop (pid_t pid)
 {
+    // kill () with 0 or -1 would signal the whole process group (ctest's other tests) or every process.
+    assert_true (pid > 0);
     kill (pid, SIGTERM);
     int status = 0;
     while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
@@ -321,6 +323,7 @@ rom_test_server_stop (pid_t pid)
 void
 rom_test_server_kill (pid_t pid)
 {
+    assert_true (pid > 0);
     kill (pid, SIGKILL);
     while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
         ;
