@@ -18,8 +18,10 @@
 // Clients give each socket a random, stable routing id and the server sets ZMQ_ROUTER_HANDOVER, so a client
 // whose TCP connection broke and came back (ZMQ reconnects by itself) keeps its session.
 //
-// Bounds, for a session timeout T: heartbeat interval T/4, heartbeat timeout T/4, grace T/2. A killed local
-// process closes its sockets at once: dropped after ~T/2. A silent peer: at most T/4 + T/4 + T/2 = T.
+// Bounds, for a session timeout T: heartbeat interval T/4, heartbeat timeout T/2, grace T/4. A killed local
+// process closes its sockets at once: dropped after ~T/4. A silent peer: at most T/4 + T/2 + T/4 = T. The
+// heartbeat timeout gets the largest share because a live peer can be silent too: one that leaves its
+// replies unread until its receive queue is full stops reading its socket, and the server's PINGs with it.
 //
 // Rejected: client pings while idle (a client would need a thread of its own, a wake-up every interval in
 // the user's process, and a client that is merely idle must never lose its session); the draft API's
@@ -43,10 +45,10 @@ rom_lease_init (rom_lease_t *self, void *router, uint32_t timeout_ms, const void
     self->timeout_ms = timeout_ms ? timeout_ms : ROM_DEFAULT_SESSION_TIMEOUT_MS;
     if (self->timeout_ms < ROM_MIN_SESSION_TIMEOUT_MS)
         self->timeout_ms = ROM_MIN_SESSION_TIMEOUT_MS;
-    self->grace_ms = self->timeout_ms / 2;
-    int beat = (int) (self->timeout_ms / 4), on = 1;
+    self->grace_ms = self->timeout_ms / 4;
+    int beat = (int) (self->timeout_ms / 4), silence = (int) (self->timeout_ms / 2), on = 1;
     if (zmq_setsockopt (router, ZMQ_HEARTBEAT_IVL, &beat, sizeof beat) != 0
-        || zmq_setsockopt (router, ZMQ_HEARTBEAT_TIMEOUT, &beat, sizeof beat) != 0
+        || zmq_setsockopt (router, ZMQ_HEARTBEAT_TIMEOUT, &silence, sizeof silence) != 0
         || zmq_setsockopt (router, ZMQ_ROUTER_HANDOVER, &on, sizeof on) != 0)
         return -1;
     char endpoint[64];

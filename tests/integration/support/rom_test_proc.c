@@ -26,6 +26,15 @@ rom_test_child_leak_check (void)
 #endif
 }
 
+static rom_server_t *s_forked_server;
+
+static void
+s_stop_early (int signo)
+{
+    (void) signo;
+    rom_server_stop (s_forked_server); // before serve_forever's own handler is in: run () returns at once
+}
+
 pid_t
 rom_test_serve_fork (const char *endpoint, const rom_server_opts_t *opts, char *bound)
 {
@@ -42,6 +51,10 @@ rom_test_serve_fork (const char *endpoint, const rom_server_opts_t *opts, char *
         bool ok = server && rom_test_register (server, NULL) == ROM_OK && rom_server_bind (server, endpoint) == ROM_OK;
         if (!ok && server)
             fprintf (stderr, "test server: %s\n", rom_server_errmsg (server));
+        // The test may signal as soon as it hears "ready": a stop must not find the default disposition.
+        s_forked_server = server;
+        signal (SIGTERM, s_stop_early);
+        signal (SIGINT, s_stop_early);
         rom_test_send_line (ready[1], ok ? rom_server_endpoint (server) : "");
         close (ready[1]);
         if (!ok)
