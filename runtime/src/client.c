@@ -50,6 +50,7 @@ struct _rom_client_t {
     rom_proxy_t **proxies;             // live proxies, to re-take their references after fork
     size_t n_proxies, proxies_capacity;
     rom_auth_keys_t *keys;             // CURVE keys derived from the authkey (auth.c); NULL without one
+    _Atomic bool unreachable;          // the last send found no connection: releases do not wait for one
 };
 
 static _Atomic uint64_t s_next_serial = 1;
@@ -263,12 +264,15 @@ s_send (rom_client_t *self, rom_channel_t *channel, uint64_t object_id, uint32_t
         int ready = zmq_poll (&item, 1, wait_ms);
         if (ready < 0 && errno == EINTR)
             continue;
-        if (ready <= 0)
+        if (ready <= 0) {
+            atomic_store (&self->unreachable, true);
             return rom_client_fail (self, ROM_UNAVAILABLE,
                                     "%s#%llu.%s: no server at %s (no connection within %u ms)", type,
                                     (unsigned long long) object_id, name, self->endpoint, timeout_ms);
+        }
         rc = rom_wire_send_header (channel->dealer, &header.base, ZMQ_SNDMORE | ZMQ_DONTWAIT);
     }
+    atomic_store_explicit (&self->unreachable, false, memory_order_relaxed);
     // Once the first frame is accepted the rest of the message is too (ZMQ queues messages atomically).
     if (rc != 0 || rom_wire_send_message (channel->dealer, in, 0) != 0)
         return rom_client_fail (self, ROM_UNAVAILABLE, "%s#%llu.%s: send to %s: %s", type,
@@ -289,6 +293,27 @@ rom_client_send (rom_client_t *self, uint64_t object_id, uint32_t type_hash, uns
     if (!channel)
         return ROM_NOMEM;
     return s_send (self, channel, object_id, type_hash, method, in, flags, pending, self->call_timeout_ms, false);
+}
+
+// A proxy's release is one-way: no caller waits for it, so it waits for a connection only briefly, and not
+// at all once the server was found unreachable (destroying the proxies of a dead server costs no timeout).
+// A release that cannot be sent is released with the session (goodbye, or the server's lease).
+#define ROM_RELEASE_WAIT_MS 250u
+
+rom_status_t
+rom_client_release (rom_client_t *self, uint64_t object_id)
+{
+    rom_status_t status = rom_client_check_fork (self);
+    if (status != ROM_OK)
+        return status;
+    rom_channel_t *channel = s_channel (self);
+    if (!channel)
+        return ROM_NOMEM;
+    Rom__RefRequest req = ROM__REF_REQUEST__INIT;
+    req.id = object_id;
+    uint32_t wait_ms = atomic_load (&self->unreachable) ? 1 : ROM_RELEASE_WAIT_MS;
+    return s_send (self, channel, ROM_MANAGER_ID, 0, ROM_MANAGER_RELEASE, &req.base, ROM__CALL_FLAGS__CALL_ONEWAY,
+                   NULL, wait_ms, false);
 }
 
 rom_status_t

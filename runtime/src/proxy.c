@@ -230,10 +230,7 @@ rom_proxy_destroy (rom_proxy_t **self_p)
     rom_client_detach (self->client, self);
     // One-way: a release needs no answer, and a proxy dropped on a dead server must not cost a timeout.
     // It travels on the same socket as this thread's later calls, so it can never overtake them.
-    Rom__RefRequest req = ROM__REF_REQUEST__INIT;
-    req.id = self->id;
-    rom_client_send (self->client, ROM_MANAGER_ID, 0, ROM_MANAGER_RELEASE, &req.base, ROM__CALL_FLAGS__CALL_ONEWAY,
-                     NULL);
+    rom_client_release (self->client, self->id);
     if (self->owns_client)
         rom_client_destroy (&self->client);
     free (self);

@@ -326,6 +326,8 @@ rom_status_t rom_client_send (rom_client_t *self, uint64_t object_id, uint32_t t
                               const ProtobufCMessage *in, uint32_t flags, rom_pending_t *pending);
 // The same with a deadline of its own: the server gets exactly `timeout_ms` (UINT32_MAX: none), the caller
 // waits ROM_DEADLINE_MARGIN_MS longer for its verdict (rom_proxy_call_timeout ()).
+// Drop one of the session's references to `object_id` (one-way, waiting briefly for a connection at most).
+rom_status_t rom_client_release (rom_client_t *self, uint64_t object_id);
 rom_status_t rom_client_send_timeout (rom_client_t *self, uint64_t object_id, uint32_t type_hash, unsigned method,
                                       const ProtobufCMessage *in, uint32_t flags, rom_pending_t *pending,
                                       uint32_t timeout_ms);

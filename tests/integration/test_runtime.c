@@ -181,6 +181,31 @@ test_server_killed_mid_call (void **state)
     assert_true (rom_now_ms () - start < 500 + 1000);
 }
 
+// The proxies of a server that died are dropped without waiting out the call timeout each: a release waits
+// briefly for a connection, then not at all once the server was found unreachable.
+static void
+test_proxies_of_a_dead_server_go_quickly (void **state)
+{
+    fixture_t *f = *state;
+    enum { N = 20 };
+    rom_proxy_t *tallies[N];
+    for (int i = 0; i < N; i++)
+        tallies[i] = s_tally (f->client, NULL, i);
+    rom_test_server_kill (f->server);
+    f->server = 0;
+    // A call that fails lets the client notice the connection is gone.
+    rom_client_set_timeout (f->client, 300);
+    rom_status_t status = s_call_id (tallies[0], TALLY_ADD, 1);
+    assert_true (status == ROM_UNAVAILABLE || status == ROM_TIMEOUT);
+    rom_client_set_timeout (f->client, 30000);
+    uint64_t start = rom_now_ms ();
+    for (int i = 0; i < N; i++)
+        rom_proxy_destroy (&tallies[i]);
+    uint64_t spent = rom_now_ms () - start;
+    printf ("# %d proxies of a dead server destroyed in %llu ms\n", N, (unsigned long long) spent);
+    assert_true (spent < 2000);
+}
+
 // --- deadlines ----------------------------------------------------------------------------------------------
 
 // The default deadline comes from the client's options; a call may carry its own, longer or shorter.
@@ -319,6 +344,7 @@ main (void)
         cmocka_unit_test (test_connect_timeout_tcp),
         cmocka_unit_test (test_connect_timeout_inproc),
         cmocka_unit_test_setup_teardown (test_server_killed_mid_call, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_proxies_of_a_dead_server_go_quickly, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_default_and_per_call_deadline, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_deferred_timeout_removes_waiters, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_destructor_runs_at_last_reference, s_setup, s_teardown),
