@@ -561,6 +561,59 @@ rom_joinable_queue_new (rom_client_t *client, int64_t maxsize, rom_queue_t **que
     return rom__builtins__joinable_queue__rom_create (client, &init, (Rom__Builtins__JoinableQueue_Proxy **) queue_p);
 }
 
+// Typed views of a received item (queue get, pipe recv): `status` is the receive's; on ROM_OK the item is
+// consumed, its text or data handed to the caller. ROM_WRONG_TYPE for an item of another kind.
+static rom_status_t
+s_item_int (rom_status_t status, rom_item_t *item, int64_t *value)
+{
+    if (status != ROM_OK)
+        return status;
+    status = item->kind == ROM_ITEM_INT ? ROM_OK : ROM_WRONG_TYPE;
+    if (status == ROM_OK)
+        *value = item->i;
+    rom_item_clear (item);
+    return status;
+}
+
+static rom_status_t
+s_item_double (rom_status_t status, rom_item_t *item, double *value)
+{
+    if (status != ROM_OK)
+        return status;
+    status = item->kind == ROM_ITEM_DOUBLE || item->kind == ROM_ITEM_INT ? ROM_OK : ROM_WRONG_TYPE;
+    if (status == ROM_OK)
+        *value = item->kind == ROM_ITEM_DOUBLE ? item->d : (double) item->i;
+    rom_item_clear (item);
+    return status;
+}
+
+static rom_status_t
+s_item_str (rom_status_t status, rom_item_t *item, char **value)
+{
+    if (status != ROM_OK)
+        return status;
+    if (item->kind != ROM_ITEM_STRING) {
+        rom_item_clear (item);
+        return ROM_WRONG_TYPE;
+    }
+    *value = item->str;
+    return ROM_OK;
+}
+
+static rom_status_t
+s_item_bytes (rom_status_t status, rom_item_t *item, uint8_t **data, size_t *size)
+{
+    if (status != ROM_OK)
+        return status;
+    if (item->kind != ROM_ITEM_BYTES) {
+        rom_item_clear (item);
+        return ROM_WRONG_TYPE;
+    }
+    *data = item->data;
+    *size = item->size;
+    return ROM_OK;
+}
+
 rom_status_t
 rom_queue_put_item (rom_queue_t *queue, const rom_item_t *item, uint32_t timeout_ms)
 {
@@ -629,43 +682,21 @@ rom_status_t
 rom_queue_get_int (rom_queue_t *queue, uint32_t timeout_ms, int64_t *value)
 {
     rom_item_t item;
-    rom_status_t status = rom_queue_get_item (queue, timeout_ms, &item);
-    if (status != ROM_OK)
-        return status;
-    status = item.kind == ROM_ITEM_INT ? ROM_OK : ROM_WRONG_TYPE;
-    if (status == ROM_OK)
-        *value = item.i;
-    rom_item_clear (&item);
-    return status;
+    return s_item_int (rom_queue_get_item (queue, timeout_ms, &item), &item, value);
 }
 
 rom_status_t
 rom_queue_get_double (rom_queue_t *queue, uint32_t timeout_ms, double *value)
 {
     rom_item_t item;
-    rom_status_t status = rom_queue_get_item (queue, timeout_ms, &item);
-    if (status != ROM_OK)
-        return status;
-    status = item.kind == ROM_ITEM_DOUBLE ? ROM_OK : item.kind == ROM_ITEM_INT ? ROM_OK : ROM_WRONG_TYPE;
-    if (status == ROM_OK)
-        *value = item.kind == ROM_ITEM_DOUBLE ? item.d : (double) item.i;
-    rom_item_clear (&item);
-    return status;
+    return s_item_double (rom_queue_get_item (queue, timeout_ms, &item), &item, value);
 }
 
 rom_status_t
 rom_queue_get_str (rom_queue_t *queue, uint32_t timeout_ms, char **value)
 {
     rom_item_t item;
-    rom_status_t status = rom_queue_get_item (queue, timeout_ms, &item);
-    if (status != ROM_OK)
-        return status;
-    if (item.kind != ROM_ITEM_STRING) {
-        rom_item_clear (&item);
-        return ROM_WRONG_TYPE;
-    }
-    *value = item.str;
-    return ROM_OK;
+    return s_item_str (rom_queue_get_item (queue, timeout_ms, &item), &item, value);
 }
 
 rom_status_t
@@ -801,45 +832,21 @@ rom_status_t
 rom_pipe_recv_int (rom_pipe_t *end, uint32_t timeout_ms, int64_t *value)
 {
     rom_item_t item;
-    rom_status_t status = rom_pipe_recv_item (end, timeout_ms, &item);
-    if (status != ROM_OK)
-        return status;
-    status = item.kind == ROM_ITEM_INT ? ROM_OK : ROM_WRONG_TYPE;
-    if (status == ROM_OK)
-        *value = item.i;
-    rom_item_clear (&item);
-    return status;
+    return s_item_int (rom_pipe_recv_item (end, timeout_ms, &item), &item, value);
 }
 
 rom_status_t
 rom_pipe_recv_str (rom_pipe_t *end, uint32_t timeout_ms, char **value)
 {
     rom_item_t item;
-    rom_status_t status = rom_pipe_recv_item (end, timeout_ms, &item);
-    if (status != ROM_OK)
-        return status;
-    if (item.kind != ROM_ITEM_STRING) {
-        rom_item_clear (&item);
-        return ROM_WRONG_TYPE;
-    }
-    *value = item.str;
-    return ROM_OK;
+    return s_item_str (rom_pipe_recv_item (end, timeout_ms, &item), &item, value);
 }
 
 rom_status_t
 rom_pipe_recv_bytes (rom_pipe_t *end, uint32_t timeout_ms, uint8_t **data, size_t *size)
 {
     rom_item_t item;
-    rom_status_t status = rom_pipe_recv_item (end, timeout_ms, &item);
-    if (status != ROM_OK)
-        return status;
-    if (item.kind != ROM_ITEM_BYTES) {
-        rom_item_clear (&item);
-        return ROM_WRONG_TYPE;
-    }
-    *data = item.data;
-    *size = item.size;
-    return ROM_OK;
+    return s_item_bytes (rom_pipe_recv_item (end, timeout_ms, &item), &item, data, size);
 }
 
 rom_status_t
