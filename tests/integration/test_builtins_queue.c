@@ -466,16 +466,14 @@ s_many_waiters (bool queue)
     }
     uint64_t worst_us = 0, total_us = 0;
     for (int i = 0; i < 200; i++) {
-        struct timespec t0, t1;
-        clock_gettime (CLOCK_MONOTONIC, &t0);
+        uint64_t t0 = rom_test_now_us ();
         if (queue) {
             int64_t n = -1;
             assert_int_equal (rom_queue_qsize (q, &n), ROM_OK);
             assert_int_equal (n, 0);
         } else
             assert_int_equal (rom_client_ping (client), ROM_OK);
-        clock_gettime (CLOCK_MONOTONIC, &t1);
-        uint64_t us = (uint64_t) (t1.tv_sec - t0.tv_sec) * 1000000u + (uint64_t) (t1.tv_nsec - t0.tv_nsec) / 1000u;
+        uint64_t us = rom_test_now_us () - t0;
         total_us += us;
         worst_us = us > worst_us ? us : worst_us;
     }
@@ -484,7 +482,10 @@ s_many_waiters (bool queue)
             "%d before, %d with the waiters\n",
             WAITERS, queue ? "Queue.get" : "Lock.acquire", total_us / 200.0, worst_us / 1000.0, threads_before,
             threads_during);
-    assert_true (worst_us < 50000);
+    // Bounds far above what is measured (~0.1 ms) so that a loaded CI machine does not fail them, far below
+    // what a server tied up by its waiters would show (every call would wait for a deadline: seconds).
+    assert_true (total_us / 200 < 5000);
+    assert_true (worst_us < 250000);
     assert_int_equal (threads_during, threads_before);
     // Release them: one item each, or the lock passed from waiter to waiter.
     if (queue)
