@@ -449,7 +449,10 @@ rom_proxy_from_token (rom_client_t *client, const rom_type_t *type, const char *
             return ROM_NOMEM;
         memcpy (endpoint, token, n);
         endpoint[n] = '\0';
-        rom_status_t status = rom_client_connect (endpoint, NULL, &client, NULL);
+        // A process started with exec has no authkey of its own: like Python's children, which inherit
+        // their parent's process authkey, it takes the one its parent put in its environment.
+        rom_client_opts_t opts = {.authkey = getenv ("ROM_AUTHKEY")};
+        rom_status_t status = rom_client_connect (endpoint, &opts, &client, NULL);
         free (endpoint);
         if (status != ROM_OK)
             return status;

@@ -1,7 +1,7 @@
 // test_auth.c: the authkey (issue 5, point 5; DESIGN decision 7). A server with an authkey admits clients
 // holding it and refuses all others (wrong key, no key) with ROM_DENIED while it goes on serving the good
 // ones, on ipc and tcp; over tcp it speaks CURVE; a manager started with an authkey does the same; without
-// an authkey, the ipc socket file is mode 0600.
+// an authkey, the ipc socket file is mode 0600; a process started with exec takes the key from ROM_AUTHKEY.
 #include "rom_test_proc.h"
 
 #include <arpa/inet.h>
@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define AUTHKEY "correct horse battery staple"
@@ -188,6 +189,55 @@ test_ipc_mode_0600 (void **state)
     rom_manager_destroy (&manager);
 }
 
+// exec: the token travels in argv and the key in ROM_AUTHKEY, as Python hands its children the process
+// authkey. The child exits with the status rom_proxy_from_token () gave it (0 when it could also call).
+static int
+s_token_child (const char *token)
+{
+    rom_proxy_t *tally = NULL;
+    rom_status_t status = rom_proxy_from_token (NULL, &rom_test_tally_type, token, &tally);
+    if (status == ROM_OK) {
+        Rom__RefRequest in = ROM__REF_REQUEST__INIT;
+        in.id = 10;
+        status = rom_proxy_call (tally, TALLY_ADD, &in.base, NULL);
+        rom_proxy_destroy (&tally);
+    }
+    return (int) status;
+}
+
+static int
+s_run_token_child (const char *token, const char *authkey)
+{
+    fflush (NULL);
+    pid_t child = fork ();
+    if (child == 0) {
+        if (authkey)
+            setenv ("ROM_AUTHKEY", authkey, 1);
+        else
+            unsetenv ("ROM_AUTHKEY");
+        execl ("/proc/self/exe", "test_auth", "--token-child", token, (char *) NULL);
+        _exit (127);
+    }
+    assert_true (child > 0);
+    int status = 0;
+    assert_true (rom_test_wait_gone (child, 15000, &status));
+    assert_true (WIFEXITED (status));
+    return WEXITSTATUS (status);
+}
+
+static void
+test_token_through_exec (void **state)
+{
+    fixture_t *f = *state;
+    char *token = rom_proxy_to_token (f->tally);
+    assert_non_null (token);
+    assert_int_equal (s_run_token_child (token, NULL), ROM_DENIED);
+    assert_int_equal (s_run_token_child (token, "incorrect horse"), ROM_DENIED);
+    assert_int_equal (s_run_token_child (token, AUTHKEY), ROM_OK);
+    assert_int_equal (rom_test_tally_add (f->tally, 0), 10);
+    free (token);
+}
+
 // rom_manager_start () with an authkey: the owner's client has it, other clients need it.
 static void
 test_manager_authkey (void **state)
@@ -211,8 +261,10 @@ test_manager_authkey (void **state)
 }
 
 int
-main (void)
+main (int argc, char **argv)
 {
+    if (argc == 3 && strcmp (argv[1], "--token-child") == 0)
+        return s_token_child (argv[2]);
     if (!zmq_has ("curve")) {
         printf ("# SKIP: this libzmq is built without CURVE: authkeys are not available\n");
         return 0;
@@ -225,6 +277,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_no_key, s_setup_ipc, s_teardown),
         cmocka_unit_test_setup_teardown (test_no_key, s_setup_tcp, s_teardown),
         cmocka_unit_test_setup_teardown (test_tcp_speaks_curve, s_setup_tcp, s_teardown),
+        cmocka_unit_test_setup_teardown (test_token_through_exec, s_setup_tcp, s_teardown),
         cmocka_unit_test (test_key_for_keyless_server),
         cmocka_unit_test (test_ipc_mode_0600),
         cmocka_unit_test (test_manager_authkey),

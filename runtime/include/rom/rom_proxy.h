@@ -126,7 +126,9 @@ void rom_proxy_ref (const rom_proxy_t *self, Rom__ObjectRef *ref);
 char *rom_proxy_to_token (const rom_proxy_t *self);
 
 // A proxy from a token made by rom_proxy_to_token (). With `client` NULL, a new client is connected to the
-// token's endpoint and owned by the proxy. ROM_WRONG_TYPE if the token names another type.
+// token's endpoint and owned by the proxy; it uses the authkey in the environment variable ROM_AUTHKEY
+// (unset: none), so a parent hands an exec'd child both the token and the key (ROM_DENIED without it).
+// ROM_WRONG_TYPE if the token names another type.
 rom_status_t rom_proxy_from_token (rom_client_t *client, const rom_type_t *type, const char *token,
                                    rom_proxy_t **proxy_p);
 
