@@ -16,12 +16,15 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+_Static_assert (ATOMIC_INT_LOCK_FREE == 2, "rom_server_stop () needs a lock-free int in signal handlers");
 
 #define ROM_SERVER_BATCH 256u       // messages handled per poll wake-up before timers are looked at
 #define ROM_SERVER_FREE_CALLS 64u   // recycled call records (each ~1.6 KiB)
@@ -43,8 +46,10 @@ struct _rom_server_t {
     rom_call_t *free_calls;
     size_t n_free_calls;
     int wake[2];                 // self-pipe: rom_server_stop () from a signal handler or another thread
-    volatile sig_atomic_t stopping;
-    bool running;
+    // Set by rom_server_stop () from a signal handler or from another thread: a lock-free atomic is safe in
+    // both (volatile sig_atomic_t is not, across threads).
+    atomic_int stopping;
+    atomic_bool running;
     pthread_t thread;
     bool thread_started;
     char **ipc_paths;            // socket files to remove at destroy
