@@ -12,6 +12,11 @@
 // completes it directly (the item is packed into that reply before Send returns). This completes a call of
 // another object, which is sound because built-ins run inline on the one server thread.
 //
+// References. An item that is a reference to another shared object keeps that object alive while it waits
+// in an inbox, as in a Queue: the receiving end holds it (so its sender may close at once, Python's usual
+// send-then-close), and lets go once it is received or when the end dies. A reference handed straight to a
+// waiting receiver needs no holder: the reply takes the receiver's own.
+//
 // Closing. When an end closes or dies, its peer is unlinked and marked: it still receives what was already
 // sent, then Recv answers ROM_CLOSED (Python's EOFError); waiting receivers are answered ROM_CLOSED at once,
 // and Send answers ROM_CLOSED.
@@ -24,6 +29,7 @@
 typedef struct pipe_item pipe_item_t;
 struct pipe_item {
     pipe_item_t *next;
+    bool kept;                   // its reference is held by the end whose inbox this is
     size_t size;
     uint8_t data[];              // a packed rom.builtins.SyncItem
 };
@@ -31,6 +37,7 @@ struct pipe_item {
 typedef struct pipe_end pipe_end_t;
 struct pipe_end {
     pipe_end_t *peer;            // the linked other end; NULL before linking and after it closed
+    uint64_t peer_id;            // the peer's object id: the holder of references sent to it
     bool linked;                 // has ever had a peer (an end is linked once)
     bool closed;                 // Close was called on this end
     bool peer_closed;            // the peer closed or died
@@ -63,8 +70,10 @@ s_create (void *ctx, const Rom__Builtins__PipeInit *args, void **self_p, rom_cal
         self->can_send = true;
         self->can_recv = peer->can_send;
         self->peer = peer;
+        self->peer_id = args->peer;
         self->linked = true;
         peer->peer = self;
+        peer->peer_id = rom_objects_next_id (rom_server_objects (call->server)); // this end's, once made
         peer->linked = true;
     } else {
         bool duplex = args && args->duplex;
@@ -144,6 +153,19 @@ s_send (void *self, const Rom__Builtins__SyncItem *in, Google__Protobuf__Empty *
     pipe_item_t *entry = malloc (sizeof *entry + size);
     if (!entry)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory for the item");
+    // A reference to the receiving end itself is not kept: it cannot outlive its own inbox anyway.
+    const Rom__ObjectRef *ref = sync_item_ref (in);
+    entry->kept = ref && ref->id != end->peer_id;
+    if (entry->kept) {
+        rom_object_t *holder = rom_objects_find (rom_server_objects (call->server), end->peer_id);
+        rom_status_t kept = holder ? rom_refs_keep_for (call, holder, ref)
+                                   : rom_call_fail (call, ROM_INTERNAL, "the peer end #%llu is not in the table",
+                                                    (unsigned long long) end->peer_id);
+        if (kept != ROM_OK) {
+            free (entry);
+            return kept;
+        }
+    }
     entry->next = NULL;
     entry->size = protobuf_c_message_pack (&in->base, entry->data);
     if (peer->tail)
@@ -172,6 +194,8 @@ s_recv (void *self, const Rom__Builtins__RecvRequest *in, Rom__Builtins__SyncIte
             return rom_call_fail (call, ROM_NOMEM, "server out of memory for the item");
         out->value = item->value;
         out->type = item->type;
+        if (entry->kept)
+            rom_call_drop_ref (call, sync_item_ref (item)->id); // after the reply: the receiver's comes first
         end->head = entry->next;
         if (!end->head)
             end->tail = NULL;

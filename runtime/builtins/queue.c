@@ -98,13 +98,6 @@ s_on_cancel (void *self, rom_call_t *call)
         sync_waitq_forget (&queue->joiners, call);
 }
 
-static const Rom__ObjectRef *
-s_item_ref (const Rom__Builtins__SyncItem *item)
-{
-    const Rom__Builtins__Variant *v = item->value;
-    return v && v->kind_case == ROM__BUILTINS__VARIANT__KIND_REF_VALUE ? v->ref_value : NULL;
-}
-
 // Append a copy of `item`, put by `call`. ROM_OK, ROM_NOMEM, or ROM_NO_OBJECT for a reference to nothing
 // (the text is set on `call`).
 static rom_status_t
@@ -114,7 +107,7 @@ s_append (queue_t *queue, const Rom__Builtins__SyncItem *item, rom_call_t *call)
     queue_item_t *entry = malloc (sizeof *entry + size);
     if (!entry)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory for the item");
-    const Rom__ObjectRef *ref = s_item_ref (item);
+    const Rom__ObjectRef *ref = sync_item_ref (item);
     rom_status_t kept = ref ? rom_call_keep_ref (call, ref) : ROM_OK;
     if (kept != ROM_OK) {
         free (entry);
@@ -166,7 +159,7 @@ s_take (queue_t *queue, Rom__Builtins__SyncItem *out, rom_call_t *call)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory for the item");
     out->value = item->value;
     out->type = item->type;
-    const Rom__ObjectRef *ref = s_item_ref (item);
+    const Rom__ObjectRef *ref = sync_item_ref (item);
     if (ref)
         rom_call_drop_ref (call, ref->id); // after the reply: the getter's own reference comes first
     queue->head = entry->next;

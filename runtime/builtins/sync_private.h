@@ -44,6 +44,14 @@ bool sync_waitq_forget (sync_waitq_t *self, const rom_call_t *call);
 // Complete every waiting call with `status` (failing ones with `why`) and empty the list.
 void sync_waitq_fail_all (sync_waitq_t *self, rom_status_t status, const char *why);
 
+// The reference an item carries (Queue, Pipe), or NULL.
+static inline const Rom__ObjectRef *
+sync_item_ref (const Rom__Builtins__SyncItem *item)
+{
+    const Rom__Builtins__Variant *v = item->value;
+    return v && v->kind_case == ROM__BUILTINS__VARIANT__KIND_REF_VALUE ? v->ref_value : NULL;
+}
+
 // The deadline of a cancelled call has passed (as opposed to: its session ended, its object went away).
 bool sync_deadline_passed (const rom_call_t *call);
 

@@ -169,6 +169,12 @@ rom_objects_name (const rom_objects_t *self, const rom_object_t *object)
     return ((rom_object_ext_t *) rom_map_get (&self->ext, object->id))->name;
 }
 
+uint64_t
+rom_objects_next_id (const rom_objects_t *self)
+{
+    return self->next_id;
+}
+
 rom_object_t *
 rom_objects_add (rom_objects_t *self, const rom_type_entry_t *entry, void *servant_self, const char *name)
 {

@@ -230,7 +230,12 @@ rom_call_keep_ref (rom_call_t *call, const Rom__ObjectRef *ref)
         return ROM_INVALID;
     if (call->pooled)
         return s_refuse_pooled (call);
-    rom_object_t *holder = call->object;
+    return rom_refs_keep_for (call, call->object, ref);
+}
+
+rom_status_t
+rom_refs_keep_for (rom_call_t *call, rom_object_t *holder, const Rom__ObjectRef *ref)
+{
     rom_object_t *object = rom_objects_find (rom_server_objects (call->server), ref->id);
     if (!object)
         return rom_call_fail (call, ROM_NO_OBJECT, "object %llu does not exist (on this server)",

@@ -158,6 +158,9 @@ typedef struct {
     uint64_t next_id;
 } rom_objects_t;
 
+// The id rom_objects_add () gives next. A constructor runs just before its object is added, with nothing
+// added in between unless it makes objects itself, so one that makes none learns here the id it will have.
+uint64_t rom_objects_next_id (const rom_objects_t *self);
 void rom_objects_init (rom_objects_t *self);
 // Frees the table only; the caller destroys the objects first (rom_objects_next + rom_objects_remove).
 void rom_objects_fini (rom_objects_t *self);
@@ -294,6 +297,9 @@ rom_status_t rom_refs_export (rom_server_t *server, rom_call_t *call, rom_status
 void rom_refs_adopt (rom_server_t *server, rom_call_t *call, rom_object_t *object);
 // Drop the references `object` keeps (it is being destroyed).
 void rom_refs_drop_held (rom_server_t *server, rom_object_t *object);
+// rom_call_keep_ref () for another holder than the called object: a Pipe end keeps what its peer's Send
+// puts into its inbox.
+rom_status_t rom_refs_keep_for (rom_call_t *call, rom_object_t *holder, const Rom__ObjectRef *ref);
 // The server's cache of which message types can hold an ObjectRef.
 rom_map_t *rom_server_ref_types (rom_server_t *server);
 

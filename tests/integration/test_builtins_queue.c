@@ -219,7 +219,16 @@ test_timed_out_getter_is_not_handed_an_item (void **state)
     rom_client_destroy (&client);
 }
 
-// --- Pipe --------------------------------------------------------------------------------------------------
+// `item` made to carry `ref` (through `value`).
+static void
+s_ref_item (Rom__Builtins__SyncItem *item, Rom__Builtins__Variant *value, Rom__ObjectRef *ref)
+{
+    rom__builtins__variant__init (value);
+    value->kind_case = ROM__BUILTINS__VARIANT__KIND_REF_VALUE;
+    value->ref_value = ref;
+    rom__builtins__sync_item__init (item);
+    item->value = value;
+}
 
 // An item that is a reference to another object keeps it alive while it waits in the queue; the getter's
 // reply carries its own reference, and once that is given back the object dies.
@@ -237,11 +246,9 @@ test_queued_reference_keeps_its_object (void **state)
 
     Rom__ObjectRef ref;
     rom_proxy_ref (tally, &ref);
-    Rom__Builtins__Variant value = ROM__BUILTINS__VARIANT__INIT;
-    value.kind_case = ROM__BUILTINS__VARIANT__KIND_REF_VALUE;
-    value.ref_value = &ref;
-    Rom__Builtins__SyncItem item = ROM__BUILTINS__SYNC_ITEM__INIT;
-    item.value = &value;
+    Rom__Builtins__Variant value;
+    Rom__Builtins__SyncItem item;
+    s_ref_item (&item, &value, &ref);
     Rom__Builtins__PutRequest put = ROM__BUILTINS__PUT_REQUEST__INIT;
     put.item = &item;
     assert_int_equal (rom__builtins__queue_proxy__put (q, &put, NULL), ROM_OK);
@@ -265,6 +272,92 @@ test_queued_reference_keeps_its_object (void **state)
     assert_int_equal (rom__builtins__queue_proxy__put (q, &put, NULL), ROM_NO_OBJECT);
     free (token);
     rom__builtins__queue__rom_destroy (&q);
+    rom_client_destroy (&client);
+}
+
+// --- Pipe --------------------------------------------------------------------------------------------------
+
+// Send through `from` a reference to a new test.Tally that only the pipe then holds; its token (caller frees).
+static char *
+s_pipe_fresh_tally (rom_client_t *client, rom_pipe_t *from)
+{
+    Rom__RefRequest init = ROM__REF_REQUEST__INIT;
+    rom_proxy_t *tally = NULL;
+    assert_int_equal (rom_proxy_create (client, &rom_test_tally_type, NULL, &init.base, 0, &tally), ROM_OK);
+    Rom__ObjectRef ref;
+    rom_proxy_ref (tally, &ref);
+    Rom__Builtins__Variant value;
+    Rom__Builtins__SyncItem item;
+    s_ref_item (&item, &value, &ref);
+    assert_int_equal (rom__builtins__pipe_proxy__send ((Rom__Builtins__Pipe_Proxy *) from, &item, NULL), ROM_OK);
+    char *token = rom_proxy_to_token (tally);
+    rom_proxy_destroy (&tally);
+    return token;
+}
+
+// Whether the object a token names still exists.
+static bool
+s_alive (rom_client_t *client, const char *token)
+{
+    rom_proxy_t *probe = NULL;
+    rom_status_t status = rom_proxy_from_token (client, &rom_test_tally_type, token, &probe);
+    rom_proxy_destroy (&probe);
+    assert_true (status == ROM_OK || status == ROM_NO_OBJECT);
+    return status == ROM_OK;
+}
+
+// The same for a Pipe: a reference waiting in an end's inbox keeps its object alive, also once its sender
+// dropped its proxy and closed its end (Python's send-then-close); the receiver's reply takes its own
+// reference; an inbox that dies lets what it held go.
+static void
+test_piped_reference_keeps_its_object (void **state)
+{
+    (void) state;
+    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_pipe_t *a = NULL, *b = NULL;
+    assert_int_equal (rom_pipe_new (client, true, &a, &b), ROM_OK);
+    char *token = s_pipe_fresh_tally (client, a);
+    rom_pipe_close (&a);
+    assert_true (s_alive (client, token));
+    Rom__Builtins__RecvRequest recv = ROM__BUILTINS__RECV_REQUEST__INIT;
+    Rom__Builtins__SyncItem *got = NULL;
+    assert_int_equal (rom__builtins__pipe_proxy__recv ((Rom__Builtins__Pipe_Proxy *) b, &recv, &got), ROM_OK);
+    assert_int_equal (got->value->kind_case, ROM__BUILTINS__VARIANT__KIND_REF_VALUE);
+    rom_proxy_t *tally = NULL;
+    assert_int_equal (rom_proxy_from_ref (client, &rom_test_tally_type, got->value->ref_value, &tally), ROM_OK);
+    rom__builtins__sync_item__free_unpacked (got, NULL);
+    assert_int_equal (rom_test_tally_add (tally, 2), 2);
+    rom_proxy_destroy (&tally);
+    assert_false (s_alive (client, token));
+    assert_int_equal (rom__builtins__pipe_proxy__recv ((Rom__Builtins__Pipe_Proxy *) b, &recv, &got), ROM_CLOSED);
+    rom_pipe_destroy (&b);
+    free (token);
+
+    // Never received: the object lives as long as the inbox that holds it.
+    assert_int_equal (rom_pipe_new (client, true, &a, &b), ROM_OK);
+    token = s_pipe_fresh_tally (client, b);
+    rom_pipe_destroy (&b);
+    assert_true (s_alive (client, token));
+    rom_pipe_destroy (&a); // the receiving end, and with it its inbox
+    assert_false (s_alive (client, token));
+    free (token);
+
+    // A reference to nothing is refused at the door; one to the receiving end itself is carried as is.
+    Rom__ObjectRef ref = ROM__OBJECT_REF__INIT;
+    Rom__Builtins__Variant value;
+    Rom__Builtins__SyncItem item;
+    s_ref_item (&item, &value, &ref);
+    assert_int_equal (rom_pipe_new (client, true, &a, &b), ROM_OK);
+    ref.id = 987654321;
+    assert_int_equal (rom__builtins__pipe_proxy__send ((Rom__Builtins__Pipe_Proxy *) a, &item, NULL), ROM_NO_OBJECT);
+    rom_proxy_ref (rom_pipe_proxy (b), &ref);
+    assert_int_equal (rom__builtins__pipe_proxy__send ((Rom__Builtins__Pipe_Proxy *) a, &item, NULL), ROM_OK);
+    assert_int_equal (rom__builtins__pipe_proxy__recv ((Rom__Builtins__Pipe_Proxy *) b, &recv, &got), ROM_OK);
+    assert_int_equal (got->value->ref_value->id, ref.id);
+    rom_ref_release (client, got->value->ref_value);
+    rom__builtins__sync_item__free_unpacked (got, NULL);
+    rom_pipe_destroy (&a);
+    rom_pipe_destroy (&b);
     rom_client_destroy (&client);
 }
 
@@ -536,6 +629,7 @@ main (void)
         cmocka_unit_test (test_queued_reference_keeps_its_object),
         cmocka_unit_test (test_timed_out_getter_is_not_handed_an_item),
         cmocka_unit_test (test_pipe),
+        cmocka_unit_test (test_piped_reference_keeps_its_object),
         cmocka_unit_test (test_200_blocked_in_lock_acquire),
         cmocka_unit_test (test_200_blocked_in_queue_get),
     };
