@@ -32,6 +32,7 @@ struct rom_channel {
     pthread_t thread;
     void *dealer;
     rom_pending_t *head, *tail;        // outstanding calls, in send order
+    rom_pending_t *expect;             // the call after the last one answered: usually the next answered
     char errmsg[ROM_ERRMSG_MAX];
     rom_channel_t *next;
 };
@@ -110,12 +111,14 @@ s_routing_id (rom_client_t *self, uint8_t id[16])
     id[0] |= 0x80; // routing ids that start with a zero byte are reserved by ZMQ
 }
 
-// The calling thread's channel, made on first use. NULL when no socket can be made.
+static void *s_watch_handshake (rom_client_t *self, void *dealer);
+
+// The calling thread's channel, made on first use. NULL when no socket can be made. With `monitor_p`, a new
+// channel's handshake is watched from before it connects (s_await_handshake ()): *monitor_p is the monitor
+// socket, or NULL when none could be made.
 static rom_channel_t *
-s_channel (rom_client_t *self)
+s_channel_open (rom_client_t *self, void **monitor_p)
 {
-    if (s_cache.serial == self->serial && s_cache.pid == self->pid)
-        return s_cache.channel;
     pthread_t me = pthread_self ();
     pthread_mutex_lock (&self->lock);
     rom_channel_t *channel = self->channels;
@@ -136,6 +139,7 @@ s_channel (rom_client_t *self)
                 || (zmq_setsockopt (channel->dealer, ZMQ_CURVE_SERVERKEY, self->keys->server_public, 40) == 0
                     && zmq_setsockopt (channel->dealer, ZMQ_CURVE_PUBLICKEY, self->keys->client_public, 40) == 0
                     && zmq_setsockopt (channel->dealer, ZMQ_CURVE_SECRETKEY, self->keys->client_secret, 40) == 0))
+            && (!monitor_p || (*monitor_p = s_watch_handshake (self, channel->dealer), true))
             && zmq_connect (channel->dealer, self->endpoint) == 0) {
             channel->next = self->channels;
             self->channels = channel;
@@ -152,6 +156,14 @@ s_channel (rom_client_t *self)
         s_cache.channel = channel;
     }
     return channel;
+}
+
+static rom_channel_t *
+s_channel (rom_client_t *self)
+{
+    if (s_cache.serial == self->serial && s_cache.pid == self->pid)
+        return s_cache.channel;
+    return s_channel_open (self, NULL);
 }
 
 rom_status_t
@@ -198,6 +210,8 @@ s_link (rom_channel_t *channel, rom_pending_t *pending)
     else
         channel->head = pending;
     channel->tail = pending;
+    if (!channel->expect)
+        channel->expect = pending;
 }
 
 static void
@@ -213,6 +227,8 @@ s_unlink (rom_channel_t *channel, rom_pending_t *pending)
         pending->next->prev = pending->prev;
     else
         channel->tail = pending->prev;
+    if (channel->expect == pending)
+        channel->expect = pending->next;
     pending->next = pending->prev = NULL;
 }
 
@@ -234,7 +250,9 @@ s_send (rom_client_t *self, rom_channel_t *channel, uint64_t object_id, uint32_t
     header.object_id = object_id;
     header.method = method;
     header.session = self->session;
-    header.flags = flags;
+    // This client reads batched replies (wire.c): with many calls in flight their replies come in fewer
+    // messages.
+    header.flags = flags | (flags & ROM__CALL_FLAGS__CALL_ONEWAY ? 0 : ROM__CALL_FLAGS__CALL_BATCH_OK);
     header.type_hash = type_hash;
     if (exact && timeout_ms != UINT32_MAX) {
         header.timeout_ms = timeout_ms ? timeout_ms : 1; // 0 on the wire would mean "no deadline"
@@ -329,7 +347,62 @@ rom_client_send_timeout (rom_client_t *self, uint64_t object_id, uint32_t type_h
     return s_send (self, channel, object_id, type_hash, method, in, flags, pending, timeout_ms, true);
 }
 
-// Receive one reply and hand it to its pending call; false when nothing arrived within `wait_ms`.
+// Hand a reply to its pending call. `payload` is taken (moved or closed).
+static void
+s_deliver (rom_client_t *self, rom_channel_t *channel, const Rom__ReplyHeader *header, zmq_msg_t *payload)
+{
+    // Replies come in send order, and answered calls stay linked until their callers collect them: look
+    // where the last reply left off first, so a batch of n replies is not n scans over the answered ones.
+    rom_pending_t *pending = channel->expect;
+    if (!header || !pending || pending->call_id != header->call_id) {
+        pending = channel->head;
+        while (header && pending && pending->call_id != header->call_id)
+            pending = pending->next;
+    }
+    if (pending)
+        channel->expect = pending->next;
+    // A reply nobody waits for (its caller timed out, or call id 0: a notice about an unreadable message)
+    // is dropped.
+    if (header && pending && !pending->done) {
+        pending->done = true;
+        pending->status = header->status <= ROM_STATUS_LAST ? (rom_status_t) header->status : ROM_INTERNAL;
+        if (pending->status == ROM_OK)
+            zmq_msg_move (&pending->payload, payload);
+        else
+            pending->error = strdup (header->error ? header->error : "");
+        if (pending->forgotten) {
+            // Its caller gave up on it (rom_client_forget ()): the reply is handed over, and with it the
+            // pending call, so what the reply carries (a reference) is given back.
+            s_unlink (channel, pending);
+            pending->abandoned (self, pending);
+        }
+    }
+    zmq_msg_close (payload);
+}
+
+// Hand out the replies of a batch (wire.c). A malformed entry ends it: the calls it would have answered
+// time out, as for any reply lost.
+static void
+s_deliver_batch (rom_client_t *self, rom_channel_t *channel, const zmq_msg_t *batch)
+{
+    const uint8_t *p = zmq_msg_data ((zmq_msg_t *) batch), *end = p + zmq_msg_size ((zmq_msg_t *) batch);
+    const uint8_t *head, *data;
+    size_t head_size, size;
+    while (rom_wire_batch_next (&p, end, &head, &head_size, &data, &size)) {
+        Rom__ReplyHeader *header = rom_wire_decode_reply (head, head_size);
+        zmq_msg_t payload;
+        if (!header || zmq_msg_init_size (&payload, size) != 0) {
+            if (header)
+                protobuf_c_message_free_unpacked (&header->base, NULL);
+            break;
+        }
+        memcpy (zmq_msg_data (&payload), data, size);
+        s_deliver (self, channel, header, &payload);
+        protobuf_c_message_free_unpacked (&header->base, NULL);
+    }
+}
+
+// Receive one reply message and hand out what it answers; false when nothing arrived within `wait_ms`.
 static bool
 s_receive (rom_client_t *self, rom_channel_t *channel, long wait_ms)
 {
@@ -355,30 +428,16 @@ s_receive (rom_client_t *self, rom_channel_t *channel, long wait_ms)
         if (rc < 0)
             break;
     }
-    Rom__ReplyHeader *header = rom_wire_decode_reply (zmq_msg_data (&head), zmq_msg_size (&head));
-    rom_pending_t *pending = channel->head;
-    while (header && pending && pending->call_id != header->call_id)
-        pending = pending->next;
-    // A reply nobody waits for (its caller timed out, or call id 0: a notice about an unreadable message)
-    // is dropped.
-    if (header && pending && !pending->done) {
-        pending->done = true;
-        pending->status = header->status <= ROM_STATUS_LAST ? (rom_status_t) header->status : ROM_INTERNAL;
-        if (pending->status == ROM_OK)
-            zmq_msg_move (&pending->payload, &payload);
-        else
-            pending->error = strdup (header->error ? header->error : "");
-        if (pending->forgotten) {
-            // Its caller gave up on it (rom_client_forget ()): the reply is handed over, and with it the
-            // pending call, so what the reply carries (a reference) is given back.
-            s_unlink (channel, pending);
-            pending->abandoned (self, pending);
-        }
+    if (zmq_msg_size (&head) == 0) {
+        s_deliver_batch (self, channel, &payload); // an empty first frame: a batch
+        zmq_msg_close (&payload);
+    } else {
+        Rom__ReplyHeader *header = rom_wire_decode_reply (zmq_msg_data (&head), zmq_msg_size (&head));
+        s_deliver (self, channel, header, &payload);
+        if (header)
+            protobuf_c_message_free_unpacked (&header->base, NULL);
     }
-    if (header)
-        protobuf_c_message_free_unpacked (&header->base, NULL);
     zmq_msg_close (&head);
-    zmq_msg_close (&payload);
     return true;
 }
 
@@ -515,26 +574,41 @@ s_hello (rom_client_t *self, rom_channel_t *channel)
     return ROM_OK;
 }
 
-// Wait until the first connection is up (the socket takes a message), or the server refused our handshake:
-// a CURVE handshake with the wrong key, or a mechanism the server does not use (authkey on one side only),
-// fails at once, and saying ROM_DENIED then beats waiting out the connect timeout. The socket monitor lives
-// only as long as this wait. ROM_OK also when the wait ran out: s_hello () then reports UNAVAILABLE.
-static rom_status_t
-s_await_handshake (rom_client_t *self, rom_channel_t *channel)
+// A monitor of `dealer`'s handshake failures, set up before it connects: a refused handshake ends that
+// connection for good (libzmq does not retry after a protocol error), so its one event must not come before
+// anybody listens. NULL when no monitor can be made (the wait then runs out instead).
+static void *
+s_watch_handshake (rom_client_t *self, void *dealer)
 {
     if (strncmp (self->endpoint, "inproc://", 9) == 0)
-        return ROM_OK; // no handshake in-process
+        return NULL; // no handshake in-process
     char endpoint[96];
     snprintf (endpoint, sizeof endpoint, "inproc://rom-handshake-%d-%llu", (int) getpid (),
               (unsigned long long) self->serial);
     int events = ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
                  | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
-    if (zmq_socket_monitor (channel->dealer, endpoint, events) != 0)
-        return ROM_OK;
+    if (zmq_socket_monitor (dealer, endpoint, events) != 0)
+        return NULL;
     void *monitor = rom_socket_new (ZMQ_PAIR);
+    if (!monitor || zmq_connect (monitor, endpoint) != 0) {
+        zmq_socket_monitor (dealer, NULL, 0);
+        rom_socket_close (&monitor);
+    }
+    return monitor;
+}
+
+// Wait until the first connection is up (the socket takes a message), or the server refused our handshake:
+// a CURVE handshake with the wrong key, or a mechanism the server does not use (authkey on one side only),
+// fails at once, and saying ROM_DENIED then beats waiting out the connect timeout. The monitor lives only as
+// long as this wait. ROM_OK also when the wait ran out: s_hello () then reports UNAVAILABLE.
+static rom_status_t
+s_await_handshake (rom_client_t *self, rom_channel_t *channel, void *monitor)
+{
+    if (!monitor)
+        return ROM_OK;
     rom_status_t status = ROM_OK;
     uint64_t deadline = rom_now_ms () + self->connect_timeout_ms;
-    while (monitor && zmq_connect (monitor, endpoint) == 0) {
+    for (;;) {
         uint64_t now = rom_now_ms ();
         if (now >= deadline)
             break;
@@ -554,7 +628,7 @@ s_await_handshake (rom_client_t *self, rom_channel_t *channel)
     zmq_socket_monitor (channel->dealer, NULL, 0);
     zmq_msg_t event;
     zmq_msg_init (&event);
-    while (monitor && zmq_msg_recv (&event, monitor, ZMQ_DONTWAIT) >= 0)
+    while (zmq_msg_recv (&event, monitor, ZMQ_DONTWAIT) >= 0)
         ;
     zmq_msg_close (&event);
     rom_socket_close (&monitor);
@@ -599,14 +673,16 @@ rom_client_connect (const char *endpoint, const rom_client_opts_t *opts, rom_cli
             goto fail;
         }
     }
-    rom_channel_t *channel = s_channel (self);
+    void *monitor = NULL;
+    rom_channel_t *channel = s_channel_open (self, &monitor);
     if (!channel) {
+        rom_socket_close (&monitor);
         status = ROM_INVALID;
         snprintf (s_connect_error, sizeof s_connect_error, "connect %.400s: %s", endpoint, zmq_strerror (errno));
         rom_client_destroy (&self);
         goto fail;
     }
-    status = s_await_handshake (self, channel);
+    status = s_await_handshake (self, channel, monitor);
     if (status == ROM_OK)
         status = s_hello (self, channel);
     if (status != ROM_OK) {

@@ -50,6 +50,22 @@ int rom_wire_send_header (void *socket, const ProtobufCMessage *header, int flag
 Rom__CallHeader *rom_wire_decode_call (const void *data, size_t size);
 Rom__ReplyHeader *rom_wire_decode_reply (const void *data, size_t size);
 
+// Batched replies. Replies to one peer that the server produces in one pass of its loop may travel as one
+// ZMQ message [peer][empty frame][batch] instead of one [peer][ReplyHeader][payload] each, but only for calls
+// whose caller said it reads them (CALL_BATCH_OK): each ZMQ frame costs both ends and both I/O threads
+// more than the few bytes it carries. A ReplyHeader frame is never empty (a reply has a call id or a
+// status), so the empty frame marks a batch. The batch frame is a sequence of entries, each
+// [varint header size][ReplyHeader][varint payload size][payload].
+//
+// Append one entry for `header` and `payload` (NULL: empty) at `dst`, which has room for
+// ROM_WIRE_BATCH_ENTRY_MAX (hsize, psize) bytes (the packed sizes); returns the bytes written.
+#define ROM_WIRE_BATCH_ENTRY_MAX(hsize, psize) ((hsize) + (psize) + 20u)
+size_t rom_wire_batch_put (uint8_t *dst, const ProtobufCMessage *header, size_t hsize, const ProtobufCMessage *payload,
+                           size_t psize);
+// Read the entry at *p (before end) and advance *p past it; false at the end or at anything malformed.
+bool rom_wire_batch_next (const uint8_t **p, const uint8_t *end, const uint8_t **header, size_t *hsize,
+                          const uint8_t **payload, size_t *psize);
+
 // Whether a payload of message type `desc` nests sub-messages deeper than ROM_MAX_DEPTH. protobuf-c 1.4.1
 // unpacks recursively without a limit, so a recursive type (google.protobuf.Value, a tree) sent 100 000 levels
 // deep (400 KB) overflows the stack of whoever unpacks it: check before every unpack of what a peer sent.

@@ -27,6 +27,8 @@
 _Static_assert (ATOMIC_INT_LOCK_FREE == 2, "rom_server_stop () needs a lock-free int in signal handlers");
 
 #define ROM_SERVER_BATCH 256u       // messages handled per poll wake-up before timers are looked at
+#define ROM_SERVER_BATCH_ENTRY 512u // larger replies go out alone (a copy into the batch would cost more)
+#define ROM_SERVER_BATCH_BYTES (16u << 10) // a batch this large goes out at once
 #define ROM_SERVER_FREE_CALLS 64u   // recycled call records (each ~1.6 KiB)
 
 extern const rom_type_t rom_manager_type; // server_ops.c
@@ -61,6 +63,12 @@ struct _rom_server_t {
     size_t n_ipc_paths;
     char *endpoint;              // last bound endpoint, as resolved by ZMQ
     uint64_t dropped;            // messages dropped without a reply (unreadable, or reply not sendable)
+    struct {                     // replies to one peer waiting to go out as one message (s_batch_flush)
+        zmq_msg_t peer;
+        uint8_t *buf;
+        size_t size, capacity;
+        unsigned count;
+    } batch;
     rom_map_t ref_types;         // output descriptor -> whether it can carry ObjectRefs (ref.c)
     char errmsg[ROM_ERRMSG_MAX];
 };
@@ -112,6 +120,7 @@ rom_server_new (const rom_server_opts_t *opts)
         return NULL;
     self->wake[0] = self->wake[1] = -1;
     self->stop_fd = -1;
+    zmq_msg_init (&self->batch.peer);
     self->max_message = opts && opts->max_message ? opts->max_message : ROM_DEFAULT_MAX_MESSAGE;
     rom_objects_init (&self->objects);
     rom_map_init (&self->sessions);
@@ -172,6 +181,7 @@ s_unlink_ipc (rom_server_t *self)
     self->n_ipc_paths = 0;
 }
 static void s_call_free (rom_server_t *self, rom_call_t *call);
+static void s_batch_flush (rom_server_t *self);
 
 void
 rom_server_destroy (rom_server_t **self_p)
@@ -214,6 +224,10 @@ rom_server_destroy (rom_server_t **self_p)
     free (self->heap);
     rom_lease_fini (&self->lease, self->router);
     rom_pool_destroy (&self->pool);
+    if (self->router)
+        s_batch_flush (self);
+    zmq_msg_close (&self->batch.peer);
+    free (self->batch.buf);
     if (self->router) {
         // Replies of the calls that finished at the stop are still on their way: let them go out (the
         // context's termination at exit waits up to this long for them).
@@ -470,16 +484,78 @@ s_call_free (rom_server_t *self, rom_call_t *call)
         free (call);
 }
 
+// Send the batched replies (wire.c): one alone as a plain reply, several as [peer][empty][entries]. Called
+// at the end of each pass of the loop, before it can block: a reply waits at most for the calls that
+// arrived with its own, and a lone sync call's reply goes out as soon as it would unbatched.
+static void
+s_batch_flush (rom_server_t *self)
+{
+    unsigned count = self->batch.count;
+    if (count == 0)
+        return;
+    self->batch.count = 0;
+    const uint8_t *p = self->batch.buf, *end = p + self->batch.size, *header, *payload;
+    size_t hsize, psize;
+    self->batch.size = 0;
+    bool sent = zmq_msg_send (&self->batch.peer, self->router, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0;
+    if (!sent)
+        zmq_msg_close (&self->batch.peer);
+    zmq_msg_init (&self->batch.peer);
+    // Once the first frame is accepted the rest of the message is too (ZMQ queues messages atomically).
+    if (sent && count == 1 && rom_wire_batch_next (&p, end, &header, &hsize, &payload, &psize))
+        sent = zmq_send (self->router, header, hsize, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0
+               && zmq_send (self->router, payload, psize, ZMQ_DONTWAIT) >= 0;
+    else if (sent)
+        sent = zmq_send (self->router, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0
+               && zmq_send (self->router, p, (size_t) (end - p), ZMQ_DONTWAIT) >= 0;
+    if (!sent)
+        self->dropped += count;
+}
+
+// Add a reply to the batch; false when it cannot join (too large, no memory): it is then sent alone.
+static bool
+s_batch_add (rom_server_t *self, zmq_msg_t *peer, const Rom__ReplyHeader *header, const ProtobufCMessage *output)
+{
+    size_t hsize = protobuf_c_message_get_packed_size (&header->base);
+    size_t psize = output ? protobuf_c_message_get_packed_size (output) : 0;
+    if (hsize + psize > ROM_SERVER_BATCH_ENTRY)
+        return false;
+    if (self->batch.count > 0
+        && (zmq_msg_size (&self->batch.peer) != zmq_msg_size (peer)
+            || memcmp (zmq_msg_data (&self->batch.peer), zmq_msg_data (peer), zmq_msg_size (peer)) != 0))
+        s_batch_flush (self);
+    size_t need = self->batch.size + ROM_WIRE_BATCH_ENTRY_MAX (hsize, psize);
+    if (need > self->batch.capacity) {
+        size_t capacity = self->batch.capacity ? self->batch.capacity * 2 : 4096;
+        while (capacity < need)
+            capacity *= 2;
+        uint8_t *buf = realloc (self->batch.buf, capacity);
+        if (!buf)
+            return false;
+        self->batch.buf = buf;
+        self->batch.capacity = capacity;
+    }
+    if (self->batch.count == 0 && zmq_msg_copy (&self->batch.peer, peer) != 0)
+        return false;
+    self->batch.size += rom_wire_batch_put (self->batch.buf + self->batch.size, &header->base, hsize, output, psize);
+    if (++self->batch.count >= ROM_SERVER_BATCH || self->batch.size >= ROM_SERVER_BATCH_BYTES)
+        s_batch_flush (self);
+    return true;
+}
+
 // Send [peer][ReplyHeader][payload] without waiting: a peer that does not read its replies (or is gone)
-// loses this one, it does not stop the server.
+// loses this one, it does not stop the server. With `batch_ok` (the caller reads batched replies) it may
+// wait in the batch until the end of this pass of the loop.
 static void
 s_send_reply (rom_server_t *self, zmq_msg_t *peer, uint64_t call_id, rom_status_t status, const char *error,
-              const ProtobufCMessage *output)
+              const ProtobufCMessage *output, bool batch_ok)
 {
     Rom__ReplyHeader header = ROM__REPLY_HEADER__INIT;
     header.call_id = call_id;
     header.status = (uint32_t) status;
     header.error = (char *) (error ? error : "");
+    if (batch_ok && s_batch_add (self, peer, &header, status == ROM_OK ? output : NULL))
+        return;
     zmq_msg_t id;
     zmq_msg_init (&id);
     zmq_msg_copy (&id, peer);
@@ -512,7 +588,7 @@ s_refuse (rom_server_t *self, zmq_msg_t *peer, uint64_t call_id, uint32_t flags,
     va_start (ap, fmt);
     rom_format (error, sizeof error, fmt, ap);
     va_end (ap);
-    s_send_reply (self, peer, call_id, status, error, NULL);
+    s_send_reply (self, peer, call_id, status, error, NULL, false);
 }
 
 void
@@ -528,7 +604,8 @@ rom_server_reply (rom_server_t *self, rom_call_t *call, rom_status_t status)
             if (strlen (error) >= ROM_ERRMSG_MAX)
                 error[ROM_ERRMSG_MAX - 1] = '\0';
         }
-        s_send_reply (self, &call->peer, call->call_id, status, status == ROM_OK ? NULL : error, call->output);
+        s_send_reply (self, &call->peer, call->call_id, status, status == ROM_OK ? NULL : error, call->output,
+                      call->flags & ROM__CALL_FLAGS__CALL_BATCH_OK);
     }
     s_call_free (self, call);
 }
@@ -1002,6 +1079,7 @@ s_drain (rom_server_t *self)
         while (ext && ext->deferred)
             s_cancel (self, ext->deferred, ROM_UNAVAILABLE, "the server is shutting down");
     }
+    s_batch_flush (self);
     for (uint64_t now = rom_now_ms (), until = now + ROM_STOP_QUIET_MS; now < until; now = rom_now_ms ()) {
         zmq_pollitem_t item = {.socket = self->router, .events = ZMQ_POLLIN};
         if (zmq_poll (&item, 1, (long) (until - now)) > 0)
@@ -1054,6 +1132,7 @@ rom_server_run (rom_server_t *self)
         if (items[2].revents & ZMQ_POLLIN)
             rom_lease_on_monitor (&self->lease, &self->sessions, now);
         rom_lease_sweep (&self->lease, self, self->router, &self->sessions, now);
+        s_batch_flush (self);
     }
     s_drain (self);
     self->running = false;

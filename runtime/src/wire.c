@@ -1,5 +1,5 @@
 // wire.c: framing of rom messages on ZMQ sockets. A call is [CallHeader][payload], a reply
-// [ReplyHeader][payload]; payloads are packed directly into ZMQ message buffers so a large message is
+// [ReplyHeader][payload] or, batched, [empty][entries] (rom_private.h); payloads are packed directly into ZMQ message buffers so a large message is
 // copied once (by the pack) and handed to ZMQ without another copy.
 #include "rom_private.h"
 
@@ -149,6 +149,49 @@ s_varint (const uint8_t **p, const uint8_t *end, uint64_t *value)
         }
     }
     return false;
+}
+
+static size_t
+s_put_varint (uint8_t *dst, uint64_t value)
+{
+    size_t n = 0;
+    while (value >= 0x80) {
+        dst[n++] = (uint8_t) (value | 0x80);
+        value >>= 7;
+    }
+    dst[n++] = (uint8_t) value;
+    return n;
+}
+
+size_t
+rom_wire_batch_put (uint8_t *dst, const ProtobufCMessage *header, size_t hsize, const ProtobufCMessage *payload,
+                    size_t psize)
+{
+    size_t n = s_put_varint (dst, hsize);
+    n += protobuf_c_message_pack (header, dst + n);
+    n += s_put_varint (dst + n, payload ? psize : 0);
+    if (payload)
+        n += protobuf_c_message_pack (payload, dst + n);
+    return n;
+}
+
+bool
+rom_wire_batch_next (const uint8_t **p, const uint8_t *end, const uint8_t **header, size_t *hsize,
+                     const uint8_t **payload, size_t *psize)
+{
+    const uint8_t *q = *p;
+    uint64_t h, n;
+    if (q >= end || !s_varint (&q, end, &h) || h > (uint64_t) (end - q))
+        return false;
+    *header = q;
+    q += h;
+    if (!s_varint (&q, end, &n) || n > (uint64_t) (end - q))
+        return false;
+    *payload = q;
+    *hsize = (size_t) h;
+    *psize = (size_t) n;
+    *p = q + n;
+    return true;
 }
 
 // Walk the fields of one message, descending into sub-messages the descriptor knows. Stops (true) at the

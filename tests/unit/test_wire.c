@@ -1,4 +1,5 @@
-// Unit tests of wire.c and status.c: header round trips, malformed header frames, the type hash.
+// Unit tests of wire.c and status.c: header round trips, malformed header frames, batched replies, the type
+// hash.
 #include "rom_private.h"
 
 #include <setjmp.h>
@@ -43,6 +44,62 @@ test_garbage_is_not_a_header (void **state)
     assert_null (rom_wire_decode_call (big, sizeof big));
 }
 
+// Entries written by rom_wire_batch_put read back in order; an entry cut anywhere, or a size past the
+// end, ends the walk without reading out of bounds.
+static void
+test_batch_round_trip_and_truncation (void **state)
+{
+    (void) state;
+    uint8_t buf[1024];
+    size_t size = 0;
+    Rom__ReplyHeader header = ROM__REPLY_HEADER__INIT;
+    Rom__RefRequest payload = ROM__REF_REQUEST__INIT;
+    for (uint64_t i = 1; i <= 3; i++) {
+        header.call_id = i;
+        header.status = i == 2 ? ROM_NO_METHOD : ROM_OK;
+        header.error = (char *) (i == 2 ? "no method" : "");
+        payload.id = 1000 * i;
+        size_t hsize = protobuf_c_message_get_packed_size (&header.base);
+        size_t psize = protobuf_c_message_get_packed_size (&payload.base);
+        size += rom_wire_batch_put (buf + size, &header.base, hsize, i == 2 ? NULL : &payload.base, psize);
+        assert_true (size <= sizeof buf);
+    }
+    const uint8_t *p = buf, *end = buf + size, *head, *data;
+    size_t head_size, data_size;
+    for (uint64_t i = 1; i <= 3; i++) {
+        assert_true (rom_wire_batch_next (&p, end, &head, &head_size, &data, &data_size));
+        Rom__ReplyHeader *h = rom_wire_decode_reply (head, head_size);
+        assert_non_null (h);
+        assert_int_equal (h->call_id, i);
+        assert_int_equal (h->status, i == 2 ? ROM_NO_METHOD : ROM_OK);
+        if (i == 2)
+            assert_int_equal (data_size, 0);
+        else {
+            Rom__RefRequest *out = rom__ref_request__unpack (NULL, data_size, data);
+            assert_non_null (out);
+            assert_int_equal (out->id, 1000 * i);
+            rom__ref_request__free_unpacked (out, NULL);
+        }
+        rom__reply_header__free_unpacked (h, NULL);
+    }
+    assert_false (rom_wire_batch_next (&p, end, &head, &head_size, &data, &data_size));
+    assert_true (p == end);
+    // Cut short at every length: only whole entries are read.
+    for (size_t cut = 0; cut < size; cut++) {
+        p = buf;
+        end = buf + cut;
+        unsigned n = 0;
+        while (rom_wire_batch_next (&p, end, &head, &head_size, &data, &data_size)) {
+            assert_true (data + data_size <= end);
+            n++;
+        }
+        assert_true (n < 3);
+    }
+    const uint8_t huge[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x00};
+    p = huge;
+    assert_false (rom_wire_batch_next (&p, huge + sizeof huge, &head, &head_size, &data, &data_size));
+}
+
 static void
 test_type_hash_is_stable_and_never_zero (void **state)
 {
@@ -67,6 +124,7 @@ main (void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_call_header_round_trip),
         cmocka_unit_test (test_garbage_is_not_a_header),
+        cmocka_unit_test (test_batch_round_trip_and_truncation),
         cmocka_unit_test (test_type_hash_is_stable_and_never_zero),
         cmocka_unit_test (test_strerror_covers_every_status),
     };
