@@ -41,6 +41,10 @@ RATIOS = [
      "sync p50 on the worker pool / inline on the I/O thread"),
     ("pool_vs_inline_4p_each", "rom_pool_sync_ipc_4p_each_calls_per_s", "rom_sync_ipc_4p_each_calls_per_s", None,
      "min", "calls/s, 4 procs one object each: pool / inline"),
+    ("spin_vs_nospin_sync", "rom_sync_ipc_p50_us", "rom_sync_ipc_nospin_p50_us", None, "max",
+     "sync p50 with the server's spin after calls (default 200 us) / without"),
+    ("spin_vs_nospin_4p", "rom_sync_ipc_4p_shared_calls_per_s", "rom_sync_ipc_nospin_4p_shared_calls_per_s", None,
+     "min", "sync calls/s, 4 procs on one object: with the server's spin / without"),
     ("io_threads2_vs_1_sync", "rom_sync_ipc_io2_p50_us", "rom_sync_ipc_p50_us", None, "max",
      "sync p50 with ZMQ_IO_THREADS=2 / 1"),
     ("pinned_split_vs_free_sync", "rom_sync_ipc_pinned_split_p50_us", "rom_sync_ipc_p50_us", None, "max",
@@ -169,6 +173,7 @@ def markdown(m, mode, repo, note):
                           ("Python BaseManager (client in a child process)", "python_mgr_sync_1p_shared"),
                           ("Python BaseManager (client in the starting process)", "python_mgr_sync"),
                           ("Redis INCR, tcp", "redis_incr_p1_1c"), ("rom sync on the worker pool, ipc", "rom_pool_sync_ipc"),
+                          ("rom sync, server without its spin after calls", "rom_sync_ipc_nospin"),
                           ("rom sync, ZMQ_IO_THREADS=2", "rom_sync_ipc_io2"),
                           ("rom sync, server and client on different cores", "rom_sync_ipc_pinned_split"),
                           ("rom sync, server and client on one core", "rom_sync_ipc_pinned_same")]:

@@ -331,11 +331,12 @@ typedef struct {
 } server_t;
 
 static int
-s_server_start (server_t *self, const char *endpoint, unsigned io_threads)
+s_server_start (server_t *self, const char *endpoint, unsigned io_threads, uint32_t spin_us)
 {
     memset (self, 0, sizeof *self);
     rom_manager_opts_t opts = {.endpoint = endpoint, .register_types = s_register};
     opts.server.io_threads = io_threads;
+    opts.server.spin_us = spin_us;
     const char *why = NULL;
     if (rom_manager_start (&opts, &self->manager, &why) != ROM_OK) {
         fprintf (stderr, "rom_counter: cannot start a manager on %s: %s\n", endpoint ? endpoint : "ipc", why);
@@ -598,13 +599,22 @@ s_levers (server_t *ipc, const bench_opts_t *opts)
 {
     // ZMQ_IO_THREADS = 2 on the server: one more thread that may take the socket work off the I/O thread.
     server_t io2;
-    if (s_server_start (&io2, NULL, 2) == 0) {
+    if (s_server_start (&io2, NULL, 2, 0) == 0) {
         client_args_t args = {rom_manager_endpoint (io2.manager), io2.token, 0, MODE_SYNC, 1, 0};
         s_watch (&io2);
         // Whether the server honoured the option: its ZMQ I/O threads, counted by name.
         bench_metric ("rom_io2_server_io_threads", bench_count_threads (rom_manager_pid (io2.manager), "ZMQbg/IO"));
         s_measure ("rom_sync_ipc_io2", 1, opts, &args, NULL);
         s_server_stop (&io2);
+    }
+    // The server's spin after calls (rom_server_opts.spin_us), off: every call then finds it asleep.
+    server_t nospin;
+    if (s_server_start (&nospin, NULL, 0, ROM_SERVER_NO_SPIN) == 0) {
+        client_args_t args = {rom_manager_endpoint (nospin.manager), nospin.token, 0, MODE_SYNC, 1, 0};
+        s_watch (&nospin);
+        s_measure ("rom_sync_ipc_nospin", 1, opts, &args, NULL);
+        s_measure ("rom_sync_ipc_nospin_4p_shared", 4, opts, &args, NULL);
+        s_server_stop (&nospin);
     }
     // CPU affinity: the server on one core and the clients (forked from here, inheriting it) on the other,
     // then everything on one core, where a wake-up needs no inter-processor interrupt.
@@ -783,14 +793,14 @@ main (int argc, char **argv)
     fprintf (stderr, "rom_counter: rom %d.%d.%d, %d runs x %.1f s\n", ROM_VERSION_MAJOR, ROM_VERSION_MINOR,
              ROM_VERSION_PATCH, opts.runs, opts.secs);
     server_t ipc;
-    if (s_server_start (&ipc, NULL, 0) != 0)
+    if (s_server_start (&ipc, NULL, 0, 0) != 0)
         return 1;
     if (s_wanted (argc, argv, "sync")) {
         // A port that is free now: rom_manager_start () connects its client to the endpoint as given, so
         // "tcp://127.0.0.1:*" (a port the server picks) does not work with it.
         server_t tcp;
         char endpoint[64];
-        int have_tcp = s_free_tcp_endpoint (endpoint, sizeof endpoint) == 0 && s_server_start (&tcp, endpoint, 0) == 0;
+        int have_tcp = s_free_tcp_endpoint (endpoint, sizeof endpoint) == 0 && s_server_start (&tcp, endpoint, 0, 0) == 0;
         s_sync (&ipc, have_tcp ? &tcp : NULL, &opts);
         if (have_tcp)
             s_server_stop (&tcp);
@@ -814,7 +824,7 @@ main (int argc, char **argv)
     if (s_wanted (argc, argv, "objects")) {
         // Objects last, in a fresh server, so that a million objects slow no other workload.
         server_t objects;
-        if (s_server_start (&objects, NULL, 0) != 0)
+        if (s_server_start (&objects, NULL, 0, 0) != 0)
             return 1;
         s_objects (&objects, &opts);
         rom_manager_destroy (&objects.manager);

@@ -72,8 +72,9 @@ bool rom_wire_batch_next (const uint8_t **p, const uint8_t *end, const uint8_t *
 // Malformed input is not judged here (false): the unpack refuses it.
 bool rom_wire_too_deep (const ProtobufCMessageDescriptor *desc, const void *data, size_t size);
 
-// Time in milliseconds from CLOCK_MONOTONIC.
+// Time in milliseconds (microseconds) from CLOCK_MONOTONIC.
 uint64_t rom_now_ms (void);
+uint64_t rom_now_us (void);
 
 // vsnprintf into a fixed buffer of ROM_ERRMSG_MAX bytes, never failing.
 void rom_format (char *buf, size_t size, const char *fmt, va_list ap);

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@ _Static_assert (ATOMIC_INT_LOCK_FREE == 2, "rom_server_stop () needs a lock-free
 #define ROM_SERVER_BATCH 256u       // messages handled per poll wake-up before timers are looked at
 #define ROM_SERVER_BATCH_ENTRY 512u // larger replies go out alone (a copy into the batch would cost more)
 #define ROM_SERVER_BATCH_BYTES (16u << 10) // a batch this large goes out at once
+#define ROM_SERVER_DEFAULT_SPIN_US 200u
 #define ROM_SERVER_FREE_CALLS 64u   // recycled call records (each ~1.6 KiB)
 
 extern const rom_type_t rom_manager_type; // server_ops.c
@@ -60,6 +62,7 @@ struct _rom_server_t {
     rom_pool_t *pool;            // workers of ROM_TYPE_POOL types (pool.c)
     bool pool_stopped;           // its workers are gone (rom_server_destroy)
     int stop_fd;                 // readable (or hung up): stop serving; -1 for none (the manager's owner)
+    uint32_t spin_us;            // after a busy pass, how long to look for the next call before sleeping
     size_t n_ipc_paths;
     char *endpoint;              // last bound endpoint, as resolved by ZMQ
     uint64_t dropped;            // messages dropped without a reply (unreadable, or reply not sendable)
@@ -122,6 +125,8 @@ rom_server_new (const rom_server_opts_t *opts)
     self->stop_fd = -1;
     zmq_msg_init (&self->batch.peer);
     self->max_message = opts && opts->max_message ? opts->max_message : ROM_DEFAULT_MAX_MESSAGE;
+    self->spin_us = !opts || !opts->spin_us ? ROM_SERVER_DEFAULT_SPIN_US
+                    : opts->spin_us == ROM_SERVER_NO_SPIN ? 0 : opts->spin_us;
     rom_objects_init (&self->objects);
     rom_map_init (&self->sessions);
     rom_map_init (&self->ref_types);
@@ -1087,6 +1092,30 @@ s_drain (rom_server_t *self)
     }
 }
 
+// After a pass that handled calls, look for the next one for up to spin_us before sleeping in zmq_poll ().
+// On these 2-vCPU VMs a thread that sleeps lets its vCPU halt, and waking a halted vCPU is what makes a
+// wake-up cost 15-20 us; a caller's next call usually comes sooner than that when it is busy. Measured
+// (bench/, sync Counter.increment over ipc): p50 82 -> 33 us with 1 client; with 4 clients on 2 vCPUs
+// about even (run-to-run noise is larger than the difference). Spinning on the client side measured 3x slower
+// (it takes the CPU from the I/O threads), so only the server spins, and it yields between looks (with the
+// server pinned to one core the spin without yielding doubled the p50: its own I/O thread waited for it).
+// Only after calls: an idle server sleeps at once. True when a message is waiting.
+static bool
+s_spin (rom_server_t *self)
+{
+    uint64_t until = rom_now_us () + self->spin_us;
+    do {
+        uint32_t events = 0;
+        size_t size = sizeof events;
+        if (zmq_getsockopt (self->router, ZMQ_EVENTS, &events, &size) != 0)
+            return false;
+        if (events & ZMQ_POLLIN)
+            return true;
+        sched_yield (); // a thread woken on this CPU (our own I/O thread, say) runs at once
+    } while (!self->stopping && rom_now_us () < until);
+    return false;
+}
+
 rom_status_t
 rom_server_run (rom_server_t *self)
 {
@@ -1094,6 +1123,7 @@ rom_server_run (rom_server_t *self)
         return s_fail (self, ROM_INVALID, "run: the server is bound to no endpoint");
     self->running = true;
     rom_status_t status = ROM_OK;
+    bool busy = false; // the last pass handled a call
     while (!self->stopping) {
         long timeout = -1;
         uint64_t now = rom_now_ms ();
@@ -1102,6 +1132,8 @@ rom_server_run (rom_server_t *self)
             timeout = deadline > now ? (long) (deadline - now) : 0;
         }
         timeout = rom_lease_poll_timeout (&self->lease, now, timeout);
+        if (busy && timeout != 0 && self->spin_us && s_spin (self))
+            timeout = 0;
         zmq_pollitem_t items[] = {
             {.socket = self->router, .events = ZMQ_POLLIN},
             {.fd = self->wake[0], .events = ZMQ_POLLIN},
@@ -1124,9 +1156,12 @@ rom_server_run (rom_server_t *self)
             rom_pool_collect (self->pool, self, s_pool_done);
         if (self->stop_fd >= 0 && items[4].revents)
             self->stopping = 1; // the owner is gone (rom_server_stop_on_fd ())
-        for (unsigned i = 0; i < ROM_SERVER_BATCH && !self->stopping; i++)
+        busy = false;
+        for (unsigned i = 0; i < ROM_SERVER_BATCH && !self->stopping; i++) {
             if (!s_handle_one (self))
                 break;
+            busy = true;
+        }
         s_expire (self);
         now = rom_now_ms ();
         if (items[2].revents & ZMQ_POLLIN)

@@ -250,6 +250,14 @@ rom_wire_too_deep (const ProtobufCMessageDescriptor *desc, const void *data, siz
 }
 
 uint64_t
+rom_now_us (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+}
+
+uint64_t
 rom_now_ms (void)
 {
     struct timespec ts;

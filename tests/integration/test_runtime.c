@@ -1,7 +1,8 @@
 // test_runtime.c: issue 3 point 5 over real sockets, what test_calls.c does not cover already: a server on
 // inproc:// (in this process), connect timeouts to nobody on each transport, a server killed in the middle
 // of a call, the client's default deadline and a call's own, servant destructors at the last reference
-// (observed from the server side), and deferred calls that time out leaving no waiter behind.
+// (observed from the server side), deferred calls that time out leaving no waiter behind, and a server that
+// spins only after calls, never while idle.
 // Time bounds are loose (a deadline plus a second): they catch a hang, not a slow machine.
 #include "rom_test.h"
 
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef struct {
@@ -335,6 +337,40 @@ test_destructor_runs_at_last_reference (void **state)
     rom_proxy_destroy (&witness);
 }
 
+// The server spins for a moment after calls (rom_server_opts.spin_us) but never while idle: after a burst of
+// calls, a second of silence costs it almost no CPU time (a server that kept spinning would use the second).
+static long
+s_cpu_ms (pid_t pid)
+{
+    char path[64];
+    snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+    FILE *f = fopen (path, "r");
+    assert_non_null (f);
+    unsigned long utime = 0, stime = 0;
+    // Fields 14 and 15 (utime, stime), after the command name in parentheses, which may hold spaces.
+    int got = fscanf (f, "%*d (%*[^)]) %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime);
+    fclose (f);
+    assert_int_equal (got, 2);
+    return (long) ((utime + stime) * 1000 / (unsigned long) sysconf (_SC_CLK_TCK));
+}
+
+static void
+test_idle_server_does_not_spin (void **state)
+{
+    fixture_t *f = *state;
+    rom_proxy_t *tally = s_tally (f->client, NULL, 0);
+    for (int i = 0; i < 200; i++)
+        assert_int_equal (rom_test_tally_add (tally, 1), i + 1);
+    long before = s_cpu_ms (f->server);
+    struct timespec second = {1, 0};
+    while (nanosleep (&second, &second) != 0)
+        ;
+    long used = s_cpu_ms (f->server) - before;
+    printf ("# idle server: %ld ms of CPU in 1 s\n", used);
+    assert_true (used < 300);
+    rom_proxy_destroy (&tally);
+}
+
 int
 main (void)
 {
@@ -348,6 +384,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_default_and_per_call_deadline, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_deferred_timeout_removes_waiters, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_destructor_runs_at_last_reference, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_idle_server_does_not_spin, s_setup, s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
