@@ -1132,7 +1132,9 @@ rom_server_run (rom_server_t *self)
             timeout = deadline > now ? (long) (deadline - now) : 0;
         }
         timeout = rom_lease_poll_timeout (&self->lease, now, timeout);
-        if (busy && timeout != 0 && self->spin_us && s_spin (self))
+        // Not while the worker pool runs calls: their completions wake the poll (rom_pool_fd), not the spin.
+        if (busy && timeout != 0 && self->spin_us && !(self->pool && rom_pool_in_flight (self->pool) > 0)
+            && s_spin (self))
             timeout = 0;
         zmq_pollitem_t items[] = {
             {.socket = self->router, .events = ZMQ_POLLIN},
