@@ -63,6 +63,8 @@ struct _rom_server_t {
     bool pool_stopped;           // its workers are gone (rom_server_destroy)
     int stop_fd;                 // readable (or hung up): stop serving; -1 for none (the manager's owner)
     uint32_t spin_us;            // after a busy pass, how long to look for the next call before sleeping
+    bool one_cpu;                // this thread may run on one CPU only: spinning would starve its I/O thread
+    uint64_t cpus_checked_ms;    // when one_cpu was last read
     size_t n_ipc_paths;
     char *endpoint;              // last bound endpoint, as resolved by ZMQ
     uint64_t dropped;            // messages dropped without a reply (unreadable, or reply not sendable)
@@ -1095,14 +1097,24 @@ s_drain (rom_server_t *self)
 // After a pass that handled calls, look for the next one for up to spin_us before sleeping in zmq_poll ().
 // On these 2-vCPU VMs a thread that sleeps lets its vCPU halt, and waking a halted vCPU is what makes a
 // wake-up cost 15-20 us; a caller's next call usually comes sooner than that when it is busy. Measured
-// (bench/, sync Counter.increment over ipc): p50 82 -> 33 us with 1 client; with 4 clients on 2 vCPUs
-// about even (run-to-run noise is larger than the difference). Spinning on the client side measured 3x slower
-// (it takes the CPU from the I/O threads), so only the server spins, and it yields between looks (with the
-// server pinned to one core the spin without yielding doubled the p50: its own I/O thread waited for it).
-// Only after calls: an idle server sleeps at once. True when a message is waiting.
+// (bench/, sync Counter.increment over ipc): p50 87 -> 32 us with 1 client; 4 clients on one object
+// 35 k -> 41-47 k calls/s. A plain spin: yielding between looks measured no better with 1 client and cost
+// the 4-client case its gain (every yield was a context switch to a runnable client). Spinning on the
+// client side measured 3x slower (it takes the CPU from the I/O threads), so only the server spins, and
+// only after calls: an idle server sleeps at once. Where this thread may run on one CPU only (affinity), it
+// does not spin at all: its own I/O thread would wait for the spin to end (p50 doubled, measured). True
+// when a message is waiting.
 static bool
 s_spin (rom_server_t *self)
 {
+    uint64_t now_ms = rom_now_ms ();
+    if (now_ms - self->cpus_checked_ms >= 100) { // affinity rarely changes: look at most ten times a second
+        cpu_set_t cpus;
+        self->one_cpu = sched_getaffinity (0, sizeof cpus, &cpus) == 0 && CPU_COUNT (&cpus) < 2;
+        self->cpus_checked_ms = now_ms;
+    }
+    if (self->one_cpu)
+        return false;
     uint64_t until = rom_now_us () + self->spin_us;
     do {
         uint32_t events = 0;
@@ -1111,7 +1123,7 @@ s_spin (rom_server_t *self)
             return false;
         if (events & ZMQ_POLLIN)
             return true;
-        sched_yield (); // a thread woken on this CPU (our own I/O thread, say) runs at once
+        __builtin_ia32_pause ();
     } while (!self->stopping && rom_now_us () < until);
     return false;
 }
