@@ -36,8 +36,9 @@ typedef struct rom_server_opts {
     // inproc:// endpoints are not authenticated (same process). Copied; the caller keeps its string.
     const char *authkey;
     // After handling calls, the server thread looks for the next call this many microseconds before it
-    // sleeps: a busy caller's next call then costs no wake-up (on a 2-vCPU VM, sync calls measured 2.5x
-    // faster). An idle server does not spin. 0 means 200; ROM_SERVER_NO_SPIN turns it off.
+    // sleeps: a busy caller's next call then costs no wake-up (on a 2-vCPU VM, sync calls measured 3x
+    // faster). An idle server does not spin, nor one whose thread may run on one CPU only (affinity).
+    // 0 means 200; ROM_SERVER_NO_SPIN turns it off.
     uint32_t spin_us;
 } rom_server_opts_t;
 
