@@ -26,14 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct pipe_item pipe_item_t;
-struct pipe_item {
-    pipe_item_t *next;
-    bool kept;                   // its reference is held by the end whose inbox this is
-    size_t size;
-    uint8_t data[];              // a packed rom.builtins.SyncItem
-};
-
 typedef struct pipe_end pipe_end_t;
 struct pipe_end {
     pipe_end_t *peer;            // the linked other end; NULL before linking and after it closed
@@ -42,8 +34,7 @@ struct pipe_end {
     bool closed;                 // Close was called on this end
     bool peer_closed;            // the peer closed or died
     bool can_send, can_recv;
-    pipe_item_t *head, *tail;    // the inbox
-    size_t count;
+    sync_items_t inbox;
     sync_waitq_t receivers;
 };
 
@@ -110,11 +101,7 @@ s_destroy (void *self)
 {
     pipe_end_t *end = self;
     s_close (end);
-    while (end->head) {
-        pipe_item_t *next = end->head->next;
-        free (end->head);
-        end->head = next;
-    }
+    sync_items_clear (&end->inbox);
     free (end);
 }
 
@@ -138,43 +125,17 @@ s_send (void *self, const Rom__Builtins__SyncItem *in, Google__Protobuf__Empty *
                               end->peer_closed ? "the other end of the pipe is closed"
                                                : "this pipe end has no peer yet");
     pipe_end_t *peer = end->peer;
-    if (peer->receivers.head) {
-        sync_waiter_t *waiter = peer->receivers.head;
-        rom_call_t *receiver = waiter->call;
-        sync_waitq_unlink (&peer->receivers, waiter);
-        free (waiter);
-        Rom__Builtins__SyncItem *item = (Rom__Builtins__SyncItem *) rom_call_output (receiver);
-        item->value = in->value; // borrowed: packed into the reply right now
-        item->type = in->type;
-        rom_call_complete (receiver, ROM_OK);
+    if (sync_waitq_hand_item (&peer->receivers, in))
         return ROM_OK;
-    }
-    size_t size = protobuf_c_message_get_packed_size (&in->base);
-    pipe_item_t *entry = malloc (sizeof *entry + size);
-    if (!entry)
-        return rom_call_fail (call, ROM_NOMEM, "server out of memory for the item");
-    // A reference to the receiving end itself is not kept: it cannot outlive its own inbox anyway.
+    // In the inbox, a reference is held by the receiving end (not by a reference to that end itself: it
+    // cannot outlive its own inbox anyway).
     const Rom__ObjectRef *ref = sync_item_ref (in);
-    entry->kept = ref && ref->id != end->peer_id;
-    if (entry->kept) {
-        rom_object_t *holder = rom_objects_find (rom_server_objects (call->server), end->peer_id);
-        rom_status_t kept = holder ? rom_refs_keep_for (call, holder, ref)
-                                   : rom_call_fail (call, ROM_INTERNAL, "the peer end #%llu is not in the table",
-                                                    (unsigned long long) end->peer_id);
-        if (kept != ROM_OK) {
-            free (entry);
-            return kept;
-        }
-    }
-    entry->next = NULL;
-    entry->size = protobuf_c_message_pack (&in->base, entry->data);
-    if (peer->tail)
-        peer->tail->next = entry;
-    else
-        peer->head = entry;
-    peer->tail = entry;
-    peer->count++;
-    return ROM_OK;
+    rom_object_t *holder = NULL;
+    if (ref && ref->id != end->peer_id
+        && !(holder = rom_objects_find (rom_server_objects (call->server), end->peer_id)))
+        return rom_call_fail (call, ROM_INTERNAL, "the peer end #%llu is not in the table",
+                              (unsigned long long) end->peer_id);
+    return sync_items_push (&peer->inbox, in, holder, call);
 }
 
 static rom_status_t
@@ -185,24 +146,8 @@ s_recv (void *self, const Rom__Builtins__RecvRequest *in, Rom__Builtins__SyncIte
         return rom_call_fail (call, ROM_APP_ERROR, "this end of a one-way pipe only sends");
     if (end->closed)
         return rom_call_fail (call, ROM_CLOSED, "this end of the pipe is closed");
-    if (end->head) {
-        pipe_item_t *entry = end->head;
-        ProtobufCAllocator allocator;
-        rom_call_allocator (call, &allocator);
-        Rom__Builtins__SyncItem *item = rom__builtins__sync_item__unpack (&allocator, entry->size, entry->data);
-        if (!item)
-            return rom_call_fail (call, ROM_NOMEM, "server out of memory for the item");
-        out->value = item->value;
-        out->type = item->type;
-        if (entry->kept)
-            rom_call_drop_ref (call, sync_item_ref (item)->id); // after the reply: the receiver's comes first
-        end->head = entry->next;
-        if (!end->head)
-            end->tail = NULL;
-        end->count--;
-        free (entry);
-        return ROM_OK;
-    }
+    if (end->inbox.head)
+        return sync_items_take (&end->inbox, out, call);
     if (end->peer_closed)
         return rom_call_fail (call, ROM_CLOSED, "the other end of the pipe is closed and nothing is left to receive");
     if (in->nowait)
@@ -219,7 +164,7 @@ s_poll (void *self, const Google__Protobuf__Empty *in, Rom__Builtins__Flag *out,
     (void) in;
     (void) call;
     pipe_end_t *end = self;
-    out->value = end->head != NULL || end->peer_closed || end->closed;
+    out->value = end->inbox.head != NULL || end->peer_closed || end->closed;
     return ROM_OK;
 }
 

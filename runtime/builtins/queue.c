@@ -19,16 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct queue_item queue_item_t;
-struct queue_item {
-    queue_item_t *next;
-    size_t size;
-    uint8_t data[];              // a packed rom.builtins.SyncItem
-};
-
 typedef struct {
-    queue_item_t *head, *tail;
-    size_t count;
+    sync_items_t items;
     int64_t maxsize;             // <= 0: unbounded
     bool joinable;
     uint64_t unfinished;         // JoinableQueue: items put and not yet marked done
@@ -69,18 +61,14 @@ s_destroy (void *self)
     sync_waitq_fail_all (&queue->getters, ROM_CLOSED, why);
     sync_waitq_fail_all (&queue->putters, ROM_CLOSED, why);
     sync_waitq_fail_all (&queue->joiners, ROM_CLOSED, why);
-    while (queue->head) {
-        queue_item_t *next = queue->head->next;
-        free (queue->head);
-        queue->head = next;
-    }
+    sync_items_clear (&queue->items);
     free (queue);
 }
 
 static bool
 s_full (const queue_t *queue)
 {
-    return queue->maxsize > 0 && queue->count >= (uint64_t) queue->maxsize;
+    return queue->maxsize > 0 && queue->items.count >= (uint64_t) queue->maxsize;
 }
 
 static void
@@ -98,48 +86,14 @@ s_on_cancel (void *self, rom_call_t *call)
         sync_waitq_forget (&queue->joiners, call);
 }
 
-// Append a copy of `item`, put by `call`. ROM_OK, ROM_NOMEM, or ROM_NO_OBJECT for a reference to nothing
-// (the text is set on `call`).
-static rom_status_t
-s_append (queue_t *queue, const Rom__Builtins__SyncItem *item, rom_call_t *call)
-{
-    size_t size = protobuf_c_message_get_packed_size (&item->base);
-    queue_item_t *entry = malloc (sizeof *entry + size);
-    if (!entry)
-        return rom_call_fail (call, ROM_NOMEM, "server out of memory for the item");
-    const Rom__ObjectRef *ref = sync_item_ref (item);
-    rom_status_t kept = ref ? rom_call_keep_ref (call, ref) : ROM_OK;
-    if (kept != ROM_OK) {
-        free (entry);
-        return kept;
-    }
-    entry->next = NULL;
-    entry->size = protobuf_c_message_pack (&item->base, entry->data);
-    if (queue->tail)
-        queue->tail->next = entry;
-    else
-        queue->head = entry;
-    queue->tail = entry;
-    queue->count++;
-    return ROM_OK;
-}
-
 // Accept `item`, put by `call`: to the first waiting getter if there is one, else into the queue (the caller
 // checked room). On failure the text is set on `call`.
 static rom_status_t
 s_accept (queue_t *queue, const Rom__Builtins__SyncItem *item, rom_call_t *call)
 {
-    if (queue->getters.head) {
-        sync_waiter_t *waiter = queue->getters.head;
-        rom_call_t *getter = waiter->call;
-        sync_waitq_unlink (&queue->getters, waiter);
-        free (waiter);
-        Rom__Builtins__SyncItem *out = (Rom__Builtins__SyncItem *) rom_call_output (getter);
-        out->value = item->value; // borrowed: packed into the reply right now
-        out->type = item->type;
-        rom_call_complete (getter, ROM_OK);
-    } else {
-        rom_status_t status = s_append (queue, item, call);
+    // Queued, a reference keeps its object alive (the queue holds it) until a Get takes it.
+    if (!sync_waitq_hand_item (&queue->getters, item)) {
+        rom_status_t status = sync_items_push (&queue->items, item, call->object, call);
         if (status != ROM_OK)
             return status;
     }
@@ -151,22 +105,9 @@ s_accept (queue_t *queue, const Rom__Builtins__SyncItem *item, rom_call_t *call)
 static rom_status_t
 s_take (queue_t *queue, Rom__Builtins__SyncItem *out, rom_call_t *call)
 {
-    queue_item_t *entry = queue->head;
-    ProtobufCAllocator allocator = {.alloc = NULL};
-    rom_call_allocator (call, &allocator);
-    Rom__Builtins__SyncItem *item = rom__builtins__sync_item__unpack (&allocator, entry->size, entry->data);
-    if (!item)
-        return rom_call_fail (call, ROM_NOMEM, "server out of memory for the item");
-    out->value = item->value;
-    out->type = item->type;
-    const Rom__ObjectRef *ref = sync_item_ref (item);
-    if (ref)
-        rom_call_drop_ref (call, ref->id); // after the reply: the getter's own reference comes first
-    queue->head = entry->next;
-    if (!queue->head)
-        queue->tail = NULL;
-    queue->count--;
-    free (entry);
+    rom_status_t status = sync_items_take (&queue->items, out, call);
+    if (status != ROM_OK)
+        return status;
     // A slot is free: let the first waiting putter in.
     if (queue->putters.head) {
         sync_waiter_t *waiter = queue->putters.head;
@@ -203,7 +144,7 @@ static rom_status_t
 s_get (void *self, const Rom__Builtins__GetRequest *in, Rom__Builtins__SyncItem *out, rom_call_t *call)
 {
     queue_t *queue = self;
-    if (queue->head)
+    if (queue->items.head)
         return s_take (queue, out, call);
     if (in->nowait)
         return rom_call_fail (call, ROM_EMPTY, "the queue is empty");
@@ -218,7 +159,7 @@ s_qsize (void *self, const Google__Protobuf__Empty *in, Rom__Builtins__Count *ou
 {
     (void) in;
     (void) call;
-    out->value = (int64_t) ((queue_t *) self)->count;
+    out->value = (int64_t) ((queue_t *) self)->items.count;
     return ROM_OK;
 }
 
@@ -227,7 +168,7 @@ s_empty (void *self, const Google__Protobuf__Empty *in, Rom__Builtins__Flag *out
 {
     (void) in;
     (void) call;
-    out->value = ((queue_t *) self)->count == 0;
+    out->value = ((queue_t *) self)->items.count == 0;
     return ROM_OK;
 }
 

@@ -52,6 +52,28 @@ sync_item_ref (const Rom__Builtins__SyncItem *item)
     return v && v->kind_case == ROM__BUILTINS__VARIANT__KIND_REF_VALUE ? v->ref_value : NULL;
 }
 
+// --- a FIFO of items (Queue's contents, a Pipe end's inbox; items.c) ----------------------------------------
+
+typedef struct sync_item sync_item_t;
+typedef struct {
+    sync_item_t *head, *tail;
+    size_t count;
+} sync_items_t;
+
+// Append a packed copy of `item`. A reference it carries is kept by `holder` until the item is taken (NULL:
+// not kept); the item must then be taken by a call on `holder`. ROM_OK, or the failure set on `call`
+// (ROM_NOMEM, ROM_NO_OBJECT for a reference to nothing, ROM_INVALID for a reference to `holder` itself).
+rom_status_t sync_items_push (sync_items_t *self, const Rom__Builtins__SyncItem *item, rom_object_t *holder,
+                              rom_call_t *call);
+// Move the first item (there must be one) into `out`, unpacked in the call's memory; a kept reference is
+// dropped once the call's reply is out. ROM_OK, or ROM_NOMEM set on `call` (the item stays).
+rom_status_t sync_items_take (sync_items_t *self, Rom__Builtins__SyncItem *out, rom_call_t *call);
+// Free every item (their kept references go with their holder).
+void sync_items_clear (sync_items_t *self);
+// Complete the first call waiting in `waiters` (its output a SyncItem) with `item`, whose values are borrowed:
+// they are packed into that reply at once. False when nobody waits.
+bool sync_waitq_hand_item (sync_waitq_t *waiters, const Rom__Builtins__SyncItem *item);
+
 // The deadline of a cancelled call has passed (as opposed to: its session ended, its object went away).
 bool sync_deadline_passed (const rom_call_t *call);
 
