@@ -9,7 +9,7 @@
 // then on no item is handed to it, so nothing is lost to a caller that left.
 //
 // An item that is a reference to another shared object keeps that object alive while it waits in the queue
-// (rom_call_keep_ref when stored, rom_call_drop_ref when taken: the getter's reply takes its own first).
+// (kept by the queue when stored, dropped when taken: the getter's reply takes its own first; items.c).
 //
 // JoinableQueue adds a count of unfinished items (Put adds one, TaskDone removes one) and a list of Join
 // calls completed when it reaches zero.

@@ -516,6 +516,19 @@ s_item_from_wire (const Rom__Builtins__SyncItem *wire, rom_item_t *item)
     return ROM_OK;
 }
 
+// A Get or Recv: an item that may have to wait (`in` says nowait for ROM_NOWAIT), copied into `item`.
+static rom_status_t
+s_wait_item (void *handle, const char *name, const ProtobufCMessage *in, uint32_t timeout_ms, rom_item_t *item)
+{
+    Rom__Builtins__SyncItem *out = NULL;
+    rom_status_t status = s_wait (handle, name, in, timeout_ms, (ProtobufCMessage **) &out);
+    if (status == ROM_OK)
+        status = s_item_from_wire (out, item);
+    if (out)
+        rom__builtins__sync_item__free_unpacked (out, NULL);
+    return status;
+}
+
 // Pack `message` into `item` (malloc'ed data, borrowed type name): free item->data after use.
 static rom_status_t
 s_item_message (const ProtobufCMessage *message, rom_item_t *item)
@@ -669,13 +682,7 @@ rom_queue_get_item (rom_queue_t *queue, uint32_t timeout_ms, rom_item_t *item)
 {
     Rom__Builtins__GetRequest in = ROM__BUILTINS__GET_REQUEST__INIT;
     in.nowait = timeout_ms == ROM_NOWAIT;
-    Rom__Builtins__SyncItem *out = NULL;
-    rom_status_t status = s_wait (queue, "Get", &in.base, timeout_ms, (ProtobufCMessage **) &out);
-    if (status == ROM_OK)
-        status = s_item_from_wire (out, item);
-    if (out)
-        rom__builtins__sync_item__free_unpacked (out, NULL);
-    return status;
+    return s_wait_item (queue, "Get", &in.base, timeout_ms, item);
 }
 
 rom_status_t
@@ -819,13 +826,7 @@ rom_pipe_recv_item (rom_pipe_t *end, uint32_t timeout_ms, rom_item_t *item)
 {
     Rom__Builtins__RecvRequest in = ROM__BUILTINS__RECV_REQUEST__INIT;
     in.nowait = timeout_ms == ROM_NOWAIT;
-    Rom__Builtins__SyncItem *out = NULL;
-    rom_status_t status = s_wait (end, "Recv", &in.base, timeout_ms, (ProtobufCMessage **) &out);
-    if (status == ROM_OK)
-        status = s_item_from_wire (out, item);
-    if (out)
-        rom__builtins__sync_item__free_unpacked (out, NULL);
-    return status;
+    return s_wait_item (end, "Recv", &in.base, timeout_ms, item);
 }
 
 rom_status_t

@@ -32,15 +32,6 @@ s_teardown (void **state)
     return 0;
 }
 
-// Wait for a forked child and return its exit code.
-static int
-s_join (pid_t pid)
-{
-    int status = 0;
-    assert_int_equal (waitpid (pid, &status, 0), pid);
-    return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
-}
-
 // The last failure's text contains `part`.
 #define assert_errmsg(client, part)                                                                           \
     do {                                                                                                      \
@@ -71,7 +62,7 @@ test_value_shared_with_a_child (void **state)
     pid_t child = fork ();
     if (child == 0)
         _exit (rom_value_set_double (num, 10.78) == ROM_OK ? 0 : 1); // the proxy made before fork works
-    assert_int_equal (s_join (child), 0);
+    assert_int_equal (rom_test_join (child), 0);
     assert_int_equal (rom_value_get_double (num, &d), ROM_OK);
     assert_true (d == 10.78);
     rom_variant_t v;
@@ -221,7 +212,7 @@ test_value_add_and_cas (void **state)
         }
     }
     for (int c = 0; c < CHILDREN; c++)
-        assert_int_equal (s_join (pids[c]), 0);
+        assert_int_equal (rom_test_join (pids[c]), 0);
     int64_t total = 0;
     assert_int_equal (rom_value_get_int (hits, &total), ROM_OK);
     assert_int_equal (total, CHILDREN * (ADDS + CASES));
@@ -297,7 +288,7 @@ test_array_changed_by_a_child (void **state)
     pid_t child = fork ();
     if (child == 0)
         _exit (rom_array_set_int (arr, 2, -110) == ROM_OK ? 0 : 1);
-    assert_int_equal (s_join (child), 0);
+    assert_int_equal (rom_test_join (child), 0);
     assert_repr (rom_array_repr (arr, &text), "[1, 2, -110, 4, 5, 6]");
     size_t n = 0;
     assert_int_equal (rom_array_len (arr, &n), ROM_OK);
@@ -377,7 +368,7 @@ test_array_kinds (void **state)
         free (items);
         _exit (ok ? 0 : 1);
     }
-    assert_int_equal (s_join (child), 0);
+    assert_int_equal (rom_test_join (child), 0);
     assert_repr (rom_array_repr (arr, &text), "[-0.0, -1.5, 2.25, -3.1415927]");
     int64_t *ints = NULL;
     size_t n;
@@ -427,7 +418,7 @@ test_dict_methods (void **state)
         ok &= rom_dict_set (d, ROM_INT (3), ROM_INT (103)) == ROM_OK;
         _exit (ok ? 0 : 1);
     }
-    assert_int_equal (s_join (child), 0);
+    assert_int_equal (rom_test_join (child), 0);
     assert_repr (rom_dict_repr (d, &text), "{'index1': 'value1', 'index2': 'value2', 3: 103}");
 
     // get, get with a default, missing keys.
@@ -606,7 +597,7 @@ test_dict_many_keys_and_concurrent_increments (void **state)
         }
     }
     for (int c = 0; c < CHILDREN; c++)
-        assert_int_equal (s_join (pids[c]), 0);
+        assert_int_equal (rom_test_join (pids[c]), 0);
     int64_t hits = 0;
     assert_int_equal (rom_dict_get_int (d, "hits", &hits), ROM_OK);
     assert_int_equal (hits, CHILDREN * INCRS);
@@ -640,7 +631,7 @@ test_dict_holds_object_references (void **state)
         ok = ok && rom_value_add_int ((rom_value_t *) proxy, 1, NULL) == ROM_OK;
         _exit (ok ? 0 : 1);
     }
-    assert_int_equal (s_join (child), 0);
+    assert_int_equal (rom_test_join (child), 0);
     int64_t now = 0;
     assert_int_equal (rom_value_get_int (num, &now), ROM_OK);
     assert_int_equal (now, 42);
@@ -734,7 +725,7 @@ test_list_methods (void **state)
         ok &= rom_list_append_int (l, 333) == ROM_OK;
         _exit (ok ? 0 : 1);
     }
-    assert_int_equal (s_join (child), 0);
+    assert_int_equal (rom_test_join (child), 0);
     assert_repr (rom_list_repr (l, &text), "[0, 1, 2, 3, 4, 111, 222, 333]");
 
     // Negative indexes; outside is OUT_OF_RANGE.
@@ -842,7 +833,7 @@ test_namespace_methods (void **state)
         ok &= rom_namespace_set_double (ns, "ratio", 0.25) == ROM_OK;
         _exit (ok ? 0 : 1);
     }
-    assert_int_equal (s_join (child), 0);
+    assert_int_equal (rom_test_join (child), 0);
     assert_repr (rom_namespace_repr (ns, &text), "Namespace(x=1, name='a', ratio=0.25)");
     int64_t x = 0;
     assert_int_equal (rom_namespace_get_int (ns, "x", &x), ROM_OK);

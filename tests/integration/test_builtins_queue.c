@@ -36,14 +36,6 @@ s_teardown (void **state)
     return 0;
 }
 
-static int
-s_join (pid_t pid)
-{
-    int status = 0;
-    assert_int_equal (waitpid (pid, &status, 0), pid);
-    return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
-}
-
 // Read exactly `size` bytes within `timeout_ms`.
 static void
 s_read_all (int fd, void *buf, size_t size, int timeout_ms)
@@ -144,7 +136,7 @@ test_queue_five_producers_and_blocked_put (void **state)
     }
     assert_int_equal (seen, 31);
     for (int i = 0; i < 5; i++)
-        assert_int_equal (s_join (children[i]), 0);
+        assert_int_equal (rom_test_join (children[i]), 0);
     rom_queue_destroy (&q);
     rom_client_destroy (&client);
 }
@@ -172,7 +164,7 @@ test_joinable_queue (void **state)
         _exit (ok ? 0 : 1);
     }
     assert_int_equal (rom_queue_join (q, 5000), ROM_OK);
-    assert_int_equal (s_join (worker), 0);
+    assert_int_equal (rom_test_join (worker), 0);
     assert_int_equal (rom_queue_task_done (q), ROM_APP_ERROR);
     rom_queue_destroy (&q);
     rom_client_destroy (&client);
@@ -399,7 +391,7 @@ test_pipe (void **state)
     assert_int_equal (rom_pipe_recv_bytes (b, 5000, &data, &size), ROM_OK);
     assert_int_equal (size, 2);
     free (data);
-    assert_int_equal (s_join (sender), 0);
+    assert_int_equal (rom_test_join (sender), 0);
     // The parent's handle of the sender's end was the last one (dropped only now: a forked child takes its
     // reference on its first call, so dropping it earlier could end the end before the child holds it).
     // With the end gone, what it sent is still received, then CLOSED (Python's EOFError).
@@ -597,7 +589,7 @@ s_many_waiters (bool queue)
         }
     }
     for (int i = 0; i < WAITER_PROCS; i++)
-        assert_int_equal (s_join (children[i]), 0);
+        assert_int_equal (rom_test_join (children[i]), 0);
     free (token);
     rom_queue_destroy (&q);
     rom_lock_destroy (&lock);

@@ -32,15 +32,6 @@ s_teardown (void **state)
     return 0;
 }
 
-// Wait for a forked child and return its exit code.
-static int
-s_join (pid_t pid)
-{
-    int status = 0;
-    assert_int_equal (waitpid (pid, &status, 0), pid);
-    return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
-}
-
 // --- Lock, RLock ---------------------------------------------------------------------------------------------
 
 static void *
@@ -131,7 +122,7 @@ test_lock_timeout_is_a_status (void **state)
     assert_int_equal (rom_proxy_call_async_timeout (rom_lock_proxy (lock), 0, &in.base, 5000, &future), ROM_OK);
     assert_int_equal (write (done[1], &byte, 1), 1);
     assert_int_equal (rom_future_wait (&future, NULL), ROM_OK);
-    assert_int_equal (s_join (child), 0);
+    assert_int_equal (rom_test_join (child), 0);
     assert_int_equal (rom_lock_release (lock), ROM_OK);
     rom_lock_destroy (&lock);
     rom_client_destroy (&client);
@@ -170,7 +161,7 @@ test_lock_released_when_owner_session_ends (void **state)
     bool mine = false;
     assert_int_equal (rom_lock_locked (lock, NULL, &mine), ROM_OK);
     assert_true (mine);
-    assert_int_equal (s_join (child), 0);
+    assert_int_equal (rom_test_join (child), 0);
     assert_int_equal (rom_lock_release (lock), ROM_OK);
     free (token);
     rom_lock_destroy (&lock);
@@ -204,7 +195,7 @@ test_lock_released_when_owner_process_is_killed (void **state)
     assert_int_equal (rom_lock_acquire (lock, 10000), ROM_OK);
     printf ("# a lock held by a SIGKILLed process passed on after %llu ms\n",
             (unsigned long long) (rom_now_ms () - start));
-    assert_int_equal (s_join (child), 128 + SIGKILL);
+    assert_int_equal (rom_test_join (child), 128 + SIGKILL);
     assert_int_equal (rom_lock_release (lock), ROM_OK);
     rom_lock_destroy (&lock);
     rom_client_destroy (&client);
@@ -232,7 +223,7 @@ test_semaphore (void **state)
     if (child == 0)
         _exit (rom_semaphore_acquire (sem, 5000) == ROM_OK ? 0 : 1); // waits for the release below
     assert_int_equal (rom_semaphore_release (sem), ROM_OK);
-    assert_int_equal (s_join (child), 0);
+    assert_int_equal (rom_test_join (child), 0);
     assert_int_equal (rom_semaphore_release (sem), ROM_OK);
     assert_int_equal (rom_semaphore_release (sem), ROM_OK); // unbounded: beyond the initial value is fine
     assert_int_equal (rom_semaphore_value (sem, &value), ROM_OK);
@@ -280,7 +271,7 @@ test_event (void **state)
     }
     assert_int_equal (rom_event_set (event), ROM_OK);
     for (int i = 0; i < 3; i++)
-        assert_int_equal (s_join (children[i]), 0);
+        assert_int_equal (rom_test_join (children[i]), 0);
     assert_int_equal (rom_event_wait (event, ROM_NOWAIT), ROM_OK);
     assert_int_equal (rom_event_clear (event), ROM_OK);
     assert_int_equal (rom_event_is_set (event, &set), ROM_OK);
@@ -334,7 +325,7 @@ test_condition (void **state)
     assert_int_equal (rom_condition_wait_for (cond, s_event_is_set, flag, 5000), ROM_OK);
     assert_int_equal (rom_condition_release (cond), ROM_OK); // the level before wait_for (1) is back
     assert_int_equal (rom_condition_release (cond), ROM_APP_ERROR);
-    assert_int_equal (s_join (child), 0);
+    assert_int_equal (rom_test_join (child), 0);
 
     // notify wakes one waiter of two; notify_all the other.
     int ready[2];
@@ -373,7 +364,7 @@ test_condition (void **state)
     assert_int_equal (woken, 1);
     assert_int_equal (rom_condition_release (cond), ROM_OK);
     for (int i = 0; i < 2; i++)
-        assert_int_equal (s_join (waiters[i]), 0);
+        assert_int_equal (rom_test_join (waiters[i]), 0);
     rom_event_destroy (&flag);
     rom_condition_destroy (&cond);
     rom_client_destroy (&client);
@@ -418,7 +409,7 @@ test_barrier (void **state)
         char byte;
         assert_int_equal (read (results[0], &byte, 1), 1);
         seen |= 1 << byte;
-        assert_int_equal (s_join (children[i]), 0);
+        assert_int_equal (rom_test_join (children[i]), 0);
     }
     assert_int_equal (seen, 7); // indexes 0, 1 and 2, once each
 
@@ -432,7 +423,7 @@ test_barrier (void **state)
         assert_true (rom_now_ms () < deadline);
     } while (waiting < 1);
     assert_int_equal (rom_barrier_wait (barrier, 100, NULL), ROM_TIMEOUT);
-    assert_int_equal (s_join (child), 0);
+    assert_int_equal (rom_test_join (child), 0);
     assert_int_equal (rom_barrier_state (barrier, NULL, NULL, &broken), ROM_OK);
     assert_true (broken);
     assert_int_equal (rom_barrier_wait (barrier, 5000, NULL), ROM_BROKEN);
@@ -450,7 +441,7 @@ test_barrier (void **state)
         assert_true (rom_now_ms () < deadline);
     } while (waiting < 1);
     assert_int_equal (rom_barrier_abort (barrier), ROM_OK);
-    assert_int_equal (s_join (child), 0);
+    assert_int_equal (rom_test_join (child), 0);
     assert_int_equal (rom_barrier_wait (barrier, ROM_NOWAIT, NULL), ROM_BROKEN);
     rom_barrier_destroy (&barrier);
     rom_client_destroy (&client);

@@ -320,6 +320,14 @@ rom_test_server_stop (pid_t pid)
     return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
 }
 
+int
+rom_test_join (pid_t pid)
+{
+    int status = 0;
+    assert_int_equal (waitpid (pid, &status, 0), pid);
+    return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+}
+
 void
 rom_test_server_kill (pid_t pid)
 {

@@ -54,6 +54,8 @@ pid_t rom_test_server_fork (const char *endpoint, size_t max_message);
 int rom_test_server_stop (pid_t pid);
 // SIGKILL it.
 void rom_test_server_kill (pid_t pid);
+// Wait for child `pid` (asserting it is ours) and return its exit code, or 128 + the signal that ended it.
+int rom_test_join (pid_t pid);
 
 // Connect with short timeouts (connect 2000 ms, calls 5000 ms), asserting success.
 rom_client_t *rom_test_connect (const char *endpoint);
