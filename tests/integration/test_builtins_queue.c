@@ -551,14 +551,14 @@ s_many_waiters (bool queue)
     }
     uint64_t worst_us = 0, total_us = 0;
     for (int i = 0; i < 200; i++) {
-        uint64_t t0 = rom_test_now_us ();
+        uint64_t t0 = rom_now_us ();
         if (queue) {
             int64_t n = -1;
             assert_int_equal (rom_queue_qsize (q, &n), ROM_OK);
             assert_int_equal (n, 0);
         } else
             assert_int_equal (rom_client_ping (client), ROM_OK);
-        uint64_t us = rom_test_now_us () - t0;
+        uint64_t us = rom_now_us () - t0;
         total_us += us;
         worst_us = us > worst_us ? us : worst_us;
     }

@@ -337,14 +337,6 @@ rom_test_server_kill (pid_t pid)
         ;
 }
 
-uint64_t
-rom_test_now_us (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
-}
-
 rom_client_t *
 rom_test_connect (const char *endpoint)
 {

@@ -60,9 +60,6 @@ int rom_test_join (pid_t pid);
 // Connect with short timeouts (connect 2000 ms, calls 5000 ms), asserting success.
 rom_client_t *rom_test_connect (const char *endpoint);
 
-// Microseconds on CLOCK_MONOTONIC (differences of these are never negative).
-uint64_t rom_test_now_us (void);
-
 // A one-shot call to test.Tally: Add `n` and return the total (asserts success).
 int64_t rom_test_tally_add (rom_proxy_t *tally, int64_t n);
 // A call returning a RefRequest (Get, Destroyed, Waiters) with an empty input: its id (asserts success).
