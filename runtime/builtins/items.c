@@ -72,6 +72,7 @@ sync_items_clear (sync_items_t *self)
 bool
 sync_waitq_hand_item (sync_waitq_t *waiters, const Rom__Builtins__SyncItem *item)
 {
+    sync_waitq_drop_gone (waiters);
     sync_waiter_t *waiter = waiters->head;
     if (!waiter)
         return false;

@@ -80,7 +80,10 @@ sync_lock_acquire (sync_lock_t *self, rom_call_t *call, bool nowait, uint64_t th
 void
 sync_lock_grant (sync_lock_t *self)
 {
-    if (self->count > 0 || !self->waiters.head)
+    if (self->count > 0)
+        return;
+    sync_waitq_drop_gone (&self->waiters);
+    if (!self->waiters.head)
         return;
     sync_waiter_t *waiter = self->waiters.head;
     sync_waitq_unlink (&self->waiters, waiter);

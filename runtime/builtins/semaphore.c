@@ -85,7 +85,7 @@ s_release (void *self, const Rom__Builtins__ReleaseRequest *in, Google__Protobuf
         return rom_call_fail (call, ROM_APP_ERROR, "released too many times (value %lld + %lld > bound %lld)",
                               (long long) sem->value, (long long) n, (long long) sem->bound);
     sem->value += n;
-    while (sem->value > 0 && sem->waiters.head) {
+    while (sem->value > 0 && (sync_waitq_drop_gone (&sem->waiters), sem->waiters.head)) {
         sync_waiter_t *waiter = sem->waiters.head;
         rom_call_t *waiting = waiter->call;
         sync_waitq_unlink (&sem->waiters, waiter);

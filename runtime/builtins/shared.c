@@ -21,6 +21,54 @@
 
 typedef Rom__Builtins__Variant s_msg_t;
 
+#define S_VALUE_TYPE (&rom__builtins__value__rom_type)
+#define S_ARRAY_TYPE (&rom__builtins__array__rom_type)
+#define S_DICT_TYPE (&rom__builtins__dict__rom_type)
+#define S_LIST_TYPE (&rom__builtins__list__rom_type)
+#define S_NS_TYPE (&rom__builtins__namespace__rom_type)
+
+// Misuse is refused before anything is followed (issue 12): every helper first checks its handle, since the
+// handle types are casts that let any pointer through. NULL, a pointer that is no live proxy (a client, a
+// destroyed handle) and a proxy of another built-in (a Dict handle given to a List helper) are ROM_INVALID,
+// with the helper's name in rom_client_errmsg (NULL). `type` NULL: a proxy of any type. True when refused.
+static bool
+s_wrong_handle (const char *fn, const void *handle, const rom_type_t *type)
+{
+    if (!handle) {
+        rom_client_fail (NULL, ROM_INVALID, "%s: NULL instead of a %s", fn, type ? type->name : "proxy");
+        return true;
+    }
+    if (rom_proxy_check (handle, type) == ROM_OK)
+        return false;
+    char why[256]; // rom_client_fail () writes the buffer rom_client_errmsg () returns: copy it first
+    snprintf (why, sizeof why, "%s", rom_client_errmsg (NULL));
+    rom_client_fail (NULL, ROM_INVALID, "%s: %s", fn, why);
+    return true;
+}
+
+// A pointer the helper must write through (or read from) is NULL: ROM_INVALID rather than a crash.
+static bool
+s_null_arg (const char *fn, const void *p, const char *what)
+{
+    if (p)
+        return false;
+    rom_client_fail (NULL, ROM_INVALID, "%s: `%s` is NULL", fn, what);
+    return true;
+}
+
+// The client of a rom_*_new () is NULL or no client handle: refused here so the text names the helper.
+static bool
+s_bad_client (const char *fn, const rom_client_t *client)
+{
+    if (rom_client_valid (client))
+        return false;
+    rom_client_fail (NULL, ROM_INVALID, "%s: %s", fn, client ? "not a client handle" : "no client (NULL)");
+    return true;
+}
+
+// The handle's client, for failure texts: NULL once that client (or its manager) was destroyed, which
+// rom_client_fail () accepts (the text then goes to rom_client_errmsg (NULL) only). Only called on handles
+// already checked, so it never follows a foreign pointer.
 static rom_client_t *
 s_client (const void *handle)
 {
@@ -439,6 +487,8 @@ s_put_variant (s_buf_t *b, const rom_variant_t *v)
 char *
 rom_variant_repr (const rom_variant_t *value)
 {
+    if (!value)
+        return NULL;
     s_buf_t b = {0};
     s_put_variant (&b, value);
     s_put (&b, "", 0);
@@ -469,7 +519,11 @@ s_buf_finish (const void *handle, s_buf_t *b, char **text)
 rom_status_t
 rom_value_new (rom_client_t *client, char typecode, rom_variant_t initial, rom_value_t **value_p)
 {
+    if (s_null_arg (__func__, value_p, "value_p"))
+        return ROM_INVALID;
     *value_p = NULL;
+    if (s_bad_client (__func__, client))
+        return ROM_INVALID;
     s_in_t in;
     rom_status_t status = s_in (client, &initial, &in);
     if (status != ROM_OK)
@@ -487,6 +541,8 @@ rom_value_new (rom_client_t *client, char typecode, rom_variant_t initial, rom_v
 rom_status_t
 rom_value_get (rom_value_t *value, rom_variant_t *out)
 {
+    if (s_wrong_handle (__func__, value, S_VALUE_TYPE) || s_null_arg (__func__, out, "out"))
+        return ROM_INVALID;
     *out = ROM_NONE;
     s_msg_t *reply = NULL;
     rom_status_t status = rom__builtins__value_proxy__get (S_VALUE (value), NULL, &reply);
@@ -496,6 +552,8 @@ rom_value_get (rom_value_t *value, rom_variant_t *out)
 rom_status_t
 rom_value_set (rom_value_t *value, rom_variant_t v)
 {
+    if (s_wrong_handle (__func__, value, S_VALUE_TYPE))
+        return ROM_INVALID;
     s_in_t in;
     rom_status_t status = s_in (s_client (value), &v, &in);
     if (status == ROM_OK)
@@ -507,6 +565,8 @@ rom_value_set (rom_value_t *value, rom_variant_t v)
 rom_status_t
 rom_value_get_int (rom_value_t *value, int64_t *out)
 {
+    if (s_wrong_handle (__func__, value, S_VALUE_TYPE) || s_null_arg (__func__, out, "out"))
+        return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_value_get (value, &v);
     return status == ROM_OK ? s_want_int (value, &v, out, "the Value") : status;
@@ -515,6 +575,8 @@ rom_value_get_int (rom_value_t *value, int64_t *out)
 rom_status_t
 rom_value_get_double (rom_value_t *value, double *out)
 {
+    if (s_wrong_handle (__func__, value, S_VALUE_TYPE) || s_null_arg (__func__, out, "out"))
+        return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_value_get (value, &v);
     return status == ROM_OK ? s_want_double (value, &v, out, "the Value") : status;
@@ -523,6 +585,8 @@ rom_value_get_double (rom_value_t *value, double *out)
 rom_status_t
 rom_value_get_str (rom_value_t *value, char **out)
 {
+    if (s_wrong_handle (__func__, value, S_VALUE_TYPE) || s_null_arg (__func__, out, "out"))
+        return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_value_get (value, &v);
     return status == ROM_OK ? s_want_str (value, &v, out, "the Value") : status;
@@ -531,18 +595,24 @@ rom_value_get_str (rom_value_t *value, char **out)
 rom_status_t
 rom_value_set_int (rom_value_t *value, int64_t v)
 {
+    if (s_wrong_handle (__func__, value, S_VALUE_TYPE))
+        return ROM_INVALID;
     return rom_value_set (value, ROM_INT (v));
 }
 
 rom_status_t
 rom_value_set_double (rom_value_t *value, double v)
 {
+    if (s_wrong_handle (__func__, value, S_VALUE_TYPE))
+        return ROM_INVALID;
     return rom_value_set (value, ROM_DOUBLE (v));
 }
 
 rom_status_t
 rom_value_set_str (rom_value_t *value, const char *v)
 {
+    if (s_wrong_handle (__func__, value, S_VALUE_TYPE))
+        return ROM_INVALID;
     return rom_value_set (value, ROM_STR (v));
 }
 
@@ -559,6 +629,8 @@ s_value_add (rom_value_t *value, rom_variant_t delta, rom_variant_t *now)
 rom_status_t
 rom_value_add_int (rom_value_t *value, int64_t delta, int64_t *now)
 {
+    if (s_wrong_handle (__func__, value, S_VALUE_TYPE))
+        return ROM_INVALID;
     rom_variant_t sum;
     rom_status_t status = s_value_add (value, ROM_INT (delta), now ? &sum : NULL);
     return status == ROM_OK && now ? s_want_int (value, &sum, now, "the Value") : status;
@@ -567,6 +639,8 @@ rom_value_add_int (rom_value_t *value, int64_t delta, int64_t *now)
 rom_status_t
 rom_value_add_double (rom_value_t *value, double delta, double *now)
 {
+    if (s_wrong_handle (__func__, value, S_VALUE_TYPE))
+        return ROM_INVALID;
     rom_variant_t sum;
     rom_status_t status = s_value_add (value, ROM_DOUBLE (delta), now ? &sum : NULL);
     return status == ROM_OK && now ? s_want_double (value, &sum, now, "the Value") : status;
@@ -576,6 +650,8 @@ rom_status_t
 rom_value_cas (rom_value_t *value, rom_variant_t expected, rom_variant_t desired, bool *swapped,
                rom_variant_t *current)
 {
+    if (s_wrong_handle (__func__, value, S_VALUE_TYPE))
+        return ROM_INVALID;
     if (current)
         *current = ROM_NONE;
     s_in_t in_expected, in_desired;
@@ -607,6 +683,8 @@ rom_value_cas (rom_value_t *value, rom_variant_t expected, rom_variant_t desired
 rom_status_t
 rom_value_cas_int (rom_value_t *value, int64_t *expected, int64_t desired, bool *swapped)
 {
+    if (s_wrong_handle (__func__, value, S_VALUE_TYPE) || s_null_arg (__func__, expected, "expected"))
+        return ROM_INVALID;
     rom_variant_t current;
     bool done = false;
     rom_status_t status = rom_value_cas (value, ROM_INT (*expected), ROM_INT (desired), &done, &current);
@@ -620,6 +698,8 @@ rom_value_cas_int (rom_value_t *value, int64_t *expected, int64_t desired, bool 
 rom_status_t
 rom_value_typecode (rom_value_t *value, char *typecode)
 {
+    if (s_wrong_handle (__func__, value, S_VALUE_TYPE) || s_null_arg (__func__, typecode, "typecode"))
+        return ROM_INVALID;
     Rom__Builtins__TypecodeReply *reply = NULL;
     rom_status_t status = rom__builtins__value_proxy__get_typecode (S_VALUE (value), NULL, &reply);
     if (status == ROM_OK) {
@@ -632,7 +712,7 @@ rom_value_typecode (rom_value_t *value, char *typecode)
 rom_proxy_t *
 rom_value_proxy (rom_value_t *value)
 {
-    return (rom_proxy_t *) value;
+    return s_wrong_handle (__func__, value, S_VALUE_TYPE) ? NULL : (rom_proxy_t *) value;
 }
 
 void
@@ -662,12 +742,22 @@ s_array_create (rom_client_t *client, char typecode, size_t length, Rom__Builtin
 rom_status_t
 rom_array_new (rom_client_t *client, char typecode, size_t length, rom_array_t **array_p)
 {
+    if (s_null_arg (__func__, array_p, "array_p"))
+        return ROM_INVALID;
+    *array_p = NULL;
+    if (s_bad_client (__func__, client))
+        return ROM_INVALID;
     return s_array_create (client, typecode, length, NULL, array_p);
 }
 
 rom_status_t
 rom_array_new_ints (rom_client_t *client, char typecode, const int64_t *items, size_t n, rom_array_t **array_p)
 {
+    if (s_null_arg (__func__, array_p, "array_p"))
+        return ROM_INVALID;
+    *array_p = NULL;
+    if (s_bad_client (__func__, client) || (n && s_null_arg (__func__, items, "items")))
+        return ROM_INVALID;
     Rom__Builtins__Elements elements = ROM__BUILTINS__ELEMENTS__INIT;
     elements.ints = (int64_t *) items;
     elements.n_ints = n;
@@ -677,6 +767,11 @@ rom_array_new_ints (rom_client_t *client, char typecode, const int64_t *items, s
 rom_status_t
 rom_array_new_doubles (rom_client_t *client, char typecode, const double *items, size_t n, rom_array_t **array_p)
 {
+    if (s_null_arg (__func__, array_p, "array_p"))
+        return ROM_INVALID;
+    *array_p = NULL;
+    if (s_bad_client (__func__, client) || (n && s_null_arg (__func__, items, "items")))
+        return ROM_INVALID;
     Rom__Builtins__Elements elements = ROM__BUILTINS__ELEMENTS__INIT;
     elements.doubles = (double *) items;
     elements.n_doubles = n;
@@ -686,6 +781,8 @@ rom_array_new_doubles (rom_client_t *client, char typecode, const double *items,
 rom_status_t
 rom_array_len (rom_array_t *array, size_t *length)
 {
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || s_null_arg (__func__, length, "length"))
+        return ROM_INVALID;
     Rom__Builtins__Size *reply = NULL;
     rom_status_t status = rom__builtins__array_proxy__len (S_ARRAY (array), NULL, &reply);
     if (status == ROM_OK) {
@@ -698,6 +795,8 @@ rom_array_len (rom_array_t *array, size_t *length)
 rom_status_t
 rom_array_get (rom_array_t *array, int64_t index, rom_variant_t *out)
 {
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || s_null_arg (__func__, out, "out"))
+        return ROM_INVALID;
     *out = ROM_NONE;
     Rom__Builtins__Index req = ROM__BUILTINS__INDEX__INIT;
     req.index = index;
@@ -709,6 +808,8 @@ rom_array_get (rom_array_t *array, int64_t index, rom_variant_t *out)
 rom_status_t
 rom_array_set (rom_array_t *array, int64_t index, rom_variant_t v)
 {
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE))
+        return ROM_INVALID;
     s_in_t in;
     rom_status_t status = s_in (s_client (array), &v, &in);
     if (status != ROM_OK)
@@ -724,6 +825,8 @@ rom_array_set (rom_array_t *array, int64_t index, rom_variant_t v)
 rom_status_t
 rom_array_get_int (rom_array_t *array, int64_t index, int64_t *out)
 {
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || s_null_arg (__func__, out, "out"))
+        return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_array_get (array, index, &v);
     return status == ROM_OK ? s_want_int (array, &v, out, "the Array") : status;
@@ -732,6 +835,8 @@ rom_array_get_int (rom_array_t *array, int64_t index, int64_t *out)
 rom_status_t
 rom_array_get_double (rom_array_t *array, int64_t index, double *out)
 {
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || s_null_arg (__func__, out, "out"))
+        return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_array_get (array, index, &v);
     return status == ROM_OK ? s_want_double (array, &v, out, "the Array") : status;
@@ -740,12 +845,16 @@ rom_array_get_double (rom_array_t *array, int64_t index, double *out)
 rom_status_t
 rom_array_set_int (rom_array_t *array, int64_t index, int64_t v)
 {
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE))
+        return ROM_INVALID;
     return rom_array_set (array, index, ROM_INT (v));
 }
 
 rom_status_t
 rom_array_set_double (rom_array_t *array, int64_t index, double v)
 {
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE))
+        return ROM_INVALID;
     return rom_array_set (array, index, ROM_DOUBLE (v));
 }
 
@@ -761,6 +870,9 @@ s_array_slice (rom_array_t *array, int64_t start, int64_t stop, Rom__Builtins__E
 rom_status_t
 rom_array_get_ints (rom_array_t *array, int64_t start, int64_t stop, int64_t **items, size_t *n)
 {
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || s_null_arg (__func__, items, "items")
+        || s_null_arg (__func__, n, "n"))
+        return ROM_INVALID;
     *items = NULL;
     *n = 0;
     Rom__Builtins__Elements *reply = NULL;
@@ -796,6 +908,9 @@ rom_array_get_ints (rom_array_t *array, int64_t start, int64_t stop, int64_t **i
 rom_status_t
 rom_array_get_doubles (rom_array_t *array, int64_t start, int64_t stop, double **items, size_t *n)
 {
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || s_null_arg (__func__, items, "items")
+        || s_null_arg (__func__, n, "n"))
+        return ROM_INVALID;
     *items = NULL;
     *n = 0;
     Rom__Builtins__Elements *reply = NULL;
@@ -835,6 +950,8 @@ s_array_assign (rom_array_t *array, int64_t start, int64_t stop, Rom__Builtins__
 rom_status_t
 rom_array_set_ints (rom_array_t *array, int64_t start, int64_t stop, const int64_t *items, size_t n)
 {
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || (n && s_null_arg (__func__, items, "items")))
+        return ROM_INVALID;
     Rom__Builtins__Elements elements = ROM__BUILTINS__ELEMENTS__INIT;
     elements.ints = (int64_t *) items;
     elements.n_ints = n;
@@ -844,6 +961,8 @@ rom_array_set_ints (rom_array_t *array, int64_t start, int64_t stop, const int64
 rom_status_t
 rom_array_set_doubles (rom_array_t *array, int64_t start, int64_t stop, const double *items, size_t n)
 {
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || (n && s_null_arg (__func__, items, "items")))
+        return ROM_INVALID;
     Rom__Builtins__Elements elements = ROM__BUILTINS__ELEMENTS__INIT;
     elements.doubles = (double *) items;
     elements.n_doubles = n;
@@ -853,6 +972,8 @@ rom_array_set_doubles (rom_array_t *array, int64_t start, int64_t stop, const do
 rom_status_t
 rom_array_typecode (rom_array_t *array, char *typecode)
 {
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || s_null_arg (__func__, typecode, "typecode"))
+        return ROM_INVALID;
     Rom__Builtins__TypecodeReply *reply = NULL;
     rom_status_t status = rom__builtins__array_proxy__get_typecode (S_ARRAY (array), NULL, &reply);
     if (status == ROM_OK) {
@@ -865,6 +986,8 @@ rom_array_typecode (rom_array_t *array, char *typecode)
 rom_status_t
 rom_array_repr (rom_array_t *array, char **text)
 {
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || s_null_arg (__func__, text, "text"))
+        return ROM_INVALID;
     *text = NULL;
     Rom__Builtins__Elements *reply = NULL;
     rom_status_t status = s_array_slice (array, 0, ROM_SLICE_END, &reply);
@@ -890,7 +1013,7 @@ rom_array_repr (rom_array_t *array, char **text)
 rom_proxy_t *
 rom_array_proxy (rom_array_t *array)
 {
-    return (rom_proxy_t *) array;
+    return s_wrong_handle (__func__, array, S_ARRAY_TYPE) ? NULL : (rom_proxy_t *) array;
 }
 
 void
@@ -906,6 +1029,11 @@ rom_array_destroy (rom_array_t **array_p)
 rom_status_t
 rom_dict_new (rom_client_t *client, rom_dict_t **dict_p)
 {
+    if (s_null_arg (__func__, dict_p, "dict_p"))
+        return ROM_INVALID;
+    *dict_p = NULL;
+    if (s_bad_client (__func__, client))
+        return ROM_INVALID;
     Rom__Builtins__Dict_Proxy *proxy = NULL;
     rom_status_t status = rom__builtins__dict__rom_create (client, NULL, &proxy);
     *dict_p = (rom_dict_t *) proxy;
@@ -958,6 +1086,8 @@ s_dict_get_like (rom_dict_t *dict, s_key_op_t op, const rom_variant_t *key, cons
 rom_status_t
 rom_dict_set (rom_dict_t *dict, rom_variant_t key, rom_variant_t value)
 {
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE))
+        return ROM_INVALID;
     s_in_t in_key, in_value;
     rom_status_t status = s_in (s_client (dict), &key, &in_key);
     if (status != ROM_OK)
@@ -978,24 +1108,32 @@ rom_dict_set (rom_dict_t *dict, rom_variant_t key, rom_variant_t value)
 rom_status_t
 rom_dict_get (rom_dict_t *dict, rom_variant_t key, rom_variant_t *out)
 {
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || s_null_arg (__func__, out, "out"))
+        return ROM_INVALID;
     return s_dict_get_like (dict, S_GET, &key, NULL, out);
 }
 
 rom_status_t
 rom_dict_get_or (rom_dict_t *dict, rom_variant_t key, rom_variant_t fallback, rom_variant_t *out)
 {
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || s_null_arg (__func__, out, "out"))
+        return ROM_INVALID;
     return s_dict_get_like (dict, S_GET, &key, &fallback, out);
 }
 
 rom_status_t
 rom_dict_delete (rom_dict_t *dict, rom_variant_t key)
 {
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE))
+        return ROM_INVALID;
     return s_dict_key_call (dict, S_DELETE, &key, NULL, NULL);
 }
 
 rom_status_t
 rom_dict_contains (rom_dict_t *dict, rom_variant_t key, bool *found)
 {
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || s_null_arg (__func__, found, "found"))
+        return ROM_INVALID;
     ProtobufCMessage *reply = NULL;
     rom_status_t status = s_dict_key_call (dict, S_CONTAINS, &key, NULL,
                                            &reply);
@@ -1009,6 +1147,8 @@ rom_dict_contains (rom_dict_t *dict, rom_variant_t key, bool *found)
 rom_status_t
 rom_dict_len (rom_dict_t *dict, size_t *n)
 {
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || s_null_arg (__func__, n, "n"))
+        return ROM_INVALID;
     Rom__Builtins__Size *reply = NULL;
     rom_status_t status = rom__builtins__dict_proxy__len (S_DICT (dict), NULL, &reply);
     if (status == ROM_OK) {
@@ -1021,18 +1161,24 @@ rom_dict_len (rom_dict_t *dict, size_t *n)
 rom_status_t
 rom_dict_keys (rom_dict_t *dict, rom_variant_t **keys, size_t *n)
 {
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || s_null_arg (__func__, n, "n"))
+        return ROM_INVALID;
     return rom_dict_items (dict, keys, NULL, n);
 }
 
 rom_status_t
 rom_dict_values (rom_dict_t *dict, rom_variant_t **values, size_t *n)
 {
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || s_null_arg (__func__, n, "n"))
+        return ROM_INVALID;
     return rom_dict_items (dict, NULL, values, n);
 }
 
 rom_status_t
 rom_dict_items (rom_dict_t *dict, rom_variant_t **keys, rom_variant_t **values, size_t *n)
 {
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || s_null_arg (__func__, n, "n"))
+        return ROM_INVALID;
     if (keys)
         *keys = NULL;
     if (values)
@@ -1072,6 +1218,9 @@ rom_dict_items (rom_dict_t *dict, rom_variant_t **keys, rom_variant_t **values, 
 rom_status_t
 rom_dict_update (rom_dict_t *dict, const rom_variant_t *keys, const rom_variant_t *values, size_t n)
 {
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || (n && s_null_arg (__func__, keys, "keys"))
+        || (n && s_null_arg (__func__, values, "values")))
+        return ROM_INVALID;
     s_ins_t in_keys, in_values = {0};
     rom_status_t status = s_ins (s_client (dict), keys, n, &in_keys);
     if (status == ROM_OK)
@@ -1102,12 +1251,16 @@ rom_dict_update (rom_dict_t *dict, const rom_variant_t *keys, const rom_variant_
 rom_status_t
 rom_dict_pop (rom_dict_t *dict, rom_variant_t key, rom_variant_t *out)
 {
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE))
+        return ROM_INVALID;
     return s_dict_get_like (dict, S_POP, &key, NULL, out);
 }
 
 rom_status_t
 rom_dict_pop_or (rom_dict_t *dict, rom_variant_t key, rom_variant_t fallback, rom_variant_t *out)
 {
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE))
+        return ROM_INVALID;
     return s_dict_get_like (dict, S_POP, &key, &fallback, out);
 }
 
@@ -1142,42 +1295,56 @@ s_dict_item_call (rom_dict_t *dict, s_item_call_fn fn, const rom_variant_t *key,
 rom_status_t
 rom_dict_setdefault (rom_dict_t *dict, rom_variant_t key, rom_variant_t value, rom_variant_t *out)
 {
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE))
+        return ROM_INVALID;
     return s_dict_item_call (dict, rom__builtins__dict_proxy__set_default, &key, &value, out);
 }
 
 rom_status_t
 rom_dict_clear (rom_dict_t *dict)
 {
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE))
+        return ROM_INVALID;
     return rom__builtins__dict_proxy__clear (S_DICT (dict), NULL, NULL);
 }
 
 rom_status_t
 rom_dict_incr (rom_dict_t *dict, rom_variant_t key, rom_variant_t delta, rom_variant_t *now)
 {
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE))
+        return ROM_INVALID;
     return s_dict_item_call (dict, rom__builtins__dict_proxy__increment, &key, &delta, now);
 }
 
 rom_status_t
 rom_dict_set_int (rom_dict_t *dict, const char *key, int64_t v)
 {
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE))
+        return ROM_INVALID;
     return rom_dict_set (dict, ROM_STR (key), ROM_INT (v));
 }
 
 rom_status_t
 rom_dict_set_double (rom_dict_t *dict, const char *key, double v)
 {
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE))
+        return ROM_INVALID;
     return rom_dict_set (dict, ROM_STR (key), ROM_DOUBLE (v));
 }
 
 rom_status_t
 rom_dict_set_str (rom_dict_t *dict, const char *key, const char *v)
 {
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE))
+        return ROM_INVALID;
     return rom_dict_set (dict, ROM_STR (key), ROM_STR (v));
 }
 
 rom_status_t
 rom_dict_get_int (rom_dict_t *dict, const char *key, int64_t *out)
 {
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || s_null_arg (__func__, out, "out"))
+        return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_dict_get (dict, ROM_STR (key), &v);
     return status == ROM_OK ? s_want_int (dict, &v, out, key) : status;
@@ -1186,6 +1353,8 @@ rom_dict_get_int (rom_dict_t *dict, const char *key, int64_t *out)
 rom_status_t
 rom_dict_get_int_or (rom_dict_t *dict, const char *key, int64_t fallback, int64_t *out)
 {
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || s_null_arg (__func__, out, "out"))
+        return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_dict_get_or (dict, ROM_STR (key), ROM_INT (fallback), &v);
     return status == ROM_OK ? s_want_int (dict, &v, out, key) : status;
@@ -1194,6 +1363,8 @@ rom_dict_get_int_or (rom_dict_t *dict, const char *key, int64_t fallback, int64_
 rom_status_t
 rom_dict_get_double (rom_dict_t *dict, const char *key, double *out)
 {
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || s_null_arg (__func__, out, "out"))
+        return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_dict_get (dict, ROM_STR (key), &v);
     return status == ROM_OK ? s_want_double (dict, &v, out, key) : status;
@@ -1202,6 +1373,8 @@ rom_dict_get_double (rom_dict_t *dict, const char *key, double *out)
 rom_status_t
 rom_dict_get_str (rom_dict_t *dict, const char *key, char **out)
 {
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || s_null_arg (__func__, out, "out"))
+        return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_dict_get (dict, ROM_STR (key), &v);
     return status == ROM_OK ? s_want_str (dict, &v, out, key) : status;
@@ -1210,6 +1383,8 @@ rom_dict_get_str (rom_dict_t *dict, const char *key, char **out)
 rom_status_t
 rom_dict_incr_int (rom_dict_t *dict, const char *key, int64_t delta, int64_t *now)
 {
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE))
+        return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_dict_incr (dict, ROM_STR (key), ROM_INT (delta), now ? &v : NULL);
     return status == ROM_OK && now ? s_want_int (dict, &v, now, key) : status;
@@ -1218,9 +1393,15 @@ rom_dict_incr_int (rom_dict_t *dict, const char *key, int64_t delta, int64_t *no
 rom_status_t
 rom_dict_set_proxy (rom_dict_t *dict, rom_variant_t key, const rom_proxy_t *proxy)
 {
-    char *token = proxy ? rom_proxy_to_token (proxy) : NULL;
+    // The proxy to store is a handle too: any kind of proxy will do, but not NULL, a foreign pointer or one
+    // whose client is gone (rom_proxy_to_token () cannot tell those from running out of memory).
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || s_wrong_handle (__func__, proxy, NULL))
+        return ROM_INVALID;
+    if (!rom_proxy_client (proxy))
+        return rom_client_fail (NULL, ROM_UNAVAILABLE, "%s: the proxy to store: its client was destroyed", __func__);
+    char *token = rom_proxy_to_token (proxy);
     if (!token)
-        return proxy ? s_nomem (dict) : rom_client_fail (s_client (dict), ROM_INVALID, "no proxy to store");
+        return s_nomem (dict);
     rom_status_t status = rom_dict_set (dict, key, ROM_REF (token));
     free (token);
     return status;
@@ -1229,6 +1410,8 @@ rom_dict_set_proxy (rom_dict_t *dict, rom_variant_t key, const rom_proxy_t *prox
 rom_status_t
 rom_dict_repr (rom_dict_t *dict, char **text)
 {
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || s_null_arg (__func__, text, "text"))
+        return ROM_INVALID;
     *text = NULL;
     rom_variant_t *keys = NULL, *values = NULL;
     size_t n = 0;
@@ -1253,7 +1436,7 @@ rom_dict_repr (rom_dict_t *dict, char **text)
 rom_proxy_t *
 rom_dict_proxy (rom_dict_t *dict)
 {
-    return (rom_proxy_t *) dict;
+    return s_wrong_handle (__func__, dict, S_DICT_TYPE) ? NULL : (rom_proxy_t *) dict;
 }
 
 void
@@ -1269,13 +1452,22 @@ rom_dict_destroy (rom_dict_t **dict_p)
 rom_status_t
 rom_list_new (rom_client_t *client, rom_list_t **list_p)
 {
+    if (s_null_arg (__func__, list_p, "list_p"))
+        return ROM_INVALID;
+    *list_p = NULL;
+    if (s_bad_client (__func__, client))
+        return ROM_INVALID;
     return rom_list_new_from (client, NULL, 0, list_p);
 }
 
 rom_status_t
 rom_list_new_from (rom_client_t *client, const rom_variant_t *items, size_t n, rom_list_t **list_p)
 {
+    if (s_null_arg (__func__, list_p, "list_p"))
+        return ROM_INVALID;
     *list_p = NULL;
+    if (s_bad_client (__func__, client) || (n && s_null_arg (__func__, items, "items")))
+        return ROM_INVALID;
     s_ins_t ins;
     rom_status_t status = s_ins (client, items, n, &ins);
     if (status == ROM_OK) {
@@ -1293,6 +1485,8 @@ rom_list_new_from (rom_client_t *client, const rom_variant_t *items, size_t n, r
 rom_status_t
 rom_list_append (rom_list_t *list, rom_variant_t v)
 {
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE))
+        return ROM_INVALID;
     s_in_t in;
     rom_status_t status = s_in (s_client (list), &v, &in);
     if (status == ROM_OK)
@@ -1304,6 +1498,8 @@ rom_list_append (rom_list_t *list, rom_variant_t v)
 rom_status_t
 rom_list_extend (rom_list_t *list, const rom_variant_t *items, size_t n)
 {
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || (n && s_null_arg (__func__, items, "items")))
+        return ROM_INVALID;
     s_ins_t ins;
     rom_status_t status = s_ins (s_client (list), items, n, &ins);
     if (status == ROM_OK) {
@@ -1338,18 +1534,24 @@ s_list_indexed (rom_list_t *list, s_indexed_fn fn, int64_t index, const rom_vari
 rom_status_t
 rom_list_insert (rom_list_t *list, int64_t index, rom_variant_t v)
 {
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE))
+        return ROM_INVALID;
     return s_list_indexed (list, rom__builtins__list_proxy__insert, index, &v);
 }
 
 rom_status_t
 rom_list_set (rom_list_t *list, int64_t index, rom_variant_t v)
 {
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE))
+        return ROM_INVALID;
     return s_list_indexed (list, rom__builtins__list_proxy__set, index, &v);
 }
 
 rom_status_t
 rom_list_get (rom_list_t *list, int64_t index, rom_variant_t *out)
 {
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || s_null_arg (__func__, out, "out"))
+        return ROM_INVALID;
     *out = ROM_NONE;
     Rom__Builtins__Index req = ROM__BUILTINS__INDEX__INIT;
     req.index = index;
@@ -1361,6 +1563,8 @@ rom_list_get (rom_list_t *list, int64_t index, rom_variant_t *out)
 rom_status_t
 rom_list_delete (rom_list_t *list, int64_t index)
 {
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE))
+        return ROM_INVALID;
     Rom__Builtins__Index req = ROM__BUILTINS__INDEX__INIT;
     req.index = index;
     return rom__builtins__list_proxy__delete (S_LIST (list), &req, NULL);
@@ -1369,6 +1573,8 @@ rom_list_delete (rom_list_t *list, int64_t index)
 rom_status_t
 rom_list_pop (rom_list_t *list, int64_t index, rom_variant_t *out)
 {
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE))
+        return ROM_INVALID;
     if (out)
         *out = ROM_NONE;
     Rom__Builtins__PopAt req = ROM__BUILTINS__POP_AT__INIT;
@@ -1382,6 +1588,8 @@ rom_list_pop (rom_list_t *list, int64_t index, rom_variant_t *out)
 rom_status_t
 rom_list_len (rom_list_t *list, size_t *n)
 {
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || s_null_arg (__func__, n, "n"))
+        return ROM_INVALID;
     Rom__Builtins__Size *reply = NULL;
     rom_status_t status = rom__builtins__list_proxy__len (S_LIST (list), NULL, &reply);
     if (status == ROM_OK) {
@@ -1394,6 +1602,9 @@ rom_list_len (rom_list_t *list, size_t *n)
 rom_status_t
 rom_list_slice (rom_list_t *list, int64_t start, int64_t stop, rom_variant_t **items, size_t *n)
 {
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || s_null_arg (__func__, items, "items")
+        || s_null_arg (__func__, n, "n"))
+        return ROM_INVALID;
     *items = NULL;
     *n = 0;
     Rom__Builtins__Slice req = ROM__BUILTINS__SLICE__INIT;
@@ -1413,6 +1624,8 @@ rom_list_slice (rom_list_t *list, int64_t start, int64_t stop, rom_variant_t **i
 rom_status_t
 rom_list_index (rom_list_t *list, rom_variant_t v, size_t *pos)
 {
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || s_null_arg (__func__, pos, "pos"))
+        return ROM_INVALID;
     s_in_t in;
     rom_status_t status = s_in (s_client (list), &v, &in);
     if (status != ROM_OK)
@@ -1432,6 +1645,8 @@ rom_list_index (rom_list_t *list, rom_variant_t v, size_t *pos)
 rom_status_t
 rom_list_remove (rom_list_t *list, rom_variant_t v)
 {
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE))
+        return ROM_INVALID;
     s_in_t in;
     rom_status_t status = s_in (s_client (list), &v, &in);
     if (status == ROM_OK)
@@ -1443,30 +1658,40 @@ rom_list_remove (rom_list_t *list, rom_variant_t v)
 rom_status_t
 rom_list_clear (rom_list_t *list)
 {
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE))
+        return ROM_INVALID;
     return rom__builtins__list_proxy__clear (S_LIST (list), NULL, NULL);
 }
 
 rom_status_t
 rom_list_append_int (rom_list_t *list, int64_t v)
 {
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE))
+        return ROM_INVALID;
     return rom_list_append (list, ROM_INT (v));
 }
 
 rom_status_t
 rom_list_append_double (rom_list_t *list, double v)
 {
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE))
+        return ROM_INVALID;
     return rom_list_append (list, ROM_DOUBLE (v));
 }
 
 rom_status_t
 rom_list_append_str (rom_list_t *list, const char *v)
 {
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE))
+        return ROM_INVALID;
     return rom_list_append (list, ROM_STR (v));
 }
 
 rom_status_t
 rom_list_get_int (rom_list_t *list, int64_t index, int64_t *out)
 {
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || s_null_arg (__func__, out, "out"))
+        return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_list_get (list, index, &v);
     return status == ROM_OK ? s_want_int (list, &v, out, "the List item") : status;
@@ -1475,6 +1700,8 @@ rom_list_get_int (rom_list_t *list, int64_t index, int64_t *out)
 rom_status_t
 rom_list_get_double (rom_list_t *list, int64_t index, double *out)
 {
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || s_null_arg (__func__, out, "out"))
+        return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_list_get (list, index, &v);
     return status == ROM_OK ? s_want_double (list, &v, out, "the List item") : status;
@@ -1483,6 +1710,8 @@ rom_list_get_double (rom_list_t *list, int64_t index, double *out)
 rom_status_t
 rom_list_get_str (rom_list_t *list, int64_t index, char **out)
 {
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || s_null_arg (__func__, out, "out"))
+        return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_list_get (list, index, &v);
     return status == ROM_OK ? s_want_str (list, &v, out, "the List item") : status;
@@ -1491,6 +1720,8 @@ rom_list_get_str (rom_list_t *list, int64_t index, char **out)
 rom_status_t
 rom_list_repr (rom_list_t *list, char **text)
 {
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || s_null_arg (__func__, text, "text"))
+        return ROM_INVALID;
     *text = NULL;
     rom_variant_t *items = NULL;
     size_t n = 0;
@@ -1512,7 +1743,7 @@ rom_list_repr (rom_list_t *list, char **text)
 rom_proxy_t *
 rom_list_proxy (rom_list_t *list)
 {
-    return (rom_proxy_t *) list;
+    return s_wrong_handle (__func__, list, S_LIST_TYPE) ? NULL : (rom_proxy_t *) list;
 }
 
 void
@@ -1528,6 +1759,11 @@ rom_list_destroy (rom_list_t **list_p)
 rom_status_t
 rom_namespace_new (rom_client_t *client, rom_namespace_t **ns_p)
 {
+    if (s_null_arg (__func__, ns_p, "ns_p"))
+        return ROM_INVALID;
+    *ns_p = NULL;
+    if (s_bad_client (__func__, client))
+        return ROM_INVALID;
     Rom__Builtins__Namespace_Proxy *proxy = NULL;
     rom_status_t status = rom__builtins__namespace__rom_create (client, NULL, &proxy);
     *ns_p = (rom_namespace_t *) proxy;
@@ -1537,6 +1773,8 @@ rom_namespace_new (rom_client_t *client, rom_namespace_t **ns_p)
 rom_status_t
 rom_namespace_set (rom_namespace_t *ns, const char *name, rom_variant_t v)
 {
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || s_null_arg (__func__, name, "name"))
+        return ROM_INVALID;
     s_in_t in;
     rom_status_t status = s_in (s_client (ns), &v, &in);
     if (status != ROM_OK)
@@ -1552,6 +1790,9 @@ rom_namespace_set (rom_namespace_t *ns, const char *name, rom_variant_t v)
 rom_status_t
 rom_namespace_get (rom_namespace_t *ns, const char *name, rom_variant_t *out)
 {
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || s_null_arg (__func__, name, "name")
+        || s_null_arg (__func__, out, "out"))
+        return ROM_INVALID;
     *out = ROM_NONE;
     Rom__Builtins__AttributeName req = ROM__BUILTINS__ATTRIBUTE_NAME__INIT;
     req.name = (char *) name;
@@ -1563,6 +1804,8 @@ rom_namespace_get (rom_namespace_t *ns, const char *name, rom_variant_t *out)
 rom_status_t
 rom_namespace_delete (rom_namespace_t *ns, const char *name)
 {
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || s_null_arg (__func__, name, "name"))
+        return ROM_INVALID;
     Rom__Builtins__AttributeName req = ROM__BUILTINS__ATTRIBUTE_NAME__INIT;
     req.name = (char *) name;
     return rom__builtins__namespace_proxy__del_attr (S_NS (ns), &req, NULL);
@@ -1571,6 +1814,8 @@ rom_namespace_delete (rom_namespace_t *ns, const char *name)
 rom_status_t
 rom_namespace_list (rom_namespace_t *ns, char ***names, rom_variant_t **values, size_t *n)
 {
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || s_null_arg (__func__, n, "n"))
+        return ROM_INVALID;
     if (names)
         *names = NULL;
     if (values)
@@ -1611,24 +1856,33 @@ rom_namespace_list (rom_namespace_t *ns, char ***names, rom_variant_t **values, 
 rom_status_t
 rom_namespace_set_int (rom_namespace_t *ns, const char *name, int64_t v)
 {
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || s_null_arg (__func__, name, "name"))
+        return ROM_INVALID;
     return rom_namespace_set (ns, name, ROM_INT (v));
 }
 
 rom_status_t
 rom_namespace_set_double (rom_namespace_t *ns, const char *name, double v)
 {
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || s_null_arg (__func__, name, "name"))
+        return ROM_INVALID;
     return rom_namespace_set (ns, name, ROM_DOUBLE (v));
 }
 
 rom_status_t
 rom_namespace_set_str (rom_namespace_t *ns, const char *name, const char *v)
 {
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || s_null_arg (__func__, name, "name"))
+        return ROM_INVALID;
     return rom_namespace_set (ns, name, ROM_STR (v));
 }
 
 rom_status_t
 rom_namespace_get_int (rom_namespace_t *ns, const char *name, int64_t *out)
 {
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || s_null_arg (__func__, name, "name")
+        || s_null_arg (__func__, out, "out"))
+        return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_namespace_get (ns, name, &v);
     return status == ROM_OK ? s_want_int (ns, &v, out, name) : status;
@@ -1637,6 +1891,9 @@ rom_namespace_get_int (rom_namespace_t *ns, const char *name, int64_t *out)
 rom_status_t
 rom_namespace_get_double (rom_namespace_t *ns, const char *name, double *out)
 {
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || s_null_arg (__func__, name, "name")
+        || s_null_arg (__func__, out, "out"))
+        return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_namespace_get (ns, name, &v);
     return status == ROM_OK ? s_want_double (ns, &v, out, name) : status;
@@ -1645,6 +1902,9 @@ rom_namespace_get_double (rom_namespace_t *ns, const char *name, double *out)
 rom_status_t
 rom_namespace_get_str (rom_namespace_t *ns, const char *name, char **out)
 {
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || s_null_arg (__func__, name, "name")
+        || s_null_arg (__func__, out, "out"))
+        return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_namespace_get (ns, name, &v);
     return status == ROM_OK ? s_want_str (ns, &v, out, name) : status;
@@ -1653,6 +1913,8 @@ rom_namespace_get_str (rom_namespace_t *ns, const char *name, char **out)
 rom_status_t
 rom_namespace_repr (rom_namespace_t *ns, char **text)
 {
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || s_null_arg (__func__, text, "text"))
+        return ROM_INVALID;
     *text = NULL;
     char **names = NULL;
     rom_variant_t *values = NULL;
@@ -1679,7 +1941,7 @@ rom_namespace_repr (rom_namespace_t *ns, char **text)
 rom_proxy_t *
 rom_namespace_proxy (rom_namespace_t *ns)
 {
-    return (rom_proxy_t *) ns;
+    return s_wrong_handle (__func__, ns, S_NS_TYPE) ? NULL : (rom_proxy_t *) ns;
 }
 
 void

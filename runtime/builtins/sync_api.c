@@ -7,6 +7,7 @@
 #include "sync_private.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,57 @@ rom_sync_thread_tag (void)
     return tag;
 }
 
+// Each family of handles with the types its proxy may have: a Lock handle is a Lock or an RLock proxy, ...
+#define S_LOCK (&rom__builtins__lock__rom_type), (&rom__builtins__rlock__rom_type)
+#define S_SEMAPHORE (&rom__builtins__semaphore__rom_type), (&rom__builtins__bounded_semaphore__rom_type)
+#define S_EVENT (&rom__builtins__event__rom_type), NULL
+#define S_CONDITION (&rom__builtins__condition__rom_type), NULL
+#define S_BARRIER (&rom__builtins__barrier__rom_type), NULL
+#define S_QUEUE (&rom__builtins__queue__rom_type), (&rom__builtins__joinable_queue__rom_type)
+#define S_PIPE (&rom__builtins__pipe__rom_type), NULL
+
+// Misuse is refused before anything is followed (issue 12): every helper first checks its handle, since the
+// handle types are casts that let any pointer through. NULL, a pointer that is no live proxy (a client, a
+// destroyed handle) and a proxy of another type than `type` or `alt` (a Queue handle given to a Lock helper)
+// are ROM_INVALID, with the helper's name in rom_client_errmsg (NULL). True when refused.
+static bool
+s_wrong_handle (const char *fn, const void *handle, const rom_type_t *type, const rom_type_t *alt)
+{
+    if (!handle) {
+        rom_client_fail (NULL, ROM_INVALID, "%s: NULL instead of a %s%s%s", fn, type->name, alt ? " or " : "",
+                         alt ? alt->name : "");
+        return true;
+    }
+    // Checked against `alt` when it claims to be one (rom_proxy_type () reads the tag first), else `type`.
+    const rom_type_t *is = rom_proxy_type (handle);
+    if (rom_proxy_check (handle, alt && is && strcmp (is->name, alt->name) == 0 ? alt : type) == ROM_OK)
+        return false;
+    char why[256]; // rom_client_fail () writes the buffer rom_client_errmsg () returns: copy it first
+    snprintf (why, sizeof why, "%s", rom_client_errmsg (NULL));
+    rom_client_fail (NULL, ROM_INVALID, "%s: %s", fn, why);
+    return true;
+}
+
+// A pointer the helper must write through (or read from) is NULL: ROM_INVALID rather than a crash.
+static bool
+s_null_arg (const char *fn, const void *p, const char *what)
+{
+    if (p)
+        return false;
+    rom_client_fail (NULL, ROM_INVALID, "%s: `%s` is NULL", fn, what);
+    return true;
+}
+
+// The client of a rom_*_new () is NULL or no client handle: refused here so the text names the helper.
+static bool
+s_bad_client (const char *fn, const rom_client_t *client)
+{
+    if (rom_client_valid (client))
+        return false;
+    rom_client_fail (NULL, ROM_INVALID, "%s: %s", fn, client ? "not a client handle" : "no client (NULL)");
+    return true;
+}
+
 static unsigned
 s_method (rom_proxy_t *proxy, const char *name)
 {
@@ -32,12 +84,10 @@ s_method (rom_proxy_t *proxy, const char *name)
     return type->n_methods; // the proxy layer answers ROM_NO_METHOD
 }
 
-// A call within the client's deadline.
+// A call within the client's deadline. The handle was checked by the public helper (s_wrong_handle ()).
 static rom_status_t
 s_call (void *handle, const char *name, const ProtobufCMessage *in, ProtobufCMessage **out)
 {
-    if (!handle)
-        return ROM_INVALID;
     return rom_proxy_call (P (handle), s_method (P (handle), name), in, out);
 }
 
@@ -45,16 +95,18 @@ s_call (void *handle, const char *name, const ProtobufCMessage *in, ProtobufCMes
 static rom_status_t
 s_wait (void *handle, const char *name, const ProtobufCMessage *in, uint32_t timeout_ms, ProtobufCMessage **out)
 {
-    if (!handle)
-        return ROM_INVALID;
     if (timeout_ms == ROM_NOWAIT)
         return rom_proxy_call (P (handle), s_method (P (handle), name), in, out);
     return rom_proxy_call_timeout (P (handle), s_method (P (handle), name), in, timeout_ms, out);
 }
 
+// Destroy a handle: NULL and a pointer to NULL are fine; a handle of another kind is refused and left alone
+// (rather than its object released as if it were this one).
 static void
-s_destroy (void **handle_p)
+s_destroy (const char *fn, void **handle_p, const rom_type_t *type, const rom_type_t *alt)
 {
+    if (!handle_p || !*handle_p || s_wrong_handle (fn, *handle_p, type, alt))
+        return;
     rom_proxy_t *proxy = *handle_p;
     rom_proxy_destroy (&proxy);
     *handle_p = NULL;
@@ -106,30 +158,46 @@ s_owner_call (void *handle, const char *name, ProtobufCMessage **out)
 rom_status_t
 rom_lock_new (rom_client_t *client, rom_lock_t **lock_p)
 {
+    if (s_null_arg (__func__, lock_p, "lock_p"))
+        return ROM_INVALID;
+    *lock_p = NULL;
+    if (s_bad_client (__func__, client))
+        return ROM_INVALID;
     return rom__builtins__lock__rom_create (client, (Rom__Builtins__Lock_Proxy **) lock_p);
 }
 
 rom_status_t
 rom_rlock_new (rom_client_t *client, rom_lock_t **lock_p)
 {
+    if (s_null_arg (__func__, lock_p, "lock_p"))
+        return ROM_INVALID;
+    *lock_p = NULL;
+    if (s_bad_client (__func__, client))
+        return ROM_INVALID;
     return rom__builtins__rlock__rom_create (client, (Rom__Builtins__RLock_Proxy **) lock_p);
 }
 
 rom_status_t
 rom_lock_acquire (rom_lock_t *lock, uint32_t timeout_ms)
 {
+    if (s_wrong_handle (__func__, lock, S_LOCK))
+        return ROM_INVALID;
     return s_acquire (lock, timeout_ms);
 }
 
 rom_status_t
 rom_lock_release (rom_lock_t *lock)
 {
+    if (s_wrong_handle (__func__, lock, S_LOCK))
+        return ROM_INVALID;
     return s_owner_call (lock, "Release", NULL);
 }
 
 rom_status_t
 rom_lock_locked (rom_lock_t *lock, bool *locked, bool *mine)
 {
+    if (s_wrong_handle (__func__, lock, S_LOCK))
+        return ROM_INVALID;
     Rom__Builtins__LockState *out = NULL;
     rom_status_t status = s_owner_call (lock, "State", (ProtobufCMessage **) &out);
     if (status == ROM_OK) {
@@ -146,14 +214,13 @@ rom_lock_locked (rom_lock_t *lock, bool *locked, bool *mine)
 rom_proxy_t *
 rom_lock_proxy (rom_lock_t *lock)
 {
-    return P (lock);
+    return s_wrong_handle (__func__, lock, S_LOCK) ? NULL : P (lock);
 }
 
 void
 rom_lock_destroy (rom_lock_t **lock_p)
 {
-    if (lock_p)
-        s_destroy ((void **) lock_p);
+    s_destroy (__func__, (void **) lock_p, S_LOCK);
 }
 
 // --- Semaphore -------------------------------------------------------------------------------------------
@@ -161,6 +228,11 @@ rom_lock_destroy (rom_lock_t **lock_p)
 rom_status_t
 rom_semaphore_new (rom_client_t *client, int64_t value, rom_semaphore_t **sem_p)
 {
+    if (s_null_arg (__func__, sem_p, "sem_p"))
+        return ROM_INVALID;
+    *sem_p = NULL;
+    if (s_bad_client (__func__, client))
+        return ROM_INVALID;
     Rom__Builtins__SemaphoreInit init = ROM__BUILTINS__SEMAPHORE_INIT__INIT;
     init.value = value;
     return rom__builtins__semaphore__rom_create (client, &init, (Rom__Builtins__Semaphore_Proxy **) sem_p);
@@ -169,6 +241,11 @@ rom_semaphore_new (rom_client_t *client, int64_t value, rom_semaphore_t **sem_p)
 rom_status_t
 rom_bounded_semaphore_new (rom_client_t *client, int64_t value, rom_semaphore_t **sem_p)
 {
+    if (s_null_arg (__func__, sem_p, "sem_p"))
+        return ROM_INVALID;
+    *sem_p = NULL;
+    if (s_bad_client (__func__, client))
+        return ROM_INVALID;
     Rom__Builtins__SemaphoreInit init = ROM__BUILTINS__SEMAPHORE_INIT__INIT;
     init.value = value;
     return rom__builtins__bounded_semaphore__rom_create (client, &init,
@@ -178,32 +255,37 @@ rom_bounded_semaphore_new (rom_client_t *client, int64_t value, rom_semaphore_t 
 rom_status_t
 rom_semaphore_acquire (rom_semaphore_t *sem, uint32_t timeout_ms)
 {
+    if (s_wrong_handle (__func__, sem, S_SEMAPHORE))
+        return ROM_INVALID;
     return s_acquire (sem, timeout_ms);
 }
 
 rom_status_t
 rom_semaphore_release (rom_semaphore_t *sem)
 {
+    if (s_wrong_handle (__func__, sem, S_SEMAPHORE))
+        return ROM_INVALID;
     return s_call (sem, "Release", NULL, NULL);
 }
 
 rom_status_t
 rom_semaphore_value (rom_semaphore_t *sem, int64_t *value)
 {
+    if (s_wrong_handle (__func__, sem, S_SEMAPHORE))
+        return ROM_INVALID;
     return s_count (sem, "Value", NULL, value);
 }
 
 rom_proxy_t *
 rom_semaphore_proxy (rom_semaphore_t *sem)
 {
-    return P (sem);
+    return s_wrong_handle (__func__, sem, S_SEMAPHORE) ? NULL : P (sem);
 }
 
 void
 rom_semaphore_destroy (rom_semaphore_t **sem_p)
 {
-    if (sem_p)
-        s_destroy ((void **) sem_p);
+    s_destroy (__func__, (void **) sem_p, S_SEMAPHORE);
 }
 
 // --- Event -----------------------------------------------------------------------------------------------
@@ -211,30 +293,43 @@ rom_semaphore_destroy (rom_semaphore_t **sem_p)
 rom_status_t
 rom_event_new (rom_client_t *client, rom_event_t **event_p)
 {
+    if (s_null_arg (__func__, event_p, "event_p"))
+        return ROM_INVALID;
+    *event_p = NULL;
+    if (s_bad_client (__func__, client))
+        return ROM_INVALID;
     return rom__builtins__event__rom_create (client, (Rom__Builtins__Event_Proxy **) event_p);
 }
 
 rom_status_t
 rom_event_set (rom_event_t *event)
 {
+    if (s_wrong_handle (__func__, event, S_EVENT))
+        return ROM_INVALID;
     return s_call (event, "Set", NULL, NULL);
 }
 
 rom_status_t
 rom_event_clear (rom_event_t *event)
 {
+    if (s_wrong_handle (__func__, event, S_EVENT))
+        return ROM_INVALID;
     return s_call (event, "Clear", NULL, NULL);
 }
 
 rom_status_t
 rom_event_is_set (rom_event_t *event, bool *set)
 {
+    if (s_wrong_handle (__func__, event, S_EVENT))
+        return ROM_INVALID;
     return s_flag (event, "IsSet", set);
 }
 
 rom_status_t
 rom_event_wait (rom_event_t *event, uint32_t timeout_ms)
 {
+    if (s_wrong_handle (__func__, event, S_EVENT))
+        return ROM_INVALID;
     Rom__Builtins__WaitRequest in = ROM__BUILTINS__WAIT_REQUEST__INIT;
     in.nowait = timeout_ms == ROM_NOWAIT;
     return s_wait (event, "Wait", &in.base, timeout_ms, NULL);
@@ -243,14 +338,13 @@ rom_event_wait (rom_event_t *event, uint32_t timeout_ms)
 rom_proxy_t *
 rom_event_proxy (rom_event_t *event)
 {
-    return P (event);
+    return s_wrong_handle (__func__, event, S_EVENT) ? NULL : P (event);
 }
 
 void
 rom_event_destroy (rom_event_t **event_p)
 {
-    if (event_p)
-        s_destroy ((void **) event_p);
+    s_destroy (__func__, (void **) event_p, S_EVENT);
 }
 
 // --- Condition -------------------------------------------------------------------------------------------
@@ -258,24 +352,35 @@ rom_event_destroy (rom_event_t **event_p)
 rom_status_t
 rom_condition_new (rom_client_t *client, rom_condition_t **cond_p)
 {
+    if (s_null_arg (__func__, cond_p, "cond_p"))
+        return ROM_INVALID;
+    *cond_p = NULL;
+    if (s_bad_client (__func__, client))
+        return ROM_INVALID;
     return rom__builtins__condition__rom_create (client, (Rom__Builtins__Condition_Proxy **) cond_p);
 }
 
 rom_status_t
 rom_condition_acquire (rom_condition_t *cond, uint32_t timeout_ms)
 {
+    if (s_wrong_handle (__func__, cond, S_CONDITION))
+        return ROM_INVALID;
     return s_acquire (cond, timeout_ms);
 }
 
 rom_status_t
 rom_condition_release (rom_condition_t *cond)
 {
+    if (s_wrong_handle (__func__, cond, S_CONDITION))
+        return ROM_INVALID;
     return s_owner_call (cond, "Release", NULL);
 }
 
 rom_status_t
 rom_condition_wait (rom_condition_t *cond, uint32_t timeout_ms)
 {
+    if (s_wrong_handle (__func__, cond, S_CONDITION))
+        return ROM_INVALID;
     Rom__Builtins__OwnerRequest in = ROM__BUILTINS__OWNER_REQUEST__INIT;
     in.thread = rom_sync_thread_tag ();
     rom_status_t status = s_wait (cond, "Wait", &in.base, timeout_ms ? timeout_ms : 1, NULL);
@@ -292,6 +397,8 @@ rom_condition_wait (rom_condition_t *cond, uint32_t timeout_ms)
 rom_status_t
 rom_condition_wait_for (rom_condition_t *cond, bool (*predicate) (void *arg), void *arg, uint32_t timeout_ms)
 {
+    if (s_wrong_handle (__func__, cond, S_CONDITION) || s_null_arg (__func__, predicate, "predicate"))
+        return ROM_INVALID;
     uint64_t deadline = timeout_ms == ROM_FOREVER ? 0 : rom_now_ms () + timeout_ms;
     while (!predicate (arg)) {
         uint32_t left = ROM_FOREVER;
@@ -311,6 +418,8 @@ rom_condition_wait_for (rom_condition_t *cond, bool (*predicate) (void *arg), vo
 rom_status_t
 rom_condition_notify (rom_condition_t *cond, uint32_t n, int64_t *woken)
 {
+    if (s_wrong_handle (__func__, cond, S_CONDITION))
+        return ROM_INVALID;
     Rom__Builtins__NotifyRequest in = ROM__BUILTINS__NOTIFY_REQUEST__INIT;
     in.n = n;
     in.thread = rom_sync_thread_tag ();
@@ -320,6 +429,8 @@ rom_condition_notify (rom_condition_t *cond, uint32_t n, int64_t *woken)
 rom_status_t
 rom_condition_notify_all (rom_condition_t *cond, int64_t *woken)
 {
+    if (s_wrong_handle (__func__, cond, S_CONDITION))
+        return ROM_INVALID;
     Rom__Builtins__OwnerRequest in = ROM__BUILTINS__OWNER_REQUEST__INIT;
     in.thread = rom_sync_thread_tag ();
     return s_count (cond, "NotifyAll", &in.base, woken);
@@ -328,14 +439,13 @@ rom_condition_notify_all (rom_condition_t *cond, int64_t *woken)
 rom_proxy_t *
 rom_condition_proxy (rom_condition_t *cond)
 {
-    return P (cond);
+    return s_wrong_handle (__func__, cond, S_CONDITION) ? NULL : P (cond);
 }
 
 void
 rom_condition_destroy (rom_condition_t **cond_p)
 {
-    if (cond_p)
-        s_destroy ((void **) cond_p);
+    s_destroy (__func__, (void **) cond_p, S_CONDITION);
 }
 
 // --- Barrier ---------------------------------------------------------------------------------------------
@@ -343,6 +453,11 @@ rom_condition_destroy (rom_condition_t **cond_p)
 rom_status_t
 rom_barrier_new (rom_client_t *client, uint32_t parties, rom_barrier_t **barrier_p)
 {
+    if (s_null_arg (__func__, barrier_p, "barrier_p"))
+        return ROM_INVALID;
+    *barrier_p = NULL;
+    if (s_bad_client (__func__, client))
+        return ROM_INVALID;
     Rom__Builtins__BarrierInit init = ROM__BUILTINS__BARRIER_INIT__INIT;
     init.parties = parties;
     return rom__builtins__barrier__rom_create (client, &init, (Rom__Builtins__Barrier_Proxy **) barrier_p);
@@ -351,6 +466,8 @@ rom_barrier_new (rom_client_t *client, uint32_t parties, rom_barrier_t **barrier
 rom_status_t
 rom_barrier_wait (rom_barrier_t *barrier, uint32_t timeout_ms, int64_t *index)
 {
+    if (s_wrong_handle (__func__, barrier, S_BARRIER))
+        return ROM_INVALID;
     Rom__Builtins__WaitRequest in = ROM__BUILTINS__WAIT_REQUEST__INIT;
     in.nowait = timeout_ms == ROM_NOWAIT;
     Rom__Builtins__Count *out = NULL;
@@ -365,18 +482,24 @@ rom_barrier_wait (rom_barrier_t *barrier, uint32_t timeout_ms, int64_t *index)
 rom_status_t
 rom_barrier_abort (rom_barrier_t *barrier)
 {
+    if (s_wrong_handle (__func__, barrier, S_BARRIER))
+        return ROM_INVALID;
     return s_call (barrier, "Abort", NULL, NULL);
 }
 
 rom_status_t
 rom_barrier_reset (rom_barrier_t *barrier)
 {
+    if (s_wrong_handle (__func__, barrier, S_BARRIER))
+        return ROM_INVALID;
     return s_call (barrier, "Reset", NULL, NULL);
 }
 
 rom_status_t
 rom_barrier_state (rom_barrier_t *barrier, uint32_t *parties, uint32_t *waiting, bool *broken)
 {
+    if (s_wrong_handle (__func__, barrier, S_BARRIER))
+        return ROM_INVALID;
     Rom__Builtins__BarrierState *out = NULL;
     rom_status_t status = s_call (barrier, "State", NULL, (ProtobufCMessage **) &out);
     if (status == ROM_OK) {
@@ -395,14 +518,13 @@ rom_barrier_state (rom_barrier_t *barrier, uint32_t *parties, uint32_t *waiting,
 rom_proxy_t *
 rom_barrier_proxy (rom_barrier_t *barrier)
 {
-    return P (barrier);
+    return s_wrong_handle (__func__, barrier, S_BARRIER) ? NULL : P (barrier);
 }
 
 void
 rom_barrier_destroy (rom_barrier_t **barrier_p)
 {
-    if (barrier_p)
-        s_destroy ((void **) barrier_p);
+    s_destroy (__func__, (void **) barrier_p, S_BARRIER);
 }
 
 // --- items -----------------------------------------------------------------------------------------------
@@ -561,6 +683,11 @@ s_item_unpack (rom_item_t *item, const ProtobufCMessageDescriptor *descriptor, P
 rom_status_t
 rom_queue_new (rom_client_t *client, int64_t maxsize, rom_queue_t **queue_p)
 {
+    if (s_null_arg (__func__, queue_p, "queue_p"))
+        return ROM_INVALID;
+    *queue_p = NULL;
+    if (s_bad_client (__func__, client))
+        return ROM_INVALID;
     Rom__Builtins__QueueInit init = ROM__BUILTINS__QUEUE_INIT__INIT;
     init.maxsize = maxsize;
     return rom__builtins__queue__rom_create (client, &init, (Rom__Builtins__Queue_Proxy **) queue_p);
@@ -569,6 +696,11 @@ rom_queue_new (rom_client_t *client, int64_t maxsize, rom_queue_t **queue_p)
 rom_status_t
 rom_joinable_queue_new (rom_client_t *client, int64_t maxsize, rom_queue_t **queue_p)
 {
+    if (s_null_arg (__func__, queue_p, "queue_p"))
+        return ROM_INVALID;
+    *queue_p = NULL;
+    if (s_bad_client (__func__, client))
+        return ROM_INVALID;
     Rom__Builtins__QueueInit init = ROM__BUILTINS__QUEUE_INIT__INIT;
     init.maxsize = maxsize;
     return rom__builtins__joinable_queue__rom_create (client, &init, (Rom__Builtins__JoinableQueue_Proxy **) queue_p);
@@ -630,11 +762,14 @@ s_item_bytes (rom_status_t status, rom_item_t *item, uint8_t **data, size_t *siz
 rom_status_t
 rom_queue_put_item (rom_queue_t *queue, const rom_item_t *item, uint32_t timeout_ms)
 {
+    if (s_wrong_handle (__func__, queue, S_QUEUE) || s_null_arg (__func__, item, "item"))
+        return ROM_INVALID;
     Rom__Builtins__PutRequest in = ROM__BUILTINS__PUT_REQUEST__INIT;
     Rom__Builtins__SyncItem wire;
     Rom__Builtins__Variant value;
-    if (!item || s_item_to_wire (item, &wire, &value) != ROM_OK)
-        return ROM_INVALID;
+    if (s_item_to_wire (item, &wire, &value) != ROM_OK)
+        return rom_client_fail (NULL, ROM_INVALID, "%s: an item of kind %d without its text, data or type", __func__,
+                                (int) item->kind);
     in.item = &wire;
     in.nowait = timeout_ms == ROM_NOWAIT;
     return s_wait (queue, "Put", &in.base, timeout_ms, NULL);
@@ -643,24 +778,32 @@ rom_queue_put_item (rom_queue_t *queue, const rom_item_t *item, uint32_t timeout
 rom_status_t
 rom_queue_put_int (rom_queue_t *queue, int64_t value, uint32_t timeout_ms)
 {
+    if (s_wrong_handle (__func__, queue, S_QUEUE))
+        return ROM_INVALID;
     return rom_queue_put_item (queue, &(rom_item_t) {.kind = ROM_ITEM_INT, .i = value}, timeout_ms);
 }
 
 rom_status_t
 rom_queue_put_double (rom_queue_t *queue, double value, uint32_t timeout_ms)
 {
+    if (s_wrong_handle (__func__, queue, S_QUEUE))
+        return ROM_INVALID;
     return rom_queue_put_item (queue, &(rom_item_t) {.kind = ROM_ITEM_DOUBLE, .d = value}, timeout_ms);
 }
 
 rom_status_t
 rom_queue_put_str (rom_queue_t *queue, const char *value, uint32_t timeout_ms)
 {
+    if (s_wrong_handle (__func__, queue, S_QUEUE) || s_null_arg (__func__, value, "value"))
+        return ROM_INVALID;
     return rom_queue_put_item (queue, &(rom_item_t) {.kind = ROM_ITEM_STRING, .str = (char *) value}, timeout_ms);
 }
 
 rom_status_t
 rom_queue_put_bytes (rom_queue_t *queue, const void *data, size_t size, uint32_t timeout_ms)
 {
+    if (s_wrong_handle (__func__, queue, S_QUEUE) || (size && s_null_arg (__func__, data, "data")))
+        return ROM_INVALID;
     return rom_queue_put_item (queue, &(rom_item_t) {.kind = ROM_ITEM_BYTES, .data = (uint8_t *) data, .size = size},
                                timeout_ms);
 }
@@ -668,6 +811,8 @@ rom_queue_put_bytes (rom_queue_t *queue, const void *data, size_t size, uint32_t
 rom_status_t
 rom_queue_put_message (rom_queue_t *queue, const ProtobufCMessage *message, uint32_t timeout_ms)
 {
+    if (s_wrong_handle (__func__, queue, S_QUEUE) || s_null_arg (__func__, message, "message"))
+        return ROM_INVALID;
     rom_item_t item;
     rom_status_t status = s_item_message (message, &item);
     if (status != ROM_OK)
@@ -680,6 +825,8 @@ rom_queue_put_message (rom_queue_t *queue, const ProtobufCMessage *message, uint
 rom_status_t
 rom_queue_get_item (rom_queue_t *queue, uint32_t timeout_ms, rom_item_t *item)
 {
+    if (s_wrong_handle (__func__, queue, S_QUEUE) || s_null_arg (__func__, item, "item"))
+        return ROM_INVALID;
     Rom__Builtins__GetRequest in = ROM__BUILTINS__GET_REQUEST__INIT;
     in.nowait = timeout_ms == ROM_NOWAIT;
     return s_wait_item (queue, "Get", &in.base, timeout_ms, item);
@@ -688,6 +835,8 @@ rom_queue_get_item (rom_queue_t *queue, uint32_t timeout_ms, rom_item_t *item)
 rom_status_t
 rom_queue_get_int (rom_queue_t *queue, uint32_t timeout_ms, int64_t *value)
 {
+    if (s_wrong_handle (__func__, queue, S_QUEUE) || s_null_arg (__func__, value, "value"))
+        return ROM_INVALID;
     rom_item_t item;
     return s_item_int (rom_queue_get_item (queue, timeout_ms, &item), &item, value);
 }
@@ -695,6 +844,8 @@ rom_queue_get_int (rom_queue_t *queue, uint32_t timeout_ms, int64_t *value)
 rom_status_t
 rom_queue_get_double (rom_queue_t *queue, uint32_t timeout_ms, double *value)
 {
+    if (s_wrong_handle (__func__, queue, S_QUEUE) || s_null_arg (__func__, value, "value"))
+        return ROM_INVALID;
     rom_item_t item;
     return s_item_double (rom_queue_get_item (queue, timeout_ms, &item), &item, value);
 }
@@ -702,6 +853,8 @@ rom_queue_get_double (rom_queue_t *queue, uint32_t timeout_ms, double *value)
 rom_status_t
 rom_queue_get_str (rom_queue_t *queue, uint32_t timeout_ms, char **value)
 {
+    if (s_wrong_handle (__func__, queue, S_QUEUE) || s_null_arg (__func__, value, "value"))
+        return ROM_INVALID;
     rom_item_t item;
     return s_item_str (rom_queue_get_item (queue, timeout_ms, &item), &item, value);
 }
@@ -710,6 +863,9 @@ rom_status_t
 rom_queue_get_message (rom_queue_t *queue, uint32_t timeout_ms, const ProtobufCMessageDescriptor *descriptor,
                        ProtobufCMessage **message)
 {
+    if (s_wrong_handle (__func__, queue, S_QUEUE) || s_null_arg (__func__, descriptor, "descriptor")
+        || s_null_arg (__func__, message, "message"))
+        return ROM_INVALID;
     rom_item_t item;
     rom_status_t status = rom_queue_get_item (queue, timeout_ms, &item);
     return status == ROM_OK ? s_item_unpack (&item, descriptor, message) : status;
@@ -718,44 +874,53 @@ rom_queue_get_message (rom_queue_t *queue, uint32_t timeout_ms, const ProtobufCM
 rom_status_t
 rom_queue_qsize (rom_queue_t *queue, int64_t *size)
 {
+    if (s_wrong_handle (__func__, queue, S_QUEUE))
+        return ROM_INVALID;
     return s_count (queue, "Qsize", NULL, size);
 }
 
 rom_status_t
 rom_queue_empty (rom_queue_t *queue, bool *empty)
 {
+    if (s_wrong_handle (__func__, queue, S_QUEUE))
+        return ROM_INVALID;
     return s_flag (queue, "Empty", empty);
 }
 
 rom_status_t
 rom_queue_full (rom_queue_t *queue, bool *full)
 {
+    if (s_wrong_handle (__func__, queue, S_QUEUE))
+        return ROM_INVALID;
     return s_flag (queue, "Full", full);
 }
 
 rom_status_t
 rom_queue_task_done (rom_queue_t *queue)
 {
+    if (s_wrong_handle (__func__, queue, S_QUEUE))
+        return ROM_INVALID;
     return s_call (queue, "TaskDone", NULL, NULL);
 }
 
 rom_status_t
 rom_queue_join (rom_queue_t *queue, uint32_t timeout_ms)
 {
+    if (s_wrong_handle (__func__, queue, S_QUEUE))
+        return ROM_INVALID;
     return s_wait (queue, "Join", NULL, timeout_ms ? timeout_ms : 1, NULL);
 }
 
 rom_proxy_t *
 rom_queue_proxy (rom_queue_t *queue)
 {
-    return P (queue);
+    return s_wrong_handle (__func__, queue, S_QUEUE) ? NULL : P (queue);
 }
 
 void
 rom_queue_destroy (rom_queue_t **queue_p)
 {
-    if (queue_p)
-        s_destroy ((void **) queue_p);
+    s_destroy (__func__, (void **) queue_p, S_QUEUE);
 }
 
 // --- Pipe ------------------------------------------------------------------------------------------------
@@ -763,7 +928,11 @@ rom_queue_destroy (rom_queue_t **queue_p)
 rom_status_t
 rom_pipe_new (rom_client_t *client, bool duplex, rom_pipe_t **a_p, rom_pipe_t **b_p)
 {
+    if (s_null_arg (__func__, a_p, "a_p") || s_null_arg (__func__, b_p, "b_p"))
+        return ROM_INVALID;
     *a_p = *b_p = NULL;
+    if (s_bad_client (__func__, client))
+        return ROM_INVALID;
     Rom__Builtins__PipeInit init = ROM__BUILTINS__PIPE_INIT__INIT;
     init.duplex = duplex;
     Rom__Builtins__Pipe_Proxy *a = NULL, *b = NULL;
@@ -784,34 +953,45 @@ rom_pipe_new (rom_client_t *client, bool duplex, rom_pipe_t **a_p, rom_pipe_t **
 rom_status_t
 rom_pipe_send_item (rom_pipe_t *end, const rom_item_t *item)
 {
+    if (s_wrong_handle (__func__, end, S_PIPE) || s_null_arg (__func__, item, "item"))
+        return ROM_INVALID;
     Rom__Builtins__SyncItem wire;
     Rom__Builtins__Variant value;
-    if (!item || s_item_to_wire (item, &wire, &value) != ROM_OK)
-        return ROM_INVALID;
+    if (s_item_to_wire (item, &wire, &value) != ROM_OK)
+        return rom_client_fail (NULL, ROM_INVALID, "%s: an item of kind %d without its text, data or type", __func__,
+                                (int) item->kind);
     return s_call (end, "Send", &wire.base, NULL);
 }
 
 rom_status_t
 rom_pipe_send_int (rom_pipe_t *end, int64_t value)
 {
+    if (s_wrong_handle (__func__, end, S_PIPE))
+        return ROM_INVALID;
     return rom_pipe_send_item (end, &(rom_item_t) {.kind = ROM_ITEM_INT, .i = value});
 }
 
 rom_status_t
 rom_pipe_send_str (rom_pipe_t *end, const char *value)
 {
+    if (s_wrong_handle (__func__, end, S_PIPE) || s_null_arg (__func__, value, "value"))
+        return ROM_INVALID;
     return rom_pipe_send_item (end, &(rom_item_t) {.kind = ROM_ITEM_STRING, .str = (char *) value});
 }
 
 rom_status_t
 rom_pipe_send_bytes (rom_pipe_t *end, const void *data, size_t size)
 {
+    if (s_wrong_handle (__func__, end, S_PIPE) || (size && s_null_arg (__func__, data, "data")))
+        return ROM_INVALID;
     return rom_pipe_send_item (end, &(rom_item_t) {.kind = ROM_ITEM_BYTES, .data = (uint8_t *) data, .size = size});
 }
 
 rom_status_t
 rom_pipe_send_message (rom_pipe_t *end, const ProtobufCMessage *message)
 {
+    if (s_wrong_handle (__func__, end, S_PIPE) || s_null_arg (__func__, message, "message"))
+        return ROM_INVALID;
     rom_item_t item;
     rom_status_t status = s_item_message (message, &item);
     if (status != ROM_OK)
@@ -824,6 +1004,8 @@ rom_pipe_send_message (rom_pipe_t *end, const ProtobufCMessage *message)
 rom_status_t
 rom_pipe_recv_item (rom_pipe_t *end, uint32_t timeout_ms, rom_item_t *item)
 {
+    if (s_wrong_handle (__func__, end, S_PIPE) || s_null_arg (__func__, item, "item"))
+        return ROM_INVALID;
     Rom__Builtins__RecvRequest in = ROM__BUILTINS__RECV_REQUEST__INIT;
     in.nowait = timeout_ms == ROM_NOWAIT;
     return s_wait_item (end, "Recv", &in.base, timeout_ms, item);
@@ -832,6 +1014,8 @@ rom_pipe_recv_item (rom_pipe_t *end, uint32_t timeout_ms, rom_item_t *item)
 rom_status_t
 rom_pipe_recv_int (rom_pipe_t *end, uint32_t timeout_ms, int64_t *value)
 {
+    if (s_wrong_handle (__func__, end, S_PIPE) || s_null_arg (__func__, value, "value"))
+        return ROM_INVALID;
     rom_item_t item;
     return s_item_int (rom_pipe_recv_item (end, timeout_ms, &item), &item, value);
 }
@@ -839,6 +1023,8 @@ rom_pipe_recv_int (rom_pipe_t *end, uint32_t timeout_ms, int64_t *value)
 rom_status_t
 rom_pipe_recv_str (rom_pipe_t *end, uint32_t timeout_ms, char **value)
 {
+    if (s_wrong_handle (__func__, end, S_PIPE) || s_null_arg (__func__, value, "value"))
+        return ROM_INVALID;
     rom_item_t item;
     return s_item_str (rom_pipe_recv_item (end, timeout_ms, &item), &item, value);
 }
@@ -846,6 +1032,9 @@ rom_pipe_recv_str (rom_pipe_t *end, uint32_t timeout_ms, char **value)
 rom_status_t
 rom_pipe_recv_bytes (rom_pipe_t *end, uint32_t timeout_ms, uint8_t **data, size_t *size)
 {
+    if (s_wrong_handle (__func__, end, S_PIPE) || s_null_arg (__func__, data, "data")
+        || s_null_arg (__func__, size, "size"))
+        return ROM_INVALID;
     rom_item_t item;
     return s_item_bytes (rom_pipe_recv_item (end, timeout_ms, &item), &item, data, size);
 }
@@ -854,6 +1043,9 @@ rom_status_t
 rom_pipe_recv_message (rom_pipe_t *end, uint32_t timeout_ms, const ProtobufCMessageDescriptor *descriptor,
                        ProtobufCMessage **message)
 {
+    if (s_wrong_handle (__func__, end, S_PIPE) || s_null_arg (__func__, descriptor, "descriptor")
+        || s_null_arg (__func__, message, "message"))
+        return ROM_INVALID;
     rom_item_t item;
     rom_status_t status = rom_pipe_recv_item (end, timeout_ms, &item);
     return status == ROM_OK ? s_item_unpack (&item, descriptor, message) : status;
@@ -862,27 +1054,28 @@ rom_pipe_recv_message (rom_pipe_t *end, uint32_t timeout_ms, const ProtobufCMess
 rom_status_t
 rom_pipe_poll (rom_pipe_t *end, bool *ready)
 {
+    if (s_wrong_handle (__func__, end, S_PIPE))
+        return ROM_INVALID;
     return s_flag (end, "Poll", ready);
 }
 
 void
 rom_pipe_close (rom_pipe_t **end_p)
 {
-    if (!end_p || !*end_p)
+    if (!end_p || !*end_p || s_wrong_handle (__func__, *end_p, S_PIPE))
         return;
     s_call (*end_p, "Close", NULL, NULL);
-    s_destroy ((void **) end_p);
+    s_destroy (__func__, (void **) end_p, S_PIPE);
 }
 
 rom_proxy_t *
 rom_pipe_proxy (rom_pipe_t *end)
 {
-    return P (end);
+    return s_wrong_handle (__func__, end, S_PIPE) ? NULL : P (end);
 }
 
 void
 rom_pipe_destroy (rom_pipe_t **end_p)
 {
-    if (end_p)
-        s_destroy ((void **) end_p);
+    s_destroy (__func__, (void **) end_p, S_PIPE);
 }

@@ -41,6 +41,10 @@ sync_waiter_t *sync_waitq_find (const sync_waitq_t *self, const rom_call_t *call
 void sync_waitq_unlink (sync_waitq_t *self, sync_waiter_t *waiter);
 // Unlink and free the waiter of `call`; false if `call` does not wait here.
 bool sync_waitq_forget (sync_waitq_t *self, const rom_call_t *call);
+// Drop the waiters at the head whose callers are gone (rom_call_peer_gone ()): called before a waiter is
+// handed an item, a permit or a lock, so that it goes to a live caller (or stays) instead of being lost with
+// a dead one. Their calls are completed ROM_CLOSED, to nobody.
+void sync_waitq_drop_gone (sync_waitq_t *self);
 // Complete every waiting call with `status` (failing ones with `why`) and empty the list.
 void sync_waitq_fail_all (sync_waitq_t *self, rom_status_t status, const char *why);
 

@@ -71,6 +71,19 @@ sync_waitq_fail_all (sync_waitq_t *self, rom_status_t status, const char *why)
     }
 }
 
+void
+sync_waitq_drop_gone (sync_waitq_t *self)
+{
+    while (self->head && rom_call_peer_gone (self->head->call)) {
+        sync_waiter_t *waiter = self->head;
+        rom_call_t *call = waiter->call;
+        sync_waitq_unlink (self, waiter);
+        free (waiter);
+        rom_call_fail (call, ROM_CLOSED, "the caller is gone");
+        rom_call_complete (call, ROM_CLOSED); // to nobody: its connection is closed
+    }
+}
+
 bool
 sync_deadline_passed (const rom_call_t *call)
 {

@@ -5,6 +5,7 @@
 // goes in one reset when the reply has been sent. A small call therefore makes no malloc at all.
 #include "rom_private.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,23 @@ uint64_t
 rom_call_session (const rom_call_t *call)
 {
     return call->session;
+}
+
+bool
+rom_call_peer_gone (const rom_call_t *call)
+{
+    if (!call)
+        return false;
+    if (call->session && !rom_server_session (call->server, call->session))
+        return true;
+    if (call->fd < 0)
+        return false;
+    // The connection the call came on, as the kernel sees it: a peer process that died has had its end
+    // closed by the kernel at its exit, before the server's I/O thread may have noticed. A closed fd
+    // (POLLNVAL: ZMQ closed it already) is gone too. A new connection reusing the fd number would pass for
+    // this one: the check then errs on the side of "alive", as it did before it existed.
+    struct pollfd pfd = {.fd = call->fd, .events = POLLRDHUP};
+    return poll (&pfd, 1, 0) > 0 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL));
 }
 
 void

@@ -98,3 +98,26 @@ s_context_fini (void)
 {
     rom_context_term ();
 }
+
+int
+rom_socket_keepalive (void *socket, uint32_t timeout_ms)
+{
+    // TCP keepalives, not ZMTP heartbeats: a keepalive is answered by the peer's kernel, a heartbeat by its
+    // ZMQ I/O thread. A process that is stopped (SIGSTOP, a debugger, a long pause) answers the first and not
+    // the second, and a stopped process is alive: it must keep its session and its locks. A host that
+    // vanished or a cut network answers neither. Whole seconds are all the kernel takes: idle T/2, then
+    // probes every T/4, two of them; TCP_USER_TIMEOUT (ZMQ_TCP_MAXRT on Linux) bounds data left unacknowledged
+    // by T, since keepalives only probe an idle connection.
+    int on = 1;
+    int idle = (int) (timeout_ms / 2000u), intvl = (int) (timeout_ms / 4000u), count = 2;
+    int maxrt = (int) (timeout_ms < INT32_MAX ? timeout_ms : INT32_MAX);
+    idle = idle > 0 ? idle : 1;
+    intvl = intvl > 0 ? intvl : 1;
+    return zmq_setsockopt (socket, ZMQ_TCP_KEEPALIVE, &on, sizeof on) == 0
+                   && zmq_setsockopt (socket, ZMQ_TCP_KEEPALIVE_IDLE, &idle, sizeof idle) == 0
+                   && zmq_setsockopt (socket, ZMQ_TCP_KEEPALIVE_INTVL, &intvl, sizeof intvl) == 0
+                   && zmq_setsockopt (socket, ZMQ_TCP_KEEPALIVE_CNT, &count, sizeof count) == 0
+                   && zmq_setsockopt (socket, ZMQ_TCP_MAXRT, &maxrt, sizeof maxrt) == 0
+               ? 0
+               : -1;
+}

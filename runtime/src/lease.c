@@ -1,6 +1,9 @@
-// lease.c: session liveness. A client process that dies (exit without goodbye, crash, SIGKILL, a host that
-// vanished) has its session dropped within the server's session timeout: its references are released, its
-// deferred calls are dropped, objects left without a reference die.
+// lease.c: session liveness. A client process that dies (exit without goodbye, crash, SIGKILL) has its
+// session ended as soon as the server sees its connections close, within milliseconds: its references are
+// released, its locks and permits go to the next waiter, its waiting calls are dropped. A client that is
+// alive keeps its session for as long as one of its connections stays up, however long it is stopped
+// (SIGSTOP, a debugger): only a connection that is silently gone (its host vanished, the network was cut)
+// is dropped, by TCP keepalives within about the session timeout (rom_socket_keepalive ()).
 //
 // How. Debian's libzmq 4.3.4 has no draft API, so a ROUTER is never told which peer went away. What it does
 // have, and what this builds on:
@@ -8,25 +11,24 @@
 //   - ZMQ_SRCFD: every received message says which fd it came in on, so a session's peers know their fd;
 //   - ZMQ_ROUTER_MANDATORY: a send to a routing id whose connection is gone fails with EHOSTUNREACH, a cheap
 //     and certain "is it still there?" (a probe: an empty reply with call id 0, which clients drop);
-//   - ZMTP heartbeats (ZMQ_HEARTBEAT_IVL/TIMEOUT, answered by the client's ZMQ I/O thread): a peer whose host
-//     died or whose cable was pulled is disconnected too, so it also shows up as a DISCONNECTED event.
+//   - TCP keepalives answered by the peer's kernel (not ZMTP heartbeats, which its ZMQ I/O thread answers,
+//     and a stopped process does not): a peer whose host died or whose network was cut is disconnected too,
+//     so it also shows up as a DISCONNECTED event. On ipc a connection cannot go silently away.
 // Each session keeps the routing ids of its connections (one per client thread). A DISCONNECTED event marks
-// the peers on that fd (and those whose fd is unknown) as suspects and schedules a sweep one grace period
-// later; the sweep probes the suspects, forgets those that are gone, and ends each session left with none.
-// A second sweep one grace later re-probes what the first found alive: the monitor event may overtake the
-// pipe's termination inside libzmq, and the probe must not be fooled by a pipe that is still closing.
+// the peers on that fd (and those whose fd is unknown) as suspects and schedules sweeps: the first one
+// millisecond later, then a few more, further apart (ROM_SWEEPS). A sweep probes the suspects, forgets those
+// that are gone, and ends each session left with none. The repeats are there because the monitor event
+// overtakes the pipe's termination inside libzmq (the ROUTER forgets the routing id only once the I/O thread
+// and this thread have exchanged their termination commands): an early probe may still find the pipe.
+// Measured here: the first or second sweep finds a killed client's pipe gone (~1-5 ms after its death).
 // Clients give each socket a random, stable routing id and the server sets ZMQ_ROUTER_HANDOVER, so a client
-// whose TCP connection broke and came back (ZMQ reconnects by itself) keeps its session.
+// whose TCP connection broke and came back (ZMQ reconnects by itself) is the same peer; it says hello again
+// to join its session, if that still exists.
 //
-// Bounds, for a session timeout T: heartbeat interval T/4, heartbeat timeout T/2, grace T/4. A killed local
-// process closes its sockets at once: dropped after ~T/4. A silent peer: at most T/4 + T/2 + T/4 = T. The
-// heartbeat timeout gets the largest share because a live peer can be silent too: one that leaves its
-// replies unread until its receive queue is full stops reading its socket, and the server's PINGs with it.
-//
-// Rejected: client pings while idle (a client would need a thread of its own, a wake-up every interval in
-// the user's process, and a client that is merely idle must never lose its session); the draft API's
-// ZMQ_ROUTER_NOTIFY (not in Debian's build); probing every session periodically (traffic to every idle
-// client forever; here live clients are probed only when a connection on their fd dropped).
+// Rejected: ZMTP heartbeats (a stopped process would lose its session and its locks after the heartbeat
+// timeout, as it did before issue 12); client pings while idle (a client would need a thread of its own);
+// the draft API's ZMQ_ROUTER_NOTIFY (not in Debian's build); probing every session periodically (traffic to
+// every idle client forever; here live clients are probed only when a connection on their fd dropped).
 #include "rom_private.h"
 
 #include <errno.h>
@@ -34,8 +36,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ROM_DEFAULT_SESSION_TIMEOUT_MS 4000u
 #define ROM_MIN_SESSION_TIMEOUT_MS 40u
+// When to sweep after a DISCONNECTED event, in ms after it (see the opening comment).
+static const unsigned s_sweeps[] = {1, 4, 16, 64, 250};
+#define ROM_SWEEPS (sizeof s_sweeps / sizeof s_sweeps[0])
 
 int
 rom_lease_init (rom_lease_t *self, void *router, uint32_t timeout_ms, const void *tag)
@@ -45,10 +49,8 @@ rom_lease_init (rom_lease_t *self, void *router, uint32_t timeout_ms, const void
     self->timeout_ms = timeout_ms ? timeout_ms : ROM_DEFAULT_SESSION_TIMEOUT_MS;
     if (self->timeout_ms < ROM_MIN_SESSION_TIMEOUT_MS)
         self->timeout_ms = ROM_MIN_SESSION_TIMEOUT_MS;
-    self->grace_ms = self->timeout_ms / 4;
-    int beat = (int) (self->timeout_ms / 4), silence = (int) (self->timeout_ms / 2), on = 1;
-    if (zmq_setsockopt (router, ZMQ_HEARTBEAT_IVL, &beat, sizeof beat) != 0
-        || zmq_setsockopt (router, ZMQ_HEARTBEAT_TIMEOUT, &silence, sizeof silence) != 0
+    int on = 1;
+    if (rom_socket_keepalive (router, self->timeout_ms) != 0
         || zmq_setsockopt (router, ZMQ_ROUTER_HANDOVER, &on, sizeof on) != 0)
         return -1;
     char endpoint[64];
@@ -129,9 +131,9 @@ rom_lease_on_monitor (rom_lease_t *self, rom_map_t *sessions, uint64_t now)
         if (id != ZMQ_EVENT_DISCONNECTED)
             continue;
         s_mark (sessions, fd);
-        if (!self->sweep_at_ms)
-            self->sweep_at_ms = now + self->grace_ms;
-        self->sweeps_left = 2;
+        self->event_ms = now;
+        self->sweeps_done = 0;
+        self->sweep_at_ms = now + s_sweeps[0];
     }
 }
 
@@ -153,7 +155,7 @@ rom_lease_sweep (rom_lease_t *self, rom_server_t *server, void *router, rom_map_
 {
     if (!self->sweep_at_ms || now < self->sweep_at_ms)
         return;
-    bool confirm = self->sweeps_left > 1, retry = false;
+    bool confirm = self->sweeps_done + 1 < ROM_SWEEPS, retry = false;
     uint64_t *dead = NULL;
     size_t n_dead = 0, dead_capacity = 0;
     uint64_t key;
@@ -197,19 +199,20 @@ rom_lease_sweep (rom_lease_t *self, rom_server_t *server, void *router, rom_map_
     for (size_t i = 0; i < n_dead; i++) {
         rom_session_t *session = rom_map_get (sessions, dead[i]);
         if (session) {
-            rom_server_session_end (server, session);
+            rom_server_session_end (server, session, ROM_SESSION_END_LOST);
             self->sessions_dropped++;
         }
     }
     free (dead);
-    self->sweeps_left = self->sweeps_left > 0 ? self->sweeps_left - 1 : 0;
-    if (retry && self->sweeps_left == 0)
-        self->sweeps_left = 1;
-    self->sweep_at_ms = self->sweeps_left ? now + self->grace_ms : 0;
+    if (!retry || self->sweeps_done + 1 < ROM_SWEEPS)
+        self->sweeps_done++;
+    self->sweep_at_ms = self->sweeps_done < ROM_SWEEPS ? self->event_ms + s_sweeps[self->sweeps_done] : 0;
+    if (self->sweep_at_ms && self->sweep_at_ms <= now)
+        self->sweep_at_ms = now + 1;
 }
 
-void
-rom_lease_touch (rom_session_t *session, const zmq_msg_t *peer, int fd)
+bool
+rom_lease_touch (rom_session_t *session, const zmq_msg_t *peer, int fd, bool add)
 {
     const void *id = zmq_msg_data ((zmq_msg_t *) peer);
     size_t size = zmq_msg_size ((zmq_msg_t *) peer);
@@ -218,25 +221,28 @@ rom_lease_touch (rom_session_t *session, const zmq_msg_t *peer, int fd)
         rom_peer_t *known = &session->peers[i];
         if (known->size == size && memcmp (known->id, id, size) == 0) {
             known->fd = fd;
-            return;
+            return true;
         }
     }
+    if (!add)
+        return false;
     if (session->n_peers == session->peers_capacity) {
         size_t capacity = session->peers_capacity ? session->peers_capacity * 2 : 2;
         rom_peer_t *peers = realloc (session->peers, capacity * sizeof *peers);
         if (!peers)
-            return; // this connection is not tracked: the session may outlive it, never the reverse
+            return false;
         session->peers = peers;
         session->peers_capacity = capacity;
     }
     rom_peer_t *added = &session->peers[session->n_peers];
     if (!(added->id = malloc (size ? size : 1)))
-        return;
+        return false;
     memcpy (added->id, id, size);
     added->size = size;
     added->fd = fd;
     added->suspect = false;
     session->n_peers++;
+    return true;
 }
 
 void

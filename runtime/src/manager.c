@@ -160,6 +160,35 @@ s_await_ready (int fd, pid_t pid, uint32_t timeout_ms, char **bound_p, const cha
     return status;
 }
 
+// How the server process ended, for the text of calls that found it gone (client.c asks once per loss).
+// Its socket closes while it exits, a moment before it can be waited for: look for up to 100 ms. WNOWAIT
+// leaves it to be reaped by rom_manager_destroy (). Only its parent can ask.
+static void
+s_describe_end (void *arg, char *buf, size_t size)
+{
+    const rom_manager_t *self = arg;
+    buf[0] = '\0';
+    if (self->owner != getpid ())
+        return;
+    for (int i = 0; i < 20; i++) {
+        siginfo_t info;
+        memset (&info, 0, sizeof info);
+        if (waitid (P_PID, (id_t) self->pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0)
+            return;
+        if (info.si_pid == self->pid) {
+            if (info.si_code == CLD_EXITED)
+                snprintf (buf, size, "server pid %d exited with status %d", (int) self->pid, info.si_status);
+            else
+                snprintf (buf, size, "server pid %d was killed by signal %d (%s)", (int) self->pid, info.si_status,
+                          strsignal (info.si_status));
+            return;
+        }
+        struct timespec ts = {0, 5 * 1000 * 1000};
+        nanosleep (&ts, NULL);
+    }
+    snprintf (buf, size, "server pid %d still runs", (int) self->pid);
+}
+
 static void
 s_reap (pid_t pid)
 {
@@ -202,6 +231,14 @@ rom_manager_start (const rom_manager_opts_t *opts, rom_manager_t **manager_p, co
     *manager_p = NULL;
     if (!opts)
         opts = &defaults;
+    // Another process must reach the server: an in-process endpoint cannot (it would fork, then wait out
+    // the connect timeout for a server nobody can see).
+    if (opts->endpoint && strncmp (opts->endpoint, "inproc://", 9) == 0) {
+        s_set_error (errmsg, "rom_manager_start: %s is an in-process endpoint, which the manager's own process "
+                     "cannot share: use ipc://path or tcp://127.0.0.1:port (or NULL for a private ipc socket)",
+                     opts->endpoint);
+        return ROM_INVALID;
+    }
 
     rom_manager_t *self = calloc (1, sizeof *self);
     if (!self) {
@@ -276,6 +313,7 @@ rom_manager_start (const rom_manager_opts_t *opts, rom_manager_t **manager_p, co
         s_free (self);
         return rc;
     }
+    rom_client_on_gone (self->client, s_describe_end, self);
     *manager_p = self;
     return ROM_OK;
 }
@@ -283,19 +321,19 @@ rom_manager_start (const rom_manager_opts_t *opts, rom_manager_t **manager_p, co
 rom_client_t *
 rom_manager_client (rom_manager_t *self)
 {
-    return self->client;
+    return self ? self->client : NULL;
 }
 
 const char *
 rom_manager_endpoint (const rom_manager_t *self)
 {
-    return self->endpoint;
+    return self ? self->endpoint : NULL;
 }
 
 int
 rom_manager_pid (const rom_manager_t *self)
 {
-    return (int) self->pid;
+    return self ? (int) self->pid : -1;
 }
 
 void

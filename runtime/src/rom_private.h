@@ -16,7 +16,7 @@
 #include "rom/rom.h"
 #include "rom/wire.pb-c.h"
 
-#define ROM_PROTOCOL_VERSION 1u
+#define ROM_PROTOCOL_VERSION 2u // 2: sessions belong to connections, incarnations (issue 12)
 #define ROM_MANAGER_ID 0u                       // object id of the manager itself
 #define ROM_DEFAULT_MAX_MESSAGE (64u << 20)     // bytes
 #define ROM_HEADER_MAX 512u                     // a header frame larger than this is malformed
@@ -86,6 +86,11 @@ void *rom_context (void);
 // A socket of that context with ZMQ_LINGER 0, counted so exit can tell whether terminating is safe.
 void *rom_socket_new (int type);
 void rom_socket_close (void **socket_p);
+// Let a tcp connection of `socket` that went silently away (its host vanished, the network was cut) be
+// dropped within about `timeout_ms` (at least ~2 s: the kernel counts in seconds), and never one whose peer
+// process is merely stopped. -1 with errno when ZMQ refuses.
+int rom_socket_keepalive (void *socket, uint32_t timeout_ms);
+#define ROM_DEFAULT_SESSION_TIMEOUT_MS 4000u
 // Terminate the context if this process made it and no socket is open: waits for the linger of the sockets
 // closed last (a stopped server's final replies). Runs at exit by itself; call it before _exit ().
 void rom_context_term (void);
@@ -156,9 +161,16 @@ typedef struct {
     bool suspect;                // a connection dropped that may be this one: probe it at the next sweep
 } rom_peer_t;
 
+// Why a session ended, for a client that comes back to it (ROM_SESSION_LOST's text).
+typedef enum {
+    ROM_SESSION_END_GOODBYE,     // its client said goodbye (rom_client_destroy ())
+    ROM_SESSION_END_LOST,        // its last connection closed or went silent (lease.c)
+} rom_session_end_t;
+
 // A client session (Manager.Hello): the references it holds, released together when it ends.
 typedef struct {
-    uint64_t id;
+    uint64_t id;                 // random, never sequential: not guessable from one's own
+    uint64_t secret;             // proves the right to join it from another connection (Manager.Hello)
     uint32_t owner_key;          // its number in objects' `owner` (object.c); 0: it owns none, maps only
     rom_map_t refs;              // object id -> count (as uintptr_t), for objects another session owns
     uint64_t last_seen_ms;
@@ -249,6 +261,7 @@ struct _rom_call_t {
     rom_cancel_fn on_cancel;
     rom_call_t *next, *prev;          // the object's deferred list; the server's free list
     size_t heap_index;                // position in the server's deadline heap; SIZE_MAX when not there
+    int fd;                           // the connection it came on (ZMQ_SRCFD), -1 when unknown
     void *fresh;                      // objects made by rom_call_new_object () for the reply (ref.c), arena
     void *drops;                      // references rom_call_drop_ref () drops once the reply is out (ref.c)
     void *keeps;                      // references kept by a constructor, for the object it makes (ref.c)
@@ -272,8 +285,16 @@ rom_objects_t *rom_server_objects (rom_server_t *server);
 size_t rom_server_max_message (const rom_server_t *server);
 rom_session_t *rom_server_session (rom_server_t *server, uint64_t id);
 rom_session_t *rom_server_session_new (rom_server_t *server);
-// Release the session's references (destroying what dies) and forget it.
-void rom_server_session_end (rom_server_t *server, rom_session_t *session);
+// Release the session's references (destroying what dies) and forget it; a session lost (not said goodbye
+// to) is remembered for a while, so its client, if it lived, learns why (rom_server_session_lost ()).
+void rom_server_session_end (rom_server_t *server, rom_session_t *session, rom_session_end_t why);
+// When session `id` was lost on this server run: the text for its client ("ended 3.2 s ago ..."), or false
+// when this run never knew it (or forgot it).
+bool rom_server_session_lost (rom_server_t *server, uint64_t id, char *buf, size_t size);
+// This server run's random id (HelloReply.incarnation).
+uint64_t rom_server_incarnation (const rom_server_t *server);
+// 64 random bits, never 0.
+uint64_t rom_random64 (void);
 // Destroy an object whose last reference is gone: its waiting calls are answered CLOSED, its servant's
 // destructor runs.
 void rom_server_object_release (rom_server_t *server, rom_object_t *object);
@@ -344,27 +365,49 @@ struct _rom_pending_t {
     bool forgotten;                   // forgotten while linked: waiting for its reply, for `abandoned`
 };
 
-// Send a call. `pending` (may be NULL for one-way calls) is linked into the client and matched by call id.
-rom_status_t rom_client_send (rom_client_t *self, uint64_t object_id, uint32_t type_hash, unsigned method,
-                              const ProtobufCMessage *in, uint32_t flags, rom_pending_t *pending);
-// The same with a deadline of its own: the server gets exactly `timeout_ms` (UINT32_MAX: none), the caller
-// waits ROM_DEADLINE_MARGIN_MS longer for its verdict (rom_proxy_call_timeout ()).
+// What a call is sent to and how: rom_client_send ()'s one description of a call.
+typedef struct {
+    const char *type;                 // for error texts: "demo.Counter", "rom.Manager"
+    const char *method_name;          // for error texts: "Increment"
+    uint64_t object_id;
+    uint32_t type_hash;               // rom_type_t.hash, checked by the server (0: no check)
+    uint64_t incarnation;             // the server run the object belongs to (0: manager calls, any run)
+    unsigned method;
+    uint32_t flags;                   // rom.CallFlags
+    uint32_t timeout_ms;              // 0: the client's deadline; else exact (rom_proxy_call_timeout ()),
+                                      // ROM_FOREVER for none
+} rom_call_spec_t;
+
+// Send a call. `pending` (NULL for one-way calls) is linked into the calling thread's channel and matched by
+// call id. Before the first call on a connection (and after it came back) the channel says hello first; a
+// call to an object of a previous server run fails here with ROM_NO_OBJECT, one on a client whose server is
+// known gone with ROM_UNAVAILABLE, at once.
+rom_status_t rom_client_send (rom_client_t *self, const rom_call_spec_t *spec, const ProtobufCMessage *in,
+                              rom_pending_t *pending);
 // Drop one of the session's references to `object_id` (one-way, waiting briefly for a connection at most).
 rom_status_t rom_client_release (rom_client_t *self, uint64_t object_id);
-rom_status_t rom_client_send_timeout (rom_client_t *self, uint64_t object_id, uint32_t type_hash, unsigned method,
-                                      const ProtobufCMessage *in, uint32_t flags, rom_pending_t *pending,
-                                      uint32_t timeout_ms);
 // Wait for `pending` until its deadline; it is unlinked from the client either way.
 rom_status_t rom_client_wait (rom_client_t *self, rom_pending_t *pending, ProtobufCMessage **out);
 // Unlink a pending call without waiting; a reply that comes later is dropped. Returns true when `pending`
 // was handed to its `abandoned` hook instead (now, or when its reply arrives): the hook frees it.
 bool rom_client_forget (rom_client_t *self, rom_pending_t *pending);
-// Record the detail of the last failure (printf-style).
+// Record the detail of the last failure (printf-style) for rom_client_errmsg (self) and (NULL). `self` may
+// be NULL (a failure with no client). Returns `status`.
 rom_status_t rom_client_fail (rom_client_t *self, rom_status_t status, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
 // A blocking call on the manager object (0), returning its reply in *out (caller frees).
 rom_status_t rom_client_manager_call (rom_client_t *self, unsigned method, const ProtobufCMessage *in,
                                       const ProtobufCMessageDescriptor *output, ProtobufCMessage **out);
+// The server run this client's session belongs to (Hello's incarnation): a proxy remembers it.
+uint64_t rom_client_incarnation (const rom_client_t *self);
+// Whether `client` is a live client handle (NULL, a freed or a foreign pointer: false, as far as a tag tells).
+bool rom_client_valid (const rom_client_t *client);
+// A proxy whose client is being destroyed: its calls answer ROM_UNAVAILABLE from now on (proxy.c).
+void rom_proxy_orphan (rom_proxy_t *proxy);
+// How the server process ended, for the text of calls that found it gone ("server pid 4242 was killed by
+// signal 9"). A manager sets it on its owner's client; `buf` gets "" when nothing is known.
+typedef void (*rom_client_gone_fn) (void *arg, char *buf, size_t size);
+void rom_client_on_gone (rom_client_t *self, rom_client_gone_fn fn, void *arg);
 // Proxies register with their client, which re-takes their references in a forked child.
 void rom_client_attach (rom_client_t *self, rom_proxy_t *proxy);
 void rom_client_detach (rom_client_t *self, rom_proxy_t *proxy);
@@ -375,16 +418,16 @@ rom_status_t rom_client_check_fork (rom_client_t *self);
 
 // See lease.c's opening comment for the design. Owned by the server, used from its loop thread only.
 typedef struct {
-    uint32_t timeout_ms;         // the bound: a dead client's session is gone within this
-    uint32_t grace_ms;           // how long after its connection dropped a session is probed
+    uint32_t timeout_ms;         // a silently gone tcp peer is dropped within about this (keepalives)
     void *monitor;               // PAIR receiving the ROUTER's DISCONNECTED events
+    uint64_t event_ms;           // when the last DISCONNECTED came: sweeps are timed from it
     uint64_t sweep_at_ms;        // when to probe the suspects; 0: nothing to do
-    unsigned sweeps_left;        // a second sweep confirms what the first found alive
+    unsigned sweeps_done;        // of the schedule after an event (lease.c)
     int current_fd;              // ZMQ_SRCFD of the message being dispatched (-1: unknown)
     uint64_t sessions_dropped;   // sessions ended because their client died
 } rom_lease_t;
 
-// Set heartbeats and handover on `router` and start monitoring it. `timeout_ms` 0 means the default.
+// Set keepalives and handover on `router` and start monitoring it. `timeout_ms` 0 means the default.
 // `tag` makes the monitor's inproc endpoint unique. -1 with errno when ZMQ refuses.
 int rom_lease_init (rom_lease_t *self, void *router, uint32_t timeout_ms, const void *tag);
 // Stop monitoring `router` and close the monitor.
@@ -396,8 +439,9 @@ void rom_lease_on_monitor (rom_lease_t *self, rom_map_t *sessions, uint64_t now)
 // When due, probe the suspects (a send to a routing id that is gone fails with EHOSTUNREACH) and end the
 // sessions left without a connection.
 void rom_lease_sweep (rom_lease_t *self, rom_server_t *server, void *router, rom_map_t *sessions, uint64_t now);
-// A message for `session` came from `peer` on socket `fd`: remember the connection. Cheap when known.
-void rom_lease_touch (rom_session_t *session, const zmq_msg_t *peer, int fd);
+// A message for `session` came from `peer` on socket `fd`: true when `peer` is one of its connections (its
+// fd is updated). With `add`, an unknown peer becomes one (a hello); false then only when out of memory.
+bool rom_lease_touch (rom_session_t *session, const zmq_msg_t *peer, int fd, bool add);
 // Free a session's peer list.
 void rom_lease_forget (rom_session_t *session);
 // The server's lease (server.c), for Manager.Hello.

@@ -21,7 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,7 +45,10 @@ struct _rom_server_t {
     rom_type_entry_t manager;    // object 0
     rom_objects_t objects;
     rom_map_t sessions;          // session id -> rom_session_t
-    uint64_t next_session;
+    uint64_t incarnation;        // this run's random id: calls meant for another run are refused
+    rom_map_t lost;              // sessions lost (not said goodbye to) lately: id -> when (ms), for their
+    uint64_t *lost_ring;         // clients' ROM_SESSION_LOST; the ring bounds how many are remembered
+    size_t lost_next;
     uint32_t next_owner_key;     // the last rom_session_t.owner_key given (object.c)
     rom_call_t **heap;           // deferred calls with a deadline, a min-heap on deadline_ms
     size_t heap_size, heap_capacity;
@@ -56,7 +61,11 @@ struct _rom_server_t {
     atomic_bool running;
     pthread_t thread;
     bool thread_started;
-    char **ipc_paths;            // socket files to remove at destroy
+    struct rom_ipc_path {        // socket files to remove at destroy, if still ours (same inode)
+        char *path;
+        dev_t dev;
+        ino_t ino;
+    } *ipc_paths;
     rom_lease_t lease;           // session liveness (lease.c)
     char *zap_domain;            // with an authkey: this server's ZAP domain (auth.c); NULL otherwise
     rom_pool_t *pool;            // workers of ROM_TYPE_POOL types (pool.c)
@@ -132,11 +141,10 @@ rom_server_new (const rom_server_opts_t *opts)
     rom_objects_init (&self->objects);
     rom_map_init (&self->sessions);
     rom_map_init (&self->ref_types);
-    // Session ids differ between server runs, so a client of a restarted server is told its session is gone.
-    struct timespec ts;
-    clock_gettime (CLOCK_REALTIME, &ts);
-    self->next_session = ((uint64_t) getpid () << 40) ^ ((uint64_t) ts.tv_nsec << 8) ^ (uint64_t) ts.tv_sec;
-    self->next_session = (self->next_session & 0x7fffffffffffffffull) | 1;
+    rom_map_init (&self->lost);
+    // Random, so a restarted server is told from the one before, and an old proxy never reaches an object of
+    // the new run that happens to have its id.
+    self->incarnation = rom_random64 ();
     self->manager = (rom_type_entry_t) {.type = &rom_manager_type, .servant = self};
 
     // ZMQ_IO_THREADS counts only before the context's first socket starts its I/O threads: in a manager's
@@ -177,13 +185,17 @@ static void s_object_destroy (rom_server_t *self, rom_object_t *object);
 static void s_pool_done (rom_server_t *self, rom_call_t *call, rom_status_t status);
 static void s_pool_cancelled (rom_server_t *self, rom_call_t *call, rom_status_t status);
 
-// Remove the ipc socket files (once: another server may bind the same path later).
+// Remove the ipc socket files (once: another server may bind the same path later), each only if it is
+// still the one this server made: a path another server took over since is its, not ours.
 static void
 s_unlink_ipc (rom_server_t *self)
 {
     for (size_t i = 0; i < self->n_ipc_paths; i++) {
-        unlink (self->ipc_paths[i]);
-        free (self->ipc_paths[i]);
+        struct stat st;
+        if (stat (self->ipc_paths[i].path, &st) == 0 && st.st_dev == self->ipc_paths[i].dev
+            && st.st_ino == self->ipc_paths[i].ino)
+            unlink (self->ipc_paths[i].path);
+        free (self->ipc_paths[i].path);
     }
     self->n_ipc_paths = 0;
 }
@@ -223,6 +235,8 @@ rom_server_destroy (rom_server_t **self_p)
         free (session);
     }
     rom_map_clear (&self->sessions);
+    rom_map_clear (&self->lost);
+    free (self->lost_ring);
     while (self->free_calls) {
         rom_call_t *next = self->free_calls->next;
         free (self->free_calls);
@@ -258,13 +272,50 @@ rom_server_destroy (rom_server_t **self_p)
     *self_p = NULL;
 }
 
+// Whether a server listens on the unix socket at `path`: a connect () succeeds. libzmq's ipc bind removes
+// whatever file is at its path first, so without this check a second server would silently take over the
+// path of a live one (and the first, when it stops, would remove the second's socket). A file nobody
+// listens on (ECONNREFUSED: left by a server that was killed) may be replaced. Two servers binding one path
+// at the same instant can still race; a lock file would close that and leave files of its own behind.
+static bool
+s_ipc_listening (const char *path)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    if (strlen (path) >= sizeof addr.sun_path)
+        return false; // zmq_bind () refuses it with its own error
+    memcpy (addr.sun_path, path, strlen (path) + 1);
+    int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    bool listening = connect (fd, (struct sockaddr *) &addr, sizeof addr) == 0;
+    close (fd);
+    return listening;
+}
+
 rom_status_t
 rom_server_bind (rom_server_t *self, const char *endpoint)
 {
+    if (!self)
+        return ROM_INVALID;
     if (!endpoint)
         return s_fail (self, ROM_INVALID, "bind: no endpoint");
+    if (strncmp (endpoint, "inproc://", 9) != 0 && strncmp (endpoint, "ipc://", 6) != 0
+        && strncmp (endpoint, "tcp://", 6) != 0)
+        return s_fail (self, ROM_INVALID, "bind %s: not an endpoint (ipc://path, tcp://address:port, inproc://name)",
+                       endpoint);
+    // ZMQ binds tcp:// to an interface name or an address, and takes "localhost" for an interface (the
+    // error is "No such device"): what a user means by it is the loopback address.
+    char local[ROM_PATH_MAX];
+    if (strncmp (endpoint, "tcp://localhost:", 16) == 0) {
+        snprintf (local, sizeof local, "tcp://127.0.0.1:%s", endpoint + 16);
+        endpoint = local;
+    }
+    if (strncmp (endpoint, "ipc://", 6) == 0 && s_ipc_listening (endpoint + 6))
+        return s_fail (self, ROM_EXISTS, "bind %s: another server is listening on %s already", endpoint,
+                       endpoint + 6);
     if (zmq_bind (self->router, endpoint) != 0)
-        return s_fail (self, errno == EINVAL || errno == EPROTONOSUPPORT ? ROM_INVALID : ROM_UNAVAILABLE,
+        return s_fail (self, errno == EINVAL || errno == EPROTONOSUPPORT || errno == ENODEV ? ROM_INVALID
+                                                                                            : ROM_UNAVAILABLE,
                        "bind %s: %s", endpoint, zmq_strerror (errno));
     char resolved[ROM_PATH_MAX];
     size_t size = sizeof resolved;
@@ -273,13 +324,15 @@ rom_server_bind (rom_server_t *self, const char *endpoint)
     if (strncmp (resolved, "ipc://", 6) == 0) {
         // Only the owner may connect (Python's manager relies on the authkey alone; we do both).
         const char *path = resolved + 6;
-        if (chmod (path, S_IRUSR | S_IWUSR) != 0)
-            return s_fail (self, ROM_INTERNAL, "bind %s: chmod: %s", endpoint, strerror (errno));
-        char **paths = realloc (self->ipc_paths, (self->n_ipc_paths + 1) * sizeof *paths);
+        struct stat st;
+        if (chmod (path, S_IRUSR | S_IWUSR) != 0 || stat (path, &st) != 0)
+            return s_fail (self, ROM_INTERNAL, "bind %s: %s", endpoint, strerror (errno));
+        struct rom_ipc_path *paths = realloc (self->ipc_paths, (self->n_ipc_paths + 1) * sizeof *paths);
         if (!paths)
             return s_fail (self, ROM_NOMEM, "bind %s: out of memory", endpoint);
         self->ipc_paths = paths;
-        if (!(paths[self->n_ipc_paths] = strdup (path)))
+        paths[self->n_ipc_paths] = (struct rom_ipc_path) {.path = strdup (path), .dev = st.st_dev, .ino = st.st_ino};
+        if (!paths[self->n_ipc_paths].path)
             return s_fail (self, ROM_NOMEM, "bind %s: out of memory", endpoint);
         self->n_ipc_paths++;
     }
@@ -387,7 +440,11 @@ rom_server_session_new (rom_server_t *self)
     rom_session_t *session = calloc (1, sizeof *session);
     if (!session)
         return NULL;
-    session->id = self->next_session++;
+    // Random ids: a peer cannot name another's session by counting from its own.
+    do
+        session->id = rom_random64 ();
+    while (rom_map_get (&self->sessions, session->id) || rom_map_get (&self->lost, session->id));
+    session->secret = rom_random64 ();
     session->owner_key = self->next_owner_key < UINT32_MAX ? ++self->next_owner_key : 0; // object.c
     session->last_seen_ms = rom_now_ms ();
     rom_map_init (&session->refs);
@@ -428,9 +485,47 @@ s_destroy_orphans (rom_server_t *self, const uint64_t *ids, size_t n_ids, bool l
     }
 }
 
-void
-rom_server_session_end (rom_server_t *self, rom_session_t *session)
+#define ROM_LOST_KEEP 4096u // lost sessions remembered for their clients' ROM_SESSION_LOST (16 B each)
+
+// Remember that `id` was lost now; the oldest memory goes when the ring is full.
+static void
+s_session_remember (rom_server_t *self, uint64_t id)
 {
+    if (!self->lost_ring && !(self->lost_ring = calloc (ROM_LOST_KEEP, sizeof *self->lost_ring)))
+        return; // then its client is told DENIED instead: its session is unknown
+    uint64_t *slot = &self->lost_ring[self->lost_next++ % ROM_LOST_KEEP];
+    if (*slot)
+        rom_map_remove (&self->lost, *slot);
+    if (rom_map_put (&self->lost, id, (void *) (uintptr_t) (rom_now_ms () | 1)) == 0)
+        *slot = id;
+    else
+        *slot = 0;
+}
+
+bool
+rom_server_session_lost (rom_server_t *self, uint64_t id, char *buf, size_t size)
+{
+    uintptr_t when = (uintptr_t) rom_map_get (&self->lost, id);
+    if (!when)
+        return false;
+    uint64_t ago = rom_now_ms () - (uint64_t) when;
+    snprintf (buf, size, "session %016llx ended %llu.%llu s ago, when its last connection closed or was silent "
+              "past the session timeout of %u ms", (unsigned long long) id, (unsigned long long) (ago / 1000),
+              (unsigned long long) (ago % 1000 / 100), self->lease.timeout_ms);
+    return true;
+}
+
+uint64_t
+rom_server_incarnation (const rom_server_t *self)
+{
+    return self->incarnation;
+}
+
+void
+rom_server_session_end (rom_server_t *self, rom_session_t *session, rom_session_end_t why)
+{
+    if (why == ROM_SESSION_END_LOST)
+        s_session_remember (self, session->id);
     // Its waiting calls and hooks, and the references it holds as owner (object.c): one walk.
     s_session_leave (self, session->id, session->owner_key);
     // Then the references in its map; objects left with none (and no name) die now.
@@ -555,10 +650,11 @@ s_batch_add (rom_server_t *self, zmq_msg_t *peer, const Rom__ReplyHeader *header
 // wait in the batch until the end of this pass of the loop.
 static void
 s_send_reply (rom_server_t *self, zmq_msg_t *peer, uint64_t call_id, rom_status_t status, const char *error,
-              const ProtobufCMessage *output, bool batch_ok)
+              const ProtobufCMessage *output, bool batch_ok, uint64_t incarnation)
 {
     Rom__ReplyHeader header = ROM__REPLY_HEADER__INIT;
     header.call_id = call_id;
+    header.incarnation = incarnation;
     header.status = (uint32_t) status;
     header.error = (char *) (error ? error : "");
     if (batch_ok && s_batch_add (self, peer, &header, status == ROM_OK ? output : NULL))
@@ -577,7 +673,8 @@ s_send_reply (rom_server_t *self, zmq_msg_t *peer, uint64_t call_id, rom_status_
         self->dropped++;
 }
 
-// Answer a request that never became a call (bad header, unknown object, ...).
+// Answer a request that never became a call (bad header, unknown object, no session, ...), with this run's
+// incarnation: a client that reached a restarted server learns it here.
 static void
 s_refuse (rom_server_t *self, zmq_msg_t *peer, uint64_t call_id, uint32_t flags, rom_status_t status,
           const char *fmt, ...) __attribute__ ((format (printf, 6, 7)));
@@ -595,7 +692,7 @@ s_refuse (rom_server_t *self, zmq_msg_t *peer, uint64_t call_id, uint32_t flags,
     va_start (ap, fmt);
     rom_format (error, sizeof error, fmt, ap);
     va_end (ap);
-    s_send_reply (self, peer, call_id, status, error, NULL, false);
+    s_send_reply (self, peer, call_id, status, error, NULL, false, self->incarnation);
 }
 
 void
@@ -612,7 +709,7 @@ rom_server_reply (rom_server_t *self, rom_call_t *call, rom_status_t status)
                 error[ROM_ERRMSG_MAX - 1] = '\0';
         }
         s_send_reply (self, &call->peer, call->call_id, status, status == ROM_OK ? NULL : error, call->output,
-                      call->flags & ROM__CALL_FLAGS__CALL_BATCH_OK);
+                      call->flags & ROM__CALL_FLAGS__CALL_BATCH_OK, 0);
     }
     s_call_free (self, call);
 }
@@ -825,12 +922,37 @@ s_dispatch (rom_server_t *self, zmq_msg_t *peer, const Rom__CallHeader *header, 
     const rom_type_entry_t *entry = &self->manager;
     rom_object_t *object = NULL;
     uint32_t flags = header->flags;
-    // Which connection the session's calls come from: a dead client is found by its connections (lease.c).
+    // Which connection the call came on: a dead client is found by its connections (lease.c).
     self->lease.current_fd = zmq_msg_get (payload, ZMQ_SRCFD);
-    if (header->session) {
-        rom_session_t *session = rom_map_get (&self->sessions, header->session);
-        if (session)
-            rom_lease_touch (session, peer, self->lease.current_fd);
+    if (header->incarnation && header->incarnation != self->incarnation) {
+        // Ids restart with every run: an object of the previous run must never be confused with one of
+        // this run that has its id.
+        s_refuse (self, peer, header->call_id, flags, ROM_NO_OBJECT,
+                  "object %llu (method %u): this server restarted since the caller's proxy was made: its object "
+                  "belonged to the previous run", (unsigned long long) header->object_id, header->method);
+        return;
+    }
+    // Sessions belong to the connections they were opened or joined on: every call but a hello names one,
+    // and only from one of those connections, so no peer can act in another's name (release its
+    // references, free its locks, end it).
+    if (header->object_id != ROM_MANAGER_ID || header->method != ROM_MANAGER_HELLO) {
+        rom_session_t *session = header->session ? rom_map_get (&self->sessions, header->session) : NULL;
+        if (!session || !rom_lease_touch (session, peer, self->lease.current_fd, false)) {
+            char lost[ROM_ERRMSG_MAX];
+            if (!header->session)
+                s_refuse (self, peer, header->call_id, flags, ROM_DENIED,
+                          "object %llu (method %u): no session: a client says hello (Manager.Hello) first",
+                          (unsigned long long) header->object_id, header->method);
+            else if (!session && rom_server_session_lost (self, header->session, lost, sizeof lost))
+                s_refuse (self, peer, header->call_id, flags, ROM_SESSION_LOST, "object %llu (method %u): %s",
+                          (unsigned long long) header->object_id, header->method, lost);
+            else
+                s_refuse (self, peer, header->call_id, flags, ROM_DENIED,
+                          "object %llu (method %u): session %016llx %s", (unsigned long long) header->object_id,
+                          header->method, (unsigned long long) header->session,
+                          session ? "belongs to another connection" : "is unknown to this server run");
+            return;
+        }
     }
     if (header->object_id != ROM_MANAGER_ID) {
         object = rom_objects_find (&self->objects, header->object_id);
@@ -873,6 +995,7 @@ s_dispatch (rom_server_t *self, zmq_msg_t *peer, const Rom__CallHeader *header, 
     call->method = method;
     call->call_id = header->call_id;
     call->session = header->session;
+    call->fd = self->lease.current_fd;
     call->flags = flags;
     if (header->timeout_ms)
         call->deadline_ms = rom_now_ms () + header->timeout_ms;

@@ -42,16 +42,36 @@ ROM_OP (s_hello)
     (void) self;
     rom_server_t *server = (rom_server_t *) servant;
     const Rom__HelloRequest *hello = (const Rom__HelloRequest *) in;
+    Rom__HelloReply *reply = (Rom__HelloReply *) out;
     if (hello->version != ROM_PROTOCOL_VERSION)
         return rom_call_fail (call, ROM_BAD_REQUEST, "protocol version %u is not supported (this is %u)",
                               hello->version, ROM_PROTOCOL_VERSION);
-    rom_session_t *session = rom_server_session_new (server);
-    if (!session)
-        return rom_call_fail (call, ROM_NOMEM, "server out of memory for a session");
-    // Its first connection: the session lives while one of them does (lease.c).
-    rom_lease_touch (session, &call->peer, rom_server_lease (server)->current_fd);
-    Rom__HelloReply *reply = (Rom__HelloReply *) out;
+    int fd = rom_server_lease (server)->current_fd;
+    // Joining: another thread of the client, or a connection that came back. The secret proves the right,
+    // so knowing (or guessing) a session id is not enough to act in its name.
+    rom_session_t *session = hello->join ? rom_server_session (server, hello->join) : NULL;
+    if (session && session->secret == hello->secret) {
+        if (!rom_lease_touch (session, &call->peer, fd, true))
+            return rom_call_fail (call, ROM_NOMEM, "server out of memory for a connection");
+        reply->joined = true;
+    } else {
+        if (hello->join && !session) {
+            // Lost on this run while its client lived: say when and why, for its ROM_SESSION_LOST.
+            char lost[ROM_ERRMSG_MAX];
+            if (rom_server_session_lost (server, hello->join, lost, sizeof lost))
+                reply->lost = rom_call_strdup (call, lost);
+        }
+        if (!(session = rom_server_session_new (server)))
+            return rom_call_fail (call, ROM_NOMEM, "server out of memory for a session");
+        // Its first connection: the session lives while one of them does (lease.c).
+        if (!rom_lease_touch (session, &call->peer, fd, true)) {
+            rom_server_session_end (server, session, ROM_SESSION_END_GOODBYE);
+            return rom_call_fail (call, ROM_NOMEM, "server out of memory for a session");
+        }
+    }
     reply->session = session->id;
+    reply->secret = session->secret;
+    reply->incarnation = rom_server_incarnation (server);
     size_t max = rom_server_max_message (server);
     reply->max_message = max > UINT32_MAX ? UINT32_MAX : (uint32_t) max;
     return ROM_OK;
@@ -202,7 +222,7 @@ ROM_OP (s_goodbye)
         return ROM_OK; // nothing to end
     if (s_session (call, server, &session) != ROM_OK)
         return call->fail_status;
-    rom_server_session_end (server, session);
+    rom_server_session_end (server, session, ROM_SESSION_END_GOODBYE);
     return ROM_OK;
 }
 

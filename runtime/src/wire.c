@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
+#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 // Large frames are packed into buffers recycled through a small process-wide cache rather than into a
 // fresh ZMQ allocation each. glibc serves such sizes with mmap () and gives them back with munmap () (or
@@ -272,4 +275,19 @@ rom_format (char *buf, size_t size, const char *fmt, va_list ap)
         return;
     if (vsnprintf (buf, size, fmt, ap) < 0)
         snprintf (buf, size, "(unprintable message)");
+}
+
+uint64_t
+rom_random64 (void)
+{
+    uint64_t value = 0;
+    if (getrandom (&value, sizeof value, GRND_NONBLOCK) != (ssize_t) sizeof value) {
+        // No entropy yet (early boot): unique, if guessable; the sessions' secrets are then weak too.
+        static _Atomic uint64_t counter;
+        struct timespec ts;
+        clock_gettime (CLOCK_REALTIME, &ts);
+        value = ((uint64_t) getpid () << 40) ^ ((uint64_t) ts.tv_nsec << 8) ^ (uint64_t) ts.tv_sec
+                ^ (atomic_fetch_add (&counter, 1) * 0x9e3779b97f4a7c15ull);
+    }
+    return value ? value : 1;
 }

@@ -60,8 +60,10 @@ void rom_client_set_timeout (rom_client_t *self, uint32_t timeout_ms);
 // The endpoint this client is connected to. Owned by the client.
 const char *rom_client_endpoint (const rom_client_t *self);
 
-// The detail of the last failed call made through this client, naming the object and method:
-// "demo.Counter#3.Increment: no such object". Owned by the client, valid until its next call.
+// The detail of the last failed call made through this client by the calling thread, naming the object and
+// method: "demo.Counter#3.Increment: no such object". Owned by the client, valid until its next call.
+// With NULL: the calling thread's last failure through any client or handle, including those that had no
+// client to record them (a NULL handle, a proxy whose client was destroyed). Never NULL.
 const char *rom_client_errmsg (const rom_client_t *self);
 
 // Round trip to the server's manager object; ROM_OK means the server is alive.

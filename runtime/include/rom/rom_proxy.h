@@ -57,8 +57,17 @@ rom_status_t rom_proxy_dup (rom_proxy_t *self, rom_proxy_t **copy_p);
 // proxy, set *self_p to NULL. Accepts NULL. Never blocks longer than the client's call timeout.
 void rom_proxy_destroy (rom_proxy_t **self_p);
 
+// ROM_OK when `self` is a live proxy of `type` (NULL: of any type). ROM_INVALID for NULL, for a handle that
+// is not a proxy (a client, a destroyed proxy, a pointer of another kind cast to a proxy: proxies carry a
+// tag) and for a proxy of another type; rom_client_errmsg (NULL) says which. Generated proxy functions call
+// it first, so a handle of the wrong kind is refused, never followed.
+rom_status_t rom_proxy_check (const rom_proxy_t *self, const rom_type_t *type);
+
+// The object's id (0 for NULL).
 uint64_t rom_proxy_id (const rom_proxy_t *self);
 const rom_type_t *rom_proxy_type (const rom_proxy_t *self);
+// The proxy's client: NULL for NULL, and once that client (or its manager) was destroyed. Calls through
+// such a proxy answer ROM_UNAVAILABLE ("its client was destroyed"); it may still be destroyed.
 rom_client_t *rom_proxy_client (const rom_proxy_t *self);
 
 // Call method number `method` (its index in the type's method table) and wait for the reply within the

@@ -33,10 +33,14 @@ typedef enum rom_status {
     ROM_DEFERRED = 19,   // servant only: the reply will come later through rom_call_complete ()
     ROM_NOT_FOUND = 20,  // no such key, attribute or element (Python's KeyError, AttributeError, list.index)
     ROM_OUT_OF_RANGE = 21, // an index outside a sequence, or a number outside its typecode's range
+    ROM_SESSION_LOST = 22, // the server ended this client's session while its process lived (its connection
+                           // was gone past the server's session timeout): locks it held were released and
+                           // its references dropped. Reported once, by the call that found out; the client
+                           // has a new session from then on and its proxies take their references again.
 } rom_status_t;
 
 // The highest status value: a reply carrying a higher one is taken as ROM_INTERNAL.
-#define ROM_STATUS_LAST ROM_OUT_OF_RANGE
+#define ROM_STATUS_LAST ROM_SESSION_LOST
 
 // Static, never NULL: "ok", "no such object", ... Unknown values give "unknown status".
 const char *rom_strerror (rom_status_t status);

@@ -4,6 +4,7 @@
 #ifndef ROM_TYPE_H
 #define ROM_TYPE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <protobuf-c/protobuf-c.h>
@@ -117,6 +118,12 @@ ProtobufCMessage *rom_call_output (rom_call_t *call);
 // Send the reply of a deferred call: its output message if `status` is ROM_OK, else the status and the text
 // of rom_call_fail (). Consumes the call. Only from the thread running a method of the same object.
 void rom_call_complete (rom_call_t *call, rom_status_t status);
+
+// Whether the caller of a deferred call is known to be gone: its session ended, or the connection its call
+// came on was closed (its process died). Before handing a waiter something that must not be lost (an item,
+// a permit, a lock), a servant skips waiters that are gone (completing their calls with ROM_CLOSED, which
+// nobody reads), so what they would have carried goes to a live caller instead. False when unknown.
+bool rom_call_peer_gone (const rom_call_t *call);
 
 // Milliseconds the caller is still willing to wait (UINT32_MAX: no deadline). Lets a servant answer
 // at once with a timeout status when the caller gave it no time (a non-blocking get).
