@@ -26,6 +26,9 @@ typedef struct {
     void *raw;              // the raw DEALER
 } fixture_t;
 
+// The raw peer's session (rom_test_raw_session ()): sessions belong to the connection that opened them.
+static uint64_t s_session;
+
 static int
 s_setup_limit (void **state, size_t max_message)
 {
@@ -42,6 +45,7 @@ s_setup_limit (void **state, size_t max_message)
     int zero = 0;
     zmq_setsockopt (f.raw, ZMQ_LINGER, &zero, sizeof zero);
     assert_int_equal (zmq_connect (f.raw, f.endpoint), 0);
+    s_session = rom_test_raw_session (f.raw);
     *state = &f;
     return 0;
 }
@@ -98,6 +102,7 @@ s_header (uint8_t *buf, uint64_t call_id, uint64_t object_id, uint32_t method, u
     h.flags = flags;
     h.type_hash = type_hash;
     h.timeout_ms = 5000;
+    h.session = s_session;
     return rom__call_header__pack (&h, buf);
 }
 
@@ -107,7 +112,7 @@ s_send_call (fixture_t *f, uint64_t call_id, uint32_t method)
 {
     uint8_t head[64];
     const void *frames[] = {head, ""};
-    size_t sizes[] = {s_header (head, call_id, f->id, method, 1, 0, 0), 0};
+    size_t sizes[] = {s_header (head, call_id, f->id, method, ROM_PROTOCOL_VERSION, 0, 0), 0};
     s_send_frames (f->raw, frames, sizes, 2);
 }
 
@@ -200,7 +205,7 @@ test_truncated_payload (void **state)
 {
     fixture_t *f = *state;
     uint8_t head[64], payload[16];
-    size_t hn = s_header (head, 7, f->id, TALLY_ADD, 1, 0, 0);
+    size_t hn = s_header (head, 7, f->id, TALLY_ADD, ROM_PROTOCOL_VERSION, 0, 0);
     Rom__RefRequest in = ROM__REF_REQUEST__INIT;
     in.id = 1ull << 60; // a nine-byte varint, cut short below
     size_t pn = rom__ref_request__pack (&in, payload);
@@ -222,13 +227,13 @@ test_garbage_payload (void **state)
     for (size_t i = 0; i < sizeof payload; i++)
         payload[i] = (uint8_t) (0xff - i);
     const void *frames[] = {head, payload};
-    size_t sizes[] = {s_header (head, 8, f->id, TALLY_ADD, 1, 0, 0), sizeof payload};
+    size_t sizes[] = {s_header (head, 8, f->id, TALLY_ADD, ROM_PROTOCOL_VERSION, 0, 0), sizeof payload};
     s_send_frames (f->raw, frames, sizes, 2);
     char what[80];
     snprintf (what, sizeof what, "%s.Add", f->name);
     s_expect (f->raw, 8, ROM_BAD_REQUEST, what, "200 bytes");
     // The manager's own methods unpack the same way.
-    sizes[0] = s_header (head, 9, ROM_MANAGER_ID, ROM_MANAGER_CREATE, 1, 0, 0);
+    sizes[0] = s_header (head, 9, ROM_MANAGER_ID, ROM_MANAGER_CREATE, ROM_PROTOCOL_VERSION, 0, 0);
     s_send_frames (f->raw, frames, sizes, 2);
     s_expect (f->raw, 9, ROM_BAD_REQUEST, "rom.Manager.Create", "not a valid rom.CreateRequest");
     s_still_serving (f);
@@ -243,7 +248,7 @@ test_payload_of_wrong_type (void **state)
     Rom__CreateRequest wrong = ROM__CREATE_REQUEST__INIT;
     wrong.type = "not a number";
     const void *frames[] = {head, payload};
-    size_t sizes[] = {s_header (head, 10, f->id, TALLY_ADD, 1, 0, 0), rom__create_request__pack (&wrong, payload)};
+    size_t sizes[] = {s_header (head, 10, f->id, TALLY_ADD, ROM_PROTOCOL_VERSION, 0, 0), rom__create_request__pack (&wrong, payload)};
     s_send_frames (f->raw, frames, sizes, 2);
     char what[80];
     snprintf (what, sizeof what, "%s.Add", f->name);
@@ -275,14 +280,14 @@ test_payload_nested_too_deep (void **state)
     }
     uint8_t head[64];
     const void *frames[] = {head, buf + start};
-    size_t sizes[] = {s_header (head, 11, f->id, TALLY_NEST, 1, 0, 0), cap - start};
+    size_t sizes[] = {s_header (head, 11, f->id, TALLY_NEST, ROM_PROTOCOL_VERSION, 0, 0), cap - start};
     s_send_frames (f->raw, frames, sizes, 2);
     char what[80];
     snprintf (what, sizeof what, "%s.Nest", f->name);
     s_expect (f->raw, 11, ROM_BAD_REQUEST, what, "deeper than 100 levels");
     // 60 levels (the innermost 60 of the same payload) are fine.
     frames[1] = buf + start60;
-    sizes[0] = s_header (head, 12, f->id, TALLY_NEST, 1, 0, 0);
+    sizes[0] = s_header (head, 12, f->id, TALLY_NEST, ROM_PROTOCOL_VERSION, 0, 0);
     sizes[1] = cap - start60;
     s_send_frames (f->raw, frames, sizes, 2);
     s_expect (f->raw, 12, ROM_OK, "");
@@ -296,7 +301,7 @@ test_unknown_object (void **state)
     fixture_t *f = *state;
     uint8_t head[64];
     const void *frames[] = {head, ""};
-    size_t sizes[] = {s_header (head, 13, 987654, TALLY_ADD, 1, 0, 0), 0};
+    size_t sizes[] = {s_header (head, 13, 987654, TALLY_ADD, ROM_PROTOCOL_VERSION, 0, 0), 0};
     s_send_frames (f->raw, frames, sizes, 2);
     s_expect (f->raw, 13, ROM_NO_OBJECT, "object 987654 (method 0)", "no such object");
     s_still_serving (f);
@@ -315,14 +320,17 @@ test_release_without_a_session (void **state)
     uint8_t head[64], payload[32];
     Rom__RefRequest release = ROM__REF_REQUEST__INIT;
     release.id = rom_proxy_id (unnamed);
+    uint64_t session = s_session;
+    s_session = 0; // no session
     const void *frames[] = {head, payload};
-    size_t sizes[] = {s_header (head, 31, ROM_MANAGER_ID, ROM_MANAGER_RELEASE, 1, 0, 0),
+    size_t sizes[] = {s_header (head, 31, ROM_MANAGER_ID, ROM_MANAGER_RELEASE, ROM_PROTOCOL_VERSION, 0, 0),
                       rom__ref_request__pack (&release, payload)};
     s_send_frames (f->raw, frames, sizes, 2);
-    s_expect (f->raw, 31, ROM_DENIED, "rom.Manager.Release", "no session");
-    sizes[0] = s_header (head, 32, ROM_MANAGER_ID, ROM_MANAGER_RETAIN, 1, 0, 0);
+    s_expect (f->raw, 31, ROM_DENIED, "method 4", "no session");
+    sizes[0] = s_header (head, 32, ROM_MANAGER_ID, ROM_MANAGER_RETAIN, ROM_PROTOCOL_VERSION, 0, 0);
     s_send_frames (f->raw, frames, sizes, 2);
-    s_expect (f->raw, 32, ROM_DENIED, "rom.Manager.Retain", "call Hello first");
+    s_expect (f->raw, 32, ROM_DENIED, "method 3", "says hello");
+    s_session = session;
     assert_int_equal (rom_test_tally_add (unnamed, 1), 6);
     rom_proxy_destroy (&unnamed);
     s_still_serving (f);
@@ -334,11 +342,11 @@ test_unknown_method (void **state)
     fixture_t *f = *state;
     uint8_t head[64];
     const void *frames[] = {head, ""};
-    size_t sizes[] = {s_header (head, 14, f->id, 42, 1, 0, 0), 0};
+    size_t sizes[] = {s_header (head, 14, f->id, 42, ROM_PROTOCOL_VERSION, 0, 0), 0};
     s_send_frames (f->raw, frames, sizes, 2);
     s_expect (f->raw, 14, ROM_NO_METHOD, f->name, "no method 42");
     // The manager object too.
-    sizes[0] = s_header (head, 15, ROM_MANAGER_ID, 42, 1, 0, 0);
+    sizes[0] = s_header (head, 15, ROM_MANAGER_ID, 42, ROM_PROTOCOL_VERSION, 0, 0);
     s_send_frames (f->raw, frames, sizes, 2);
     s_expect (f->raw, 15, ROM_NO_METHOD, "rom.Manager", "no method 42");
     s_still_serving (f);
@@ -352,7 +360,7 @@ test_message_over_limit (void **state)
     size_t big = LIMIT + 1;
     uint8_t *payload = calloc (1, big);
     const void *frames[] = {head, payload};
-    size_t sizes[] = {s_header (head, 16, f->id, TALLY_ECHO, 1, 0, 0), big};
+    size_t sizes[] = {s_header (head, 16, f->id, TALLY_ECHO, ROM_PROTOCOL_VERSION, 0, 0), big};
     s_send_frames (f->raw, frames, sizes, 2);
     char what[80];
     snprintf (what, sizeof what, "%s.Echo", f->name);
@@ -360,15 +368,19 @@ test_message_over_limit (void **state)
     free (payload);
 
     // Far over the limit: ZMQ drops the connection before allocating the frame. No reply is possible; the
-    // server lives on, and the raw peer's next connection is served.
+    // server lives on, and the raw peer's next connection is served. Its session went with its only
+    // connection: the first call on the new one hears so (SESSION_LOST), and a new hello serves it again.
     big = 64 * LIMIT;
     payload = calloc (1, big);
     frames[1] = payload;
-    sizes[0] = s_header (head, 17, f->id, TALLY_ECHO, 1, 0, 0);
+    sizes[0] = s_header (head, 17, f->id, TALLY_ECHO, ROM_PROTOCOL_VERSION, 0, 0);
     sizes[1] = big;
     s_send_frames (f->raw, frames, sizes, 2);
     free (payload);
-    s_no_reply_before (f, 18);
+    s_send_call (f, 18, TALLY_GET);
+    s_expect (f->raw, 18, ROM_SESSION_LOST, "ended", "connection closed");
+    s_session = rom_test_raw_session (f->raw);
+    s_no_reply_before (f, 19);
 
     // A rom client refuses to send an oversized payload at all: it learned the limit at hello.
     Rom__CreateRequest in = ROM__CREATE_REQUEST__INIT;
@@ -396,16 +408,17 @@ s_flood (const char *endpoint, uint64_t object_id, int n)
     zmq_setsockopt (dealer, ZMQ_SNDTIMEO, &send_timeout, sizeof send_timeout);
     if (zmq_connect (dealer, endpoint) != 0)
         _exit (2);
+    s_session = rom_test_raw_session (dealer);
     uint8_t head[64], payload[16];
     Rom__RefRequest in = ROM__REF_REQUEST__INIT;
     in.id = 1;
     size_t pn = rom__ref_request__pack (&in, payload);
     for (int i = 0; i < n; i++) {
-        size_t hn = s_header (head, 1000 + (uint64_t) i, object_id, TALLY_ADD, 1, 0, 0);
+        size_t hn = s_header (head, 1000 + (uint64_t) i, object_id, TALLY_ADD, ROM_PROTOCOL_VERSION, 0, 0);
         if (zmq_send (dealer, head, hn, ZMQ_SNDMORE) < 0 || zmq_send (dealer, payload, pn, 0) < 0)
             _exit (3);
     }
-    size_t hn = s_header (head, 1, object_id, TALLY_GET, 1, 0, 0);
+    size_t hn = s_header (head, 1, object_id, TALLY_GET, ROM_PROTOCOL_VERSION, 0, 0);
     uint64_t deadline = rom_now_ms () + 15000;
     bool send_get = true;
     for (;;) {
@@ -487,7 +500,7 @@ test_wrong_protocol_version (void **state)
     const void *frames[] = {head, ""};
     size_t sizes[] = {s_header (head, 19, f->id, TALLY_GET, 99, 0, 0), 0};
     s_send_frames (f->raw, frames, sizes, 2);
-    s_expect (f->raw, 19, ROM_BAD_REQUEST, "protocol version 99", "version 1");
+    s_expect (f->raw, 19, ROM_BAD_REQUEST, "protocol version 99", "version 2");
     // No version at all (a header from something that is not rom).
     sizes[0] = s_header (head, 20, f->id, TALLY_GET, 0, 0, 0);
     s_send_frames (f->raw, frames, sizes, 2);
@@ -501,7 +514,7 @@ test_wrong_type_hash (void **state)
     fixture_t *f = *state;
     uint8_t head[64];
     const void *frames[] = {head, ""};
-    size_t sizes[] = {s_header (head, 21, f->id, TALLY_GET, 1, 0, 0x12345678), 0};
+    size_t sizes[] = {s_header (head, 21, f->id, TALLY_GET, ROM_PROTOCOL_VERSION, 0, 0x12345678), 0};
     s_send_frames (f->raw, frames, sizes, 2);
     s_expect (f->raw, 21, ROM_WRONG_TYPE, f->name, "another type");
     s_still_serving (f);
@@ -519,12 +532,12 @@ test_too_many_frames (void **state)
         sizes[i] = 0;
     }
     frames[0] = head;
-    sizes[0] = s_header (head, 22, f->id, TALLY_GET, 1, 0, 0);
+    sizes[0] = s_header (head, 22, f->id, TALLY_GET, ROM_PROTOCOL_VERSION, 0, 0);
     char what[80];
     snprintf (what, sizeof what, "%s.Get", f->name);
     s_send_frames (f->raw, frames, sizes, 3);
     s_expect (f->raw, 22, ROM_BAD_REQUEST, what, "2 frames after the header");
-    sizes[0] = s_header (head, 23, f->id, TALLY_GET, 1, 0, 0);
+    sizes[0] = s_header (head, 23, f->id, TALLY_GET, ROM_PROTOCOL_VERSION, 0, 0);
     s_send_frames (f->raw, frames, sizes, 100);
     s_expect (f->raw, 23, ROM_BAD_REQUEST, what, "99 frames after the header");
     s_still_serving (f);
@@ -536,7 +549,7 @@ test_too_few_frames (void **state)
     fixture_t *f = *state;
     uint8_t head[64];
     const void *frames[] = {head};
-    size_t sizes[] = {s_header (head, 24, f->id, TALLY_ADD, 1, 0, 0)};
+    size_t sizes[] = {s_header (head, 24, f->id, TALLY_ADD, ROM_PROTOCOL_VERSION, 0, 0)};
     s_send_frames (f->raw, frames, sizes, 1); // no payload frame
     char what[80];
     snprintf (what, sizeof what, "%s.Add", f->name);

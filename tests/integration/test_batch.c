@@ -17,6 +17,7 @@ typedef struct {
     rom_proxy_t *tally;
     void *context;
     void *raw;
+    uint64_t session;
 } fixture_t;
 
 static int
@@ -33,6 +34,7 @@ s_setup (void **state)
     int zero = 0;
     zmq_setsockopt (f.raw, ZMQ_LINGER, &zero, sizeof zero);
     assert_int_equal (zmq_connect (f.raw, f.endpoint), 0);
+    f.session = rom_test_raw_session (f.raw); // calls name it: sessions belong to their connections
     *state = &f;
     return 0;
 }
@@ -77,6 +79,7 @@ s_send_adds (fixture_t *f, uint32_t flags)
         h.object_id = rom_proxy_id (f->tally);
         h.method = TALLY_ADD;
         h.flags = flags;
+        h.session = f->session;
         uint8_t head[64];
         size_t head_size = rom__call_header__pack (&h, head);
         assert_true (zmq_send (f->raw, head, head_size, ZMQ_SNDMORE) >= 0);

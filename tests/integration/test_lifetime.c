@@ -1,7 +1,8 @@
-// test_lifetime.c: a client process that dies without a goodbye (SIGKILL, _exit, abort, a frozen process
-// that stops answering heartbeats) has its session dropped within the server's session timeout: its
-// references are released, its unnamed objects are destroyed (the servant destructor runs), its waiting
-// calls are dropped; named objects and live clients are untouched.
+// test_lifetime.c: a client process that dies without a goodbye (SIGKILL, _exit, abort) has its session
+// dropped as soon as its connections close, well within the server's session timeout: its references are
+// released, its unnamed objects are destroyed (the servant destructor runs), its waiting calls are dropped;
+// named objects and live clients are untouched. A client that is alive but stopped (SIGSTOP) keeps its
+// session for as long as it is stopped, on ipc and on tcp (issue 12).
 //
 // How a test sees the drop without sleeping: the parent parks a Wait call on the dead client's object
 // (calls hold no reference); when the object is destroyed that call is answered ROM_CLOSED. Its arrival is
@@ -141,17 +142,29 @@ s_client_dies (fixture_t *f, death_t death, uint32_t bound_ms)
     // Park a call on the child's object, holding no reference to it.
     rom_proxy_t *theirs = NULL;
     assert_int_equal (rom_proxy_from_token (f->client, &rom_test_tally_type, token, &theirs), ROM_OK);
-    rom_client_set_timeout (f->client, bound_ms + SLACK_MS + 2000);
+    rom_client_set_timeout (f->client, bound_ms + SLACK_MS + 2000 + (death == DIE_FREEZE ? 5 * TIMEOUT_MS : 0));
     rom_future_t *closed = s_wait_async (theirs, 1000000);
     rom_proxy_destroy (&theirs);
     rom_client_set_timeout (f->client, 5000);
     rom_test_tally_query (gate, TALLY_GET); // the release above has been handled
 
+    if (death == DIE_FREEZE) {
+        // Stopped for five session timeouts: alive, its connections up, its ZMQ I/O thread frozen. It keeps
+        // its session: a Wait that times out on the server is the clock, and afterwards the child's parked
+        // call and its object are still there. Then it dies for real.
+        kill (child, SIGSTOP);
+        rom_client_set_timeout (f->client, 5 * TIMEOUT_MS);
+        Rom__RefRequest in = ROM__REF_REQUEST__INIT;
+        in.id = 1000000;
+        assert_int_equal (rom_proxy_call (gate, TALLY_WAIT, &in.base, NULL), ROM_TIMEOUT);
+        rom_client_set_timeout (f->client, 5000);
+        assert_int_equal (rom_test_tally_query (gate, TALLY_WAITERS), 1);
+        assert_int_equal (rom_test_tally_query (gate, TALLY_DESTROYED), destroyed);
+        kill (child, SIGCONT);
+    }
     uint64_t start = rom_now_ms ();
-    if (death == DIE_SIGKILL)
+    if (death == DIE_SIGKILL || death == DIE_FREEZE)
         kill (child, SIGKILL);
-    else if (death == DIE_FREEZE)
-        kill (child, SIGSTOP); // alive, sockets open, but its ZMQ I/O thread answers no heartbeat
     assert_int_equal (rom_future_wait (&closed, NULL), ROM_CLOSED);
     uint64_t spent = rom_now_ms () - start;
     printf ("# session of a client (death %d) dropped after %llu ms (bound %u ms)\n", (int) death,
@@ -165,8 +178,6 @@ s_client_dies (fixture_t *f, death_t death, uint32_t bound_ms)
     rom_test_tally_add (gate, -1);
     assert_int_equal (rom_proxy_from_token (f->client, &rom_test_tally_type, token, &theirs), ROM_NO_OBJECT);
 
-    if (death == DIE_FREEZE)
-        kill (child, SIGKILL);
     int status = 0;
     assert_true (rom_test_wait_gone (child, 5000, &status));
     rom_proxy_destroy (&gate);
@@ -192,6 +203,8 @@ test_abort (void **state)
 
 // A process that is alive but silent (a frozen process, a host gone from the network): its connection
 // stays open, only the missing heartbeats tell.
+// A stopped client is not dead: it keeps its session (and what the session holds) however long it is
+// stopped, and loses it at once when it is killed.
 static void
 test_frozen_client (void **state)
 {

@@ -65,4 +65,8 @@ int64_t rom_test_tally_add (rom_proxy_t *tally, int64_t n);
 // A call returning a RefRequest (Get, Destroyed, Waiters) with an empty input: its id (asserts success).
 uint64_t rom_test_tally_query (rom_proxy_t *tally, unsigned method);
 
+// Say hello through a raw DEALER (one that speaks the wire itself) and return the session it opened: raw
+// peers name it in their call headers, from this socket only.
+uint64_t rom_test_raw_session (void *dealer);
+
 #endif
