@@ -536,11 +536,13 @@ static const rom_call_spec_t s_hello_spec = {
     .type = "rom.Manager", .method_name = "Hello", .object_id = ROM_MANAGER_ID, .method = ROM_MANAGER_HELLO};
 
 // Say hello on the channel's connection, within `wait_ms` from `start`: join the client's session, or open
-// one (the first, after fork, after a loss, on a restarted server). A session that was lost or replaced has
-// its live proxies take their references again.
+// one (the first, after fork, after a loss, on a restarted server). *retake_p: the session was replaced by
+// one in which the live proxies' objects may still exist (after fork or a loss, not after a restart): the
+// caller has them take their references again (s_retake ()).
 static rom_status_t
-s_join (rom_client_t *self, rom_channel_t *channel, bool fresh, uint32_t wait_ms, uint64_t start)
+s_join (rom_client_t *self, rom_channel_t *channel, bool fresh, uint32_t wait_ms, uint64_t start, bool *retake_p)
 {
+    *retake_p = false;
     pthread_mutex_lock (&self->hello_lock);
     Rom__HelloRequest hello = ROM__HELLO_REQUEST__INIT;
     hello.version = ROM_PROTOCOL_VERSION;
@@ -560,7 +562,6 @@ s_join (rom_client_t *self, rom_channel_t *channel, bool fresh, uint32_t wait_ms
         pthread_mutex_unlock (&self->hello_lock);
         return status;
     }
-    bool retake = false;
     atomic_store (&self->max_message, reply->max_message);
     if (!reply->joined) {
         uint64_t old_incarnation = atomic_load (&self->incarnation);
@@ -569,7 +570,7 @@ s_join (rom_client_t *self, rom_channel_t *channel, bool fresh, uint32_t wait_ms
         atomic_store (&self->secret, reply->secret);
         atomic_store (&self->incarnation, reply->incarnation);
         atomic_fetch_add (&self->generation, 1);
-        retake = old_session != 0 && !restarted; // after fork or a loss: the objects may live on
+        *retake_p = old_session != 0 && !restarted; // after fork or a loss: the objects may live on
         if (!fresh && old_session != 0 && !restarted && reply->lost && *reply->lost) {
             pthread_mutex_lock (&self->lock);
             snprintf (self->lost_why, sizeof self->lost_why, "%s", reply->lost);
@@ -580,8 +581,6 @@ s_join (rom_client_t *self, rom_channel_t *channel, bool fresh, uint32_t wait_ms
     channel->joined = atomic_load (&self->generation);
     rom__hello_reply__free_unpacked (reply, NULL);
     pthread_mutex_unlock (&self->hello_lock);
-    if (retake)
-        s_retake (self);
     return ROM_OK;
 }
 
@@ -627,13 +626,16 @@ rom_client_send (rom_client_t *self, const rom_call_spec_t *spec, const Protobuf
     uint32_t wait_ms = timeout_ms < self->connect_timeout_ms ? timeout_ms : self->connect_timeout_ms;
     if (atomic_load (&self->gone) && wait_ms > ROM_GONE_CONNECT_MS)
         wait_ms = ROM_GONE_CONNECT_MS;
+    bool retake = false;
     if (channel->joined != atomic_load_explicit (&self->generation, memory_order_relaxed) || !channel->joined) {
-        if ((status = s_join (self, channel, false, wait_ms, start)) != ROM_OK)
+        if ((status = s_join (self, channel, false, wait_ms, start, &retake)) != ROM_OK)
             return status;
     }
     uint64_t losses = atomic_load_explicit (&self->losses, memory_order_relaxed);
     if (channel->losses_told != losses) {
-        channel->losses_told = losses;
+        channel->losses_told = losses; // first: the retake's own calls must not be the ones told
+        if (retake)
+            s_retake (self);
         pthread_mutex_lock (&self->lock);
         char why[ROM_ERRMSG_MAX];
         snprintf (why, sizeof why, "%s", self->lost_why);
@@ -644,6 +646,8 @@ rom_client_send (rom_client_t *self, const rom_call_spec_t *spec, const Protobuf
                                 "it has a new session now", spec->type, (unsigned long long) spec->object_id,
                                 spec->method_name, self->endpoint, why);
     }
+    if (retake)
+        s_retake (self);
     if (spec->incarnation && spec->incarnation != rom_client_incarnation (self))
         return rom_client_fail (self, ROM_NO_OBJECT,
                                 "%s#%llu.%s: the server at %s restarted since this proxy was made: its object "
@@ -992,7 +996,8 @@ rom_client_connect (const char *endpoint, const rom_client_opts_t *opts, rom_cli
         return status;
     }
     // One deadline for all of it: the connection, the handshake and the hello.
-    status = s_join (self, channel, true, self->connect_timeout_ms, start);
+    bool retake;
+    status = s_join (self, channel, true, self->connect_timeout_ms, start, &retake);
     if (status != ROM_OK) {
         if (status == ROM_TIMEOUT)
             rom_client_fail (NULL, ROM_UNAVAILABLE, "connect %.400s: the server did not answer its hello within %u ms",
@@ -1032,7 +1037,11 @@ rom_client_check_fork (rom_client_t *self)
     channel = s_channel (self);
     if (!channel)
         return rom_client_fail (self, ROM_NOMEM, "after fork (): cannot open a socket");
-    return s_join (self, channel, true, self->connect_timeout_ms, rom_now_ms ());
+    bool retake;
+    rom_status_t status = s_join (self, channel, true, self->connect_timeout_ms, rom_now_ms (), &retake);
+    if (status == ROM_OK && retake)
+        s_retake (self);
+    return status;
 }
 
 rom_status_t
