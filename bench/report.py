@@ -60,6 +60,31 @@ RATIOS = [
 ]
 
 
+# The failure figures of issue 12 (bench/rom_failover.c, python/failover_manager.py): (key, target in ms or
+# None, the series whose _trials/_missed counts go with it, the Python key beside it, what it says). Every
+# target is a maximum. A trial that missed its bound (2000 ms) counts the bound as its value.
+FAILURES = [
+    ("dead_server_detect_ms_p50", 100.0, "dead_server_detect_ms", "python_mgr_dead_server_detect_ms_p50",
+     "manager server SIGKILLed: a client process blocked in Queue.get (ROM_FOREVER) returns ROM_UNAVAILABLE (ms after kill)"),
+    ("dead_server_detect_ms_p99", 100.0, "dead_server_detect_ms", "python_mgr_dead_server_detect_ms_p99",
+     "the same, p99 (with 30 trials: the slowest)"),
+    ("dead_server_detect_owner_ms_p50", None, "dead_server_detect_owner_ms", None,
+     "the same wait in a thread of the manager's owner (its client knows the server's pid)"),
+    ("dead_server_next_call_ms_p50", None, "dead_server_next_call_ms", None,
+     "then the client process's next call (a ping) to the dead server: how long until ROM_UNAVAILABLE"),
+    ("dead_client_release_ms_p50", 100.0, "dead_client_release_ms", "python_mgr_dead_client_release_ms_p50",
+     "a Lock holder SIGKILLed: the process waiting in rom_lock_acquire (ROM_FOREVER) gets it (ms after kill)"),
+    ("dead_client_release_ms_p99", None, "dead_client_release_ms", "python_mgr_dead_client_release_ms_p99",
+     "the same, p99"),
+    ("restart_reconnect_ms", 500.0, "restart_reconnect_ms", None,
+     "standalone server SIGKILLed and restarted at the same ipc path: new server ready -> the old client's first "
+     "ping that succeeds (p50; the target also needs a create to work after it)"),
+    ("restart_reconnect_ms_p99", None, "restart_reconnect_ms", None, "the same, p99"),
+    ("rom_failover_ping_p50_us", None, None, None,
+     "the same run's baseline: a sync round trip (ping) to a live server, µs"),
+]
+
+
 def load(path):
     metrics = {}
     with open(path) as f:
@@ -82,6 +107,13 @@ def derive(m):
     if "rom_batched_ipc_d128_calls_per_s" not in m and "rom_async_ipc_d128_calls_per_s" in m:
         m["rom_batched_ipc_d128_calls_per_s"] = m["rom_async_ipc_d128_calls_per_s"]
         m["rom_batched_is_async"] = 1
+    # The failure figures as ratios: against Python's manager, and in round trips of the same run.
+    if m.get("dead_server_detect_ms_p50") is not None and m.get("python_mgr_dead_server_detect_ms_p50"):
+        m["dead_server_detect_vs_python_mgr"] = m["dead_server_detect_ms_p50"] / m["python_mgr_dead_server_detect_ms_p50"]
+    if m.get("dead_server_detect_ms_p50") is not None and m.get("rom_failover_ping_p50_us"):
+        m["dead_server_detect_in_round_trips"] = m["dead_server_detect_ms_p50"] * 1e3 / m["rom_failover_ping_p50_us"]
+    if m.get("dead_client_release_ms_p50") is not None and m.get("rom_failover_ping_p50_us"):
+        m["dead_client_release_in_round_trips"] = m["dead_client_release_ms_p50"] * 1e3 / m["rom_failover_ping_p50_us"]
     for key, num, den, _, _, _ in RATIOS:
         if num in m and (den is None or m.get(den)):
             m[key] = m[num] / m[den] if den else m[num]
@@ -165,6 +197,44 @@ def markdown(m, mode, repo, note):
     if g("rom_pool_worker_threads") == 0:
         md.append("\nThe server started no worker thread: this runtime runs `PoolCounter` inline, so the pool rows "
                   "measure the inline path.\n")
+
+    md.append("\n## Failures (targets from issue 12)\n\n")
+    if "dead_server_detect_ms_trials" not in m and "dead_client_release_ms_trials" not in m \
+            and "restart_reconnect_ms_trials" not in m:
+        md.append("rom_failover did not run (see the run's log).\n")
+    else:
+        rows = []
+        for key, target, series, py_key, what in FAILURES:
+            v = g(key)
+            trials, missed = (g(series + "_trials"), g(series + "_missed")) if series else (None, None)
+            if target is None:
+                verdict = ""
+            elif v is None:
+                verdict = "not measured"
+            else:
+                ok = v <= target
+                notes = []
+                if missed:
+                    notes.append(f"{missed:.0f} of {trials:.0f} trials missed the 2000 ms bound")
+                if key == "restart_reconnect_ms" and g("restart_create_ok") is not None and g("restart_create_ok") < 1:
+                    ok = False
+                    notes.append(f"a create after it failed in {(1 - g('restart_create_ok')) * 100:.0f} % of trials")
+                verdict = ("met" if ok else "**not met**") + (": " + "; ".join(notes) if notes else "")
+            py = g(py_key) if py_key else None
+            py_text = fmt(py) if py is not None else "–"
+            if py_key and py is not None and g(py_key.rsplit("_p", 1)[0] + "_missed"):
+                py_text = ("≥ " + py_text + " (never came)") if py >= 2000 else py_text + " (some trials missed)"
+            # A p50/p99 at the bound is no measurement of the time, only a floor of it.
+            v_text = "≥ " + fmt(v) if missed and v is not None and v >= 2000 else fmt(v)
+            rows.append([f"`{key}`", v_text, "" if target is None else "≤ " + fmt(target), verdict, py_text, what])
+        md.append(table(["key", "value (ms)", "target", "", "Python's manager", "what"], rows))
+        extra = [(k, g(k)) for k in ("dead_server_detect_vs_python_mgr", "dead_server_detect_in_round_trips",
+                                     "dead_client_release_in_round_trips", "restart_create_ok") if g(k) is not None]
+        if extra:
+            md.append("\n" + ", ".join(f"`{k}` {fmt(v)}" for k, v in extra) + ".\n")
+        md.append("\nEach figure is over repeated kills (30 trials, 8 with `--quick`), times from `kill ()` (or the new "
+                  "server being ready) to the call's return, CLOCK_MONOTONIC in both processes. A trial that missed "
+                  "its 2000 ms bound counts 2000; a scenario stops after 3 misses in a row.\n")
 
     md.append("\n## Sequential calls, 1 client process\n\n")
     rows = []

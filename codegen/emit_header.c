@@ -78,11 +78,13 @@ s_lifecycle (gen_buf_t *out, const gen_service_t *svc)
         "rom_status_t %s__rom_from_ref (rom_client_t *client, const Rom__ObjectRef *ref, %s_Proxy **proxy_p);\n\n"
         "// A second proxy to the same object, holding a reference of its own.\n"
         "rom_status_t %s__rom_dup (%s_Proxy *proxy, %s_Proxy **copy_p);\n\n"
-        "// The generic proxy underneath (id, token, client, untyped calls). Owned by `proxy`.\n"
+        "// The generic proxy underneath (id, token, client, untyped calls). Owned by `proxy`. NULL when\n"
+        "// `proxy` is not a %s proxy.\n"
         "rom_proxy_t *%s__rom_base (%s_Proxy *proxy);\n\n"
-        "// Drop the proxy's reference, free it and set *proxy_p to NULL. Accepts NULL.\n"
+        "// Drop the proxy's reference, free it and set *proxy_p to NULL. Accepts NULL and a pointer to NULL,\n"
+        "// and a proxy whose client was destroyed (it is freed); a handle of another kind is left alone.\n"
         "void %s__rom_destroy (%s_Proxy **proxy_p);\n\n",
-        svc->full_name, l, t, l, t, l, t, l, t, t, l, t, l, t);
+        svc->full_name, l, t, l, t, l, t, l, t, t, svc->full_name, l, t, l, t);
     free (args);
 }
 
@@ -165,8 +167,12 @@ gen_emit_header (const gen_file_t *file)
             "\n// The type as the runtime sees it (name, methods, protobuf-c descriptors).\n"
             "extern const rom_type_t %s__rom_type;\n\n"
             "// A proxy to one remote %s: a rom_proxy_t underneath (see %s__rom_base ()).\n"
+            "// Every function below that takes a proxy answers ROM_INVALID for NULL or a handle that is not a\n"
+            "// live %s proxy (another type's, a client, a destroyed one), and ROM_UNAVAILABLE once its\n"
+            "// client or manager was destroyed; those that take a client or an out-pointer answer ROM_INVALID\n"
+            "// for NULL. rom_client_errmsg (NULL) says why.\n"
             "typedef struct %s_Proxy %s_Proxy;\n\n",
-            svc->lower, svc->full_name, svc->lower, svc->c_type, svc->c_type);
+            svc->lower, svc->full_name, svc->lower, svc->full_name, svc->c_type, svc->c_type);
         s_lifecycle (&out, svc);
         for (size_t m = 0; m < svc->n_methods; m++)
             s_method_calls (&out, svc, &svc->methods[m]);

@@ -1,8 +1,11 @@
 // emit_source.c: the template of x.rom.c: per service, the skeleton (trampolines that cast the generic
 // dispatcher's messages to their types and call the user's servant) and the const rom_type_t table built
 // from protobuf-c's descriptors, then the typed proxy functions. The file's own statics are s_<svc>__rom_*
-// or s_<svc>__<rpc>: check.c refuses rpcs whose C name starts with rom_, so the two never meet. Behaviour lives in the runtime: every
-// function here is a cast and a forward (STYLE.md 3), so a generated function never grows past ten lines.
+// or s_<svc>__<rpc>: check.c refuses rpcs whose C name starts with rom_, so the two never meet. Behaviour
+// lives in the runtime: every function here is a check, a cast and a forward (STYLE.md 3), so a generated
+// function never grows past ten lines. The check (rom_proxy_check () against the service's own type) is the
+// one thing a typed proxy adds: its cast lets any pointer through, and only the runtime's tag tells a Lock
+// proxy from a Dict proxy or a client.
 #include "codegen.h"
 
 #include <stdlib.h>
@@ -88,12 +91,41 @@ s_skeleton (gen_buf_t *out, const gen_service_t *svc)
 
 // The typed proxy is a rom_proxy_t under another name: the functions hand the runtime a rom_proxy_t ** of
 // their own rather than cast the caller's pointer-to-pointer (writing through a pointer of another type).
+// A NULL proxy_p reaches the runtime as NULL, which refuses it (ROM_INVALID), so it is never written.
+// Functions taking a client pass it on as it is: the runtime refuses a NULL or foreign client itself.
+static void
+s_proxy_out (gen_buf_t *out, const char *t, const char *call)
+{
+    gen_buf_printf (out,
+        "{\n"
+        "    rom_proxy_t *proxy = NULL;\n"
+        "    rom_status_t status = %s;\n"
+        "    if (proxy_p)\n"
+        "        *proxy_p = (%s_Proxy *) proxy;\n"
+        "    return status;\n"
+        "}\n\n",
+        call, t);
+}
+
+// Every function taking a typed proxy checks it first: the cast makes any pointer fit, so a handle of
+// another kind (a Dict proxy given to a Lock function, a client, NULL) must be refused by its tag and type
+// (ROM_INVALID) before it is followed.
+static void
+s_check (gen_buf_t *out, const char *l, const char *handle)
+{
+    gen_buf_printf (out,
+        "    rom_status_t status = rom_proxy_check ((const rom_proxy_t *) %s, &%s__rom_type);\n"
+        "    if (status != ROM_OK)\n"
+        "        return status;\n",
+        handle, l);
+}
+
 static void
 s_proxy (gen_buf_t *out, const gen_service_t *svc)
 {
     const char *t = svc->c_type, *l = svc->lower;
     const char *args_param = "", *args_value = "NULL";
-    char *param = NULL;
+    char *param = NULL, *call;
     if (svc->has_init) {
         param = gen_xasprintf ("const %s *args, ", svc->init.c_type);
         args_param = param;
@@ -106,14 +138,12 @@ s_proxy (gen_buf_t *out, const gen_service_t *svc)
         "    return %s__rom_create_named (client, NULL, %s0, proxy_p);\n"
         "}\n\n"
         "rom_status_t\n"
-        "%s__rom_create_named (rom_client_t *client, const char *name, %sunsigned flags, %s_Proxy **proxy_p)\n"
-        "{\n"
-        "    rom_proxy_t *proxy = NULL;\n"
-        "    rom_status_t status = rom_proxy_create (client, &%s__rom_type, name, %s, flags, &proxy);\n"
-        "    *proxy_p = (%s_Proxy *) proxy;\n"
-        "    return status;\n"
-        "}\n\n",
-        l, args_param, t, l, svc->has_init ? "args, " : "", l, args_param, t, l, args_value, t);
+        "%s__rom_create_named (rom_client_t *client, const char *name, %sunsigned flags, %s_Proxy **proxy_p)\n",
+        l, args_param, t, l, svc->has_init ? "args, " : "", l, args_param, t);
+    call = gen_xasprintf ("rom_proxy_create (client, &%s__rom_type, name, %s, flags,\n"
+                          "                                            proxy_p ? &proxy : NULL)", l, args_value);
+    s_proxy_out (out, t, call);
+    free (call);
     gen_buf_printf (out,
         "rom_status_t\n"
         "%s__rom_create_async (rom_client_t *client, %srom_future_t **future_p)\n"
@@ -122,62 +152,59 @@ s_proxy (gen_buf_t *out, const gen_service_t *svc)
         "                                   0, future_p);\n"
         "}\n\n"
         "rom_status_t\n"
-        "%s__rom_create_wait (rom_future_t **future_p, %s_Proxy **proxy_p)\n"
-        "{\n"
-        "    rom_proxy_t *proxy = NULL;\n"
-        "    rom_status_t status = rom_future_wait_proxy (future_p, &%s__rom_type, &proxy);\n"
-        "    *proxy_p = (%s_Proxy *) proxy;\n"
-        "    return status;\n"
-        "}\n\n",
-        l, args_param, l, args_value, l, t, l, t);
+        "%s__rom_create_wait (rom_future_t **future_p, %s_Proxy **proxy_p)\n",
+        l, args_param, l, args_value, l, t);
+    call = gen_xasprintf ("rom_future_wait_proxy (future_p, &%s__rom_type, proxy_p ? &proxy : NULL)", l);
+    s_proxy_out (out, t, call);
+    free (call);
+    gen_buf_printf (out, "rom_status_t\n%s__rom_lookup (rom_client_t *client, const char *name, %s_Proxy **proxy_p)\n",
+                    l, t);
+    call = gen_xasprintf ("rom_proxy_lookup (client, &%s__rom_type, name, proxy_p ? &proxy : NULL)", l);
+    s_proxy_out (out, t, call);
+    free (call);
     gen_buf_printf (out,
-        "rom_status_t\n"
-        "%s__rom_lookup (rom_client_t *client, const char *name, %s_Proxy **proxy_p)\n"
-        "{\n"
-        "    rom_proxy_t *proxy = NULL;\n"
-        "    rom_status_t status = rom_proxy_lookup (client, &%s__rom_type, name, &proxy);\n"
-        "    *proxy_p = (%s_Proxy *) proxy;\n"
-        "    return status;\n"
-        "}\n\n"
-        "rom_status_t\n"
-        "%s__rom_from_token (rom_client_t *client, const char *token, %s_Proxy **proxy_p)\n"
-        "{\n"
-        "    rom_proxy_t *proxy = NULL;\n"
-        "    rom_status_t status = rom_proxy_from_token (client, &%s__rom_type, token, &proxy);\n"
-        "    *proxy_p = (%s_Proxy *) proxy;\n"
-        "    return status;\n"
-        "}\n\n"
-        "rom_status_t\n"
-        "%s__rom_from_ref (rom_client_t *client, const Rom__ObjectRef *ref, %s_Proxy **proxy_p)\n"
-        "{\n"
-        "    rom_proxy_t *proxy = NULL;\n"
-        "    rom_status_t status = rom_proxy_from_ref (client, &%s__rom_type, ref, &proxy);\n"
-        "    *proxy_p = (%s_Proxy *) proxy;\n"
-        "    return status;\n"
-        "}\n\n"
+        "rom_status_t\n%s__rom_from_token (rom_client_t *client, const char *token, %s_Proxy **proxy_p)\n", l, t);
+    call = gen_xasprintf ("rom_proxy_from_token (client, &%s__rom_type, token, proxy_p ? &proxy : NULL)", l);
+    s_proxy_out (out, t, call);
+    free (call);
+    gen_buf_printf (out,
+        "rom_status_t\n%s__rom_from_ref (rom_client_t *client, const Rom__ObjectRef *ref, %s_Proxy **proxy_p)\n",
+        l, t);
+    call = gen_xasprintf ("rom_proxy_from_ref (client, &%s__rom_type, ref, proxy_p ? &proxy : NULL)", l);
+    s_proxy_out (out, t, call);
+    free (call);
+    gen_buf_printf (out,
         "rom_status_t\n"
         "%s__rom_dup (%s_Proxy *proxy, %s_Proxy **copy_p)\n"
         "{\n"
         "    rom_proxy_t *copy = NULL;\n"
-        "    rom_status_t status = rom_proxy_dup ((rom_proxy_t *) proxy, &copy);\n"
-        "    *copy_p = (%s_Proxy *) copy;\n"
+        "    rom_status_t status = rom_proxy_check ((const rom_proxy_t *) proxy, &%s__rom_type);\n"
+        "    if (status == ROM_OK)\n"
+        "        status = rom_proxy_dup ((rom_proxy_t *) proxy, copy_p ? &copy : NULL);\n"
+        "    if (copy_p)\n"
+        "        *copy_p = (%s_Proxy *) copy;\n"
         "    return status;\n"
         "}\n\n"
         "rom_proxy_t *\n"
         "%s__rom_base (%s_Proxy *proxy)\n"
         "{\n"
+        "    if (rom_proxy_check ((const rom_proxy_t *) proxy, &%s__rom_type) != ROM_OK)\n"
+        "        return NULL;\n"
         "    return (rom_proxy_t *) proxy;\n"
         "}\n\n"
         "void\n"
         "%s__rom_destroy (%s_Proxy **proxy_p)\n"
         "{\n"
-        "    if (!proxy_p)\n"
+        "    if (!proxy_p || !*proxy_p)\n"
+        "        return;\n"
+        "    // A handle of another kind is refused (and left alone) rather than freed as this one.\n"
+        "    if (rom_proxy_check ((const rom_proxy_t *) *proxy_p, &%s__rom_type) != ROM_OK)\n"
         "        return;\n"
         "    rom_proxy_t *proxy = (rom_proxy_t *) *proxy_p;\n"
         "    rom_proxy_destroy (&proxy);\n"
         "    *proxy_p = NULL;\n"
         "}\n\n",
-        l, t, l, t, l, t, l, t, l, t, l, t, l, t, t, t, l, t, l, t);
+        l, t, t, l, t, l, t, l, l, t, l);
     free (param);
     for (size_t i = 0; i < svc->n_methods; i++) {
         const gen_method_t *m = &svc->methods[i];
@@ -186,8 +213,10 @@ s_proxy (gen_buf_t *out, const gen_service_t *svc)
             "%s_proxy__%s (%s_Proxy *proxy, const %s *in, %s **out)\n"
             "{\n"
             "    ProtobufCMessage *reply = NULL;\n"
-            "    rom_status_t status = rom_proxy_call ((rom_proxy_t *) proxy, %zu, (const ProtobufCMessage *) in,\n"
-            "                                          out ? &reply : NULL);\n"
+            "    rom_status_t status = rom_proxy_check ((const rom_proxy_t *) proxy, &%s__rom_type);\n"
+            "    if (status == ROM_OK)\n"
+            "        status = rom_proxy_call ((rom_proxy_t *) proxy, %zu, (const ProtobufCMessage *) in,\n"
+            "                                 out ? &reply : NULL);\n"
             "    if (out)\n"
             "        *out = (%s *) reply;\n"
             "    return status;\n"
@@ -195,15 +224,23 @@ s_proxy (gen_buf_t *out, const gen_service_t *svc)
             "rom_status_t\n"
             "%s_proxy__%s_async (%s_Proxy *proxy, const %s *in, rom_future_t **future_p)\n"
             "{\n"
+            "    if (future_p)\n"
+            "        *future_p = NULL;\n",
+            l, m->lower, t, m->input.c_type, m->output.c_type, l, i, m->output.c_type, l, m->lower, t,
+            m->input.c_type);
+        s_check (out, l, "proxy");
+        gen_buf_printf (out,
             "    return rom_proxy_call_async ((rom_proxy_t *) proxy, %zu, (const ProtobufCMessage *) in, future_p);\n"
             "}\n\n"
             "rom_status_t\n"
             "%s_proxy__%s_oneway (%s_Proxy *proxy, const %s *in)\n"
-            "{\n"
+            "{\n",
+            i, l, m->lower, t, m->input.c_type);
+        s_check (out, l, "proxy");
+        gen_buf_printf (out,
             "    return rom_proxy_call_oneway ((rom_proxy_t *) proxy, %zu, (const ProtobufCMessage *) in);\n"
             "}\n\n",
-            l, m->lower, t, m->input.c_type, m->output.c_type, i, m->output.c_type, l, m->lower, t,
-            m->input.c_type, i, l, m->lower, t, m->input.c_type, i);
+            i);
     }
 }
 

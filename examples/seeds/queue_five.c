@@ -46,10 +46,13 @@ main (void)
         waitpid (p[i], &status, 0);
         failed |= !WIFEXITED (status) || WEXITSTATUS (status) != 0;
     }
-    // The items, in the order they were put.
+    // The items, in the order they were put. Every worker has exited, so what it put is in the queue now
+    // (a put returns once the server holds the item): take them without waiting. A worker that failed put
+    // nothing, and waiting for its item would never end.
     int64_t sum = 0, v = 0;
     for (int i = 0; i < 5; i++) {
-        failed |= rom_queue_get_int (q, ROM_FOREVER, &v) != ROM_OK;
+        v = 0;
+        failed |= rom_queue_get_int (q, ROM_NOWAIT, &v) != ROM_OK;
         sum += v;
     }
     printf ("got 5 items, sum %lld\n", (long long) sum);

@@ -102,12 +102,16 @@ rom_call_fail (rom_call_t *call, rom_status_t status, const char *fmt, ...)
 void *
 rom_call_alloc (rom_call_t *call, size_t size)
 {
+    if (!call)
+        return NULL;
     return rom_arena_alloc (&call->arena, size);
 }
 
 char *
 rom_call_strdup (rom_call_t *call, const char *s)
 {
+    if (!call || !s)
+        return NULL;
     size_t n = strlen (s) + 1;
     char *copy = rom_arena_alloc (&call->arena, n);
     if (copy)
@@ -118,13 +122,13 @@ rom_call_strdup (rom_call_t *call, const char *s)
 uint64_t
 rom_call_object_id (const rom_call_t *call)
 {
-    return call->object ? call->object->id : 0;
+    return call && call->object ? call->object->id : 0;
 }
 
 uint64_t
 rom_call_session (const rom_call_t *call)
 {
-    return call->session;
+    return call ? call->session : 0;
 }
 
 bool
@@ -147,7 +151,8 @@ rom_call_peer_gone (const rom_call_t *call)
 void
 rom_call_on_cancel (rom_call_t *call, rom_cancel_fn on_cancel)
 {
-    call->on_cancel = on_cancel;
+    if (call)
+        call->on_cancel = on_cancel;
 }
 
 void
@@ -155,7 +160,7 @@ rom_call_on_session_end (rom_call_t *call, rom_session_end_fn fn)
 {
     // Not for pool types: the hook would run on the I/O thread while a worker may run the object. Without
     // memory for the object's extension the hook is not set (a lock then keeps an owner that left).
-    if (call->object && !call->pooled) {
+    if (call && call->object && !call->pooled) {
         rom_object_ext_t *ext = rom_objects_ext_make (rom_server_objects (call->server), call->object);
         if (ext)
             ext->on_session_end = fn;
@@ -165,12 +170,14 @@ rom_call_on_session_end (rom_call_t *call, rom_session_end_fn fn)
 ProtobufCMessage *
 rom_call_output (rom_call_t *call)
 {
-    return call->output;
+    return call ? call->output : NULL;
 }
 
 void
 rom_call_complete (rom_call_t *call, rom_status_t status)
 {
+    if (!call)
+        return;
     rom_server_unlink_deferred (call->server, call);
     rom_server_reply (call->server, call, status);
 }
@@ -178,7 +185,7 @@ rom_call_complete (rom_call_t *call, rom_status_t status)
 uint32_t
 rom_call_remaining_ms (const rom_call_t *call)
 {
-    if (call->deadline_ms == 0)
+    if (!call || call->deadline_ms == 0)
         return UINT32_MAX;
     uint64_t now = rom_now_ms ();
     return now >= call->deadline_ms ? 0 : (uint32_t) (call->deadline_ms - now);

@@ -860,9 +860,17 @@ rom_client_wait (rom_client_t *self, rom_pending_t *pending, ProtobufCMessage **
 {
     if (out)
         *out = NULL;
-    if (!rom_client_valid (self))
-        return rom_client_fail (NULL, ROM_UNAVAILABLE, "%s#%llu.%s: its client was destroyed", pending->what_type,
-                                (unsigned long long) pending->what_id, pending->what_method);
+    if (pending->orphaned || !rom_client_valid (self)) {
+        zmq_msg_close (&pending->payload);
+        free (pending->error);
+        pending->error = NULL;
+        if (pending->orphaned == ROM_ORPHAN_FORKED)
+            return rom_client_fail (NULL, ROM_BROKEN, "%s#%llu.%s: the call was sent before fork ()",
+                                    pending->what_type, (unsigned long long) pending->what_id, pending->what_method);
+        return rom_client_fail (NULL, ROM_UNAVAILABLE, "%s#%llu.%s: its client was destroyed before the reply "
+                                "was collected", pending->what_type, (unsigned long long) pending->what_id,
+                                pending->what_method);
+    }
     if (self->pid != s_getpid ()) {
         // Sent by the parent: its reply goes to the parent's socket.
         rom_client_check_fork (self);
@@ -878,6 +886,12 @@ rom_client_wait (rom_client_t *self, rom_pending_t *pending, ProtobufCMessage **
 bool
 rom_client_forget (rom_client_t *self, rom_pending_t *pending)
 {
+    if (pending->orphaned) {
+        zmq_msg_close (&pending->payload);
+        free (pending->error);
+        pending->error = NULL;
+        return false;
+    }
     if (!rom_client_valid (self) || self->pid != s_getpid ()) {
         // The client is gone (its channels freed their calls' hooks), or this is the parent's call.
         if (!pending->abandoned)
@@ -902,17 +916,19 @@ rom_client_forget (rom_client_t *self, rom_pending_t *pending)
     return false;
 }
 
-// Hand the forgotten calls of a channel that goes away to their hooks, with no reply (client destroyed, or
-// the channel was the parent's): what their replies would carry dies with the session.
+// A channel goes away (client destroyed, or the channel was the parent's): the forgotten calls go to their
+// hooks with no reply (what their replies would carry dies with the session), and the futures still held
+// by their callers are marked, so they never follow the client pointer again.
 static void
-s_drop_forgotten (rom_channel_t *channel)
+s_drop_forgotten (rom_channel_t *channel, uint8_t why)
 {
     for (rom_pending_t *pending = channel->head, *next; pending; pending = next) {
         next = pending->next;
-        if (pending->forgotten) {
-            s_unlink (channel, pending);
+        s_unlink (channel, pending);
+        if (pending->forgotten)
             pending->abandoned (NULL, pending);
-        }
+        else
+            pending->orphaned = why;
     }
 }
 
@@ -1024,7 +1040,7 @@ rom_client_check_fork (rom_client_t *self)
     rom_channel_t *channel = self->channels;
     while (channel) {
         rom_channel_t *next = channel->next;
-        s_drop_forgotten (channel);
+        s_drop_forgotten (channel, ROM_ORPHAN_FORKED);
         free (channel);
         channel = next;
     }
@@ -1108,7 +1124,7 @@ rom_client_destroy (rom_client_t **self_p)
     rom_channel_t *channel = self->channels;
     while (channel) {
         rom_channel_t *next = channel->next;
-        s_drop_forgotten (channel);
+        s_drop_forgotten (channel, ours ? ROM_ORPHAN_DESTROYED : ROM_ORPHAN_FORKED);
         if (ours)
             s_channel_close (channel);
         free (channel);

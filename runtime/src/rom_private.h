@@ -363,7 +363,12 @@ struct _rom_pending_t {
     // payload and error). `client` is NULL when no reply will come (client destroyed, a forked child).
     void (*abandoned) (rom_client_t *client, rom_pending_t *pending);
     bool forgotten;                   // forgotten while linked: waiting for its reply, for `abandoned`
+    // Its client was destroyed (or it was the parent's, in a forked child) while it was outstanding: its
+    // future must not follow its client pointer any more.
+    uint8_t orphaned;                 // ROM_ORPHAN_*: 0 while its client may still answer it
 };
+#define ROM_ORPHAN_DESTROYED 1u           // its client was destroyed
+#define ROM_ORPHAN_FORKED 2u              // it is the parent's call, seen in a forked child
 
 // What a call is sent to and how: rom_client_send ()'s one description of a call.
 typedef struct {

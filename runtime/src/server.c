@@ -205,7 +205,7 @@ static void s_batch_flush (rom_server_t *self);
 void
 rom_server_destroy (rom_server_t **self_p)
 {
-    rom_server_t *self = *self_p;
+    rom_server_t *self = self_p ? *self_p : NULL;
     if (!self)
         return;
     if (self->thread_started) {
@@ -347,12 +347,14 @@ rom_server_bind (rom_server_t *self, const char *endpoint)
 const char *
 rom_server_endpoint (const rom_server_t *self)
 {
-    return self->endpoint;
+    return self ? self->endpoint : NULL;
 }
 
 rom_status_t
 rom_server_register (rom_server_t *self, const rom_type_t *type, const void *servant, void *ctx)
 {
+    if (!self)
+        return ROM_INVALID;
     if (!type || !type->name)
         return s_fail (self, ROM_INVALID, "register: no type");
     for (size_t i = 0; i < self->n_types; i++)
@@ -372,13 +374,15 @@ rom_server_register (rom_server_t *self, const rom_type_t *type, const void *ser
 size_t
 rom_server_object_count (const rom_server_t *self)
 {
+    if (!self)
+        return 0;
     return rom_objects_count (&self->objects);
 }
 
 const char *
 rom_server_errmsg (const rom_server_t *self)
 {
-    return self->errmsg;
+    return self ? self->errmsg : "no server (NULL)";
 }
 
 void
@@ -1254,6 +1258,8 @@ s_spin (rom_server_t *self)
 rom_status_t
 rom_server_run (rom_server_t *self)
 {
+    if (!self)
+        return ROM_INVALID;
     if (!self->endpoint)
         return s_fail (self, ROM_INVALID, "run: the server is bound to no endpoint");
     self->running = true;
@@ -1324,6 +1330,8 @@ s_on_stop_signal (int signo)
 rom_status_t
 rom_server_serve_forever (rom_server_t *self)
 {
+    if (!self)
+        return ROM_INVALID;
     struct sigaction sa, old_int, old_term;
     memset (&sa, 0, sizeof sa);
     sa.sa_handler = s_on_stop_signal;
@@ -1357,6 +1365,8 @@ s_thread_main (void *arg)
 rom_status_t
 rom_server_start (rom_server_t *self)
 {
+    if (!self)
+        return ROM_INVALID;
     if (self->thread_started)
         return s_fail (self, ROM_INVALID, "start: the server runs already");
     if (!self->endpoint)

@@ -2,7 +2,7 @@
 // accept/acme/billing/v1/billing.proto (dotted package, imports across folders and of well-known types, maps,
 // oneofs, nested enums, keyword fields, rom and user options, three services) and accept/keywords.proto
 // (no package, nested messages as rpc types) run in a forked manager; the parent and a forked child call
-// them through the generated typed proxies.
+// them through the generated typed proxies, which refuse a handle of the wrong kind.
 #define _POSIX_C_SOURCE 200809L
 
 #include <setjmp.h>
@@ -603,6 +603,49 @@ test_create_async_wrappers (void **state)
     acme__billing__v1__marker__rom_destroy (&marker);
 }
 
+// Every generated function taking a proxy checks it against its own service (issue 12): a proxy of another
+// service of the same file, a client cast to a proxy and NULL are ROM_INVALID, never followed; the refused
+// destroy leaves the handle alone; a NULL out-pointer is refused by the runtime.
+static void
+test_wrong_kind_of_proxy (void **state)
+{
+    (void) state;
+    rom_client_t *client = rom_manager_client (s_manager);
+    Acme__Billing__V1__Marker_Proxy *marker = NULL;
+    assert_int_equal (acme__billing__v1__marker__rom_create (client, &marker), ROM_OK);
+    Acme__Billing__V1__Billing_Proxy *as_billing = (Acme__Billing__V1__Billing_Proxy *) marker;
+    Google__Protobuf__StringValue name = GOOGLE__PROTOBUF__STRING_VALUE__INIT;
+    Google__Protobuf__BoolValue *found = (Google__Protobuf__BoolValue *) &name; // must become NULL
+    assert_int_equal (acme__billing__v1__billing_proxy__lookup (as_billing, &name, &found), ROM_INVALID);
+    assert_null (found);
+    assert_non_null (strstr (rom_client_errmsg (NULL), "acme.billing.v1.Billing"));
+    rom_future_t *future = (rom_future_t *) &name;
+    assert_int_equal (acme__billing__v1__billing_proxy__lookup_async (as_billing, &name, &future), ROM_INVALID);
+    assert_null (future);
+    assert_int_equal (acme__billing__v1__billing_proxy__lookup_oneway (as_billing, &name), ROM_INVALID);
+    Acme__Billing__V1__Billing_Proxy *copy = as_billing;
+    assert_int_equal (acme__billing__v1__billing__rom_dup (as_billing, &copy), ROM_INVALID);
+    assert_null (copy);
+    assert_null (acme__billing__v1__billing__rom_base (as_billing));
+    acme__billing__v1__billing__rom_destroy (&as_billing);
+    assert_ptr_equal (as_billing, (Acme__Billing__V1__Billing_Proxy *) marker);
+    Acme__Billing__V1__Ledger_Proxy *from_client = (Acme__Billing__V1__Ledger_Proxy *) client;
+    assert_int_equal (acme__billing__v1__ledger_proxy__get_balance (from_client, NULL, NULL), ROM_INVALID);
+    assert_int_equal (acme__billing__v1__ledger_proxy__get_balance (NULL, NULL, NULL), ROM_INVALID);
+    acme__billing__v1__ledger__rom_destroy (NULL);
+    Acme__Billing__V1__Ledger_Proxy *none = NULL;
+    acme__billing__v1__ledger__rom_destroy (&none);
+    assert_int_equal (acme__billing__v1__ledger__rom_create (client, NULL), ROM_INVALID);
+    assert_int_equal (acme__billing__v1__ledger__rom_create (NULL, &none), ROM_INVALID);
+    assert_null (none);
+    // The marker itself is untouched by all of this.
+    Acme__Billing__V1__Marker_Proxy *dup = NULL;
+    assert_int_equal (acme__billing__v1__marker__rom_dup (marker, &dup), ROM_OK);
+    acme__billing__v1__marker__rom_destroy (&dup);
+    acme__billing__v1__marker__rom_destroy (&marker);
+    assert_null (marker);
+}
+
 // A pool type (rom.pool) and a type without methods, used from a forked child through proxies and tokens
 // made by the parent.
 static void
@@ -692,6 +735,7 @@ main (void)
         cmocka_unit_test (test_rpc_names_like_lifecycle_words),
         cmocka_unit_test (test_constructor_refusal_and_named_objects),
         cmocka_unit_test (test_create_async_wrappers),
+        cmocka_unit_test (test_wrong_kind_of_proxy),
         cmocka_unit_test (test_pool_type_and_child_process),
         cmocka_unit_test (test_no_package_nested_types),
     };

@@ -24,6 +24,14 @@
 // Handles are proxies: each holds one reference to its object (destroy it when done) and works in forked
 // children as is. rom_*_proxy () gives the generic proxy (tokens, dup, named objects through the
 // generated API).
+//
+// Misuse returns a status, never a crash. Every helper given NULL for its handle (or its client), NULL for
+// a pointer it must fill in (`out`, `n`, `text`, ...: those documented "may be NULL" excepted), or a handle
+// of another kind (a List handle given to a Dict helper, a client cast to a handle) returns ROM_INVALID
+// without following it, and rom_client_errmsg (NULL) names the helper and why. A handle whose client (or
+// manager) was destroyed answers ROM_UNAVAILABLE ("its client was destroyed") and may still be destroyed.
+// Every rom_*_destroy () accepts NULL and a pointer to NULL, and leaves a handle of another kind alone.
+// rom_*_proxy () returns NULL for a handle that is not one of its kind.
 #ifndef ROM_SHARED_H
 #define ROM_SHARED_H
 
@@ -86,7 +94,7 @@ void rom_variant_clear (rom_variant_t *value);
 // Clear `n` variants of an array a call returned, free the array, set *items_p to NULL. Accepts NULL.
 void rom_variants_free (rom_variant_t **items_p, size_t n);
 // Python's repr () of a value: 10.78, 'text', b'\x00', True, None, <rom.builtins.Dict#3>.
-// Caller owns return value and must free () it. NULL when out of memory.
+// Caller owns return value and must free () it. NULL for NULL, and when out of memory.
 char *rom_variant_repr (const rom_variant_t *value);
 
 // --- Value: one value of a typecode fixed at creation ---------------------------------------------------------
@@ -126,7 +134,8 @@ rom_status_t rom_value_cas (rom_value_t *value, rom_variant_t expected, rom_vari
 rom_status_t rom_value_cas_int (rom_value_t *value, int64_t *expected, int64_t desired, bool *swapped);
 rom_status_t rom_value_typecode (rom_value_t *value, char *typecode);
 rom_proxy_t *rom_value_proxy (rom_value_t *value);
-// Drop the handle's reference, free it, set *value_p to NULL. Accepts NULL.
+// Drop the handle's reference, free it, set *value_p to NULL. Accepts NULL and a pointer to NULL (as every
+// rom_*_destroy () here does).
 void rom_value_destroy (rom_value_t **value_p);
 
 // --- Array: a fixed-length array of one number typecode (or '?') -------------------------------------------
@@ -180,7 +189,8 @@ rom_status_t rom_dict_len (rom_dict_t *dict, size_t *n);
 rom_status_t rom_dict_keys (rom_dict_t *dict, rom_variant_t **keys, size_t *n);
 rom_status_t rom_dict_values (rom_dict_t *dict, rom_variant_t **values, size_t *n);
 rom_status_t rom_dict_items (rom_dict_t *dict, rom_variant_t **keys, rom_variant_t **values, size_t *n);
-// d.update (zip (keys, values)): all or nothing (every key is checked first).
+// d.update (zip (keys, values)): all or nothing (every key is checked first). `keys` and `values` may be
+// NULL only when `n` is 0 (so may the items of rom_array_new_ints (), rom_list_new_from (), ...).
 rom_status_t rom_dict_update (rom_dict_t *dict, const rom_variant_t *keys, const rom_variant_t *values, size_t n);
 // d.pop (key): ROM_NOT_FOUND when missing; rom_dict_pop_or: d.pop (key, fallback). *out is caller-owned.
 rom_status_t rom_dict_pop (rom_dict_t *dict, rom_variant_t key, rom_variant_t *out);
@@ -203,7 +213,8 @@ rom_status_t rom_dict_get_str (rom_dict_t *dict, const char *key, char **out);
 rom_status_t rom_dict_incr_int (rom_dict_t *dict, const char *key, int64_t delta, int64_t *now);
 // Store a reference to another shared object: d[key] = proxy. While stored it keeps the object alive, as a
 // proxy in a Python managed dict does (so do List and Namespace); read it back with rom_dict_get (kind
-// ROM_KIND_REF, .str its token) and rom_proxy_from_token ().
+// ROM_KIND_REF, .str its token) and rom_proxy_from_token (). `proxy` may be of any type: ROM_INVALID when it
+// is NULL or not a proxy, ROM_UNAVAILABLE when its client was destroyed.
 rom_status_t rom_dict_set_proxy (rom_dict_t *dict, rom_variant_t key, const rom_proxy_t *proxy);
 // Python's repr: "{'index1': 'value1', 3: 103}". *text is caller-owned (free ()).
 rom_status_t rom_dict_repr (rom_dict_t *dict, char **text);

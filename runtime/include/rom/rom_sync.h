@@ -16,7 +16,17 @@
 //
 // Handles are proxies: each holds one reference to its object (destroy it when done) and works in forked
 // children as is. rom_*_proxy () gives the generic proxy (tokens, dup). Failures leave their text in
-// rom_client_errmsg (client).
+// rom_client_errmsg (client), and in rom_client_errmsg (NULL).
+//
+// Misuse returns a status, never a crash. Every helper given NULL for its handle (or its client), NULL for
+// a pointer it must fill in or read (a get's `value`, a recv's `data`, a put's item or message, a
+// wait_for's predicate; pointers documented "may be NULL" excepted), or a handle of another kind (a Queue
+// handle given to a Lock helper, a client cast to a handle) returns ROM_INVALID without following it, and
+// rom_client_errmsg (NULL) names the helper and why; a get refused so consumes no item. A Lock handle may
+// be a Lock or an RLock, a Semaphore handle a BoundedSemaphore, a Queue handle a JoinableQueue. A handle
+// whose client (or manager) was destroyed answers ROM_UNAVAILABLE ("its client was destroyed") and may still
+// be destroyed. Every rom_*_destroy () (and rom_pipe_close ()) accepts NULL and a pointer to NULL, and leaves
+// a handle of another kind alone; rom_*_proxy () returns NULL for a handle that is not one of its kind.
 //
 // Owners: a lock is owned by the calling thread of the calling process (its client session, plus a tag the
 // helpers send for the thread). Only the owner releases it; when the owner's session ends
@@ -63,7 +73,8 @@ rom_status_t rom_lock_release (rom_lock_t *lock);
 // Whether anyone holds it, and whether the caller does (either pointer may be NULL).
 rom_status_t rom_lock_locked (rom_lock_t *lock, bool *locked, bool *mine);
 rom_proxy_t *rom_lock_proxy (rom_lock_t *lock);
-// Drop the handle (the lock stays held if the caller holds it). Accepts NULL; sets *lock_p to NULL.
+// Drop the handle (the lock stays held if the caller holds it). Accepts NULL and a pointer to NULL; sets
+// *lock_p to NULL.
 void rom_lock_destroy (rom_lock_t **lock_p);
 
 // --- Semaphore, BoundedSemaphore --------------------------------------------------------------------------
@@ -152,6 +163,7 @@ typedef struct rom_item {
     char *type;
 } rom_item_t;
 
+// Free what a received item owns and make it ROM_ITEM_NONE. Accepts NULL.
 void rom_item_clear (rom_item_t *item);
 
 // --- Queue, JoinableQueue ---------------------------------------------------------------------------------
@@ -212,9 +224,10 @@ rom_status_t rom_pipe_recv_item (rom_pipe_t *end, uint32_t timeout_ms, rom_item_
 // Whether Recv would answer at once (an item waits, or the other end is gone).
 rom_status_t rom_pipe_poll (rom_pipe_t *end, bool *ready);
 // Close this end for everyone (the peer's Recv gets ROM_CLOSED once drained), then destroy the handle.
+// Accepts NULL and a pointer to NULL.
 void rom_pipe_close (rom_pipe_t **end_p);
 rom_proxy_t *rom_pipe_proxy (rom_pipe_t *end);
-// Drop this handle only (the end lives on in other processes holding it). Accepts NULL.
+// Drop this handle only (the end lives on in other processes holding it). Accepts NULL and a pointer to NULL.
 void rom_pipe_destroy (rom_pipe_t **end_p);
 
 #ifdef __cplusplus

@@ -77,8 +77,10 @@ rom_status_t
 demo__counter__rom_create_named (rom_client_t *client, const char *name, const Demo__CounterInit *args, unsigned flags, Demo__Counter_Proxy **proxy_p)
 {
     rom_proxy_t *proxy = NULL;
-    rom_status_t status = rom_proxy_create (client, &demo__counter__rom_type, name, (const ProtobufCMessage *) args, flags, &proxy);
-    *proxy_p = (Demo__Counter_Proxy *) proxy;
+    rom_status_t status = rom_proxy_create (client, &demo__counter__rom_type, name, (const ProtobufCMessage *) args, flags,
+                                            proxy_p ? &proxy : NULL);
+    if (proxy_p)
+        *proxy_p = (Demo__Counter_Proxy *) proxy;
     return status;
 }
 
@@ -93,8 +95,9 @@ rom_status_t
 demo__counter__rom_create_wait (rom_future_t **future_p, Demo__Counter_Proxy **proxy_p)
 {
     rom_proxy_t *proxy = NULL;
-    rom_status_t status = rom_future_wait_proxy (future_p, &demo__counter__rom_type, &proxy);
-    *proxy_p = (Demo__Counter_Proxy *) proxy;
+    rom_status_t status = rom_future_wait_proxy (future_p, &demo__counter__rom_type, proxy_p ? &proxy : NULL);
+    if (proxy_p)
+        *proxy_p = (Demo__Counter_Proxy *) proxy;
     return status;
 }
 
@@ -102,8 +105,9 @@ rom_status_t
 demo__counter__rom_lookup (rom_client_t *client, const char *name, Demo__Counter_Proxy **proxy_p)
 {
     rom_proxy_t *proxy = NULL;
-    rom_status_t status = rom_proxy_lookup (client, &demo__counter__rom_type, name, &proxy);
-    *proxy_p = (Demo__Counter_Proxy *) proxy;
+    rom_status_t status = rom_proxy_lookup (client, &demo__counter__rom_type, name, proxy_p ? &proxy : NULL);
+    if (proxy_p)
+        *proxy_p = (Demo__Counter_Proxy *) proxy;
     return status;
 }
 
@@ -111,8 +115,9 @@ rom_status_t
 demo__counter__rom_from_token (rom_client_t *client, const char *token, Demo__Counter_Proxy **proxy_p)
 {
     rom_proxy_t *proxy = NULL;
-    rom_status_t status = rom_proxy_from_token (client, &demo__counter__rom_type, token, &proxy);
-    *proxy_p = (Demo__Counter_Proxy *) proxy;
+    rom_status_t status = rom_proxy_from_token (client, &demo__counter__rom_type, token, proxy_p ? &proxy : NULL);
+    if (proxy_p)
+        *proxy_p = (Demo__Counter_Proxy *) proxy;
     return status;
 }
 
@@ -120,8 +125,9 @@ rom_status_t
 demo__counter__rom_from_ref (rom_client_t *client, const Rom__ObjectRef *ref, Demo__Counter_Proxy **proxy_p)
 {
     rom_proxy_t *proxy = NULL;
-    rom_status_t status = rom_proxy_from_ref (client, &demo__counter__rom_type, ref, &proxy);
-    *proxy_p = (Demo__Counter_Proxy *) proxy;
+    rom_status_t status = rom_proxy_from_ref (client, &demo__counter__rom_type, ref, proxy_p ? &proxy : NULL);
+    if (proxy_p)
+        *proxy_p = (Demo__Counter_Proxy *) proxy;
     return status;
 }
 
@@ -129,21 +135,29 @@ rom_status_t
 demo__counter__rom_dup (Demo__Counter_Proxy *proxy, Demo__Counter_Proxy **copy_p)
 {
     rom_proxy_t *copy = NULL;
-    rom_status_t status = rom_proxy_dup ((rom_proxy_t *) proxy, &copy);
-    *copy_p = (Demo__Counter_Proxy *) copy;
+    rom_status_t status = rom_proxy_check ((const rom_proxy_t *) proxy, &demo__counter__rom_type);
+    if (status == ROM_OK)
+        status = rom_proxy_dup ((rom_proxy_t *) proxy, copy_p ? &copy : NULL);
+    if (copy_p)
+        *copy_p = (Demo__Counter_Proxy *) copy;
     return status;
 }
 
 rom_proxy_t *
 demo__counter__rom_base (Demo__Counter_Proxy *proxy)
 {
+    if (rom_proxy_check ((const rom_proxy_t *) proxy, &demo__counter__rom_type) != ROM_OK)
+        return NULL;
     return (rom_proxy_t *) proxy;
 }
 
 void
 demo__counter__rom_destroy (Demo__Counter_Proxy **proxy_p)
 {
-    if (!proxy_p)
+    if (!proxy_p || !*proxy_p)
+        return;
+    // A handle of another kind is refused (and left alone) rather than freed as this one.
+    if (rom_proxy_check ((const rom_proxy_t *) *proxy_p, &demo__counter__rom_type) != ROM_OK)
         return;
     rom_proxy_t *proxy = (rom_proxy_t *) *proxy_p;
     rom_proxy_destroy (&proxy);
@@ -154,8 +168,10 @@ rom_status_t
 demo__counter_proxy__increment (Demo__Counter_Proxy *proxy, const Demo__Delta *in, Demo__Count **out)
 {
     ProtobufCMessage *reply = NULL;
-    rom_status_t status = rom_proxy_call ((rom_proxy_t *) proxy, 0, (const ProtobufCMessage *) in,
-                                          out ? &reply : NULL);
+    rom_status_t status = rom_proxy_check ((const rom_proxy_t *) proxy, &demo__counter__rom_type);
+    if (status == ROM_OK)
+        status = rom_proxy_call ((rom_proxy_t *) proxy, 0, (const ProtobufCMessage *) in,
+                                 out ? &reply : NULL);
     if (out)
         *out = (Demo__Count *) reply;
     return status;
@@ -164,12 +180,20 @@ demo__counter_proxy__increment (Demo__Counter_Proxy *proxy, const Demo__Delta *i
 rom_status_t
 demo__counter_proxy__increment_async (Demo__Counter_Proxy *proxy, const Demo__Delta *in, rom_future_t **future_p)
 {
+    if (future_p)
+        *future_p = NULL;
+    rom_status_t status = rom_proxy_check ((const rom_proxy_t *) proxy, &demo__counter__rom_type);
+    if (status != ROM_OK)
+        return status;
     return rom_proxy_call_async ((rom_proxy_t *) proxy, 0, (const ProtobufCMessage *) in, future_p);
 }
 
 rom_status_t
 demo__counter_proxy__increment_oneway (Demo__Counter_Proxy *proxy, const Demo__Delta *in)
 {
+    rom_status_t status = rom_proxy_check ((const rom_proxy_t *) proxy, &demo__counter__rom_type);
+    if (status != ROM_OK)
+        return status;
     return rom_proxy_call_oneway ((rom_proxy_t *) proxy, 0, (const ProtobufCMessage *) in);
 }
 
@@ -177,8 +201,10 @@ rom_status_t
 demo__counter_proxy__get (Demo__Counter_Proxy *proxy, const Google__Protobuf__Empty *in, Demo__Count **out)
 {
     ProtobufCMessage *reply = NULL;
-    rom_status_t status = rom_proxy_call ((rom_proxy_t *) proxy, 1, (const ProtobufCMessage *) in,
-                                          out ? &reply : NULL);
+    rom_status_t status = rom_proxy_check ((const rom_proxy_t *) proxy, &demo__counter__rom_type);
+    if (status == ROM_OK)
+        status = rom_proxy_call ((rom_proxy_t *) proxy, 1, (const ProtobufCMessage *) in,
+                                 out ? &reply : NULL);
     if (out)
         *out = (Demo__Count *) reply;
     return status;
@@ -187,12 +213,20 @@ demo__counter_proxy__get (Demo__Counter_Proxy *proxy, const Google__Protobuf__Em
 rom_status_t
 demo__counter_proxy__get_async (Demo__Counter_Proxy *proxy, const Google__Protobuf__Empty *in, rom_future_t **future_p)
 {
+    if (future_p)
+        *future_p = NULL;
+    rom_status_t status = rom_proxy_check ((const rom_proxy_t *) proxy, &demo__counter__rom_type);
+    if (status != ROM_OK)
+        return status;
     return rom_proxy_call_async ((rom_proxy_t *) proxy, 1, (const ProtobufCMessage *) in, future_p);
 }
 
 rom_status_t
 demo__counter_proxy__get_oneway (Demo__Counter_Proxy *proxy, const Google__Protobuf__Empty *in)
 {
+    rom_status_t status = rom_proxy_check ((const rom_proxy_t *) proxy, &demo__counter__rom_type);
+    if (status != ROM_OK)
+        return status;
     return rom_proxy_call_oneway ((rom_proxy_t *) proxy, 1, (const ProtobufCMessage *) in);
 }
 

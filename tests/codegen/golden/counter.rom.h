@@ -19,6 +19,10 @@ extern "C" {
 extern const rom_type_t demo__counter__rom_type;
 
 // A proxy to one remote demo.Counter: a rom_proxy_t underneath (see demo__counter__rom_base ()).
+// Every function below that takes a proxy answers ROM_INVALID for NULL or a handle that is not a
+// live demo.Counter proxy (another type's, a client, a destroyed one), and ROM_UNAVAILABLE once its
+// client or manager was destroyed; those that take a client or an out-pointer answer ROM_INVALID
+// for NULL. rom_client_errmsg (NULL) says why.
 typedef struct Demo__Counter_Proxy Demo__Counter_Proxy;
 
 // Create a new demo.Counter on the server behind `client`.
@@ -58,10 +62,12 @@ rom_status_t demo__counter__rom_from_ref (rom_client_t *client, const Rom__Objec
 // A second proxy to the same object, holding a reference of its own.
 rom_status_t demo__counter__rom_dup (Demo__Counter_Proxy *proxy, Demo__Counter_Proxy **copy_p);
 
-// The generic proxy underneath (id, token, client, untyped calls). Owned by `proxy`.
+// The generic proxy underneath (id, token, client, untyped calls). Owned by `proxy`. NULL when
+// `proxy` is not a demo.Counter proxy.
 rom_proxy_t *demo__counter__rom_base (Demo__Counter_Proxy *proxy);
 
-// Drop the proxy's reference, free it and set *proxy_p to NULL. Accepts NULL.
+// Drop the proxy's reference, free it and set *proxy_p to NULL. Accepts NULL and a pointer to NULL,
+// and a proxy whose client was destroyed (it is freed); a handle of another kind is left alone.
 void demo__counter__rom_destroy (Demo__Counter_Proxy **proxy_p);
 
 // rpc Increment (demo.Delta) returns (demo.Count)
