@@ -1,8 +1,20 @@
 // rom_client.h: a connection to one manager server, shared by all proxies made from it.
 //
 // A client is one session on the server. Calls on it are pipelined: many may be in flight
-// (rom_proxy_call_async ()), replies are matched by call id. The blocking calls wait with a deadline: a
-// server that is down costs the caller its timeout, never a hang.
+// (rom_proxy_call_async ()), replies are matched by call id. The blocking calls wait with a deadline, but a
+// server that dies is known at once: the client watches its connection, so every call in flight (even one
+// waiting with ROM_FOREVER) answers ROM_UNAVAILABLE within milliseconds of the server's death ("may or may
+// not have run": it is never sent again), and later calls fail at once until the server is back. A server
+// that is alive but stopped (SIGSTOP, a debugger) is waited for, up to each call's deadline.
+//
+// Restarts. When a server restarts at the same endpoint, the client's next call opens a new session by
+// itself; proxies of the previous run answer ROM_NO_OBJECT ("restarted") and never reach an object of the
+// new run. If the server ended this client's session while its process lived (its tcp connection was cut
+// past the server's session timeout), the next call of each thread answers ROM_SESSION_LOST once, the
+// client takes a new session, and its proxies take their references again.
+//
+// Handles: every function here given NULL (or a destroyed client) returns ROM_INVALID (or NULL) and never
+// crashes; destroy accepts NULL.
 //
 // Threads. One client may be used by any number of threads at once, with no lock of the caller's: each
 // thread gets a ZMQ socket of its own on its first call (kept until rom_client_destroy ()), so threads never
@@ -19,9 +31,9 @@
 // session and re-takes each proxy's reference) and keep working in the parent. Only the thread that forked
 // exists in the child.
 //
-// A process that dies without rom_client_destroy () (crash, SIGKILL) loses its session on the server within
-// the server's session timeout (rom_server_opts.session_timeout_ms): no thread or timer of the client's is
-// needed for that, and an idle client keeps its session however long it idles.
+// A process that dies without rom_client_destroy () (crash, SIGKILL) loses its session on the server as soon
+// as its connections close (milliseconds): no thread or timer of the client's is needed for that, and an
+// idle or stopped client keeps its session however long it idles.
 #ifndef ROM_CLIENT_H
 #define ROM_CLIENT_H
 
@@ -35,7 +47,10 @@ extern "C" {
 typedef struct _rom_client_t rom_client_t;
 
 typedef struct rom_client_opts {
-    uint32_t connect_timeout_ms; // how long rom_client_connect () waits for the server's hello; 0: 5000
+    // How long rom_client_connect () waits for the connection, the handshake and the hello together (a server
+    // started a moment after its client is waited for; Python's managers fail at once); also how long a
+    // thread's first call waits for its own connection. 0: 5000.
+    uint32_t connect_timeout_ms;
     uint32_t call_timeout_ms;    // default deadline of each call; 0: 30000; UINT32_MAX: wait forever
     // The server's shared secret, or NULL if it has none. With it the connection is CURVE-encrypted with
     // keys derived from it. A wrong or missing key (or a key for a server that has none) fails the
@@ -51,7 +66,8 @@ rom_status_t rom_client_connect (const char *endpoint, const rom_client_opts_t *
                                  const char **errmsg);
 
 // Close the session (the server releases this client's references), close the socket, free the client,
-// set *self_p to NULL. Proxies made from it must be destroyed first. Accepts NULL.
+// set *self_p to NULL. Accepts NULL. Proxies and futures that outlive it answer ROM_UNAVAILABLE ("its client
+// was destroyed") and may still be destroyed.
 void rom_client_destroy (rom_client_t **self_p);
 
 // Change the default deadline of later calls (milliseconds; UINT32_MAX: no deadline).

@@ -23,11 +23,14 @@ typedef struct rom_server_opts {
     size_t max_message; // largest accepted payload in bytes; 0 means the default (64 MiB)
     unsigned workers;   // threads of the worker pool for ROM_TYPE_POOL types; 0 means 2
     unsigned io_threads; // ZMQ_IO_THREADS of the server's context; 0 means 1
-    // A client process that dies without saying goodbye (crash, SIGKILL, its host gone) has its session
-    // dropped within this many milliseconds: its references are released (objects left without one and
-    // without a name are destroyed) and its waiting calls are dropped. 0 means 4000. Costs nothing per call:
-    // ZMTP heartbeats every session_timeout_ms / 4 and the server's own connection events do it, clients
-    // need no thread and send nothing while idle.
+    // A client process that dies without saying goodbye (exit, crash, SIGKILL) has its session ended as soon
+    // as its connections close, within milliseconds, whatever this says: its references are released
+    // (objects left without one and without a name are destroyed), its locks and permits pass on, its
+    // waiting calls are dropped. A client that is alive keeps its session however long it is stopped or
+    // idle. This timeout is for tcp peers whose connection went silently away (their host vanished, the
+    // network was cut): TCP keepalives, answered by the peer's kernel (so a stopped process still answers),
+    // drop such a connection within about this many milliseconds (at least ~2 s: the kernel counts in
+    // seconds), and its session with it. 0 means 4000. Costs nothing per call; clients need no thread.
     uint32_t session_timeout_ms;
     // NULL: no authentication; ipc socket files are mode 0600, so only this user's processes connect.
     // Otherwise a shared secret (a NUL-terminated string, like Python's authkey): every connection is

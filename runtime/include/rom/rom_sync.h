@@ -30,7 +30,8 @@
 //
 // Owners: a lock is owned by the calling thread of the calling process (its client session, plus a tag the
 // helpers send for the thread). Only the owner releases it; when the owner's session ends
-// (rom_client_destroy (), or its process died and its lease ran out), the server releases it.
+// (rom_client_destroy (), or its process died: its connection closed), the server releases it at once. A
+// stopped owner keeps it. A waiter whose process died is never granted it: it goes to the next one.
 #ifndef ROM_SYNC_H
 #define ROM_SYNC_H
 
