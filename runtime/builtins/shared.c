@@ -4,6 +4,7 @@
 // caller-owned rom_variant_t, the typed checks of the one-line forms (get_int on a string is WRONG_TYPE
 // here, with the text left in rom_client_errmsg ()), and Python-like repr () for printing.
 #include "rom_private.h"
+#include "handles.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -27,43 +28,11 @@ typedef Rom__Builtins__Variant s_msg_t;
 #define S_LIST_TYPE (&rom__builtins__list__rom_type)
 #define S_NS_TYPE (&rom__builtins__namespace__rom_type)
 
-// Misuse is refused before anything is followed (issue 12): every helper first checks its handle, since the
-// handle types are casts that let any pointer through. NULL, a pointer that is no live proxy (a client, a
-// destroyed handle) and a proxy of another built-in (a Dict handle given to a List helper) are ROM_INVALID,
-// with the helper's name in rom_client_errmsg (NULL). `type` NULL: a proxy of any type. True when refused.
-static bool
+// Misuse is refused before anything is followed (handles.h); `type` NULL: a proxy of any type.
+static inline bool
 s_wrong_handle (const char *fn, const void *handle, const rom_type_t *type)
 {
-    if (!handle) {
-        rom_client_fail (NULL, ROM_INVALID, "%s: NULL instead of a %s", fn, type ? type->name : "proxy");
-        return true;
-    }
-    if (rom_proxy_check (handle, type) == ROM_OK)
-        return false;
-    char why[256]; // rom_client_fail () writes the buffer rom_client_errmsg () returns: copy it first
-    snprintf (why, sizeof why, "%s", rom_client_errmsg (NULL));
-    rom_client_fail (NULL, ROM_INVALID, "%s: %s", fn, why);
-    return true;
-}
-
-// A pointer the helper must write through (or read from) is NULL: ROM_INVALID rather than a crash.
-static bool
-s_null_arg (const char *fn, const void *p, const char *what)
-{
-    if (p)
-        return false;
-    rom_client_fail (NULL, ROM_INVALID, "%s: `%s` is NULL", fn, what);
-    return true;
-}
-
-// The client of a rom_*_new () is NULL or no client handle: refused here so the text names the helper.
-static bool
-s_bad_client (const char *fn, const rom_client_t *client)
-{
-    if (rom_client_valid (client))
-        return false;
-    rom_client_fail (NULL, ROM_INVALID, "%s: %s", fn, client ? "not a client handle" : "no client (NULL)");
-    return true;
+    return rom_helper_bad_handle (fn, handle, type, NULL);
 }
 
 // The handle's client, for failure texts: NULL once that client (or its manager) was destroyed, which
@@ -519,10 +488,10 @@ s_buf_finish (const void *handle, s_buf_t *b, char **text)
 rom_status_t
 rom_value_new (rom_client_t *client, char typecode, rom_variant_t initial, rom_value_t **value_p)
 {
-    if (s_null_arg (__func__, value_p, "value_p"))
+    if (rom_helper_null_arg (__func__, value_p, "value_p"))
         return ROM_INVALID;
     *value_p = NULL;
-    if (s_bad_client (__func__, client))
+    if (rom_helper_bad_client (__func__, client))
         return ROM_INVALID;
     s_in_t in;
     rom_status_t status = s_in (client, &initial, &in);
@@ -541,7 +510,7 @@ rom_value_new (rom_client_t *client, char typecode, rom_variant_t initial, rom_v
 rom_status_t
 rom_value_get (rom_value_t *value, rom_variant_t *out)
 {
-    if (s_wrong_handle (__func__, value, S_VALUE_TYPE) || s_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, value, S_VALUE_TYPE) || rom_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     *out = ROM_NONE;
     s_msg_t *reply = NULL;
@@ -565,7 +534,7 @@ rom_value_set (rom_value_t *value, rom_variant_t v)
 rom_status_t
 rom_value_get_int (rom_value_t *value, int64_t *out)
 {
-    if (s_wrong_handle (__func__, value, S_VALUE_TYPE) || s_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, value, S_VALUE_TYPE) || rom_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_value_get (value, &v);
@@ -575,7 +544,7 @@ rom_value_get_int (rom_value_t *value, int64_t *out)
 rom_status_t
 rom_value_get_double (rom_value_t *value, double *out)
 {
-    if (s_wrong_handle (__func__, value, S_VALUE_TYPE) || s_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, value, S_VALUE_TYPE) || rom_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_value_get (value, &v);
@@ -585,7 +554,7 @@ rom_value_get_double (rom_value_t *value, double *out)
 rom_status_t
 rom_value_get_str (rom_value_t *value, char **out)
 {
-    if (s_wrong_handle (__func__, value, S_VALUE_TYPE) || s_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, value, S_VALUE_TYPE) || rom_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_value_get (value, &v);
@@ -683,7 +652,7 @@ rom_value_cas (rom_value_t *value, rom_variant_t expected, rom_variant_t desired
 rom_status_t
 rom_value_cas_int (rom_value_t *value, int64_t *expected, int64_t desired, bool *swapped)
 {
-    if (s_wrong_handle (__func__, value, S_VALUE_TYPE) || s_null_arg (__func__, expected, "expected"))
+    if (s_wrong_handle (__func__, value, S_VALUE_TYPE) || rom_helper_null_arg (__func__, expected, "expected"))
         return ROM_INVALID;
     rom_variant_t current;
     bool done = false;
@@ -698,7 +667,7 @@ rom_value_cas_int (rom_value_t *value, int64_t *expected, int64_t desired, bool 
 rom_status_t
 rom_value_typecode (rom_value_t *value, char *typecode)
 {
-    if (s_wrong_handle (__func__, value, S_VALUE_TYPE) || s_null_arg (__func__, typecode, "typecode"))
+    if (s_wrong_handle (__func__, value, S_VALUE_TYPE) || rom_helper_null_arg (__func__, typecode, "typecode"))
         return ROM_INVALID;
     Rom__Builtins__TypecodeReply *reply = NULL;
     rom_status_t status = rom__builtins__value_proxy__get_typecode (S_VALUE (value), NULL, &reply);
@@ -742,10 +711,10 @@ s_array_create (rom_client_t *client, char typecode, size_t length, Rom__Builtin
 rom_status_t
 rom_array_new (rom_client_t *client, char typecode, size_t length, rom_array_t **array_p)
 {
-    if (s_null_arg (__func__, array_p, "array_p"))
+    if (rom_helper_null_arg (__func__, array_p, "array_p"))
         return ROM_INVALID;
     *array_p = NULL;
-    if (s_bad_client (__func__, client))
+    if (rom_helper_bad_client (__func__, client))
         return ROM_INVALID;
     return s_array_create (client, typecode, length, NULL, array_p);
 }
@@ -753,10 +722,10 @@ rom_array_new (rom_client_t *client, char typecode, size_t length, rom_array_t *
 rom_status_t
 rom_array_new_ints (rom_client_t *client, char typecode, const int64_t *items, size_t n, rom_array_t **array_p)
 {
-    if (s_null_arg (__func__, array_p, "array_p"))
+    if (rom_helper_null_arg (__func__, array_p, "array_p"))
         return ROM_INVALID;
     *array_p = NULL;
-    if (s_bad_client (__func__, client) || (n && s_null_arg (__func__, items, "items")))
+    if (rom_helper_bad_client (__func__, client) || (n && rom_helper_null_arg (__func__, items, "items")))
         return ROM_INVALID;
     Rom__Builtins__Elements elements = ROM__BUILTINS__ELEMENTS__INIT;
     elements.ints = (int64_t *) items;
@@ -767,10 +736,10 @@ rom_array_new_ints (rom_client_t *client, char typecode, const int64_t *items, s
 rom_status_t
 rom_array_new_doubles (rom_client_t *client, char typecode, const double *items, size_t n, rom_array_t **array_p)
 {
-    if (s_null_arg (__func__, array_p, "array_p"))
+    if (rom_helper_null_arg (__func__, array_p, "array_p"))
         return ROM_INVALID;
     *array_p = NULL;
-    if (s_bad_client (__func__, client) || (n && s_null_arg (__func__, items, "items")))
+    if (rom_helper_bad_client (__func__, client) || (n && rom_helper_null_arg (__func__, items, "items")))
         return ROM_INVALID;
     Rom__Builtins__Elements elements = ROM__BUILTINS__ELEMENTS__INIT;
     elements.doubles = (double *) items;
@@ -781,7 +750,7 @@ rom_array_new_doubles (rom_client_t *client, char typecode, const double *items,
 rom_status_t
 rom_array_len (rom_array_t *array, size_t *length)
 {
-    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || s_null_arg (__func__, length, "length"))
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || rom_helper_null_arg (__func__, length, "length"))
         return ROM_INVALID;
     Rom__Builtins__Size *reply = NULL;
     rom_status_t status = rom__builtins__array_proxy__len (S_ARRAY (array), NULL, &reply);
@@ -795,7 +764,7 @@ rom_array_len (rom_array_t *array, size_t *length)
 rom_status_t
 rom_array_get (rom_array_t *array, int64_t index, rom_variant_t *out)
 {
-    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || s_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || rom_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     *out = ROM_NONE;
     Rom__Builtins__Index req = ROM__BUILTINS__INDEX__INIT;
@@ -825,7 +794,7 @@ rom_array_set (rom_array_t *array, int64_t index, rom_variant_t v)
 rom_status_t
 rom_array_get_int (rom_array_t *array, int64_t index, int64_t *out)
 {
-    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || s_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || rom_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_array_get (array, index, &v);
@@ -835,7 +804,7 @@ rom_array_get_int (rom_array_t *array, int64_t index, int64_t *out)
 rom_status_t
 rom_array_get_double (rom_array_t *array, int64_t index, double *out)
 {
-    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || s_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || rom_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_array_get (array, index, &v);
@@ -870,8 +839,8 @@ s_array_slice (rom_array_t *array, int64_t start, int64_t stop, Rom__Builtins__E
 rom_status_t
 rom_array_get_ints (rom_array_t *array, int64_t start, int64_t stop, int64_t **items, size_t *n)
 {
-    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || s_null_arg (__func__, items, "items")
-        || s_null_arg (__func__, n, "n"))
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || rom_helper_null_arg (__func__, items, "items")
+        || rom_helper_null_arg (__func__, n, "n"))
         return ROM_INVALID;
     *items = NULL;
     *n = 0;
@@ -908,8 +877,8 @@ rom_array_get_ints (rom_array_t *array, int64_t start, int64_t stop, int64_t **i
 rom_status_t
 rom_array_get_doubles (rom_array_t *array, int64_t start, int64_t stop, double **items, size_t *n)
 {
-    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || s_null_arg (__func__, items, "items")
-        || s_null_arg (__func__, n, "n"))
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || rom_helper_null_arg (__func__, items, "items")
+        || rom_helper_null_arg (__func__, n, "n"))
         return ROM_INVALID;
     *items = NULL;
     *n = 0;
@@ -950,7 +919,7 @@ s_array_assign (rom_array_t *array, int64_t start, int64_t stop, Rom__Builtins__
 rom_status_t
 rom_array_set_ints (rom_array_t *array, int64_t start, int64_t stop, const int64_t *items, size_t n)
 {
-    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || (n && s_null_arg (__func__, items, "items")))
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || (n && rom_helper_null_arg (__func__, items, "items")))
         return ROM_INVALID;
     Rom__Builtins__Elements elements = ROM__BUILTINS__ELEMENTS__INIT;
     elements.ints = (int64_t *) items;
@@ -961,7 +930,7 @@ rom_array_set_ints (rom_array_t *array, int64_t start, int64_t stop, const int64
 rom_status_t
 rom_array_set_doubles (rom_array_t *array, int64_t start, int64_t stop, const double *items, size_t n)
 {
-    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || (n && s_null_arg (__func__, items, "items")))
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || (n && rom_helper_null_arg (__func__, items, "items")))
         return ROM_INVALID;
     Rom__Builtins__Elements elements = ROM__BUILTINS__ELEMENTS__INIT;
     elements.doubles = (double *) items;
@@ -972,7 +941,7 @@ rom_array_set_doubles (rom_array_t *array, int64_t start, int64_t stop, const do
 rom_status_t
 rom_array_typecode (rom_array_t *array, char *typecode)
 {
-    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || s_null_arg (__func__, typecode, "typecode"))
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || rom_helper_null_arg (__func__, typecode, "typecode"))
         return ROM_INVALID;
     Rom__Builtins__TypecodeReply *reply = NULL;
     rom_status_t status = rom__builtins__array_proxy__get_typecode (S_ARRAY (array), NULL, &reply);
@@ -986,7 +955,7 @@ rom_array_typecode (rom_array_t *array, char *typecode)
 rom_status_t
 rom_array_repr (rom_array_t *array, char **text)
 {
-    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || s_null_arg (__func__, text, "text"))
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || rom_helper_null_arg (__func__, text, "text"))
         return ROM_INVALID;
     *text = NULL;
     Rom__Builtins__Elements *reply = NULL;
@@ -1029,10 +998,10 @@ rom_array_destroy (rom_array_t **array_p)
 rom_status_t
 rom_dict_new (rom_client_t *client, rom_dict_t **dict_p)
 {
-    if (s_null_arg (__func__, dict_p, "dict_p"))
+    if (rom_helper_null_arg (__func__, dict_p, "dict_p"))
         return ROM_INVALID;
     *dict_p = NULL;
-    if (s_bad_client (__func__, client))
+    if (rom_helper_bad_client (__func__, client))
         return ROM_INVALID;
     Rom__Builtins__Dict_Proxy *proxy = NULL;
     rom_status_t status = rom__builtins__dict__rom_create (client, NULL, &proxy);
@@ -1108,7 +1077,7 @@ rom_dict_set (rom_dict_t *dict, rom_variant_t key, rom_variant_t value)
 rom_status_t
 rom_dict_get (rom_dict_t *dict, rom_variant_t key, rom_variant_t *out)
 {
-    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || s_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || rom_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     return s_dict_get_like (dict, S_GET, &key, NULL, out);
 }
@@ -1116,7 +1085,7 @@ rom_dict_get (rom_dict_t *dict, rom_variant_t key, rom_variant_t *out)
 rom_status_t
 rom_dict_get_or (rom_dict_t *dict, rom_variant_t key, rom_variant_t fallback, rom_variant_t *out)
 {
-    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || s_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || rom_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     return s_dict_get_like (dict, S_GET, &key, &fallback, out);
 }
@@ -1132,7 +1101,7 @@ rom_dict_delete (rom_dict_t *dict, rom_variant_t key)
 rom_status_t
 rom_dict_contains (rom_dict_t *dict, rom_variant_t key, bool *found)
 {
-    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || s_null_arg (__func__, found, "found"))
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || rom_helper_null_arg (__func__, found, "found"))
         return ROM_INVALID;
     ProtobufCMessage *reply = NULL;
     rom_status_t status = s_dict_key_call (dict, S_CONTAINS, &key, NULL,
@@ -1147,7 +1116,7 @@ rom_dict_contains (rom_dict_t *dict, rom_variant_t key, bool *found)
 rom_status_t
 rom_dict_len (rom_dict_t *dict, size_t *n)
 {
-    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || s_null_arg (__func__, n, "n"))
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || rom_helper_null_arg (__func__, n, "n"))
         return ROM_INVALID;
     Rom__Builtins__Size *reply = NULL;
     rom_status_t status = rom__builtins__dict_proxy__len (S_DICT (dict), NULL, &reply);
@@ -1161,7 +1130,7 @@ rom_dict_len (rom_dict_t *dict, size_t *n)
 rom_status_t
 rom_dict_keys (rom_dict_t *dict, rom_variant_t **keys, size_t *n)
 {
-    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || s_null_arg (__func__, n, "n"))
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || rom_helper_null_arg (__func__, n, "n"))
         return ROM_INVALID;
     return rom_dict_items (dict, keys, NULL, n);
 }
@@ -1169,7 +1138,7 @@ rom_dict_keys (rom_dict_t *dict, rom_variant_t **keys, size_t *n)
 rom_status_t
 rom_dict_values (rom_dict_t *dict, rom_variant_t **values, size_t *n)
 {
-    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || s_null_arg (__func__, n, "n"))
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || rom_helper_null_arg (__func__, n, "n"))
         return ROM_INVALID;
     return rom_dict_items (dict, NULL, values, n);
 }
@@ -1177,7 +1146,7 @@ rom_dict_values (rom_dict_t *dict, rom_variant_t **values, size_t *n)
 rom_status_t
 rom_dict_items (rom_dict_t *dict, rom_variant_t **keys, rom_variant_t **values, size_t *n)
 {
-    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || s_null_arg (__func__, n, "n"))
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || rom_helper_null_arg (__func__, n, "n"))
         return ROM_INVALID;
     if (keys)
         *keys = NULL;
@@ -1218,8 +1187,8 @@ rom_dict_items (rom_dict_t *dict, rom_variant_t **keys, rom_variant_t **values, 
 rom_status_t
 rom_dict_update (rom_dict_t *dict, const rom_variant_t *keys, const rom_variant_t *values, size_t n)
 {
-    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || (n && s_null_arg (__func__, keys, "keys"))
-        || (n && s_null_arg (__func__, values, "values")))
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || (n && rom_helper_null_arg (__func__, keys, "keys"))
+        || (n && rom_helper_null_arg (__func__, values, "values")))
         return ROM_INVALID;
     s_ins_t in_keys, in_values = {0};
     rom_status_t status = s_ins (s_client (dict), keys, n, &in_keys);
@@ -1343,7 +1312,7 @@ rom_dict_set_str (rom_dict_t *dict, const char *key, const char *v)
 rom_status_t
 rom_dict_get_int (rom_dict_t *dict, const char *key, int64_t *out)
 {
-    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || s_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || rom_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_dict_get (dict, ROM_STR (key), &v);
@@ -1353,7 +1322,7 @@ rom_dict_get_int (rom_dict_t *dict, const char *key, int64_t *out)
 rom_status_t
 rom_dict_get_int_or (rom_dict_t *dict, const char *key, int64_t fallback, int64_t *out)
 {
-    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || s_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || rom_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_dict_get_or (dict, ROM_STR (key), ROM_INT (fallback), &v);
@@ -1363,7 +1332,7 @@ rom_dict_get_int_or (rom_dict_t *dict, const char *key, int64_t fallback, int64_
 rom_status_t
 rom_dict_get_double (rom_dict_t *dict, const char *key, double *out)
 {
-    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || s_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || rom_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_dict_get (dict, ROM_STR (key), &v);
@@ -1373,7 +1342,7 @@ rom_dict_get_double (rom_dict_t *dict, const char *key, double *out)
 rom_status_t
 rom_dict_get_str (rom_dict_t *dict, const char *key, char **out)
 {
-    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || s_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || rom_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_dict_get (dict, ROM_STR (key), &v);
@@ -1410,7 +1379,7 @@ rom_dict_set_proxy (rom_dict_t *dict, rom_variant_t key, const rom_proxy_t *prox
 rom_status_t
 rom_dict_repr (rom_dict_t *dict, char **text)
 {
-    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || s_null_arg (__func__, text, "text"))
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || rom_helper_null_arg (__func__, text, "text"))
         return ROM_INVALID;
     *text = NULL;
     rom_variant_t *keys = NULL, *values = NULL;
@@ -1452,10 +1421,10 @@ rom_dict_destroy (rom_dict_t **dict_p)
 rom_status_t
 rom_list_new (rom_client_t *client, rom_list_t **list_p)
 {
-    if (s_null_arg (__func__, list_p, "list_p"))
+    if (rom_helper_null_arg (__func__, list_p, "list_p"))
         return ROM_INVALID;
     *list_p = NULL;
-    if (s_bad_client (__func__, client))
+    if (rom_helper_bad_client (__func__, client))
         return ROM_INVALID;
     return rom_list_new_from (client, NULL, 0, list_p);
 }
@@ -1463,10 +1432,10 @@ rom_list_new (rom_client_t *client, rom_list_t **list_p)
 rom_status_t
 rom_list_new_from (rom_client_t *client, const rom_variant_t *items, size_t n, rom_list_t **list_p)
 {
-    if (s_null_arg (__func__, list_p, "list_p"))
+    if (rom_helper_null_arg (__func__, list_p, "list_p"))
         return ROM_INVALID;
     *list_p = NULL;
-    if (s_bad_client (__func__, client) || (n && s_null_arg (__func__, items, "items")))
+    if (rom_helper_bad_client (__func__, client) || (n && rom_helper_null_arg (__func__, items, "items")))
         return ROM_INVALID;
     s_ins_t ins;
     rom_status_t status = s_ins (client, items, n, &ins);
@@ -1498,7 +1467,7 @@ rom_list_append (rom_list_t *list, rom_variant_t v)
 rom_status_t
 rom_list_extend (rom_list_t *list, const rom_variant_t *items, size_t n)
 {
-    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || (n && s_null_arg (__func__, items, "items")))
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || (n && rom_helper_null_arg (__func__, items, "items")))
         return ROM_INVALID;
     s_ins_t ins;
     rom_status_t status = s_ins (s_client (list), items, n, &ins);
@@ -1550,7 +1519,7 @@ rom_list_set (rom_list_t *list, int64_t index, rom_variant_t v)
 rom_status_t
 rom_list_get (rom_list_t *list, int64_t index, rom_variant_t *out)
 {
-    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || s_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || rom_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     *out = ROM_NONE;
     Rom__Builtins__Index req = ROM__BUILTINS__INDEX__INIT;
@@ -1588,7 +1557,7 @@ rom_list_pop (rom_list_t *list, int64_t index, rom_variant_t *out)
 rom_status_t
 rom_list_len (rom_list_t *list, size_t *n)
 {
-    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || s_null_arg (__func__, n, "n"))
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || rom_helper_null_arg (__func__, n, "n"))
         return ROM_INVALID;
     Rom__Builtins__Size *reply = NULL;
     rom_status_t status = rom__builtins__list_proxy__len (S_LIST (list), NULL, &reply);
@@ -1602,8 +1571,8 @@ rom_list_len (rom_list_t *list, size_t *n)
 rom_status_t
 rom_list_slice (rom_list_t *list, int64_t start, int64_t stop, rom_variant_t **items, size_t *n)
 {
-    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || s_null_arg (__func__, items, "items")
-        || s_null_arg (__func__, n, "n"))
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || rom_helper_null_arg (__func__, items, "items")
+        || rom_helper_null_arg (__func__, n, "n"))
         return ROM_INVALID;
     *items = NULL;
     *n = 0;
@@ -1624,7 +1593,7 @@ rom_list_slice (rom_list_t *list, int64_t start, int64_t stop, rom_variant_t **i
 rom_status_t
 rom_list_index (rom_list_t *list, rom_variant_t v, size_t *pos)
 {
-    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || s_null_arg (__func__, pos, "pos"))
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || rom_helper_null_arg (__func__, pos, "pos"))
         return ROM_INVALID;
     s_in_t in;
     rom_status_t status = s_in (s_client (list), &v, &in);
@@ -1690,7 +1659,7 @@ rom_list_append_str (rom_list_t *list, const char *v)
 rom_status_t
 rom_list_get_int (rom_list_t *list, int64_t index, int64_t *out)
 {
-    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || s_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || rom_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_list_get (list, index, &v);
@@ -1700,7 +1669,7 @@ rom_list_get_int (rom_list_t *list, int64_t index, int64_t *out)
 rom_status_t
 rom_list_get_double (rom_list_t *list, int64_t index, double *out)
 {
-    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || s_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || rom_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_list_get (list, index, &v);
@@ -1710,7 +1679,7 @@ rom_list_get_double (rom_list_t *list, int64_t index, double *out)
 rom_status_t
 rom_list_get_str (rom_list_t *list, int64_t index, char **out)
 {
-    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || s_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || rom_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_list_get (list, index, &v);
@@ -1720,7 +1689,7 @@ rom_list_get_str (rom_list_t *list, int64_t index, char **out)
 rom_status_t
 rom_list_repr (rom_list_t *list, char **text)
 {
-    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || s_null_arg (__func__, text, "text"))
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || rom_helper_null_arg (__func__, text, "text"))
         return ROM_INVALID;
     *text = NULL;
     rom_variant_t *items = NULL;
@@ -1759,10 +1728,10 @@ rom_list_destroy (rom_list_t **list_p)
 rom_status_t
 rom_namespace_new (rom_client_t *client, rom_namespace_t **ns_p)
 {
-    if (s_null_arg (__func__, ns_p, "ns_p"))
+    if (rom_helper_null_arg (__func__, ns_p, "ns_p"))
         return ROM_INVALID;
     *ns_p = NULL;
-    if (s_bad_client (__func__, client))
+    if (rom_helper_bad_client (__func__, client))
         return ROM_INVALID;
     Rom__Builtins__Namespace_Proxy *proxy = NULL;
     rom_status_t status = rom__builtins__namespace__rom_create (client, NULL, &proxy);
@@ -1773,7 +1742,7 @@ rom_namespace_new (rom_client_t *client, rom_namespace_t **ns_p)
 rom_status_t
 rom_namespace_set (rom_namespace_t *ns, const char *name, rom_variant_t v)
 {
-    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || s_null_arg (__func__, name, "name"))
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || rom_helper_null_arg (__func__, name, "name"))
         return ROM_INVALID;
     s_in_t in;
     rom_status_t status = s_in (s_client (ns), &v, &in);
@@ -1790,8 +1759,8 @@ rom_namespace_set (rom_namespace_t *ns, const char *name, rom_variant_t v)
 rom_status_t
 rom_namespace_get (rom_namespace_t *ns, const char *name, rom_variant_t *out)
 {
-    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || s_null_arg (__func__, name, "name")
-        || s_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || rom_helper_null_arg (__func__, name, "name")
+        || rom_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     *out = ROM_NONE;
     Rom__Builtins__AttributeName req = ROM__BUILTINS__ATTRIBUTE_NAME__INIT;
@@ -1804,7 +1773,7 @@ rom_namespace_get (rom_namespace_t *ns, const char *name, rom_variant_t *out)
 rom_status_t
 rom_namespace_delete (rom_namespace_t *ns, const char *name)
 {
-    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || s_null_arg (__func__, name, "name"))
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || rom_helper_null_arg (__func__, name, "name"))
         return ROM_INVALID;
     Rom__Builtins__AttributeName req = ROM__BUILTINS__ATTRIBUTE_NAME__INIT;
     req.name = (char *) name;
@@ -1814,7 +1783,7 @@ rom_namespace_delete (rom_namespace_t *ns, const char *name)
 rom_status_t
 rom_namespace_list (rom_namespace_t *ns, char ***names, rom_variant_t **values, size_t *n)
 {
-    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || s_null_arg (__func__, n, "n"))
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || rom_helper_null_arg (__func__, n, "n"))
         return ROM_INVALID;
     if (names)
         *names = NULL;
@@ -1856,7 +1825,7 @@ rom_namespace_list (rom_namespace_t *ns, char ***names, rom_variant_t **values, 
 rom_status_t
 rom_namespace_set_int (rom_namespace_t *ns, const char *name, int64_t v)
 {
-    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || s_null_arg (__func__, name, "name"))
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || rom_helper_null_arg (__func__, name, "name"))
         return ROM_INVALID;
     return rom_namespace_set (ns, name, ROM_INT (v));
 }
@@ -1864,7 +1833,7 @@ rom_namespace_set_int (rom_namespace_t *ns, const char *name, int64_t v)
 rom_status_t
 rom_namespace_set_double (rom_namespace_t *ns, const char *name, double v)
 {
-    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || s_null_arg (__func__, name, "name"))
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || rom_helper_null_arg (__func__, name, "name"))
         return ROM_INVALID;
     return rom_namespace_set (ns, name, ROM_DOUBLE (v));
 }
@@ -1872,7 +1841,7 @@ rom_namespace_set_double (rom_namespace_t *ns, const char *name, double v)
 rom_status_t
 rom_namespace_set_str (rom_namespace_t *ns, const char *name, const char *v)
 {
-    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || s_null_arg (__func__, name, "name"))
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || rom_helper_null_arg (__func__, name, "name"))
         return ROM_INVALID;
     return rom_namespace_set (ns, name, ROM_STR (v));
 }
@@ -1880,8 +1849,8 @@ rom_namespace_set_str (rom_namespace_t *ns, const char *name, const char *v)
 rom_status_t
 rom_namespace_get_int (rom_namespace_t *ns, const char *name, int64_t *out)
 {
-    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || s_null_arg (__func__, name, "name")
-        || s_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || rom_helper_null_arg (__func__, name, "name")
+        || rom_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_namespace_get (ns, name, &v);
@@ -1891,8 +1860,8 @@ rom_namespace_get_int (rom_namespace_t *ns, const char *name, int64_t *out)
 rom_status_t
 rom_namespace_get_double (rom_namespace_t *ns, const char *name, double *out)
 {
-    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || s_null_arg (__func__, name, "name")
-        || s_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || rom_helper_null_arg (__func__, name, "name")
+        || rom_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_namespace_get (ns, name, &v);
@@ -1902,8 +1871,8 @@ rom_namespace_get_double (rom_namespace_t *ns, const char *name, double *out)
 rom_status_t
 rom_namespace_get_str (rom_namespace_t *ns, const char *name, char **out)
 {
-    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || s_null_arg (__func__, name, "name")
-        || s_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || rom_helper_null_arg (__func__, name, "name")
+        || rom_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_namespace_get (ns, name, &v);
@@ -1913,7 +1882,7 @@ rom_namespace_get_str (rom_namespace_t *ns, const char *name, char **out)
 rom_status_t
 rom_namespace_repr (rom_namespace_t *ns, char **text)
 {
-    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || s_null_arg (__func__, text, "text"))
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || rom_helper_null_arg (__func__, text, "text"))
         return ROM_INVALID;
     *text = NULL;
     char **names = NULL;
