@@ -103,6 +103,10 @@ struct _rom_client_t {
 };
 
 static _Atomic uint64_t s_next_serial = 1;
+// The connection events a channel watches (s_events ()).
+static const int s_watched = ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED
+                             | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+                             | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
 static _Thread_local struct {
     uint64_t serial;
     pid_t pid;
@@ -165,45 +169,11 @@ s_random (rom_client_t *self, void *out, size_t size)
     memcpy (out, buf, size < 16 ? size : 16);
 }
 
-// Watch `dealer`'s connection events from before it connects: a refused handshake ends that connection for
-// good (libzmq does not retry after a protocol error) and a lost connection is reported once, so no event
-// may come before anybody listens. NULL when no monitor can be made (inproc has no events: the channel is
-// then taken as up, and a dead peer is found by deadlines only).
-static void *
-s_watch (rom_client_t *self, void *dealer)
-{
-    if (strncmp (self->endpoint, "inproc://", 9) == 0)
-        return NULL;
-    static _Atomic uint64_t n;
-    char endpoint[96];
-    snprintf (endpoint, sizeof endpoint, "inproc://rom-client-%d-%llu-%llu", (int) getpid (),
-              (unsigned long long) self->serial, (unsigned long long) atomic_fetch_add (&n, 1));
-    int events = ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
-                 | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
-    if (zmq_socket_monitor (dealer, endpoint, events) != 0)
-        return NULL;
-    void *monitor = rom_socket_new (ZMQ_PAIR);
-    if (!monitor || zmq_connect (monitor, endpoint) != 0) {
-        zmq_socket_monitor (dealer, NULL, 0);
-        rom_socket_close (&monitor);
-    }
-    return monitor;
-}
-
+// Stop watching and close the channel's sockets.
 static void
 s_channel_close (rom_channel_t *channel)
 {
-    // Stop the monitor before its reader goes: libzmq 4.3.4 leaks an event it cannot deliver to a closed
-    // reader (the dealer's close reports a disconnection).
-    if (channel->monitor) {
-        zmq_socket_monitor (channel->dealer, NULL, 0);
-        zmq_msg_t event;
-        zmq_msg_init (&event);
-        while (zmq_msg_recv (&event, channel->monitor, ZMQ_DONTWAIT) >= 0)
-            ;
-        zmq_msg_close (&event);
-        rom_socket_close (&channel->monitor);
-    }
+    rom_monitor_close (channel->dealer, &channel->monitor);
     rom_socket_close (&channel->dealer);
 }
 
@@ -238,8 +208,12 @@ s_channel_open (rom_client_t *self)
                 || (zmq_setsockopt (channel->dealer, ZMQ_CURVE_SERVERKEY, self->keys->server_public, 40) == 0
                     && zmq_setsockopt (channel->dealer, ZMQ_CURVE_PUBLICKEY, self->keys->client_public, 40) == 0
                     && zmq_setsockopt (channel->dealer, ZMQ_CURVE_SECRETKEY, self->keys->client_secret, 40) == 0))
-            && ((channel->monitor = s_watch (self, channel->dealer)) != NULL
-                || strncmp (self->endpoint, "inproc://", 9) == 0)
+            // Connection events are watched from before it connects: a refused handshake ends that
+            // connection for good (libzmq does not retry after a protocol error) and a lost connection is
+            // reported once, so no event may come before anybody listens. inproc has no events: the channel
+            // is then taken as up, and a dead peer is found by deadlines only.
+            && (strncmp (self->endpoint, "inproc://", 9) == 0
+                || (channel->monitor = rom_monitor_open (channel->dealer, s_watched)) != NULL)
             && zmq_connect (channel->dealer, self->endpoint) == 0) {
             if (!channel->monitor)
                 channel->up = channel->ever_up = true; // inproc: no events to tell
@@ -402,25 +376,9 @@ s_events (rom_client_t *self, rom_channel_t *channel)
     if (!channel->monitor)
         return;
     channel->events_us = rom_now_us ();
-    for (;;) {
-        // An event is two frames: [uint16 event, uint32 value][endpoint].
-        zmq_msg_t event;
-        zmq_msg_init (&event);
-        if (zmq_msg_recv (&event, channel->monitor, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close (&event);
-            return;
-        }
-        uint16_t id = 0;
-        if (zmq_msg_size (&event) >= 2)
-            memcpy (&id, zmq_msg_data (&event), sizeof id);
-        int more = zmq_msg_more (&event);
-        zmq_msg_close (&event);
-        while (more) {
-            zmq_msg_t rest;
-            zmq_msg_init (&rest);
-            more = zmq_msg_recv (&rest, channel->monitor, 0) >= 0 && zmq_msg_more (&rest);
-            zmq_msg_close (&rest);
-        }
+    uint16_t id;
+    int32_t value;
+    while (rom_monitor_next (channel->monitor, &id, &value)) {
         if (id == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
             channel->up = channel->ever_up = true;
             channel->denied = false; // a connection that came back says hello first: DISCONNECTED unjoined it

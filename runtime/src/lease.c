@@ -42,7 +42,7 @@ static const unsigned s_sweeps[] = {1, 4, 16, 64, 250};
 #define ROM_SWEEPS (sizeof s_sweeps / sizeof s_sweeps[0])
 
 int
-rom_lease_init (rom_lease_t *self, void *router, uint32_t timeout_ms, const void *tag)
+rom_lease_init (rom_lease_t *self, void *router, uint32_t timeout_ms)
 {
     memset (self, 0, sizeof *self);
     self->current_fd = -1;
@@ -53,31 +53,14 @@ rom_lease_init (rom_lease_t *self, void *router, uint32_t timeout_ms, const void
     if (rom_socket_keepalive (router, self->timeout_ms) != 0
         || zmq_setsockopt (router, ZMQ_ROUTER_HANDOVER, &on, sizeof on) != 0)
         return -1;
-    char endpoint[64];
-    snprintf (endpoint, sizeof endpoint, "inproc://rom-lease-%p", tag);
-    if (zmq_socket_monitor (router, endpoint, ZMQ_EVENT_DISCONNECTED) != 0)
-        return -1;
-    self->monitor = rom_socket_new (ZMQ_PAIR);
-    if (!self->monitor || zmq_connect (self->monitor, endpoint) != 0) {
-        rom_socket_close (&self->monitor);
-        return -1;
-    }
-    return 0;
+    self->monitor = rom_monitor_open (router, ZMQ_EVENT_DISCONNECTED);
+    return self->monitor ? 0 : -1;
 }
 
 void
 rom_lease_fini (rom_lease_t *self, void *router)
 {
-    // Stop the monitor before its reader goes: libzmq 4.3.4 leaks an event it cannot deliver to a closed
-    // reader (seen by valgrind and LeakSanitizer when the router's close reports disconnections).
-    if (router && self->monitor)
-        zmq_socket_monitor (router, NULL, 0);
-    zmq_msg_t event;
-    zmq_msg_init (&event);
-    while (self->monitor && zmq_msg_recv (&event, self->monitor, ZMQ_DONTWAIT) >= 0)
-        ;
-    zmq_msg_close (&event);
-    rom_socket_close (&self->monitor);
+    rom_monitor_close (router, &self->monitor);
 }
 
 long
@@ -106,28 +89,9 @@ s_mark (rom_map_t *sessions, int fd)
 void
 rom_lease_on_monitor (rom_lease_t *self, rom_map_t *sessions, uint64_t now)
 {
-    // An event is two frames: [uint16 event, uint32 value (the fd)][endpoint].
-    for (;;) {
-        zmq_msg_t event;
-        zmq_msg_init (&event);
-        if (zmq_msg_recv (&event, self->monitor, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close (&event);
-            return;
-        }
-        uint16_t id = 0;
-        int32_t fd = -1;
-        if (zmq_msg_size (&event) >= 6) {
-            memcpy (&id, zmq_msg_data (&event), sizeof id);
-            memcpy (&fd, (const uint8_t *) zmq_msg_data (&event) + 2, sizeof fd);
-        }
-        int more = zmq_msg_more (&event);
-        zmq_msg_close (&event);
-        while (more) {
-            zmq_msg_t rest;
-            zmq_msg_init (&rest);
-            more = zmq_msg_recv (&rest, self->monitor, 0) >= 0 && zmq_msg_more (&rest);
-            zmq_msg_close (&rest);
-        }
+    uint16_t id;
+    int32_t fd;
+    while (rom_monitor_next (self->monitor, &id, &fd)) {
         if (id != ZMQ_EVENT_DISCONNECTED)
             continue;
         s_mark (sessions, fd);

@@ -272,9 +272,9 @@ rom_proxy_check (const rom_proxy_t *self, const rom_type_t *type)
     return ROM_OK;
 }
 
-// A proxy that can make a call: valid, its client alive, the method in its type.
+// A proxy that can reach its server: valid, and its client alive.
 static rom_status_t
-s_callable (const rom_proxy_t *self, unsigned method)
+s_live (const rom_proxy_t *self)
 {
     rom_status_t status = rom_proxy_check (self, NULL);
     if (status != ROM_OK)
@@ -282,6 +282,16 @@ s_callable (const rom_proxy_t *self, unsigned method)
     if (!self->client)
         return rom_client_fail (NULL, ROM_UNAVAILABLE, "%s#%llu: its client was destroyed", self->type->name,
                                 (unsigned long long) self->id);
+    return ROM_OK;
+}
+
+// A proxy that can make a call: live, the method in its type.
+static rom_status_t
+s_callable (const rom_proxy_t *self, unsigned method)
+{
+    rom_status_t status = s_live (self);
+    if (status != ROM_OK)
+        return status;
     if (method >= self->type->n_methods)
         return rom_client_fail (self->client, ROM_NO_METHOD, "%s#%llu: no method %u (%s has %u)",
                                 self->type->name, (unsigned long long) self->id, method, self->type->name,
@@ -295,12 +305,9 @@ rom_proxy_dup (rom_proxy_t *self, rom_proxy_t **copy_p)
     if (!copy_p)
         return rom_client_fail (NULL, ROM_INVALID, "rom_proxy_dup: copy_p is NULL");
     *copy_p = NULL;
-    rom_status_t status = rom_proxy_check (self, NULL);
+    rom_status_t status = s_live (self);
     if (status != ROM_OK)
         return status;
-    if (!self->client)
-        return rom_client_fail (NULL, ROM_UNAVAILABLE, "%s#%llu: its client was destroyed", self->type->name,
-                                (unsigned long long) self->id);
     if (self->incarnation != rom_client_incarnation (self->client))
         return rom_client_fail (self->client, ROM_NO_OBJECT, "%s#%llu: the server restarted since this proxy was "
                                 "made: its object is gone", self->type->name, (unsigned long long) self->id);

@@ -91,6 +91,14 @@ void rom_socket_close (void **socket_p);
 // process is merely stopped. -1 with errno when ZMQ refuses.
 int rom_socket_keepalive (void *socket, uint32_t timeout_ms);
 #define ROM_DEFAULT_SESSION_TIMEOUT_MS 4000u
+// A monitor of `socket`'s connection events (ZMQ_EVENT_* in `events`): a PAIR socket to read them from, set
+// up before the socket connects or binds so no event is missed. NULL when ZMQ refuses.
+void *rom_monitor_open (void *socket, int events);
+// The next event waiting on `monitor`, without blocking: false when there is none. `value` is the event's
+// number (the fd for connection events).
+bool rom_monitor_next (void *monitor, uint16_t *event, int32_t *value);
+// Stop monitoring `socket` (may be NULL when it is gone) and close *monitor_p (accepts NULL).
+void rom_monitor_close (void *socket, void **monitor_p);
 // Terminate the context if this process made it and no socket is open: waits for the linger of the sockets
 // closed last (a stopped server's final replies). Runs at exit by itself; call it before _exit ().
 void rom_context_term (void);
@@ -433,8 +441,7 @@ typedef struct {
 } rom_lease_t;
 
 // Set keepalives and handover on `router` and start monitoring it. `timeout_ms` 0 means the default.
-// `tag` makes the monitor's inproc endpoint unique. -1 with errno when ZMQ refuses.
-int rom_lease_init (rom_lease_t *self, void *router, uint32_t timeout_ms, const void *tag);
+int rom_lease_init (rom_lease_t *self, void *router, uint32_t timeout_ms);
 // Stop monitoring `router` and close the monitor.
 void rom_lease_fini (rom_lease_t *self, void *router);
 // The poll timeout (ms, -1 forever) shortened to the next sweep.

@@ -165,7 +165,7 @@ rom_server_new (const rom_server_opts_t *opts)
                              : -1;
     zmq_setsockopt (self->router, ZMQ_MAXMSGSIZE, &hard_limit, sizeof hard_limit);
     // Heartbeats, handover and a monitor: a client that died has its session dropped (lease.c).
-    if (rom_lease_init (&self->lease, self->router, opts ? opts->session_timeout_ms : 0, self) != 0)
+    if (rom_lease_init (&self->lease, self->router, opts ? opts->session_timeout_ms : 0) != 0)
         goto fail;
     if (opts && opts->authkey && s_curve_server (self, opts->authkey) != 0)
         goto fail;
