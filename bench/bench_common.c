@@ -43,6 +43,17 @@ bench_opts_parse (bench_opts_t *opts, int *argc, char **argv)
     opts->warmup_secs = opts->quick ? 0.1 : 0.3;
 }
 
+int
+bench_wanted (int argc, char **argv, const char *name)
+{
+    if (argc == 1)
+        return 1;
+    for (int i = 1; i < argc; i++)
+        if (strcmp (argv[i], name) == 0)
+            return 1;
+    return 0;
+}
+
 uint64_t
 bench_now_ns (void)
 {

@@ -18,6 +18,8 @@ typedef struct bench_opts {
 
 // Parse --quick, --runs N, --secs S out of argv (removing them); other arguments stay for the caller.
 void bench_opts_parse (bench_opts_t *opts, int *argc, char **argv);
+// Whether workload `name` was asked for: named among the arguments left, or none named (then all are).
+int bench_wanted (int argc, char **argv, const char *name);
 
 // CLOCK_MONOTONIC in nanoseconds.
 uint64_t bench_now_ns (void);

@@ -762,17 +762,6 @@ s_free_tcp_endpoint (char *endpoint, size_t size)
     return rc;
 }
 
-static int
-s_wanted (int argc, char **argv, const char *name)
-{
-    if (argc == 1)
-        return 1;
-    for (int i = 1; i < argc; i++)
-        if (strcmp (argv[i], name) == 0)
-            return 1;
-    return 0;
-}
-
 int
 main (int argc, char **argv)
 {
@@ -795,7 +784,7 @@ main (int argc, char **argv)
     server_t ipc;
     if (s_server_start (&ipc, NULL, 0, 0) != 0)
         return 1;
-    if (s_wanted (argc, argv, "sync")) {
+    if (bench_wanted (argc, argv, "sync")) {
         // A port that is free now: rom_manager_start () connects its client to the endpoint as given, so
         // "tcp://127.0.0.1:*" (a port the server picks) does not work with it.
         server_t tcp;
@@ -805,23 +794,23 @@ main (int argc, char **argv)
         if (have_tcp)
             s_server_stop (&tcp);
     }
-    if (s_wanted (argc, argv, "pipelined"))
+    if (bench_wanted (argc, argv, "pipelined"))
         s_pipelined (&ipc, &opts);
-    if (argc > 1 && s_wanted (argc, argv, "async128")) {
+    if (argc > 1 && bench_wanted (argc, argv, "async128")) {
         client_args_t args = {rom_manager_endpoint (ipc.manager), ipc.token, 0, MODE_ASYNC, 128, 0};
         s_watch (&ipc);
         s_measure ("rom_async_ipc_d128", 1, &opts, &args, NULL);
     }
-    if (s_wanted (argc, argv, "job"))
+    if (bench_wanted (argc, argv, "job"))
         s_jobs (&ipc, &opts);
-    if (s_wanted (argc, argv, "payload"))
+    if (bench_wanted (argc, argv, "payload"))
         s_payloads (&ipc, &opts);
-    if (s_wanted (argc, argv, "pool"))
+    if (bench_wanted (argc, argv, "pool"))
         s_pool (&ipc, &opts);
-    if (s_wanted (argc, argv, "levers"))
+    if (bench_wanted (argc, argv, "levers"))
         s_levers (&ipc, &opts);
     s_server_stop (&ipc);
-    if (s_wanted (argc, argv, "objects")) {
+    if (bench_wanted (argc, argv, "objects")) {
         // Objects last, in a fresh server, so that a million objects slow no other workload.
         server_t objects;
         if (s_server_start (&objects, NULL, 0, 0) != 0)

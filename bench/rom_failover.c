@@ -629,17 +629,6 @@ s_restart (int trials)
     s_kill_reap (server);
 }
 
-static int
-s_wanted (int argc, char **argv, const char *name)
-{
-    if (argc == 1)
-        return 1;
-    for (int i = 1; i < argc; i++)
-        if (strcmp (argv[i], name) == 0)
-            return 1;
-    return 0;
-}
-
 int
 main (int argc, char **argv)
 {
@@ -670,11 +659,11 @@ main (int argc, char **argv)
     fprintf (stderr, "rom_failover: rom %d.%d.%d, %d trials per scenario, bound %d ms, ipc in %s\n",
              ROM_VERSION_MAJOR, ROM_VERSION_MINOR, ROM_VERSION_PATCH, trials, BOUND_MS, bench_tmpdir ());
     // The detect trials fork first, from a process that has no rom state yet.
-    if (s_wanted (argc, argv, "detect"))
+    if (bench_wanted (argc, argv, "detect"))
         s_detect (trials);
-    if (s_wanted (argc, argv, "release"))
+    if (bench_wanted (argc, argv, "release"))
         s_release (trials);
-    if (s_wanted (argc, argv, "restart"))
+    if (bench_wanted (argc, argv, "restart"))
         s_restart (trials);
     alarm (0);
     bench_tmpdir_remove ();

@@ -3,7 +3,7 @@
 // possible, drops the message where none is, and afterwards still serves a well-behaved client whose object
 // kept its state. Under ROM_SANITIZE the server process also ends with a leak check (rom_test.c), so a case
 // that makes the server leak fails its test.
-#include "rom_test.h"
+#include "rom_test_fault.h"
 
 #include <errno.h>
 #include <signal.h>

@@ -2,7 +2,7 @@
 // while it is busy are answered in one message [empty][entries] when they say their caller reads batches
 // (CALL_BATCH_OK), each entry the reply a plain message would carry; without the flag every call gets a
 // plain two-frame reply. A rom client reads both (test_calls: pipelined calls).
-#include "rom_test.h"
+#include "rom_test_fault.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -329,7 +329,7 @@ test_dead_server (void **state)
     pid_t server = rom_test_server_fork (endpoint, 0);
     rom_client_t *client = rom_test_connect (endpoint);
     rom_proxy_t *tally = s_tally (client, NULL, 0);
-    rom_test_server_kill (server);
+    rom_test_kill_reap (server);
     rom_client_set_timeout (client, 700);
     uint64_t start = rom_now_ms ();
     rom_status_t status = rom_proxy_call (tally, TALLY_GET, NULL, NULL);

@@ -80,28 +80,6 @@ s_register (rom_server_t *server, void *arg)
 
 // --- shared helpers -------------------------------------------------------------------------------------------
 
-// The client's last failure says `text` (and the test fails showing the whole message when it does not).
-static void
-s_says (const rom_client_t *client, const char *text)
-{
-    const char *msg = rom_client_errmsg (client);
-    if (!msg || !strstr (msg, text))
-        fail_msg ("error \"%s\" does not say \"%s\"", msg ? msg : "(null)", text);
-}
-
-static rom_proxy_t *
-s_tally (rom_client_t *client, const char *name, uint64_t start)
-{
-    Rom__RefRequest init = ROM__REF_REQUEST__INIT;
-    init.id = start;
-    rom_proxy_t *proxy = NULL;
-    rom_status_t status = rom_proxy_create (client, &rom_test_tally_type, name, &init.base, ROM_CREATE_EXIST_OK,
-                                            &proxy);
-    if (status != ROM_OK)
-        fail_msg ("create test.Tally: %s: %s", rom_strerror (status), rom_client_errmsg (client));
-    return proxy;
-}
-
 // A Wait on `tally` that the server defers until its total reaches `until`: a call in flight.
 static rom_future_t *
 s_wait_async (rom_proxy_t *tally, uint64_t until, uint32_t timeout_ms)
@@ -152,7 +130,7 @@ s_failed_at_once (const char *what, rom_status_t status, uint64_t spent, rom_cli
         fail_msg ("%s: failed after %llu ms, not at once (deadline %u ms)", what, (unsigned long long) spent,
                   CALL_TIMEOUT_MS);
     for (; texts && *texts; texts++)
-        s_says (client, *texts);
+        rom_test_says (client, *texts);
 }
 
 #define s_at_once(what, status, spent, client, ...)                                                          \
@@ -212,7 +190,7 @@ test_manager_killed_call_in_flight (void **state)
     rom_client_t *client = rom_manager_client (manager);
     char endpoint[ROM_PATH_MAX];
     snprintf (endpoint, sizeof endpoint, "%s", rom_manager_endpoint (manager));
-    rom_proxy_t *tally = s_tally (client, NULL, 0);
+    rom_proxy_t *tally = rom_test_tally_new (client, NULL, 0);
     rom_future_t *in_flight = s_wait_async (tally, 1000000, CALL_TIMEOUT_MS);
     // Calls on one socket run in order: once Waiters answers, the Wait is parked on the server.
     assert_int_equal (rom_test_tally_query (tally, TALLY_WAITERS), 1);
@@ -225,7 +203,7 @@ test_manager_killed_call_in_flight (void **state)
     rom_status_t status = rom_future_wait (&in_flight, NULL);
     s_at_once ("call in flight", status, rom_now_ms () - start, client, endpoint, "may or may not have run", how);
     // The thread's last failure through any client says the same.
-    s_says (NULL, how);
+    rom_test_says (NULL, how);
 
     s_later_calls_fail_at_once (client, tally, endpoint, how);
     rom_proxy_destroy (&tally);
@@ -245,7 +223,7 @@ s_servant_ends_server (uint64_t how_arg, const char *how_fmt)
     Rom__Empty none = ROM__EMPTY__INIT;
     rom_proxy_t *bomb = NULL;
     assert_int_equal (rom_proxy_create (client, &s_bomb_type, NULL, &none.base, 0, &bomb), ROM_OK);
-    rom_proxy_t *tally = s_tally (client, NULL, 0);
+    rom_proxy_t *tally = rom_test_tally_new (client, NULL, 0);
     Rom__RefRequest in = ROM__REF_REQUEST__INIT;
     in.id = how_arg;
     uint64_t start = rom_now_ms ();
@@ -441,7 +419,7 @@ static void
 test_standalone_killed_call_in_flight (void **state)
 {
     server_fixture_t *f = *state;
-    rom_proxy_t *tally = s_tally (f->client, NULL, 0);
+    rom_proxy_t *tally = rom_test_tally_new (f->client, NULL, 0);
     rom_future_t *in_flight = s_wait_async (tally, 1000000, CALL_TIMEOUT_MS);
     assert_int_equal (rom_test_tally_query (tally, TALLY_WAITERS), 1);
     uint64_t start = rom_now_ms ();
@@ -568,7 +546,7 @@ test_dead_client_released_at_once (void **state)
 {
     server_fixture_t *f = *state;
     death_t death = strcmp (f->transport, "tcp") == 0 ? DIE_EXIT : DIE_SIGKILL;
-    rom_proxy_t *gate = s_tally (f->client, "gate", 0);
+    rom_proxy_t *gate = rom_test_tally_new (f->client, "gate", 0);
     uint64_t destroyed = rom_test_tally_query (gate, TALLY_DESTROYED);
     int to_child[2];
     assert_int_equal (pipe (to_child), 0);
@@ -659,7 +637,7 @@ static void
 test_stopped_client_keeps_session (void **state)
 {
     server_fixture_t *f = *state;
-    rom_proxy_t *gate = s_tally (f->client, "gate", 0);
+    rom_proxy_t *gate = rom_test_tally_new (f->client, "gate", 0);
     uint64_t destroyed = rom_test_tally_query (gate, TALLY_DESTROYED);
     int to_child[2];
     assert_int_equal (pipe (to_child), 0);
@@ -843,7 +821,7 @@ static void
 test_call_without_session_denied (void **state)
 {
     server_fixture_t *f = *state;
-    rom_proxy_t *tally = s_tally (f->client, "t", 5);
+    rom_proxy_t *tally = rom_test_tally_new (f->client, "t", 5);
     uint64_t tally_id = rom_proxy_id (tally);
     rom_lock_t *lock;
     assert_int_equal (rom_lock_new (f->client, &lock), ROM_OK);
@@ -969,7 +947,7 @@ static void
 test_bind_over_live_ipc_server_refused (void **state)
 {
     server_fixture_t *f = *state;
-    rom_proxy_t *tally = s_tally (f->client, "first", 11);
+    rom_proxy_t *tally = rom_test_tally_new (f->client, "first", 11);
     rom_server_t *second = rom_server_new (NULL);
     assert_non_null (second);
     assert_int_equal (rom_test_register (second, NULL), ROM_OK);

@@ -55,19 +55,6 @@ s_teardown (void **state)
     return 0;
 }
 
-static rom_proxy_t *
-s_tally (rom_client_t *client, const char *name, uint64_t start)
-{
-    Rom__RefRequest init = ROM__REF_REQUEST__INIT;
-    init.id = start;
-    rom_proxy_t *proxy = NULL;
-    rom_status_t status = rom_proxy_create (client, &rom_test_tally_type, name, &init.base, ROM_CREATE_EXIST_OK,
-                                            &proxy);
-    if (status != ROM_OK)
-        fail_msg ("create test.Tally: %s: %s", rom_strerror (status), rom_client_errmsg (client));
-    return proxy;
-}
-
 // SIGKILL the fixture's server and serve again at the same endpoint (the ipc file the killed one left
 // behind, or the same tcp port).
 static void
@@ -153,7 +140,7 @@ static void
 test_restart_old_proxies_get_no_object (void **state)
 {
     fixture_t *f = *state;
-    rom_proxy_t *old = s_tally (f->client, NULL, 0);
+    rom_proxy_t *old = rom_test_tally_new (f->client, NULL, 0);
     assert_int_equal (rom_test_tally_add (old, 1), 1);
     Rom__RefRequest until = ROM__REF_REQUEST__INIT;
     until.id = 1000000;
@@ -172,7 +159,7 @@ test_restart_old_proxies_get_no_object (void **state)
 
     // A fresh client's first object of the new run.
     rom_client_t *fresh = s_connect (f->endpoint);
-    rom_proxy_t *theirs = s_tally (fresh, NULL, 100);
+    rom_proxy_t *theirs = rom_test_tally_new (fresh, NULL, 100);
     printf ("# old object id %llu, the new run's object id %llu\n", (unsigned long long) rom_proxy_id (old),
             (unsigned long long) rom_proxy_id (theirs));
 
@@ -196,7 +183,7 @@ test_restart_old_proxies_get_no_object (void **state)
     assert_int_equal (rom_test_tally_add (theirs, 0), 100);
     assert_int_equal (rom_test_tally_query (theirs, TALLY_WAITERS), 0);
     // The old client makes objects of the new run as any other.
-    rom_proxy_t *mine = s_tally (f->client, NULL, 7);
+    rom_proxy_t *mine = rom_test_tally_new (f->client, NULL, 7);
     assert_int_equal (rom_test_tally_add (mine, 1), 8);
     assert_int_equal (rom_test_tally_add (theirs, 0), 100);
     rom_proxy_destroy (&mine);
@@ -224,13 +211,13 @@ test_session_lost_then_new_session (void **state)
     rom_client_t *client = s_connect (via);
     // First of the client's proxies: an unnamed object the direct client holds too, so it outlives the
     // session; the client's new session must take its reference again.
-    rom_proxy_t *shared = s_tally (client, NULL, 9);
+    rom_proxy_t *shared = rom_test_tally_new (client, NULL, 9);
     char *shared_token = rom_proxy_to_token (shared);
     rom_proxy_t *direct_shared = NULL;
     assert_int_equal (rom_proxy_from_token (f->client, &rom_test_tally_type, shared_token, &direct_shared), ROM_OK);
     free (shared_token);
-    rom_proxy_t *kept = s_tally (client, "kept", 1);
-    rom_proxy_t *gone = s_tally (client, NULL, 2);
+    rom_proxy_t *kept = rom_test_tally_new (client, "kept", 1);
+    rom_proxy_t *gone = rom_test_tally_new (client, NULL, 2);
     rom_lock_t *lock;
     assert_int_equal (rom_lock_new (client, &lock), ROM_OK);
     assert_int_equal (rom_lock_acquire (lock, ROM_NOWAIT), ROM_OK);

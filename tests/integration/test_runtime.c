@@ -164,7 +164,7 @@ test_server_killed_mid_call (void **state)
     assert_int_equal (ping, ROM_TIMEOUT);
     rom_client_destroy (&prober);
 
-    rom_test_server_kill (f->server);
+    rom_test_kill_reap (f->server);
     f->server = 0;
     // Known at once from the connection, not from the deadline (issue 12); the call may or may not have run.
     uint64_t killed = rom_now_ms ();
@@ -197,7 +197,7 @@ test_proxies_of_a_dead_server_go_quickly (void **state)
     rom_proxy_t *tallies[N];
     for (int i = 0; i < N; i++)
         tallies[i] = s_tally (f->client, NULL, i);
-    rom_test_server_kill (f->server);
+    rom_test_kill_reap (f->server);
     f->server = 0;
     // A call that fails lets the client notice the connection is gone.
     rom_client_set_timeout (f->client, 300);

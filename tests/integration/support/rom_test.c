@@ -300,7 +300,7 @@ rom_test_server_fork (const char *endpoint, size_t max_message)
         ;
     if (rc != 1 || read (ready[0], &ok, 1) != 1) {
         close (ready[0]);
-        rom_test_server_kill (pid);
+        rom_test_kill_reap (pid);
         fail_msg ("test server %d on %s: not serving within 10 s of fork ()", (int) pid, endpoint);
     }
     close (ready[0]);
@@ -329,7 +329,7 @@ rom_test_join (pid_t pid)
 }
 
 void
-rom_test_server_kill (pid_t pid)
+rom_test_kill_reap (pid_t pid)
 {
     assert_true (pid > 0);
     kill (pid, SIGKILL);
@@ -374,49 +374,4 @@ rom_test_tally_query (rom_proxy_t *tally, unsigned method)
     uint64_t id = out->id;
     rom__ref_request__free_unpacked (out, NULL);
     return id;
-}
-
-uint64_t
-rom_test_raw_session (void *dealer)
-{
-    Rom__CallHeader h = ROM__CALL_HEADER__INIT;
-    h.version = ROM_PROTOCOL_VERSION;
-    h.call_id = 424242;
-    h.object_id = ROM_MANAGER_ID;
-    h.method = ROM_MANAGER_HELLO;
-    Rom__HelloRequest hello = ROM__HELLO_REQUEST__INIT;
-    hello.version = ROM_PROTOCOL_VERSION;
-    uint8_t head[ROM_HEADER_MAX], payload[64];
-    size_t hn = rom__call_header__pack (&h, head), pn = rom__hello_request__pack (&hello, payload);
-    assert_true (zmq_send (dealer, head, hn, ZMQ_SNDMORE) >= 0);
-    assert_true (zmq_send (dealer, payload, pn, 0) >= 0);
-    // Skip anything else queued (a lease probe, a late reply) until the hello's reply.
-    for (;;) {
-        zmq_pollitem_t item = {.socket = dealer, .events = ZMQ_POLLIN};
-        if (zmq_poll (&item, 1, 5000) != 1)
-            fail_msg ("no hello reply within 5 s");
-        zmq_msg_t frames[2];
-        zmq_msg_init (&frames[0]);
-        zmq_msg_init (&frames[1]);
-        assert_true (zmq_msg_recv (&frames[0], dealer, 0) >= 0);
-        if (zmq_msg_more (&frames[0]))
-            assert_true (zmq_msg_recv (&frames[1], dealer, 0) >= 0);
-        Rom__ReplyHeader *reply = rom__reply_header__unpack (NULL, zmq_msg_size (&frames[0]),
-                                                             zmq_msg_data (&frames[0]));
-        uint64_t session = 0;
-        bool mine = reply && reply->call_id == 424242;
-        if (mine) {
-            assert_int_equal (reply->status, ROM_OK);
-            Rom__HelloReply *hr = rom__hello_reply__unpack (NULL, zmq_msg_size (&frames[1]), zmq_msg_data (&frames[1]));
-            assert_non_null (hr);
-            session = hr->session;
-            rom__hello_reply__free_unpacked (hr, NULL);
-        }
-        if (reply)
-            rom__reply_header__free_unpacked (reply, NULL);
-        zmq_msg_close (&frames[0]);
-        zmq_msg_close (&frames[1]);
-        if (mine)
-            return session;
-    }
 }

@@ -52,8 +52,9 @@ const char *rom_test_endpoint (const char *transport, const char *name);
 pid_t rom_test_server_fork (const char *endpoint, size_t max_message);
 // SIGTERM the server and wait for it; returns its exit status (0 on a clean stop).
 int rom_test_server_stop (pid_t pid);
-// SIGKILL it.
-void rom_test_server_kill (pid_t pid);
+// SIGKILL child `pid` (a server or any other) and reap it, so the kernel has closed every socket it had
+// when this returns.
+void rom_test_kill_reap (pid_t pid);
 // Wait for child `pid` (asserting it is ours) and return its exit code, or 128 + the signal that ended it.
 int rom_test_join (pid_t pid);
 
@@ -64,9 +65,5 @@ rom_client_t *rom_test_connect (const char *endpoint);
 int64_t rom_test_tally_add (rom_proxy_t *tally, int64_t n);
 // A call returning a RefRequest (Get, Destroyed, Waiters) with an empty input: its id (asserts success).
 uint64_t rom_test_tally_query (rom_proxy_t *tally, unsigned method);
-
-// Say hello through a raw DEALER (one that speaks the wire itself) and return the session it opened: raw
-// peers name it in their call headers, from this socket only.
-uint64_t rom_test_raw_session (void *dealer);
 
 #endif

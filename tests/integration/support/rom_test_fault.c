@@ -137,6 +137,37 @@ rom_test_raw_hello (rom_test_raw_t *raw)
     return session;
 }
 
+uint64_t
+rom_test_raw_session (void *dealer)
+{
+    // Call ids far from the small ones the raw tests number their calls with.
+    rom_test_raw_t raw = {.socket = dealer, .next_call = 1ull << 40};
+    return rom_test_raw_hello (&raw);
+}
+
+// --- objects and texts -----------------------------------------------------------------------------------
+
+rom_proxy_t *
+rom_test_tally_new (rom_client_t *client, const char *name, uint64_t start)
+{
+    Rom__RefRequest init = ROM__REF_REQUEST__INIT;
+    init.id = start;
+    rom_proxy_t *proxy = NULL;
+    rom_status_t status = rom_proxy_create (client, &rom_test_tally_type, name, &init.base, ROM_CREATE_EXIST_OK,
+                                            &proxy);
+    if (status != ROM_OK)
+        fail_msg ("create test.Tally: %s: %s", rom_strerror (status), rom_client_errmsg (client));
+    return proxy;
+}
+
+void
+rom_test_says (const rom_client_t *client, const char *text)
+{
+    const char *msg = rom_client_errmsg (client);
+    if (!msg || !strstr (msg, text))
+        fail_msg ("error \"%s\" does not say \"%s\"", msg ? msg : "(null)", text);
+}
+
 // --- processes --------------------------------------------------------------------------------------------
 
 pid_t
@@ -163,16 +194,6 @@ rom_test_fork_child (int (*fn) (void *arg, int out_fd), void *arg, int *from_chi
     return pid;
 }
 
-void
-rom_test_kill_reap (pid_t pid)
-{
-    // kill () with 0 or -1 would signal the whole process group (ctest's other tests) or every process.
-    assert_true (pid > 0);
-    kill (pid, SIGKILL);
-    int status = 0;
-    while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
-        ;
-}
 
 static char s_watch_what[160];
 static unsigned s_watch_seconds;

@@ -34,6 +34,17 @@ rom_status_t rom_test_raw_call (rom_test_raw_t *raw, uint64_t session, uint64_t 
 
 // Manager.Hello on this connection; returns the session it opened (asserts success).
 uint64_t rom_test_raw_hello (rom_test_raw_t *raw);
+// The same through a raw DEALER of the caller's own: raw peers name the session in their call headers,
+// from this socket only.
+uint64_t rom_test_raw_session (void *dealer);
+
+// --- objects and texts -----------------------------------------------------------------------------------
+
+// A test.Tally starting at `start`, named `name` (NULL: unnamed; an existing one of that name is taken).
+// Fails the test when it cannot be made.
+rom_proxy_t *rom_test_tally_new (rom_client_t *client, const char *name, uint64_t start);
+// The client's last failure says `text` (the test fails showing the whole message when it does not).
+void rom_test_says (const rom_client_t *client, const char *text);
 
 // --- processes --------------------------------------------------------------------------------------------
 
@@ -41,8 +52,6 @@ uint64_t rom_test_raw_hello (rom_test_raw_t *raw);
 // receives the read end of the pipe the child writes lines to.
 pid_t rom_test_fork_child (int (*fn) (void *arg, int out_fd), void *arg, int *from_child);
 
-// SIGKILL child `pid` and reap it, so the kernel has closed every socket it had when this returns.
-void rom_test_kill_reap (pid_t pid);
 
 // Arm (seconds > 0) or disarm (0) a watchdog: if the test is still running when it fires, it prints
 // "watchdog: <what> still blocked after N s" and ends the test process with status 3, so a call that
