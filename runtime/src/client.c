@@ -1027,7 +1027,7 @@ rom_client_ping (rom_client_t *self)
     return rom_client_manager_call (self, ROM_MANAGER_PING, &empty.base, &rom__empty__descriptor, NULL);
 }
 
-void
+int
 rom_client_attach (rom_client_t *self, rom_proxy_t *proxy)
 {
     pthread_mutex_lock (&self->lock);
@@ -1035,17 +1035,15 @@ rom_client_attach (rom_client_t *self, rom_proxy_t *proxy)
         size_t capacity = self->proxies_capacity ? self->proxies_capacity * 2 : 8;
         rom_proxy_t **proxies = realloc (self->proxies, capacity * sizeof *proxies);
         if (!proxies) {
-            // This list re-takes references and orphans proxies when the client goes; a proxy missing
-            // from it still works, but would keep a dangling client: refuse it a place only when memory
-            // is gone, as everything else then fails too.
             pthread_mutex_unlock (&self->lock);
-            return;
+            return -1;
         }
         self->proxies = proxies;
         self->proxies_capacity = capacity;
     }
     self->proxies[self->n_proxies++] = proxy;
     pthread_mutex_unlock (&self->lock);
+    return 0;
 }
 
 void

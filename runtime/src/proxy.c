@@ -32,15 +32,18 @@ static rom_status_t
 s_proxy_new (rom_client_t *client, const rom_type_t *type, uint64_t id, rom_proxy_t **proxy_p)
 {
     rom_proxy_t *self = calloc (1, sizeof *self);
-    if (!self)
+    // Registered with its client, which orphans it when it goes: a proxy that could not be would be left
+    // with a dangling client, so it is not made.
+    if (!self || rom_client_attach (client, self) != 0) {
+        free (self);
         return rom_client_fail (client, ROM_NOMEM, "%s#%llu: out of memory for a proxy", type->name,
                                 (unsigned long long) id);
+    }
     self->tag = ROM_PROXY_TAG;
     self->client = client;
     self->type = type;
     self->id = id;
     self->incarnation = rom_client_incarnation (client);
-    rom_client_attach (client, self);
     *proxy_p = self;
     return ROM_OK;
 }

@@ -421,8 +421,9 @@ void rom_proxy_orphan (rom_proxy_t *proxy);
 // signal 9"). A manager sets it on its owner's client; `buf` gets "" when nothing is known.
 typedef void (*rom_client_gone_fn) (void *arg, char *buf, size_t size);
 void rom_client_on_gone (rom_client_t *self, rom_client_gone_fn fn, void *arg);
-// Proxies register with their client, which re-takes their references in a forked child.
-void rom_client_attach (rom_client_t *self, rom_proxy_t *proxy);
+// Proxies register with their client, which re-takes their references under a new session (fork, a lost
+// session) and orphans them when it is destroyed. -1 when out of memory: the proxy must not be made.
+int rom_client_attach (rom_client_t *self, rom_proxy_t *proxy);
 void rom_client_detach (rom_client_t *self, rom_proxy_t *proxy);
 // The calling process forked since the client was made: reopen the socket and the session first.
 rom_status_t rom_client_check_fork (rom_client_t *self);
