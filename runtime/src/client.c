@@ -46,8 +46,9 @@
 // blocking receive alone costs fewer system calls and wake-ups than a poll of two sockets (measured: sync
 // p50 ~33 -> ~31.5 us). A server that dies is noticed within this slice at worst.
 #define ROM_LIVENESS_SLICE_MS 20
-// An idle channel reads its connection events before a send at most this often (microseconds).
-#define ROM_EVENTS_EVERY_US 1000u
+// An idle channel reads its connection events before a send at most about this often (ms, on the clock
+// reading the send takes anyway).
+#define ROM_EVENTS_EVERY_MS 1u
 // A new channel of a client whose server is known gone waits this long for a connection, not the deadline.
 #define ROM_GONE_CONNECT_MS 250u
 
@@ -66,7 +67,7 @@ struct rom_channel {
     bool ever_up;                      // one was up once: a channel that is not up now lost it
     bool denied;                       // the server refused a handshake (wrong or missing authkey)
     uint64_t down_ms;                  // when the connection was lost
-    uint64_t events_us;                // when the events were last read
+    uint64_t events_ms;                // when the events were last read
     uint64_t joined;                   // the client's session generation joined on this connection; 0: none
     uint64_t losses_told;              // the client's session losses this thread was told of
     char errmsg[ROM_ERRMSG_MAX];
@@ -375,7 +376,7 @@ s_events (rom_client_t *self, rom_channel_t *channel)
 {
     if (!channel->monitor)
         return;
-    channel->events_us = rom_now_us ();
+    channel->events_ms = rom_now_ms ();
     uint16_t id;
     int32_t value;
     while (rom_monitor_next (channel->monitor, &id, &value)) {
@@ -575,7 +576,7 @@ rom_client_send (rom_client_t *self, const rom_call_spec_t *spec, const Protobuf
         server_ms = 1;
     // An idle channel hears of a lost or restored connection before it sends; one with calls in flight
     // hears of it in their waits.
-    if ((!channel->head || !channel->up) && rom_now_us () - channel->events_us >= ROM_EVENTS_EVERY_US)
+    if ((!channel->head || !channel->up) && start - channel->events_ms >= ROM_EVENTS_EVERY_MS)
         s_events (self, channel);
     if (channel->ever_up && !channel->up)
         return s_no_connection (self, channel, spec, 0);
