@@ -15,14 +15,14 @@
 typedef struct {
     int typecode;
     size_t length;
-    unsigned char *data; // length * rom_typecode_size (typecode) bytes
+    unsigned char *data; // length * romi_typecode_size (typecode) bytes
 } s_array_t;
 
-static rom_scalar_t
+static romi_scalar_t
 s_load (const s_array_t *a, size_t i)
 {
-    rom_scalar_t v = {0};
-    const unsigned char *p = a->data + i * rom_typecode_size (a->typecode);
+    romi_scalar_t v = {0};
+    const unsigned char *p = a->data + i * romi_typecode_size (a->typecode);
     switch (a->typecode) {
     case 'b': v.i = *(const int8_t *) p; break;
     case 'h': { int16_t x; memcpy (&x, p, sizeof x); v.i = x; break; }
@@ -42,9 +42,9 @@ s_load (const s_array_t *a, size_t i)
 
 // `v` has been range-checked for the typecode, so the narrowing casts are exact.
 static void
-s_store (s_array_t *a, size_t i, rom_scalar_t v)
+s_store (s_array_t *a, size_t i, romi_scalar_t v)
 {
-    unsigned char *p = a->data + i * rom_typecode_size (a->typecode);
+    unsigned char *p = a->data + i * romi_typecode_size (a->typecode);
     switch (a->typecode) {
     case 'b': *(int8_t *) p = (int8_t) v.i; break;
     case 'h': { int16_t x = (int16_t) v.i; memcpy (p, &x, sizeof x); break; }
@@ -69,7 +69,7 @@ s_items_count (const s_array_t *a, const Rom__Builtins__Elements *items, size_t 
     size_t counts[4] = {items ? items->n_ints : 0, items ? items->n_uints : 0, items ? items->n_doubles : 0,
                         items ? items->n_bools : 0};
     int mine;
-    switch (rom_typecode_class (a->typecode)) {
+    switch (romi_typecode_class (a->typecode)) {
     case ROM_TC_SIGNED: mine = 0; break;
     case ROM_TC_UNSIGNED: mine = 1; break;
     case ROM_TC_FLOAT: mine = 2; break;
@@ -92,10 +92,10 @@ s_items_count (const s_array_t *a, const Rom__Builtins__Elements *items, size_t 
 }
 
 // Element `i` of `items` as a Variant (whichever field carries them).
-static rom_variant_msg_t
+static romi_variant_msg_t
 s_item (const Rom__Builtins__Elements *items, size_t i)
 {
-    rom_variant_msg_t v = ROM__BUILTINS__VARIANT__INIT;
+    romi_variant_msg_t v = ROM__BUILTINS__VARIANT__INIT;
     if (items->n_ints)
         v.kind_case = ROM__BUILTINS__VARIANT__KIND_INT_VALUE, v.int_value = items->ints[i];
     else if (items->n_uints)
@@ -111,14 +111,14 @@ s_item (const Rom__Builtins__Elements *items, size_t i)
 static rom_status_t
 s_store_items (s_array_t *a, size_t from, const Rom__Builtins__Elements *items, size_t n, rom_call_t *call)
 {
-    rom_scalar_t *scalars = n ? malloc (n * sizeof *scalars) : NULL;
+    romi_scalar_t *scalars = n ? malloc (n * sizeof *scalars) : NULL;
     if (n && !scalars)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory");
     for (size_t i = 0; i < n; i++) {
-        rom_variant_msg_t v = s_item (items, i);
+        romi_variant_msg_t v = s_item (items, i);
         char what[48];
         snprintf (what, sizeof what, "Array[%zu]", from + i);
-        rom_status_t status = rom_scalar_from_variant (a->typecode, &v, &scalars[i], call, what);
+        rom_status_t status = romi_scalar_from_variant (a->typecode, &v, &scalars[i], call, what);
         if (status != ROM_OK) {
             free (scalars);
             return status;
@@ -135,7 +135,7 @@ s_create (void *ctx, const Rom__Builtins__ArrayInit *args, void **self_p, rom_ca
 {
     (void) ctx;
     int typecode = (int) args->typecode;
-    if (!rom_typecode_valid (typecode, false))
+    if (!romi_typecode_valid (typecode, false))
         return rom_call_fail (call, ROM_INVALID, "typecode %d is not one of b B h H i I l L q Q f d ?", typecode);
     s_array_t *self = calloc (1, sizeof *self);
     if (!self)
@@ -151,7 +151,7 @@ s_create (void *ctx, const Rom__Builtins__ArrayInit *args, void **self_p, rom_ca
         status = rom_call_fail (call, ROM_OUT_OF_RANGE, "length %" PRIu64 " is too large", length);
     if (status == ROM_OK) {
         self->length = (size_t) length;
-        self->data = calloc (self->length ? self->length : 1, rom_typecode_size (typecode));
+        self->data = calloc (self->length ? self->length : 1, romi_typecode_size (typecode));
         if (!self->data)
             status = rom_call_fail (call, ROM_NOMEM, "server out of memory for %zu elements", self->length);
     }
@@ -188,9 +188,9 @@ s_get (void *self, const Rom__Builtins__Index *in, Rom__Builtins__Variant *out, 
 {
     s_array_t *a = self;
     size_t pos;
-    rom_status_t status = rom_index_resolve (in->index, a->length, &pos, call, "Array");
+    rom_status_t status = romi_index_resolve (in->index, a->length, &pos, call, "Array");
     if (status == ROM_OK)
-        rom_scalar_export (a->typecode, s_load (a, pos), out);
+        romi_scalar_export (a->typecode, s_load (a, pos), out);
     return status;
 }
 
@@ -200,12 +200,12 @@ s_set (void *self, const Rom__Builtins__IndexedValue *in, Google__Protobuf__Empt
     (void) out;
     s_array_t *a = self;
     size_t pos;
-    rom_status_t status = rom_index_resolve (in->index, a->length, &pos, call, "Array");
-    rom_scalar_t scalar;
+    rom_status_t status = romi_index_resolve (in->index, a->length, &pos, call, "Array");
+    romi_scalar_t scalar;
     char what[48];
     snprintf (what, sizeof what, "Array[%" PRId64 "]", in->index);
     if (status == ROM_OK)
-        status = rom_scalar_from_variant (a->typecode, in->value, &scalar, call, what);
+        status = romi_scalar_from_variant (a->typecode, in->value, &scalar, call, what);
     if (status == ROM_OK)
         s_store (a, pos, scalar);
     return status;
@@ -216,17 +216,17 @@ s_get_slice (void *self, const Rom__Builtins__Slice *in, Rom__Builtins__Elements
 {
     s_array_t *a = self;
     size_t from, to;
-    rom_slice_resolve (in->start, in->stop, a->length, &from, &to);
+    romi_slice_resolve (in->start, in->stop, a->length, &from, &to);
     size_t n = to - from;
     if (n == 0)
         return ROM_OK;
-    rom_tc_class_t cls = rom_typecode_class (a->typecode);
+    romi_tc_class_t cls = romi_typecode_class (a->typecode);
     size_t size = cls == ROM_TC_BOOL ? sizeof (protobuf_c_boolean) : 8;
     void *items = rom_call_alloc (call, n * size);
     if (!items)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory");
     for (size_t i = 0; i < n; i++) {
-        rom_scalar_t v = s_load (a, from + i);
+        romi_scalar_t v = s_load (a, from + i);
         switch (cls) {
         case ROM_TC_SIGNED: ((int64_t *) items)[i] = v.i; break;
         case ROM_TC_UNSIGNED: ((uint64_t *) items)[i] = v.u; break;
@@ -249,7 +249,7 @@ s_set_slice (void *self, const Rom__Builtins__SliceAssign *in, Google__Protobuf_
     (void) out;
     s_array_t *a = self;
     size_t from, to, n;
-    rom_slice_resolve (in->slice ? in->slice->start : 0, in->slice ? in->slice->stop : INT64_MAX, a->length, &from, &to);
+    romi_slice_resolve (in->slice ? in->slice->start : 0, in->slice ? in->slice->stop : INT64_MAX, a->length, &from, &to);
     rom_status_t status = s_items_count (a, in->items, &n, call);
     if (status != ROM_OK)
         return status;
@@ -281,7 +281,7 @@ static const Rom__Builtins__Array_Servant s_servant = {
 };
 
 rom_status_t
-rom_builtin_array_register (rom_server_t *server)
+romi_builtin_array_register (rom_server_t *server)
 {
     return rom__builtins__array__rom_register (server, &s_servant, NULL);
 }

@@ -13,7 +13,7 @@
 typedef struct {
     uint32_t parties;
     bool broken;
-    sync_waitq_t waiters;
+    romi_sync_waitq_t waiters;
 } barrier_t;
 
 static rom_status_t
@@ -33,7 +33,7 @@ s_create (void *ctx, const Rom__Builtins__BarrierInit *args, void **self_p, rom_
 static void
 s_destroy (void *self)
 {
-    sync_waitq_fail_all (&((barrier_t *) self)->waiters, ROM_CLOSED, "the barrier was destroyed while the call waited");
+    romi_sync_waitq_fail_all (&((barrier_t *) self)->waiters, ROM_CLOSED, "the barrier was destroyed while the call waited");
     free (self);
 }
 
@@ -41,15 +41,15 @@ static void
 s_break (barrier_t *barrier, const char *why)
 {
     barrier->broken = true;
-    sync_waitq_fail_all (&barrier->waiters, ROM_BROKEN, why);
+    romi_sync_waitq_fail_all (&barrier->waiters, ROM_BROKEN, why);
 }
 
 static void
 s_on_cancel (void *self, rom_call_t *call)
 {
     barrier_t *barrier = self;
-    sync_waitq_forget (&barrier->waiters, call);
-    if (sync_deadline_passed (call))
+    romi_sync_waitq_forget (&barrier->waiters, call);
+    if (romi_sync_deadline_passed (call))
         s_break (barrier, "the barrier broke: another party timed out");
 }
 
@@ -62,9 +62,9 @@ s_wait (void *self, const Rom__Builtins__WaitRequest *in, Rom__Builtins__Count *
     if (barrier->waiters.count + 1 == barrier->parties) {
         int64_t index = 0;
         while (barrier->waiters.head) {
-            sync_waiter_t *waiter = barrier->waiters.head;
+            romi_sync_waiter_t *waiter = barrier->waiters.head;
             rom_call_t *waiting = waiter->call;
-            sync_waitq_unlink (&barrier->waiters, waiter);
+            romi_sync_waitq_unlink (&barrier->waiters, waiter);
             free (waiter);
             ((Rom__Builtins__Count *) rom_call_output (waiting))->value = index++;
             rom_call_complete (waiting, ROM_OK);
@@ -76,7 +76,7 @@ s_wait (void *self, const Rom__Builtins__WaitRequest *in, Rom__Builtins__Count *
         s_break (barrier, "the barrier broke: a party would not wait");
         return rom_call_fail (call, ROM_BROKEN, "not all parties are here, and the caller would not wait");
     }
-    if (!sync_waitq_push (&barrier->waiters, call, 0))
+    if (!romi_sync_waitq_push (&barrier->waiters, call, 0))
         return rom_call_fail (call, ROM_NOMEM, "server out of memory for a waiter");
     rom_call_on_cancel (call, s_on_cancel);
     return ROM_DEFERRED;
@@ -99,7 +99,7 @@ s_reset (void *self, const Google__Protobuf__Empty *in, Google__Protobuf__Empty 
     (void) out;
     (void) call;
     barrier_t *barrier = self;
-    sync_waitq_fail_all (&barrier->waiters, ROM_BROKEN, "the barrier was reset while the call waited");
+    romi_sync_waitq_fail_all (&barrier->waiters, ROM_BROKEN, "the barrier was reset while the call waited");
     barrier->broken = false;
     return ROM_OK;
 }
@@ -126,7 +126,7 @@ static const Rom__Builtins__Barrier_Servant s_barrier = {
 };
 
 rom_status_t
-rom_builtin_barrier_register (rom_server_t *server)
+romi_builtin_barrier_register (rom_server_t *server)
 {
     return rom__builtins__barrier__rom_register (server, &s_barrier, NULL);
 }

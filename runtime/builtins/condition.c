@@ -15,19 +15,19 @@
 #include <stdlib.h>
 
 typedef struct {
-    sync_lock_t lock;            // first: the lock core's helpers take the object's state as a lock
-    sync_waitq_t sleepers;       // Wait calls not yet notified (n: saved recursion level)
-    sync_waitq_t restores;       // owners whose Wait timed out (no call; n: the level their Acquire restores)
+    romi_sync_lock_t lock;            // first: the lock core's helpers take the object's state as a lock
+    romi_sync_waitq_t sleepers;       // Wait calls not yet notified (n: saved recursion level)
+    romi_sync_waitq_t restores;       // owners whose Wait timed out (no call; n: the level their Acquire restores)
 } condition_t;
 
 // Drop the restore records of `session` (0: all).
 static void
 s_forget_restores (condition_t *cond, uint64_t session)
 {
-    for (sync_waiter_t *record = cond->restores.head; record;) {
-        sync_waiter_t *next = record->next;
+    for (romi_sync_waiter_t *record = cond->restores.head; record;) {
+        romi_sync_waiter_t *next = record->next;
         if (!session || record->session == session) {
-            sync_waitq_unlink (&cond->restores, record);
+            romi_sync_waitq_unlink (&cond->restores, record);
             free (record);
         }
         record = next;
@@ -41,7 +41,7 @@ s_create (void *ctx, void **self_p, rom_call_t *call)
     condition_t *self = calloc (1, sizeof *self);
     if (!self)
         return rom_call_fail (call, ROM_NOMEM, "out of memory");
-    sync_lock_init (&self->lock, true);
+    romi_sync_lock_init (&self->lock, true);
     *self_p = self;
     return ROM_OK;
 }
@@ -50,8 +50,8 @@ static void
 s_destroy (void *self)
 {
     condition_t *cond = self;
-    sync_waitq_fail_all (&cond->sleepers, ROM_CLOSED, "the condition was destroyed while the call waited");
-    sync_lock_fini (&cond->lock);
+    romi_sync_waitq_fail_all (&cond->sleepers, ROM_CLOSED, "the condition was destroyed while the call waited");
+    romi_sync_lock_fini (&cond->lock);
     s_forget_restores (cond, 0);
     free (cond);
 }
@@ -60,15 +60,15 @@ static void
 s_on_cancel (void *self, rom_call_t *call)
 {
     condition_t *cond = self;
-    sync_waiter_t *waiter = sync_waitq_find (&cond->sleepers, call);
-    sync_waitq_t *list = &cond->sleepers;
+    romi_sync_waiter_t *waiter = romi_sync_waitq_find (&cond->sleepers, call);
+    romi_sync_waitq_t *list = &cond->sleepers;
     if (!waiter) {
-        waiter = sync_waitq_find (&cond->lock.waiters, call);
+        waiter = romi_sync_waitq_find (&cond->lock.waiters, call);
         list = &cond->lock.waiters;
     }
     if (!waiter)
         return;
-    sync_waitq_unlink (list, waiter);
+    romi_sync_waitq_unlink (list, waiter);
     if (list == &cond->sleepers || waiter->n > 1) {
         // A Wait that gave the lock up: keep its level for the owner's next Acquire. A plain Acquire
         // (level 1) needs no record.
@@ -89,7 +89,7 @@ s_on_session_end (void *self, uint64_t session)
 {
     condition_t *cond = self;
     s_forget_restores (cond, session);
-    sync_lock_session_end (&cond->lock, session);
+    romi_sync_lock_session_end (&cond->lock, session);
 }
 
 static rom_status_t
@@ -100,21 +100,21 @@ s_acquire (void *self, const Rom__Builtins__AcquireRequest *in, Google__Protobuf
     rom_call_on_session_end (call, s_on_session_end);
     uint32_t level = 1;
     uint64_t session = rom_call_session (call);
-    for (sync_waiter_t *record = cond->restores.head; record; record = record->next)
+    for (romi_sync_waiter_t *record = cond->restores.head; record; record = record->next)
         if (record->session == session && record->thread == in->thread) {
             level = (uint32_t) record->n;
-            sync_waitq_unlink (&cond->restores, record);
+            romi_sync_waitq_unlink (&cond->restores, record);
             free (record);
             break;
         }
-    return sync_lock_acquire (&cond->lock, call, in->nowait, in->thread, level, s_on_cancel);
+    return romi_sync_lock_acquire (&cond->lock, call, in->nowait, in->thread, level, s_on_cancel);
 }
 
 static rom_status_t
 s_release (void *self, const Rom__Builtins__OwnerRequest *in, Google__Protobuf__Empty *out, rom_call_t *call)
 {
     (void) out;
-    return sync_lock_release (&((condition_t *) self)->lock, call, in->thread);
+    return romi_sync_lock_release (&((condition_t *) self)->lock, call, in->thread);
 }
 
 static rom_status_t
@@ -122,15 +122,15 @@ s_wait (void *self, const Rom__Builtins__OwnerRequest *in, Google__Protobuf__Emp
 {
     (void) out;
     condition_t *cond = self;
-    if (!sync_lock_mine (&cond->lock, call, in->thread))
+    if (!romi_sync_lock_mine (&cond->lock, call, in->thread))
         return rom_call_fail (call, ROM_APP_ERROR, "wait on an un-acquired lock (acquire the condition first)");
-    sync_waiter_t *waiter = sync_waitq_push (&cond->sleepers, call, in->thread);
+    romi_sync_waiter_t *waiter = romi_sync_waitq_push (&cond->sleepers, call, in->thread);
     if (!waiter)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory for a waiter");
     waiter->n = cond->lock.count;
     rom_call_on_cancel (call, s_on_cancel);
     cond->lock.count = 0;
-    sync_lock_grant (&cond->lock);
+    romi_sync_lock_grant (&cond->lock);
     return ROM_DEFERRED;
 }
 
@@ -139,9 +139,9 @@ s_wake (condition_t *cond, uint32_t n)
 {
     uint32_t woken = 0;
     while (woken < n && cond->sleepers.head) {
-        sync_waiter_t *waiter = cond->sleepers.head;
-        sync_waitq_unlink (&cond->sleepers, waiter);
-        sync_lock_requeue (&cond->lock, waiter); // the notifier holds the lock: nothing is granted yet
+        romi_sync_waiter_t *waiter = cond->sleepers.head;
+        romi_sync_waitq_unlink (&cond->sleepers, waiter);
+        romi_sync_lock_requeue (&cond->lock, waiter); // the notifier holds the lock: nothing is granted yet
         woken++;
     }
     return woken;
@@ -151,7 +151,7 @@ static rom_status_t
 s_notify (void *self, const Rom__Builtins__NotifyRequest *in, Rom__Builtins__Count *out, rom_call_t *call)
 {
     condition_t *cond = self;
-    if (!sync_lock_mine (&cond->lock, call, in->thread))
+    if (!romi_sync_lock_mine (&cond->lock, call, in->thread))
         return rom_call_fail (call, ROM_APP_ERROR, "notify on an un-acquired lock (acquire the condition first)");
     out->value = s_wake (cond, in->n ? in->n : 1);
     return ROM_OK;
@@ -161,7 +161,7 @@ static rom_status_t
 s_notify_all (void *self, const Rom__Builtins__OwnerRequest *in, Rom__Builtins__Count *out, rom_call_t *call)
 {
     condition_t *cond = self;
-    if (!sync_lock_mine (&cond->lock, call, in->thread))
+    if (!romi_sync_lock_mine (&cond->lock, call, in->thread))
         return rom_call_fail (call, ROM_APP_ERROR, "notify on an un-acquired lock (acquire the condition first)");
     out->value = s_wake (cond, UINT32_MAX);
     return ROM_OK;
@@ -171,7 +171,7 @@ static rom_status_t
 s_state (void *self, const Rom__Builtins__OwnerRequest *in, Rom__Builtins__LockState *out, rom_call_t *call)
 {
     condition_t *cond = self;
-    sync_lock_state (&cond->lock, call, in->thread, out);
+    romi_sync_lock_state (&cond->lock, call, in->thread, out);
     out->waiting += (uint32_t) cond->sleepers.count;
     return ROM_OK;
 }
@@ -188,7 +188,7 @@ static const Rom__Builtins__Condition_Servant s_condition = {
 };
 
 rom_status_t
-rom_builtin_condition_register (rom_server_t *server)
+romi_builtin_condition_register (rom_server_t *server)
 {
     return rom__builtins__condition__rom_register (server, &s_condition, NULL);
 }

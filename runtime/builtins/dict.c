@@ -13,30 +13,30 @@
 #define KIND(name) ROM__BUILTINS__VARIANT__KIND_##name
 
 typedef struct {
-    rom_omap_t map;
+    romi_omap_t map;
 } s_dict_t;
 
 static rom_status_t
-s_missing (rom_call_t *call, const rom_key_t *key)
+s_missing (rom_call_t *call, const romi_key_t *key)
 {
     char repr[80];
-    return rom_call_fail (call, ROM_NOT_FOUND, "no key %s", rom_key_repr (key, repr, sizeof repr));
+    return rom_call_fail (call, ROM_NOT_FOUND, "no key %s", romi_key_repr (key, repr, sizeof repr));
 }
 
 // d[key] = value, the entry added if missing. All callers have validated the key.
 static rom_status_t
-s_put (s_dict_t *d, const rom_key_t *key, const rom_variant_msg_t *value, rom_call_t *call)
+s_put (s_dict_t *d, const romi_key_t *key, const romi_variant_msg_t *value, rom_call_t *call)
 {
-    rom_omap_entry_t *e = rom_omap_find (&d->map, key);
+    romi_omap_entry_t *e = romi_omap_find (&d->map, key);
     if (e)
-        return rom_slot_set (&e->value, value, call);
+        return romi_slot_set (&e->value, value, call);
     // Copy the value first: a failed copy must not leave a new key holding None.
-    rom_slot_t slot = ROM_SLOT_NONE;
-    rom_status_t status = rom_slot_set (&slot, value, call);
+    romi_slot_t slot = ROM_SLOT_NONE;
+    rom_status_t status = romi_slot_set (&slot, value, call);
     if (status == ROM_OK)
-        status = rom_omap_insert (&d->map, key, &e, call);
+        status = romi_omap_insert (&d->map, key, &e, call);
     if (status != ROM_OK) {
-        rom_slot_release (&slot, call);
+        romi_slot_release (&slot, call);
         return status;
     }
     e->value = slot;
@@ -47,14 +47,14 @@ s_put (s_dict_t *d, const rom_key_t *key, const rom_variant_msg_t *value, rom_ca
 static rom_status_t
 s_update (s_dict_t *d, const Rom__Builtins__DictItems *items, rom_call_t *call)
 {
-    rom_key_t key;
+    romi_key_t key;
     for (size_t i = 0; items && i < items->n_items; i++) {
-        rom_status_t status = rom_key_from_variant (items->items[i]->key, &key, call);
+        rom_status_t status = romi_key_from_variant (items->items[i]->key, &key, call);
         if (status != ROM_OK)
             return status;
     }
     for (size_t i = 0; items && i < items->n_items; i++) {
-        rom_key_from_variant (items->items[i]->key, &key, call);
+        romi_key_from_variant (items->items[i]->key, &key, call);
         rom_status_t status = s_put (d, &key, items->items[i]->value, call);
         if (status != ROM_OK)
             return status;
@@ -69,10 +69,10 @@ s_create (void *ctx, const Rom__Builtins__DictItems *args, void **self_p, rom_ca
     s_dict_t *self = calloc (1, sizeof *self);
     if (!self)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory");
-    rom_omap_init (&self->map);
+    romi_omap_init (&self->map);
     rom_status_t status = s_update (self, args, call);
     if (status != ROM_OK) {
-        rom_omap_clear (&self->map, call);
+        romi_omap_clear (&self->map, call);
         free (self);
         return status;
     }
@@ -84,7 +84,7 @@ static void
 s_destroy (void *self)
 {
     s_dict_t *d = self;
-    rom_omap_clear (&d->map, NULL);
+    romi_omap_clear (&d->map, NULL);
     free (d);
 }
 
@@ -92,8 +92,8 @@ static rom_status_t
 s_set (void *self, const Rom__Builtins__DictItem *in, Google__Protobuf__Empty *out, rom_call_t *call)
 {
     (void) out;
-    rom_key_t key;
-    rom_status_t status = rom_key_from_variant (in->key, &key, call);
+    romi_key_t key;
+    rom_status_t status = romi_key_from_variant (in->key, &key, call);
     return status == ROM_OK ? s_put (self, &key, in->value, call) : status;
 }
 
@@ -101,13 +101,13 @@ static rom_status_t
 s_get (void *self, const Rom__Builtins__DictKey *in, Rom__Builtins__Variant *out, rom_call_t *call)
 {
     s_dict_t *d = self;
-    rom_key_t key;
-    rom_status_t status = rom_key_from_variant (in->key, &key, call);
+    romi_key_t key;
+    rom_status_t status = romi_key_from_variant (in->key, &key, call);
     if (status != ROM_OK)
         return status;
-    rom_omap_entry_t *e = rom_omap_find (&d->map, &key);
+    romi_omap_entry_t *e = romi_omap_find (&d->map, &key);
     if (e)
-        return rom_slot_export (&e->value, out, call);
+        return romi_slot_export (&e->value, out, call);
     if (in->fallback)
         *out = *in->fallback; // borrowed from the request, which lives until the reply is packed
     else
@@ -120,14 +120,14 @@ s_delete (void *self, const Rom__Builtins__DictKey *in, Google__Protobuf__Empty 
 {
     (void) out;
     s_dict_t *d = self;
-    rom_key_t key;
-    rom_status_t status = rom_key_from_variant (in->key, &key, call);
+    romi_key_t key;
+    rom_status_t status = romi_key_from_variant (in->key, &key, call);
     if (status != ROM_OK)
         return status;
-    rom_omap_entry_t *e = rom_omap_find (&d->map, &key);
+    romi_omap_entry_t *e = romi_omap_find (&d->map, &key);
     if (!e)
         return s_missing (call, &key);
-    rom_omap_remove (&d->map, e, call);
+    romi_omap_remove (&d->map, e, call);
     return ROM_OK;
 }
 
@@ -135,10 +135,10 @@ static rom_status_t
 s_contains (void *self, const Rom__Builtins__DictKey *in, Rom__Builtins__Truth *out, rom_call_t *call)
 {
     s_dict_t *d = self;
-    rom_key_t key;
-    rom_status_t status = rom_key_from_variant (in->key, &key, call);
+    romi_key_t key;
+    rom_status_t status = romi_key_from_variant (in->key, &key, call);
     if (status == ROM_OK)
-        out->value = rom_omap_find (&d->map, &key) != NULL;
+        out->value = romi_omap_find (&d->map, &key) != NULL;
     return status;
 }
 
@@ -158,16 +158,16 @@ s_list (s_dict_t *d, int which, Rom__Builtins__VariantList *list, Rom__Builtins_
     size_t n = d->map.live;
     if (n == 0)
         return ROM_OK;
-    rom_variant_msg_t **keys = rom_variants_alloc (call, n);
-    rom_variant_msg_t **values = which != 0 ? rom_variants_alloc (call, n) : NULL;
+    romi_variant_msg_t **keys = romi_variants_alloc (call, n);
+    romi_variant_msg_t **values = which != 0 ? romi_variants_alloc (call, n) : NULL;
     Rom__Builtins__DictItem **pairs = items ? rom_call_alloc (call, n * sizeof *pairs) : NULL;
     Rom__Builtins__DictItem *cells = items ? rom_call_alloc (call, n * sizeof *cells) : NULL;
     if (!keys || (which != 0 && !values) || (items && (!pairs || !cells)))
         return rom_call_fail (call, ROM_NOMEM, "server out of memory");
     size_t i = 0;
     ROM_OMAP_FOREACH (&d->map, e) {
-        rom_slot_export (&e->key, keys[i], call); // a key is never a reference: cannot fail
-        if (values && rom_slot_export (&e->value, values[i], call) != ROM_OK)
+        romi_slot_export (&e->key, keys[i], call); // a key is never a reference: cannot fail
+        if (values && romi_slot_export (&e->value, values[i], call) != ROM_OK)
             return ROM_NOMEM;
         if (items) {
             rom__builtins__dict_item__init (&cells[i]);
@@ -219,11 +219,11 @@ static rom_status_t
 s_pop (void *self, const Rom__Builtins__DictKey *in, Rom__Builtins__Variant *out, rom_call_t *call)
 {
     s_dict_t *d = self;
-    rom_key_t key;
-    rom_status_t status = rom_key_from_variant (in->key, &key, call);
+    romi_key_t key;
+    rom_status_t status = romi_key_from_variant (in->key, &key, call);
     if (status != ROM_OK)
         return status;
-    rom_omap_entry_t *e = rom_omap_find (&d->map, &key);
+    romi_omap_entry_t *e = romi_omap_find (&d->map, &key);
     if (!e) {
         if (!in->fallback)
             return s_missing (call, &key);
@@ -231,9 +231,9 @@ s_pop (void *self, const Rom__Builtins__DictKey *in, Rom__Builtins__Variant *out
         return ROM_OK;
     }
     // The entry is freed now, so the reply gets a copy in the call's memory.
-    status = rom_slot_export_copy (&e->value, out, call);
+    status = romi_slot_export_copy (&e->value, out, call);
     if (status == ROM_OK)
-        rom_omap_remove (&d->map, e, call);
+        romi_omap_remove (&d->map, e, call);
     return status;
 }
 
@@ -241,18 +241,18 @@ static rom_status_t
 s_set_default (void *self, const Rom__Builtins__DictItem *in, Rom__Builtins__Variant *out, rom_call_t *call)
 {
     s_dict_t *d = self;
-    rom_key_t key;
-    rom_status_t status = rom_key_from_variant (in->key, &key, call);
+    romi_key_t key;
+    rom_status_t status = romi_key_from_variant (in->key, &key, call);
     if (status != ROM_OK)
         return status;
-    rom_omap_entry_t *e = rom_omap_find (&d->map, &key);
+    romi_omap_entry_t *e = romi_omap_find (&d->map, &key);
     if (!e) {
         status = s_put (d, &key, in->value, call);
         if (status != ROM_OK)
             return status;
-        e = rom_omap_find (&d->map, &key);
+        e = romi_omap_find (&d->map, &key);
     }
-    return rom_slot_export (&e->value, out, call);
+    return romi_slot_export (&e->value, out, call);
 }
 
 static rom_status_t
@@ -260,7 +260,7 @@ s_clear (void *self, const Google__Protobuf__Empty *in, Google__Protobuf__Empty 
 {
     (void) in;
     (void) out;
-    rom_omap_clear (&((s_dict_t *) self)->map, call);
+    romi_omap_clear (&((s_dict_t *) self)->map, call);
     return ROM_OK;
 }
 
@@ -268,19 +268,19 @@ static rom_status_t
 s_increment (void *self, const Rom__Builtins__DictItem *in, Rom__Builtins__Variant *out, rom_call_t *call)
 {
     s_dict_t *d = self;
-    rom_key_t key;
-    rom_status_t status = rom_key_from_variant (in->key, &key, call);
+    romi_key_t key;
+    rom_status_t status = romi_key_from_variant (in->key, &key, call);
     if (status != ROM_OK)
         return status;
-    const rom_variant_msg_t *delta = in->value;
+    const romi_variant_msg_t *delta = in->value;
     int dk = delta ? (int) delta->kind_case : KIND (_NOT_SET);
     if (dk != KIND (INT_VALUE) && dk != KIND (UINT_VALUE) && dk != KIND (DOUBLE_VALUE))
-        return rom_call_fail (call, ROM_WRONG_TYPE, "cannot increment by %s", rom_variant_kind_name (delta));
-    rom_omap_entry_t *e = rom_omap_find (&d->map, &key);
-    rom_slot_t zero = {.kind = KIND (INT_VALUE), .i = 0};
-    const rom_slot_t *now = e ? &e->value : &zero;
+        return rom_call_fail (call, ROM_WRONG_TYPE, "cannot increment by %s", romi_variant_kind_name (delta));
+    romi_omap_entry_t *e = romi_omap_find (&d->map, &key);
+    romi_slot_t zero = {.kind = KIND (INT_VALUE), .i = 0};
+    const romi_slot_t *now = e ? &e->value : &zero;
     char repr[80];
-    rom_variant_msg_t sum = ROM__BUILTINS__VARIANT__INIT;
+    romi_variant_msg_t sum = ROM__BUILTINS__VARIANT__INIT;
     if (now->kind == KIND (DOUBLE_VALUE) || dk == KIND (DOUBLE_VALUE)) {
         double x = now->kind == KIND (DOUBLE_VALUE) ? now->d : now->kind == KIND (INT_VALUE) ? (double) now->i : (double) now->u;
         double y = dk == KIND (DOUBLE_VALUE) ? delta->double_value
@@ -304,15 +304,15 @@ s_increment (void *self, const Rom__Builtins__DictItem *in, Rom__Builtins__Varia
         }
         if (overflow)
             return rom_call_fail (call, ROM_OUT_OF_RANGE, "incrementing key %s overflows 64 bits",
-                                  rom_key_repr (&key, repr, sizeof repr));
+                                  romi_key_repr (&key, repr, sizeof repr));
     } else
         goto not_a_number;
-    status = e ? rom_slot_set (&e->value, &sum, call) : s_put (d, &key, &sum, call);
+    status = e ? romi_slot_set (&e->value, &sum, call) : s_put (d, &key, &sum, call);
     if (status == ROM_OK)
         *out = sum;
     return status;
 not_a_number:
-    return rom_call_fail (call, ROM_WRONG_TYPE, "key %s holds %s, not a number", rom_key_repr (&key, repr, sizeof repr),
+    return rom_call_fail (call, ROM_WRONG_TYPE, "key %s holds %s, not a number", romi_key_repr (&key, repr, sizeof repr),
                           now->kind == KIND (STRING_VALUE) ? "a string"
                           : now->kind == KIND (BOOL_VALUE) ? "a bool"
                           : now->kind == KIND (BYTES_VALUE) ? "bytes"
@@ -339,7 +339,7 @@ static const Rom__Builtins__Dict_Servant s_servant = {
 };
 
 rom_status_t
-rom_builtin_dict_register (rom_server_t *server)
+romi_builtin_dict_register (rom_server_t *server)
 {
     return rom__builtins__dict__rom_register (server, &s_servant, NULL);
 }

@@ -9,7 +9,7 @@
 
 typedef struct {
     bool flag;
-    sync_waitq_t waiters;
+    romi_sync_waitq_t waiters;
 } event_t;
 
 static rom_status_t
@@ -22,14 +22,14 @@ s_create (void *ctx, void **self_p, rom_call_t *call)
 static void
 s_destroy (void *self)
 {
-    sync_waitq_fail_all (&((event_t *) self)->waiters, ROM_CLOSED, "the event was destroyed while the call waited");
+    romi_sync_waitq_fail_all (&((event_t *) self)->waiters, ROM_CLOSED, "the event was destroyed while the call waited");
     free (self);
 }
 
 static void
 s_on_cancel (void *self, rom_call_t *call)
 {
-    sync_waitq_forget (&((event_t *) self)->waiters, call);
+    romi_sync_waitq_forget (&((event_t *) self)->waiters, call);
 }
 
 static rom_status_t
@@ -40,7 +40,7 @@ s_set (void *self, const Google__Protobuf__Empty *in, Google__Protobuf__Empty *o
     (void) call;
     event_t *event = self;
     event->flag = true;
-    sync_waitq_fail_all (&event->waiters, ROM_OK, NULL);
+    romi_sync_waitq_fail_all (&event->waiters, ROM_OK, NULL);
     return ROM_OK;
 }
 
@@ -72,7 +72,7 @@ s_wait (void *self, const Rom__Builtins__WaitRequest *in, Google__Protobuf__Empt
         return ROM_OK;
     if (in->nowait)
         return rom_call_fail (call, ROM_TIMEOUT, "the event is not set");
-    if (!sync_waitq_push (&event->waiters, call, 0))
+    if (!romi_sync_waitq_push (&event->waiters, call, 0))
         return rom_call_fail (call, ROM_NOMEM, "server out of memory for a waiter");
     rom_call_on_cancel (call, s_on_cancel);
     return ROM_DEFERRED;
@@ -88,7 +88,7 @@ static const Rom__Builtins__Event_Servant s_event = {
 };
 
 rom_status_t
-rom_builtin_event_register (rom_server_t *server)
+romi_builtin_event_register (rom_server_t *server)
 {
     return rom__builtins__event__rom_register (server, &s_event, NULL);
 }

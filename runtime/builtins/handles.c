@@ -5,7 +5,7 @@
 #include <string.h>
 
 bool
-rom_helper_bad_handle (const char *fn, const void *handle, const rom_type_t *type, const rom_type_t *alt)
+romi_helper_bad_handle (const char *fn, const void *handle, const rom_type_t *type, const rom_type_t *alt)
 {
     if (!handle) {
         rom_client_fail (NULL, ROM_INVALID, "%s: NULL instead of a %s%s%s", fn, type ? type->name : "proxy",
@@ -24,7 +24,7 @@ rom_helper_bad_handle (const char *fn, const void *handle, const rom_type_t *typ
 
 
 bool
-rom_helper_null_arg (const char *fn, const void *p, const char *what)
+romi_helper_null_arg (const char *fn, const void *p, const char *what)
 {
     if (p)
         return false;
@@ -33,7 +33,7 @@ rom_helper_null_arg (const char *fn, const void *p, const char *what)
 }
 
 bool
-rom_helper_bad_client (const char *fn, const rom_client_t *client)
+romi_helper_bad_client (const char *fn, const rom_client_t *client)
 {
     if (rom_client_valid (client))
         return false;

@@ -8,10 +8,10 @@
 
 // NULL, a pointer that is no live proxy (a client, a destroyed handle), or a proxy of another type than
 // `type` or `alt` (either may be NULL; `type` NULL: any type). True when refused.
-bool rom_helper_bad_handle (const char *fn, const void *handle, const rom_type_t *type, const rom_type_t *alt);
+bool romi_helper_bad_handle (const char *fn, const void *handle, const rom_type_t *type, const rom_type_t *alt);
 // A pointer the helper must write through (or read from) is NULL. True when refused.
-bool rom_helper_null_arg (const char *fn, const void *p, const char *what);
+bool romi_helper_null_arg (const char *fn, const void *p, const char *what);
 // The client of a rom_*_new () is NULL or no client handle. True when refused.
-bool rom_helper_bad_client (const char *fn, const rom_client_t *client);
+bool romi_helper_bad_client (const char *fn, const rom_client_t *client);
 
 #endif

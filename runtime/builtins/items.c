@@ -4,23 +4,23 @@
 
 #include <stdlib.h>
 
-struct sync_item {
-    sync_item_t *next;
+struct romi_sync_item {
+    romi_sync_item_t *next;
     bool kept;                   // its reference is held by the holder given at push
     size_t size;
     uint8_t data[];              // a packed rom.builtins.SyncItem
 };
 
 rom_status_t
-sync_items_push (sync_items_t *self, const Rom__Builtins__SyncItem *item, rom_object_t *holder, rom_call_t *call)
+romi_sync_items_push (romi_sync_items_t *self, const Rom__Builtins__SyncItem *item, romi_object_t *holder, rom_call_t *call)
 {
     size_t size = protobuf_c_message_get_packed_size (&item->base);
-    sync_item_t *entry = malloc (sizeof *entry + size);
+    romi_sync_item_t *entry = malloc (sizeof *entry + size);
     if (!entry)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory for the item");
-    const Rom__ObjectRef *ref = sync_item_ref (item);
+    const Rom__ObjectRef *ref = romi_sync_item_ref (item);
     entry->kept = ref && holder;
-    rom_status_t kept = entry->kept ? rom_refs_keep_for (call, holder, ref) : ROM_OK;
+    rom_status_t kept = entry->kept ? romi_refs_keep_for (call, holder, ref) : ROM_OK;
     if (kept != ROM_OK) {
         free (entry);
         return kept;
@@ -37,9 +37,9 @@ sync_items_push (sync_items_t *self, const Rom__Builtins__SyncItem *item, rom_ob
 }
 
 rom_status_t
-sync_items_take (sync_items_t *self, Rom__Builtins__SyncItem *out, rom_call_t *call)
+romi_sync_items_take (romi_sync_items_t *self, Rom__Builtins__SyncItem *out, rom_call_t *call)
 {
-    sync_item_t *entry = self->head;
+    romi_sync_item_t *entry = self->head;
     ProtobufCAllocator allocator;
     rom_call_allocator (call, &allocator);
     Rom__Builtins__SyncItem *item = rom__builtins__sync_item__unpack (&allocator, entry->size, entry->data);
@@ -48,7 +48,7 @@ sync_items_take (sync_items_t *self, Rom__Builtins__SyncItem *out, rom_call_t *c
     out->value = item->value;
     out->type = item->type;
     if (entry->kept)
-        rom_call_drop_ref (call, sync_item_ref (item)->id); // after the reply: the taker's own comes first
+        rom_call_drop_ref (call, romi_sync_item_ref (item)->id); // after the reply: the taker's own comes first
     self->head = entry->next;
     if (!self->head)
         self->tail = NULL;
@@ -58,10 +58,10 @@ sync_items_take (sync_items_t *self, Rom__Builtins__SyncItem *out, rom_call_t *c
 }
 
 void
-sync_items_clear (sync_items_t *self)
+romi_sync_items_clear (romi_sync_items_t *self)
 {
     while (self->head) {
-        sync_item_t *next = self->head->next;
+        romi_sync_item_t *next = self->head->next;
         free (self->head);
         self->head = next;
     }
@@ -70,14 +70,14 @@ sync_items_clear (sync_items_t *self)
 }
 
 bool
-sync_waitq_hand_item (sync_waitq_t *waiters, const Rom__Builtins__SyncItem *item)
+romi_sync_waitq_hand_item (romi_sync_waitq_t *waiters, const Rom__Builtins__SyncItem *item)
 {
-    sync_waitq_drop_gone (waiters);
-    sync_waiter_t *waiter = waiters->head;
+    romi_sync_waitq_drop_gone (waiters);
+    romi_sync_waiter_t *waiter = waiters->head;
     if (!waiter)
         return false;
     rom_call_t *getter = waiter->call;
-    sync_waitq_unlink (waiters, waiter);
+    romi_sync_waitq_unlink (waiters, waiter);
     free (waiter);
     Rom__Builtins__SyncItem *out = (Rom__Builtins__SyncItem *) rom_call_output (getter);
     out->value = item->value; // borrowed: packed into the reply right now

@@ -11,7 +11,7 @@
 #include "rom/builtins/list.rom.h"
 
 typedef struct {
-    rom_slot_t *items;
+    romi_slot_t *items;
     size_t len;
     size_t cap;
 } s_list_t;
@@ -25,7 +25,7 @@ s_reserve (s_list_t *l, size_t more, rom_call_t *call)
     size_t cap = l->cap ? l->cap : 4;
     while (cap < l->len + more)
         cap *= 2;
-    rom_slot_t *items = realloc (l->items, cap * sizeof *items);
+    romi_slot_t *items = realloc (l->items, cap * sizeof *items);
     if (!items)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory");
     l->items = items;
@@ -35,7 +35,7 @@ s_reserve (s_list_t *l, size_t more, rom_call_t *call)
 
 // Insert copies of `n` values at `pos` (0 <= pos <= len); on failure the list is unchanged.
 static rom_status_t
-s_insert (s_list_t *l, size_t pos, rom_variant_msg_t *const *values, size_t n, rom_call_t *call)
+s_insert (s_list_t *l, size_t pos, romi_variant_msg_t *const *values, size_t n, rom_call_t *call)
 {
     if (n == 0)
         return ROM_OK; // and memmove is never handed the NULL of an empty list
@@ -45,10 +45,10 @@ s_insert (s_list_t *l, size_t pos, rom_variant_msg_t *const *values, size_t n, r
     memmove (&l->items[pos + n], &l->items[pos], (l->len - pos) * sizeof *l->items);
     for (size_t i = 0; i < n; i++) {
         l->items[pos + i] = ROM_SLOT_NONE;
-        status = rom_slot_set (&l->items[pos + i], values[i], call);
+        status = romi_slot_set (&l->items[pos + i], values[i], call);
         if (status != ROM_OK) {
             for (size_t j = 0; j < i; j++)
-                rom_slot_release (&l->items[pos + j], call);
+                romi_slot_release (&l->items[pos + j], call);
             memmove (&l->items[pos], &l->items[pos + n], (l->len - pos) * sizeof *l->items);
             return status;
         }
@@ -60,7 +60,7 @@ s_insert (s_list_t *l, size_t pos, rom_variant_msg_t *const *values, size_t n, r
 static void
 s_remove_at (s_list_t *l, size_t pos, rom_call_t *call)
 {
-    rom_slot_release (&l->items[pos], call);
+    romi_slot_release (&l->items[pos], call);
     memmove (&l->items[pos], &l->items[pos + 1], (l->len - pos - 1) * sizeof *l->items);
     l->len--;
 }
@@ -69,7 +69,7 @@ static void
 s_clear_items (s_list_t *l, rom_call_t *call)
 {
     for (size_t i = 0; i < l->len; i++)
-        rom_slot_release (&l->items[i], call); // NULL call: the list dies, the runtime drops its references
+        romi_slot_release (&l->items[i], call); // NULL call: the list dies, the runtime drops its references
     free (l->items);
     l->items = NULL;
     l->len = l->cap = 0;
@@ -104,7 +104,7 @@ s_append (void *self, const Rom__Builtins__Variant *in, Google__Protobuf__Empty 
 {
     (void) out;
     s_list_t *l = self;
-    rom_variant_msg_t *value = (rom_variant_msg_t *) in;
+    romi_variant_msg_t *value = (romi_variant_msg_t *) in;
     return s_insert (l, l->len, &value, 1, call);
 }
 
@@ -131,8 +131,8 @@ s_get (void *self, const Rom__Builtins__Index *in, Rom__Builtins__Variant *out, 
 {
     s_list_t *l = self;
     size_t pos;
-    rom_status_t status = rom_index_resolve (in->index, l->len, &pos, call, "List");
-    return status == ROM_OK ? rom_slot_export (&l->items[pos], out, call) : status;
+    rom_status_t status = romi_index_resolve (in->index, l->len, &pos, call, "List");
+    return status == ROM_OK ? romi_slot_export (&l->items[pos], out, call) : status;
 }
 
 static rom_status_t
@@ -141,8 +141,8 @@ s_set (void *self, const Rom__Builtins__IndexedValue *in, Google__Protobuf__Empt
     (void) out;
     s_list_t *l = self;
     size_t pos;
-    rom_status_t status = rom_index_resolve (in->index, l->len, &pos, call, "List");
-    return status == ROM_OK ? rom_slot_set (&l->items[pos], in->value, call) : status;
+    rom_status_t status = romi_index_resolve (in->index, l->len, &pos, call, "List");
+    return status == ROM_OK ? romi_slot_set (&l->items[pos], in->value, call) : status;
 }
 
 static rom_status_t
@@ -151,7 +151,7 @@ s_delete (void *self, const Rom__Builtins__Index *in, Google__Protobuf__Empty *o
     (void) out;
     s_list_t *l = self;
     size_t pos;
-    rom_status_t status = rom_index_resolve (in->index, l->len, &pos, call, "List");
+    rom_status_t status = romi_index_resolve (in->index, l->len, &pos, call, "List");
     if (status == ROM_OK)
         s_remove_at (l, pos, call);
     return status;
@@ -165,9 +165,9 @@ s_pop (void *self, const Rom__Builtins__PopAt *in, Rom__Builtins__Variant *out, 
         return rom_call_fail (call, ROM_OUT_OF_RANGE, "pop from an empty List");
     int64_t index = in->at_case == ROM__BUILTINS__POP_AT__AT_INDEX ? in->index : -1;
     size_t pos;
-    rom_status_t status = rom_index_resolve (index, l->len, &pos, call, "List pop");
+    rom_status_t status = romi_index_resolve (index, l->len, &pos, call, "List pop");
     if (status == ROM_OK)
-        status = rom_slot_export_copy (&l->items[pos], out, call);
+        status = romi_slot_export_copy (&l->items[pos], out, call);
     if (status == ROM_OK)
         s_remove_at (l, pos, call);
     return status;
@@ -187,14 +187,14 @@ s_get_slice (void *self, const Rom__Builtins__Slice *in, Rom__Builtins__VariantL
 {
     s_list_t *l = self;
     size_t from, to;
-    rom_slice_resolve (in->start, in->stop, l->len, &from, &to);
+    romi_slice_resolve (in->start, in->stop, l->len, &from, &to);
     if (to == from)
         return ROM_OK;
-    rom_variant_msg_t **items = rom_variants_alloc (call, to - from);
+    romi_variant_msg_t **items = romi_variants_alloc (call, to - from);
     if (!items)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory");
     for (size_t i = from; i < to; i++)
-        if (rom_slot_export (&l->items[i], items[i - from], call) != ROM_OK)
+        if (romi_slot_export (&l->items[i], items[i - from], call) != ROM_OK)
             return ROM_NOMEM;
     out->items = items;
     out->n_items = to - from;
@@ -206,13 +206,13 @@ s_index_of (void *self, const Rom__Builtins__Find *in, Rom__Builtins__Size *out,
 {
     s_list_t *l = self;
     size_t from, to;
-    rom_slice_resolve (in->start, in->stop ? in->stop : INT64_MAX, l->len, &from, &to);
+    romi_slice_resolve (in->start, in->stop ? in->stop : INT64_MAX, l->len, &from, &to);
     for (size_t i = from; i < to; i++)
-        if (rom_slot_equal (&l->items[i], in->value)) {
+        if (romi_slot_equal (&l->items[i], in->value)) {
             out->size = i;
             return ROM_OK;
         }
-    return rom_call_fail (call, ROM_NOT_FOUND, "%s is not in the List", rom_variant_kind_name (in->value));
+    return rom_call_fail (call, ROM_NOT_FOUND, "%s is not in the List", romi_variant_kind_name (in->value));
 }
 
 static rom_status_t
@@ -221,12 +221,12 @@ s_remove (void *self, const Rom__Builtins__Variant *in, Google__Protobuf__Empty 
     (void) out;
     s_list_t *l = self;
     for (size_t i = 0; i < l->len; i++)
-        if (rom_slot_equal (&l->items[i], in)) {
+        if (romi_slot_equal (&l->items[i], in)) {
             s_remove_at (l, i, call);
             return ROM_OK;
         }
     return rom_call_fail (call, ROM_NOT_FOUND, "List.remove: %s equal to the one given is not in the List",
-                          rom_variant_kind_name (in));
+                          romi_variant_kind_name (in));
 }
 
 static rom_status_t
@@ -256,7 +256,7 @@ static const Rom__Builtins__List_Servant s_servant = {
 };
 
 rom_status_t
-rom_builtin_list_register (rom_server_t *server)
+romi_builtin_list_register (rom_server_t *server)
 {
     return rom__builtins__list__rom_register (server, &s_servant, NULL);
 }

@@ -23,31 +23,31 @@
 // --- the core ---------------------------------------------------------------------------------------------
 
 void
-sync_lock_init (sync_lock_t *self, bool reentrant)
+romi_sync_lock_init (romi_sync_lock_t *self, bool reentrant)
 {
-    *self = (sync_lock_t) {.reentrant = reentrant};
+    *self = (romi_sync_lock_t) {.reentrant = reentrant};
 }
 
 void
-sync_lock_fini (sync_lock_t *self)
+romi_sync_lock_fini (romi_sync_lock_t *self)
 {
-    sync_waitq_fail_all (&self->waiters, ROM_CLOSED, "the lock was destroyed while the call waited");
+    romi_sync_waitq_fail_all (&self->waiters, ROM_CLOSED, "the lock was destroyed while the call waited");
 }
 
 static bool
-s_owner_is (const sync_lock_t *self, uint64_t session, uint64_t thread)
+s_owner_is (const romi_sync_lock_t *self, uint64_t session, uint64_t thread)
 {
     return self->count > 0 && self->session == session && self->thread == thread;
 }
 
 bool
-sync_lock_mine (const sync_lock_t *self, const rom_call_t *call, uint64_t thread)
+romi_sync_lock_mine (const romi_sync_lock_t *self, const rom_call_t *call, uint64_t thread)
 {
     return s_owner_is (self, rom_call_session (call), thread);
 }
 
 rom_status_t
-sync_lock_acquire (sync_lock_t *self, rom_call_t *call, bool nowait, uint64_t thread, uint32_t level,
+romi_sync_lock_acquire (romi_sync_lock_t *self, rom_call_t *call, bool nowait, uint64_t thread, uint32_t level,
                    rom_cancel_fn on_cancel)
 {
     uint64_t session = rom_call_session (call);
@@ -69,7 +69,7 @@ sync_lock_acquire (sync_lock_t *self, rom_call_t *call, bool nowait, uint64_t th
     }
     if (nowait)
         return rom_call_fail (call, ROM_TIMEOUT, "held by another owner");
-    sync_waiter_t *waiter = sync_waitq_push (&self->waiters, call, thread);
+    romi_sync_waiter_t *waiter = romi_sync_waitq_push (&self->waiters, call, thread);
     if (!waiter)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory for a waiter");
     waiter->n = level;
@@ -78,15 +78,15 @@ sync_lock_acquire (sync_lock_t *self, rom_call_t *call, bool nowait, uint64_t th
 }
 
 void
-sync_lock_grant (sync_lock_t *self)
+romi_sync_lock_grant (romi_sync_lock_t *self)
 {
     if (self->count > 0)
         return;
-    sync_waitq_drop_gone (&self->waiters);
+    romi_sync_waitq_drop_gone (&self->waiters);
     if (!self->waiters.head)
         return;
-    sync_waiter_t *waiter = self->waiters.head;
-    sync_waitq_unlink (&self->waiters, waiter);
+    romi_sync_waiter_t *waiter = self->waiters.head;
+    romi_sync_waitq_unlink (&self->waiters, waiter);
     self->session = waiter->session;
     self->thread = waiter->thread;
     self->count = (uint32_t) (waiter->n > 0 ? waiter->n : 1);
@@ -96,19 +96,19 @@ sync_lock_grant (sync_lock_t *self)
 }
 
 rom_status_t
-sync_lock_release (sync_lock_t *self, rom_call_t *call, uint64_t thread)
+romi_sync_lock_release (romi_sync_lock_t *self, rom_call_t *call, uint64_t thread)
 {
     if (self->count == 0)
         return rom_call_fail (call, ROM_APP_ERROR, "release of an unlocked lock");
     if (!s_owner_is (self, rom_call_session (call), thread))
         return rom_call_fail (call, ROM_APP_ERROR, "release of a lock held by another owner");
     if (--self->count == 0)
-        sync_lock_grant (self);
+        romi_sync_lock_grant (self);
     return ROM_OK;
 }
 
 void
-sync_lock_requeue (sync_lock_t *self, sync_waiter_t *waiter)
+romi_sync_lock_requeue (romi_sync_lock_t *self, romi_sync_waiter_t *waiter)
 {
     waiter->prev = self->waiters.tail;
     waiter->next = NULL;
@@ -118,23 +118,23 @@ sync_lock_requeue (sync_lock_t *self, sync_waiter_t *waiter)
         self->waiters.head = waiter;
     self->waiters.tail = waiter;
     self->waiters.count++;
-    sync_lock_grant (self);
+    romi_sync_lock_grant (self);
 }
 
 void
-sync_lock_session_end (sync_lock_t *self, uint64_t session)
+romi_sync_lock_session_end (romi_sync_lock_t *self, uint64_t session)
 {
     if (self->count > 0 && self->session == session) {
         self->count = 0;
-        sync_lock_grant (self);
+        romi_sync_lock_grant (self);
     }
 }
 
 void
-sync_lock_state (const sync_lock_t *self, const rom_call_t *call, uint64_t thread, Rom__Builtins__LockState *out)
+romi_sync_lock_state (const romi_sync_lock_t *self, const rom_call_t *call, uint64_t thread, Rom__Builtins__LockState *out)
 {
     out->locked = self->count > 0;
-    out->mine = sync_lock_mine (self, call, thread);
+    out->mine = romi_sync_lock_mine (self, call, thread);
     out->count = self->count;
     out->waiting = (uint32_t) self->waiters.count;
 }
@@ -144,22 +144,22 @@ sync_lock_state (const sync_lock_t *self, const rom_call_t *call, uint64_t threa
 static void
 s_on_cancel (void *self, rom_call_t *call)
 {
-    sync_lock_t *lock = self;
-    sync_waitq_forget (&lock->waiters, call);
+    romi_sync_lock_t *lock = self;
+    romi_sync_waitq_forget (&lock->waiters, call);
 }
 
 static void
 s_on_session_end (void *self, uint64_t session)
 {
-    sync_lock_session_end (self, session);
+    romi_sync_lock_session_end (self, session);
 }
 
-static sync_lock_t *
+static romi_sync_lock_t *
 s_new (bool reentrant)
 {
-    sync_lock_t *lock = malloc (sizeof *lock);
+    romi_sync_lock_t *lock = malloc (sizeof *lock);
     if (lock)
-        sync_lock_init (lock, reentrant);
+        romi_sync_lock_init (lock, reentrant);
     return lock;
 }
 
@@ -180,7 +180,7 @@ s_rlock_create (void *ctx, void **self_p, rom_call_t *call)
 static void
 s_destroy (void *self)
 {
-    sync_lock_fini (self);
+    romi_sync_lock_fini (self);
     free (self);
 }
 
@@ -189,20 +189,20 @@ s_acquire (void *self, const Rom__Builtins__AcquireRequest *in, Google__Protobuf
 {
     (void) out;
     rom_call_on_session_end (call, s_on_session_end);
-    return sync_lock_acquire (self, call, in->nowait, in->thread, 1, s_on_cancel);
+    return romi_sync_lock_acquire (self, call, in->nowait, in->thread, 1, s_on_cancel);
 }
 
 static rom_status_t
 s_release (void *self, const Rom__Builtins__OwnerRequest *in, Google__Protobuf__Empty *out, rom_call_t *call)
 {
     (void) out;
-    return sync_lock_release (self, call, in->thread);
+    return romi_sync_lock_release (self, call, in->thread);
 }
 
 static rom_status_t
 s_state (void *self, const Rom__Builtins__OwnerRequest *in, Rom__Builtins__LockState *out, rom_call_t *call)
 {
-    sync_lock_state (self, call, in->thread, out);
+    romi_sync_lock_state (self, call, in->thread, out);
     return ROM_OK;
 }
 
@@ -223,7 +223,7 @@ static const Rom__Builtins__RLock_Servant s_rlock = {
 };
 
 rom_status_t
-rom_builtin_lock_register (rom_server_t *server)
+romi_builtin_lock_register (rom_server_t *server)
 {
     rom_status_t status = rom__builtins__lock__rom_register (server, &s_lock, NULL);
     return status == ROM_OK ? rom__builtins__rlock__rom_register (server, &s_rlock, NULL) : status;

@@ -8,7 +8,7 @@
 #include "rom/builtins/namespace.rom.h"
 
 typedef struct {
-    rom_omap_t map;
+    romi_omap_t map;
 } s_namespace_t;
 
 static rom_status_t
@@ -16,16 +16,16 @@ s_set_attr_in (s_namespace_t *ns, const Rom__Builtins__Attribute *attr, rom_call
 {
     if (!attr->name || !attr->name[0])
         return rom_call_fail (call, ROM_INVALID, "an attribute needs a name");
-    rom_key_t key = rom_key_from_string (attr->name);
-    rom_omap_entry_t *e = rom_omap_find (&ns->map, &key);
+    romi_key_t key = romi_key_from_string (attr->name);
+    romi_omap_entry_t *e = romi_omap_find (&ns->map, &key);
     if (e)
-        return rom_slot_set (&e->value, attr->value, call);
-    rom_slot_t slot = ROM_SLOT_NONE;
-    rom_status_t status = rom_slot_set (&slot, attr->value, call);
+        return romi_slot_set (&e->value, attr->value, call);
+    romi_slot_t slot = ROM_SLOT_NONE;
+    rom_status_t status = romi_slot_set (&slot, attr->value, call);
     if (status == ROM_OK)
-        status = rom_omap_insert (&ns->map, &key, &e, call);
+        status = romi_omap_insert (&ns->map, &key, &e, call);
     if (status != ROM_OK) {
-        rom_slot_release (&slot, call);
+        romi_slot_release (&slot, call);
         return status;
     }
     e->value = slot;
@@ -39,11 +39,11 @@ s_create (void *ctx, const Rom__Builtins__Attributes *args, void **self_p, rom_c
     s_namespace_t *self = calloc (1, sizeof *self);
     if (!self)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory");
-    rom_omap_init (&self->map);
+    romi_omap_init (&self->map);
     for (size_t i = 0; i < args->n_attributes; i++) {
         rom_status_t status = s_set_attr_in (self, args->attributes[i], call);
         if (status != ROM_OK) {
-            rom_omap_clear (&self->map, call);
+            romi_omap_clear (&self->map, call);
             free (self);
             return status;
         }
@@ -56,24 +56,24 @@ static void
 s_destroy (void *self)
 {
     s_namespace_t *ns = self;
-    rom_omap_clear (&ns->map, NULL);
+    romi_omap_clear (&ns->map, NULL);
     free (ns);
 }
 
-static rom_omap_entry_t *
+static romi_omap_entry_t *
 s_find (s_namespace_t *ns, const char *name)
 {
-    rom_key_t key = rom_key_from_string (name ? name : "");
-    return rom_omap_find (&ns->map, &key);
+    romi_key_t key = romi_key_from_string (name ? name : "");
+    return romi_omap_find (&ns->map, &key);
 }
 
 static rom_status_t
 s_get_attr (void *self, const Rom__Builtins__AttributeName *in, Rom__Builtins__Variant *out, rom_call_t *call)
 {
-    rom_omap_entry_t *e = s_find (self, in->name);
+    romi_omap_entry_t *e = s_find (self, in->name);
     if (!e)
         return rom_call_fail (call, ROM_NOT_FOUND, "Namespace has no attribute '%.80s'", in->name ? in->name : "");
-    return rom_slot_export (&e->value, out, call);
+    return romi_slot_export (&e->value, out, call);
 }
 
 static rom_status_t
@@ -88,10 +88,10 @@ s_del_attr (void *self, const Rom__Builtins__AttributeName *in, Google__Protobuf
 {
     (void) out;
     s_namespace_t *ns = self;
-    rom_omap_entry_t *e = s_find (ns, in->name);
+    romi_omap_entry_t *e = s_find (ns, in->name);
     if (!e)
         return rom_call_fail (call, ROM_NOT_FOUND, "Namespace has no attribute '%.80s'", in->name ? in->name : "");
-    rom_omap_remove (&ns->map, e, call);
+    romi_omap_remove (&ns->map, e, call);
     return ROM_OK;
 }
 
@@ -103,7 +103,7 @@ s_list (void *self, const Google__Protobuf__Empty *in, Rom__Builtins__Attributes
     size_t n = ns->map.live;
     if (n == 0)
         return ROM_OK;
-    rom_variant_msg_t **values = rom_variants_alloc (call, n);
+    romi_variant_msg_t **values = romi_variants_alloc (call, n);
     Rom__Builtins__Attribute **attrs = rom_call_alloc (call, n * sizeof *attrs);
     Rom__Builtins__Attribute *cells = rom_call_alloc (call, n * sizeof *cells);
     if (!values || !attrs || !cells)
@@ -112,7 +112,7 @@ s_list (void *self, const Google__Protobuf__Empty *in, Rom__Builtins__Attributes
     ROM_OMAP_FOREACH (&ns->map, e) {
         rom__builtins__attribute__init (&cells[i]);
         cells[i].name = e->key.s.data;
-        if (rom_slot_export (&e->value, values[i], call) != ROM_OK)
+        if (romi_slot_export (&e->value, values[i], call) != ROM_OK)
             return ROM_NOMEM;
         cells[i].value = values[i];
         attrs[i] = &cells[i];
@@ -133,7 +133,7 @@ static const Rom__Builtins__Namespace_Servant s_servant = {
 };
 
 rom_status_t
-rom_builtin_namespace_register (rom_server_t *server)
+romi_builtin_namespace_register (rom_server_t *server)
 {
     return rom__builtins__namespace__rom_register (server, &s_servant, NULL);
 }

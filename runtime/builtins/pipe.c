@@ -34,8 +34,8 @@ struct pipe_end {
     bool closed;                 // Close was called on this end
     bool peer_closed;            // the peer closed or died
     bool can_send, can_recv;
-    sync_items_t inbox;
-    sync_waitq_t receivers;
+    romi_sync_items_t inbox;
+    romi_sync_waitq_t receivers;
 };
 
 static rom_status_t
@@ -44,7 +44,7 @@ s_create (void *ctx, const Rom__Builtins__PipeInit *args, void **self_p, rom_cal
     (void) ctx;
     pipe_end_t *peer = NULL;
     if (args && args->peer) {
-        rom_object_t *object = rom_objects_find (rom_server_objects (call->server), args->peer);
+        romi_object_t *object = romi_objects_find (romi_server_objects (call->server), args->peer);
         if (!object || object->entry->type != &rom__builtins__pipe__rom_type)
             return rom_call_fail (call, ROM_NO_OBJECT, "no Pipe end #%llu to link to",
                                   (unsigned long long) args->peer);
@@ -64,7 +64,7 @@ s_create (void *ctx, const Rom__Builtins__PipeInit *args, void **self_p, rom_cal
         self->peer_id = args->peer;
         self->linked = true;
         peer->peer = self;
-        peer->peer_id = rom_objects_next_id (rom_server_objects (call->server)); // this end's, once made
+        peer->peer_id = romi_objects_next_id (romi_server_objects (call->server)); // this end's, once made
         peer->linked = true;
     } else {
         bool duplex = args && args->duplex;
@@ -81,7 +81,7 @@ s_peer_gone (pipe_end_t *end)
 {
     end->peer = NULL;
     end->peer_closed = true;
-    sync_waitq_fail_all (&end->receivers, ROM_CLOSED, "the other end of the pipe is closed");
+    romi_sync_waitq_fail_all (&end->receivers, ROM_CLOSED, "the other end of the pipe is closed");
 }
 
 static void
@@ -90,7 +90,7 @@ s_close (pipe_end_t *end)
     if (end->closed)
         return;
     end->closed = true;
-    sync_waitq_fail_all (&end->receivers, ROM_CLOSED, "this end of the pipe was closed");
+    romi_sync_waitq_fail_all (&end->receivers, ROM_CLOSED, "this end of the pipe was closed");
     if (end->peer)
         s_peer_gone (end->peer);
     end->peer = NULL;
@@ -101,14 +101,14 @@ s_destroy (void *self)
 {
     pipe_end_t *end = self;
     s_close (end);
-    sync_items_clear (&end->inbox);
+    romi_sync_items_clear (&end->inbox);
     free (end);
 }
 
 static void
 s_on_cancel (void *self, rom_call_t *call)
 {
-    sync_waitq_forget (&((pipe_end_t *) self)->receivers, call);
+    romi_sync_waitq_forget (&((pipe_end_t *) self)->receivers, call);
 }
 
 static rom_status_t
@@ -125,17 +125,17 @@ s_send (void *self, const Rom__Builtins__SyncItem *in, Google__Protobuf__Empty *
                               end->peer_closed ? "the other end of the pipe is closed"
                                                : "this pipe end has no peer yet");
     pipe_end_t *peer = end->peer;
-    if (sync_waitq_hand_item (&peer->receivers, in))
+    if (romi_sync_waitq_hand_item (&peer->receivers, in))
         return ROM_OK;
     // In the inbox, a reference is held by the receiving end (not by a reference to that end itself: it
     // cannot outlive its own inbox anyway).
-    const Rom__ObjectRef *ref = sync_item_ref (in);
-    rom_object_t *holder = NULL;
+    const Rom__ObjectRef *ref = romi_sync_item_ref (in);
+    romi_object_t *holder = NULL;
     if (ref && ref->id != end->peer_id
-        && !(holder = rom_objects_find (rom_server_objects (call->server), end->peer_id)))
+        && !(holder = romi_objects_find (romi_server_objects (call->server), end->peer_id)))
         return rom_call_fail (call, ROM_INTERNAL, "the peer end #%llu is not in the table",
                               (unsigned long long) end->peer_id);
-    return sync_items_push (&peer->inbox, in, holder, call);
+    return romi_sync_items_push (&peer->inbox, in, holder, call);
 }
 
 static rom_status_t
@@ -147,12 +147,12 @@ s_recv (void *self, const Rom__Builtins__RecvRequest *in, Rom__Builtins__SyncIte
     if (end->closed)
         return rom_call_fail (call, ROM_CLOSED, "this end of the pipe is closed");
     if (end->inbox.head)
-        return sync_items_take (&end->inbox, out, call);
+        return romi_sync_items_take (&end->inbox, out, call);
     if (end->peer_closed)
         return rom_call_fail (call, ROM_CLOSED, "the other end of the pipe is closed and nothing is left to receive");
     if (in->nowait)
         return rom_call_fail (call, ROM_TIMEOUT, "nothing to receive");
-    if (!sync_waitq_push (&end->receivers, call, 0))
+    if (!romi_sync_waitq_push (&end->receivers, call, 0))
         return rom_call_fail (call, ROM_NOMEM, "server out of memory for a waiter");
     rom_call_on_cancel (call, s_on_cancel);
     return ROM_DEFERRED;
@@ -188,7 +188,7 @@ static const Rom__Builtins__Pipe_Servant s_pipe = {
 };
 
 rom_status_t
-rom_builtin_pipe_register (rom_server_t *server)
+romi_builtin_pipe_register (rom_server_t *server)
 {
     return rom__builtins__pipe__rom_register (server, &s_pipe, NULL);
 }

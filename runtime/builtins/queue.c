@@ -20,11 +20,11 @@
 #include <string.h>
 
 typedef struct {
-    sync_items_t items;
+    romi_sync_items_t items;
     int64_t maxsize;             // <= 0: unbounded
     bool joinable;
     uint64_t unfinished;         // JoinableQueue: items put and not yet marked done
-    sync_waitq_t getters, putters, joiners;
+    romi_sync_waitq_t getters, putters, joiners;
 } queue_t;
 
 static rom_status_t
@@ -58,10 +58,10 @@ s_destroy (void *self)
 {
     queue_t *queue = self;
     const char *why = "the queue was destroyed while the call waited";
-    sync_waitq_fail_all (&queue->getters, ROM_CLOSED, why);
-    sync_waitq_fail_all (&queue->putters, ROM_CLOSED, why);
-    sync_waitq_fail_all (&queue->joiners, ROM_CLOSED, why);
-    sync_items_clear (&queue->items);
+    romi_sync_waitq_fail_all (&queue->getters, ROM_CLOSED, why);
+    romi_sync_waitq_fail_all (&queue->putters, ROM_CLOSED, why);
+    romi_sync_waitq_fail_all (&queue->joiners, ROM_CLOSED, why);
+    romi_sync_items_clear (&queue->items);
     free (queue);
 }
 
@@ -75,15 +75,15 @@ static void
 s_on_cancel (void *self, rom_call_t *call)
 {
     queue_t *queue = self;
-    bool late = sync_deadline_passed (call);
-    if (sync_waitq_forget (&queue->getters, call)) {
+    bool late = romi_sync_deadline_passed (call);
+    if (romi_sync_waitq_forget (&queue->getters, call)) {
         if (late)
             rom_call_fail (call, ROM_EMPTY, "no item came within the timeout");
-    } else if (sync_waitq_forget (&queue->putters, call)) {
+    } else if (romi_sync_waitq_forget (&queue->putters, call)) {
         if (late)
             rom_call_fail (call, ROM_FULL, "no room came within the timeout");
     } else
-        sync_waitq_forget (&queue->joiners, call);
+        romi_sync_waitq_forget (&queue->joiners, call);
 }
 
 // Accept `item`, put by `call`: to the first waiting getter if there is one, else into the queue (the caller
@@ -92,8 +92,8 @@ static rom_status_t
 s_accept (queue_t *queue, const Rom__Builtins__SyncItem *item, rom_call_t *call)
 {
     // Queued, a reference keeps its object alive (the queue holds it) until a Get takes it.
-    if (!sync_waitq_hand_item (&queue->getters, item)) {
-        rom_status_t status = sync_items_push (&queue->items, item, call->object, call);
+    if (!romi_sync_waitq_hand_item (&queue->getters, item)) {
+        rom_status_t status = romi_sync_items_push (&queue->items, item, call->object, call);
         if (status != ROM_OK)
             return status;
     }
@@ -105,15 +105,15 @@ s_accept (queue_t *queue, const Rom__Builtins__SyncItem *item, rom_call_t *call)
 static rom_status_t
 s_take (queue_t *queue, Rom__Builtins__SyncItem *out, rom_call_t *call)
 {
-    rom_status_t status = sync_items_take (&queue->items, out, call);
+    rom_status_t status = romi_sync_items_take (&queue->items, out, call);
     if (status != ROM_OK)
         return status;
     // A slot is free: let the first waiting putter in.
     if (queue->putters.head) {
-        sync_waiter_t *waiter = queue->putters.head;
+        romi_sync_waiter_t *waiter = queue->putters.head;
         rom_call_t *putter = waiter->call;
         const Rom__Builtins__SyncItem *pending = waiter->data;
-        sync_waitq_unlink (&queue->putters, waiter);
+        romi_sync_waitq_unlink (&queue->putters, waiter);
         free (waiter);
         rom_call_complete (putter, s_accept (queue, pending, putter));
     }
@@ -132,7 +132,7 @@ s_put (void *self, const Rom__Builtins__PutRequest *in, Google__Protobuf__Empty 
     }
     if (in->nowait)
         return rom_call_fail (call, ROM_FULL, "the queue is full (%lld items)", (long long) queue->maxsize);
-    sync_waiter_t *waiter = sync_waitq_push (&queue->putters, call, 0);
+    romi_sync_waiter_t *waiter = romi_sync_waitq_push (&queue->putters, call, 0);
     if (!waiter)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory for a waiter");
     waiter->data = item; // the call's input lives as long as the call
@@ -148,7 +148,7 @@ s_get (void *self, const Rom__Builtins__GetRequest *in, Rom__Builtins__SyncItem 
         return s_take (queue, out, call);
     if (in->nowait)
         return rom_call_fail (call, ROM_EMPTY, "the queue is empty");
-    if (!sync_waitq_push (&queue->getters, call, 0))
+    if (!romi_sync_waitq_push (&queue->getters, call, 0))
         return rom_call_fail (call, ROM_NOMEM, "server out of memory for a waiter");
     rom_call_on_cancel (call, s_on_cancel);
     return ROM_DEFERRED;
@@ -190,7 +190,7 @@ s_task_done (void *self, const Google__Protobuf__Empty *in, Google__Protobuf__Em
     if (queue->unfinished == 0)
         return rom_call_fail (call, ROM_APP_ERROR, "task_done () called more times than there were items");
     if (--queue->unfinished == 0)
-        sync_waitq_fail_all (&queue->joiners, ROM_OK, NULL);
+        romi_sync_waitq_fail_all (&queue->joiners, ROM_OK, NULL);
     return ROM_OK;
 }
 
@@ -202,7 +202,7 @@ s_join (void *self, const Google__Protobuf__Empty *in, Google__Protobuf__Empty *
     queue_t *queue = self;
     if (queue->unfinished == 0)
         return ROM_OK;
-    if (!sync_waitq_push (&queue->joiners, call, 0))
+    if (!romi_sync_waitq_push (&queue->joiners, call, 0))
         return rom_call_fail (call, ROM_NOMEM, "server out of memory for a waiter");
     rom_call_on_cancel (call, s_on_cancel);
     return ROM_DEFERRED;
@@ -231,7 +231,7 @@ static const Rom__Builtins__JoinableQueue_Servant s_joinable = {
 };
 
 rom_status_t
-rom_builtin_queue_register (rom_server_t *server)
+romi_builtin_queue_register (rom_server_t *server)
 {
     rom_status_t status = rom__builtins__queue__rom_register (server, &s_queue, NULL);
     return status == ROM_OK ? rom__builtins__joinable_queue__rom_register (server, &s_joinable, NULL) : status;

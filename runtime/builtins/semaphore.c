@@ -12,7 +12,7 @@
 typedef struct {
     int64_t value;               // free units
     int64_t bound;               // BoundedSemaphore: the most `value` may be; -1: unbounded
-    sync_waitq_t waiters;
+    romi_sync_waitq_t waiters;
 } semaphore_t;
 
 static rom_status_t
@@ -48,14 +48,14 @@ static void
 s_destroy (void *self)
 {
     semaphore_t *sem = self;
-    sync_waitq_fail_all (&sem->waiters, ROM_CLOSED, "the semaphore was destroyed while the call waited");
+    romi_sync_waitq_fail_all (&sem->waiters, ROM_CLOSED, "the semaphore was destroyed while the call waited");
     free (sem);
 }
 
 static void
 s_on_cancel (void *self, rom_call_t *call)
 {
-    sync_waitq_forget (&((semaphore_t *) self)->waiters, call);
+    romi_sync_waitq_forget (&((semaphore_t *) self)->waiters, call);
 }
 
 static rom_status_t
@@ -69,7 +69,7 @@ s_acquire (void *self, const Rom__Builtins__AcquireRequest *in, Google__Protobuf
     }
     if (in->nowait)
         return rom_call_fail (call, ROM_TIMEOUT, "no free unit");
-    if (!sync_waitq_push (&sem->waiters, call, in->thread))
+    if (!romi_sync_waitq_push (&sem->waiters, call, in->thread))
         return rom_call_fail (call, ROM_NOMEM, "server out of memory for a waiter");
     rom_call_on_cancel (call, s_on_cancel);
     return ROM_DEFERRED;
@@ -85,10 +85,10 @@ s_release (void *self, const Rom__Builtins__ReleaseRequest *in, Google__Protobuf
         return rom_call_fail (call, ROM_APP_ERROR, "released too many times (value %lld + %lld > bound %lld)",
                               (long long) sem->value, (long long) n, (long long) sem->bound);
     sem->value += n;
-    while (sem->value > 0 && (sync_waitq_drop_gone (&sem->waiters), sem->waiters.head)) {
-        sync_waiter_t *waiter = sem->waiters.head;
+    while (sem->value > 0 && (romi_sync_waitq_drop_gone (&sem->waiters), sem->waiters.head)) {
+        romi_sync_waiter_t *waiter = sem->waiters.head;
         rom_call_t *waiting = waiter->call;
-        sync_waitq_unlink (&sem->waiters, waiter);
+        romi_sync_waitq_unlink (&sem->waiters, waiter);
         free (waiter);
         sem->value--;
         rom_call_complete (waiting, ROM_OK);
@@ -122,7 +122,7 @@ static const Rom__Builtins__BoundedSemaphore_Servant s_bounded = {
 };
 
 rom_status_t
-rom_builtin_semaphore_register (rom_server_t *server)
+romi_builtin_semaphore_register (rom_server_t *server)
 {
     rom_status_t status = rom__builtins__semaphore__rom_register (server, &s_semaphore, NULL);
     return status == ROM_OK ? rom__builtins__bounded_semaphore__rom_register (server, &s_bounded, NULL) : status;

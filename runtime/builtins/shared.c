@@ -32,7 +32,7 @@ typedef Rom__Builtins__Variant s_msg_t;
 static inline bool
 s_wrong_handle (const char *fn, const void *handle, const rom_type_t *type)
 {
-    return rom_helper_bad_handle (fn, handle, type, NULL);
+    return romi_helper_bad_handle (fn, handle, type, NULL);
 }
 
 // The handle's client, for failure texts: NULL once that client (or its manager) was destroyed, which
@@ -488,10 +488,10 @@ s_buf_finish (const void *handle, s_buf_t *b, char **text)
 rom_status_t
 rom_value_new (rom_client_t *client, char typecode, rom_variant_t initial, rom_value_t **value_p)
 {
-    if (rom_helper_null_arg (__func__, value_p, "value_p"))
+    if (romi_helper_null_arg (__func__, value_p, "value_p"))
         return ROM_INVALID;
     *value_p = NULL;
-    if (rom_helper_bad_client (__func__, client))
+    if (romi_helper_bad_client (__func__, client))
         return ROM_INVALID;
     s_in_t in;
     rom_status_t status = s_in (client, &initial, &in);
@@ -510,7 +510,7 @@ rom_value_new (rom_client_t *client, char typecode, rom_variant_t initial, rom_v
 rom_status_t
 rom_value_get (rom_value_t *value, rom_variant_t *out)
 {
-    if (s_wrong_handle (__func__, value, S_VALUE_TYPE) || rom_helper_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, value, S_VALUE_TYPE) || romi_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     *out = ROM_NONE;
     s_msg_t *reply = NULL;
@@ -534,7 +534,7 @@ rom_value_set (rom_value_t *value, rom_variant_t v)
 rom_status_t
 rom_value_get_int (rom_value_t *value, int64_t *out)
 {
-    if (s_wrong_handle (__func__, value, S_VALUE_TYPE) || rom_helper_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, value, S_VALUE_TYPE) || romi_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_value_get (value, &v);
@@ -544,7 +544,7 @@ rom_value_get_int (rom_value_t *value, int64_t *out)
 rom_status_t
 rom_value_get_double (rom_value_t *value, double *out)
 {
-    if (s_wrong_handle (__func__, value, S_VALUE_TYPE) || rom_helper_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, value, S_VALUE_TYPE) || romi_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_value_get (value, &v);
@@ -554,7 +554,7 @@ rom_value_get_double (rom_value_t *value, double *out)
 rom_status_t
 rom_value_get_str (rom_value_t *value, char **out)
 {
-    if (s_wrong_handle (__func__, value, S_VALUE_TYPE) || rom_helper_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, value, S_VALUE_TYPE) || romi_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_value_get (value, &v);
@@ -652,7 +652,7 @@ rom_value_cas (rom_value_t *value, rom_variant_t expected, rom_variant_t desired
 rom_status_t
 rom_value_cas_int (rom_value_t *value, int64_t *expected, int64_t desired, bool *swapped)
 {
-    if (s_wrong_handle (__func__, value, S_VALUE_TYPE) || rom_helper_null_arg (__func__, expected, "expected"))
+    if (s_wrong_handle (__func__, value, S_VALUE_TYPE) || romi_helper_null_arg (__func__, expected, "expected"))
         return ROM_INVALID;
     rom_variant_t current;
     bool done = false;
@@ -667,7 +667,7 @@ rom_value_cas_int (rom_value_t *value, int64_t *expected, int64_t desired, bool 
 rom_status_t
 rom_value_typecode (rom_value_t *value, char *typecode)
 {
-    if (s_wrong_handle (__func__, value, S_VALUE_TYPE) || rom_helper_null_arg (__func__, typecode, "typecode"))
+    if (s_wrong_handle (__func__, value, S_VALUE_TYPE) || romi_helper_null_arg (__func__, typecode, "typecode"))
         return ROM_INVALID;
     Rom__Builtins__TypecodeReply *reply = NULL;
     rom_status_t status = rom__builtins__value_proxy__get_typecode (S_VALUE (value), NULL, &reply);
@@ -711,10 +711,10 @@ s_array_create (rom_client_t *client, char typecode, size_t length, Rom__Builtin
 rom_status_t
 rom_array_new (rom_client_t *client, char typecode, size_t length, rom_array_t **array_p)
 {
-    if (rom_helper_null_arg (__func__, array_p, "array_p"))
+    if (romi_helper_null_arg (__func__, array_p, "array_p"))
         return ROM_INVALID;
     *array_p = NULL;
-    if (rom_helper_bad_client (__func__, client))
+    if (romi_helper_bad_client (__func__, client))
         return ROM_INVALID;
     return s_array_create (client, typecode, length, NULL, array_p);
 }
@@ -722,10 +722,10 @@ rom_array_new (rom_client_t *client, char typecode, size_t length, rom_array_t *
 rom_status_t
 rom_array_new_ints (rom_client_t *client, char typecode, const int64_t *items, size_t n, rom_array_t **array_p)
 {
-    if (rom_helper_null_arg (__func__, array_p, "array_p"))
+    if (romi_helper_null_arg (__func__, array_p, "array_p"))
         return ROM_INVALID;
     *array_p = NULL;
-    if (rom_helper_bad_client (__func__, client) || (n && rom_helper_null_arg (__func__, items, "items")))
+    if (romi_helper_bad_client (__func__, client) || (n && romi_helper_null_arg (__func__, items, "items")))
         return ROM_INVALID;
     Rom__Builtins__Elements elements = ROM__BUILTINS__ELEMENTS__INIT;
     elements.ints = (int64_t *) items;
@@ -736,10 +736,10 @@ rom_array_new_ints (rom_client_t *client, char typecode, const int64_t *items, s
 rom_status_t
 rom_array_new_doubles (rom_client_t *client, char typecode, const double *items, size_t n, rom_array_t **array_p)
 {
-    if (rom_helper_null_arg (__func__, array_p, "array_p"))
+    if (romi_helper_null_arg (__func__, array_p, "array_p"))
         return ROM_INVALID;
     *array_p = NULL;
-    if (rom_helper_bad_client (__func__, client) || (n && rom_helper_null_arg (__func__, items, "items")))
+    if (romi_helper_bad_client (__func__, client) || (n && romi_helper_null_arg (__func__, items, "items")))
         return ROM_INVALID;
     Rom__Builtins__Elements elements = ROM__BUILTINS__ELEMENTS__INIT;
     elements.doubles = (double *) items;
@@ -750,7 +750,7 @@ rom_array_new_doubles (rom_client_t *client, char typecode, const double *items,
 rom_status_t
 rom_array_len (rom_array_t *array, size_t *length)
 {
-    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || rom_helper_null_arg (__func__, length, "length"))
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || romi_helper_null_arg (__func__, length, "length"))
         return ROM_INVALID;
     Rom__Builtins__Size *reply = NULL;
     rom_status_t status = rom__builtins__array_proxy__len (S_ARRAY (array), NULL, &reply);
@@ -764,7 +764,7 @@ rom_array_len (rom_array_t *array, size_t *length)
 rom_status_t
 rom_array_get (rom_array_t *array, int64_t index, rom_variant_t *out)
 {
-    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || rom_helper_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || romi_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     *out = ROM_NONE;
     Rom__Builtins__Index req = ROM__BUILTINS__INDEX__INIT;
@@ -794,7 +794,7 @@ rom_array_set (rom_array_t *array, int64_t index, rom_variant_t v)
 rom_status_t
 rom_array_get_int (rom_array_t *array, int64_t index, int64_t *out)
 {
-    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || rom_helper_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || romi_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_array_get (array, index, &v);
@@ -804,7 +804,7 @@ rom_array_get_int (rom_array_t *array, int64_t index, int64_t *out)
 rom_status_t
 rom_array_get_double (rom_array_t *array, int64_t index, double *out)
 {
-    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || rom_helper_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || romi_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_array_get (array, index, &v);
@@ -839,8 +839,8 @@ s_array_slice (rom_array_t *array, int64_t start, int64_t stop, Rom__Builtins__E
 rom_status_t
 rom_array_get_ints (rom_array_t *array, int64_t start, int64_t stop, int64_t **items, size_t *n)
 {
-    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || rom_helper_null_arg (__func__, items, "items")
-        || rom_helper_null_arg (__func__, n, "n"))
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || romi_helper_null_arg (__func__, items, "items")
+        || romi_helper_null_arg (__func__, n, "n"))
         return ROM_INVALID;
     *items = NULL;
     *n = 0;
@@ -877,8 +877,8 @@ rom_array_get_ints (rom_array_t *array, int64_t start, int64_t stop, int64_t **i
 rom_status_t
 rom_array_get_doubles (rom_array_t *array, int64_t start, int64_t stop, double **items, size_t *n)
 {
-    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || rom_helper_null_arg (__func__, items, "items")
-        || rom_helper_null_arg (__func__, n, "n"))
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || romi_helper_null_arg (__func__, items, "items")
+        || romi_helper_null_arg (__func__, n, "n"))
         return ROM_INVALID;
     *items = NULL;
     *n = 0;
@@ -919,7 +919,7 @@ s_array_assign (rom_array_t *array, int64_t start, int64_t stop, Rom__Builtins__
 rom_status_t
 rom_array_set_ints (rom_array_t *array, int64_t start, int64_t stop, const int64_t *items, size_t n)
 {
-    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || (n && rom_helper_null_arg (__func__, items, "items")))
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || (n && romi_helper_null_arg (__func__, items, "items")))
         return ROM_INVALID;
     Rom__Builtins__Elements elements = ROM__BUILTINS__ELEMENTS__INIT;
     elements.ints = (int64_t *) items;
@@ -930,7 +930,7 @@ rom_array_set_ints (rom_array_t *array, int64_t start, int64_t stop, const int64
 rom_status_t
 rom_array_set_doubles (rom_array_t *array, int64_t start, int64_t stop, const double *items, size_t n)
 {
-    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || (n && rom_helper_null_arg (__func__, items, "items")))
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || (n && romi_helper_null_arg (__func__, items, "items")))
         return ROM_INVALID;
     Rom__Builtins__Elements elements = ROM__BUILTINS__ELEMENTS__INIT;
     elements.doubles = (double *) items;
@@ -941,7 +941,7 @@ rom_array_set_doubles (rom_array_t *array, int64_t start, int64_t stop, const do
 rom_status_t
 rom_array_typecode (rom_array_t *array, char *typecode)
 {
-    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || rom_helper_null_arg (__func__, typecode, "typecode"))
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || romi_helper_null_arg (__func__, typecode, "typecode"))
         return ROM_INVALID;
     Rom__Builtins__TypecodeReply *reply = NULL;
     rom_status_t status = rom__builtins__array_proxy__get_typecode (S_ARRAY (array), NULL, &reply);
@@ -955,7 +955,7 @@ rom_array_typecode (rom_array_t *array, char *typecode)
 rom_status_t
 rom_array_repr (rom_array_t *array, char **text)
 {
-    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || rom_helper_null_arg (__func__, text, "text"))
+    if (s_wrong_handle (__func__, array, S_ARRAY_TYPE) || romi_helper_null_arg (__func__, text, "text"))
         return ROM_INVALID;
     *text = NULL;
     Rom__Builtins__Elements *reply = NULL;
@@ -998,10 +998,10 @@ rom_array_destroy (rom_array_t **array_p)
 rom_status_t
 rom_dict_new (rom_client_t *client, rom_dict_t **dict_p)
 {
-    if (rom_helper_null_arg (__func__, dict_p, "dict_p"))
+    if (romi_helper_null_arg (__func__, dict_p, "dict_p"))
         return ROM_INVALID;
     *dict_p = NULL;
-    if (rom_helper_bad_client (__func__, client))
+    if (romi_helper_bad_client (__func__, client))
         return ROM_INVALID;
     Rom__Builtins__Dict_Proxy *proxy = NULL;
     rom_status_t status = rom__builtins__dict__rom_create (client, NULL, &proxy);
@@ -1077,7 +1077,7 @@ rom_dict_set (rom_dict_t *dict, rom_variant_t key, rom_variant_t value)
 rom_status_t
 rom_dict_get (rom_dict_t *dict, rom_variant_t key, rom_variant_t *out)
 {
-    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || rom_helper_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || romi_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     return s_dict_get_like (dict, S_GET, &key, NULL, out);
 }
@@ -1085,7 +1085,7 @@ rom_dict_get (rom_dict_t *dict, rom_variant_t key, rom_variant_t *out)
 rom_status_t
 rom_dict_get_or (rom_dict_t *dict, rom_variant_t key, rom_variant_t fallback, rom_variant_t *out)
 {
-    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || rom_helper_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || romi_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     return s_dict_get_like (dict, S_GET, &key, &fallback, out);
 }
@@ -1101,7 +1101,7 @@ rom_dict_delete (rom_dict_t *dict, rom_variant_t key)
 rom_status_t
 rom_dict_contains (rom_dict_t *dict, rom_variant_t key, bool *found)
 {
-    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || rom_helper_null_arg (__func__, found, "found"))
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || romi_helper_null_arg (__func__, found, "found"))
         return ROM_INVALID;
     ProtobufCMessage *reply = NULL;
     rom_status_t status = s_dict_key_call (dict, S_CONTAINS, &key, NULL,
@@ -1116,7 +1116,7 @@ rom_dict_contains (rom_dict_t *dict, rom_variant_t key, bool *found)
 rom_status_t
 rom_dict_len (rom_dict_t *dict, size_t *n)
 {
-    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || rom_helper_null_arg (__func__, n, "n"))
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || romi_helper_null_arg (__func__, n, "n"))
         return ROM_INVALID;
     Rom__Builtins__Size *reply = NULL;
     rom_status_t status = rom__builtins__dict_proxy__len (S_DICT (dict), NULL, &reply);
@@ -1130,7 +1130,7 @@ rom_dict_len (rom_dict_t *dict, size_t *n)
 rom_status_t
 rom_dict_keys (rom_dict_t *dict, rom_variant_t **keys, size_t *n)
 {
-    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || rom_helper_null_arg (__func__, n, "n"))
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || romi_helper_null_arg (__func__, n, "n"))
         return ROM_INVALID;
     return rom_dict_items (dict, keys, NULL, n);
 }
@@ -1138,7 +1138,7 @@ rom_dict_keys (rom_dict_t *dict, rom_variant_t **keys, size_t *n)
 rom_status_t
 rom_dict_values (rom_dict_t *dict, rom_variant_t **values, size_t *n)
 {
-    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || rom_helper_null_arg (__func__, n, "n"))
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || romi_helper_null_arg (__func__, n, "n"))
         return ROM_INVALID;
     return rom_dict_items (dict, NULL, values, n);
 }
@@ -1146,7 +1146,7 @@ rom_dict_values (rom_dict_t *dict, rom_variant_t **values, size_t *n)
 rom_status_t
 rom_dict_items (rom_dict_t *dict, rom_variant_t **keys, rom_variant_t **values, size_t *n)
 {
-    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || rom_helper_null_arg (__func__, n, "n"))
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || romi_helper_null_arg (__func__, n, "n"))
         return ROM_INVALID;
     if (keys)
         *keys = NULL;
@@ -1187,8 +1187,8 @@ rom_dict_items (rom_dict_t *dict, rom_variant_t **keys, rom_variant_t **values, 
 rom_status_t
 rom_dict_update (rom_dict_t *dict, const rom_variant_t *keys, const rom_variant_t *values, size_t n)
 {
-    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || (n && rom_helper_null_arg (__func__, keys, "keys"))
-        || (n && rom_helper_null_arg (__func__, values, "values")))
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || (n && romi_helper_null_arg (__func__, keys, "keys"))
+        || (n && romi_helper_null_arg (__func__, values, "values")))
         return ROM_INVALID;
     s_ins_t in_keys, in_values = {0};
     rom_status_t status = s_ins (s_client (dict), keys, n, &in_keys);
@@ -1312,7 +1312,7 @@ rom_dict_set_str (rom_dict_t *dict, const char *key, const char *v)
 rom_status_t
 rom_dict_get_int (rom_dict_t *dict, const char *key, int64_t *out)
 {
-    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || rom_helper_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || romi_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_dict_get (dict, ROM_STR (key), &v);
@@ -1322,7 +1322,7 @@ rom_dict_get_int (rom_dict_t *dict, const char *key, int64_t *out)
 rom_status_t
 rom_dict_get_int_or (rom_dict_t *dict, const char *key, int64_t fallback, int64_t *out)
 {
-    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || rom_helper_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || romi_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_dict_get_or (dict, ROM_STR (key), ROM_INT (fallback), &v);
@@ -1332,7 +1332,7 @@ rom_dict_get_int_or (rom_dict_t *dict, const char *key, int64_t fallback, int64_
 rom_status_t
 rom_dict_get_double (rom_dict_t *dict, const char *key, double *out)
 {
-    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || rom_helper_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || romi_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_dict_get (dict, ROM_STR (key), &v);
@@ -1342,7 +1342,7 @@ rom_dict_get_double (rom_dict_t *dict, const char *key, double *out)
 rom_status_t
 rom_dict_get_str (rom_dict_t *dict, const char *key, char **out)
 {
-    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || rom_helper_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || romi_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_dict_get (dict, ROM_STR (key), &v);
@@ -1379,7 +1379,7 @@ rom_dict_set_proxy (rom_dict_t *dict, rom_variant_t key, const rom_proxy_t *prox
 rom_status_t
 rom_dict_repr (rom_dict_t *dict, char **text)
 {
-    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || rom_helper_null_arg (__func__, text, "text"))
+    if (s_wrong_handle (__func__, dict, S_DICT_TYPE) || romi_helper_null_arg (__func__, text, "text"))
         return ROM_INVALID;
     *text = NULL;
     rom_variant_t *keys = NULL, *values = NULL;
@@ -1421,10 +1421,10 @@ rom_dict_destroy (rom_dict_t **dict_p)
 rom_status_t
 rom_list_new (rom_client_t *client, rom_list_t **list_p)
 {
-    if (rom_helper_null_arg (__func__, list_p, "list_p"))
+    if (romi_helper_null_arg (__func__, list_p, "list_p"))
         return ROM_INVALID;
     *list_p = NULL;
-    if (rom_helper_bad_client (__func__, client))
+    if (romi_helper_bad_client (__func__, client))
         return ROM_INVALID;
     return rom_list_new_from (client, NULL, 0, list_p);
 }
@@ -1432,10 +1432,10 @@ rom_list_new (rom_client_t *client, rom_list_t **list_p)
 rom_status_t
 rom_list_new_from (rom_client_t *client, const rom_variant_t *items, size_t n, rom_list_t **list_p)
 {
-    if (rom_helper_null_arg (__func__, list_p, "list_p"))
+    if (romi_helper_null_arg (__func__, list_p, "list_p"))
         return ROM_INVALID;
     *list_p = NULL;
-    if (rom_helper_bad_client (__func__, client) || (n && rom_helper_null_arg (__func__, items, "items")))
+    if (romi_helper_bad_client (__func__, client) || (n && romi_helper_null_arg (__func__, items, "items")))
         return ROM_INVALID;
     s_ins_t ins;
     rom_status_t status = s_ins (client, items, n, &ins);
@@ -1467,7 +1467,7 @@ rom_list_append (rom_list_t *list, rom_variant_t v)
 rom_status_t
 rom_list_extend (rom_list_t *list, const rom_variant_t *items, size_t n)
 {
-    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || (n && rom_helper_null_arg (__func__, items, "items")))
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || (n && romi_helper_null_arg (__func__, items, "items")))
         return ROM_INVALID;
     s_ins_t ins;
     rom_status_t status = s_ins (s_client (list), items, n, &ins);
@@ -1519,7 +1519,7 @@ rom_list_set (rom_list_t *list, int64_t index, rom_variant_t v)
 rom_status_t
 rom_list_get (rom_list_t *list, int64_t index, rom_variant_t *out)
 {
-    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || rom_helper_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || romi_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     *out = ROM_NONE;
     Rom__Builtins__Index req = ROM__BUILTINS__INDEX__INIT;
@@ -1557,7 +1557,7 @@ rom_list_pop (rom_list_t *list, int64_t index, rom_variant_t *out)
 rom_status_t
 rom_list_len (rom_list_t *list, size_t *n)
 {
-    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || rom_helper_null_arg (__func__, n, "n"))
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || romi_helper_null_arg (__func__, n, "n"))
         return ROM_INVALID;
     Rom__Builtins__Size *reply = NULL;
     rom_status_t status = rom__builtins__list_proxy__len (S_LIST (list), NULL, &reply);
@@ -1571,8 +1571,8 @@ rom_list_len (rom_list_t *list, size_t *n)
 rom_status_t
 rom_list_slice (rom_list_t *list, int64_t start, int64_t stop, rom_variant_t **items, size_t *n)
 {
-    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || rom_helper_null_arg (__func__, items, "items")
-        || rom_helper_null_arg (__func__, n, "n"))
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || romi_helper_null_arg (__func__, items, "items")
+        || romi_helper_null_arg (__func__, n, "n"))
         return ROM_INVALID;
     *items = NULL;
     *n = 0;
@@ -1593,7 +1593,7 @@ rom_list_slice (rom_list_t *list, int64_t start, int64_t stop, rom_variant_t **i
 rom_status_t
 rom_list_index (rom_list_t *list, rom_variant_t v, size_t *pos)
 {
-    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || rom_helper_null_arg (__func__, pos, "pos"))
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || romi_helper_null_arg (__func__, pos, "pos"))
         return ROM_INVALID;
     s_in_t in;
     rom_status_t status = s_in (s_client (list), &v, &in);
@@ -1659,7 +1659,7 @@ rom_list_append_str (rom_list_t *list, const char *v)
 rom_status_t
 rom_list_get_int (rom_list_t *list, int64_t index, int64_t *out)
 {
-    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || rom_helper_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || romi_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_list_get (list, index, &v);
@@ -1669,7 +1669,7 @@ rom_list_get_int (rom_list_t *list, int64_t index, int64_t *out)
 rom_status_t
 rom_list_get_double (rom_list_t *list, int64_t index, double *out)
 {
-    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || rom_helper_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || romi_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_list_get (list, index, &v);
@@ -1679,7 +1679,7 @@ rom_list_get_double (rom_list_t *list, int64_t index, double *out)
 rom_status_t
 rom_list_get_str (rom_list_t *list, int64_t index, char **out)
 {
-    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || rom_helper_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || romi_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_list_get (list, index, &v);
@@ -1689,7 +1689,7 @@ rom_list_get_str (rom_list_t *list, int64_t index, char **out)
 rom_status_t
 rom_list_repr (rom_list_t *list, char **text)
 {
-    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || rom_helper_null_arg (__func__, text, "text"))
+    if (s_wrong_handle (__func__, list, S_LIST_TYPE) || romi_helper_null_arg (__func__, text, "text"))
         return ROM_INVALID;
     *text = NULL;
     rom_variant_t *items = NULL;
@@ -1728,10 +1728,10 @@ rom_list_destroy (rom_list_t **list_p)
 rom_status_t
 rom_namespace_new (rom_client_t *client, rom_namespace_t **ns_p)
 {
-    if (rom_helper_null_arg (__func__, ns_p, "ns_p"))
+    if (romi_helper_null_arg (__func__, ns_p, "ns_p"))
         return ROM_INVALID;
     *ns_p = NULL;
-    if (rom_helper_bad_client (__func__, client))
+    if (romi_helper_bad_client (__func__, client))
         return ROM_INVALID;
     Rom__Builtins__Namespace_Proxy *proxy = NULL;
     rom_status_t status = rom__builtins__namespace__rom_create (client, NULL, &proxy);
@@ -1742,7 +1742,7 @@ rom_namespace_new (rom_client_t *client, rom_namespace_t **ns_p)
 rom_status_t
 rom_namespace_set (rom_namespace_t *ns, const char *name, rom_variant_t v)
 {
-    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || rom_helper_null_arg (__func__, name, "name"))
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || romi_helper_null_arg (__func__, name, "name"))
         return ROM_INVALID;
     s_in_t in;
     rom_status_t status = s_in (s_client (ns), &v, &in);
@@ -1759,8 +1759,8 @@ rom_namespace_set (rom_namespace_t *ns, const char *name, rom_variant_t v)
 rom_status_t
 rom_namespace_get (rom_namespace_t *ns, const char *name, rom_variant_t *out)
 {
-    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || rom_helper_null_arg (__func__, name, "name")
-        || rom_helper_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || romi_helper_null_arg (__func__, name, "name")
+        || romi_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     *out = ROM_NONE;
     Rom__Builtins__AttributeName req = ROM__BUILTINS__ATTRIBUTE_NAME__INIT;
@@ -1773,7 +1773,7 @@ rom_namespace_get (rom_namespace_t *ns, const char *name, rom_variant_t *out)
 rom_status_t
 rom_namespace_delete (rom_namespace_t *ns, const char *name)
 {
-    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || rom_helper_null_arg (__func__, name, "name"))
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || romi_helper_null_arg (__func__, name, "name"))
         return ROM_INVALID;
     Rom__Builtins__AttributeName req = ROM__BUILTINS__ATTRIBUTE_NAME__INIT;
     req.name = (char *) name;
@@ -1783,7 +1783,7 @@ rom_namespace_delete (rom_namespace_t *ns, const char *name)
 rom_status_t
 rom_namespace_list (rom_namespace_t *ns, char ***names, rom_variant_t **values, size_t *n)
 {
-    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || rom_helper_null_arg (__func__, n, "n"))
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || romi_helper_null_arg (__func__, n, "n"))
         return ROM_INVALID;
     if (names)
         *names = NULL;
@@ -1825,7 +1825,7 @@ rom_namespace_list (rom_namespace_t *ns, char ***names, rom_variant_t **values, 
 rom_status_t
 rom_namespace_set_int (rom_namespace_t *ns, const char *name, int64_t v)
 {
-    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || rom_helper_null_arg (__func__, name, "name"))
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || romi_helper_null_arg (__func__, name, "name"))
         return ROM_INVALID;
     return rom_namespace_set (ns, name, ROM_INT (v));
 }
@@ -1833,7 +1833,7 @@ rom_namespace_set_int (rom_namespace_t *ns, const char *name, int64_t v)
 rom_status_t
 rom_namespace_set_double (rom_namespace_t *ns, const char *name, double v)
 {
-    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || rom_helper_null_arg (__func__, name, "name"))
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || romi_helper_null_arg (__func__, name, "name"))
         return ROM_INVALID;
     return rom_namespace_set (ns, name, ROM_DOUBLE (v));
 }
@@ -1841,7 +1841,7 @@ rom_namespace_set_double (rom_namespace_t *ns, const char *name, double v)
 rom_status_t
 rom_namespace_set_str (rom_namespace_t *ns, const char *name, const char *v)
 {
-    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || rom_helper_null_arg (__func__, name, "name"))
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || romi_helper_null_arg (__func__, name, "name"))
         return ROM_INVALID;
     return rom_namespace_set (ns, name, ROM_STR (v));
 }
@@ -1849,8 +1849,8 @@ rom_namespace_set_str (rom_namespace_t *ns, const char *name, const char *v)
 rom_status_t
 rom_namespace_get_int (rom_namespace_t *ns, const char *name, int64_t *out)
 {
-    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || rom_helper_null_arg (__func__, name, "name")
-        || rom_helper_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || romi_helper_null_arg (__func__, name, "name")
+        || romi_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_namespace_get (ns, name, &v);
@@ -1860,8 +1860,8 @@ rom_namespace_get_int (rom_namespace_t *ns, const char *name, int64_t *out)
 rom_status_t
 rom_namespace_get_double (rom_namespace_t *ns, const char *name, double *out)
 {
-    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || rom_helper_null_arg (__func__, name, "name")
-        || rom_helper_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || romi_helper_null_arg (__func__, name, "name")
+        || romi_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_namespace_get (ns, name, &v);
@@ -1871,8 +1871,8 @@ rom_namespace_get_double (rom_namespace_t *ns, const char *name, double *out)
 rom_status_t
 rom_namespace_get_str (rom_namespace_t *ns, const char *name, char **out)
 {
-    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || rom_helper_null_arg (__func__, name, "name")
-        || rom_helper_null_arg (__func__, out, "out"))
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || romi_helper_null_arg (__func__, name, "name")
+        || romi_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_namespace_get (ns, name, &v);
@@ -1882,7 +1882,7 @@ rom_namespace_get_str (rom_namespace_t *ns, const char *name, char **out)
 rom_status_t
 rom_namespace_repr (rom_namespace_t *ns, char **text)
 {
-    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || rom_helper_null_arg (__func__, text, "text"))
+    if (s_wrong_handle (__func__, ns, S_NS_TYPE) || romi_helper_null_arg (__func__, text, "text"))
         return ROM_INVALID;
     *text = NULL;
     char **names = NULL;

@@ -58,9 +58,9 @@ s_ref_free (Rom__ObjectRef *ref)
 }
 
 rom_status_t
-rom_slot_set (rom_slot_t *slot, const rom_variant_msg_t *v, rom_call_t *call)
+romi_slot_set (romi_slot_t *slot, const romi_variant_msg_t *v, rom_call_t *call)
 {
-    rom_slot_t next = ROM_SLOT_NONE;
+    romi_slot_t next = ROM_SLOT_NONE;
     if (v) {
         next.kind = (uint8_t) v->kind_case;
         switch (v->kind_case) {
@@ -98,21 +98,21 @@ rom_slot_set (rom_slot_t *slot, const rom_variant_msg_t *v, rom_call_t *call)
         default: next.kind = KIND (_NOT_SET); break;
         }
     }
-    rom_slot_release (slot, call);
+    romi_slot_release (slot, call);
     *slot = next;
     return ROM_OK;
 }
 
 void
-rom_slot_release (rom_slot_t *slot, rom_call_t *call)
+romi_slot_release (romi_slot_t *slot, rom_call_t *call)
 {
     if (slot->kind == KIND (REF_VALUE) && call)
         rom_call_drop_ref (call, slot->ref->id);
-    rom_slot_clear (slot);
+    romi_slot_clear (slot);
 }
 
 void
-rom_slot_clear (rom_slot_t *slot)
+romi_slot_clear (romi_slot_t *slot)
 {
     if (slot->kind == KIND (STRING_VALUE) || slot->kind == KIND (BYTES_VALUE))
         free (slot->s.data);
@@ -138,7 +138,7 @@ s_ref_export (const Rom__ObjectRef *ref, rom_call_t *call)
 }
 
 rom_status_t
-rom_slot_export (const rom_slot_t *slot, rom_variant_msg_t *out, rom_call_t *call)
+romi_slot_export (const romi_slot_t *slot, romi_variant_msg_t *out, rom_call_t *call)
 {
     out->kind_case = (Rom__Builtins__Variant__KindCase) slot->kind;
     switch (slot->kind) {
@@ -164,9 +164,9 @@ rom_slot_export (const rom_slot_t *slot, rom_variant_msg_t *out, rom_call_t *cal
 }
 
 rom_status_t
-rom_slot_export_copy (const rom_slot_t *slot, rom_variant_msg_t *out, rom_call_t *call)
+romi_slot_export_copy (const romi_slot_t *slot, romi_variant_msg_t *out, rom_call_t *call)
 {
-    rom_status_t status = rom_slot_export (slot, out, call);
+    rom_status_t status = romi_slot_export (slot, out, call);
     if (status == ROM_OK && (slot->kind == KIND (STRING_VALUE) || slot->kind == KIND (BYTES_VALUE))) {
         char *copy = rom_call_alloc (call, slot->s.len + 1);
         if (!copy)
@@ -183,7 +183,7 @@ rom_slot_export_copy (const rom_slot_t *slot, rom_variant_msg_t *out, rom_call_t
 // A number as a comparable triple: exact for integers, and doubles compare with integers only when they
 // are whole and in range (so 2^63 as a double never equals INT64_MAX by rounding).
 static bool
-s_number_equal (const rom_slot_t *a, const rom_variant_msg_t *b)
+s_number_equal (const romi_slot_t *a, const romi_variant_msg_t *b)
 {
     bool a_neg = a->kind == KIND (INT_VALUE) && a->i < 0;
     if (a->kind == KIND (DOUBLE_VALUE) || b->kind_case == KIND (DOUBLE_VALUE)) {
@@ -219,7 +219,7 @@ s_is_number (int kind)
 }
 
 bool
-rom_slot_equal (const rom_slot_t *slot, const rom_variant_msg_t *v)
+romi_slot_equal (const romi_slot_t *slot, const romi_variant_msg_t *v)
 {
     int kind = v ? (int) v->kind_case : KIND (_NOT_SET);
     if (s_is_number (slot->kind) && s_is_number (kind))
@@ -243,7 +243,7 @@ rom_slot_equal (const rom_slot_t *slot, const rom_variant_msg_t *v)
 }
 
 const char *
-rom_variant_kind_name (const rom_variant_msg_t *v)
+romi_variant_kind_name (const romi_variant_msg_t *v)
 {
     switch (v ? v->kind_case : KIND (_NOT_SET)) {
     case KIND (INT_VALUE): return "an int";
@@ -260,7 +260,7 @@ rom_variant_kind_name (const rom_variant_msg_t *v)
 // ---- typecodes ---------------------------------------------------------------------------------------------
 
 bool
-rom_typecode_valid (int typecode, bool text_ok)
+romi_typecode_valid (int typecode, bool text_ok)
 {
     switch (typecode) {
     case 'b': case 'B': case 'h': case 'H': case 'i': case 'I': case 'l': case 'L': case 'q': case 'Q':
@@ -271,8 +271,8 @@ rom_typecode_valid (int typecode, bool text_ok)
     }
 }
 
-rom_tc_class_t
-rom_typecode_class (int typecode)
+romi_tc_class_t
+romi_typecode_class (int typecode)
 {
     switch (typecode) {
     case 'b': case 'h': case 'i': case 'l': case 'q': return ROM_TC_SIGNED;
@@ -285,7 +285,7 @@ rom_typecode_class (int typecode)
 }
 
 size_t
-rom_typecode_size (int typecode)
+romi_typecode_size (int typecode)
 {
     switch (typecode) {
     case 'b': case 'B': case '?': return 1;
@@ -329,11 +329,11 @@ s_unsigned_max (int typecode)
 }
 
 rom_status_t
-rom_scalar_from_variant (int typecode, const rom_variant_msg_t *v, rom_scalar_t *out, rom_call_t *call,
+romi_scalar_from_variant (int typecode, const romi_variant_msg_t *v, romi_scalar_t *out, rom_call_t *call,
                          const char *what)
 {
     int kind = v ? (int) v->kind_case : KIND (_NOT_SET);
-    rom_tc_class_t cls = rom_typecode_class (typecode);
+    romi_tc_class_t cls = romi_typecode_class (typecode);
     switch (cls) {
     case ROM_TC_SIGNED:
         if (kind == KIND (INT_VALUE) && v->int_value >= s_signed_min (typecode)
@@ -402,13 +402,13 @@ rom_scalar_from_variant (int typecode, const rom_variant_msg_t *v, rom_scalar_t 
     default: break;
     }
     return rom_call_fail (call, ROM_WRONG_TYPE, "%s: %s cannot be stored with typecode '%c'", what,
-                          rom_variant_kind_name (v), typecode);
+                          romi_variant_kind_name (v), typecode);
 }
 
 void
-rom_scalar_export (int typecode, rom_scalar_t scalar, rom_variant_msg_t *out)
+romi_scalar_export (int typecode, romi_scalar_t scalar, romi_variant_msg_t *out)
 {
-    switch (rom_typecode_class (typecode)) {
+    switch (romi_typecode_class (typecode)) {
     case ROM_TC_SIGNED: out->kind_case = KIND (INT_VALUE), out->int_value = scalar.i; break;
     case ROM_TC_UNSIGNED: out->kind_case = KIND (UINT_VALUE), out->uint_value = scalar.u; break;
     case ROM_TC_FLOAT: out->kind_case = KIND (DOUBLE_VALUE), out->double_value = scalar.d; break;
@@ -420,7 +420,7 @@ rom_scalar_export (int typecode, rom_scalar_t scalar, rom_variant_msg_t *out)
 // ---- Python indexes ----------------------------------------------------------------------------------------
 
 rom_status_t
-rom_index_resolve (int64_t index, size_t len, size_t *pos, rom_call_t *call, const char *what)
+romi_index_resolve (int64_t index, size_t len, size_t *pos, rom_call_t *call, const char *what)
 {
     int64_t at = index < 0 ? index + (int64_t) len : index;
     if (at < 0 || (uint64_t) at >= len)
@@ -441,7 +441,7 @@ s_clamp (int64_t bound, size_t len)
 }
 
 void
-rom_slice_resolve (int64_t start, int64_t stop, size_t len, size_t *from, size_t *to)
+romi_slice_resolve (int64_t start, int64_t stop, size_t len, size_t *from, size_t *to)
 {
     *from = s_clamp (start, len);
     *to = s_clamp (stop, len);
@@ -476,19 +476,19 @@ s_hash_bytes (const char *s, size_t len)
     return s_mix (h ^ 0x5bd1e995u);
 }
 
-rom_key_t
-rom_key_from_string (const char *s)
+romi_key_t
+romi_key_from_string (const char *s)
 {
     size_t len = strlen (s);
-    return (rom_key_t) {.is_str = true, .s = s, .len = len, .hash = s_hash_bytes (s, len)};
+    return (romi_key_t) {.is_str = true, .s = s, .len = len, .hash = s_hash_bytes (s, len)};
 }
 
 rom_status_t
-rom_key_from_variant (const rom_variant_msg_t *v, rom_key_t *key, rom_call_t *call)
+romi_key_from_variant (const romi_variant_msg_t *v, romi_key_t *key, rom_call_t *call)
 {
     int kind = v ? (int) v->kind_case : KIND (_NOT_SET);
     if (kind == KIND (STRING_VALUE)) {
-        *key = rom_key_from_string (v->string_value ? v->string_value : "");
+        *key = romi_key_from_string (v->string_value ? v->string_value : "");
         return ROM_OK;
     }
     if (kind == KIND (UINT_VALUE) && v->uint_value > INT64_MAX)
@@ -496,14 +496,14 @@ rom_key_from_variant (const rom_variant_msg_t *v, rom_key_t *key, rom_call_t *ca
                               v->uint_value);
     if (kind == KIND (INT_VALUE) || kind == KIND (UINT_VALUE)) {
         int64_t i = kind == KIND (INT_VALUE) ? v->int_value : (int64_t) v->uint_value;
-        *key = (rom_key_t) {.is_str = false, .i = i, .hash = s_mix ((uint64_t) i)};
+        *key = (romi_key_t) {.is_str = false, .i = i, .hash = s_mix ((uint64_t) i)};
         return ROM_OK;
     }
-    return rom_call_fail (call, ROM_WRONG_TYPE, "keys are strings or integers, not %s", rom_variant_kind_name (v));
+    return rom_call_fail (call, ROM_WRONG_TYPE, "keys are strings or integers, not %s", romi_variant_kind_name (v));
 }
 
 const char *
-rom_key_repr (const rom_key_t *key, char *buf, size_t size)
+romi_key_repr (const romi_key_t *key, char *buf, size_t size)
 {
     if (key->is_str)
         snprintf (buf, size, "'%.*s%s'", key->len > 60 ? 60 : (int) key->len, key->s, key->len > 60 ? "..." : "");
@@ -513,25 +513,25 @@ rom_key_repr (const rom_key_t *key, char *buf, size_t size)
 }
 
 void
-rom_omap_init (rom_omap_t *map)
+romi_omap_init (romi_omap_t *map)
 {
     memset (map, 0, sizeof *map);
 }
 
 void
-rom_omap_clear (rom_omap_t *map, rom_call_t *call)
+romi_omap_clear (romi_omap_t *map, rom_call_t *call)
 {
     for (size_t i = 0; i < map->n_entries; i++) {
-        rom_slot_clear (&map->entries[i].key);
-        rom_slot_release (&map->entries[i].value, call);
+        romi_slot_clear (&map->entries[i].key);
+        romi_slot_release (&map->entries[i].value, call);
     }
     free (map->entries);
     free (map->index);
-    rom_omap_init (map);
+    romi_omap_init (map);
 }
 
 static bool
-s_key_matches (const rom_omap_entry_t *e, const rom_key_t *key)
+s_key_matches (const romi_omap_entry_t *e, const romi_key_t *key)
 {
     if (e->hash != key->hash)
         return false;
@@ -543,7 +543,7 @@ s_key_matches (const rom_omap_entry_t *e, const rom_key_t *key)
 
 // The index cell of `key`: its entry's cell, or (when absent) the empty cell that ends its probe.
 static size_t
-s_probe (const rom_omap_t *map, const rom_key_t *key, bool *found)
+s_probe (const romi_omap_t *map, const romi_key_t *key, bool *found)
 {
     size_t mask = map->n_index - 1;
     for (size_t cell = key->hash & mask;; cell = (cell + 1) & mask) {
@@ -559,8 +559,8 @@ s_probe (const rom_omap_t *map, const rom_key_t *key, bool *found)
     }
 }
 
-rom_omap_entry_t *
-rom_omap_find (rom_omap_t *map, const rom_key_t *key)
+romi_omap_entry_t *
+romi_omap_find (romi_omap_t *map, const romi_key_t *key)
 {
     if (map->live == 0)
         return NULL;
@@ -571,7 +571,7 @@ rom_omap_find (rom_omap_t *map, const rom_key_t *key)
 
 // Compact the entries (drop the holes) and rebuild an index of `n_index` cells.
 static int
-s_rebuild (rom_omap_t *map, size_t n_index)
+s_rebuild (romi_omap_t *map, size_t n_index)
 {
     uint32_t *index = calloc (n_index, sizeof *index);
     if (!index)
@@ -596,7 +596,7 @@ s_rebuild (rom_omap_t *map, size_t n_index)
 }
 
 rom_status_t
-rom_omap_insert (rom_omap_t *map, const rom_key_t *key, rom_omap_entry_t **entry_p, rom_call_t *call)
+romi_omap_insert (romi_omap_t *map, const romi_key_t *key, romi_omap_entry_t **entry_p, rom_call_t *call)
 {
     if (map->n_entries >= UINT32_MAX - 2)
         return rom_call_fail (call, ROM_OUT_OF_RANGE, "too many entries");
@@ -614,15 +614,15 @@ rom_omap_insert (rom_omap_t *map, const rom_key_t *key, rom_omap_entry_t **entry
                 return rom_call_fail (call, ROM_NOMEM, "server out of memory");
         } else {
             size_t cap = map->cap_entries ? map->cap_entries * 2 : 4;
-            rom_omap_entry_t *entries = realloc (map->entries, cap * sizeof *entries);
+            romi_omap_entry_t *entries = realloc (map->entries, cap * sizeof *entries);
             if (!entries)
                 return rom_call_fail (call, ROM_NOMEM, "server out of memory");
             map->entries = entries;
             map->cap_entries = cap;
         }
     }
-    rom_omap_entry_t *e = &map->entries[map->n_entries];
-    *e = (rom_omap_entry_t) {.key = ROM_SLOT_NONE, .value = ROM_SLOT_NONE, .hash = key->hash};
+    romi_omap_entry_t *e = &map->entries[map->n_entries];
+    *e = (romi_omap_entry_t) {.key = ROM_SLOT_NONE, .value = ROM_SLOT_NONE, .hash = key->hash};
     if (key->is_str) {
         e->key.s.data = s_memdup (key->s, key->len);
         if (!e->key.s.data)
@@ -644,7 +644,7 @@ rom_omap_insert (rom_omap_t *map, const rom_key_t *key, rom_omap_entry_t **entry
 }
 
 void
-rom_omap_remove (rom_omap_t *map, rom_omap_entry_t *entry, rom_call_t *call)
+romi_omap_remove (romi_omap_t *map, romi_omap_entry_t *entry, rom_call_t *call)
 {
     size_t pos = (size_t) (entry - map->entries);
     size_t mask = map->n_index - 1;
@@ -652,22 +652,22 @@ rom_omap_remove (rom_omap_t *map, rom_omap_entry_t *entry, rom_call_t *call)
     while (map->index[cell] != pos + 1)
         cell = (cell + 1) & mask;
     map->index[cell] = S_DELETED;
-    rom_slot_clear (&entry->key);
-    rom_slot_release (&entry->value, call);
+    romi_slot_clear (&entry->key);
+    romi_slot_release (&entry->value, call);
     map->live--;
     if (map->live == 0) {
         // Empty again: start afresh, so a dict used as a work queue does not keep a long tail of holes.
-        rom_omap_clear (map, call);
+        romi_omap_clear (map, call);
     }
 }
 
-rom_variant_msg_t **
-rom_variants_alloc (rom_call_t *call, size_t n)
+romi_variant_msg_t **
+romi_variants_alloc (rom_call_t *call, size_t n)
 {
     if (n == 0)
         return NULL;
-    rom_variant_msg_t **items = rom_call_alloc (call, n * sizeof *items);
-    rom_variant_msg_t *cells = rom_call_alloc (call, n * sizeof *cells);
+    romi_variant_msg_t **items = rom_call_alloc (call, n * sizeof *items);
+    romi_variant_msg_t *cells = rom_call_alloc (call, n * sizeof *cells);
     if (!items || !cells)
         return NULL;
     for (size_t i = 0; i < n; i++) {

@@ -11,7 +11,7 @@
 #include "rom/rom.h"
 #include "rom/builtins/variant.pb-c.h"
 
-typedef Rom__Builtins__Variant rom_variant_msg_t;
+typedef Rom__Builtins__Variant romi_variant_msg_t;
 
 // ---- slots -------------------------------------------------------------------------------------------------
 
@@ -30,40 +30,40 @@ typedef struct {
         } s;
         Rom__ObjectRef *ref; // deep copy
     };
-} rom_slot_t;
+} romi_slot_t;
 
-#define ROM_SLOT_NONE ((rom_slot_t) {.kind = ROM__BUILTINS__VARIANT__KIND__NOT_SET})
+#define ROM_SLOT_NONE ((romi_slot_t) {.kind = ROM__BUILTINS__VARIANT__KIND__NOT_SET})
 
 // Replace `slot` with a copy of `v` (NULL: None). An object reference is kept alive while stored
 // (rom_call_keep_ref): ROM_NO_OBJECT if it names no object. On failure (text set on `call`) the slot is
 // unchanged.
-rom_status_t rom_slot_set (rom_slot_t *slot, const rom_variant_msg_t *v, rom_call_t *call);
+rom_status_t romi_slot_set (romi_slot_t *slot, const romi_variant_msg_t *v, rom_call_t *call);
 // Free the slot's content and make it None, letting go of a stored reference (rom_call_drop_ref) as the
 // value leaves the container during `call`.
-void rom_slot_release (rom_slot_t *slot, rom_call_t *call);
+void romi_slot_release (romi_slot_t *slot, rom_call_t *call);
 // The same when the container itself dies (its servant destructor): the runtime drops what it kept.
-void rom_slot_clear (rom_slot_t *slot);
+void romi_slot_clear (romi_slot_t *slot);
 // Point `out` at the slot's content (borrowed: valid while the slot is unchanged, which it is until the
 // reply is packed as long as the method does not free it). An object reference is copied into the call's
 // memory instead: the runtime fills in a reply's ObjectRefs (endpoint, type) in place, which must not
 // touch the stored one. ROM_NOMEM only for a reference.
-rom_status_t rom_slot_export (const rom_slot_t *slot, rom_variant_msg_t *out, rom_call_t *call);
+rom_status_t romi_slot_export (const romi_slot_t *slot, romi_variant_msg_t *out, rom_call_t *call);
 // The same with the content copied into the call's memory, for a slot about to be freed (pop).
-rom_status_t rom_slot_export_copy (const rom_slot_t *slot, rom_variant_msg_t *out, rom_call_t *call);
+rom_status_t romi_slot_export_copy (const romi_slot_t *slot, romi_variant_msg_t *out, rom_call_t *call);
 // Python's ==: numbers compare by value across int, uint and double (1 == 1.0); others by kind and content.
-bool rom_slot_equal (const rom_slot_t *slot, const rom_variant_msg_t *v);
+bool romi_slot_equal (const romi_slot_t *slot, const romi_variant_msg_t *v);
 // "an int", "a string", ... for error texts.
-const char *rom_variant_kind_name (const rom_variant_msg_t *v);
+const char *romi_variant_kind_name (const romi_variant_msg_t *v);
 
 // ---- typecodes ---------------------------------------------------------------------------------------------
 
-typedef enum { ROM_TC_SIGNED, ROM_TC_UNSIGNED, ROM_TC_FLOAT, ROM_TC_BOOL, ROM_TC_STRING, ROM_TC_BYTES } rom_tc_class_t;
+typedef enum { ROM_TC_SIGNED, ROM_TC_UNSIGNED, ROM_TC_FLOAT, ROM_TC_BOOL, ROM_TC_STRING, ROM_TC_BYTES } romi_tc_class_t;
 
 // Whether `typecode` is one of Typecode's letters (NONE is not); `text_ok` admits STRING and BYTES.
-bool rom_typecode_valid (int typecode, bool text_ok);
-rom_tc_class_t rom_typecode_class (int typecode);
+bool romi_typecode_valid (int typecode, bool text_ok);
+romi_tc_class_t romi_typecode_class (int typecode);
 // Element size in bytes of a number or bool typecode.
-size_t rom_typecode_size (int typecode);
+size_t romi_typecode_size (int typecode);
 
 // A number or bool checked against a typecode and converted to its class: .i for SIGNED, .u for
 // UNSIGNED, .d for FLOAT (rounded to float for 'f'), .b for BOOL.
@@ -72,22 +72,22 @@ typedef union {
     uint64_t u;
     double d;
     bool b;
-} rom_scalar_t;
+} romi_scalar_t;
 
 // Check `v` against a number or bool typecode: WRONG_TYPE for another kind (a float for 'i', a string for
 // 'd'), OUT_OF_RANGE for a number the typecode cannot hold (300 for 'b', -1 for 'I'). Integers are
 // accepted for 'f' and 'd'. `what` names the target in the error text ("Value", "Array[3]").
-rom_status_t rom_scalar_from_variant (int typecode, const rom_variant_msg_t *v, rom_scalar_t *out,
+rom_status_t romi_scalar_from_variant (int typecode, const romi_variant_msg_t *v, romi_scalar_t *out,
                                       rom_call_t *call, const char *what);
 // Set `out` to the scalar in the Variant kind of its typecode's class.
-void rom_scalar_export (int typecode, rom_scalar_t scalar, rom_variant_msg_t *out);
+void romi_scalar_export (int typecode, romi_scalar_t scalar, romi_variant_msg_t *out);
 
 // ---- Python indexes ----------------------------------------------------------------------------------------
 
 // Resolve a Python index (negative from the end) into [0, len): OUT_OF_RANGE with a text naming both.
-rom_status_t rom_index_resolve (int64_t index, size_t len, size_t *pos, rom_call_t *call, const char *what);
+rom_status_t romi_index_resolve (int64_t index, size_t len, size_t *pos, rom_call_t *call, const char *what);
 // Clamp a Python slice to [start, stop) within [0, len], stop >= start.
-void rom_slice_resolve (int64_t start, int64_t stop, size_t len, size_t *from, size_t *to);
+void romi_slice_resolve (int64_t start, int64_t stop, size_t len, size_t *from, size_t *to);
 
 // ---- an insertion-ordered hash map (Dict, Namespace) ---------------------------------------------------------
 
@@ -98,49 +98,49 @@ typedef struct {
     const char *s;
     size_t len;
     uint64_t hash;
-} rom_key_t;
+} romi_key_t;
 
 typedef struct {
-    rom_slot_t key;   // INT_VALUE or STRING_VALUE; NOT_SET marks a deleted entry
-    rom_slot_t value;
+    romi_slot_t key;   // INT_VALUE or STRING_VALUE; NOT_SET marks a deleted entry
+    romi_slot_t value;
     uint64_t hash;
-} rom_omap_entry_t;
+} romi_omap_entry_t;
 
 // Entries in insertion order in one array (deleted ones leave a hole, compacted when they are half), and an
 // open-addressed index of entry positions: CPython's compact dict. O(1) get/set/delete, 56 bytes an entry
 // plus 4-8 bytes of index.
 typedef struct {
-    rom_omap_entry_t *entries;
+    romi_omap_entry_t *entries;
     size_t n_entries; // used slots of `entries`, holes included
     size_t cap_entries;
     size_t live;      // entries that are not holes
     uint32_t *index;  // 0: empty, UINT32_MAX: deleted, else entry position + 1
     size_t n_index;   // a power of two, or 0
     size_t index_used; // non-empty index cells (live and deleted)
-} rom_omap_t;
+} romi_omap_t;
 
-void rom_omap_init (rom_omap_t *map);
+void romi_omap_init (romi_omap_t *map);
 // Free every entry and the index; the map is empty and usable again. `call`: the values leave during this
 // call (their references are let go); NULL when the container dies.
-void rom_omap_clear (rom_omap_t *map, rom_call_t *call);
+void romi_omap_clear (romi_omap_t *map, rom_call_t *call);
 // A key from a Variant: int_value, uint_value up to INT64_MAX, or string_value. WRONG_TYPE otherwise,
 // OUT_OF_RANGE for a larger uint. The key borrows the Variant's string.
-rom_status_t rom_key_from_variant (const rom_variant_msg_t *v, rom_key_t *key, rom_call_t *call);
-rom_key_t rom_key_from_string (const char *s);
+rom_status_t romi_key_from_variant (const romi_variant_msg_t *v, romi_key_t *key, rom_call_t *call);
+romi_key_t romi_key_from_string (const char *s);
 // The entry of `key`, or NULL. Entry pointers are valid until the next insert or remove.
-rom_omap_entry_t *rom_omap_find (rom_omap_t *map, const rom_key_t *key);
+romi_omap_entry_t *romi_omap_find (romi_omap_t *map, const romi_key_t *key);
 // Add `key` (which must be missing) with a None value; *entry_p is the new entry. ROM_NOMEM on failure.
-rom_status_t rom_omap_insert (rom_omap_t *map, const rom_key_t *key, rom_omap_entry_t **entry_p, rom_call_t *call);
-// Remove an entry found by rom_omap_find (its key and value are freed).
-void rom_omap_remove (rom_omap_t *map, rom_omap_entry_t *entry, rom_call_t *call);
+rom_status_t romi_omap_insert (romi_omap_t *map, const romi_key_t *key, romi_omap_entry_t **entry_p, rom_call_t *call);
+// Remove an entry found by romi_omap_find (its key and value are freed).
+void romi_omap_remove (romi_omap_t *map, romi_omap_entry_t *entry, rom_call_t *call);
 // Python's repr of a key, for error texts: 'name' or 42, truncated. Returns `buf`.
-const char *rom_key_repr (const rom_key_t *key, char *buf, size_t size);
+const char *romi_key_repr (const romi_key_t *key, char *buf, size_t size);
 
 #define ROM_OMAP_FOREACH(map, e)                                                                               \
-    for (rom_omap_entry_t *e = (map)->entries; e < (map)->entries + (map)->n_entries; e++)                     \
+    for (romi_omap_entry_t *e = (map)->entries; e < (map)->entries + (map)->n_entries; e++)                     \
         if (e->key.kind != ROM__BUILTINS__VARIANT__KIND__NOT_SET)
 
 // Arrays of reply messages in the call's memory: `n` Variants and the pointer array a repeated field needs.
-rom_variant_msg_t **rom_variants_alloc (rom_call_t *call, size_t n);
+romi_variant_msg_t **romi_variants_alloc (rom_call_t *call, size_t n);
 
 #endif

@@ -44,7 +44,7 @@ s_method (rom_proxy_t *proxy, const char *name)
     return type->n_methods; // the proxy layer answers ROM_NO_METHOD
 }
 
-// A call within the client's deadline. The handle was checked by the public helper (rom_helper_bad_handle ()).
+// A call within the client's deadline. The handle was checked by the public helper (romi_helper_bad_handle ()).
 static rom_status_t
 s_call (void *handle, const char *name, const ProtobufCMessage *in, ProtobufCMessage **out)
 {
@@ -65,7 +65,7 @@ s_wait (void *handle, const char *name, const ProtobufCMessage *in, uint32_t tim
 static void
 s_destroy (const char *fn, void **handle_p, const rom_type_t *type, const rom_type_t *alt)
 {
-    if (!handle_p || !*handle_p || rom_helper_bad_handle (fn, *handle_p, type, alt))
+    if (!handle_p || !*handle_p || romi_helper_bad_handle (fn, *handle_p, type, alt))
         return;
     rom_proxy_t *proxy = *handle_p;
     rom_proxy_destroy (&proxy);
@@ -118,10 +118,10 @@ s_owner_call (void *handle, const char *name, ProtobufCMessage **out)
 rom_status_t
 rom_lock_new (rom_client_t *client, rom_lock_t **lock_p)
 {
-    if (rom_helper_null_arg (__func__, lock_p, "lock_p"))
+    if (romi_helper_null_arg (__func__, lock_p, "lock_p"))
         return ROM_INVALID;
     *lock_p = NULL;
-    if (rom_helper_bad_client (__func__, client))
+    if (romi_helper_bad_client (__func__, client))
         return ROM_INVALID;
     return rom__builtins__lock__rom_create (client, (Rom__Builtins__Lock_Proxy **) lock_p);
 }
@@ -129,10 +129,10 @@ rom_lock_new (rom_client_t *client, rom_lock_t **lock_p)
 rom_status_t
 rom_rlock_new (rom_client_t *client, rom_lock_t **lock_p)
 {
-    if (rom_helper_null_arg (__func__, lock_p, "lock_p"))
+    if (romi_helper_null_arg (__func__, lock_p, "lock_p"))
         return ROM_INVALID;
     *lock_p = NULL;
-    if (rom_helper_bad_client (__func__, client))
+    if (romi_helper_bad_client (__func__, client))
         return ROM_INVALID;
     return rom__builtins__rlock__rom_create (client, (Rom__Builtins__RLock_Proxy **) lock_p);
 }
@@ -140,7 +140,7 @@ rom_rlock_new (rom_client_t *client, rom_lock_t **lock_p)
 rom_status_t
 rom_lock_acquire (rom_lock_t *lock, uint32_t timeout_ms)
 {
-    if (rom_helper_bad_handle (__func__, lock, S_LOCK))
+    if (romi_helper_bad_handle (__func__, lock, S_LOCK))
         return ROM_INVALID;
     return s_acquire (lock, timeout_ms);
 }
@@ -148,7 +148,7 @@ rom_lock_acquire (rom_lock_t *lock, uint32_t timeout_ms)
 rom_status_t
 rom_lock_release (rom_lock_t *lock)
 {
-    if (rom_helper_bad_handle (__func__, lock, S_LOCK))
+    if (romi_helper_bad_handle (__func__, lock, S_LOCK))
         return ROM_INVALID;
     return s_owner_call (lock, "Release", NULL);
 }
@@ -156,7 +156,7 @@ rom_lock_release (rom_lock_t *lock)
 rom_status_t
 rom_lock_locked (rom_lock_t *lock, bool *locked, bool *mine)
 {
-    if (rom_helper_bad_handle (__func__, lock, S_LOCK))
+    if (romi_helper_bad_handle (__func__, lock, S_LOCK))
         return ROM_INVALID;
     Rom__Builtins__LockState *out = NULL;
     rom_status_t status = s_owner_call (lock, "State", (ProtobufCMessage **) &out);
@@ -174,7 +174,7 @@ rom_lock_locked (rom_lock_t *lock, bool *locked, bool *mine)
 rom_proxy_t *
 rom_lock_proxy (rom_lock_t *lock)
 {
-    return rom_helper_bad_handle (__func__, lock, S_LOCK) ? NULL : P (lock);
+    return romi_helper_bad_handle (__func__, lock, S_LOCK) ? NULL : P (lock);
 }
 
 void
@@ -188,10 +188,10 @@ rom_lock_destroy (rom_lock_t **lock_p)
 rom_status_t
 rom_semaphore_new (rom_client_t *client, int64_t value, rom_semaphore_t **sem_p)
 {
-    if (rom_helper_null_arg (__func__, sem_p, "sem_p"))
+    if (romi_helper_null_arg (__func__, sem_p, "sem_p"))
         return ROM_INVALID;
     *sem_p = NULL;
-    if (rom_helper_bad_client (__func__, client))
+    if (romi_helper_bad_client (__func__, client))
         return ROM_INVALID;
     Rom__Builtins__SemaphoreInit init = ROM__BUILTINS__SEMAPHORE_INIT__INIT;
     init.value = value;
@@ -201,10 +201,10 @@ rom_semaphore_new (rom_client_t *client, int64_t value, rom_semaphore_t **sem_p)
 rom_status_t
 rom_bounded_semaphore_new (rom_client_t *client, int64_t value, rom_semaphore_t **sem_p)
 {
-    if (rom_helper_null_arg (__func__, sem_p, "sem_p"))
+    if (romi_helper_null_arg (__func__, sem_p, "sem_p"))
         return ROM_INVALID;
     *sem_p = NULL;
-    if (rom_helper_bad_client (__func__, client))
+    if (romi_helper_bad_client (__func__, client))
         return ROM_INVALID;
     Rom__Builtins__SemaphoreInit init = ROM__BUILTINS__SEMAPHORE_INIT__INIT;
     init.value = value;
@@ -215,7 +215,7 @@ rom_bounded_semaphore_new (rom_client_t *client, int64_t value, rom_semaphore_t 
 rom_status_t
 rom_semaphore_acquire (rom_semaphore_t *sem, uint32_t timeout_ms)
 {
-    if (rom_helper_bad_handle (__func__, sem, S_SEMAPHORE))
+    if (romi_helper_bad_handle (__func__, sem, S_SEMAPHORE))
         return ROM_INVALID;
     return s_acquire (sem, timeout_ms);
 }
@@ -223,7 +223,7 @@ rom_semaphore_acquire (rom_semaphore_t *sem, uint32_t timeout_ms)
 rom_status_t
 rom_semaphore_release (rom_semaphore_t *sem)
 {
-    if (rom_helper_bad_handle (__func__, sem, S_SEMAPHORE))
+    if (romi_helper_bad_handle (__func__, sem, S_SEMAPHORE))
         return ROM_INVALID;
     return s_call (sem, "Release", NULL, NULL);
 }
@@ -231,7 +231,7 @@ rom_semaphore_release (rom_semaphore_t *sem)
 rom_status_t
 rom_semaphore_value (rom_semaphore_t *sem, int64_t *value)
 {
-    if (rom_helper_bad_handle (__func__, sem, S_SEMAPHORE))
+    if (romi_helper_bad_handle (__func__, sem, S_SEMAPHORE))
         return ROM_INVALID;
     return s_count (sem, "Value", NULL, value);
 }
@@ -239,7 +239,7 @@ rom_semaphore_value (rom_semaphore_t *sem, int64_t *value)
 rom_proxy_t *
 rom_semaphore_proxy (rom_semaphore_t *sem)
 {
-    return rom_helper_bad_handle (__func__, sem, S_SEMAPHORE) ? NULL : P (sem);
+    return romi_helper_bad_handle (__func__, sem, S_SEMAPHORE) ? NULL : P (sem);
 }
 
 void
@@ -253,10 +253,10 @@ rom_semaphore_destroy (rom_semaphore_t **sem_p)
 rom_status_t
 rom_event_new (rom_client_t *client, rom_event_t **event_p)
 {
-    if (rom_helper_null_arg (__func__, event_p, "event_p"))
+    if (romi_helper_null_arg (__func__, event_p, "event_p"))
         return ROM_INVALID;
     *event_p = NULL;
-    if (rom_helper_bad_client (__func__, client))
+    if (romi_helper_bad_client (__func__, client))
         return ROM_INVALID;
     return rom__builtins__event__rom_create (client, (Rom__Builtins__Event_Proxy **) event_p);
 }
@@ -264,7 +264,7 @@ rom_event_new (rom_client_t *client, rom_event_t **event_p)
 rom_status_t
 rom_event_set (rom_event_t *event)
 {
-    if (rom_helper_bad_handle (__func__, event, S_EVENT))
+    if (romi_helper_bad_handle (__func__, event, S_EVENT))
         return ROM_INVALID;
     return s_call (event, "Set", NULL, NULL);
 }
@@ -272,7 +272,7 @@ rom_event_set (rom_event_t *event)
 rom_status_t
 rom_event_clear (rom_event_t *event)
 {
-    if (rom_helper_bad_handle (__func__, event, S_EVENT))
+    if (romi_helper_bad_handle (__func__, event, S_EVENT))
         return ROM_INVALID;
     return s_call (event, "Clear", NULL, NULL);
 }
@@ -280,7 +280,7 @@ rom_event_clear (rom_event_t *event)
 rom_status_t
 rom_event_is_set (rom_event_t *event, bool *set)
 {
-    if (rom_helper_bad_handle (__func__, event, S_EVENT))
+    if (romi_helper_bad_handle (__func__, event, S_EVENT))
         return ROM_INVALID;
     return s_flag (event, "IsSet", set);
 }
@@ -288,7 +288,7 @@ rom_event_is_set (rom_event_t *event, bool *set)
 rom_status_t
 rom_event_wait (rom_event_t *event, uint32_t timeout_ms)
 {
-    if (rom_helper_bad_handle (__func__, event, S_EVENT))
+    if (romi_helper_bad_handle (__func__, event, S_EVENT))
         return ROM_INVALID;
     Rom__Builtins__WaitRequest in = ROM__BUILTINS__WAIT_REQUEST__INIT;
     in.nowait = timeout_ms == ROM_NOWAIT;
@@ -298,7 +298,7 @@ rom_event_wait (rom_event_t *event, uint32_t timeout_ms)
 rom_proxy_t *
 rom_event_proxy (rom_event_t *event)
 {
-    return rom_helper_bad_handle (__func__, event, S_EVENT) ? NULL : P (event);
+    return romi_helper_bad_handle (__func__, event, S_EVENT) ? NULL : P (event);
 }
 
 void
@@ -312,10 +312,10 @@ rom_event_destroy (rom_event_t **event_p)
 rom_status_t
 rom_condition_new (rom_client_t *client, rom_condition_t **cond_p)
 {
-    if (rom_helper_null_arg (__func__, cond_p, "cond_p"))
+    if (romi_helper_null_arg (__func__, cond_p, "cond_p"))
         return ROM_INVALID;
     *cond_p = NULL;
-    if (rom_helper_bad_client (__func__, client))
+    if (romi_helper_bad_client (__func__, client))
         return ROM_INVALID;
     return rom__builtins__condition__rom_create (client, (Rom__Builtins__Condition_Proxy **) cond_p);
 }
@@ -323,7 +323,7 @@ rom_condition_new (rom_client_t *client, rom_condition_t **cond_p)
 rom_status_t
 rom_condition_acquire (rom_condition_t *cond, uint32_t timeout_ms)
 {
-    if (rom_helper_bad_handle (__func__, cond, S_CONDITION))
+    if (romi_helper_bad_handle (__func__, cond, S_CONDITION))
         return ROM_INVALID;
     return s_acquire (cond, timeout_ms);
 }
@@ -331,7 +331,7 @@ rom_condition_acquire (rom_condition_t *cond, uint32_t timeout_ms)
 rom_status_t
 rom_condition_release (rom_condition_t *cond)
 {
-    if (rom_helper_bad_handle (__func__, cond, S_CONDITION))
+    if (romi_helper_bad_handle (__func__, cond, S_CONDITION))
         return ROM_INVALID;
     return s_owner_call (cond, "Release", NULL);
 }
@@ -339,7 +339,7 @@ rom_condition_release (rom_condition_t *cond)
 rom_status_t
 rom_condition_wait (rom_condition_t *cond, uint32_t timeout_ms)
 {
-    if (rom_helper_bad_handle (__func__, cond, S_CONDITION))
+    if (romi_helper_bad_handle (__func__, cond, S_CONDITION))
         return ROM_INVALID;
     Rom__Builtins__OwnerRequest in = ROM__BUILTINS__OWNER_REQUEST__INIT;
     in.thread = rom_sync_thread_tag ();
@@ -357,13 +357,13 @@ rom_condition_wait (rom_condition_t *cond, uint32_t timeout_ms)
 rom_status_t
 rom_condition_wait_for (rom_condition_t *cond, bool (*predicate) (void *arg), void *arg, uint32_t timeout_ms)
 {
-    if (rom_helper_bad_handle (__func__, cond, S_CONDITION) || rom_helper_null_arg (__func__, predicate, "predicate"))
+    if (romi_helper_bad_handle (__func__, cond, S_CONDITION) || romi_helper_null_arg (__func__, predicate, "predicate"))
         return ROM_INVALID;
-    uint64_t deadline = timeout_ms == ROM_FOREVER ? 0 : rom_now_ms () + timeout_ms;
+    uint64_t deadline = timeout_ms == ROM_FOREVER ? 0 : romi_now_ms () + timeout_ms;
     while (!predicate (arg)) {
         uint32_t left = ROM_FOREVER;
         if (deadline) {
-            uint64_t now = rom_now_ms ();
+            uint64_t now = romi_now_ms ();
             if (now >= deadline)
                 return ROM_TIMEOUT;
             left = (uint32_t) (deadline - now);
@@ -378,7 +378,7 @@ rom_condition_wait_for (rom_condition_t *cond, bool (*predicate) (void *arg), vo
 rom_status_t
 rom_condition_notify (rom_condition_t *cond, uint32_t n, int64_t *woken)
 {
-    if (rom_helper_bad_handle (__func__, cond, S_CONDITION))
+    if (romi_helper_bad_handle (__func__, cond, S_CONDITION))
         return ROM_INVALID;
     Rom__Builtins__NotifyRequest in = ROM__BUILTINS__NOTIFY_REQUEST__INIT;
     in.n = n;
@@ -389,7 +389,7 @@ rom_condition_notify (rom_condition_t *cond, uint32_t n, int64_t *woken)
 rom_status_t
 rom_condition_notify_all (rom_condition_t *cond, int64_t *woken)
 {
-    if (rom_helper_bad_handle (__func__, cond, S_CONDITION))
+    if (romi_helper_bad_handle (__func__, cond, S_CONDITION))
         return ROM_INVALID;
     Rom__Builtins__OwnerRequest in = ROM__BUILTINS__OWNER_REQUEST__INIT;
     in.thread = rom_sync_thread_tag ();
@@ -399,7 +399,7 @@ rom_condition_notify_all (rom_condition_t *cond, int64_t *woken)
 rom_proxy_t *
 rom_condition_proxy (rom_condition_t *cond)
 {
-    return rom_helper_bad_handle (__func__, cond, S_CONDITION) ? NULL : P (cond);
+    return romi_helper_bad_handle (__func__, cond, S_CONDITION) ? NULL : P (cond);
 }
 
 void
@@ -413,10 +413,10 @@ rom_condition_destroy (rom_condition_t **cond_p)
 rom_status_t
 rom_barrier_new (rom_client_t *client, uint32_t parties, rom_barrier_t **barrier_p)
 {
-    if (rom_helper_null_arg (__func__, barrier_p, "barrier_p"))
+    if (romi_helper_null_arg (__func__, barrier_p, "barrier_p"))
         return ROM_INVALID;
     *barrier_p = NULL;
-    if (rom_helper_bad_client (__func__, client))
+    if (romi_helper_bad_client (__func__, client))
         return ROM_INVALID;
     Rom__Builtins__BarrierInit init = ROM__BUILTINS__BARRIER_INIT__INIT;
     init.parties = parties;
@@ -426,7 +426,7 @@ rom_barrier_new (rom_client_t *client, uint32_t parties, rom_barrier_t **barrier
 rom_status_t
 rom_barrier_wait (rom_barrier_t *barrier, uint32_t timeout_ms, int64_t *index)
 {
-    if (rom_helper_bad_handle (__func__, barrier, S_BARRIER))
+    if (romi_helper_bad_handle (__func__, barrier, S_BARRIER))
         return ROM_INVALID;
     Rom__Builtins__WaitRequest in = ROM__BUILTINS__WAIT_REQUEST__INIT;
     in.nowait = timeout_ms == ROM_NOWAIT;
@@ -442,7 +442,7 @@ rom_barrier_wait (rom_barrier_t *barrier, uint32_t timeout_ms, int64_t *index)
 rom_status_t
 rom_barrier_abort (rom_barrier_t *barrier)
 {
-    if (rom_helper_bad_handle (__func__, barrier, S_BARRIER))
+    if (romi_helper_bad_handle (__func__, barrier, S_BARRIER))
         return ROM_INVALID;
     return s_call (barrier, "Abort", NULL, NULL);
 }
@@ -450,7 +450,7 @@ rom_barrier_abort (rom_barrier_t *barrier)
 rom_status_t
 rom_barrier_reset (rom_barrier_t *barrier)
 {
-    if (rom_helper_bad_handle (__func__, barrier, S_BARRIER))
+    if (romi_helper_bad_handle (__func__, barrier, S_BARRIER))
         return ROM_INVALID;
     return s_call (barrier, "Reset", NULL, NULL);
 }
@@ -458,7 +458,7 @@ rom_barrier_reset (rom_barrier_t *barrier)
 rom_status_t
 rom_barrier_state (rom_barrier_t *barrier, uint32_t *parties, uint32_t *waiting, bool *broken)
 {
-    if (rom_helper_bad_handle (__func__, barrier, S_BARRIER))
+    if (romi_helper_bad_handle (__func__, barrier, S_BARRIER))
         return ROM_INVALID;
     Rom__Builtins__BarrierState *out = NULL;
     rom_status_t status = s_call (barrier, "State", NULL, (ProtobufCMessage **) &out);
@@ -478,7 +478,7 @@ rom_barrier_state (rom_barrier_t *barrier, uint32_t *parties, uint32_t *waiting,
 rom_proxy_t *
 rom_barrier_proxy (rom_barrier_t *barrier)
 {
-    return rom_helper_bad_handle (__func__, barrier, S_BARRIER) ? NULL : P (barrier);
+    return romi_helper_bad_handle (__func__, barrier, S_BARRIER) ? NULL : P (barrier);
 }
 
 void
@@ -643,10 +643,10 @@ s_item_unpack (rom_item_t *item, const ProtobufCMessageDescriptor *descriptor, P
 rom_status_t
 rom_queue_new (rom_client_t *client, int64_t maxsize, rom_queue_t **queue_p)
 {
-    if (rom_helper_null_arg (__func__, queue_p, "queue_p"))
+    if (romi_helper_null_arg (__func__, queue_p, "queue_p"))
         return ROM_INVALID;
     *queue_p = NULL;
-    if (rom_helper_bad_client (__func__, client))
+    if (romi_helper_bad_client (__func__, client))
         return ROM_INVALID;
     Rom__Builtins__QueueInit init = ROM__BUILTINS__QUEUE_INIT__INIT;
     init.maxsize = maxsize;
@@ -656,10 +656,10 @@ rom_queue_new (rom_client_t *client, int64_t maxsize, rom_queue_t **queue_p)
 rom_status_t
 rom_joinable_queue_new (rom_client_t *client, int64_t maxsize, rom_queue_t **queue_p)
 {
-    if (rom_helper_null_arg (__func__, queue_p, "queue_p"))
+    if (romi_helper_null_arg (__func__, queue_p, "queue_p"))
         return ROM_INVALID;
     *queue_p = NULL;
-    if (rom_helper_bad_client (__func__, client))
+    if (romi_helper_bad_client (__func__, client))
         return ROM_INVALID;
     Rom__Builtins__QueueInit init = ROM__BUILTINS__QUEUE_INIT__INIT;
     init.maxsize = maxsize;
@@ -722,7 +722,7 @@ s_item_bytes (rom_status_t status, rom_item_t *item, uint8_t **data, size_t *siz
 rom_status_t
 rom_queue_put_item (rom_queue_t *queue, const rom_item_t *item, uint32_t timeout_ms)
 {
-    if (rom_helper_bad_handle (__func__, queue, S_QUEUE) || rom_helper_null_arg (__func__, item, "item"))
+    if (romi_helper_bad_handle (__func__, queue, S_QUEUE) || romi_helper_null_arg (__func__, item, "item"))
         return ROM_INVALID;
     Rom__Builtins__PutRequest in = ROM__BUILTINS__PUT_REQUEST__INIT;
     Rom__Builtins__SyncItem wire;
@@ -738,7 +738,7 @@ rom_queue_put_item (rom_queue_t *queue, const rom_item_t *item, uint32_t timeout
 rom_status_t
 rom_queue_put_int (rom_queue_t *queue, int64_t value, uint32_t timeout_ms)
 {
-    if (rom_helper_bad_handle (__func__, queue, S_QUEUE))
+    if (romi_helper_bad_handle (__func__, queue, S_QUEUE))
         return ROM_INVALID;
     return rom_queue_put_item (queue, &(rom_item_t) {.kind = ROM_ITEM_INT, .i = value}, timeout_ms);
 }
@@ -746,7 +746,7 @@ rom_queue_put_int (rom_queue_t *queue, int64_t value, uint32_t timeout_ms)
 rom_status_t
 rom_queue_put_double (rom_queue_t *queue, double value, uint32_t timeout_ms)
 {
-    if (rom_helper_bad_handle (__func__, queue, S_QUEUE))
+    if (romi_helper_bad_handle (__func__, queue, S_QUEUE))
         return ROM_INVALID;
     return rom_queue_put_item (queue, &(rom_item_t) {.kind = ROM_ITEM_DOUBLE, .d = value}, timeout_ms);
 }
@@ -754,7 +754,7 @@ rom_queue_put_double (rom_queue_t *queue, double value, uint32_t timeout_ms)
 rom_status_t
 rom_queue_put_str (rom_queue_t *queue, const char *value, uint32_t timeout_ms)
 {
-    if (rom_helper_bad_handle (__func__, queue, S_QUEUE) || rom_helper_null_arg (__func__, value, "value"))
+    if (romi_helper_bad_handle (__func__, queue, S_QUEUE) || romi_helper_null_arg (__func__, value, "value"))
         return ROM_INVALID;
     return rom_queue_put_item (queue, &(rom_item_t) {.kind = ROM_ITEM_STRING, .str = (char *) value}, timeout_ms);
 }
@@ -762,7 +762,7 @@ rom_queue_put_str (rom_queue_t *queue, const char *value, uint32_t timeout_ms)
 rom_status_t
 rom_queue_put_bytes (rom_queue_t *queue, const void *data, size_t size, uint32_t timeout_ms)
 {
-    if (rom_helper_bad_handle (__func__, queue, S_QUEUE) || (size && rom_helper_null_arg (__func__, data, "data")))
+    if (romi_helper_bad_handle (__func__, queue, S_QUEUE) || (size && romi_helper_null_arg (__func__, data, "data")))
         return ROM_INVALID;
     return rom_queue_put_item (queue, &(rom_item_t) {.kind = ROM_ITEM_BYTES, .data = (uint8_t *) data, .size = size},
                                timeout_ms);
@@ -771,7 +771,7 @@ rom_queue_put_bytes (rom_queue_t *queue, const void *data, size_t size, uint32_t
 rom_status_t
 rom_queue_put_message (rom_queue_t *queue, const ProtobufCMessage *message, uint32_t timeout_ms)
 {
-    if (rom_helper_bad_handle (__func__, queue, S_QUEUE) || rom_helper_null_arg (__func__, message, "message"))
+    if (romi_helper_bad_handle (__func__, queue, S_QUEUE) || romi_helper_null_arg (__func__, message, "message"))
         return ROM_INVALID;
     rom_item_t item;
     rom_status_t status = s_item_message (message, &item);
@@ -785,7 +785,7 @@ rom_queue_put_message (rom_queue_t *queue, const ProtobufCMessage *message, uint
 rom_status_t
 rom_queue_get_item (rom_queue_t *queue, uint32_t timeout_ms, rom_item_t *item)
 {
-    if (rom_helper_bad_handle (__func__, queue, S_QUEUE) || rom_helper_null_arg (__func__, item, "item"))
+    if (romi_helper_bad_handle (__func__, queue, S_QUEUE) || romi_helper_null_arg (__func__, item, "item"))
         return ROM_INVALID;
     Rom__Builtins__GetRequest in = ROM__BUILTINS__GET_REQUEST__INIT;
     in.nowait = timeout_ms == ROM_NOWAIT;
@@ -795,7 +795,7 @@ rom_queue_get_item (rom_queue_t *queue, uint32_t timeout_ms, rom_item_t *item)
 rom_status_t
 rom_queue_get_int (rom_queue_t *queue, uint32_t timeout_ms, int64_t *value)
 {
-    if (rom_helper_bad_handle (__func__, queue, S_QUEUE) || rom_helper_null_arg (__func__, value, "value"))
+    if (romi_helper_bad_handle (__func__, queue, S_QUEUE) || romi_helper_null_arg (__func__, value, "value"))
         return ROM_INVALID;
     rom_item_t item;
     return s_item_int (rom_queue_get_item (queue, timeout_ms, &item), &item, value);
@@ -804,7 +804,7 @@ rom_queue_get_int (rom_queue_t *queue, uint32_t timeout_ms, int64_t *value)
 rom_status_t
 rom_queue_get_double (rom_queue_t *queue, uint32_t timeout_ms, double *value)
 {
-    if (rom_helper_bad_handle (__func__, queue, S_QUEUE) || rom_helper_null_arg (__func__, value, "value"))
+    if (romi_helper_bad_handle (__func__, queue, S_QUEUE) || romi_helper_null_arg (__func__, value, "value"))
         return ROM_INVALID;
     rom_item_t item;
     return s_item_double (rom_queue_get_item (queue, timeout_ms, &item), &item, value);
@@ -813,7 +813,7 @@ rom_queue_get_double (rom_queue_t *queue, uint32_t timeout_ms, double *value)
 rom_status_t
 rom_queue_get_str (rom_queue_t *queue, uint32_t timeout_ms, char **value)
 {
-    if (rom_helper_bad_handle (__func__, queue, S_QUEUE) || rom_helper_null_arg (__func__, value, "value"))
+    if (romi_helper_bad_handle (__func__, queue, S_QUEUE) || romi_helper_null_arg (__func__, value, "value"))
         return ROM_INVALID;
     rom_item_t item;
     return s_item_str (rom_queue_get_item (queue, timeout_ms, &item), &item, value);
@@ -823,8 +823,8 @@ rom_status_t
 rom_queue_get_message (rom_queue_t *queue, uint32_t timeout_ms, const ProtobufCMessageDescriptor *descriptor,
                        ProtobufCMessage **message)
 {
-    if (rom_helper_bad_handle (__func__, queue, S_QUEUE) || rom_helper_null_arg (__func__, descriptor, "descriptor")
-        || rom_helper_null_arg (__func__, message, "message"))
+    if (romi_helper_bad_handle (__func__, queue, S_QUEUE) || romi_helper_null_arg (__func__, descriptor, "descriptor")
+        || romi_helper_null_arg (__func__, message, "message"))
         return ROM_INVALID;
     rom_item_t item;
     rom_status_t status = rom_queue_get_item (queue, timeout_ms, &item);
@@ -834,7 +834,7 @@ rom_queue_get_message (rom_queue_t *queue, uint32_t timeout_ms, const ProtobufCM
 rom_status_t
 rom_queue_qsize (rom_queue_t *queue, int64_t *size)
 {
-    if (rom_helper_bad_handle (__func__, queue, S_QUEUE))
+    if (romi_helper_bad_handle (__func__, queue, S_QUEUE))
         return ROM_INVALID;
     return s_count (queue, "Qsize", NULL, size);
 }
@@ -842,7 +842,7 @@ rom_queue_qsize (rom_queue_t *queue, int64_t *size)
 rom_status_t
 rom_queue_empty (rom_queue_t *queue, bool *empty)
 {
-    if (rom_helper_bad_handle (__func__, queue, S_QUEUE))
+    if (romi_helper_bad_handle (__func__, queue, S_QUEUE))
         return ROM_INVALID;
     return s_flag (queue, "Empty", empty);
 }
@@ -850,7 +850,7 @@ rom_queue_empty (rom_queue_t *queue, bool *empty)
 rom_status_t
 rom_queue_full (rom_queue_t *queue, bool *full)
 {
-    if (rom_helper_bad_handle (__func__, queue, S_QUEUE))
+    if (romi_helper_bad_handle (__func__, queue, S_QUEUE))
         return ROM_INVALID;
     return s_flag (queue, "Full", full);
 }
@@ -858,7 +858,7 @@ rom_queue_full (rom_queue_t *queue, bool *full)
 rom_status_t
 rom_queue_task_done (rom_queue_t *queue)
 {
-    if (rom_helper_bad_handle (__func__, queue, S_QUEUE))
+    if (romi_helper_bad_handle (__func__, queue, S_QUEUE))
         return ROM_INVALID;
     return s_call (queue, "TaskDone", NULL, NULL);
 }
@@ -866,7 +866,7 @@ rom_queue_task_done (rom_queue_t *queue)
 rom_status_t
 rom_queue_join (rom_queue_t *queue, uint32_t timeout_ms)
 {
-    if (rom_helper_bad_handle (__func__, queue, S_QUEUE))
+    if (romi_helper_bad_handle (__func__, queue, S_QUEUE))
         return ROM_INVALID;
     return s_wait (queue, "Join", NULL, timeout_ms ? timeout_ms : 1, NULL);
 }
@@ -874,7 +874,7 @@ rom_queue_join (rom_queue_t *queue, uint32_t timeout_ms)
 rom_proxy_t *
 rom_queue_proxy (rom_queue_t *queue)
 {
-    return rom_helper_bad_handle (__func__, queue, S_QUEUE) ? NULL : P (queue);
+    return romi_helper_bad_handle (__func__, queue, S_QUEUE) ? NULL : P (queue);
 }
 
 void
@@ -888,10 +888,10 @@ rom_queue_destroy (rom_queue_t **queue_p)
 rom_status_t
 rom_pipe_new (rom_client_t *client, bool duplex, rom_pipe_t **a_p, rom_pipe_t **b_p)
 {
-    if (rom_helper_null_arg (__func__, a_p, "a_p") || rom_helper_null_arg (__func__, b_p, "b_p"))
+    if (romi_helper_null_arg (__func__, a_p, "a_p") || romi_helper_null_arg (__func__, b_p, "b_p"))
         return ROM_INVALID;
     *a_p = *b_p = NULL;
-    if (rom_helper_bad_client (__func__, client))
+    if (romi_helper_bad_client (__func__, client))
         return ROM_INVALID;
     Rom__Builtins__PipeInit init = ROM__BUILTINS__PIPE_INIT__INIT;
     init.duplex = duplex;
@@ -913,7 +913,7 @@ rom_pipe_new (rom_client_t *client, bool duplex, rom_pipe_t **a_p, rom_pipe_t **
 rom_status_t
 rom_pipe_send_item (rom_pipe_t *end, const rom_item_t *item)
 {
-    if (rom_helper_bad_handle (__func__, end, S_PIPE) || rom_helper_null_arg (__func__, item, "item"))
+    if (romi_helper_bad_handle (__func__, end, S_PIPE) || romi_helper_null_arg (__func__, item, "item"))
         return ROM_INVALID;
     Rom__Builtins__SyncItem wire;
     Rom__Builtins__Variant value;
@@ -926,7 +926,7 @@ rom_pipe_send_item (rom_pipe_t *end, const rom_item_t *item)
 rom_status_t
 rom_pipe_send_int (rom_pipe_t *end, int64_t value)
 {
-    if (rom_helper_bad_handle (__func__, end, S_PIPE))
+    if (romi_helper_bad_handle (__func__, end, S_PIPE))
         return ROM_INVALID;
     return rom_pipe_send_item (end, &(rom_item_t) {.kind = ROM_ITEM_INT, .i = value});
 }
@@ -934,7 +934,7 @@ rom_pipe_send_int (rom_pipe_t *end, int64_t value)
 rom_status_t
 rom_pipe_send_str (rom_pipe_t *end, const char *value)
 {
-    if (rom_helper_bad_handle (__func__, end, S_PIPE) || rom_helper_null_arg (__func__, value, "value"))
+    if (romi_helper_bad_handle (__func__, end, S_PIPE) || romi_helper_null_arg (__func__, value, "value"))
         return ROM_INVALID;
     return rom_pipe_send_item (end, &(rom_item_t) {.kind = ROM_ITEM_STRING, .str = (char *) value});
 }
@@ -942,7 +942,7 @@ rom_pipe_send_str (rom_pipe_t *end, const char *value)
 rom_status_t
 rom_pipe_send_bytes (rom_pipe_t *end, const void *data, size_t size)
 {
-    if (rom_helper_bad_handle (__func__, end, S_PIPE) || (size && rom_helper_null_arg (__func__, data, "data")))
+    if (romi_helper_bad_handle (__func__, end, S_PIPE) || (size && romi_helper_null_arg (__func__, data, "data")))
         return ROM_INVALID;
     return rom_pipe_send_item (end, &(rom_item_t) {.kind = ROM_ITEM_BYTES, .data = (uint8_t *) data, .size = size});
 }
@@ -950,7 +950,7 @@ rom_pipe_send_bytes (rom_pipe_t *end, const void *data, size_t size)
 rom_status_t
 rom_pipe_send_message (rom_pipe_t *end, const ProtobufCMessage *message)
 {
-    if (rom_helper_bad_handle (__func__, end, S_PIPE) || rom_helper_null_arg (__func__, message, "message"))
+    if (romi_helper_bad_handle (__func__, end, S_PIPE) || romi_helper_null_arg (__func__, message, "message"))
         return ROM_INVALID;
     rom_item_t item;
     rom_status_t status = s_item_message (message, &item);
@@ -964,7 +964,7 @@ rom_pipe_send_message (rom_pipe_t *end, const ProtobufCMessage *message)
 rom_status_t
 rom_pipe_recv_item (rom_pipe_t *end, uint32_t timeout_ms, rom_item_t *item)
 {
-    if (rom_helper_bad_handle (__func__, end, S_PIPE) || rom_helper_null_arg (__func__, item, "item"))
+    if (romi_helper_bad_handle (__func__, end, S_PIPE) || romi_helper_null_arg (__func__, item, "item"))
         return ROM_INVALID;
     Rom__Builtins__RecvRequest in = ROM__BUILTINS__RECV_REQUEST__INIT;
     in.nowait = timeout_ms == ROM_NOWAIT;
@@ -974,7 +974,7 @@ rom_pipe_recv_item (rom_pipe_t *end, uint32_t timeout_ms, rom_item_t *item)
 rom_status_t
 rom_pipe_recv_int (rom_pipe_t *end, uint32_t timeout_ms, int64_t *value)
 {
-    if (rom_helper_bad_handle (__func__, end, S_PIPE) || rom_helper_null_arg (__func__, value, "value"))
+    if (romi_helper_bad_handle (__func__, end, S_PIPE) || romi_helper_null_arg (__func__, value, "value"))
         return ROM_INVALID;
     rom_item_t item;
     return s_item_int (rom_pipe_recv_item (end, timeout_ms, &item), &item, value);
@@ -983,7 +983,7 @@ rom_pipe_recv_int (rom_pipe_t *end, uint32_t timeout_ms, int64_t *value)
 rom_status_t
 rom_pipe_recv_str (rom_pipe_t *end, uint32_t timeout_ms, char **value)
 {
-    if (rom_helper_bad_handle (__func__, end, S_PIPE) || rom_helper_null_arg (__func__, value, "value"))
+    if (romi_helper_bad_handle (__func__, end, S_PIPE) || romi_helper_null_arg (__func__, value, "value"))
         return ROM_INVALID;
     rom_item_t item;
     return s_item_str (rom_pipe_recv_item (end, timeout_ms, &item), &item, value);
@@ -992,8 +992,8 @@ rom_pipe_recv_str (rom_pipe_t *end, uint32_t timeout_ms, char **value)
 rom_status_t
 rom_pipe_recv_bytes (rom_pipe_t *end, uint32_t timeout_ms, uint8_t **data, size_t *size)
 {
-    if (rom_helper_bad_handle (__func__, end, S_PIPE) || rom_helper_null_arg (__func__, data, "data")
-        || rom_helper_null_arg (__func__, size, "size"))
+    if (romi_helper_bad_handle (__func__, end, S_PIPE) || romi_helper_null_arg (__func__, data, "data")
+        || romi_helper_null_arg (__func__, size, "size"))
         return ROM_INVALID;
     rom_item_t item;
     return s_item_bytes (rom_pipe_recv_item (end, timeout_ms, &item), &item, data, size);
@@ -1003,8 +1003,8 @@ rom_status_t
 rom_pipe_recv_message (rom_pipe_t *end, uint32_t timeout_ms, const ProtobufCMessageDescriptor *descriptor,
                        ProtobufCMessage **message)
 {
-    if (rom_helper_bad_handle (__func__, end, S_PIPE) || rom_helper_null_arg (__func__, descriptor, "descriptor")
-        || rom_helper_null_arg (__func__, message, "message"))
+    if (romi_helper_bad_handle (__func__, end, S_PIPE) || romi_helper_null_arg (__func__, descriptor, "descriptor")
+        || romi_helper_null_arg (__func__, message, "message"))
         return ROM_INVALID;
     rom_item_t item;
     rom_status_t status = rom_pipe_recv_item (end, timeout_ms, &item);
@@ -1014,7 +1014,7 @@ rom_pipe_recv_message (rom_pipe_t *end, uint32_t timeout_ms, const ProtobufCMess
 rom_status_t
 rom_pipe_poll (rom_pipe_t *end, bool *ready)
 {
-    if (rom_helper_bad_handle (__func__, end, S_PIPE))
+    if (romi_helper_bad_handle (__func__, end, S_PIPE))
         return ROM_INVALID;
     return s_flag (end, "Poll", ready);
 }
@@ -1022,7 +1022,7 @@ rom_pipe_poll (rom_pipe_t *end, bool *ready)
 void
 rom_pipe_close (rom_pipe_t **end_p)
 {
-    if (!end_p || !*end_p || rom_helper_bad_handle (__func__, *end_p, S_PIPE))
+    if (!end_p || !*end_p || romi_helper_bad_handle (__func__, *end_p, S_PIPE))
         return;
     s_call (*end_p, "Close", NULL, NULL);
     s_destroy (__func__, (void **) end_p, S_PIPE);
@@ -1031,7 +1031,7 @@ rom_pipe_close (rom_pipe_t **end_p)
 rom_proxy_t *
 rom_pipe_proxy (rom_pipe_t *end)
 {
-    return rom_helper_bad_handle (__func__, end, S_PIPE) ? NULL : P (end);
+    return romi_helper_bad_handle (__func__, end, S_PIPE) ? NULL : P (end);
 }
 
 void

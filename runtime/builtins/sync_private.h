@@ -18,39 +18,39 @@
 
 // --- a FIFO of waiting calls ------------------------------------------------------------------------------
 
-typedef struct sync_waiter sync_waiter_t;
-struct sync_waiter {
+typedef struct romi_sync_waiter romi_sync_waiter_t;
+struct romi_sync_waiter {
     rom_call_t *call;
     uint64_t session;            // the caller's owner key: session and thread tag
     uint64_t thread;
     int64_t n;                   // what the waiter waits with: an RLock's saved count, ...
     const void *data;            // a deferred Put's item (borrowed from the call's input)
-    sync_waiter_t *next, *prev;
+    romi_sync_waiter_t *next, *prev;
 };
 
 typedef struct {
-    sync_waiter_t *head, *tail;
+    romi_sync_waiter_t *head, *tail;
     size_t count;
-} sync_waitq_t;
+} romi_sync_waitq_t;
 
 // Append a waiter for `call` (owner taken from the call's session and `thread`). NULL when out of memory.
-sync_waiter_t *sync_waitq_push (sync_waitq_t *self, rom_call_t *call, uint64_t thread);
+romi_sync_waiter_t *romi_sync_waitq_push (romi_sync_waitq_t *self, rom_call_t *call, uint64_t thread);
 // The waiter of `call`, or NULL. Linear: wait lists are short, and cancels are rare next to calls.
-sync_waiter_t *sync_waitq_find (const sync_waitq_t *self, const rom_call_t *call);
+romi_sync_waiter_t *romi_sync_waitq_find (const romi_sync_waitq_t *self, const rom_call_t *call);
 // Unlink `waiter` (not freed).
-void sync_waitq_unlink (sync_waitq_t *self, sync_waiter_t *waiter);
+void romi_sync_waitq_unlink (romi_sync_waitq_t *self, romi_sync_waiter_t *waiter);
 // Unlink and free the waiter of `call`; false if `call` does not wait here.
-bool sync_waitq_forget (sync_waitq_t *self, const rom_call_t *call);
+bool romi_sync_waitq_forget (romi_sync_waitq_t *self, const rom_call_t *call);
 // Drop the waiters at the head whose callers are gone (rom_call_peer_gone ()): called before a waiter is
 // handed an item, a permit or a lock, so that it goes to a live caller (or stays) instead of being lost with
 // a dead one. Their calls are completed ROM_CLOSED, to nobody.
-void sync_waitq_drop_gone (sync_waitq_t *self);
+void romi_sync_waitq_drop_gone (romi_sync_waitq_t *self);
 // Complete every waiting call with `status` (failing ones with `why`) and empty the list.
-void sync_waitq_fail_all (sync_waitq_t *self, rom_status_t status, const char *why);
+void romi_sync_waitq_fail_all (romi_sync_waitq_t *self, rom_status_t status, const char *why);
 
 // The reference an item carries (Queue, Pipe), or NULL.
 static inline const Rom__ObjectRef *
-sync_item_ref (const Rom__Builtins__SyncItem *item)
+romi_sync_item_ref (const Rom__Builtins__SyncItem *item)
 {
     const Rom__Builtins__Variant *v = item->value;
     return v && v->kind_case == ROM__BUILTINS__VARIANT__KIND_REF_VALUE ? v->ref_value : NULL;
@@ -58,28 +58,28 @@ sync_item_ref (const Rom__Builtins__SyncItem *item)
 
 // --- a FIFO of items (Queue's contents, a Pipe end's inbox; items.c) ----------------------------------------
 
-typedef struct sync_item sync_item_t;
+typedef struct romi_sync_item romi_sync_item_t;
 typedef struct {
-    sync_item_t *head, *tail;
+    romi_sync_item_t *head, *tail;
     size_t count;
-} sync_items_t;
+} romi_sync_items_t;
 
 // Append a packed copy of `item`. A reference it carries is kept by `holder` until the item is taken (NULL:
 // not kept); the item must then be taken by a call on `holder`. ROM_OK, or the failure set on `call`
 // (ROM_NOMEM, ROM_NO_OBJECT for a reference to nothing, ROM_INVALID for a reference to `holder` itself).
-rom_status_t sync_items_push (sync_items_t *self, const Rom__Builtins__SyncItem *item, rom_object_t *holder,
+rom_status_t romi_sync_items_push (romi_sync_items_t *self, const Rom__Builtins__SyncItem *item, romi_object_t *holder,
                               rom_call_t *call);
 // Move the first item (there must be one) into `out`, unpacked in the call's memory; a kept reference is
 // dropped once the call's reply is out. ROM_OK, or ROM_NOMEM set on `call` (the item stays).
-rom_status_t sync_items_take (sync_items_t *self, Rom__Builtins__SyncItem *out, rom_call_t *call);
+rom_status_t romi_sync_items_take (romi_sync_items_t *self, Rom__Builtins__SyncItem *out, rom_call_t *call);
 // Free every item (their kept references go with their holder).
-void sync_items_clear (sync_items_t *self);
+void romi_sync_items_clear (romi_sync_items_t *self);
 // Complete the first call waiting in `waiters` (its output a SyncItem) with `item`, whose values are borrowed:
 // they are packed into that reply at once. False when nobody waits.
-bool sync_waitq_hand_item (sync_waitq_t *waiters, const Rom__Builtins__SyncItem *item);
+bool romi_sync_waitq_hand_item (romi_sync_waitq_t *waiters, const Rom__Builtins__SyncItem *item);
 
 // The deadline of a cancelled call has passed (as opposed to: its session ended, its object went away).
-bool sync_deadline_passed (const rom_call_t *call);
+bool romi_sync_deadline_passed (const rom_call_t *call);
 
 // --- the lock core: Lock, RLock, and Condition's lock ----------------------------------------------------
 
@@ -87,27 +87,27 @@ typedef struct {
     uint64_t session, thread;    // the owner, while count > 0
     uint32_t count;              // recursion level; 0: free
     bool reentrant;              // RLock (and Condition)
-    sync_waitq_t waiters;        // Acquire calls (n: the count to hold when granted)
-} sync_lock_t;
+    romi_sync_waitq_t waiters;        // Acquire calls (n: the count to hold when granted)
+} romi_sync_lock_t;
 
-void sync_lock_init (sync_lock_t *self, bool reentrant);
+void romi_sync_lock_init (romi_sync_lock_t *self, bool reentrant);
 // Complete the waiting calls with CLOSED (the object dies) and free them.
-void sync_lock_fini (sync_lock_t *self);
-bool sync_lock_mine (const sync_lock_t *self, const rom_call_t *call, uint64_t thread);
+void romi_sync_lock_fini (romi_sync_lock_t *self);
+bool romi_sync_lock_mine (const romi_sync_lock_t *self, const rom_call_t *call, uint64_t thread);
 // ROM_OK (held), ROM_DEFERRED (waits), ROM_TIMEOUT (nowait and held elsewhere), ROM_APP_ERROR (a Lock its
 // owner acquires again), ROM_NOMEM.
 // `level` is the recursion level to hold when acquired (1, or what a Condition's Wait gave up).
-rom_status_t sync_lock_acquire (sync_lock_t *self, rom_call_t *call, bool nowait, uint64_t thread, uint32_t level,
+rom_status_t romi_sync_lock_acquire (romi_sync_lock_t *self, rom_call_t *call, bool nowait, uint64_t thread, uint32_t level,
                                 rom_cancel_fn on_cancel);
 // ROM_OK, or ROM_APP_ERROR when the caller is not the owner.
-rom_status_t sync_lock_release (sync_lock_t *self, rom_call_t *call, uint64_t thread);
+rom_status_t romi_sync_lock_release (romi_sync_lock_t *self, rom_call_t *call, uint64_t thread);
 // Give the free lock to the first waiter, completing its call.
-void sync_lock_grant (sync_lock_t *self);
+void romi_sync_lock_grant (romi_sync_lock_t *self);
 // Queue a waiter that wants the lock back at recursion level `count` (a notified Condition.Wait).
-void sync_lock_requeue (sync_lock_t *self, sync_waiter_t *waiter);
+void romi_sync_lock_requeue (romi_sync_lock_t *self, romi_sync_waiter_t *waiter);
 // A session ended: a lock it held is released (and granted to the next waiter).
-void sync_lock_session_end (sync_lock_t *self, uint64_t session);
-void sync_lock_state (const sync_lock_t *self, const rom_call_t *call, uint64_t thread,
+void romi_sync_lock_session_end (romi_sync_lock_t *self, uint64_t session);
+void romi_sync_lock_state (const romi_sync_lock_t *self, const rom_call_t *call, uint64_t thread,
                       Rom__Builtins__LockState *out);
 
 #endif

@@ -16,35 +16,35 @@
 
 typedef struct {
     int typecode;
-    rom_slot_t slot; // always of the typecode's kind (never None)
+    romi_slot_t slot; // always of the typecode's kind (never None)
 } s_value_t;
 
 // Store `v` in `value` after checking it against the typecode.
 static rom_status_t
-s_store (s_value_t *value, const rom_variant_msg_t *v, rom_call_t *call)
+s_store (s_value_t *value, const romi_variant_msg_t *v, rom_call_t *call)
 {
-    rom_tc_class_t cls = rom_typecode_class (value->typecode);
+    romi_tc_class_t cls = romi_typecode_class (value->typecode);
     if (cls == ROM_TC_STRING || cls == ROM_TC_BYTES) {
         int want = cls == ROM_TC_STRING ? KIND (STRING_VALUE) : KIND (BYTES_VALUE);
         if (!v || (int) v->kind_case != want)
             return rom_call_fail (call, ROM_WRONG_TYPE, "Value: %s cannot be stored with typecode '%c'",
-                                  rom_variant_kind_name (v), value->typecode);
-        return rom_slot_set (&value->slot, v, call);
+                                  romi_variant_kind_name (v), value->typecode);
+        return romi_slot_set (&value->slot, v, call);
     }
-    rom_scalar_t scalar;
-    rom_status_t status = rom_scalar_from_variant (value->typecode, v, &scalar, call, "Value");
+    romi_scalar_t scalar;
+    rom_status_t status = romi_scalar_from_variant (value->typecode, v, &scalar, call, "Value");
     if (status != ROM_OK)
         return status;
-    rom_variant_msg_t canonical = ROM__BUILTINS__VARIANT__INIT;
-    rom_scalar_export (value->typecode, scalar, &canonical);
-    return rom_slot_set (&value->slot, &canonical, call);
+    romi_variant_msg_t canonical = ROM__BUILTINS__VARIANT__INIT;
+    romi_scalar_export (value->typecode, scalar, &canonical);
+    return romi_slot_set (&value->slot, &canonical, call);
 }
 
 static rom_status_t
 s_create (void *ctx, const Rom__Builtins__ValueInit *args, void **self_p, rom_call_t *call)
 {
     (void) ctx;
-    if (!rom_typecode_valid ((int) args->typecode, true))
+    if (!romi_typecode_valid ((int) args->typecode, true))
         return rom_call_fail (call, ROM_INVALID, "typecode %d ('%c') is not one of b B h H i I l L q Q f d ? s y",
                               (int) args->typecode, args->typecode > 32 && args->typecode < 127 ? args->typecode : '?');
     s_value_t *self = calloc (1, sizeof *self);
@@ -56,16 +56,16 @@ s_create (void *ctx, const Rom__Builtins__ValueInit *args, void **self_p, rom_ca
         status = s_store (self, args->value, call);
     else {
         // No initial value: the typecode's zero, as Python's Value ('i') is 0.
-        rom_variant_msg_t zero = ROM__BUILTINS__VARIANT__INIT;
-        switch (rom_typecode_class (self->typecode)) {
+        romi_variant_msg_t zero = ROM__BUILTINS__VARIANT__INIT;
+        switch (romi_typecode_class (self->typecode)) {
         case ROM_TC_STRING: zero.kind_case = KIND (STRING_VALUE), zero.string_value = ""; break;
         case ROM_TC_BYTES: zero.kind_case = KIND (BYTES_VALUE); break;
-        default: rom_scalar_export (self->typecode, (rom_scalar_t) {0}, &zero); break;
+        default: romi_scalar_export (self->typecode, (romi_scalar_t) {0}, &zero); break;
         }
-        status = rom_slot_set (&self->slot, &zero, call);
+        status = romi_slot_set (&self->slot, &zero, call);
     }
     if (status != ROM_OK) {
-        rom_slot_clear (&self->slot);
+        romi_slot_clear (&self->slot);
         free (self);
         return status;
     }
@@ -77,7 +77,7 @@ static void
 s_destroy (void *self)
 {
     s_value_t *value = self;
-    rom_slot_clear (&value->slot);
+    romi_slot_clear (&value->slot);
     free (value);
 }
 
@@ -85,7 +85,7 @@ static rom_status_t
 s_get (void *self, const Google__Protobuf__Empty *in, Rom__Builtins__Variant *out, rom_call_t *call)
 {
     (void) in;
-    return rom_slot_export (&((s_value_t *) self)->slot, out, call);
+    return romi_slot_export (&((s_value_t *) self)->slot, out, call);
 }
 
 static rom_status_t
@@ -99,17 +99,17 @@ static rom_status_t
 s_add (void *self, const Rom__Builtins__Variant *in, Rom__Builtins__Variant *out, rom_call_t *call)
 {
     s_value_t *value = self;
-    rom_tc_class_t cls = rom_typecode_class (value->typecode);
+    romi_tc_class_t cls = romi_typecode_class (value->typecode);
     int kind = (int) in->kind_case;
     bool int_delta = kind == KIND (INT_VALUE) || kind == KIND (UINT_VALUE);
     if (cls == ROM_TC_BOOL || cls == ROM_TC_STRING || cls == ROM_TC_BYTES
         || (!int_delta && kind != KIND (DOUBLE_VALUE)))
         return rom_call_fail (call, ROM_WRONG_TYPE, "Value: cannot add %s to a Value of typecode '%c'",
-                              rom_variant_kind_name (in), value->typecode);
+                              romi_variant_kind_name (in), value->typecode);
     if (cls != ROM_TC_FLOAT && !int_delta)
         return rom_call_fail (call, ROM_WRONG_TYPE, "Value: cannot add a float to a Value of integer typecode '%c'",
                               value->typecode);
-    rom_variant_msg_t sum = ROM__BUILTINS__VARIANT__INIT;
+    romi_variant_msg_t sum = ROM__BUILTINS__VARIANT__INIT;
     if (cls == ROM_TC_FLOAT) {
         double delta = kind == KIND (DOUBLE_VALUE) ? in->double_value
                      : kind == KIND (INT_VALUE)    ? (double) in->int_value
@@ -137,7 +137,7 @@ s_add (void *self, const Rom__Builtins__Variant *in, Rom__Builtins__Variant *out
     }
     // The narrower typecodes (b, h, i, B, H, I, f) are range-checked by the store.
     rom_status_t status = s_store (value, &sum, call);
-    return status == ROM_OK ? rom_slot_export (&value->slot, out, call) : status;
+    return status == ROM_OK ? romi_slot_export (&value->slot, out, call) : status;
 }
 
 static rom_status_t
@@ -145,7 +145,7 @@ s_cas (void *self, const Rom__Builtins__CompareAndSwap *in, Rom__Builtins__Swapp
 {
     s_value_t *value = self;
     out->swapped = false;
-    if (rom_slot_equal (&value->slot, in->expected)) {
+    if (romi_slot_equal (&value->slot, in->expected)) {
         rom_status_t status = s_store (value, in->desired, call);
         if (status != ROM_OK)
             return status;
@@ -156,7 +156,7 @@ s_cas (void *self, const Rom__Builtins__CompareAndSwap *in, Rom__Builtins__Swapp
         return rom_call_fail (call, ROM_NOMEM, "server out of memory");
     rom__builtins__variant__init (current);
     out->current = current;
-    return rom_slot_export (&value->slot, current, call);
+    return romi_slot_export (&value->slot, current, call);
 }
 
 static rom_status_t
@@ -179,7 +179,7 @@ static const Rom__Builtins__Value_Servant s_servant = {
 };
 
 rom_status_t
-rom_builtin_value_register (rom_server_t *server)
+romi_builtin_value_register (rom_server_t *server)
 {
     return rom__builtins__value__rom_register (server, &s_servant, NULL);
 }

@@ -3,10 +3,10 @@
 
 #include <stdlib.h>
 
-sync_waiter_t *
-sync_waitq_push (sync_waitq_t *self, rom_call_t *call, uint64_t thread)
+romi_sync_waiter_t *
+romi_sync_waitq_push (romi_sync_waitq_t *self, rom_call_t *call, uint64_t thread)
 {
-    sync_waiter_t *waiter = calloc (1, sizeof *waiter);
+    romi_sync_waiter_t *waiter = calloc (1, sizeof *waiter);
     if (!waiter)
         return NULL;
     waiter->call = call;
@@ -22,17 +22,17 @@ sync_waitq_push (sync_waitq_t *self, rom_call_t *call, uint64_t thread)
     return waiter;
 }
 
-sync_waiter_t *
-sync_waitq_find (const sync_waitq_t *self, const rom_call_t *call)
+romi_sync_waiter_t *
+romi_sync_waitq_find (const romi_sync_waitq_t *self, const rom_call_t *call)
 {
-    for (sync_waiter_t *waiter = self->head; waiter; waiter = waiter->next)
+    for (romi_sync_waiter_t *waiter = self->head; waiter; waiter = waiter->next)
         if (waiter->call == call)
             return waiter;
     return NULL;
 }
 
 void
-sync_waitq_unlink (sync_waitq_t *self, sync_waiter_t *waiter)
+romi_sync_waitq_unlink (romi_sync_waitq_t *self, romi_sync_waiter_t *waiter)
 {
     if (waiter->prev)
         waiter->prev->next = waiter->next;
@@ -47,23 +47,23 @@ sync_waitq_unlink (sync_waitq_t *self, sync_waiter_t *waiter)
 }
 
 bool
-sync_waitq_forget (sync_waitq_t *self, const rom_call_t *call)
+romi_sync_waitq_forget (romi_sync_waitq_t *self, const rom_call_t *call)
 {
-    sync_waiter_t *waiter = sync_waitq_find (self, call);
+    romi_sync_waiter_t *waiter = romi_sync_waitq_find (self, call);
     if (!waiter)
         return false;
-    sync_waitq_unlink (self, waiter);
+    romi_sync_waitq_unlink (self, waiter);
     free (waiter);
     return true;
 }
 
 void
-sync_waitq_fail_all (sync_waitq_t *self, rom_status_t status, const char *why)
+romi_sync_waitq_fail_all (romi_sync_waitq_t *self, rom_status_t status, const char *why)
 {
     while (self->head) {
-        sync_waiter_t *waiter = self->head;
+        romi_sync_waiter_t *waiter = self->head;
         rom_call_t *call = waiter->call;
-        sync_waitq_unlink (self, waiter);
+        romi_sync_waitq_unlink (self, waiter);
         free (waiter);
         if (status != ROM_OK)
             rom_call_fail (call, status, "%s", why);
@@ -72,12 +72,12 @@ sync_waitq_fail_all (sync_waitq_t *self, rom_status_t status, const char *why)
 }
 
 void
-sync_waitq_drop_gone (sync_waitq_t *self)
+romi_sync_waitq_drop_gone (romi_sync_waitq_t *self)
 {
     while (self->head && rom_call_peer_gone (self->head->call)) {
-        sync_waiter_t *waiter = self->head;
+        romi_sync_waiter_t *waiter = self->head;
         rom_call_t *call = waiter->call;
-        sync_waitq_unlink (self, waiter);
+        romi_sync_waitq_unlink (self, waiter);
         free (waiter);
         rom_call_fail (call, ROM_CLOSED, "the caller is gone");
         rom_call_complete (call, ROM_CLOSED); // to nobody: its connection is closed
@@ -85,7 +85,7 @@ sync_waitq_drop_gone (sync_waitq_t *self)
 }
 
 bool
-sync_deadline_passed (const rom_call_t *call)
+romi_sync_deadline_passed (const rom_call_t *call)
 {
     return rom_call_remaining_ms (call) == 0;
 }

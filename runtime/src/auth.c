@@ -130,7 +130,7 @@ s_sha256_final (s_sha256_t *self, uint8_t digest[32])
 }
 
 void
-rom_sha256 (const void *data, size_t size, uint8_t digest[32])
+romi_sha256 (const void *data, size_t size, uint8_t digest[32])
 {
     s_sha256_t sha;
     s_sha256_init (&sha);
@@ -155,7 +155,7 @@ s_derive_pair (const char *label, const char *authkey, char secret[41], char pub
 }
 
 int
-rom_auth_derive (const char *authkey, rom_auth_keys_t *keys)
+romi_auth_derive (const char *authkey, romi_auth_keys_t *keys)
 {
     if (!zmq_has ("curve")) {
         errno = ENOTSUP;
@@ -262,11 +262,11 @@ s_zap_main (void *arg)
 static int
 s_zap_start (void)
 {
-    s_zap_socket = rom_socket_new (ZMQ_REP);
+    s_zap_socket = romi_socket_new (ZMQ_REP);
     if (!s_zap_socket)
         return -1;
     if (zmq_bind (s_zap_socket, "inproc://zeromq.zap.01") != 0 || pipe2 (s_zap_stop, O_CLOEXEC) != 0) {
-        rom_socket_close (&s_zap_socket);
+        romi_socket_close (&s_zap_socket);
         return -1;
     }
     // The thread takes no signal: they belong to the application's threads.
@@ -279,7 +279,7 @@ s_zap_start (void)
         close (s_zap_stop[0]);
         close (s_zap_stop[1]);
         s_zap_stop[0] = s_zap_stop[1] = -1;
-        rom_socket_close (&s_zap_socket);
+        romi_socket_close (&s_zap_socket);
         errno = rc;
         return -1;
     }
@@ -298,12 +298,12 @@ s_zap_stop_thread (void)
     close (s_zap_stop[0]);
     close (s_zap_stop[1]);
     s_zap_stop[0] = s_zap_stop[1] = -1;
-    rom_socket_close (&s_zap_socket);
+    romi_socket_close (&s_zap_socket);
     s_zap_running = false;
 }
 
 int
-rom_auth_zap_register (const char *domain, const rom_auth_keys_t *keys)
+romi_auth_zap_register (const char *domain, const romi_auth_keys_t *keys)
 {
     uint8_t key[32];
     if (!zmq_z85_decode (key, keys->client_public)) {
@@ -345,7 +345,7 @@ done:
 }
 
 void
-rom_auth_zap_unregister (const char *domain)
+romi_auth_zap_unregister (const char *domain)
 {
     pthread_mutex_lock (&s_zap_lock);
     if (s_zap_pid == getpid ()) {

@@ -10,15 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct rom_arena_chunk {
-    rom_arena_chunk_t *next;
+struct romi_arena_chunk {
+    romi_arena_chunk_t *next;
     _Alignas (max_align_t) uint8_t data[];
 };
 
 #define ROM_ALIGN(n) (((n) + _Alignof (max_align_t) - 1) & ~(size_t) (_Alignof (max_align_t) - 1))
 
 void *
-rom_arena_alloc (rom_arena_t *self, size_t size)
+romi_arena_alloc (romi_arena_t *self, size_t size)
 {
     size_t need = ROM_ALIGN (size ? size : 1);
     if (need <= ROM_ARENA_INLINE - self->used) {
@@ -27,9 +27,9 @@ rom_arena_alloc (rom_arena_t *self, size_t size)
         return p;
     }
     // Larger pieces get a chunk each: payloads are usually one big bytes field, so pooling buys nothing.
-    if (need > SIZE_MAX - sizeof (rom_arena_chunk_t))
+    if (need > SIZE_MAX - sizeof (romi_arena_chunk_t))
         return NULL;
-    rom_arena_chunk_t *chunk = malloc (sizeof *chunk + need);
+    romi_arena_chunk_t *chunk = malloc (sizeof *chunk + need);
     if (!chunk)
         return NULL;
     chunk->next = self->chunks;
@@ -38,10 +38,10 @@ rom_arena_alloc (rom_arena_t *self, size_t size)
 }
 
 void
-rom_arena_reset (rom_arena_t *self)
+romi_arena_reset (romi_arena_t *self)
 {
     while (self->chunks) {
-        rom_arena_chunk_t *next = self->chunks->next;
+        romi_arena_chunk_t *next = self->chunks->next;
         free (self->chunks);
         self->chunks = next;
     }
@@ -51,7 +51,7 @@ rom_arena_reset (rom_arena_t *self)
 static void *
 s_arena_alloc (void *data, size_t size)
 {
-    return rom_arena_alloc (&((rom_call_t *) data)->arena, size);
+    return romi_arena_alloc (&((rom_call_t *) data)->arena, size);
 }
 
 static void
@@ -70,7 +70,7 @@ rom_call_allocator (rom_call_t *call, ProtobufCAllocator *allocator)
 }
 
 void
-rom_call_describe (const rom_call_t *call, char *buf, size_t size)
+romi_call_describe (const rom_call_t *call, char *buf, size_t size)
 {
     if (call->object)
         snprintf (buf, size, "%s#%llu.%s", call->object->entry->type->name, (unsigned long long) call->object->id,
@@ -86,11 +86,11 @@ rom_call_fail (rom_call_t *call, rom_status_t status, const char *fmt, ...)
         return status;
     // The first failure wins: it is the cause, what follows is usually its consequence.
     if (!call->errmsg) {
-        char *buf = rom_arena_alloc (&call->arena, ROM_ERRMSG_MAX);
+        char *buf = romi_arena_alloc (&call->arena, ROM_ERRMSG_MAX);
         if (buf) {
             va_list ap;
             va_start (ap, fmt);
-            rom_format (buf, ROM_ERRMSG_MAX, fmt, ap);
+            romi_format (buf, ROM_ERRMSG_MAX, fmt, ap);
             va_end (ap);
             call->errmsg = buf;
         }
@@ -104,7 +104,7 @@ rom_call_alloc (rom_call_t *call, size_t size)
 {
     if (!call)
         return NULL;
-    return rom_arena_alloc (&call->arena, size);
+    return romi_arena_alloc (&call->arena, size);
 }
 
 char *
@@ -113,7 +113,7 @@ rom_call_strdup (rom_call_t *call, const char *s)
     if (!call || !s)
         return NULL;
     size_t n = strlen (s) + 1;
-    char *copy = rom_arena_alloc (&call->arena, n);
+    char *copy = romi_arena_alloc (&call->arena, n);
     if (copy)
         memcpy (copy, s, n);
     return copy;
@@ -122,7 +122,20 @@ rom_call_strdup (rom_call_t *call, const char *s)
 uint64_t
 rom_call_object_id (const rom_call_t *call)
 {
-    return call && call->object ? call->object->id : 0;
+    if (!call)
+        return 0;
+    if (call->constructing)
+        return romi_objects_next_id (romi_server_objects (call->server));
+    return call->object ? call->object->id : 0;
+}
+
+void *
+rom_call_find_object (rom_call_t *call, uint64_t id, const rom_type_t *type)
+{
+    if (!call || call->pooled || !type)
+        return NULL;
+    romi_object_t *object = romi_objects_find (romi_server_objects (call->server), id);
+    return object && object->entry->type == type && !(object->flags & ROM_OBJECT_DYING) ? object->self : NULL;
 }
 
 uint64_t
@@ -136,7 +149,7 @@ rom_call_peer_gone (const rom_call_t *call)
 {
     if (!call)
         return false;
-    if (call->session && !rom_server_session (call->server, call->session))
+    if (call->session && !romi_server_session (call->server, call->session))
         return true;
     if (call->fd < 0)
         return false;
@@ -161,7 +174,7 @@ rom_call_on_session_end (rom_call_t *call, rom_session_end_fn fn)
     // Not for pool types: the hook would run on the I/O thread while a worker may run the object. Without
     // memory for the object's extension the hook is not set (a lock then keeps an owner that left).
     if (call && call->object && !call->pooled) {
-        rom_object_ext_t *ext = rom_objects_ext_make (rom_server_objects (call->server), call->object);
+        romi_object_ext_t *ext = romi_objects_ext_make (romi_server_objects (call->server), call->object);
         if (ext)
             ext->on_session_end = fn;
     }
@@ -178,8 +191,8 @@ rom_call_complete (rom_call_t *call, rom_status_t status)
 {
     if (!call)
         return;
-    rom_server_unlink_deferred (call->server, call);
-    rom_server_reply (call->server, call, status);
+    romi_server_unlink_deferred (call->server, call);
+    romi_server_reply (call->server, call, status);
 }
 
 uint32_t
@@ -187,6 +200,6 @@ rom_call_remaining_ms (const rom_call_t *call)
 {
     if (!call || call->deadline_ms == 0)
         return UINT32_MAX;
-    uint64_t now = rom_now_ms ();
+    uint64_t now = romi_now_ms ();
     return now >= call->deadline_ms ? 0 : (uint32_t) (call->deadline_ms - now);
 }

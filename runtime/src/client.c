@@ -55,13 +55,13 @@
 #define ROM_CLIENT_TAG 0x726f6d43u // "romC"
 #define ROM_CLIENT_DEAD 0xdeadc1e7u
 
-typedef struct rom_channel rom_channel_t;
-struct rom_channel {
+typedef struct romi_channel romi_channel_t;
+struct romi_channel {
     pthread_t thread;
     void *dealer;
     void *monitor;                     // PAIR receiving the dealer's connection events (s_events ())
-    rom_pending_t *head, *tail;        // outstanding calls, in send order
-    rom_pending_t *expect;             // the call after the last one answered: usually the next answered
+    romi_pending_t *head, *tail;        // outstanding calls, in send order
+    romi_pending_t *expect;             // the call after the last one answered: usually the next answered
     int rcvtimeo;                      // the socket's ZMQ_RCVTIMEO as last set
     bool up;                           // a connection is up, as far as the events read tell
     bool ever_up;                      // one was up once: a channel that is not up now lost it
@@ -71,7 +71,7 @@ struct rom_channel {
     uint64_t joined;                   // the client's session generation joined on this connection; 0: none
     uint64_t losses_told;              // the client's session losses this thread was told of
     char errmsg[ROM_ERRMSG_MAX];
-    rom_channel_t *next;
+    romi_channel_t *next;
 };
 
 struct _rom_client_t {
@@ -92,13 +92,13 @@ struct _rom_client_t {
     char lost_why[ROM_ERRMSG_MAX];     // why the last session was lost (under lock)
     pthread_mutex_t hello_lock;        // one hello at a time
     pthread_mutex_t lock;              // channels, proxies, lost_why, gone_why
-    rom_channel_t *channels;
+    romi_channel_t *channels;
     rom_proxy_t **proxies;             // live proxies: re-take their references after fork or a lost session
     size_t n_proxies, proxies_capacity;
-    rom_auth_keys_t *keys;             // CURVE keys derived from the authkey (auth.c); NULL without one
+    romi_auth_keys_t *keys;             // CURVE keys derived from the authkey (auth.c); NULL without one
     _Atomic bool gone;                 // a channel lost its connection and none came back since
     _Atomic bool unreachable;          // the last send found no connection: releases do not wait for one
-    rom_client_gone_fn on_gone;        // how the server ended (a manager's child), for error texts
+    romi_client_gone_fn on_gone;        // how the server ended (a manager's child), for error texts
     void *on_gone_arg;
     char gone_why[ROM_ERRMSG_MAX];     // on_gone's text, asked once per loss (under lock)
 };
@@ -111,7 +111,7 @@ static const int s_watched = ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNEC
 static _Thread_local struct {
     uint64_t serial;
     pid_t pid;
-    rom_channel_t *channel;
+    romi_channel_t *channel;
 } s_cache;
 static _Thread_local char s_last_error[ROM_ERRMSG_MAX]; // rom_client_errmsg (NULL)
 
@@ -172,27 +172,27 @@ s_random (rom_client_t *self, void *out, size_t size)
 
 // Stop watching and close the channel's sockets.
 static void
-s_channel_close (rom_channel_t *channel)
+s_channel_close (romi_channel_t *channel)
 {
-    rom_monitor_close (channel->dealer, &channel->monitor);
-    rom_socket_close (&channel->dealer);
+    romi_monitor_close (channel->dealer, &channel->monitor);
+    romi_socket_close (&channel->dealer);
 }
 
 // The calling thread's channel, made on first use (its socket connects; its hello comes with its first
 // call). NULL when no socket can be made.
-static rom_channel_t *
+static romi_channel_t *
 s_channel_open (rom_client_t *self)
 {
     pthread_t me = pthread_self ();
     pthread_mutex_lock (&self->lock);
-    rom_channel_t *channel = self->channels;
+    romi_channel_t *channel = self->channels;
     while (channel && !pthread_equal (channel->thread, me))
         channel = channel->next;
     if (!channel && (channel = calloc (1, sizeof *channel))) {
         channel->thread = me;
         channel->rcvtimeo = -1;
         channel->losses_told = atomic_load (&self->losses); // a new thread is told of later losses only
-        channel->dealer = rom_socket_new (ZMQ_DEALER);
+        channel->dealer = romi_socket_new (ZMQ_DEALER);
         int on = 1, reconnect_ms = 100;
         // A routing id of our own: random (unique among all clients of a server, and unguessable) and kept
         // across reconnects, so a TCP connection that broke and came back is the same peer (handover).
@@ -204,7 +204,7 @@ s_channel_open (rom_client_t *self)
         if (channel->dealer && zmq_setsockopt (channel->dealer, ZMQ_IMMEDIATE, &on, sizeof on) == 0
             && zmq_setsockopt (channel->dealer, ZMQ_RECONNECT_IVL, &reconnect_ms, sizeof reconnect_ms) == 0
             && zmq_setsockopt (channel->dealer, ZMQ_ROUTING_ID, id, sizeof id) == 0
-            && rom_socket_keepalive (channel->dealer, ROM_DEFAULT_SESSION_TIMEOUT_MS) == 0
+            && romi_socket_keepalive (channel->dealer, ROM_DEFAULT_SESSION_TIMEOUT_MS) == 0
             && (!self->keys
                 || (zmq_setsockopt (channel->dealer, ZMQ_CURVE_SERVERKEY, self->keys->server_public, 40) == 0
                     && zmq_setsockopt (channel->dealer, ZMQ_CURVE_PUBLICKEY, self->keys->client_public, 40) == 0
@@ -214,7 +214,7 @@ s_channel_open (rom_client_t *self)
             // reported once, so no event may come before anybody listens. inproc has no events: the channel
             // is then taken as up, and a dead peer is found by deadlines only.
             && (strncmp (self->endpoint, "inproc://", 9) == 0
-                || (channel->monitor = rom_monitor_open (channel->dealer, s_watched)) != NULL)
+                || (channel->monitor = romi_monitor_open (channel->dealer, s_watched)) != NULL)
             && zmq_connect (channel->dealer, self->endpoint) == 0) {
             if (!channel->monitor)
                 channel->up = channel->ever_up = true; // inproc: no events to tell
@@ -237,7 +237,7 @@ s_channel_open (rom_client_t *self)
     return channel;
 }
 
-static rom_channel_t *
+static romi_channel_t *
 s_channel (rom_client_t *self)
 {
     if (s_cache.serial == self->serial && s_cache.pid == self->pid)
@@ -250,9 +250,9 @@ rom_client_fail (rom_client_t *self, rom_status_t status, const char *fmt, ...)
 {
     va_list ap;
     va_start (ap, fmt);
-    rom_format (s_last_error, sizeof s_last_error, fmt, ap);
+    romi_format (s_last_error, sizeof s_last_error, fmt, ap);
     va_end (ap);
-    rom_channel_t *channel = rom_client_valid (self) && self->pid == s_getpid () ? s_channel (self) : NULL;
+    romi_channel_t *channel = rom_client_valid (self) && self->pid == s_getpid () ? s_channel (self) : NULL;
     if (channel)
         memcpy (channel->errmsg, s_last_error, sizeof channel->errmsg);
     return status;
@@ -263,7 +263,7 @@ rom_client_errmsg (const rom_client_t *self)
 {
     if (!rom_client_valid (self))
         return s_last_error;
-    rom_channel_t *channel = self->pid == s_getpid () ? s_channel ((rom_client_t *) self) : NULL;
+    romi_channel_t *channel = self->pid == s_getpid () ? s_channel ((rom_client_t *) self) : NULL;
     return channel ? channel->errmsg : s_last_error;
 }
 
@@ -281,13 +281,13 @@ rom_client_set_timeout (rom_client_t *self, uint32_t timeout_ms)
 }
 
 uint64_t
-rom_client_incarnation (const rom_client_t *self)
+romi_client_incarnation (const rom_client_t *self)
 {
     return atomic_load_explicit (&self->incarnation, memory_order_relaxed);
 }
 
 void
-rom_client_on_gone (rom_client_t *self, rom_client_gone_fn fn, void *arg)
+romi_client_on_gone (rom_client_t *self, romi_client_gone_fn fn, void *arg)
 {
     self->on_gone = fn;
     self->on_gone_arg = arg;
@@ -296,7 +296,7 @@ rom_client_on_gone (rom_client_t *self, rom_client_gone_fn fn, void *arg)
 // --- the pending calls of a channel ---------------------------------------------------------------------
 
 static void
-s_link (rom_channel_t *channel, rom_pending_t *pending)
+s_link (romi_channel_t *channel, romi_pending_t *pending)
 {
     pending->next = NULL;
     pending->prev = channel->tail;
@@ -310,7 +310,7 @@ s_link (rom_channel_t *channel, rom_pending_t *pending)
 }
 
 static void
-s_unlink (rom_channel_t *channel, rom_pending_t *pending)
+s_unlink (romi_channel_t *channel, romi_pending_t *pending)
 {
     if (pending->prev)
         pending->prev->next = pending->next;
@@ -331,7 +331,7 @@ s_unlink (rom_channel_t *channel, rom_pending_t *pending)
 
 // "the server at X is gone (connection lost 12 ms ago; server pid 4242 was killed by signal 9)" into `buf`.
 static void
-s_gone_text (rom_client_t *self, rom_channel_t *channel, char *buf, size_t size)
+s_gone_text (rom_client_t *self, romi_channel_t *channel, char *buf, size_t size)
 {
     pthread_mutex_lock (&self->lock);
     if (!self->gone_why[0] && self->on_gone) {
@@ -343,17 +343,17 @@ s_gone_text (rom_client_t *self, rom_channel_t *channel, char *buf, size_t size)
     snprintf (why, sizeof why, "%s", self->gone_why[0] && strcmp (self->gone_why, "-") != 0 ? self->gone_why : "");
     pthread_mutex_unlock (&self->lock);
     snprintf (buf, size, "the server at %s is gone (its connection closed %llu ms ago%s%.300s)", self->endpoint,
-              (unsigned long long) (rom_now_ms () - channel->down_ms), why[0] ? "; " : "", why);
+              (unsigned long long) (romi_now_ms () - channel->down_ms), why[0] ? "; " : "", why);
 }
 
 // The connection of `channel` dropped: every call in flight on it is answered ROM_UNAVAILABLE now. It may
 // or may not have run: the server may have died before or after it, and it is never sent again.
 static void
-s_fail_pending (rom_client_t *self, rom_channel_t *channel)
+s_fail_pending (rom_client_t *self, romi_channel_t *channel)
 {
     char gone[ROM_ERRMSG_MAX];
     s_gone_text (self, channel, gone, sizeof gone);
-    for (rom_pending_t *pending = channel->head, *next; pending; pending = next) {
+    for (romi_pending_t *pending = channel->head, *next; pending; pending = next) {
         next = pending->next;
         if (pending->done)
             continue;
@@ -372,14 +372,14 @@ s_fail_pending (rom_client_t *self, rom_channel_t *channel)
 
 // Read the channel's connection events (never blocks).
 static void
-s_events (rom_client_t *self, rom_channel_t *channel)
+s_events (rom_client_t *self, romi_channel_t *channel)
 {
     if (!channel->monitor)
         return;
-    channel->events_ms = rom_now_ms ();
+    channel->events_ms = romi_now_ms ();
     uint16_t id;
     int32_t value;
-    while (rom_monitor_next (channel->monitor, &id, &value)) {
+    while (romi_monitor_next (channel->monitor, &id, &value)) {
         if (id == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
             channel->up = channel->ever_up = true;
             channel->denied = false; // a connection that came back says hello first: DISCONNECTED unjoined it
@@ -392,7 +392,7 @@ s_events (rom_client_t *self, rom_channel_t *channel)
             if (channel->up) {
                 channel->up = false;
                 channel->joined = 0;
-                channel->down_ms = rom_now_ms ();
+                channel->down_ms = romi_now_ms ();
                 atomic_store (&self->gone, true);
                 s_fail_pending (self, channel);
             }
@@ -404,7 +404,7 @@ s_events (rom_client_t *self, rom_channel_t *channel)
 // --- sending --------------------------------------------------------------------------------------------------
 
 static rom_status_t
-s_no_connection (rom_client_t *self, rom_channel_t *channel, const rom_call_spec_t *spec, uint32_t waited_ms)
+s_no_connection (rom_client_t *self, romi_channel_t *channel, const romi_call_spec_t *spec, uint32_t waited_ms)
 {
     atomic_store (&self->unreachable, true);
     if (channel->denied)
@@ -427,8 +427,8 @@ s_no_connection (rom_client_t *self, rom_channel_t *channel, const rom_call_spec
 // `wait_ms` from `start` (UINT32_MAX: no bound), unless the channel lost its connection or was refused: then
 // fail at once. `pending` gets its call id and deadline `timeout_ms` (UINT32_MAX: none) and is linked.
 static rom_status_t
-s_transmit (rom_client_t *self, rom_channel_t *channel, const rom_call_spec_t *spec, const ProtobufCMessage *in,
-            rom_pending_t *pending, uint64_t session, uint32_t server_timeout_ms, uint32_t timeout_ms, uint32_t wait_ms,
+s_transmit (rom_client_t *self, romi_channel_t *channel, const romi_call_spec_t *spec, const ProtobufCMessage *in,
+            romi_pending_t *pending, uint64_t session, uint32_t server_timeout_ms, uint32_t timeout_ms, uint32_t wait_ms,
             uint64_t start)
 {
     Rom__CallHeader header = ROM__CALL_HEADER__INIT;
@@ -456,14 +456,14 @@ s_transmit (rom_client_t *self, rom_channel_t *channel, const rom_call_spec_t *s
     // ZMQ_IMMEDIATE: no connection means not writable. Try at once: the usual send then costs no zmq_poll (),
     // which is a poll () system call. Only when the socket refuses, look at the connection's events, and wait
     // for a connection if there is still hope for one.
-    int rc = rom_wire_send_header (channel->dealer, &header.base, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+    int rc = romi_wire_send_header (channel->dealer, &header.base, ZMQ_SNDMORE | ZMQ_DONTWAIT);
     while (rc != 0 && (errno == EAGAIN || errno == EINTR)) {
         s_events (self, channel);
         if (channel->denied || (channel->ever_up && !channel->up))
             return s_no_connection (self, channel, spec, 0);
         long left = -1;
         if (wait_ms != UINT32_MAX) {
-            uint64_t spent = rom_now_ms () - start;
+            uint64_t spent = romi_now_ms () - start;
             left = spent >= wait_ms ? 0 : (long) (wait_ms - spent);
         }
         if (left == 0)
@@ -474,11 +474,11 @@ s_transmit (rom_client_t *self, rom_channel_t *channel, const rom_call_spec_t *s
         };
         if (zmq_poll (items, channel->monitor ? 2 : 1, left) < 0 && errno != EINTR)
             return s_no_connection (self, channel, spec, wait_ms);
-        rc = rom_wire_send_header (channel->dealer, &header.base, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+        rc = romi_wire_send_header (channel->dealer, &header.base, ZMQ_SNDMORE | ZMQ_DONTWAIT);
     }
     atomic_store_explicit (&self->unreachable, false, memory_order_relaxed);
     // Once the first frame is accepted the rest of the message is too (ZMQ queues messages atomically).
-    if (rc != 0 || rom_wire_send_message (channel->dealer, in, 0) != 0)
+    if (rc != 0 || romi_wire_send_message (channel->dealer, in, 0) != 0)
         return rom_client_fail (self, ROM_UNAVAILABLE, "%s#%llu.%s: send to %s: %s", spec->type,
                                 (unsigned long long) spec->object_id, spec->method_name, self->endpoint,
                                 zmq_strerror (errno));
@@ -487,11 +487,11 @@ s_transmit (rom_client_t *self, rom_channel_t *channel, const rom_call_spec_t *s
     return ROM_OK;
 }
 
-static rom_status_t s_wait (rom_client_t *self, rom_channel_t *channel, rom_pending_t *pending,
+static rom_status_t s_wait (rom_client_t *self, romi_channel_t *channel, romi_pending_t *pending,
                             ProtobufCMessage **out);
 static void s_retake (rom_client_t *self);
 
-static const rom_call_spec_t s_hello_spec = {
+static const romi_call_spec_t s_hello_spec = {
     .type = "rom.Manager", .method_name = "Hello", .object_id = ROM_MANAGER_ID, .method = ROM_MANAGER_HELLO};
 
 // Say hello on the channel's connection, within `wait_ms` from `start`: join the client's session, or open
@@ -499,7 +499,7 @@ static const rom_call_spec_t s_hello_spec = {
 // one in which the live proxies' objects may still exist (after fork or a loss, not after a restart): the
 // caller has them take their references again (s_retake ()).
 static rom_status_t
-s_join (rom_client_t *self, rom_channel_t *channel, bool fresh, uint32_t wait_ms, uint64_t start, bool *retake_p)
+s_join (rom_client_t *self, romi_channel_t *channel, bool fresh, uint32_t wait_ms, uint64_t start, bool *retake_p)
 {
     *retake_p = false;
     pthread_mutex_lock (&self->hello_lock);
@@ -511,7 +511,7 @@ s_join (rom_client_t *self, rom_channel_t *channel, bool fresh, uint32_t wait_ms
         hello.join = old_session;
         hello.secret = atomic_load (&self->secret);
     }
-    rom_pending_t pending = {.output = &rom__hello_reply__descriptor};
+    romi_pending_t pending = {.output = &rom__hello_reply__descriptor};
     rom_status_t status = s_transmit (self, channel, &s_hello_spec, &hello.base, &pending, 0, wait_ms, wait_ms,
                                       wait_ms, start);
     Rom__HelloReply *reply = NULL;
@@ -544,18 +544,18 @@ s_join (rom_client_t *self, rom_channel_t *channel, bool fresh, uint32_t wait_ms
 }
 
 rom_status_t
-rom_client_send (rom_client_t *self, const rom_call_spec_t *spec, const ProtobufCMessage *in, rom_pending_t *pending)
+romi_client_send (rom_client_t *self, const romi_call_spec_t *spec, const ProtobufCMessage *in, romi_pending_t *pending)
 {
     if (!rom_client_valid (self))
         return rom_client_fail (NULL, ROM_INVALID, "%s.%s: no client", spec->type, spec->method_name);
-    rom_status_t status = rom_client_check_fork (self);
+    rom_status_t status = romi_client_check_fork (self);
     if (status != ROM_OK)
         return status;
-    rom_channel_t *channel = s_channel (self);
+    romi_channel_t *channel = s_channel (self);
     if (!channel)
         return rom_client_fail (NULL, ROM_NOMEM, "%s.%s: cannot open a socket: %s", spec->type, spec->method_name,
                                 zmq_strerror (errno));
-    uint64_t start = rom_now_ms ();
+    uint64_t start = romi_now_ms ();
     // The caller's deadline, and what the server is given: with an exact timeout (rom_proxy_call_timeout ())
     // the server gets it and the caller waits a margin longer; else the server gets a margin less.
     uint32_t timeout_ms, server_ms;
@@ -607,7 +607,7 @@ rom_client_send (rom_client_t *self, const rom_call_spec_t *spec, const Protobuf
     }
     if (retake)
         s_retake (self);
-    if (spec->incarnation && spec->incarnation != rom_client_incarnation (self))
+    if (spec->incarnation && spec->incarnation != romi_client_incarnation (self))
         return rom_client_fail (self, ROM_NO_OBJECT,
                                 "%s#%llu.%s: the server at %s restarted since this proxy was made: its object "
                                 "belonged to the previous run and is gone", spec->type,
@@ -627,33 +627,33 @@ rom_client_send (rom_client_t *self, const rom_call_spec_t *spec, const Protobuf
 #define ROM_RELEASE_WAIT_MS 250u
 
 rom_status_t
-rom_client_release (rom_client_t *self, uint64_t object_id)
+romi_client_release (rom_client_t *self, uint64_t object_id)
 {
     Rom__RefRequest req = ROM__REF_REQUEST__INIT;
     req.id = object_id;
-    rom_call_spec_t spec = {.type = "rom.Manager",
+    romi_call_spec_t spec = {.type = "rom.Manager",
                             .method_name = "Release",
                             .object_id = ROM_MANAGER_ID,
                             .method = ROM_MANAGER_RELEASE,
                             .flags = ROM__CALL_FLAGS__CALL_ONEWAY,
                             .timeout_ms = rom_client_valid (self) && atomic_load (&self->unreachable) ? 1
                                                                                                     : ROM_RELEASE_WAIT_MS};
-    return rom_client_send (self, &spec, &req.base, NULL);
+    return romi_client_send (self, &spec, &req.base, NULL);
 }
 
 // --- receiving ------------------------------------------------------------------------------------------------
 
 // Hand a reply to its pending call. `payload` is taken (moved or closed).
 static void
-s_deliver (rom_client_t *self, rom_channel_t *channel, const Rom__ReplyHeader *header, zmq_msg_t *payload)
+s_deliver (rom_client_t *self, romi_channel_t *channel, const Rom__ReplyHeader *header, zmq_msg_t *payload)
 {
     // A refusal from another server run than our session's: the server restarted under us. Say hello again
     // before the next call.
-    if (header && header->incarnation && header->incarnation != rom_client_incarnation (self))
+    if (header && header->incarnation && header->incarnation != romi_client_incarnation (self))
         channel->joined = 0;
     // Replies come in send order, and answered calls stay linked until their callers collect them: look
     // where the last reply left off first, so a batch of n replies is not n scans over the answered ones.
-    rom_pending_t *pending = channel->expect;
+    romi_pending_t *pending = channel->expect;
     if (!header || !pending || pending->call_id != header->call_id) {
         pending = channel->head;
         while (header && pending && pending->call_id != header->call_id)
@@ -672,7 +672,7 @@ s_deliver (rom_client_t *self, rom_channel_t *channel, const Rom__ReplyHeader *h
         if (pending->status == ROM_SESSION_LOST)
             channel->joined = 0; // the next call opens a new session (and is not told again)
         if (pending->forgotten) {
-            // Its caller gave up on it (rom_client_forget ()): the reply is handed over, and with it the
+            // Its caller gave up on it (romi_client_forget ()): the reply is handed over, and with it the
             // pending call, so what the reply carries (a reference) is given back.
             s_unlink (channel, pending);
             pending->abandoned (self, pending);
@@ -684,13 +684,13 @@ s_deliver (rom_client_t *self, rom_channel_t *channel, const Rom__ReplyHeader *h
 // Hand out the replies of a batch (wire.c). A malformed entry ends it: the calls it would have answered
 // time out, as for any reply lost.
 static void
-s_deliver_batch (rom_client_t *self, rom_channel_t *channel, const zmq_msg_t *batch)
+s_deliver_batch (rom_client_t *self, romi_channel_t *channel, const zmq_msg_t *batch)
 {
     const uint8_t *p = zmq_msg_data ((zmq_msg_t *) batch), *end = p + zmq_msg_size ((zmq_msg_t *) batch);
     const uint8_t *head, *data;
     size_t head_size, size;
-    while (rom_wire_batch_next (&p, end, &head, &head_size, &data, &size)) {
-        Rom__ReplyHeader *header = rom_wire_decode_reply (head, head_size);
+    while (romi_wire_batch_next (&p, end, &head, &head_size, &data, &size)) {
+        Rom__ReplyHeader *header = romi_wire_decode_reply (head, head_size);
         zmq_msg_t payload;
         if (!header || zmq_msg_init_size (&payload, size) != 0) {
             if (header)
@@ -707,7 +707,7 @@ s_deliver_batch (rom_client_t *self, rom_channel_t *channel, const zmq_msg_t *ba
 // With `watch`, the connection's events are watched meanwhile (a lost connection answers the calls in
 // flight); without, a plain blocking receive.
 static bool
-s_receive (rom_client_t *self, rom_channel_t *channel, long wait_ms, bool watch)
+s_receive (rom_client_t *self, romi_channel_t *channel, long wait_ms, bool watch)
 {
     zmq_msg_t head, payload;
     zmq_msg_init (&head);
@@ -759,7 +759,7 @@ s_receive (rom_client_t *self, rom_channel_t *channel, long wait_ms, bool watch)
         s_deliver_batch (self, channel, &payload); // an empty first frame: a batch
         zmq_msg_close (&payload);
     } else {
-        Rom__ReplyHeader *header = rom_wire_decode_reply (zmq_msg_data (&head), zmq_msg_size (&head));
+        Rom__ReplyHeader *header = romi_wire_decode_reply (zmq_msg_data (&head), zmq_msg_size (&head));
         s_deliver (self, channel, header, &payload);
         if (header)
             protobuf_c_message_free_unpacked (&header->base, NULL);
@@ -769,11 +769,11 @@ s_receive (rom_client_t *self, rom_channel_t *channel, long wait_ms, bool watch)
 }
 
 static rom_status_t
-s_wait (rom_client_t *self, rom_channel_t *channel, rom_pending_t *pending, ProtobufCMessage **out)
+s_wait (rom_client_t *self, romi_channel_t *channel, romi_pending_t *pending, ProtobufCMessage **out)
 {
-    uint64_t start = rom_now_ms ();
+    uint64_t start = romi_now_ms ();
     while (!pending->done) {
-        uint64_t now = rom_now_ms ();
+        uint64_t now = romi_now_ms ();
         long wait_ms = -1;
         if (pending->deadline_ms) {
             if (now >= pending->deadline_ms)
@@ -799,7 +799,7 @@ s_wait (rom_client_t *self, rom_channel_t *channel, rom_pending_t *pending, Prot
         // A reply is peer input too: one nested too deep would overflow our stack in the unpack.
         const void *data = zmq_msg_data (&pending->payload);
         size_t size = zmq_msg_size (&pending->payload);
-        *out = rom_wire_too_deep (pending->output, data, size)
+        *out = romi_wire_too_deep (pending->output, data, size)
                    ? NULL
                    : protobuf_c_message_unpack (pending->output, NULL, size, data);
         status = *out ? ROM_OK
@@ -815,7 +815,7 @@ s_wait (rom_client_t *self, rom_channel_t *channel, rom_pending_t *pending, Prot
 }
 
 rom_status_t
-rom_client_wait (rom_client_t *self, rom_pending_t *pending, ProtobufCMessage **out)
+romi_client_wait (rom_client_t *self, romi_pending_t *pending, ProtobufCMessage **out)
 {
     if (out)
         *out = NULL;
@@ -832,18 +832,18 @@ rom_client_wait (rom_client_t *self, rom_pending_t *pending, ProtobufCMessage **
     }
     if (self->pid != s_getpid ()) {
         // Sent by the parent: its reply goes to the parent's socket.
-        rom_client_check_fork (self);
+        romi_client_check_fork (self);
         return rom_client_fail (self, ROM_BROKEN, "%s#%llu.%s: the call was sent before fork ()",
                                 pending->what_type, (unsigned long long) pending->what_id, pending->what_method);
     }
-    rom_channel_t *channel = s_channel (self);
+    romi_channel_t *channel = s_channel (self);
     if (!channel)
         return ROM_NOMEM;
     return s_wait (self, channel, pending, out);
 }
 
 bool
-rom_client_forget (rom_client_t *self, rom_pending_t *pending)
+romi_client_forget (rom_client_t *self, romi_pending_t *pending)
 {
     if (pending->orphaned) {
         zmq_msg_close (&pending->payload);
@@ -858,7 +858,7 @@ rom_client_forget (rom_client_t *self, rom_pending_t *pending)
         pending->abandoned (NULL, pending);
         return true;
     }
-    rom_channel_t *channel = s_channel (self);
+    romi_channel_t *channel = s_channel (self);
     if (pending->abandoned && channel && (pending->prev || channel->head == pending)) {
         if (pending->done) {
             s_unlink (channel, pending);
@@ -879,9 +879,9 @@ rom_client_forget (rom_client_t *self, rom_pending_t *pending)
 // hooks with no reply (what their replies would carry dies with the session), and the futures still held
 // by their callers are marked, so they never follow the client pointer again.
 static void
-s_drop_forgotten (rom_channel_t *channel, uint8_t why)
+s_drop_forgotten (romi_channel_t *channel, uint8_t why)
 {
-    for (rom_pending_t *pending = channel->head, *next; pending; pending = next) {
+    for (romi_pending_t *pending = channel->head, *next; pending; pending = next) {
         next = pending->next;
         s_unlink (channel, pending);
         if (pending->forgotten)
@@ -892,17 +892,17 @@ s_drop_forgotten (rom_channel_t *channel, uint8_t why)
 }
 
 rom_status_t
-rom_client_manager_call (rom_client_t *self, unsigned method, const ProtobufCMessage *in,
+romi_client_manager_call (rom_client_t *self, unsigned method, const ProtobufCMessage *in,
                          const ProtobufCMessageDescriptor *output, ProtobufCMessage **out)
 {
     static const char *const names[] = {"Hello", "Create", "Lookup", "Retain", "Release", "Ping", "Goodbye"};
-    rom_call_spec_t spec = {.type = "rom.Manager", .method_name = names[method], .object_id = ROM_MANAGER_ID,
+    romi_call_spec_t spec = {.type = "rom.Manager", .method_name = names[method], .object_id = ROM_MANAGER_ID,
                             .method = method};
-    rom_pending_t pending = {.output = output};
-    rom_status_t status = rom_client_send (self, &spec, in, &pending);
+    romi_pending_t pending = {.output = output};
+    rom_status_t status = romi_client_send (self, &spec, in, &pending);
     if (status != ROM_OK)
         return status;
-    return rom_client_wait (self, &pending, out);
+    return romi_client_wait (self, &pending, out);
 }
 
 // --- session ------------------------------------------------------------------------------------------------
@@ -921,7 +921,7 @@ s_retake (rom_client_t *self)
     for (size_t i = 0; ids && i < n; i++) {
         Rom__RefRequest req = ROM__REF_REQUEST__INIT;
         req.id = ids[i];
-        rom_client_manager_call (self, ROM_MANAGER_RETAIN, &req.base, &rom__empty__descriptor, NULL);
+        romi_client_manager_call (self, ROM_MANAGER_RETAIN, &req.base, &rom__empty__descriptor, NULL);
     }
     free (ids);
 }
@@ -955,7 +955,7 @@ rom_client_connect (const char *endpoint, const rom_client_opts_t *opts, rom_cli
     self->call_timeout_ms = opts && opts->call_timeout_ms ? opts->call_timeout_ms : ROM_DEFAULT_CALL_TIMEOUT_MS;
     rom_status_t status;
     if (opts && opts->authkey) {
-        if (!(self->keys = malloc (sizeof *self->keys)) || rom_auth_derive (opts->authkey, self->keys) != 0) {
+        if (!(self->keys = malloc (sizeof *self->keys)) || romi_auth_derive (opts->authkey, self->keys) != 0) {
             status = rom_client_fail (NULL, self->keys ? ROM_INVALID : ROM_NOMEM, "connect %.400s: %s", endpoint,
                                       self->keys ? "an authkey needs CURVE, and this libzmq was built without it"
                                                  : "out of memory");
@@ -963,8 +963,8 @@ rom_client_connect (const char *endpoint, const rom_client_opts_t *opts, rom_cli
             return status;
         }
     }
-    uint64_t start = rom_now_ms ();
-    rom_channel_t *channel = s_channel_open (self);
+    uint64_t start = romi_now_ms ();
+    romi_channel_t *channel = s_channel_open (self);
     if (!channel) {
         status = rom_client_fail (NULL, ROM_INVALID, "connect %.400s: %s", endpoint, zmq_strerror (errno));
         rom_client_destroy (&self);
@@ -988,7 +988,7 @@ rom_client_connect (const char *endpoint, const rom_client_opts_t *opts, rom_cli
 }
 
 rom_status_t
-rom_client_check_fork (rom_client_t *self)
+romi_client_check_fork (rom_client_t *self)
 {
     if (self->pid == s_getpid ())
         return ROM_OK;
@@ -996,9 +996,9 @@ rom_client_check_fork (rom_client_t *self)
     // memory is the parent's copy) and start over with a session of our own.
     pthread_mutex_init (&self->lock, NULL);
     pthread_mutex_init (&self->hello_lock, NULL);
-    rom_channel_t *channel = self->channels;
+    romi_channel_t *channel = self->channels;
     while (channel) {
-        rom_channel_t *next = channel->next;
+        romi_channel_t *next = channel->next;
         s_drop_forgotten (channel, ROM_ORPHAN_FORKED);
         free (channel);
         channel = next;
@@ -1013,7 +1013,7 @@ rom_client_check_fork (rom_client_t *self)
     if (!channel)
         return rom_client_fail (self, ROM_NOMEM, "after fork (): cannot open a socket");
     bool retake;
-    rom_status_t status = s_join (self, channel, true, self->connect_timeout_ms, rom_now_ms (), &retake);
+    rom_status_t status = s_join (self, channel, true, self->connect_timeout_ms, romi_now_ms (), &retake);
     if (status == ROM_OK && retake)
         s_retake (self);
     return status;
@@ -1025,11 +1025,11 @@ rom_client_ping (rom_client_t *self)
     if (!rom_client_valid (self))
         return rom_client_fail (NULL, ROM_INVALID, "rom_client_ping: no client");
     Rom__Empty empty = ROM__EMPTY__INIT;
-    return rom_client_manager_call (self, ROM_MANAGER_PING, &empty.base, &rom__empty__descriptor, NULL);
+    return romi_client_manager_call (self, ROM_MANAGER_PING, &empty.base, &rom__empty__descriptor, NULL);
 }
 
 int
-rom_client_attach (rom_client_t *self, rom_proxy_t *proxy)
+romi_client_attach (rom_client_t *self, rom_proxy_t *proxy)
 {
     pthread_mutex_lock (&self->lock);
     if (self->n_proxies == self->proxies_capacity) {
@@ -1048,7 +1048,7 @@ rom_client_attach (rom_client_t *self, rom_proxy_t *proxy)
 }
 
 void
-rom_client_detach (rom_client_t *self, rom_proxy_t *proxy)
+romi_client_detach (rom_client_t *self, rom_proxy_t *proxy)
 {
     pthread_mutex_lock (&self->lock);
     // Newest first: a proxy made for one call and destroyed right after is found at once.
@@ -1067,20 +1067,20 @@ rom_client_destroy (rom_client_t **self_p)
         return;
     rom_client_t *self = *self_p;
     bool ours = self->pid == s_getpid ();
-    rom_channel_t *mine = ours && s_cache.serial == self->serial ? s_cache.channel : NULL;
+    romi_channel_t *mine = ours && s_cache.serial == self->serial ? s_cache.channel : NULL;
     if (ours && self->session && !(mine && mine->ever_up && !mine->up)) {
         // Tell the server now rather than let the session's lease run out; never wait long for it.
         uint32_t timeout = self->call_timeout_ms;
         self->call_timeout_ms = timeout < 1000 ? timeout : 1000;
         Rom__Empty empty = ROM__EMPTY__INIT;
-        rom_client_manager_call (self, ROM_MANAGER_GOODBYE, &empty.base, &rom__empty__descriptor, NULL);
+        romi_client_manager_call (self, ROM_MANAGER_GOODBYE, &empty.base, &rom__empty__descriptor, NULL);
     }
     // Its proxies outlive it: they answer ROM_UNAVAILABLE from now on and may still be destroyed.
     for (size_t i = 0; i < self->n_proxies; i++)
-        rom_proxy_orphan (self->proxies[i]);
-    rom_channel_t *channel = self->channels;
+        romi_proxy_orphan (self->proxies[i]);
+    romi_channel_t *channel = self->channels;
     while (channel) {
-        rom_channel_t *next = channel->next;
+        romi_channel_t *next = channel->next;
         s_drop_forgotten (channel, ours ? ROM_ORPHAN_DESTROYED : ROM_ORPHAN_FORKED);
         if (ours)
             s_channel_close (channel);

@@ -22,7 +22,7 @@ static size_t s_sockets; // open sockets of s_context: zmq_ctx_term () would wai
 static void *s_inherited[S_INHERITED_MAX];
 
 void *
-rom_context (void)
+romi_context (void)
 {
     pthread_mutex_lock (&s_lock);
     if (s_context && s_pid != getpid ()) {
@@ -49,9 +49,9 @@ rom_context (void)
 }
 
 void *
-rom_socket_new (int type)
+romi_socket_new (int type)
 {
-    void *context = rom_context ();
+    void *context = romi_context ();
     void *socket = context ? zmq_socket (context, type) : NULL;
     if (socket) {
         int linger = 0;
@@ -64,7 +64,7 @@ rom_socket_new (int type)
 }
 
 void
-rom_socket_close (void **socket_p)
+romi_socket_close (void **socket_p)
 {
     if (!*socket_p)
         return;
@@ -80,7 +80,7 @@ rom_socket_close (void **socket_p)
 // only in the process that made it and only when every socket is closed: a socket the user forgot would
 // make zmq_ctx_term () wait forever, and exit must never hang.
 void
-rom_context_term (void)
+romi_context_term (void)
 {
     pthread_mutex_lock (&s_lock);
     void *context = s_context && s_pid == getpid () && s_sockets == 0 ? s_context : NULL;
@@ -99,11 +99,11 @@ rom_context_term (void)
 __attribute__ ((destructor)) static void
 s_context_fini (void)
 {
-    rom_context_term ();
+    romi_context_term ();
 }
 
 int
-rom_socket_keepalive (void *socket, uint32_t timeout_ms)
+romi_socket_keepalive (void *socket, uint32_t timeout_ms)
 {
     // TCP keepalives, not ZMTP heartbeats: a keepalive is answered by the peer's kernel, a heartbeat by its
     // ZMQ I/O thread. A process that is stopped (SIGSTOP, a debugger, a long pause) answers the first and not
@@ -126,7 +126,7 @@ rom_socket_keepalive (void *socket, uint32_t timeout_ms)
 }
 
 void *
-rom_monitor_open (void *socket, int events)
+romi_monitor_open (void *socket, int events)
 {
     static _Atomic uint64_t n;
     char endpoint[96];
@@ -134,16 +134,16 @@ rom_monitor_open (void *socket, int events)
               (unsigned long long) atomic_fetch_add (&n, 1));
     if (zmq_socket_monitor (socket, endpoint, events) != 0)
         return NULL;
-    void *monitor = rom_socket_new (ZMQ_PAIR);
+    void *monitor = romi_socket_new (ZMQ_PAIR);
     if (!monitor || zmq_connect (monitor, endpoint) != 0) {
         zmq_socket_monitor (socket, NULL, 0);
-        rom_socket_close (&monitor);
+        romi_socket_close (&monitor);
     }
     return monitor;
 }
 
 bool
-rom_monitor_next (void *monitor, uint16_t *event, int32_t *value)
+romi_monitor_next (void *monitor, uint16_t *event, int32_t *value)
 {
     // An event is two frames: [uint16 event, uint32 value (an fd, an errno)][endpoint].
     zmq_msg_t first;
@@ -170,7 +170,7 @@ rom_monitor_next (void *monitor, uint16_t *event, int32_t *value)
 }
 
 void
-rom_monitor_close (void *socket, void **monitor_p)
+romi_monitor_close (void *socket, void **monitor_p)
 {
     if (!*monitor_p)
         return;
@@ -183,5 +183,5 @@ rom_monitor_close (void *socket, void **monitor_p)
     while (zmq_msg_recv (&event, *monitor_p, ZMQ_DONTWAIT) >= 0)
         ;
     zmq_msg_close (&event);
-    rom_socket_close (monitor_p);
+    romi_socket_close (monitor_p);
 }

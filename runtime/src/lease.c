@@ -3,7 +3,7 @@
 // released, its locks and permits go to the next waiter, its waiting calls are dropped. A client that is
 // alive keeps its session for as long as one of its connections stays up, however long it is stopped
 // (SIGSTOP, a debugger): only a connection that is silently gone (its host vanished, the network was cut)
-// is dropped, by TCP keepalives within about the session timeout (rom_socket_keepalive ()).
+// is dropped, by TCP keepalives within about the session timeout (romi_socket_keepalive ()).
 //
 // How. Debian's libzmq 4.3.4 has no draft API, so a ROUTER is never told which peer went away. What it does
 // have, and what this builds on:
@@ -42,7 +42,7 @@ static const unsigned s_sweeps[] = {1, 4, 16, 64, 250};
 #define ROM_SWEEPS (sizeof s_sweeps / sizeof s_sweeps[0])
 
 int
-rom_lease_init (rom_lease_t *self, void *router, uint32_t timeout_ms)
+romi_lease_init (romi_lease_t *self, void *router, uint32_t timeout_ms)
 {
     memset (self, 0, sizeof *self);
     self->current_fd = -1;
@@ -50,21 +50,21 @@ rom_lease_init (rom_lease_t *self, void *router, uint32_t timeout_ms)
     if (self->timeout_ms < ROM_MIN_SESSION_TIMEOUT_MS)
         self->timeout_ms = ROM_MIN_SESSION_TIMEOUT_MS;
     int on = 1;
-    if (rom_socket_keepalive (router, self->timeout_ms) != 0
+    if (romi_socket_keepalive (router, self->timeout_ms) != 0
         || zmq_setsockopt (router, ZMQ_ROUTER_HANDOVER, &on, sizeof on) != 0)
         return -1;
-    self->monitor = rom_monitor_open (router, ZMQ_EVENT_DISCONNECTED);
+    self->monitor = romi_monitor_open (router, ZMQ_EVENT_DISCONNECTED);
     return self->monitor ? 0 : -1;
 }
 
 void
-rom_lease_fini (rom_lease_t *self, void *router)
+romi_lease_fini (romi_lease_t *self, void *router)
 {
-    rom_monitor_close (router, &self->monitor);
+    romi_monitor_close (router, &self->monitor);
 }
 
 long
-rom_lease_poll_timeout (const rom_lease_t *self, uint64_t now, long timeout)
+romi_lease_poll_timeout (const romi_lease_t *self, uint64_t now, long timeout)
 {
     if (!self->sweep_at_ms)
         return timeout;
@@ -73,13 +73,13 @@ rom_lease_poll_timeout (const rom_lease_t *self, uint64_t now, long timeout)
 }
 
 static void
-s_mark (rom_map_t *sessions, int fd)
+s_mark (romi_map_t *sessions, int fd)
 {
     uint64_t key;
     void *value;
     size_t cursor = 0;
-    while (rom_map_next (sessions, &cursor, &key, &value)) {
-        rom_session_t *session = value;
+    while (romi_map_next (sessions, &cursor, &key, &value)) {
+        romi_session_t *session = value;
         for (size_t i = 0; i < session->n_peers; i++)
             if (session->peers[i].fd == fd || session->peers[i].fd < 0)
                 session->peers[i].suspect = true;
@@ -87,11 +87,11 @@ s_mark (rom_map_t *sessions, int fd)
 }
 
 void
-rom_lease_on_monitor (rom_lease_t *self, rom_map_t *sessions, uint64_t now)
+romi_lease_on_monitor (romi_lease_t *self, romi_map_t *sessions, uint64_t now)
 {
     uint16_t id;
     int32_t fd;
-    while (rom_monitor_next (self->monitor, &id, &fd)) {
+    while (romi_monitor_next (self->monitor, &id, &fd)) {
         if (id != ZMQ_EVENT_DISCONNECTED)
             continue;
         s_mark (sessions, fd);
@@ -104,7 +104,7 @@ rom_lease_on_monitor (rom_lease_t *self, rom_map_t *sessions, uint64_t now)
 // Whether the connection with routing id `peer` is still there. A probe that reaches a live client is an
 // empty reply with call id 0, which it drops; a full pipe (EAGAIN) is alive too.
 static bool
-s_probe (void *router, const rom_peer_t *peer)
+s_probe (void *router, const romi_peer_t *peer)
 {
     if (zmq_send (router, peer->id, peer->size, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
         return errno != EHOSTUNREACH;
@@ -115,7 +115,7 @@ s_probe (void *router, const rom_peer_t *peer)
 }
 
 void
-rom_lease_sweep (rom_lease_t *self, rom_server_t *server, void *router, rom_map_t *sessions, uint64_t now)
+romi_lease_sweep (romi_lease_t *self, rom_server_t *server, void *router, romi_map_t *sessions, uint64_t now)
 {
     if (!self->sweep_at_ms || now < self->sweep_at_ms)
         return;
@@ -125,11 +125,11 @@ rom_lease_sweep (rom_lease_t *self, rom_server_t *server, void *router, rom_map_
     uint64_t key;
     void *value;
     size_t cursor = 0;
-    while (rom_map_next (sessions, &cursor, &key, &value)) {
-        rom_session_t *session = value;
+    while (romi_map_next (sessions, &cursor, &key, &value)) {
+        romi_session_t *session = value;
         bool probed = false;
         for (size_t i = 0; i < session->n_peers;) {
-            rom_peer_t *peer = &session->peers[i];
+            romi_peer_t *peer = &session->peers[i];
             if (!peer->suspect) {
                 i++;
                 continue;
@@ -161,9 +161,9 @@ rom_lease_sweep (rom_lease_t *self, rom_server_t *server, void *router, rom_map_
     }
     // Ended outside the iteration: ending a session changes the map.
     for (size_t i = 0; i < n_dead; i++) {
-        rom_session_t *session = rom_map_get (sessions, dead[i]);
+        romi_session_t *session = romi_map_get (sessions, dead[i]);
         if (session) {
-            rom_server_session_end (server, session, ROM_SESSION_END_LOST);
+            romi_server_session_end (server, session, ROM_SESSION_END_LOST);
             self->sessions_dropped++;
         }
     }
@@ -176,13 +176,13 @@ rom_lease_sweep (rom_lease_t *self, rom_server_t *server, void *router, rom_map_
 }
 
 bool
-rom_lease_touch (rom_session_t *session, const zmq_msg_t *peer, int fd, bool add)
+romi_lease_touch (romi_session_t *session, const zmq_msg_t *peer, int fd, bool add)
 {
     const void *id = zmq_msg_data ((zmq_msg_t *) peer);
     size_t size = zmq_msg_size ((zmq_msg_t *) peer);
     // Newest first: a client's threads are few, and the one calling now is usually the last one seen.
     for (size_t i = session->n_peers; i-- > 0;) {
-        rom_peer_t *known = &session->peers[i];
+        romi_peer_t *known = &session->peers[i];
         if (known->size == size && memcmp (known->id, id, size) == 0) {
             known->fd = fd;
             return true;
@@ -192,13 +192,13 @@ rom_lease_touch (rom_session_t *session, const zmq_msg_t *peer, int fd, bool add
         return false;
     if (session->n_peers == session->peers_capacity) {
         size_t capacity = session->peers_capacity ? session->peers_capacity * 2 : 2;
-        rom_peer_t *peers = realloc (session->peers, capacity * sizeof *peers);
+        romi_peer_t *peers = realloc (session->peers, capacity * sizeof *peers);
         if (!peers)
             return false;
         session->peers = peers;
         session->peers_capacity = capacity;
     }
-    rom_peer_t *added = &session->peers[session->n_peers];
+    romi_peer_t *added = &session->peers[session->n_peers];
     if (!(added->id = malloc (size ? size : 1)))
         return false;
     memcpy (added->id, id, size);
@@ -210,7 +210,7 @@ rom_lease_touch (rom_session_t *session, const zmq_msg_t *peer, int fd, bool add
 }
 
 void
-rom_lease_forget (rom_session_t *session)
+romi_lease_forget (romi_session_t *session)
 {
     for (size_t i = 0; i < session->n_peers; i++)
         free (session->peers[i].id);

@@ -41,7 +41,7 @@ s_set_error (const char **errmsg, const char *fmt, ...)
 {
     va_list ap;
     va_start (ap, fmt);
-    rom_format (s_errmsg, sizeof s_errmsg, fmt, ap);
+    romi_format (s_errmsg, sizeof s_errmsg, fmt, ap);
     va_end (ap);
     if (errmsg)
         *errmsg = s_errmsg;
@@ -113,7 +113,7 @@ s_serve (const rom_manager_opts_t *opts, const char *endpoint, const char *tmpdi
     sigaction (SIGTERM, &sa, NULL);
     signal (SIGINT, SIG_IGN);
     if (owner_fd >= 0)
-        rom_server_stop_on_fd (server, owner_fd);
+        romi_server_stop_on_fd (server, owner_fd);
     // The endpoint as bound: a tcp port "*" becomes the one the system chose, for the owner to connect to.
     s_report (ready_fd, ROM_OK, rom_server_endpoint (server));
     close (ready_fd);
@@ -123,7 +123,7 @@ s_serve (const rom_manager_opts_t *opts, const char *endpoint, const char *tmpdi
     rom_server_destroy (&server);
     if (tmpdir)
         rmdir (tmpdir); // its socket file went with the server; the owner may not be there to do it
-    rom_context_term (); // the last replies go out before the process ends
+    romi_context_term (); // the last replies go out before the process ends
     _exit (rc == ROM_OK ? 0 : 1);
 }
 
@@ -313,7 +313,7 @@ rom_manager_start (const rom_manager_opts_t *opts, rom_manager_t **manager_p, co
         s_free (self);
         return rc;
     }
-    rom_client_on_gone (self->client, s_describe_end, self);
+    romi_client_on_gone (self->client, s_describe_end, self);
     *manager_p = self;
     return ROM_OK;
 }

@@ -12,27 +12,27 @@
 #define ROM_MAP_MIN_CAPACITY 8u
 
 static inline size_t
-s_slot_of (const rom_map_t *self, uint64_t key)
+s_slot_of (const romi_map_t *self, uint64_t key)
 {
     // Fibonacci hashing spreads sequential ids (the common case) over the table.
     return (size_t) ((key * 0x9E3779B97F4A7C15ull) >> 32) & (self->capacity - 1);
 }
 
 void
-rom_map_init (rom_map_t *self)
+romi_map_init (romi_map_t *self)
 {
     memset (self, 0, sizeof *self);
 }
 
 void
-rom_map_clear (rom_map_t *self)
+romi_map_clear (romi_map_t *self)
 {
     free (self->slots);
     memset (self, 0, sizeof *self);
 }
 
 void *
-rom_map_get (const rom_map_t *self, uint64_t key)
+romi_map_get (const romi_map_t *self, uint64_t key)
 {
     if (self->count == 0 || key == 0)
         return NULL;
@@ -45,13 +45,13 @@ rom_map_get (const rom_map_t *self, uint64_t key)
 }
 
 static int
-s_grow (rom_map_t *self)
+s_grow (romi_map_t *self)
 {
     size_t capacity = self->capacity ? self->capacity * 2 : ROM_MAP_MIN_CAPACITY;
-    rom_map_slot_t *slots = calloc (capacity, sizeof *slots);
+    romi_map_slot_t *slots = calloc (capacity, sizeof *slots);
     if (!slots)
         return -1;
-    rom_map_slot_t *old = self->slots;
+    romi_map_slot_t *old = self->slots;
     size_t old_capacity = self->capacity;
     self->slots = slots;
     self->capacity = capacity;
@@ -68,7 +68,7 @@ s_grow (rom_map_t *self)
 }
 
 int
-rom_map_put (rom_map_t *self, uint64_t key, void *value)
+romi_map_put (romi_map_t *self, uint64_t key, void *value)
 {
     if (key == 0)
         return -1;
@@ -85,7 +85,7 @@ rom_map_put (rom_map_t *self, uint64_t key, void *value)
 }
 
 void *
-rom_map_remove (rom_map_t *self, uint64_t key)
+romi_map_remove (romi_map_t *self, uint64_t key)
 {
     if (self->count == 0 || key == 0)
         return NULL;
@@ -112,13 +112,13 @@ rom_map_remove (rom_map_t *self, uint64_t key)
     self->count--;
     if (self->count == 0) {
         // An emptied map gives its memory back (sessions that held many references, then released them).
-        rom_map_clear (self);
+        romi_map_clear (self);
     }
     return value;
 }
 
 bool
-rom_map_next (const rom_map_t *self, size_t *cursor, uint64_t *key, void **value)
+romi_map_next (const romi_map_t *self, size_t *cursor, uint64_t *key, void **value)
 {
     for (size_t i = *cursor; i < self->capacity; i++) {
         if (self->slots[i].key != 0) {

@@ -7,11 +7,11 @@
 // Memory is what bounds a server with millions of idle objects (issue 6: at most 128 bytes each at 1 M,
 // servant state included), so an object costs three things and no more:
 // - A 40-byte record (a 48-byte malloc chunk): id, type, state, counts, flags. What only some objects use
-//   (a name, deferred calls, a session-end hook, references they keep) is a rom_object_ext_t found through
+//   (a name, deferred calls, a session-end hook, references they keep) is a romi_object_ext_t found through
 //   a side map by id, flagged ROM_OBJECT_EXT; the old record carried those five fields inline (72 bytes, an
 //   80-byte chunk) in every object. The lookups it costs fall on deferred calls, names and session ends.
 // - An 8-byte slot in the id index: open addressing whose slots hold only the object pointer (the key is
-//   object->id), grown at 3/4 load. A generic 16-byte rom_map_t slot grown at 2/3 cost 33 bytes per object
+//   object->id), grown at 3/4 load. A generic 16-byte romi_map_t slot grown at 2/3 cost 33 bytes per object
 //   at 1 M. A probe reads the object it compares, but Fibonacci hashing spreads the sequential ids so well
 //   that a lookup reads about one.
 // - No slot in the creating session's refs map. The first session to take a reference becomes the object's
@@ -41,7 +41,7 @@ s_name_hash (const char *name)
     return hash ? hash : 1;
 }
 
-// --- the id index: rom_object_t * slots keyed by object->id (linear probing, backward-shift deletion) ------
+// --- the id index: romi_object_t * slots keyed by object->id (linear probing, backward-shift deletion) ------
 
 static inline size_t
 s_slot_of (size_t capacity, uint64_t id)
@@ -51,14 +51,14 @@ s_slot_of (size_t capacity, uint64_t id)
 }
 
 static int
-s_grow (rom_objects_t *self)
+s_grow (romi_objects_t *self)
 {
     size_t capacity = self->capacity ? self->capacity * 2 : ROM_OBJECTS_MIN_CAPACITY;
-    rom_object_t **slots = calloc (capacity, sizeof *slots);
+    romi_object_t **slots = calloc (capacity, sizeof *slots);
     if (!slots)
         return -1;
     for (size_t i = 0; i < self->capacity; i++) {
-        rom_object_t *object = self->slots[i];
+        romi_object_t *object = self->slots[i];
         if (!object)
             continue;
         size_t j = s_slot_of (capacity, object->id);
@@ -73,7 +73,7 @@ s_grow (rom_objects_t *self)
 }
 
 static int
-s_index_put (rom_objects_t *self, rom_object_t *object)
+s_index_put (romi_objects_t *self, romi_object_t *object)
 {
     if ((self->count + 1) * 4 > self->capacity * 3 && s_grow (self) != 0)
         return -1;
@@ -86,7 +86,7 @@ s_index_put (rom_objects_t *self, rom_object_t *object)
 }
 
 static void
-s_index_remove (rom_objects_t *self, const rom_object_t *object)
+s_index_remove (romi_objects_t *self, const romi_object_t *object)
 {
     if (self->count == 0)
         return;
@@ -119,41 +119,41 @@ s_index_remove (rom_objects_t *self, const rom_object_t *object)
 // --- the table ------------------------------------------------------------------------------------------------
 
 void
-rom_objects_init (rom_objects_t *self)
+romi_objects_init (romi_objects_t *self)
 {
     memset (self, 0, sizeof *self);
-    rom_map_init (&self->by_name);
-    rom_map_init (&self->ext);
+    romi_map_init (&self->by_name);
+    romi_map_init (&self->ext);
     self->next_id = 1;
 }
 
 void
-rom_objects_fini (rom_objects_t *self)
+romi_objects_fini (romi_objects_t *self)
 {
     free (self->slots);
     self->slots = NULL;
     self->capacity = self->count = 0;
-    rom_map_clear (&self->by_name);
-    rom_map_clear (&self->ext);
+    romi_map_clear (&self->by_name);
+    romi_map_clear (&self->ext);
 }
 
-rom_object_ext_t *
-rom_objects_ext (const rom_objects_t *self, const rom_object_t *object)
+romi_object_ext_t *
+romi_objects_ext (const romi_objects_t *self, const romi_object_t *object)
 {
-    return (object->flags & ROM_OBJECT_EXT) ? rom_map_get (&self->ext, object->id) : NULL;
+    return (object->flags & ROM_OBJECT_EXT) ? romi_map_get (&self->ext, object->id) : NULL;
 }
 
-rom_object_ext_t *
-rom_objects_ext_make (rom_objects_t *self, rom_object_t *object)
+romi_object_ext_t *
+romi_objects_ext_make (romi_objects_t *self, romi_object_t *object)
 {
-    rom_object_ext_t *ext = rom_objects_ext (self, object);
+    romi_object_ext_t *ext = romi_objects_ext (self, object);
     if (ext)
         return ext;
     ext = calloc (1, sizeof *ext);
     if (!ext)
         return NULL;
-    rom_map_init (&ext->held);
-    if (rom_map_put (&self->ext, object->id, ext) != 0) {
+    romi_map_init (&ext->held);
+    if (romi_map_put (&self->ext, object->id, ext) != 0) {
         free (ext);
         return NULL;
     }
@@ -162,23 +162,23 @@ rom_objects_ext_make (rom_objects_t *self, rom_object_t *object)
 }
 
 const char *
-rom_objects_name (const rom_objects_t *self, const rom_object_t *object)
+romi_objects_name (const romi_objects_t *self, const romi_object_t *object)
 {
     if (!(object->flags & ROM_OBJECT_NAMED))
         return NULL;
-    return ((rom_object_ext_t *) rom_map_get (&self->ext, object->id))->name;
+    return ((romi_object_ext_t *) romi_map_get (&self->ext, object->id))->name;
 }
 
 uint64_t
-rom_objects_next_id (const rom_objects_t *self)
+romi_objects_next_id (const romi_objects_t *self)
 {
     return self->next_id;
 }
 
-rom_object_t *
-rom_objects_add (rom_objects_t *self, const rom_type_entry_t *entry, void *servant_self, const char *name)
+romi_object_t *
+romi_objects_add (romi_objects_t *self, const romi_type_entry_t *entry, void *servant_self, const char *name)
 {
-    rom_object_t *object = calloc (1, sizeof *object);
+    romi_object_t *object = calloc (1, sizeof *object);
     if (!object)
         return NULL;
     object->id = self->next_id;
@@ -189,15 +189,15 @@ rom_objects_add (rom_objects_t *self, const rom_type_entry_t *entry, void *serva
         return NULL;
     }
     if (name && *name) {
-        rom_object_ext_t *ext = rom_objects_ext_make (self, object);
+        romi_object_ext_t *ext = romi_objects_ext_make (self, object);
         uint64_t hash = s_name_hash (name);
         if (!ext || !(ext->name = strdup (name))) {
-            rom_objects_remove (self, &object);
+            romi_objects_remove (self, &object);
             return NULL;
         }
-        ext->name_next = rom_map_get (&self->by_name, hash);
-        if (rom_map_put (&self->by_name, hash, object) != 0) {
-            rom_objects_remove (self, &object); // not named yet: nothing to unlink from by_name
+        ext->name_next = romi_map_get (&self->by_name, hash);
+        if (romi_map_put (&self->by_name, hash, object) != 0) {
+            romi_objects_remove (self, &object); // not named yet: nothing to unlink from by_name
             return NULL;
         }
         object->flags |= ROM_OBJECT_NAMED;
@@ -206,8 +206,8 @@ rom_objects_add (rom_objects_t *self, const rom_type_entry_t *entry, void *serva
     return object;
 }
 
-rom_object_t *
-rom_objects_find (const rom_objects_t *self, uint64_t id)
+romi_object_t *
+romi_objects_find (const romi_objects_t *self, uint64_t id)
 {
     if (self->count == 0)
         return NULL;
@@ -218,11 +218,11 @@ rom_objects_find (const rom_objects_t *self, uint64_t id)
     return NULL;
 }
 
-rom_object_t *
-rom_objects_find_name (const rom_objects_t *self, const char *name)
+romi_object_t *
+romi_objects_find_name (const romi_objects_t *self, const char *name)
 {
-    for (rom_object_t *o = rom_map_get (&self->by_name, s_name_hash (name)); o;) {
-        rom_object_ext_t *ext = rom_map_get (&self->ext, o->id);
+    for (romi_object_t *o = romi_map_get (&self->by_name, s_name_hash (name)); o;) {
+        romi_object_ext_t *ext = romi_map_get (&self->ext, o->id);
         if (strcmp (ext->name, name) == 0)
             return o;
         o = ext->name_next;
@@ -231,24 +231,24 @@ rom_objects_find_name (const rom_objects_t *self, const char *name)
 }
 
 void
-rom_objects_remove (rom_objects_t *self, rom_object_t **object_p)
+romi_objects_remove (romi_objects_t *self, romi_object_t **object_p)
 {
-    rom_object_t *object = *object_p;
+    romi_object_t *object = *object_p;
     if (!object)
         return;
     s_index_remove (self, object);
-    rom_object_ext_t *ext = rom_objects_ext (self, object);
+    romi_object_ext_t *ext = romi_objects_ext (self, object);
     if (ext && (object->flags & ROM_OBJECT_NAMED)) {
         uint64_t hash = s_name_hash (ext->name);
-        rom_object_t *head = rom_map_get (&self->by_name, hash);
+        romi_object_t *head = romi_map_get (&self->by_name, hash);
         if (head == object) {
             if (ext->name_next)
-                rom_map_put (&self->by_name, hash, ext->name_next); // replaces: cannot fail
+                romi_map_put (&self->by_name, hash, ext->name_next); // replaces: cannot fail
             else
-                rom_map_remove (&self->by_name, hash);
+                romi_map_remove (&self->by_name, hash);
         } else {
-            for (rom_object_t *o = head; o;) {
-                rom_object_ext_t *o_ext = rom_map_get (&self->ext, o->id);
+            for (romi_object_t *o = head; o;) {
+                romi_object_ext_t *o_ext = romi_map_get (&self->ext, o->id);
                 if (o_ext->name_next == object) {
                     o_ext->name_next = ext->name_next;
                     break;
@@ -258,8 +258,8 @@ rom_objects_remove (rom_objects_t *self, rom_object_t **object_p)
         }
     }
     if (ext) {
-        rom_map_remove (&self->ext, object->id);
-        rom_map_clear (&ext->held); // emptied by rom_refs_drop_held () when it held anything
+        romi_map_remove (&self->ext, object->id);
+        romi_map_clear (&ext->held); // emptied by romi_refs_drop_held () when it held anything
         free (ext->name);
         free (ext);
     }
@@ -268,13 +268,13 @@ rom_objects_remove (rom_objects_t *self, rom_object_t **object_p)
 }
 
 size_t
-rom_objects_count (const rom_objects_t *self)
+romi_objects_count (const romi_objects_t *self)
 {
     return self->count;
 }
 
 bool
-rom_objects_next (const rom_objects_t *self, size_t *cursor, rom_object_t **object)
+romi_objects_next (const romi_objects_t *self, size_t *cursor, romi_object_t **object)
 {
     for (size_t i = *cursor; i < self->capacity; i++) {
         if (self->slots[i]) {
@@ -291,7 +291,7 @@ rom_objects_next (const rom_objects_t *self, size_t *cursor, rom_object_t **obje
 
 
 int
-rom_objects_retain (rom_session_t *session, rom_object_t *object)
+romi_objects_retain (romi_session_t *session, romi_object_t *object)
 {
     if (object->refs == UINT32_MAX)
         return -1;
@@ -299,12 +299,12 @@ rom_objects_retain (rom_session_t *session, rom_object_t *object)
         uint32_t me = session->owner_key;
         if (me && object->owner == me)
             object->owner_refs++;
-        else if (me && object->owner == 0 && !rom_map_get (&session->refs, object->id)) {
+        else if (me && object->owner == 0 && !romi_map_get (&session->refs, object->id)) {
             object->owner = me;
             object->owner_refs = 1;
         } else {
-            uintptr_t count = (uintptr_t) rom_map_get (&session->refs, object->id);
-            if (rom_map_put (&session->refs, object->id, (void *) (count + 1)) != 0)
+            uintptr_t count = (uintptr_t) romi_map_get (&session->refs, object->id);
+            if (romi_map_put (&session->refs, object->id, (void *) (count + 1)) != 0)
                 return -1;
         }
     }
@@ -313,7 +313,7 @@ rom_objects_retain (rom_session_t *session, rom_object_t *object)
 }
 
 rom_status_t
-rom_objects_release (rom_session_t *session, rom_object_t *object, bool *dead_p)
+romi_objects_release (romi_session_t *session, romi_object_t *object, bool *dead_p)
 {
     *dead_p = false;
     if (session) {
@@ -322,37 +322,37 @@ rom_objects_release (rom_session_t *session, rom_object_t *object, bool *dead_p)
             if (--object->owner_refs == 0)
                 object->owner = 0;
         } else {
-            uintptr_t count = (uintptr_t) rom_map_get (&session->refs, object->id);
+            uintptr_t count = (uintptr_t) romi_map_get (&session->refs, object->id);
             if (count == 0)
                 return ROM_DENIED;
             if (count == 1)
-                rom_map_remove (&session->refs, object->id);
+                romi_map_remove (&session->refs, object->id);
             else
-                rom_map_put (&session->refs, object->id, (void *) (count - 1)); // replaces: cannot fail
+                romi_map_put (&session->refs, object->id, (void *) (count - 1)); // replaces: cannot fail
         }
     } else if (object->refs == 0)
         return ROM_DENIED;
     object->refs--;
-    *dead_p = rom_object_unheld (object);
+    *dead_p = romi_object_unheld (object);
     return ROM_OK;
 }
 
 uint32_t
-rom_objects_session_refs (const rom_session_t *session, const rom_object_t *object)
+romi_objects_session_refs (const romi_session_t *session, const romi_object_t *object)
 {
     uint32_t me = session->owner_key;
     if (me && object->owner == me)
         return object->owner_refs;
-    return (uint32_t) (uintptr_t) rom_map_get (&session->refs, object->id);
+    return (uint32_t) (uintptr_t) romi_map_get (&session->refs, object->id);
 }
 
 bool
-rom_objects_disown (rom_object_t *object, uint32_t owner_key)
+romi_objects_disown (romi_object_t *object, uint32_t owner_key)
 {
     if (object->owner == 0 || object->owner != owner_key)
         return false;
     object->refs -= object->owner_refs < object->refs ? object->owner_refs : object->refs;
     object->owner = 0;
     object->owner_refs = 0;
-    return rom_object_unheld (object) && !(object->flags & ROM_OBJECT_DYING);
+    return romi_object_unheld (object) && !(object->flags & ROM_OBJECT_DYING);
 }

@@ -7,7 +7,7 @@
 // posts it to its object's mailbox, and later collects the finished call (a pipe wakes it) to pack and send
 // the reply. A worker only runs the servant's method. So a pool call costs two thread hand-offs more than an
 // inline one (~15-20 us each here): inline stays the default. The I/O thread never destroys an object while a
-// worker runs one of its calls: the server asks rom_pool_busy () first and destroys it once the call is back.
+// worker runs one of its calls: the server asks romi_pool_busy () first and destroys it once the call is back.
 //
 // Threads start at the first pool call, so a server without pool types has none.
 #include "rom_private.h"
@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 typedef struct s_mailbox {
-    rom_object_t *object;
+    romi_object_t *object;
     rom_call_t *head, *tail;      // calls waiting, in arrival order (linked through call->next)
     size_t out;                   // its calls submitted and not yet collected (waiting, running or done)
     bool busy;                    // a worker runs one of its calls
@@ -27,24 +27,24 @@ typedef struct s_mailbox {
     struct s_mailbox *run_next;
 } s_mailbox_t;
 
-struct _rom_pool_t {
+struct _romi_pool_t {
     pthread_mutex_t lock;         // guards everything below but `boxes`, which only the I/O thread uses
     pthread_cond_t work;
     s_mailbox_t *run_head, *run_tail;
     rom_call_t *done_head, *done_tail;
     size_t in_flight;             // calls submitted and not yet collected
     bool stopping;
-    rom_map_t boxes;              // object id -> mailbox (I/O thread only)
+    romi_map_t boxes;              // object id -> mailbox (I/O thread only)
     int done_pipe[2];             // readable when done_head is not empty
     unsigned n_workers;
     unsigned n_started;
     pthread_t *threads;
 };
 
-rom_pool_t *
-rom_pool_new (unsigned workers)
+romi_pool_t *
+romi_pool_new (unsigned workers)
 {
-    rom_pool_t *self = calloc (1, sizeof *self);
+    romi_pool_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
     self->n_workers = workers ? workers : 2;
@@ -56,18 +56,18 @@ rom_pool_new (unsigned workers)
     }
     pthread_mutex_init (&self->lock, NULL);
     pthread_cond_init (&self->work, NULL);
-    rom_map_init (&self->boxes);
+    romi_map_init (&self->boxes);
     return self;
 }
 
 int
-rom_pool_fd (const rom_pool_t *self)
+romi_pool_fd (const romi_pool_t *self)
 {
     return self->done_pipe[0];
 }
 
 size_t
-rom_pool_in_flight (rom_pool_t *self)
+romi_pool_in_flight (romi_pool_t *self)
 {
     pthread_mutex_lock (&self->lock);
     size_t n = self->in_flight;
@@ -76,7 +76,7 @@ rom_pool_in_flight (rom_pool_t *self)
 }
 
 static void
-s_run_push (rom_pool_t *self, s_mailbox_t *box)
+s_run_push (romi_pool_t *self, s_mailbox_t *box)
 {
     box->queued = true;
     box->run_next = NULL;
@@ -90,7 +90,7 @@ s_run_push (rom_pool_t *self, s_mailbox_t *box)
 static void *
 s_worker (void *arg)
 {
-    rom_pool_t *self = arg;
+    romi_pool_t *self = arg;
     pthread_mutex_lock (&self->lock);
     for (;;) {
         while (!self->stopping && !self->run_head)
@@ -110,10 +110,10 @@ s_worker (void *arg)
         pthread_mutex_unlock (&self->lock);
 
         // A call that waited in the mailbox past its deadline is not run: its caller has given up.
-        if (call->deadline_ms && rom_now_ms () >= call->deadline_ms)
+        if (call->deadline_ms && romi_now_ms () >= call->deadline_ms)
             call->pool_status = rom_call_fail (call, ROM_TIMEOUT, "waited in the object's mailbox past its deadline");
         else {
-            const rom_type_entry_t *entry = box->object->entry;
+            const romi_type_entry_t *entry = box->object->entry;
             call->pool_status = call->method->invoke (entry->servant, box->object->self, call->input,
                                                       call->output, call);
         }
@@ -140,15 +140,15 @@ s_worker (void *arg)
 }
 
 rom_status_t
-rom_pool_submit (rom_pool_t *self, rom_call_t *call)
+romi_pool_submit (romi_pool_t *self, rom_call_t *call)
 {
-    rom_object_t *object = call->object;
-    s_mailbox_t *box = rom_map_get (&self->boxes, object->id);
+    romi_object_t *object = call->object;
+    s_mailbox_t *box = romi_map_get (&self->boxes, object->id);
     if (!box) {
         if (!(box = calloc (1, sizeof *box)))
             return ROM_NOMEM;
         box->object = object;
-        if (rom_map_put (&self->boxes, object->id, box) != 0) {
+        if (romi_map_put (&self->boxes, object->id, box) != 0) {
             free (box);
             return ROM_NOMEM;
         }
@@ -181,16 +181,16 @@ rom_pool_submit (rom_pool_t *self, rom_call_t *call)
 
 // Forget a mailbox none of whose calls is out any more (I/O thread, under the lock).
 static void
-s_forget_if_idle (rom_pool_t *self, s_mailbox_t *box)
+s_forget_if_idle (romi_pool_t *self, s_mailbox_t *box)
 {
     if (box->out == 0) {
-        rom_map_remove (&self->boxes, box->object->id);
+        romi_map_remove (&self->boxes, box->object->id);
         free (box);
     }
 }
 
 void
-rom_pool_collect (rom_pool_t *self, rom_server_t *server, rom_pool_done_fn done)
+romi_pool_collect (romi_pool_t *self, rom_server_t *server, romi_pool_done_fn done)
 {
     char buf[64];
     while (read (self->done_pipe[0], buf, sizeof buf) > 0)
@@ -201,10 +201,10 @@ rom_pool_collect (rom_pool_t *self, rom_server_t *server, rom_pool_done_fn done)
     pthread_mutex_unlock (&self->lock);
     while (call) {
         rom_call_t *next = call->next;
-        rom_object_t *object = call->object;
+        romi_object_t *object = call->object;
         pthread_mutex_lock (&self->lock);
         self->in_flight--;
-        s_mailbox_t *box = rom_map_get (&self->boxes, object->id);
+        s_mailbox_t *box = romi_map_get (&self->boxes, object->id);
         if (box) {
             box->out--;
             s_forget_if_idle (self, box);
@@ -217,16 +217,16 @@ rom_pool_collect (rom_pool_t *self, rom_server_t *server, rom_pool_done_fn done)
 }
 
 bool
-rom_pool_busy (rom_pool_t *self, const rom_object_t *object)
+romi_pool_busy (romi_pool_t *self, const romi_object_t *object)
 {
     // A mailbox lives exactly while some call of its object is out (only this thread frees it).
-    return rom_map_get (&self->boxes, object->id) != NULL;
+    return romi_map_get (&self->boxes, object->id) != NULL;
 }
 
 void
-rom_pool_cancel_mail (rom_pool_t *self, rom_object_t *object, rom_server_t *server, rom_pool_done_fn cancel)
+romi_pool_cancel_mail (romi_pool_t *self, romi_object_t *object, rom_server_t *server, romi_pool_done_fn cancel)
 {
-    s_mailbox_t *box = rom_map_get (&self->boxes, object->id);
+    s_mailbox_t *box = romi_map_get (&self->boxes, object->id);
     if (!box)
         return;
     pthread_mutex_lock (&self->lock);
@@ -262,7 +262,7 @@ rom_pool_cancel_mail (rom_pool_t *self, rom_object_t *object, rom_server_t *serv
 }
 
 void
-rom_pool_stop (rom_pool_t *self)
+romi_pool_stop (romi_pool_t *self)
 {
     pthread_mutex_lock (&self->lock);
     self->stopping = true;
@@ -274,19 +274,19 @@ rom_pool_stop (rom_pool_t *self)
 }
 
 void
-rom_pool_destroy (rom_pool_t **self_p)
+romi_pool_destroy (romi_pool_t **self_p)
 {
-    rom_pool_t *self = *self_p;
+    romi_pool_t *self = *self_p;
     if (!self)
         return;
-    rom_pool_stop (self);
+    romi_pool_stop (self);
     // The server collected and cancelled every call before: only empty mailboxes can be left.
     uint64_t id;
     void *box;
     size_t cursor = 0;
-    while (rom_map_next (&self->boxes, &cursor, &id, &box))
+    while (romi_map_next (&self->boxes, &cursor, &id, &box))
         free (box);
-    rom_map_clear (&self->boxes);
+    romi_map_clear (&self->boxes);
     close (self->done_pipe[0]);
     close (self->done_pipe[1]);
     pthread_cond_destroy (&self->work);

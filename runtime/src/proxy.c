@@ -17,7 +17,7 @@
 struct _rom_proxy_t {
     uint32_t tag;
     bool owns_client;                  // made from a token without a client: the proxy closes it
-    rom_client_t *client;              // NULL once the client was destroyed (rom_proxy_orphan ())
+    rom_client_t *client;              // NULL once the client was destroyed (romi_proxy_orphan ())
     const rom_type_t *type;
     uint64_t id;
     uint64_t incarnation;              // the server run its object lives in: a restarted server has it not
@@ -25,7 +25,7 @@ struct _rom_proxy_t {
 
 struct _rom_future_t {
     rom_client_t *client;
-    rom_pending_t pending;
+    romi_pending_t pending;
 };
 
 static rom_status_t
@@ -34,7 +34,7 @@ s_proxy_new (rom_client_t *client, const rom_type_t *type, uint64_t id, rom_prox
     rom_proxy_t *self = calloc (1, sizeof *self);
     // Registered with its client, which orphans it when it goes: a proxy that could not be would be left
     // with a dangling client, so it is not made.
-    if (!self || rom_client_attach (client, self) != 0) {
+    if (!self || romi_client_attach (client, self) != 0) {
         free (self);
         return rom_client_fail (client, ROM_NOMEM, "%s#%llu: out of memory for a proxy", type->name,
                                 (unsigned long long) id);
@@ -43,7 +43,7 @@ s_proxy_new (rom_client_t *client, const rom_type_t *type, uint64_t id, rom_prox
     self->client = client;
     self->type = type;
     self->id = id;
-    self->incarnation = rom_client_incarnation (client);
+    self->incarnation = romi_client_incarnation (client);
     *proxy_p = self;
     return ROM_OK;
 }
@@ -63,7 +63,7 @@ s_ref_call (rom_client_t *client, unsigned method, uint64_t id)
 {
     Rom__RefRequest req = ROM__REF_REQUEST__INIT;
     req.id = id;
-    return rom_client_manager_call (client, method, &req.base, &rom__empty__descriptor, NULL);
+    return romi_client_manager_call (client, method, &req.base, &rom__empty__descriptor, NULL);
 }
 
 // Check an ObjectRef from the server and make the proxy; on failure the server's reference is returned.
@@ -167,7 +167,7 @@ rom_proxy_create (rom_client_t *client, const rom_type_t *type, const char *name
     if ((status = s_create_request (client, type, name, args, flags, &req, small, sizeof small, &buf)) != ROM_OK)
         return status;
     Rom__ObjectRef *ref = NULL;
-    status = rom_client_manager_call (client, ROM_MANAGER_CREATE, &req.base, &rom__object_ref__descriptor,
+    status = romi_client_manager_call (client, ROM_MANAGER_CREATE, &req.base, &rom__object_ref__descriptor,
                                       (ProtobufCMessage **) &ref);
     if (buf != small)
         free (buf);
@@ -179,18 +179,18 @@ rom_proxy_create (rom_client_t *client, const rom_type_t *type, const char *name
 // The reply of a future whose result is a rom.ObjectRef came after its caller gave up on it (or never will):
 // the reference it carries is given back, so an abandoned create leaks nothing on the server.
 static void
-s_ref_abandoned (rom_client_t *client, rom_pending_t *pending)
+s_ref_abandoned (rom_client_t *client, romi_pending_t *pending)
 {
     rom_future_t *future = (rom_future_t *) ((char *) pending - offsetof (rom_future_t, pending));
     if (client && pending->done && pending->status == ROM_OK) {
         const void *data = zmq_msg_data (&pending->payload);
         size_t size = zmq_msg_size (&pending->payload);
-        Rom__ObjectRef *ref = rom_wire_too_deep (&rom__object_ref__descriptor, data, size)
+        Rom__ObjectRef *ref = romi_wire_too_deep (&rom__object_ref__descriptor, data, size)
                                   ? NULL
                                   : rom__object_ref__unpack (NULL, size, data);
         if (ref && ref->id != 0) {
             // One-way, as rom_proxy_destroy () does: this runs inside another call's wait.
-            rom_client_release (client, ref->id);
+            romi_client_release (client, ref->id);
         }
         if (ref)
             rom__object_ref__free_unpacked (ref, NULL);
@@ -200,7 +200,7 @@ s_ref_abandoned (rom_client_t *client, rom_pending_t *pending)
     free (future);
 }
 
-static const rom_call_spec_t s_manager_create = {
+static const romi_call_spec_t s_manager_create = {
     .type = "rom.Manager", .method_name = "Create", .object_id = ROM_MANAGER_ID, .method = ROM_MANAGER_CREATE};
 
 rom_status_t
@@ -222,7 +222,7 @@ rom_proxy_create_async (rom_client_t *client, const rom_type_t *type, const char
         future->client = client;
         future->pending.output = &rom__object_ref__descriptor;
         future->pending.abandoned = s_ref_abandoned;
-        status = rom_client_send (client, &s_manager_create, &req.base, &future->pending);
+        status = romi_client_send (client, &s_manager_create, &req.base, &future->pending);
     }
     if (buf != small)
         free (buf);
@@ -245,7 +245,7 @@ rom_proxy_lookup (rom_client_t *client, const rom_type_t *type, const char *name
     req.name = (char *) (name ? name : "");
     req.type = (char *) type->name;
     Rom__ObjectRef *ref = NULL;
-    status = rom_client_manager_call (client, ROM_MANAGER_LOOKUP, &req.base, &rom__object_ref__descriptor,
+    status = romi_client_manager_call (client, ROM_MANAGER_LOOKUP, &req.base, &rom__object_ref__descriptor,
                                       (ProtobufCMessage **) &ref);
     if (status != ROM_OK)
         return status;
@@ -311,14 +311,14 @@ rom_proxy_dup (rom_proxy_t *self, rom_proxy_t **copy_p)
     rom_status_t status = s_live (self);
     if (status != ROM_OK)
         return status;
-    if (self->incarnation != rom_client_incarnation (self->client))
+    if (self->incarnation != romi_client_incarnation (self->client))
         return rom_client_fail (self->client, ROM_NO_OBJECT, "%s#%llu: the server restarted since this proxy was "
                                 "made: its object is gone", self->type->name, (unsigned long long) self->id);
     return s_retain (self->client, self->type, self->id, copy_p);
 }
 
 void
-rom_proxy_orphan (rom_proxy_t *self)
+romi_proxy_orphan (rom_proxy_t *self)
 {
     self->client = NULL;
 }
@@ -330,12 +330,12 @@ rom_proxy_destroy (rom_proxy_t **self_p)
         return;
     rom_proxy_t *self = *self_p;
     if (self->client) {
-        rom_client_detach (self->client, self);
+        romi_client_detach (self->client, self);
         // One-way: a release needs no answer, and a proxy dropped on a dead server must not cost a timeout.
         // It travels on the same socket as this thread's later calls, so it can never overtake them. An
         // object of a previous server run is gone already.
-        if (self->incarnation == rom_client_incarnation (self->client))
-            rom_client_release (self->client, self->id);
+        if (self->incarnation == romi_client_incarnation (self->client))
+            romi_client_release (self->client, self->id);
         if (self->owns_client)
             rom_client_destroy (&self->client);
     }
@@ -365,12 +365,12 @@ rom_proxy_client (const rom_proxy_t *self)
 // Send call `method` of the proxy's object; the sent call is `pending` (NULL: one-way).
 static rom_status_t
 s_send (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in, uint32_t flags, uint32_t timeout_ms,
-        rom_pending_t *pending)
+        romi_pending_t *pending)
 {
     rom_status_t status = s_callable (self, method);
     if (status != ROM_OK)
         return status;
-    rom_call_spec_t spec = {
+    romi_call_spec_t spec = {
         .type = self->type->name,
         .method_name = self->type->methods[method].name,
         .object_id = self->id,
@@ -384,7 +384,7 @@ s_send (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in, uint32_t
         memset (pending, 0, sizeof *pending);
         pending->output = self->type->methods[method].output;
     }
-    return rom_client_send (self->client, &spec, in, pending);
+    return romi_client_send (self->client, &spec, in, pending);
 }
 
 // A blocking call: send, then wait for its reply.
@@ -393,11 +393,11 @@ s_call (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in, uint32_t
 {
     if (out)
         *out = NULL;
-    rom_pending_t pending;
+    romi_pending_t pending;
     rom_status_t status = s_send (self, method, in, 0, timeout_ms, &pending);
     if (status != ROM_OK)
         return status;
-    return rom_client_wait (self->client, &pending, out);
+    return romi_client_wait (self->client, &pending, out);
 }
 
 // An async call: send, and hand the caller a future for its reply.
@@ -465,7 +465,7 @@ rom_future_wait (rom_future_t **future_p, ProtobufCMessage **out)
     rom_future_t *future = future_p ? *future_p : NULL;
     if (!future)
         return rom_client_fail (NULL, ROM_INVALID, "rom_future_wait: no future (NULL)");
-    rom_status_t status = rom_client_wait (future->client, &future->pending, out);
+    rom_status_t status = romi_client_wait (future->client, &future->pending, out);
     free (future);
     *future_p = NULL;
     return status;
@@ -500,7 +500,7 @@ rom_future_destroy (rom_future_t **future_p)
     rom_future_t *future = future_p ? *future_p : NULL;
     if (!future)
         return;
-    if (!rom_client_forget (future->client, &future->pending))
+    if (!romi_client_forget (future->client, &future->pending))
         free (future); // otherwise its hook frees it, with the reply
     *future_p = NULL;
 }

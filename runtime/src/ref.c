@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ROM_REF_DEPTH 32 // nesting the walks follow, as rom_wire_too_deep bounds what a peer may send
+#define ROM_REF_DEPTH 32 // nesting the walks follow, as romi_wire_too_deep bounds what a peer may send
 
 // The object table belongs to the server's I/O thread: a pool type's method (on a worker) may not touch it.
 static rom_status_t
@@ -50,13 +50,13 @@ s_can_hold (const ProtobufCMessageDescriptor *desc, unsigned depth)
 static bool
 s_may_hold (rom_server_t *server, const ProtobufCMessageDescriptor *desc)
 {
-    rom_map_t *cache = rom_server_ref_types (server);
+    romi_map_t *cache = romi_server_ref_types (server);
     uint64_t key = (uint64_t) (uintptr_t) desc;
-    uintptr_t known = (uintptr_t) rom_map_get (cache, key);
+    uintptr_t known = (uintptr_t) romi_map_get (cache, key);
     if (known)
         return known == 2;
     bool may = s_can_hold (desc, 0);
-    rom_map_put (cache, key, (void *) (uintptr_t) (may ? 2 : 1)); // out of memory: asked again next time
+    romi_map_put (cache, key, (void *) (uintptr_t) (may ? 2 : 1)); // out of memory: asked again next time
     return may;
 }
 
@@ -113,9 +113,9 @@ static void
 s_fresh_settle (rom_server_t *server, rom_call_t *call)
 {
     for (s_fresh_t *fresh = call->fresh; fresh; fresh = fresh->next) {
-        rom_object_t *object = rom_objects_find (rom_server_objects (server), fresh->id);
-        if (object && rom_object_unheld (object))
-            rom_server_object_release (server, object);
+        romi_object_t *object = romi_objects_find (romi_server_objects (server), fresh->id);
+        if (object && romi_object_unheld (object))
+            romi_server_object_release (server, object);
     }
     call->fresh = NULL; // the list lives in the call's arena
 }
@@ -128,7 +128,7 @@ rom_call_new_object (rom_call_t *call, const rom_type_t *type, const ProtobufCMe
     if (call->pooled)
         return s_refuse_pooled (call);
     rom_server_t *server = call->server;
-    const rom_type_entry_t *entry = rom_server_find_type (server, type->name);
+    const romi_type_entry_t *entry = romi_server_find_type (server, type->name);
     if (!entry)
         return rom_call_fail (call, ROM_NO_TYPE, "no type \"%s\" is registered on this server", type->name);
     if (args && type->init && args->descriptor != type->init)
@@ -146,7 +146,7 @@ rom_call_new_object (rom_call_t *call, const rom_type_t *type, const ProtobufCMe
         return rom_call_fail (call, ROM_NOMEM, "server out of memory");
     void *state = NULL;
     // While the constructor runs there is no holder yet: what it keeps goes to the new object.
-    rom_object_t *factory = call->object;
+    romi_object_t *factory = call->object;
     void *outer_keeps = call->keeps;
     call->object = NULL;
     call->keeps = NULL;
@@ -154,7 +154,7 @@ rom_call_new_object (rom_call_t *call, const rom_type_t *type, const ProtobufCMe
         char *outer = call->errmsg; // the constructor's text replaces it only if it fails
         rom_status_t status = type->create (entry->servant, entry->ctx, args, &state, call);
         if (status != ROM_OK) {
-            rom_refs_adopt (server, call, NULL);
+            romi_refs_adopt (server, call, NULL);
             call->object = factory;
             call->keeps = outer_keeps;
             return rom_call_fail (call, status == ROM_DEFERRED ? ROM_INTERNAL : status, "creating a %s: %s",
@@ -162,8 +162,8 @@ rom_call_new_object (rom_call_t *call, const rom_type_t *type, const ProtobufCMe
                                                                                      : rom_strerror (status));
         }
     }
-    rom_object_t *object = rom_objects_add (rom_server_objects (server), entry, state, NULL);
-    rom_refs_adopt (server, call, object);
+    romi_object_t *object = romi_objects_add (romi_server_objects (server), entry, state, NULL);
+    romi_refs_adopt (server, call, object);
     call->object = factory;
     call->keeps = outer_keeps;
     if (!object) {
@@ -189,13 +189,13 @@ s_export_one (rom_call_t *call, Rom__ObjectRef *ref)
     if (ref->id == 0)
         return ROM_OK; // a null reference
     rom_server_t *server = call->server;
-    rom_object_t *object = rom_objects_find (rom_server_objects (server), ref->id);
+    romi_object_t *object = romi_objects_find (romi_server_objects (server), ref->id);
     if (!object)
         return rom_call_fail (call, ROM_NO_OBJECT, "the reply refers to object %llu, which does not exist",
                               (unsigned long long) ref->id);
-    rom_session_t *session = call->session ? rom_server_session (server, call->session) : NULL;
+    romi_session_t *session = call->session ? romi_server_session (server, call->session) : NULL;
     // Without a session (raw callers) nobody could give the reference back: none is taken.
-    if (session && rom_objects_retain (session, object) != 0)
+    if (session && romi_objects_retain (session, object) != 0)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory for a reference to object %llu",
                               (unsigned long long) ref->id);
     const char *endpoint = rom_server_endpoint (server);
@@ -205,7 +205,7 @@ s_export_one (rom_call_t *call, Rom__ObjectRef *ref)
 }
 
 rom_status_t
-rom_refs_export (rom_server_t *server, rom_call_t *call, rom_status_t status)
+romi_refs_export (rom_server_t *server, rom_call_t *call, rom_status_t status)
 {
     // The manager's own replies (Create, Lookup) take their references themselves; one-way calls get none.
     if (status == ROM_OK && call->object && call->output && !(call->flags & ROM__CALL_FLAGS__CALL_ONEWAY)
@@ -215,7 +215,7 @@ rom_refs_export (rom_server_t *server, rom_call_t *call, rom_status_t status)
         s_drop (server, drop->id, 1);
     call->drops = NULL;
     if (call->keeps)
-        rom_refs_adopt (server, call, NULL); // a constructor that failed kept references for nothing
+        romi_refs_adopt (server, call, NULL); // a constructor that failed kept references for nothing
     if (call->fresh)
         s_fresh_settle (server, call);
     return status;
@@ -230,20 +230,34 @@ rom_call_keep_ref (rom_call_t *call, const Rom__ObjectRef *ref)
         return ROM_INVALID;
     if (call->pooled)
         return s_refuse_pooled (call);
-    return rom_refs_keep_for (call, call->object, ref);
+    return romi_refs_keep_for (call, call->object, ref);
 }
 
 rom_status_t
-rom_refs_keep_for (rom_call_t *call, rom_object_t *holder, const Rom__ObjectRef *ref)
+rom_call_keep_ref_for (rom_call_t *call, uint64_t holder, const Rom__ObjectRef *ref)
 {
-    rom_object_t *object = rom_objects_find (rom_server_objects (call->server), ref->id);
+    if (!call || !ref)
+        return ROM_INVALID;
+    if (call->pooled)
+        return rom_call_fail (call, ROM_INVALID, "a pool type's method cannot keep references");
+    romi_object_t *object = romi_objects_find (romi_server_objects (call->server), holder);
+    if (!object)
+        return rom_call_fail (call, ROM_NO_OBJECT, "the holder, object %llu, does not exist (on this server)",
+                              (unsigned long long) holder);
+    return romi_refs_keep_for (call, object, ref);
+}
+
+rom_status_t
+romi_refs_keep_for (rom_call_t *call, romi_object_t *holder, const Rom__ObjectRef *ref)
+{
+    romi_object_t *object = romi_objects_find (romi_server_objects (call->server), ref->id);
     if (!object)
         return rom_call_fail (call, ROM_NO_OBJECT, "object %llu does not exist (on this server)",
                               (unsigned long long) ref->id);
     if (!holder) {
         // A constructor (no object yet): the reference waits in the call for the object it makes.
         s_fresh_t *keep = rom_call_alloc (call, sizeof *keep);
-        if (!keep || rom_objects_retain (NULL, object) != 0)
+        if (!keep || romi_objects_retain (NULL, object) != 0)
             return rom_call_fail (call, ROM_NOMEM, "server out of memory");
         keep->id = object->id;
         keep->next = call->keeps;
@@ -252,15 +266,15 @@ rom_refs_keep_for (rom_call_t *call, rom_object_t *holder, const Rom__ObjectRef 
     }
     if (object == holder)
         return rom_call_fail (call, ROM_INVALID, "an object cannot keep a reference to itself");
-    rom_object_ext_t *ext = rom_objects_ext_make (rom_server_objects (call->server), holder);
+    romi_object_ext_t *ext = romi_objects_ext_make (romi_server_objects (call->server), holder);
     if (!ext)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory");
-    uintptr_t count = (uintptr_t) rom_map_get (&ext->held, object->id);
-    if (rom_map_put (&ext->held, object->id, (void *) (count + 1)) != 0 || rom_objects_retain (NULL, object) != 0) {
+    uintptr_t count = (uintptr_t) romi_map_get (&ext->held, object->id);
+    if (romi_map_put (&ext->held, object->id, (void *) (count + 1)) != 0 || romi_objects_retain (NULL, object) != 0) {
         if (count)
-            rom_map_put (&ext->held, object->id, (void *) count);
+            romi_map_put (&ext->held, object->id, (void *) count);
         else
-            rom_map_remove (&ext->held, object->id);
+            romi_map_remove (&ext->held, object->id);
         return rom_call_fail (call, ROM_NOMEM, "server out of memory");
     }
     return ROM_OK;
@@ -270,13 +284,13 @@ rom_refs_keep_for (rom_call_t *call, rom_object_t *holder, const Rom__ObjectRef 
 static void
 s_drop (rom_server_t *server, uint64_t id, uintptr_t count)
 {
-    rom_object_t *object = rom_objects_find (rom_server_objects (server), id);
+    romi_object_t *object = romi_objects_find (romi_server_objects (server), id);
     if (!object)
         return;
     object->refs -= count < object->refs ? (uint32_t) count : object->refs;
     // A dying object (a cycle being torn down) is already on its way out.
-    if (rom_object_unheld (object) && !(object->flags & ROM_OBJECT_DYING))
-        rom_server_object_release (server, object);
+    if (romi_object_unheld (object) && !(object->flags & ROM_OBJECT_DYING))
+        romi_server_object_release (server, object);
 }
 
 rom_status_t
@@ -286,7 +300,7 @@ rom_call_drop_ref (rom_call_t *call, uint64_t id)
         return ROM_INVALID;
     if (call->pooled)
         return s_refuse_pooled (call);
-    rom_object_t *holder = call->object;
+    romi_object_t *holder = call->object;
     if (!holder) {
         // A constructor letting go of what it kept a moment ago (its own rollback).
         for (s_fresh_t **link = (s_fresh_t **) &call->keeps; *link; link = &(*link)->next)
@@ -296,15 +310,15 @@ rom_call_drop_ref (rom_call_t *call, uint64_t id)
                 return ROM_OK;
             }
     }
-    rom_object_ext_t *ext = holder ? rom_objects_ext (rom_server_objects (call->server), holder) : NULL;
-    uintptr_t count = ext ? (uintptr_t) rom_map_get (&ext->held, id) : 0;
+    romi_object_ext_t *ext = holder ? romi_objects_ext (romi_server_objects (call->server), holder) : NULL;
+    uintptr_t count = ext ? (uintptr_t) romi_map_get (&ext->held, id) : 0;
     if (count == 0)
         return rom_call_fail (call, ROM_NO_OBJECT, "this object keeps no reference to object %llu",
                               (unsigned long long) id);
     if (count == 1)
-        rom_map_remove (&ext->held, id);
+        romi_map_remove (&ext->held, id);
     else
-        rom_map_put (&ext->held, id, (void *) (count - 1)); // replaces: cannot fail
+        romi_map_put (&ext->held, id, (void *) (count - 1)); // replaces: cannot fail
     s_fresh_t *drop = rom_call_alloc (call, sizeof *drop);
     if (!drop) {
         s_drop (call->server, id, 1); // no memory to wait: drop now
@@ -317,29 +331,29 @@ rom_call_drop_ref (rom_call_t *call, uint64_t id)
 }
 
 void
-rom_refs_adopt (rom_server_t *server, rom_call_t *call, rom_object_t *object)
+romi_refs_adopt (rom_server_t *server, rom_call_t *call, romi_object_t *object)
 {
     for (s_fresh_t *keep = call->keeps; keep; keep = keep->next) {
-        rom_object_ext_t *ext = object ? rom_objects_ext_make (rom_server_objects (server), object) : NULL;
-        uintptr_t count = ext ? (uintptr_t) rom_map_get (&ext->held, keep->id) : 0;
-        if (!ext || rom_map_put (&ext->held, keep->id, (void *) (count + 1)) != 0)
+        romi_object_ext_t *ext = object ? romi_objects_ext_make (romi_server_objects (server), object) : NULL;
+        uintptr_t count = ext ? (uintptr_t) romi_map_get (&ext->held, keep->id) : 0;
+        if (!ext || romi_map_put (&ext->held, keep->id, (void *) (count + 1)) != 0)
             s_drop (server, keep->id, 1); // no holder (or no memory for one): the reference goes
     }
     call->keeps = NULL;
 }
 
 void
-rom_refs_drop_held (rom_server_t *server, rom_object_t *object)
+romi_refs_drop_held (rom_server_t *server, romi_object_t *object)
 {
-    rom_object_ext_t *ext = rom_objects_ext (rom_server_objects (server), object);
+    romi_object_ext_t *ext = romi_objects_ext (romi_server_objects (server), object);
     if (!ext || ext->held.count == 0)
         return;
-    rom_map_t held = ext->held; // taken out first: a drop may come back to this object (a cycle)
-    rom_map_init (&ext->held);
+    romi_map_t held = ext->held; // taken out first: a drop may come back to this object (a cycle)
+    romi_map_init (&ext->held);
     uint64_t id;
     void *count;
     size_t cursor = 0;
-    while (rom_map_next (&held, &cursor, &id, &count))
+    while (romi_map_next (&held, &cursor, &id, &count))
         s_drop (server, id, (uintptr_t) count);
-    rom_map_clear (&held);
+    romi_map_clear (&held);
 }

@@ -40,15 +40,15 @@ enum {
 // Send one protobuf message as one frame, packed straight into the ZMQ message buffer (one copy: the pack).
 // `msg` may be NULL for an empty frame. `flags` as zmq_msg_send (ZMQ_SNDMORE, ZMQ_DONTWAIT).
 // Returns 0, or -1 with errno set by ZMQ.
-int rom_wire_send_message (void *socket, const ProtobufCMessage *msg, int flags);
+int romi_wire_send_message (void *socket, const ProtobufCMessage *msg, int flags);
 
 // Send a small header message through a stack buffer (headers are bounded by ROM_HEADER_MAX).
-int rom_wire_send_header (void *socket, const ProtobufCMessage *header, int flags);
+int romi_wire_send_header (void *socket, const ProtobufCMessage *header, int flags);
 
 // Decode a header frame. NULL when the frame is not a valid header of that type or is over ROM_HEADER_MAX.
 // Caller owns return value and must free it with protobuf_c_message_free_unpacked (..., NULL).
-Rom__CallHeader *rom_wire_decode_call (const void *data, size_t size);
-Rom__ReplyHeader *rom_wire_decode_reply (const void *data, size_t size);
+Rom__CallHeader *romi_wire_decode_call (const void *data, size_t size);
+Rom__ReplyHeader *romi_wire_decode_reply (const void *data, size_t size);
 
 // Batched replies. Replies to one peer that the server produces in one pass of its loop may travel as one
 // ZMQ message [peer][empty frame][batch] instead of one [peer][ReplyHeader][payload] each, but only for calls
@@ -60,69 +60,69 @@ Rom__ReplyHeader *rom_wire_decode_reply (const void *data, size_t size);
 // Append one entry for `header` and `payload` (NULL: empty) at `dst`, which has room for
 // ROM_WIRE_BATCH_ENTRY_MAX (hsize, psize) bytes (the packed sizes); returns the bytes written.
 #define ROM_WIRE_BATCH_ENTRY_MAX(hsize, psize) ((hsize) + (psize) + 20u)
-size_t rom_wire_batch_put (uint8_t *dst, const ProtobufCMessage *header, size_t hsize, const ProtobufCMessage *payload,
+size_t romi_wire_batch_put (uint8_t *dst, const ProtobufCMessage *header, size_t hsize, const ProtobufCMessage *payload,
                            size_t psize);
 // Read the entry at *p (before end) and advance *p past it; false at the end or at anything malformed.
-bool rom_wire_batch_next (const uint8_t **p, const uint8_t *end, const uint8_t **header, size_t *hsize,
+bool romi_wire_batch_next (const uint8_t **p, const uint8_t *end, const uint8_t **header, size_t *hsize,
                           const uint8_t **payload, size_t *psize);
 
 // Whether a payload of message type `desc` nests sub-messages deeper than ROM_MAX_DEPTH. protobuf-c 1.4.1
 // unpacks recursively without a limit, so a recursive type (google.protobuf.Value, a tree) sent 100 000 levels
 // deep (400 KB) overflows the stack of whoever unpacks it: check before every unpack of what a peer sent.
 // Malformed input is not judged here (false): the unpack refuses it.
-bool rom_wire_too_deep (const ProtobufCMessageDescriptor *desc, const void *data, size_t size);
+bool romi_wire_too_deep (const ProtobufCMessageDescriptor *desc, const void *data, size_t size);
 
 // Time in milliseconds (microseconds) from CLOCK_MONOTONIC.
-uint64_t rom_now_ms (void);
-uint64_t rom_now_us (void);
+uint64_t romi_now_ms (void);
+uint64_t romi_now_us (void);
 
 // vsnprintf into a fixed buffer of ROM_ERRMSG_MAX bytes, never failing.
-void rom_format (char *buf, size_t size, const char *fmt, va_list ap);
+void romi_format (char *buf, size_t size, const char *fmt, va_list ap);
 
 // --- context.c: the process-wide ZMQ context ------------------------------------------------------------
 
 // The ZMQ context of this process (made on first use, remade after fork). NULL if ZMQ cannot start.
-void *rom_context (void);
+void *romi_context (void);
 // A socket of that context with ZMQ_LINGER 0, counted so exit can tell whether terminating is safe.
-void *rom_socket_new (int type);
-void rom_socket_close (void **socket_p);
+void *romi_socket_new (int type);
+void romi_socket_close (void **socket_p);
 // Let a tcp connection of `socket` that went silently away (its host vanished, the network was cut) be
 // dropped within about `timeout_ms` (at least ~2 s: the kernel counts in seconds), and never one whose peer
 // process is merely stopped. -1 with errno when ZMQ refuses.
-int rom_socket_keepalive (void *socket, uint32_t timeout_ms);
+int romi_socket_keepalive (void *socket, uint32_t timeout_ms);
 #define ROM_DEFAULT_SESSION_TIMEOUT_MS 4000u
 // A monitor of `socket`'s connection events (ZMQ_EVENT_* in `events`): a PAIR socket to read them from, set
 // up before the socket connects or binds so no event is missed. NULL when ZMQ refuses.
-void *rom_monitor_open (void *socket, int events);
+void *romi_monitor_open (void *socket, int events);
 // The next event waiting on `monitor`, without blocking: false when there is none. `value` is the event's
 // number (the fd for connection events).
-bool rom_monitor_next (void *monitor, uint16_t *event, int32_t *value);
+bool romi_monitor_next (void *monitor, uint16_t *event, int32_t *value);
 // Stop monitoring `socket` (may be NULL when it is gone) and close *monitor_p (accepts NULL).
-void rom_monitor_close (void *socket, void **monitor_p);
+void romi_monitor_close (void *socket, void **monitor_p);
 // Terminate the context if this process made it and no socket is open: waits for the linger of the sockets
 // closed last (a stopped server's final replies). Runs at exit by itself; call it before _exit ().
-void rom_context_term (void);
+void romi_context_term (void);
 
 // --- map.c: uint64_t -> pointer hash map (objects, sessions, references) ---------------------------------
 
 typedef struct {
     uint64_t key; // 0: empty slot
     void *value;
-} rom_map_slot_t;
+} romi_map_slot_t;
 
 typedef struct {
-    rom_map_slot_t *slots;
+    romi_map_slot_t *slots;
     size_t capacity; // a power of two, or 0
     size_t count;
-} rom_map_t;
+} romi_map_t;
 
-void rom_map_init (rom_map_t *self);
-void rom_map_clear (rom_map_t *self);                          // frees the slots, not the values
-void *rom_map_get (const rom_map_t *self, uint64_t key);       // NULL when absent
-int rom_map_put (rom_map_t *self, uint64_t key, void *value);  // insert or replace; -1 when out of memory
-void *rom_map_remove (rom_map_t *self, uint64_t key);          // the removed value, NULL when absent
-// Iterate: size_t cursor = 0; while (rom_map_next (m, &cursor, &k, &v)) ...  (no changes while iterating)
-bool rom_map_next (const rom_map_t *self, size_t *cursor, uint64_t *key, void **value);
+void romi_map_init (romi_map_t *self);
+void romi_map_clear (romi_map_t *self);                          // frees the slots, not the values
+void *romi_map_get (const romi_map_t *self, uint64_t key);       // NULL when absent
+int romi_map_put (romi_map_t *self, uint64_t key, void *value);  // insert or replace; -1 when out of memory
+void *romi_map_remove (romi_map_t *self, uint64_t key);          // the removed value, NULL when absent
+// Iterate: size_t cursor = 0; while (romi_map_next (m, &cursor, &k, &v)) ...  (no changes while iterating)
+bool romi_map_next (const romi_map_t *self, size_t *cursor, uint64_t *key, void **value);
 
 // --- object.c: the object table and reference counts -----------------------------------------------------
 
@@ -131,14 +131,14 @@ typedef struct {
     const rom_type_t *type;
     const void *servant;
     void *ctx;
-} rom_type_entry_t;
+} romi_type_entry_t;
 
-typedef struct _rom_object_t rom_object_t;
+typedef struct _romi_object_t romi_object_t;
 // An object as the server keeps it: 40 bytes (a 48-byte malloc chunk), because a server may hold millions
-// that sit idle. What few objects use lives in a rom_object_ext_t of their own (object.c explains).
-struct _rom_object_t {
+// that sit idle. What few objects use lives in a romi_object_ext_t of their own (object.c explains).
+struct _romi_object_t {
     uint64_t id;
-    const rom_type_entry_t *entry;
+    const romi_type_entry_t *entry;
     void *self;                  // the servant's state
     uint32_t refs;               // every reference: sessions', holder objects', made-for-a-reply
     uint32_t owner;              // owner_key of the session holding `owner_refs` of them outside its refs
@@ -149,17 +149,17 @@ struct _rom_object_t {
 #define ROM_OBJECT_DYING 1u     // being destroyed: references dropped on the way do not destroy it again
 #define ROM_OBJECT_DESTROY_PENDING 2u // to be destroyed once its calls in the worker pool are back
 #define ROM_OBJECT_NAMED 4u     // has a name (in its extension): it outlives its references
-#define ROM_OBJECT_EXT 8u       // has an extension (rom_objects_ext ())
+#define ROM_OBJECT_EXT 8u       // has an extension (romi_objects_ext ())
 #define ROM_OBJECT_ORPHAN 16u   // left without a reference by an ending session: to be destroyed (server.c)
 
 // The rarely used part of an object, allocated when first needed and kept until it dies.
 typedef struct {
     char *name;                  // NULL when unnamed; a named object outlives its references
-    rom_object_t *name_next;     // objects whose names share a 64-bit hash (practically never)
+    romi_object_t *name_next;     // objects whose names share a 64-bit hash (practically never)
     rom_call_t *deferred;        // calls this object answers later (a list through rom_call_t)
     rom_session_end_fn on_session_end; // told of sessions that end (rom_call_on_session_end ()), or NULL
-    rom_map_t held;              // objects this one keeps (rom_call_keep_ref): id -> count
-} rom_object_ext_t;
+    romi_map_t held;              // objects this one keeps (rom_call_keep_ref): id -> count
+} romi_object_ext_t;
 
 // One connection of a session: a client thread's DEALER, known by its ROUTER routing id (lease.c).
 typedef struct {
@@ -167,95 +167,95 @@ typedef struct {
     size_t size;
     int fd;                      // its socket in the server (ZMQ_SRCFD); -1 when unknown
     bool suspect;                // a connection dropped that may be this one: probe it at the next sweep
-} rom_peer_t;
+} romi_peer_t;
 
 // Why a session ended, for a client that comes back to it (ROM_SESSION_LOST's text).
 typedef enum {
     ROM_SESSION_END_GOODBYE,     // its client said goodbye (rom_client_destroy ())
     ROM_SESSION_END_LOST,        // its last connection closed or went silent (lease.c)
-} rom_session_end_t;
+} romi_session_end_t;
 
 // A client session (Manager.Hello): the references it holds, released together when it ends.
 typedef struct {
     uint64_t id;                 // random, never sequential: not guessable from one's own
     uint64_t secret;             // proves the right to join it from another connection (Manager.Hello)
     uint32_t owner_key;          // its number in objects' `owner` (object.c); 0: it owns none, maps only
-    rom_map_t refs;              // object id -> count (as uintptr_t), for objects another session owns
+    romi_map_t refs;              // object id -> count (as uintptr_t), for objects another session owns
     uint64_t last_seen_ms;
-    rom_peer_t *peers;           // its live connections; the session ends when none is left
+    romi_peer_t *peers;           // its live connections; the session ends when none is left
     size_t n_peers, peers_capacity;
-} rom_session_t;
+} romi_session_t;
 
 typedef struct {
-    rom_object_t **slots;        // by id: open addressing on object->id (8-byte slots; see object.c)
+    romi_object_t **slots;        // by id: open addressing on object->id (8-byte slots; see object.c)
     size_t capacity;             // a power of two, or 0
     size_t count;
-    rom_map_t by_name;           // 64-bit hash of the name -> chain of objects
-    rom_map_t ext;               // object id -> rom_object_ext_t, for objects that have one
+    romi_map_t by_name;           // 64-bit hash of the name -> chain of objects
+    romi_map_t ext;               // object id -> romi_object_ext_t, for objects that have one
     uint64_t next_id;
-} rom_objects_t;
+} romi_objects_t;
 
-// The id rom_objects_add () gives next. A constructor runs just before its object is added, with nothing
+// The id romi_objects_add () gives next. A constructor runs just before its object is added, with nothing
 // added in between unless it makes objects itself, so one that makes none learns here the id it will have.
-uint64_t rom_objects_next_id (const rom_objects_t *self);
-void rom_objects_init (rom_objects_t *self);
-// Frees the table only; the caller destroys the objects first (rom_objects_next + rom_objects_remove).
-void rom_objects_fini (rom_objects_t *self);
+uint64_t romi_objects_next_id (const romi_objects_t *self);
+void romi_objects_init (romi_objects_t *self);
+// Frees the table only; the caller destroys the objects first (romi_objects_next + romi_objects_remove).
+void romi_objects_fini (romi_objects_t *self);
 // A new object with the next id, no references, in the table. `name` is copied (may be NULL; the caller
 // checked it is free). NULL when out of memory.
-rom_object_t *rom_objects_add (rom_objects_t *self, const rom_type_entry_t *entry, void *servant_self,
+romi_object_t *romi_objects_add (romi_objects_t *self, const romi_type_entry_t *entry, void *servant_self,
                                const char *name);
-rom_object_t *rom_objects_find (const rom_objects_t *self, uint64_t id);
-rom_object_t *rom_objects_find_name (const rom_objects_t *self, const char *name);
+romi_object_t *romi_objects_find (const romi_objects_t *self, uint64_t id);
+romi_object_t *romi_objects_find_name (const romi_objects_t *self, const char *name);
 // Unlink from the table and free the object record and its extension (not its servant state: the caller
 // destroyed that, and dropped what it held).
-void rom_objects_remove (rom_objects_t *self, rom_object_t **object_p);
-size_t rom_objects_count (const rom_objects_t *self);
-// Iterate: size_t cursor = 0; while (rom_objects_next (t, &cursor, &o)) ...  (no adds or removes meanwhile)
-bool rom_objects_next (const rom_objects_t *self, size_t *cursor, rom_object_t **object);
+void romi_objects_remove (romi_objects_t *self, romi_object_t **object_p);
+size_t romi_objects_count (const romi_objects_t *self);
+// Iterate: size_t cursor = 0; while (romi_objects_next (t, &cursor, &o)) ...  (no adds or removes meanwhile)
+bool romi_objects_next (const romi_objects_t *self, size_t *cursor, romi_object_t **object);
 // The object's extension, or NULL when it has none.
-rom_object_ext_t *rom_objects_ext (const rom_objects_t *self, const rom_object_t *object);
+romi_object_ext_t *romi_objects_ext (const romi_objects_t *self, const romi_object_t *object);
 // The object's extension, made (empty) if it has none. NULL when out of memory.
-rom_object_ext_t *rom_objects_ext_make (rom_objects_t *self, rom_object_t *object);
+romi_object_ext_t *romi_objects_ext_make (romi_objects_t *self, romi_object_t *object);
 // The object's name, or NULL.
-const char *rom_objects_name (const rom_objects_t *self, const rom_object_t *object);
+const char *romi_objects_name (const romi_objects_t *self, const romi_object_t *object);
 // Whether nothing keeps the object alive: no reference, no name.
 static inline bool
-rom_object_unheld (const rom_object_t *object)
+romi_object_unheld (const romi_object_t *object)
 {
     return object->refs == 0 && !(object->flags & ROM_OBJECT_NAMED);
 }
 
 // Add one reference of `session` (NULL: a holder object or a reply, counted in `refs` only) to `object`.
 // -1 when out of memory.
-int rom_objects_retain (rom_session_t *session, rom_object_t *object);
+int romi_objects_retain (romi_session_t *session, romi_object_t *object);
 // Drop one reference. ROM_DENIED if the session holds none. *dead_p is set when the object has no
 // reference and no name left: the caller destroys it.
-rom_status_t rom_objects_release (rom_session_t *session, rom_object_t *object, bool *dead_p);
+rom_status_t romi_objects_release (romi_session_t *session, romi_object_t *object, bool *dead_p);
 // How many references `session` holds to `object` (its owner count plus its refs map's).
-uint32_t rom_objects_session_refs (const rom_session_t *session, const rom_object_t *object);
+uint32_t romi_objects_session_refs (const romi_session_t *session, const romi_object_t *object);
 // An ending session gives up the references it holds as `object`'s owner (those in its refs map are the
 // caller's to drop). True when that left the object unheld: the caller destroys it, once done iterating.
-bool rom_objects_disown (rom_object_t *object, uint32_t owner_key);
+bool romi_objects_disown (romi_object_t *object, uint32_t owner_key);
 
 // --- call.c: a call being served (rom_call_t) ------------------------------------------------------------
 
 // Memory that lives as long as one call: the unpacked input, the output, rom_call_alloc (). The first
 // chunk is inside the call, so a small call allocates nothing.
 #define ROM_ARENA_INLINE 1024u
-typedef struct rom_arena_chunk rom_arena_chunk_t;
+typedef struct romi_arena_chunk romi_arena_chunk_t;
 typedef struct {
-    rom_arena_chunk_t *chunks;   // malloc'ed overflow chunks
+    romi_arena_chunk_t *chunks;   // malloc'ed overflow chunks
     size_t used;                 // bytes used of `inline_buf`
     _Alignas (max_align_t) uint8_t inline_buf[ROM_ARENA_INLINE];
-} rom_arena_t;
+} romi_arena_t;
 
-void *rom_arena_alloc (rom_arena_t *self, size_t size);
-void rom_arena_reset (rom_arena_t *self);
+void *romi_arena_alloc (romi_arena_t *self, size_t size);
+void romi_arena_reset (romi_arena_t *self);
 
 struct _rom_call_t {
     rom_server_t *server;
-    rom_object_t *object;             // NULL for the manager's own methods
+    romi_object_t *object;             // NULL for the manager's own methods
     const rom_method_t *method;
     zmq_msg_t peer;                   // ROUTER routing id of the caller
     uint64_t call_id;
@@ -274,87 +274,86 @@ struct _rom_call_t {
     void *drops;                      // references rom_call_drop_ref () drops once the reply is out (ref.c)
     void *keeps;                      // references kept by a constructor, for the object it makes (ref.c)
     bool pooled;                      // runs on a pool worker: the call may not touch the object table
+    bool constructing;                // a Manager.Create running its type's constructor
     rom_status_t pool_status;         // what the method returned, when run by the pool
-    rom_arena_t arena;
+    romi_arena_t arena;
 };
 
-// A protobuf-c allocator that takes from a call's arena and never frees (the arena goes at once).
-void rom_call_allocator (rom_call_t *call, ProtobufCAllocator *allocator);
 
 // --- server.c <-> call.c ---------------------------------------------------------------------------------
 
 // Send the reply of `call` (unless one-way) and recycle it: status OK packs call->output.
-void rom_server_reply (rom_server_t *server, rom_call_t *call, rom_status_t status);
+void romi_server_reply (rom_server_t *server, rom_call_t *call, rom_status_t status);
 // Forget a deferred call: its deadline, its object's list.
-void rom_server_unlink_deferred (rom_server_t *server, rom_call_t *call);
+void romi_server_unlink_deferred (rom_server_t *server, rom_call_t *call);
 // For the manager object (server_ops.c).
-const rom_type_entry_t *rom_server_find_type (rom_server_t *server, const char *name);
-rom_objects_t *rom_server_objects (rom_server_t *server);
-size_t rom_server_max_message (const rom_server_t *server);
-rom_session_t *rom_server_session (rom_server_t *server, uint64_t id);
-rom_session_t *rom_server_session_new (rom_server_t *server);
+const romi_type_entry_t *romi_server_find_type (rom_server_t *server, const char *name);
+romi_objects_t *romi_server_objects (rom_server_t *server);
+size_t romi_server_max_message (const rom_server_t *server);
+romi_session_t *romi_server_session (rom_server_t *server, uint64_t id);
+romi_session_t *romi_server_session_new (rom_server_t *server);
 // Release the session's references (destroying what dies) and forget it; a session lost (not said goodbye
-// to) is remembered for a while, so its client, if it lived, learns why (rom_server_session_lost ()).
-void rom_server_session_end (rom_server_t *server, rom_session_t *session, rom_session_end_t why);
+// to) is remembered for a while, so its client, if it lived, learns why (romi_server_session_lost ()).
+void romi_server_session_end (rom_server_t *server, romi_session_t *session, romi_session_end_t why);
 // When session `id` was lost on this server run: the text for its client ("ended 3.2 s ago ..."), or false
 // when this run never knew it (or forgot it).
-bool rom_server_session_lost (rom_server_t *server, uint64_t id, char *buf, size_t size);
+bool romi_server_session_lost (rom_server_t *server, uint64_t id, char *buf, size_t size);
 // This server run's random id (HelloReply.incarnation).
-uint64_t rom_server_incarnation (const rom_server_t *server);
+uint64_t romi_server_incarnation (const rom_server_t *server);
 // 64 random bits, never 0.
-uint64_t rom_random64 (void);
+uint64_t romi_random64 (void);
 // Destroy an object whose last reference is gone: its waiting calls are answered CLOSED, its servant's
 // destructor runs.
-void rom_server_object_release (rom_server_t *server, rom_object_t *object);
+void romi_server_object_release (rom_server_t *server, romi_object_t *object);
 // The "type#id.Method" prefix of error texts.
-void rom_call_describe (const rom_call_t *call, char *buf, size_t size);
+void romi_call_describe (const rom_call_t *call, char *buf, size_t size);
 
 // --- pool.c: the worker pool of ROM_TYPE_POOL types --------------------------------------------------------
 
-typedef struct _rom_pool_t rom_pool_t;
-typedef void (*rom_pool_done_fn) (rom_server_t *server, rom_call_t *call, rom_status_t status);
+typedef struct _romi_pool_t romi_pool_t;
+typedef void (*romi_pool_done_fn) (rom_server_t *server, rom_call_t *call, rom_status_t status);
 
 // A pool of `workers` threads (0: 2), started at the first call. NULL when out of memory or fds.
-rom_pool_t *rom_pool_new (unsigned workers);
+romi_pool_t *romi_pool_new (unsigned workers);
 // Stop the workers (a call being run finishes) and free the pool. Collect and cancel calls first.
-void rom_pool_stop (rom_pool_t *self);
-void rom_pool_destroy (rom_pool_t **self_p);
-// Readable when finished calls wait for rom_pool_collect ().
-int rom_pool_fd (const rom_pool_t *self);
+void romi_pool_stop (romi_pool_t *self);
+void romi_pool_destroy (romi_pool_t **self_p);
+// Readable when finished calls wait for romi_pool_collect ().
+int romi_pool_fd (const romi_pool_t *self);
 // Post a call (input unpacked, output initialized, call->object set) to its object's mailbox.
-rom_status_t rom_pool_submit (rom_pool_t *self, rom_call_t *call);
+rom_status_t romi_pool_submit (romi_pool_t *self, rom_call_t *call);
 // Hand every finished call to `done` with the status its method returned (I/O thread).
-void rom_pool_collect (rom_pool_t *self, rom_server_t *server, rom_pool_done_fn done);
+void romi_pool_collect (romi_pool_t *self, rom_server_t *server, romi_pool_done_fn done);
 // Whether some call of `object` is in the pool (waiting, running, or finished and not collected).
-bool rom_pool_busy (rom_pool_t *self, const rom_object_t *object);
+bool romi_pool_busy (romi_pool_t *self, const romi_object_t *object);
 // Answer the calls still waiting in `object`'s mailbox through `cancel` (with ROM_CLOSED).
-void rom_pool_cancel_mail (rom_pool_t *self, rom_object_t *object, rom_server_t *server, rom_pool_done_fn cancel);
+void romi_pool_cancel_mail (romi_pool_t *self, romi_object_t *object, rom_server_t *server, romi_pool_done_fn cancel);
 // Calls posted and not yet collected.
-size_t rom_pool_in_flight (rom_pool_t *self);
+size_t romi_pool_in_flight (romi_pool_t *self);
 
 // --- ref.c: ObjectRefs in messages ----------------------------------------------------------------------
 
 // Before a reply is sent: take a reference for the caller per ObjectRef in call->output (and fill in their
 // endpoint and type), then let objects made for the reply that nobody took die. Returns `status`, or the
 // failure that replaces it (a ref to an object that does not exist).
-rom_status_t rom_refs_export (rom_server_t *server, rom_call_t *call, rom_status_t status);
+rom_status_t romi_refs_export (rom_server_t *server, rom_call_t *call, rom_status_t status);
 // Give the references a constructor kept during `call` to the object it made (NULL: creation failed, drop
 // them).
-void rom_refs_adopt (rom_server_t *server, rom_call_t *call, rom_object_t *object);
+void romi_refs_adopt (rom_server_t *server, rom_call_t *call, romi_object_t *object);
 // Drop the references `object` keeps (it is being destroyed).
-void rom_refs_drop_held (rom_server_t *server, rom_object_t *object);
+void romi_refs_drop_held (rom_server_t *server, romi_object_t *object);
 // rom_call_keep_ref () for another holder than the called object: a Pipe end keeps what its peer's Send
 // puts into its inbox.
-rom_status_t rom_refs_keep_for (rom_call_t *call, rom_object_t *holder, const Rom__ObjectRef *ref);
+rom_status_t romi_refs_keep_for (rom_call_t *call, romi_object_t *holder, const Rom__ObjectRef *ref);
 // The server's cache of which message types can hold an ObjectRef.
-rom_map_t *rom_server_ref_types (rom_server_t *server);
+romi_map_t *romi_server_ref_types (rom_server_t *server);
 
 // --- client.c <-> proxy.c --------------------------------------------------------------------------------
 
-typedef struct _rom_pending_t rom_pending_t;
+typedef struct _romi_pending_t romi_pending_t;
 
 // An outstanding call of a client: filled when its reply arrives.
-struct _rom_pending_t {
+struct _romi_pending_t {
     uint64_t call_id;
     uint64_t deadline_ms;             // 0: none
     const ProtobufCMessageDescriptor *output;
@@ -365,11 +364,11 @@ struct _rom_pending_t {
     rom_status_t status;
     zmq_msg_t payload;                // the reply payload, when done with ROM_OK
     char *error;                      // malloc'ed error text from the server, when done with a failure
-    rom_pending_t *next, *prev;       // the client's list of outstanding calls, in send order
+    romi_pending_t *next, *prev;       // the client's list of outstanding calls, in send order
     // For a reply that carries something to give back (a create's reference): when its caller forgets it,
     // the call stays linked and its reply is handed to this hook, which owns and frees `pending` (and its
     // payload and error). `client` is NULL when no reply will come (client destroyed, a forked child).
-    void (*abandoned) (rom_client_t *client, rom_pending_t *pending);
+    void (*abandoned) (rom_client_t *client, romi_pending_t *pending);
     bool forgotten;                   // forgotten while linked: waiting for its reply, for `abandoned`
     // Its client was destroyed (or it was the parent's, in a forked child) while it was outstanding: its
     // future must not follow its client pointer any more.
@@ -378,7 +377,7 @@ struct _rom_pending_t {
 #define ROM_ORPHAN_DESTROYED 1u           // its client was destroyed
 #define ROM_ORPHAN_FORKED 2u              // it is the parent's call, seen in a forked child
 
-// What a call is sent to and how: rom_client_send ()'s one description of a call.
+// What a call is sent to and how: romi_client_send ()'s one description of a call.
 typedef struct {
     const char *type;                 // for error texts: "demo.Counter", "rom.Manager"
     const char *method_name;          // for error texts: "Increment"
@@ -389,44 +388,38 @@ typedef struct {
     uint32_t flags;                   // rom.CallFlags
     uint32_t timeout_ms;              // 0: the client's deadline; else exact (rom_proxy_call_timeout ()),
                                       // ROM_FOREVER for none
-} rom_call_spec_t;
+} romi_call_spec_t;
 
 // Send a call. `pending` (NULL for one-way calls) is linked into the calling thread's channel and matched by
 // call id. Before the first call on a connection (and after it came back) the channel says hello first; a
 // call to an object of a previous server run fails here with ROM_NO_OBJECT, one on a client whose server is
 // known gone with ROM_UNAVAILABLE, at once.
-rom_status_t rom_client_send (rom_client_t *self, const rom_call_spec_t *spec, const ProtobufCMessage *in,
-                              rom_pending_t *pending);
+rom_status_t romi_client_send (rom_client_t *self, const romi_call_spec_t *spec, const ProtobufCMessage *in,
+                              romi_pending_t *pending);
 // Drop one of the session's references to `object_id` (one-way, waiting briefly for a connection at most).
-rom_status_t rom_client_release (rom_client_t *self, uint64_t object_id);
+rom_status_t romi_client_release (rom_client_t *self, uint64_t object_id);
 // Wait for `pending` until its deadline; it is unlinked from the client either way.
-rom_status_t rom_client_wait (rom_client_t *self, rom_pending_t *pending, ProtobufCMessage **out);
+rom_status_t romi_client_wait (rom_client_t *self, romi_pending_t *pending, ProtobufCMessage **out);
 // Unlink a pending call without waiting; a reply that comes later is dropped. Returns true when `pending`
 // was handed to its `abandoned` hook instead (now, or when its reply arrives): the hook frees it.
-bool rom_client_forget (rom_client_t *self, rom_pending_t *pending);
-// Record the detail of the last failure (printf-style) for rom_client_errmsg (self) and (NULL). `self` may
-// be NULL (a failure with no client). Returns `status`.
-rom_status_t rom_client_fail (rom_client_t *self, rom_status_t status, const char *fmt, ...)
-    __attribute__ ((format (printf, 3, 4)));
+bool romi_client_forget (rom_client_t *self, romi_pending_t *pending);
 // A blocking call on the manager object (0), returning its reply in *out (caller frees).
-rom_status_t rom_client_manager_call (rom_client_t *self, unsigned method, const ProtobufCMessage *in,
+rom_status_t romi_client_manager_call (rom_client_t *self, unsigned method, const ProtobufCMessage *in,
                                       const ProtobufCMessageDescriptor *output, ProtobufCMessage **out);
 // The server run this client's session belongs to (Hello's incarnation): a proxy remembers it.
-uint64_t rom_client_incarnation (const rom_client_t *self);
-// Whether `client` is a live client handle (NULL, a freed or a foreign pointer: false, as far as a tag tells).
-bool rom_client_valid (const rom_client_t *client);
+uint64_t romi_client_incarnation (const rom_client_t *self);
 // A proxy whose client is being destroyed: its calls answer ROM_UNAVAILABLE from now on (proxy.c).
-void rom_proxy_orphan (rom_proxy_t *proxy);
+void romi_proxy_orphan (rom_proxy_t *proxy);
 // How the server process ended, for the text of calls that found it gone ("server pid 4242 was killed by
 // signal 9"). A manager sets it on its owner's client; `buf` gets "" when nothing is known.
-typedef void (*rom_client_gone_fn) (void *arg, char *buf, size_t size);
-void rom_client_on_gone (rom_client_t *self, rom_client_gone_fn fn, void *arg);
+typedef void (*romi_client_gone_fn) (void *arg, char *buf, size_t size);
+void romi_client_on_gone (rom_client_t *self, romi_client_gone_fn fn, void *arg);
 // Proxies register with their client, which re-takes their references under a new session (fork, a lost
 // session) and orphans them when it is destroyed. -1 when out of memory: the proxy must not be made.
-int rom_client_attach (rom_client_t *self, rom_proxy_t *proxy);
-void rom_client_detach (rom_client_t *self, rom_proxy_t *proxy);
+int romi_client_attach (rom_client_t *self, rom_proxy_t *proxy);
+void romi_client_detach (rom_client_t *self, rom_proxy_t *proxy);
 // The calling process forked since the client was made: reopen the socket and the session first.
-rom_status_t rom_client_check_fork (rom_client_t *self);
+rom_status_t romi_client_check_fork (rom_client_t *self);
 
 // --- lease.c: session liveness: a client that died has its session dropped --------------------------------
 
@@ -439,43 +432,43 @@ typedef struct {
     unsigned sweeps_done;        // of the schedule after an event (lease.c)
     int current_fd;              // ZMQ_SRCFD of the message being dispatched (-1: unknown)
     uint64_t sessions_dropped;   // sessions ended because their client died
-} rom_lease_t;
+} romi_lease_t;
 
 // Set keepalives and handover on `router` and start monitoring it. `timeout_ms` 0 means the default.
-int rom_lease_init (rom_lease_t *self, void *router, uint32_t timeout_ms);
+int romi_lease_init (romi_lease_t *self, void *router, uint32_t timeout_ms);
 // Stop monitoring `router` and close the monitor.
-void rom_lease_fini (rom_lease_t *self, void *router);
+void romi_lease_fini (romi_lease_t *self, void *router);
 // The poll timeout (ms, -1 forever) shortened to the next sweep.
-long rom_lease_poll_timeout (const rom_lease_t *self, uint64_t now, long timeout);
+long romi_lease_poll_timeout (const romi_lease_t *self, uint64_t now, long timeout);
 // Read the monitor's events; each dropped connection makes the peers on its fd suspects.
-void rom_lease_on_monitor (rom_lease_t *self, rom_map_t *sessions, uint64_t now);
+void romi_lease_on_monitor (romi_lease_t *self, romi_map_t *sessions, uint64_t now);
 // When due, probe the suspects (a send to a routing id that is gone fails with EHOSTUNREACH) and end the
 // sessions left without a connection.
-void rom_lease_sweep (rom_lease_t *self, rom_server_t *server, void *router, rom_map_t *sessions, uint64_t now);
+void romi_lease_sweep (romi_lease_t *self, rom_server_t *server, void *router, romi_map_t *sessions, uint64_t now);
 // A message for `session` came from `peer` on socket `fd`: true when `peer` is one of its connections (its
 // fd is updated). With `add`, an unknown peer becomes one (a hello); false then only when out of memory.
-bool rom_lease_touch (rom_session_t *session, const zmq_msg_t *peer, int fd, bool add);
+bool romi_lease_touch (romi_session_t *session, const zmq_msg_t *peer, int fd, bool add);
 // Free a session's peer list.
-void rom_lease_forget (rom_session_t *session);
+void romi_lease_forget (romi_session_t *session);
 // The server's lease (server.c), for Manager.Hello.
-rom_lease_t *rom_server_lease (rom_server_t *server);
+romi_lease_t *romi_server_lease (rom_server_t *server);
 // Stop serving when `fd` becomes readable or hangs up (a pidfd of the manager's owner). Before running.
-void rom_server_stop_on_fd (rom_server_t *server, int fd);
+void romi_server_stop_on_fd (rom_server_t *server, int fd);
 
 // --- auth.c: the authkey: CURVE keys derived from it, and the process's ZAP handler -------------------------
 
 typedef struct {
     char server_secret[41], server_public[41]; // Z85, NUL-terminated
     char client_secret[41], client_public[41];
-} rom_auth_keys_t;
+} romi_auth_keys_t;
 
 // Derive both key pairs from `authkey`. -1 with errno ENOTSUP when libzmq was built without CURVE.
-int rom_auth_derive (const char *authkey, rom_auth_keys_t *keys);
+int romi_auth_derive (const char *authkey, romi_auth_keys_t *keys);
 // Admit to ZAP domain `domain` only CURVE clients with keys->client_public (starts the handler thread with
 // the first domain). -1 with errno on failure. Before the server binds.
-int rom_auth_zap_register (const char *domain, const rom_auth_keys_t *keys);
-void rom_auth_zap_unregister (const char *domain);
+int romi_auth_zap_register (const char *domain, const romi_auth_keys_t *keys);
+void romi_auth_zap_unregister (const char *domain);
 // SHA-256 of `size` bytes (for the derivation; exposed for its unit test).
-void rom_sha256 (const void *data, size_t size, uint8_t digest[32]);
+void romi_sha256 (const void *data, size_t size, uint8_t digest[32]);
 
 #endif

@@ -35,21 +35,21 @@ _Static_assert (ATOMIC_INT_LOCK_FREE == 2, "rom_server_stop () needs a lock-free
 #define ROM_SERVER_DEFAULT_SPIN_US 200u
 #define ROM_SERVER_FREE_CALLS 64u   // recycled call records (each ~1.6 KiB)
 
-extern const rom_type_t rom_manager_type; // server_ops.c
+extern const rom_type_t romi_manager_type; // server_ops.c
 
 struct _rom_server_t {
     void *router;
     size_t max_message;
-    rom_type_entry_t *types;     // registered types, in registration order
+    romi_type_entry_t *types;     // registered types, in registration order
     size_t n_types;
-    rom_type_entry_t manager;    // object 0
-    rom_objects_t objects;
-    rom_map_t sessions;          // session id -> rom_session_t
+    romi_type_entry_t manager;    // object 0
+    romi_objects_t objects;
+    romi_map_t sessions;          // session id -> romi_session_t
     uint64_t incarnation;        // this run's random id: calls meant for another run are refused
-    rom_map_t lost;              // sessions lost (not said goodbye to) lately: id -> when (ms), for their
+    romi_map_t lost;              // sessions lost (not said goodbye to) lately: id -> when (ms), for their
     uint64_t *lost_ring;         // clients' ROM_SESSION_LOST; the ring bounds how many are remembered
     size_t lost_next;
-    uint32_t next_owner_key;     // the last rom_session_t.owner_key given (object.c)
+    uint32_t next_owner_key;     // the last romi_session_t.owner_key given (object.c)
     rom_call_t **heap;           // deferred calls with a deadline, a min-heap on deadline_ms
     size_t heap_size, heap_capacity;
     rom_call_t *free_calls;
@@ -61,14 +61,14 @@ struct _rom_server_t {
     atomic_bool running;
     pthread_t thread;
     bool thread_started;
-    struct rom_ipc_path {        // socket files to remove at destroy, if still ours (same inode)
+    struct romi_ipc_path {        // socket files to remove at destroy, if still ours (same inode)
         char *path;
         dev_t dev;
         ino_t ino;
     } *ipc_paths;
-    rom_lease_t lease;           // session liveness (lease.c)
+    romi_lease_t lease;           // session liveness (lease.c)
     char *zap_domain;            // with an authkey: this server's ZAP domain (auth.c); NULL otherwise
-    rom_pool_t *pool;            // workers of ROM_TYPE_POOL types (pool.c)
+    romi_pool_t *pool;            // workers of ROM_TYPE_POOL types (pool.c)
     bool pool_stopped;           // its workers are gone (rom_server_destroy)
     int stop_fd;                 // readable (or hung up): stop serving; -1 for none (the manager's owner)
     uint32_t spin_us;            // after a busy pass, how long to look for the next call before sleeping
@@ -83,7 +83,7 @@ struct _rom_server_t {
         size_t size, capacity;
         unsigned count;
     } batch;
-    rom_map_t ref_types;         // output descriptor -> whether it can carry ObjectRefs (ref.c)
+    romi_map_t ref_types;         // output descriptor -> whether it can carry ObjectRefs (ref.c)
     char errmsg[ROM_ERRMSG_MAX];
 };
 
@@ -95,7 +95,7 @@ s_fail (rom_server_t *self, rom_status_t status, const char *fmt, ...)
 {
     va_list ap;
     va_start (ap, fmt);
-    rom_format (self->errmsg, sizeof self->errmsg, fmt, ap);
+    romi_format (self->errmsg, sizeof self->errmsg, fmt, ap);
     va_end (ap);
     return status;
 }
@@ -105,8 +105,8 @@ s_fail (rom_server_t *self, rom_status_t status, const char *fmt, ...)
 static int
 s_curve_server (rom_server_t *self, const char *authkey)
 {
-    rom_auth_keys_t keys;
-    if (rom_auth_derive (authkey, &keys) != 0)
+    romi_auth_keys_t keys;
+    if (romi_auth_derive (authkey, &keys) != 0)
         return -1;
     char domain[64];
     snprintf (domain, sizeof domain, "rom-%d-%p", (int) getpid (), (void *) self);
@@ -115,7 +115,7 @@ s_curve_server (rom_server_t *self, const char *authkey)
                      && zmq_setsockopt (self->router, ZMQ_CURVE_SECRETKEY, keys.server_secret, 40) == 0
                      && zmq_setsockopt (self->router, ZMQ_ZAP_DOMAIN, domain, strlen (domain)) == 0
                      && (self->zap_domain = strdup (domain)) != NULL
-                     && rom_auth_zap_register (domain, &keys) == 0
+                     && romi_auth_zap_register (domain, &keys) == 0
                  ? 0
                  : -1;
     if (rc != 0) {
@@ -138,20 +138,20 @@ rom_server_new (const rom_server_opts_t *opts)
     self->max_message = opts && opts->max_message ? opts->max_message : ROM_DEFAULT_MAX_MESSAGE;
     self->spin_us = !opts || !opts->spin_us ? ROM_SERVER_DEFAULT_SPIN_US
                     : opts->spin_us == ROM_SERVER_NO_SPIN ? 0 : opts->spin_us;
-    rom_objects_init (&self->objects);
-    rom_map_init (&self->sessions);
-    rom_map_init (&self->ref_types);
-    rom_map_init (&self->lost);
+    romi_objects_init (&self->objects);
+    romi_map_init (&self->sessions);
+    romi_map_init (&self->ref_types);
+    romi_map_init (&self->lost);
     // Random, so a restarted server is told from the one before, and an old proxy never reaches an object of
     // the new run that happens to have its id.
-    self->incarnation = rom_random64 ();
-    self->manager = (rom_type_entry_t) {.type = &rom_manager_type, .servant = self};
+    self->incarnation = romi_random64 ();
+    self->manager = (romi_type_entry_t) {.type = &romi_manager_type, .servant = self};
 
     // ZMQ_IO_THREADS counts only before the context's first socket starts its I/O threads: in a manager's
     // server process (a fresh context after fork) that is now; elsewhere the context keeps its count.
-    if (opts && opts->io_threads > 1 && rom_context ())
-        zmq_ctx_set (rom_context (), ZMQ_IO_THREADS, (int) opts->io_threads);
-    self->router = rom_socket_new (ZMQ_ROUTER);
+    if (opts && opts->io_threads > 1 && romi_context ())
+        zmq_ctx_set (romi_context (), ZMQ_IO_THREADS, (int) opts->io_threads);
+    self->router = romi_socket_new (ZMQ_ROUTER);
     if (!self->router || pipe2 (self->wake, O_NONBLOCK | O_CLOEXEC) != 0)
         goto fail;
     int on = 1;
@@ -165,15 +165,15 @@ rom_server_new (const rom_server_opts_t *opts)
                              : -1;
     zmq_setsockopt (self->router, ZMQ_MAXMSGSIZE, &hard_limit, sizeof hard_limit);
     // Heartbeats, handover and a monitor: a client that died has its session dropped (lease.c).
-    if (rom_lease_init (&self->lease, self->router, opts ? opts->session_timeout_ms : 0) != 0)
+    if (romi_lease_init (&self->lease, self->router, opts ? opts->session_timeout_ms : 0) != 0)
         goto fail;
     if (opts && opts->authkey && s_curve_server (self, opts->authkey) != 0)
         goto fail;
     // Like Python's SyncManager, every server hosts the built-in types (Value, Dict, List, Lock, Queue, ...),
     // so sharing a number or a dict needs no IDL and no registration.
-    if (!(self->pool = rom_pool_new (opts ? opts->workers : 0)))
+    if (!(self->pool = romi_pool_new (opts ? opts->workers : 0)))
         goto fail;
-    if (rom_builtins_register (self) != ROM_OK)
+    if (romi_builtins_register (self) != ROM_OK)
         goto fail;
     return self;
 fail:
@@ -181,7 +181,7 @@ fail:
     return NULL;
 }
 
-static void s_object_destroy (rom_server_t *self, rom_object_t *object);
+static void s_object_destroy (rom_server_t *self, romi_object_t *object);
 static void s_pool_done (rom_server_t *self, rom_call_t *call, rom_status_t status);
 static void s_pool_cancelled (rom_server_t *self, rom_call_t *call, rom_status_t status);
 
@@ -214,28 +214,28 @@ rom_server_destroy (rom_server_t **self_p)
     }
     // Pool workers stop first (a call being run finishes); what they finished is answered.
     if (self->pool) {
-        rom_pool_stop (self->pool);
+        romi_pool_stop (self->pool);
         self->pool_stopped = true;
-        rom_pool_collect (self->pool, self, s_pool_done);
+        romi_pool_collect (self->pool, self, s_pool_done);
     }
     // Objects go first: their deferred calls are answered (CLOSED) while the socket still exists.
-    rom_object_t *object;
+    romi_object_t *object;
     size_t cursor = 0;
-    while (cursor = 0, rom_objects_next (&self->objects, &cursor, &object))
+    while (cursor = 0, romi_objects_next (&self->objects, &cursor, &object))
         s_object_destroy (self, object);
-    rom_objects_fini (&self->objects);
-    rom_map_clear (&self->ref_types);
+    romi_objects_fini (&self->objects);
+    romi_map_clear (&self->ref_types);
     uint64_t key;
     void *value;
     cursor = 0;
-    while (rom_map_next (&self->sessions, &cursor, &key, &value)) {
-        rom_session_t *session = value;
-        rom_map_clear (&session->refs);
-        rom_lease_forget (session);
+    while (romi_map_next (&self->sessions, &cursor, &key, &value)) {
+        romi_session_t *session = value;
+        romi_map_clear (&session->refs);
+        romi_lease_forget (session);
         free (session);
     }
-    rom_map_clear (&self->sessions);
-    rom_map_clear (&self->lost);
+    romi_map_clear (&self->sessions);
+    romi_map_clear (&self->lost);
     free (self->lost_ring);
     while (self->free_calls) {
         rom_call_t *next = self->free_calls->next;
@@ -243,8 +243,8 @@ rom_server_destroy (rom_server_t **self_p)
         self->free_calls = next;
     }
     free (self->heap);
-    rom_lease_fini (&self->lease, self->router);
-    rom_pool_destroy (&self->pool);
+    romi_lease_fini (&self->lease, self->router);
+    romi_pool_destroy (&self->pool);
     if (self->router)
         s_batch_flush (self);
     zmq_msg_close (&self->batch.peer);
@@ -255,9 +255,9 @@ rom_server_destroy (rom_server_t **self_p)
         int linger = 1000;
         zmq_setsockopt (self->router, ZMQ_LINGER, &linger, sizeof linger);
     }
-    rom_socket_close (&self->router);
+    romi_socket_close (&self->router);
     if (self->zap_domain) {
-        rom_auth_zap_unregister (self->zap_domain);
+        romi_auth_zap_unregister (self->zap_domain);
         free (self->zap_domain);
     }
     s_unlink_ipc (self);
@@ -327,11 +327,11 @@ rom_server_bind (rom_server_t *self, const char *endpoint)
         struct stat st;
         if (chmod (path, S_IRUSR | S_IWUSR) != 0 || stat (path, &st) != 0)
             return s_fail (self, ROM_INTERNAL, "bind %s: %s", endpoint, strerror (errno));
-        struct rom_ipc_path *paths = realloc (self->ipc_paths, (self->n_ipc_paths + 1) * sizeof *paths);
+        struct romi_ipc_path *paths = realloc (self->ipc_paths, (self->n_ipc_paths + 1) * sizeof *paths);
         if (!paths)
             return s_fail (self, ROM_NOMEM, "bind %s: out of memory", endpoint);
         self->ipc_paths = paths;
-        paths[self->n_ipc_paths] = (struct rom_ipc_path) {.path = strdup (path), .dev = st.st_dev, .ino = st.st_ino};
+        paths[self->n_ipc_paths] = (struct romi_ipc_path) {.path = strdup (path), .dev = st.st_dev, .ino = st.st_ino};
         if (!paths[self->n_ipc_paths].path)
             return s_fail (self, ROM_NOMEM, "bind %s: out of memory", endpoint);
         self->n_ipc_paths++;
@@ -363,10 +363,10 @@ rom_server_register (rom_server_t *self, const rom_type_t *type, const void *ser
                            type->name);
     if (self->running)
         return s_fail (self, ROM_INVALID, "register %s: the server is running", type->name);
-    rom_type_entry_t *types = realloc (self->types, (self->n_types + 1) * sizeof *types);
+    romi_type_entry_t *types = realloc (self->types, (self->n_types + 1) * sizeof *types);
     if (!types)
         return s_fail (self, ROM_NOMEM, "register %s: out of memory", type->name);
-    types[self->n_types++] = (rom_type_entry_t) {.type = type, .servant = servant, .ctx = ctx};
+    types[self->n_types++] = (romi_type_entry_t) {.type = type, .servant = servant, .ctx = ctx};
     self->types = types;
     return ROM_OK;
 }
@@ -376,7 +376,7 @@ rom_server_object_count (const rom_server_t *self)
 {
     if (!self)
         return 0;
-    return rom_objects_count (&self->objects);
+    return romi_objects_count (&self->objects);
 }
 
 const char *
@@ -399,14 +399,14 @@ rom_server_stop (rom_server_t *self)
 
 // --- what server_ops.c needs ------------------------------------------------------------------------------
 
-rom_lease_t *
-rom_server_lease (rom_server_t *self)
+romi_lease_t *
+romi_server_lease (rom_server_t *self)
 {
     return &self->lease;
 }
 
-const rom_type_entry_t *
-rom_server_find_type (rom_server_t *self, const char *name)
+const romi_type_entry_t *
+romi_server_find_type (rom_server_t *self, const char *name)
 {
     for (size_t i = 0; i < self->n_types; i++)
         if (strcmp (self->types[i].type->name, name) == 0)
@@ -414,45 +414,45 @@ rom_server_find_type (rom_server_t *self, const char *name)
     return NULL;
 }
 
-rom_map_t *
-rom_server_ref_types (rom_server_t *self)
+romi_map_t *
+romi_server_ref_types (rom_server_t *self)
 {
     return &self->ref_types;
 }
 
-rom_objects_t *
-rom_server_objects (rom_server_t *self)
+romi_objects_t *
+romi_server_objects (rom_server_t *self)
 {
     return &self->objects;
 }
 
 size_t
-rom_server_max_message (const rom_server_t *self)
+romi_server_max_message (const rom_server_t *self)
 {
     return self->max_message;
 }
 
-rom_session_t *
-rom_server_session (rom_server_t *self, uint64_t id)
+romi_session_t *
+romi_server_session (rom_server_t *self, uint64_t id)
 {
-    return rom_map_get (&self->sessions, id);
+    return romi_map_get (&self->sessions, id);
 }
 
-rom_session_t *
-rom_server_session_new (rom_server_t *self)
+romi_session_t *
+romi_server_session_new (rom_server_t *self)
 {
-    rom_session_t *session = calloc (1, sizeof *session);
+    romi_session_t *session = calloc (1, sizeof *session);
     if (!session)
         return NULL;
     // Random ids: a peer cannot name another's session by counting from its own.
     do
-        session->id = rom_random64 ();
-    while (rom_map_get (&self->sessions, session->id) || rom_map_get (&self->lost, session->id));
-    session->secret = rom_random64 ();
+        session->id = romi_random64 ();
+    while (romi_map_get (&self->sessions, session->id) || romi_map_get (&self->lost, session->id));
+    session->secret = romi_random64 ();
     session->owner_key = self->next_owner_key < UINT32_MAX ? ++self->next_owner_key : 0; // object.c
-    session->last_seen_ms = rom_now_ms ();
-    rom_map_init (&session->refs);
-    if (rom_map_put (&self->sessions, session->id, session) != 0) {
+    session->last_seen_ms = romi_now_ms ();
+    romi_map_init (&session->refs);
+    if (romi_map_put (&self->sessions, session->id, session) != 0) {
         free (session);
         return NULL;
     }
@@ -467,21 +467,21 @@ static void
 s_destroy_orphans (rom_server_t *self, const uint64_t *ids, size_t n_ids, bool listed)
 {
     for (size_t i = 0; i < n_ids; i++) {
-        rom_object_t *object = rom_objects_find (&self->objects, ids[i]);
+        romi_object_t *object = romi_objects_find (&self->objects, ids[i]);
         if (object && (object->flags & ROM_OBJECT_ORPHAN)) {
             object->flags &= ~ROM_OBJECT_ORPHAN;
-            if (rom_object_unheld (object)) // not taken again meanwhile (a hook's reply)
+            if (romi_object_unheld (object)) // not taken again meanwhile (a hook's reply)
                 s_object_destroy (self, object);
         }
     }
     for (bool found = !listed; found;) {
         found = false;
-        rom_object_t *object;
+        romi_object_t *object;
         size_t cursor = 0;
-        while (rom_objects_next (&self->objects, &cursor, &object))
+        while (romi_objects_next (&self->objects, &cursor, &object))
             if (object->flags & ROM_OBJECT_ORPHAN) {
                 object->flags &= ~ROM_OBJECT_ORPHAN;
-                if (rom_object_unheld (object))
+                if (romi_object_unheld (object))
                     s_object_destroy (self, object);
                 found = true;
                 break;
@@ -499,20 +499,20 @@ s_session_remember (rom_server_t *self, uint64_t id)
         return; // then its client is told DENIED instead: its session is unknown
     uint64_t *slot = &self->lost_ring[self->lost_next++ % ROM_LOST_KEEP];
     if (*slot)
-        rom_map_remove (&self->lost, *slot);
-    if (rom_map_put (&self->lost, id, (void *) (uintptr_t) (rom_now_ms () | 1)) == 0)
+        romi_map_remove (&self->lost, *slot);
+    if (romi_map_put (&self->lost, id, (void *) (uintptr_t) (romi_now_ms () | 1)) == 0)
         *slot = id;
     else
         *slot = 0;
 }
 
 bool
-rom_server_session_lost (rom_server_t *self, uint64_t id, char *buf, size_t size)
+romi_server_session_lost (rom_server_t *self, uint64_t id, char *buf, size_t size)
 {
-    uintptr_t when = (uintptr_t) rom_map_get (&self->lost, id);
+    uintptr_t when = (uintptr_t) romi_map_get (&self->lost, id);
     if (!when)
         return false;
-    uint64_t ago = rom_now_ms () - (uint64_t) when;
+    uint64_t ago = romi_now_ms () - (uint64_t) when;
     snprintf (buf, size, "session %016llx ended %llu.%llu s ago, when its last connection closed or was silent "
               "past the session timeout of %u ms", (unsigned long long) id, (unsigned long long) (ago / 1000),
               (unsigned long long) (ago % 1000 / 100), self->lease.timeout_ms);
@@ -520,13 +520,13 @@ rom_server_session_lost (rom_server_t *self, uint64_t id, char *buf, size_t size
 }
 
 uint64_t
-rom_server_incarnation (const rom_server_t *self)
+romi_server_incarnation (const rom_server_t *self)
 {
     return self->incarnation;
 }
 
 void
-rom_server_session_end (rom_server_t *self, rom_session_t *session, rom_session_end_t why)
+romi_server_session_end (rom_server_t *self, romi_session_t *session, romi_session_end_t why)
 {
     if (why == ROM_SESSION_END_LOST)
         s_session_remember (self, session->id);
@@ -536,22 +536,22 @@ rom_server_session_end (rom_server_t *self, rom_session_t *session, rom_session_
     uint64_t id;
     void *count;
     size_t cursor = 0;
-    while (rom_map_next (&session->refs, &cursor, &id, &count)) {
-        rom_object_t *object = rom_objects_find (&self->objects, id);
+    while (romi_map_next (&session->refs, &cursor, &id, &count)) {
+        romi_object_t *object = romi_objects_find (&self->objects, id);
         if (!object)
             continue;
         object->refs -= (uint32_t) (uintptr_t) count < object->refs ? (uint32_t) (uintptr_t) count : object->refs;
-        if (rom_object_unheld (object))
+        if (romi_object_unheld (object))
             s_object_destroy (self, object);
     }
-    rom_map_clear (&session->refs);
-    rom_lease_forget (session);
-    rom_map_remove (&self->sessions, session->id);
+    romi_map_clear (&session->refs);
+    romi_lease_forget (session);
+    romi_map_remove (&self->sessions, session->id);
     free (session);
 }
 
 void
-rom_server_object_release (rom_server_t *self, rom_object_t *object)
+romi_server_object_release (rom_server_t *self, romi_object_t *object)
 {
     s_object_destroy (self, object);
 }
@@ -580,7 +580,7 @@ s_call_new (rom_server_t *self)
 static void
 s_call_free (rom_server_t *self, rom_call_t *call)
 {
-    rom_arena_reset (&call->arena);
+    romi_arena_reset (&call->arena);
     zmq_msg_close (&call->peer);
     if (self->n_free_calls < ROM_SERVER_FREE_CALLS) {
         call->next = self->free_calls;
@@ -608,7 +608,7 @@ s_batch_flush (rom_server_t *self)
         zmq_msg_close (&self->batch.peer);
     zmq_msg_init (&self->batch.peer);
     // Once the first frame is accepted the rest of the message is too (ZMQ queues messages atomically).
-    if (sent && count == 1 && rom_wire_batch_next (&p, end, &header, &hsize, &payload, &psize))
+    if (sent && count == 1 && romi_wire_batch_next (&p, end, &header, &hsize, &payload, &psize))
         sent = zmq_send (self->router, header, hsize, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0
                && zmq_send (self->router, payload, psize, ZMQ_DONTWAIT) >= 0;
     else if (sent)
@@ -643,7 +643,7 @@ s_batch_add (rom_server_t *self, zmq_msg_t *peer, const Rom__ReplyHeader *header
     }
     if (self->batch.count == 0 && zmq_msg_copy (&self->batch.peer, peer) != 0)
         return false;
-    self->batch.size += rom_wire_batch_put (self->batch.buf + self->batch.size, &header->base, hsize, output, psize);
+    self->batch.size += romi_wire_batch_put (self->batch.buf + self->batch.size, &header->base, hsize, output, psize);
     if (++self->batch.count >= ROM_SERVER_BATCH || self->batch.size >= ROM_SERVER_BATCH_BYTES)
         s_batch_flush (self);
     return true;
@@ -672,8 +672,8 @@ s_send_reply (rom_server_t *self, zmq_msg_t *peer, uint64_t call_id, rom_status_
         return;
     }
     // Once the first frame is accepted the rest of the message is too (ZMQ queues messages atomically).
-    if (rom_wire_send_header (self->router, &header.base, ZMQ_SNDMORE | ZMQ_DONTWAIT) != 0
-        || rom_wire_send_message (self->router, status == ROM_OK ? output : NULL, ZMQ_DONTWAIT) != 0)
+    if (romi_wire_send_header (self->router, &header.base, ZMQ_SNDMORE | ZMQ_DONTWAIT) != 0
+        || romi_wire_send_message (self->router, status == ROM_OK ? output : NULL, ZMQ_DONTWAIT) != 0)
         self->dropped++;
 }
 
@@ -694,20 +694,20 @@ s_refuse (rom_server_t *self, zmq_msg_t *peer, uint64_t call_id, uint32_t flags,
     char error[ROM_ERRMSG_MAX];
     va_list ap;
     va_start (ap, fmt);
-    rom_format (error, sizeof error, fmt, ap);
+    romi_format (error, sizeof error, fmt, ap);
     va_end (ap);
     s_send_reply (self, peer, call_id, status, error, NULL, false, self->incarnation);
 }
 
 void
-rom_server_reply (rom_server_t *self, rom_call_t *call, rom_status_t status)
+romi_server_reply (rom_server_t *self, rom_call_t *call, rom_status_t status)
 {
-    status = rom_refs_export (self, call, status);
+    status = romi_refs_export (self, call, status);
     if (!(call->flags & ROM__CALL_FLAGS__CALL_ONEWAY)) {
         char error[ROM_ERRMSG_MAX + 128] = "";
         if (status != ROM_OK) {
             char what[256];
-            rom_call_describe (call, what, sizeof what);
+            romi_call_describe (call, what, sizeof what);
             snprintf (error, sizeof error, "%s: %s", what, call->errmsg ? call->errmsg : rom_strerror (status));
             if (strlen (error) >= ROM_ERRMSG_MAX)
                 error[ROM_ERRMSG_MAX - 1] = '\0';
@@ -789,11 +789,11 @@ s_heap_remove (rom_server_t *self, rom_call_t *call)
 }
 
 void
-rom_server_unlink_deferred (rom_server_t *self, rom_call_t *call)
+romi_server_unlink_deferred (rom_server_t *self, rom_call_t *call)
 {
     s_heap_remove (self, call);
     if (call->object) {
-        rom_object_ext_t *ext = rom_objects_ext (&self->objects, call->object);
+        romi_object_ext_t *ext = romi_objects_ext (&self->objects, call->object);
         if (call->prev)
             call->prev->next = call->next;
         else if (ext && ext->deferred == call)
@@ -809,19 +809,19 @@ rom_server_unlink_deferred (rom_server_t *self, rom_call_t *call)
 static void
 s_cancel (rom_server_t *self, rom_call_t *call, rom_status_t status, const char *why)
 {
-    rom_server_unlink_deferred (self, call);
+    romi_server_unlink_deferred (self, call);
     call->errmsg = NULL;
     if (call->on_cancel && call->object)
         call->on_cancel (call->object->self, call);
     if (!call->errmsg)
         rom_call_fail (call, status, "%s", why);
-    rom_server_reply (self, call, call->fail_status);
+    romi_server_reply (self, call, call->fail_status);
 }
 
 static void
 s_expire (rom_server_t *self)
 {
-    uint64_t now = rom_now_ms ();
+    uint64_t now = romi_now_ms ();
     while (self->heap_size > 0 && self->heap[0]->deadline_ms <= now)
         s_cancel (self, self->heap[0], ROM_TIMEOUT, "timed out waiting (the caller's deadline passed)");
 }
@@ -837,10 +837,10 @@ s_session_leave (rom_server_t *self, uint64_t session, uint32_t owner_key)
     uint64_t *orphans = NULL;
     size_t n_orphans = 0, orphans_capacity = 0;
     bool listed = true;
-    rom_object_t *object;
+    romi_object_t *object;
     size_t cursor = 0;
-    while (rom_objects_next (&self->objects, &cursor, &object)) {
-        rom_object_ext_t *ext = rom_objects_ext (&self->objects, object);
+    while (romi_objects_next (&self->objects, &cursor, &object)) {
+        romi_object_ext_t *ext = romi_objects_ext (&self->objects, object);
         if (ext) {
             for (rom_call_t *call = ext->deferred; call;)
                 if (call->session == session) {
@@ -851,7 +851,7 @@ s_session_leave (rom_server_t *self, uint64_t session, uint32_t owner_key)
             if (ext->on_session_end)
                 ext->on_session_end (object->self, session);
         }
-        if (!owner_key || !rom_objects_disown (object, owner_key))
+        if (!owner_key || !romi_objects_disown (object, owner_key))
             continue;
         object->flags |= ROM_OBJECT_ORPHAN;
         if (n_orphans == orphans_capacity && listed) {
@@ -872,12 +872,12 @@ s_session_leave (rom_server_t *self, uint64_t session, uint32_t owner_key)
 }
 
 static void
-s_object_destroy (rom_server_t *self, rom_object_t *object)
+s_object_destroy (rom_server_t *self, romi_object_t *object)
 {
     if (self->pool && (object->entry->type->flags & ROM_TYPE_POOL)) {
         if (self->pool_stopped) // the server is going away: calls that never ran are answered CLOSED
-            rom_pool_cancel_mail (self->pool, object, self, s_pool_cancelled);
-        else if (rom_pool_busy (self->pool, object)) {
+            romi_pool_cancel_mail (self->pool, object, self, s_pool_cancelled);
+        else if (romi_pool_busy (self->pool, object)) {
             // Calls accepted before it lost its last reference still run, in order, as they would inline;
             // it dies when they are back (s_pool_done).
             object->flags |= ROM_OBJECT_DESTROY_PENDING;
@@ -885,14 +885,14 @@ s_object_destroy (rom_server_t *self, rom_object_t *object)
         }
     }
     object->flags |= ROM_OBJECT_DYING;
-    rom_object_ext_t *ext = rom_objects_ext (&self->objects, object);
+    romi_object_ext_t *ext = romi_objects_ext (&self->objects, object);
     while (ext && ext->deferred)
         s_cancel (self, ext->deferred, ROM_CLOSED, "the object was destroyed while the call waited");
     const rom_type_t *type = object->entry->type;
     if (type->destroy)
         type->destroy (object->entry->servant, object->self);
-    rom_refs_drop_held (self, object);
-    rom_objects_remove (&self->objects, &object);
+    romi_refs_drop_held (self, object);
+    romi_objects_remove (&self->objects, &object);
 }
 
 // A call of a pool type is back from its worker: answer it as an inline call is answered, and destroy its
@@ -900,14 +900,14 @@ s_object_destroy (rom_server_t *self, rom_object_t *object)
 static void
 s_pool_done (rom_server_t *self, rom_call_t *call, rom_status_t status)
 {
-    rom_object_t *object = call->object;
+    romi_object_t *object = call->object;
     if (status == ROM_DEFERRED)
         status = rom_call_fail (call, ROM_INTERNAL,
                                 "a method of a pool type cannot answer later; block in an inline type instead");
-    rom_server_reply (self, call, status);
-    if ((object->flags & ROM_OBJECT_DESTROY_PENDING) && !rom_pool_busy (self->pool, object)) {
+    romi_server_reply (self, call, status);
+    if ((object->flags & ROM_OBJECT_DESTROY_PENDING) && !romi_pool_busy (self->pool, object)) {
         object->flags &= ~ROM_OBJECT_DESTROY_PENDING;
-        if (rom_object_unheld (object)) // not taken again meanwhile
+        if (romi_object_unheld (object)) // not taken again meanwhile
             s_object_destroy (self, object);
     }
 }
@@ -915,7 +915,7 @@ s_pool_done (rom_server_t *self, rom_call_t *call, rom_status_t status)
 static void
 s_pool_cancelled (rom_server_t *self, rom_call_t *call, rom_status_t status)
 {
-    rom_server_reply (self, call, rom_call_fail (call, status, "the object was destroyed before the call ran"));
+    romi_server_reply (self, call, rom_call_fail (call, status, "the object was destroyed before the call ran"));
 }
 
 // --- dispatch -----------------------------------------------------------------------------------------------
@@ -923,8 +923,8 @@ s_pool_cancelled (rom_server_t *self, rom_call_t *call, rom_status_t status)
 static void
 s_dispatch (rom_server_t *self, zmq_msg_t *peer, const Rom__CallHeader *header, zmq_msg_t *payload)
 {
-    const rom_type_entry_t *entry = &self->manager;
-    rom_object_t *object = NULL;
+    const romi_type_entry_t *entry = &self->manager;
+    romi_object_t *object = NULL;
     uint32_t flags = header->flags;
     // Which connection the call came on: a dead client is found by its connections (lease.c).
     self->lease.current_fd = zmq_msg_get (payload, ZMQ_SRCFD);
@@ -940,14 +940,14 @@ s_dispatch (rom_server_t *self, zmq_msg_t *peer, const Rom__CallHeader *header, 
     // and only from one of those connections, so no peer can act in another's name (release its
     // references, free its locks, end it).
     if (header->object_id != ROM_MANAGER_ID || header->method != ROM_MANAGER_HELLO) {
-        rom_session_t *session = header->session ? rom_map_get (&self->sessions, header->session) : NULL;
-        if (!session || !rom_lease_touch (session, peer, self->lease.current_fd, false)) {
+        romi_session_t *session = header->session ? romi_map_get (&self->sessions, header->session) : NULL;
+        if (!session || !romi_lease_touch (session, peer, self->lease.current_fd, false)) {
             char lost[ROM_ERRMSG_MAX];
             if (!header->session)
                 s_refuse (self, peer, header->call_id, flags, ROM_DENIED,
                           "object %llu (method %u): no session: a client says hello (Manager.Hello) first",
                           (unsigned long long) header->object_id, header->method);
-            else if (!session && rom_server_session_lost (self, header->session, lost, sizeof lost))
+            else if (!session && romi_server_session_lost (self, header->session, lost, sizeof lost))
                 s_refuse (self, peer, header->call_id, flags, ROM_SESSION_LOST, "object %llu (method %u): %s",
                           (unsigned long long) header->object_id, header->method, lost);
             else
@@ -959,7 +959,7 @@ s_dispatch (rom_server_t *self, zmq_msg_t *peer, const Rom__CallHeader *header, 
         }
     }
     if (header->object_id != ROM_MANAGER_ID) {
-        object = rom_objects_find (&self->objects, header->object_id);
+        object = romi_objects_find (&self->objects, header->object_id);
         if (!object) {
             s_refuse (self, peer, header->call_id, flags, ROM_NO_OBJECT,
                       "object %llu (method %u): no such object (destroyed, or never created on this server)",
@@ -1002,13 +1002,13 @@ s_dispatch (rom_server_t *self, zmq_msg_t *peer, const Rom__CallHeader *header, 
     call->fd = self->lease.current_fd;
     call->flags = flags;
     if (header->timeout_ms)
-        call->deadline_ms = rom_now_ms () + header->timeout_ms;
+        call->deadline_ms = romi_now_ms () + header->timeout_ms;
     zmq_msg_move (&call->peer, peer);
 
-    if (rom_wire_too_deep (method->input, zmq_msg_data (payload), size)) {
+    if (romi_wire_too_deep (method->input, zmq_msg_data (payload), size)) {
         rom_call_fail (call, ROM_BAD_REQUEST, "payload (%zu bytes) nests messages deeper than %u levels", size,
                        ROM_MAX_DEPTH);
-        rom_server_reply (self, call, ROM_BAD_REQUEST);
+        romi_server_reply (self, call, ROM_BAD_REQUEST);
         return;
     }
     ProtobufCAllocator allocator;
@@ -1017,34 +1017,34 @@ s_dispatch (rom_server_t *self, zmq_msg_t *peer, const Rom__CallHeader *header, 
     if (!call->input) {
         rom_call_fail (call, ROM_BAD_REQUEST, "payload (%zu bytes) is not a valid %s", size,
                        method->input->name);
-        rom_server_reply (self, call, ROM_BAD_REQUEST);
+        romi_server_reply (self, call, ROM_BAD_REQUEST);
         return;
     }
-    call->output = rom_arena_alloc (&call->arena, method->output->sizeof_message);
+    call->output = romi_arena_alloc (&call->arena, method->output->sizeof_message);
     if (!call->output) {
-        rom_server_reply (self, call, rom_call_fail (call, ROM_NOMEM, "server out of memory"));
+        romi_server_reply (self, call, rom_call_fail (call, ROM_NOMEM, "server out of memory"));
         return;
     }
     method->output->message_init (call->output);
 
     if (object && (type->flags & ROM_TYPE_POOL)) {
-        rom_status_t posted = rom_pool_submit (self->pool, call);
+        rom_status_t posted = romi_pool_submit (self->pool, call);
         if (posted != ROM_OK)
-            rom_server_reply (self, call, rom_call_fail (call, posted, "cannot post the call to the worker pool"));
+            romi_server_reply (self, call, rom_call_fail (call, posted, "cannot post the call to the worker pool"));
         return;
     }
     rom_status_t status = method->invoke (entry->servant, object ? object->self : NULL, call->input,
                                           call->output, call);
     if (status != ROM_DEFERRED) {
-        rom_server_reply (self, call, status);
+        romi_server_reply (self, call, status);
         return;
     }
     if (!object) {
         // Only servants defer; the manager's own methods never do.
-        rom_server_reply (self, call, rom_call_fail (call, ROM_INTERNAL, "deferred a manager call"));
+        romi_server_reply (self, call, rom_call_fail (call, ROM_INTERNAL, "deferred a manager call"));
         return;
     }
-    rom_object_ext_t *ext = rom_objects_ext_make (&self->objects, object);
+    romi_object_ext_t *ext = romi_objects_ext_make (&self->objects, object);
     if (!ext) {
         call->next = call->prev = NULL; // in no list
         s_cancel (self, call, ROM_NOMEM, "server out of memory for a waiting call"); // the servant forgets it
@@ -1063,10 +1063,10 @@ s_dispatch (rom_server_t *self, zmq_msg_t *peer, const Rom__CallHeader *header, 
 static void
 s_describe_target (rom_server_t *self, const Rom__CallHeader *header, char *buf, size_t size)
 {
-    const rom_type_t *type = &rom_manager_type;
-    const rom_object_t *object = NULL;
+    const rom_type_t *type = &romi_manager_type;
+    const romi_object_t *object = NULL;
     if (header->object_id != ROM_MANAGER_ID) {
-        object = rom_objects_find (&self->objects, header->object_id);
+        object = romi_objects_find (&self->objects, header->object_id);
         type = object ? object->entry->type : NULL;
     }
     if (!type)
@@ -1117,7 +1117,7 @@ s_handle_one (rom_server_t *self)
         self->dropped++; // a peer frame alone: nothing to answer
         goto done;
     }
-    header = rom_wire_decode_call (zmq_msg_data (&frames[1]), zmq_msg_size (&frames[1]));
+    header = romi_wire_decode_call (zmq_msg_data (&frames[1]), zmq_msg_size (&frames[1]));
     if (!header) {
         s_refuse (self, &frames[0], 0, 0, ROM_BAD_REQUEST,
                   "malformed call: the first frame (%zu bytes) is not a rom.CallHeader",
@@ -1177,7 +1177,7 @@ s_refuse_queued (rom_server_t *self, unsigned max)
                 more = zmq_msg_more (&scratch);
             zmq_msg_close (&scratch);
         }
-        Rom__CallHeader *header = n >= 2 ? rom_wire_decode_call (zmq_msg_data (&frames[1]),
+        Rom__CallHeader *header = n >= 2 ? romi_wire_decode_call (zmq_msg_data (&frames[1]),
                                                                  zmq_msg_size (&frames[1]))
                                          : NULL;
         if (header) {
@@ -1201,20 +1201,20 @@ s_drain (rom_server_t *self)
 {
     s_refuse_queued (self, 4 * ROM_SERVER_BATCH);
     // Calls the workers have are in flight: they finish and are answered.
-    while (rom_pool_in_flight (self->pool) > 0) {
-        zmq_pollitem_t item = {.fd = rom_pool_fd (self->pool), .events = ZMQ_POLLIN};
+    while (romi_pool_in_flight (self->pool) > 0) {
+        zmq_pollitem_t item = {.fd = romi_pool_fd (self->pool), .events = ZMQ_POLLIN};
         zmq_poll (&item, 1, 100);
-        rom_pool_collect (self->pool, self, s_pool_done);
+        romi_pool_collect (self->pool, self, s_pool_done);
     }
-    rom_object_t *object;
+    romi_object_t *object;
     size_t cursor = 0;
-    while (rom_objects_next (&self->objects, &cursor, &object)) {
-        rom_object_ext_t *ext = rom_objects_ext (&self->objects, object);
+    while (romi_objects_next (&self->objects, &cursor, &object)) {
+        romi_object_ext_t *ext = romi_objects_ext (&self->objects, object);
         while (ext && ext->deferred)
             s_cancel (self, ext->deferred, ROM_UNAVAILABLE, "the server is shutting down");
     }
     s_batch_flush (self);
-    for (uint64_t now = rom_now_ms (), until = now + ROM_STOP_QUIET_MS; now < until; now = rom_now_ms ()) {
+    for (uint64_t now = romi_now_ms (), until = now + ROM_STOP_QUIET_MS; now < until; now = romi_now_ms ()) {
         zmq_pollitem_t item = {.socket = self->router, .events = ZMQ_POLLIN};
         if (zmq_poll (&item, 1, (long) (until - now)) > 0)
             s_refuse_queued (self, ROM_SERVER_BATCH);
@@ -1234,7 +1234,7 @@ s_drain (rom_server_t *self)
 static bool
 s_spin (rom_server_t *self)
 {
-    uint64_t now_ms = rom_now_ms ();
+    uint64_t now_ms = romi_now_ms ();
     if (now_ms - self->cpus_checked_ms >= 100) { // affinity rarely changes: look at most ten times a second
         cpu_set_t cpus;
         self->one_cpu = sched_getaffinity (0, sizeof cpus, &cpus) == 0 && CPU_COUNT (&cpus) < 2;
@@ -1242,7 +1242,7 @@ s_spin (rom_server_t *self)
     }
     if (self->one_cpu)
         return false;
-    uint64_t until = rom_now_us () + self->spin_us;
+    uint64_t until = romi_now_us () + self->spin_us;
     do {
         uint32_t events = 0;
         size_t size = sizeof events;
@@ -1251,7 +1251,7 @@ s_spin (rom_server_t *self)
         if (events & ZMQ_POLLIN)
             return true;
         __builtin_ia32_pause ();
-    } while (!self->stopping && rom_now_us () < until);
+    } while (!self->stopping && romi_now_us () < until);
     return false;
 }
 
@@ -1267,21 +1267,21 @@ rom_server_run (rom_server_t *self)
     bool busy = false; // the last pass handled a call
     while (!self->stopping) {
         long timeout = -1;
-        uint64_t now = rom_now_ms ();
+        uint64_t now = romi_now_ms ();
         if (self->heap_size > 0) {
             uint64_t deadline = self->heap[0]->deadline_ms;
             timeout = deadline > now ? (long) (deadline - now) : 0;
         }
-        timeout = rom_lease_poll_timeout (&self->lease, now, timeout);
-        // Not while the worker pool runs calls: their completions wake the poll (rom_pool_fd), not the spin.
-        if (busy && timeout != 0 && self->spin_us && !(self->pool && rom_pool_in_flight (self->pool) > 0)
+        timeout = romi_lease_poll_timeout (&self->lease, now, timeout);
+        // Not while the worker pool runs calls: their completions wake the poll (romi_pool_fd), not the spin.
+        if (busy && timeout != 0 && self->spin_us && !(self->pool && romi_pool_in_flight (self->pool) > 0)
             && s_spin (self))
             timeout = 0;
         zmq_pollitem_t items[] = {
             {.socket = self->router, .events = ZMQ_POLLIN},
             {.fd = self->wake[0], .events = ZMQ_POLLIN},
             {.socket = self->lease.monitor, .events = ZMQ_POLLIN},
-            {.fd = rom_pool_fd (self->pool), .events = ZMQ_POLLIN},
+            {.fd = romi_pool_fd (self->pool), .events = ZMQ_POLLIN},
             {.fd = self->stop_fd, .events = ZMQ_POLLIN},
         };
         if (zmq_poll (items, self->stop_fd >= 0 ? 5 : 4, timeout) < 0) {
@@ -1296,9 +1296,9 @@ rom_server_run (rom_server_t *self)
                 ;
         }
         if (items[3].revents & ZMQ_POLLIN)
-            rom_pool_collect (self->pool, self, s_pool_done);
+            romi_pool_collect (self->pool, self, s_pool_done);
         if (self->stop_fd >= 0 && items[4].revents)
-            self->stopping = 1; // the owner is gone (rom_server_stop_on_fd ())
+            self->stopping = 1; // the owner is gone (romi_server_stop_on_fd ())
         busy = false;
         for (unsigned i = 0; i < ROM_SERVER_BATCH && !self->stopping; i++) {
             if (!s_handle_one (self))
@@ -1306,10 +1306,10 @@ rom_server_run (rom_server_t *self)
             busy = true;
         }
         s_expire (self);
-        now = rom_now_ms ();
+        now = romi_now_ms ();
         if (items[2].revents & ZMQ_POLLIN)
-            rom_lease_on_monitor (&self->lease, &self->sessions, now);
-        rom_lease_sweep (&self->lease, self, self->router, &self->sessions, now);
+            romi_lease_on_monitor (&self->lease, &self->sessions, now);
+        romi_lease_sweep (&self->lease, self, self->router, &self->sessions, now);
         s_batch_flush (self);
     }
     s_drain (self);
@@ -1350,7 +1350,7 @@ rom_server_serve_forever (rom_server_t *self)
 }
 
 void
-rom_server_stop_on_fd (rom_server_t *self, int fd)
+romi_server_stop_on_fd (rom_server_t *self, int fd)
 {
     self->stop_fd = fd;
 }

@@ -14,16 +14,16 @@
 // session opened or joined on the caller's own connection (server.c), so this finds it; ROM_INTERNAL if
 // that ever fails to hold.
 static rom_status_t
-s_session (rom_call_t *call, rom_server_t *server, rom_session_t **session_p)
+s_session (rom_call_t *call, rom_server_t *server, romi_session_t **session_p)
 {
-    *session_p = rom_server_session (server, call->session);
+    *session_p = romi_server_session (server, call->session);
     if (!*session_p)
         return rom_call_fail (call, ROM_INTERNAL, "session %016llx vanished", (unsigned long long) call->session);
     return ROM_OK;
 }
 
 static rom_status_t
-s_object_ref (rom_call_t *call, rom_server_t *server, const rom_object_t *object, Rom__ObjectRef *ref)
+s_object_ref (rom_call_t *call, rom_server_t *server, const romi_object_t *object, Rom__ObjectRef *ref)
 {
     (void) call;
     ref->endpoint = (char *) (rom_server_endpoint (server) ? rom_server_endpoint (server) : "");
@@ -41,33 +41,33 @@ ROM_OP (s_hello)
     if (hello->version != ROM_PROTOCOL_VERSION)
         return rom_call_fail (call, ROM_BAD_REQUEST, "protocol version %u is not supported (this is %u)",
                               hello->version, ROM_PROTOCOL_VERSION);
-    int fd = rom_server_lease (server)->current_fd;
+    int fd = romi_server_lease (server)->current_fd;
     // Joining: another thread of the client, or a connection that came back. The secret proves the right,
     // so knowing (or guessing) a session id is not enough to act in its name.
-    rom_session_t *session = hello->join ? rom_server_session (server, hello->join) : NULL;
+    romi_session_t *session = hello->join ? romi_server_session (server, hello->join) : NULL;
     if (session && session->secret == hello->secret) {
-        if (!rom_lease_touch (session, &call->peer, fd, true))
+        if (!romi_lease_touch (session, &call->peer, fd, true))
             return rom_call_fail (call, ROM_NOMEM, "server out of memory for a connection");
         reply->joined = true;
     } else {
         if (hello->join && !session) {
             // Lost on this run while its client lived: say when and why, for its ROM_SESSION_LOST.
             char lost[ROM_ERRMSG_MAX];
-            if (rom_server_session_lost (server, hello->join, lost, sizeof lost))
+            if (romi_server_session_lost (server, hello->join, lost, sizeof lost))
                 reply->lost = rom_call_strdup (call, lost);
         }
-        if (!(session = rom_server_session_new (server)))
+        if (!(session = romi_server_session_new (server)))
             return rom_call_fail (call, ROM_NOMEM, "server out of memory for a session");
         // Its first connection: the session lives while one of them does (lease.c).
-        if (!rom_lease_touch (session, &call->peer, fd, true)) {
-            rom_server_session_end (server, session, ROM_SESSION_END_GOODBYE);
+        if (!romi_lease_touch (session, &call->peer, fd, true)) {
+            romi_server_session_end (server, session, ROM_SESSION_END_GOODBYE);
             return rom_call_fail (call, ROM_NOMEM, "server out of memory for a session");
         }
     }
     reply->session = session->id;
     reply->secret = session->secret;
-    reply->incarnation = rom_server_incarnation (server);
-    size_t max = rom_server_max_message (server);
+    reply->incarnation = romi_server_incarnation (server);
+    size_t max = romi_server_max_message (server);
     reply->max_message = max > UINT32_MAX ? UINT32_MAX : (uint32_t) max;
     return ROM_OK;
 }
@@ -77,16 +77,16 @@ ROM_OP (s_create)
     (void) self;
     rom_server_t *server = (rom_server_t *) servant;
     const Rom__CreateRequest *req = (const Rom__CreateRequest *) in;
-    rom_session_t *session;
+    romi_session_t *session;
     if (s_session (call, server, &session) != ROM_OK)
         return call->fail_status;
-    const rom_type_entry_t *entry = rom_server_find_type (server, req->type);
+    const romi_type_entry_t *entry = romi_server_find_type (server, req->type);
     if (!entry)
         return rom_call_fail (call, ROM_NO_TYPE, "no type \"%s\" is registered on this server", req->type);
-    rom_objects_t *objects = rom_server_objects (server);
+    romi_objects_t *objects = romi_server_objects (server);
     const char *name = req->name && *req->name ? req->name : NULL;
     if (name) {
-        rom_object_t *existing = rom_objects_find_name (objects, name);
+        romi_object_t *existing = romi_objects_find_name (objects, name);
         if (existing) {
             if (!req->exist_ok)
                 return rom_call_fail (call, ROM_EXISTS, "an object named \"%s\" exists already (%s#%llu)", name,
@@ -94,7 +94,7 @@ ROM_OP (s_create)
             if (existing->entry != entry)
                 return rom_call_fail (call, ROM_WRONG_TYPE, "the object named \"%s\" is a %s, not a %s", name,
                                       existing->entry->type->name, entry->type->name);
-            if (rom_objects_retain (session, existing) != 0)
+            if (romi_objects_retain (session, existing) != 0)
                 return rom_call_fail (call, ROM_NOMEM, "server out of memory");
             return s_object_ref (call, server, existing, (Rom__ObjectRef *) out);
         }
@@ -102,7 +102,7 @@ ROM_OP (s_create)
     const rom_type_t *type = entry->type;
     const ProtobufCMessage *args = NULL;
     if (type->init) {
-        if (rom_wire_too_deep (type->init, req->args.data, req->args.len))
+        if (romi_wire_too_deep (type->init, req->args.data, req->args.len))
             return rom_call_fail (call, ROM_BAD_REQUEST, "creating a %s: the arguments nest deeper than %u levels",
                                   type->name, ROM_MAX_DEPTH);
         ProtobufCAllocator allocator;
@@ -116,7 +116,9 @@ ROM_OP (s_create)
                               type->name);
     void *state = NULL;
     if (type->create) {
+        call->constructing = true;
         rom_status_t status = type->create (entry->servant, entry->ctx, args, &state, call);
+        call->constructing = false;
         if (status != ROM_OK) {
             // Name the type: the servant's text says what was wrong, not with what.
             char *why = call->errmsg;
@@ -125,12 +127,12 @@ ROM_OP (s_create)
                                   type->name, why ? why : rom_strerror (status));
         }
     }
-    rom_object_t *object = rom_objects_add (objects, entry, state, name);
-    rom_refs_adopt (server, call, object); // references its constructor kept (rom_call_keep_ref)
-    if (!object || rom_objects_retain (session, object) != 0) {
+    romi_object_t *object = romi_objects_add (objects, entry, state, name);
+    romi_refs_adopt (server, call, object); // references its constructor kept (rom_call_keep_ref)
+    if (!object || romi_objects_retain (session, object) != 0) {
         if (object) {
-            rom_refs_drop_held (server, object);
-            rom_objects_remove (objects, &object);
+            romi_refs_drop_held (server, object);
+            romi_objects_remove (objects, &object);
         }
         if (type->destroy)
             type->destroy (entry->servant, state);
@@ -144,16 +146,16 @@ ROM_OP (s_lookup)
     (void) self;
     rom_server_t *server = (rom_server_t *) servant;
     const Rom__LookupRequest *req = (const Rom__LookupRequest *) in;
-    rom_session_t *session;
+    romi_session_t *session;
     if (s_session (call, server, &session) != ROM_OK)
         return call->fail_status;
-    rom_object_t *object = rom_objects_find_name (rom_server_objects (server), req->name);
+    romi_object_t *object = romi_objects_find_name (romi_server_objects (server), req->name);
     if (!object)
         return rom_call_fail (call, ROM_NO_OBJECT, "no object is named \"%s\"", req->name);
     if (req->type && *req->type && strcmp (req->type, object->entry->type->name) != 0)
         return rom_call_fail (call, ROM_WRONG_TYPE, "the object named \"%s\" is a %s, not a %s", req->name,
                               object->entry->type->name, req->type);
-    if (rom_objects_retain (session, object) != 0)
+    if (romi_objects_retain (session, object) != 0)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory");
     return s_object_ref (call, server, object, (Rom__ObjectRef *) out);
 }
@@ -164,13 +166,13 @@ ROM_OP (s_retain)
     (void) out;
     rom_server_t *server = (rom_server_t *) servant;
     const Rom__RefRequest *req = (const Rom__RefRequest *) in;
-    rom_session_t *session;
+    romi_session_t *session;
     if (s_session (call, server, &session) != ROM_OK)
         return call->fail_status;
-    rom_object_t *object = rom_objects_find (rom_server_objects (server), req->id);
+    romi_object_t *object = romi_objects_find (romi_server_objects (server), req->id);
     if (!object)
         return rom_call_fail (call, ROM_NO_OBJECT, "object %llu: no such object", (unsigned long long) req->id);
-    if (rom_objects_retain (session, object) != 0)
+    if (romi_objects_retain (session, object) != 0)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory");
     return ROM_OK;
 }
@@ -181,18 +183,18 @@ ROM_OP (s_release)
     (void) out;
     rom_server_t *server = (rom_server_t *) servant;
     const Rom__RefRequest *req = (const Rom__RefRequest *) in;
-    rom_session_t *session;
+    romi_session_t *session;
     if (s_session (call, server, &session) != ROM_OK)
         return call->fail_status;
-    rom_object_t *object = rom_objects_find (rom_server_objects (server), req->id);
+    romi_object_t *object = romi_objects_find (romi_server_objects (server), req->id);
     if (!object)
         return rom_call_fail (call, ROM_NO_OBJECT, "object %llu: no such object", (unsigned long long) req->id);
     bool dead;
-    if (rom_objects_release (session, object, &dead) != ROM_OK)
+    if (romi_objects_release (session, object, &dead) != ROM_OK)
         return rom_call_fail (call, ROM_DENIED, "this session holds no reference to %s#%llu",
                               object->entry->type->name, (unsigned long long) object->id);
     if (dead)
-        rom_server_object_release (server, object);
+        romi_server_object_release (server, object);
     return ROM_OK;
 }
 
@@ -212,10 +214,10 @@ ROM_OP (s_goodbye)
     (void) in;
     (void) out;
     rom_server_t *server = (rom_server_t *) servant;
-    rom_session_t *session;
+    romi_session_t *session;
     if (s_session (call, server, &session) != ROM_OK)
         return call->fail_status;
-    rom_server_session_end (server, session, ROM_SESSION_END_GOODBYE);
+    romi_server_session_end (server, session, ROM_SESSION_END_GOODBYE);
     return ROM_OK;
 }
 
@@ -230,7 +232,7 @@ static const rom_method_t s_methods[] = {
     {"Goodbye", &rom__empty__descriptor, &rom__empty__descriptor, s_goodbye},
 };
 
-const rom_type_t rom_manager_type = {
+const rom_type_t romi_manager_type = {
     .name = "rom.Manager",
     .n_methods = sizeof s_methods / sizeof s_methods[0],
     .methods = s_methods,

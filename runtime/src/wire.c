@@ -80,7 +80,7 @@ s_big_give (void *data, void *hint)
 }
 
 int
-rom_wire_send_message (void *socket, const ProtobufCMessage *msg, int flags)
+romi_wire_send_message (void *socket, const ProtobufCMessage *msg, int flags)
 {
     zmq_msg_t frame;
     size_t size = msg ? protobuf_c_message_get_packed_size (msg) : 0;
@@ -109,20 +109,20 @@ rom_wire_send_message (void *socket, const ProtobufCMessage *msg, int flags)
 }
 
 int
-rom_wire_send_header (void *socket, const ProtobufCMessage *header, int flags)
+romi_wire_send_header (void *socket, const ProtobufCMessage *header, int flags)
 {
     uint8_t buf[ROM_HEADER_MAX];
     size_t size = protobuf_c_message_get_packed_size (header);
     if (size > sizeof buf) {
         // Only an error text can make a header this large: cut it rather than fail the reply.
-        return rom_wire_send_message (socket, header, flags);
+        return romi_wire_send_message (socket, header, flags);
     }
     protobuf_c_message_pack (header, buf);
     return zmq_send (socket, buf, size, flags) < 0 ? -1 : 0;
 }
 
 Rom__CallHeader *
-rom_wire_decode_call (const void *data, size_t size)
+romi_wire_decode_call (const void *data, size_t size)
 {
     if (size > ROM_HEADER_MAX)
         return NULL;
@@ -130,7 +130,7 @@ rom_wire_decode_call (const void *data, size_t size)
 }
 
 Rom__ReplyHeader *
-rom_wire_decode_reply (const void *data, size_t size)
+romi_wire_decode_reply (const void *data, size_t size)
 {
     // Replies may carry a long error text; still bound it so a hostile peer cannot make us allocate much.
     if (size > ROM_HEADER_MAX + ROM_ERRMSG_MAX)
@@ -167,7 +167,7 @@ s_put_varint (uint8_t *dst, uint64_t value)
 }
 
 size_t
-rom_wire_batch_put (uint8_t *dst, const ProtobufCMessage *header, size_t hsize, const ProtobufCMessage *payload,
+romi_wire_batch_put (uint8_t *dst, const ProtobufCMessage *header, size_t hsize, const ProtobufCMessage *payload,
                     size_t psize)
 {
     size_t n = s_put_varint (dst, hsize);
@@ -179,7 +179,7 @@ rom_wire_batch_put (uint8_t *dst, const ProtobufCMessage *header, size_t hsize, 
 }
 
 bool
-rom_wire_batch_next (const uint8_t **p, const uint8_t *end, const uint8_t **header, size_t *hsize,
+romi_wire_batch_next (const uint8_t **p, const uint8_t *end, const uint8_t **header, size_t *hsize,
                      const uint8_t **payload, size_t *psize)
 {
     const uint8_t *q = *p;
@@ -243,7 +243,7 @@ s_too_deep (const ProtobufCMessageDescriptor *desc, const uint8_t *p, const uint
 }
 
 bool
-rom_wire_too_deep (const ProtobufCMessageDescriptor *desc, const void *data, size_t size)
+romi_wire_too_deep (const ProtobufCMessageDescriptor *desc, const void *data, size_t size)
 {
     // Each level costs at least a tag byte and a length byte: a payload this small cannot nest too deep,
     // and the usual small call pays nothing for the check.
@@ -253,7 +253,7 @@ rom_wire_too_deep (const ProtobufCMessageDescriptor *desc, const void *data, siz
 }
 
 uint64_t
-rom_now_us (void)
+romi_now_us (void)
 {
     struct timespec ts;
     clock_gettime (CLOCK_MONOTONIC, &ts);
@@ -261,7 +261,7 @@ rom_now_us (void)
 }
 
 uint64_t
-rom_now_ms (void)
+romi_now_ms (void)
 {
     struct timespec ts;
     clock_gettime (CLOCK_MONOTONIC, &ts);
@@ -269,7 +269,7 @@ rom_now_ms (void)
 }
 
 void
-rom_format (char *buf, size_t size, const char *fmt, va_list ap)
+romi_format (char *buf, size_t size, const char *fmt, va_list ap)
 {
     if (size == 0)
         return;
@@ -278,7 +278,7 @@ rom_format (char *buf, size_t size, const char *fmt, va_list ap)
 }
 
 uint64_t
-rom_random64 (void)
+romi_random64 (void)
 {
     uint64_t value = 0;
     if (getrandom (&value, sizeof value, GRND_NONBLOCK) != (ssize_t) sizeof value) {

@@ -94,9 +94,9 @@ s_refused (fixture_t *f, const char *authkey)
     for (int round = 0; round < 2; round++) {
         rom_client_t *bad = NULL;
         const char *why = NULL;
-        uint64_t start = rom_now_ms ();
+        uint64_t start = romi_now_ms ();
         rom_status_t status = s_connect (f->endpoint, authkey, &bad, &why);
-        uint64_t spent = rom_now_ms () - start;
+        uint64_t spent = romi_now_ms () - start;
         printf ("# refused (%s) in %llu ms: %s\n", authkey ? "wrong key" : "no key", (unsigned long long) spent,
                 why ? why : "");
         assert_true (status == ROM_DENIED || status == ROM_TIMEOUT || status == ROM_UNAVAILABLE);

@@ -419,12 +419,12 @@ s_flood (const char *endpoint, uint64_t object_id, int n)
             _exit (3);
     }
     size_t hn = s_header (head, 1, object_id, TALLY_GET, ROM_PROTOCOL_VERSION, 0, 0);
-    uint64_t deadline = rom_now_ms () + 15000;
+    uint64_t deadline = romi_now_ms () + 15000;
     bool send_get = true;
     for (;;) {
         if (send_get && (zmq_send (dealer, head, hn, ZMQ_SNDMORE) < 0 || zmq_send (dealer, "", 0, 0) < 0))
             _exit (3);
-        if (rom_now_ms () >= deadline)
+        if (romi_now_ms () >= deadline)
             _exit (4);
         zmq_pollitem_t item = {.socket = dealer, .events = ZMQ_POLLIN};
         send_get = zmq_poll (&item, 1, 100) <= 0;
@@ -467,13 +467,13 @@ test_flood_from_one_client (void **state)
     // Meanwhile the well-behaved client calls the same object; each answer comes promptly. Count the calls
     // answered while the flood was under way (the total strictly between 0 and FLOOD), to know the flood and
     // these calls did overlap.
-    uint64_t deadline = rom_now_ms () + 20000, slowest = 0;
+    uint64_t deadline = romi_now_ms () + 20000, slowest = 0;
     int during = 0, status = 0;
     pid_t done = 0;
-    while ((done = waitpid (flooder, &status, WNOHANG)) == 0 && rom_now_ms () < deadline) {
-        uint64_t start = rom_now_ms ();
+    while ((done = waitpid (flooder, &status, WNOHANG)) == 0 && romi_now_ms () < deadline) {
+        uint64_t start = romi_now_ms ();
         int64_t total = rom_test_tally_add (f->tally, 0);
-        uint64_t spent = rom_now_ms () - start;
+        uint64_t spent = romi_now_ms () - start;
         slowest = spent > slowest ? spent : slowest;
         during += total > 0 && total < FLOOD;
     }

@@ -114,7 +114,7 @@ static void
 s_check_reply (const void *head, size_t head_size, const void *payload, size_t payload_size, uint64_t call_id,
                uint64_t total)
 {
-    Rom__ReplyHeader *header = rom_wire_decode_reply (head, head_size);
+    Rom__ReplyHeader *header = romi_wire_decode_reply (head, head_size);
     assert_non_null (header);
     assert_int_equal (header->call_id, call_id);
     assert_int_equal (header->status, ROM_OK);
@@ -144,7 +144,7 @@ test_calls_that_queue_together_are_answered_in_one_message (void **state)
             const uint8_t *p = zmq_msg_data (&frames[1]), *end = p + zmq_msg_size (&frames[1]);
             const uint8_t *head, *payload;
             size_t head_size, payload_size;
-            while (rom_wire_batch_next (&p, end, &head, &head_size, &payload, &payload_size)) {
+            while (romi_wire_batch_next (&p, end, &head, &head_size, &payload, &payload_size)) {
                 s_check_reply (head, head_size, payload, payload_size, next, next);
                 next++;
             }

@@ -40,10 +40,10 @@ s_teardown (void **state)
 static void
 s_read_all (int fd, void *buf, size_t size, int timeout_ms)
 {
-    uint64_t deadline = rom_now_ms () + (uint64_t) timeout_ms;
+    uint64_t deadline = romi_now_ms () + (uint64_t) timeout_ms;
     size_t got = 0;
     while (got < size) {
-        uint64_t now = rom_now_ms ();
+        uint64_t now = romi_now_ms ();
         assert_true (now < deadline);
         struct pollfd item = {.fd = fd, .events = POLLIN};
         if (poll (&item, 1, (int) (deadline - now)) <= 0)
@@ -69,9 +69,9 @@ test_queue_items_and_statuses (void **state)
     assert_true (flag);
     // Get on an empty queue: EMPTY at once, or after the timeout (Python's queue.Empty).
     assert_int_equal (rom_queue_get_int (q, ROM_NOWAIT, &n), ROM_EMPTY);
-    uint64_t start = rom_now_ms ();
+    uint64_t start = romi_now_ms ();
     assert_int_equal (rom_queue_get_int (q, 200, &n), ROM_EMPTY);
-    assert_true (rom_now_ms () - start >= 190);
+    assert_true (romi_now_ms () - start >= 190);
     // Every kind of item, in order.
     assert_int_equal (rom_queue_put_int (q, -5, ROM_FOREVER), ROM_OK);
     assert_int_equal (rom_queue_put_str (q, "five", ROM_FOREVER), ROM_OK);
@@ -551,14 +551,14 @@ s_many_waiters (bool queue)
     }
     uint64_t worst_us = 0, total_us = 0;
     for (int i = 0; i < 200; i++) {
-        uint64_t t0 = rom_now_us ();
+        uint64_t t0 = romi_now_us ();
         if (queue) {
             int64_t n = -1;
             assert_int_equal (rom_queue_qsize (q, &n), ROM_OK);
             assert_int_equal (n, 0);
         } else
             assert_int_equal (rom_client_ping (client), ROM_OK);
-        uint64_t us = rom_now_us () - t0;
+        uint64_t us = romi_now_us () - t0;
         total_us += us;
         worst_us = us > worst_us ? us : worst_us;
     }

@@ -110,9 +110,9 @@ test_lock_timeout_is_a_status (void **state)
     char byte;
     assert_int_equal (read (ready[0], &byte, 1), 1);
     assert_int_equal (rom_lock_acquire (lock, ROM_NOWAIT), ROM_TIMEOUT);
-    uint64_t start = rom_now_ms ();
+    uint64_t start = romi_now_ms ();
     assert_int_equal (rom_lock_acquire (lock, 300), ROM_TIMEOUT);
-    uint64_t spent = rom_now_ms () - start;
+    uint64_t spent = romi_now_ms () - start;
     assert_true (spent >= 290 && spent < 1500);
     assert_int_equal (rom_lock_release (lock), ROM_APP_ERROR); // the child holds it, not us
     // A waiter blocked in acquire gets the lock once the child releases it.
@@ -191,10 +191,10 @@ test_lock_released_when_owner_process_is_killed (void **state)
     assert_int_equal (read (ready[0], &byte, 1), 1);
     assert_true (byte);
     assert_int_equal (rom_lock_acquire (lock, ROM_NOWAIT), ROM_TIMEOUT);
-    uint64_t start = rom_now_ms ();
+    uint64_t start = romi_now_ms ();
     assert_int_equal (rom_lock_acquire (lock, 10000), ROM_OK);
     printf ("# a lock held by a SIGKILLed process passed on after %llu ms\n",
-            (unsigned long long) (rom_now_ms () - start));
+            (unsigned long long) (romi_now_ms () - start));
     assert_int_equal (rom_test_join (child), 128 + SIGKILL);
     assert_int_equal (rom_lock_release (lock), ROM_OK);
     rom_lock_destroy (&lock);
@@ -345,7 +345,7 @@ test_condition (void **state)
         assert_int_equal (read (ready[0], &byte, 1), 1);
     }
     // Both are waiting once the lock is free and two callers are parked (State counts them).
-    uint64_t deadline = rom_now_ms () + 5000;
+    uint64_t deadline = romi_now_ms () + 5000;
     for (;;) {
         Rom__Builtins__OwnerRequest in = ROM__BUILTINS__OWNER_REQUEST__INIT;
         Rom__Builtins__LockState *st = NULL;
@@ -355,7 +355,7 @@ test_condition (void **state)
         rom__builtins__lock_state__free_unpacked (st, NULL);
         if (parked)
             break;
-        assert_true (rom_now_ms () < deadline);
+        assert_true (romi_now_ms () < deadline);
     }
     assert_int_equal (rom_condition_acquire (cond, 5000), ROM_OK);
     assert_int_equal (rom_condition_notify (cond, 1, &woken), ROM_OK);
@@ -393,12 +393,12 @@ test_barrier (void **state)
             _exit (ok ? 0 : 1);
         }
     // Wait until both are parked, then arrive last.
-    uint64_t deadline = rom_now_ms () + 5000;
+    uint64_t deadline = romi_now_ms () + 5000;
     uint32_t parties = 0, waiting = 0;
     bool broken = true;
     do {
         assert_int_equal (rom_barrier_state (barrier, &parties, &waiting, &broken), ROM_OK);
-        assert_true (rom_now_ms () < deadline);
+        assert_true (romi_now_ms () < deadline);
     } while (waiting < 2);
     assert_int_equal (parties, 3);
     assert_false (broken);
@@ -417,10 +417,10 @@ test_barrier (void **state)
     pid_t child = fork ();
     if (child == 0)
         _exit (rom_barrier_wait (barrier, 5000, NULL) == ROM_BROKEN ? 0 : 1);
-    deadline = rom_now_ms () + 5000;
+    deadline = romi_now_ms () + 5000;
     do {
         assert_int_equal (rom_barrier_state (barrier, NULL, &waiting, NULL), ROM_OK);
-        assert_true (rom_now_ms () < deadline);
+        assert_true (romi_now_ms () < deadline);
     } while (waiting < 1);
     assert_int_equal (rom_barrier_wait (barrier, 100, NULL), ROM_TIMEOUT);
     assert_int_equal (rom_test_join (child), 0);
@@ -435,10 +435,10 @@ test_barrier (void **state)
     child = fork ();
     if (child == 0)
         _exit (rom_barrier_wait (barrier, 5000, NULL) == ROM_BROKEN ? 0 : 1);
-    deadline = rom_now_ms () + 5000;
+    deadline = romi_now_ms () + 5000;
     do {
         assert_int_equal (rom_barrier_state (barrier, NULL, &waiting, NULL), ROM_OK);
-        assert_true (rom_now_ms () < deadline);
+        assert_true (romi_now_ms () < deadline);
     } while (waiting < 1);
     assert_int_equal (rom_barrier_abort (barrier), ROM_OK);
     assert_int_equal (rom_test_join (child), 0);

@@ -224,9 +224,9 @@ test_deferred_timeout (void **state)
     rom_client_set_timeout (f->client, 600);
     Rom__RefRequest until = ROM__REF_REQUEST__INIT;
     until.id = 100;
-    uint64_t start = rom_now_ms ();
+    uint64_t start = romi_now_ms ();
     assert_int_equal (rom_proxy_call (tally, TALLY_WAIT, &until.base, NULL), ROM_TIMEOUT);
-    uint64_t spent = rom_now_ms () - start;
+    uint64_t spent = romi_now_ms () - start;
     assert_true (spent >= 300 && spent <= 1500);
     // The timed-out waiter was removed: reaching the total later completes nobody, and calls still work.
     rom_client_set_timeout (f->client, 5000);
@@ -331,10 +331,10 @@ test_dead_server (void **state)
     rom_proxy_t *tally = s_tally (client, NULL, 0);
     rom_test_kill_reap (server);
     rom_client_set_timeout (client, 700);
-    uint64_t start = rom_now_ms ();
+    uint64_t start = romi_now_ms ();
     rom_status_t status = rom_proxy_call (tally, TALLY_GET, NULL, NULL);
     assert_true (status == ROM_UNAVAILABLE || status == ROM_TIMEOUT);
-    assert_true (rom_now_ms () - start <= 1500);
+    assert_true (romi_now_ms () - start <= 1500);
     assert_non_null (strstr (rom_client_errmsg (client), "Get"));
     rom_proxy_destroy (&tally);
     rom_client_destroy (&client);
@@ -342,9 +342,9 @@ test_dead_server (void **state)
     // Nobody listens at all: connect fails within its timeout, saying where it tried.
     rom_client_opts_t opts = {.connect_timeout_ms = 300};
     const char *why = NULL;
-    start = rom_now_ms ();
+    start = romi_now_ms ();
     assert_int_equal (rom_client_connect (endpoint, &opts, &client, &why), ROM_UNAVAILABLE);
-    assert_true (rom_now_ms () - start <= 1300);
+    assert_true (romi_now_ms () - start <= 1300);
     assert_null (client);
     assert_non_null (strstr (why, endpoint));
     assert_int_equal (rom_client_connect ("no-scheme", &opts, &client, &why), ROM_INVALID);
@@ -360,9 +360,9 @@ test_call_deadline (void **state)
     rom_client_set_timeout (f->client, 300);
     Rom__RefRequest ms = ROM__REF_REQUEST__INIT;
     ms.id = 800;
-    uint64_t start = rom_now_ms ();
+    uint64_t start = romi_now_ms ();
     assert_int_equal (rom_proxy_call (tally, TALLY_SLEEP, &ms.base, NULL), ROM_TIMEOUT);
-    assert_true (rom_now_ms () - start < 700);
+    assert_true (romi_now_ms () - start < 700);
     rom_client_set_timeout (f->client, 5000);
     // The late reply is dropped; the next call gets its own.
     assert_int_equal (rom_test_tally_add (tally, 2), 2);

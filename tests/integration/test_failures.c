@@ -141,41 +141,41 @@ s_failed_at_once (const char *what, rom_status_t status, uint64_t spent, rom_cli
 static void
 s_later_calls_fail_at_once (rom_client_t *client, rom_proxy_t *tally, const char *endpoint, const char *how)
 {
-    uint64_t start = rom_now_ms ();
+    uint64_t start = romi_now_ms ();
     rom_status_t status = rom_proxy_call (tally, TALLY_GET, NULL, NULL);
-    s_at_once ("later sync call", status, rom_now_ms () - start, client, endpoint, how);
+    s_at_once ("later sync call", status, romi_now_ms () - start, client, endpoint, how);
 
-    start = rom_now_ms ();
+    start = romi_now_ms ();
     status = rom_client_ping (client);
-    s_at_once ("ping", status, rom_now_ms () - start, client, endpoint, how);
+    s_at_once ("ping", status, romi_now_ms () - start, client, endpoint, how);
 
     Rom__RefRequest init = ROM__REF_REQUEST__INIT;
     rom_proxy_t *created = NULL;
-    start = rom_now_ms ();
+    start = romi_now_ms ();
     status = rom_proxy_create (client, &rom_test_tally_type, NULL, &init.base, 0, &created);
-    s_at_once ("create", status, rom_now_ms () - start, client, endpoint, how);
+    s_at_once ("create", status, romi_now_ms () - start, client, endpoint, how);
     assert_null (created);
 
     rom_future_t *future = NULL;
-    start = rom_now_ms ();
+    start = romi_now_ms ();
     status = rom_proxy_create_async (client, &rom_test_tally_type, NULL, &init.base, 0, &future);
     if (status == ROM_OK)
         status = rom_future_wait_proxy (&future, &rom_test_tally_type, &created);
-    s_at_once ("async create", status, rom_now_ms () - start, client, endpoint, how);
+    s_at_once ("async create", status, romi_now_ms () - start, client, endpoint, how);
     rom_proxy_destroy (&created);
 
-    start = rom_now_ms ();
+    start = romi_now_ms ();
     status = rom_proxy_call_async (tally, TALLY_GET, NULL, &future);
     if (status == ROM_OK)
         status = rom_future_wait (&future, NULL);
-    s_at_once ("async call", status, rom_now_ms () - start, client, endpoint, how);
+    s_at_once ("async call", status, romi_now_ms () - start, client, endpoint, how);
 
     Rom__RefRequest one = ROM__REF_REQUEST__INIT;
     one.id = 1;
-    start = rom_now_ms ();
+    start = romi_now_ms ();
     rom_proxy_call_oneway (tally, TALLY_ADD, &one.base); // its status is the runtime's to choose
     status = rom_proxy_call (tally, TALLY_GET, NULL, NULL);
-    s_at_once ("sync call after a one-way call", status, rom_now_ms () - start, client, endpoint, how);
+    s_at_once ("sync call after a one-way call", status, romi_now_ms () - start, client, endpoint, how);
 }
 
 // --- 1. a dead server is known at once ------------------------------------------------------------------
@@ -198,10 +198,10 @@ test_manager_killed_call_in_flight (void **state)
     int pid = rom_manager_pid (manager);
     char how[96];
     snprintf (how, sizeof how, "server pid %d was killed by signal 9", pid);
-    uint64_t start = rom_now_ms ();
+    uint64_t start = romi_now_ms ();
     assert_int_equal (kill (pid, SIGKILL), 0); // not reaped here: the manager is the one to learn how it ended
     rom_status_t status = rom_future_wait (&in_flight, NULL);
-    s_at_once ("call in flight", status, rom_now_ms () - start, client, endpoint, "may or may not have run", how);
+    s_at_once ("call in flight", status, romi_now_ms () - start, client, endpoint, "may or may not have run", how);
     // The thread's last failure through any client says the same.
     rom_test_says (NULL, how);
 
@@ -226,13 +226,13 @@ s_servant_ends_server (uint64_t how_arg, const char *how_fmt)
     rom_proxy_t *tally = rom_test_tally_new (client, NULL, 0);
     Rom__RefRequest in = ROM__REF_REQUEST__INIT;
     in.id = how_arg;
-    uint64_t start = rom_now_ms ();
+    uint64_t start = romi_now_ms ();
     rom_status_t status = rom_proxy_call (bomb, 0, &in.base, NULL);
-    s_at_once ("the call that ended the server", status, rom_now_ms () - start, client, endpoint,
+    s_at_once ("the call that ended the server", status, romi_now_ms () - start, client, endpoint,
                "may or may not have run", how);
-    start = rom_now_ms ();
+    start = romi_now_ms ();
     status = rom_proxy_call (tally, TALLY_GET, NULL, NULL);
-    s_at_once ("the next call", status, rom_now_ms () - start, client, endpoint, how);
+    s_at_once ("the next call", status, romi_now_ms () - start, client, endpoint, how);
     rom_proxy_destroy (&tally);
     rom_proxy_destroy (&bomb);
     rom_manager_destroy (&manager);
@@ -288,7 +288,7 @@ s_blocked_child (void *arg, int out_fd)
     case W_PIPE: status = rom_pipe_recv_int (w->pipe_b, ROM_FOREVER, &value); break;
     }
     char line[64];
-    snprintf (line, sizeof line, "%d %llu", (int) status, (unsigned long long) rom_now_us ());
+    snprintf (line, sizeof line, "%d %llu", (int) status, (unsigned long long) romi_now_us ());
     rom_test_send_line (out_fd, line);
     return 0;
 }
@@ -325,12 +325,12 @@ test_manager_killed_wakes_forever_waits (void **state)
     usleep (300 * 1000);
 
     int pid = rom_manager_pid (manager);
-    uint64_t killed_us = rom_now_us ();
+    uint64_t killed_us = romi_now_us ();
     assert_int_equal (kill (pid, SIGKILL), 0);
-    uint64_t give_up = rom_now_ms () + 4000; // the watchdog of the children: far past the bound
+    uint64_t give_up = romi_now_ms () + 4000; // the watchdog of the children: far past the bound
     char failures[1024] = "";
     for (int i = 0; i < W_N; i++) {
-        uint64_t now = rom_now_ms ();
+        uint64_t now = romi_now_ms ();
         int left = give_up > now ? (int) (give_up - now) : 0;
         int status = -1;
         unsigned long long back_us = 0;
@@ -355,11 +355,11 @@ test_manager_killed_wakes_forever_waits (void **state)
 
     // The owner's own wait without end, after the death: at once too.
     int64_t value;
-    uint64_t start = rom_now_ms ();
+    uint64_t start = romi_now_ms ();
     rom_status_t status = rom_queue_get_int (w.queue, ROM_FOREVER, &value);
     char how[96];
     snprintf (how, sizeof how, "server pid %d was killed by signal 9", pid);
-    s_at_once ("owner's rom_queue_get_int (ROM_FOREVER)", status, rom_now_ms () - start, client, how);
+    s_at_once ("owner's rom_queue_get_int (ROM_FOREVER)", status, romi_now_ms () - start, client, how);
     rom_test_watchdog (0, NULL);
 
     rom_lock_destroy (&w.lock);
@@ -422,11 +422,11 @@ test_standalone_killed_call_in_flight (void **state)
     rom_proxy_t *tally = rom_test_tally_new (f->client, NULL, 0);
     rom_future_t *in_flight = s_wait_async (tally, 1000000, CALL_TIMEOUT_MS);
     assert_int_equal (rom_test_tally_query (tally, TALLY_WAITERS), 1);
-    uint64_t start = rom_now_ms ();
+    uint64_t start = romi_now_ms ();
     rom_test_kill_reap (f->server);
     f->server = 0;
     rom_status_t status = rom_future_wait (&in_flight, NULL);
-    s_at_once ("call in flight", status, rom_now_ms () - start, f->client, f->endpoint, "may or may not have run");
+    s_at_once ("call in flight", status, romi_now_ms () - start, f->client, f->endpoint, "may or may not have run");
     s_later_calls_fail_at_once (f->client, tally, f->endpoint, f->endpoint);
     rom_proxy_destroy (&tally);
 }
@@ -444,9 +444,9 @@ test_connect_to_nothing (void **state)
     rom_client_opts_t opts = {.connect_timeout_ms = CONNECT_TIMEOUT_MS, .call_timeout_ms = CALL_TIMEOUT_MS};
     rom_client_t *client = NULL;
     const char *why = NULL;
-    uint64_t start = rom_now_ms ();
+    uint64_t start = romi_now_ms ();
     rom_status_t status = rom_client_connect (endpoint, &opts, &client, &why);
-    uint64_t spent = rom_now_ms () - start;
+    uint64_t spent = romi_now_ms () - start;
     printf ("# connect %s: %s after %llu ms: %s\n", endpoint, rom_strerror (status), (unsigned long long) spent,
             why ? why : "(no text)");
     assert_null (client);
@@ -490,9 +490,9 @@ test_client_started_before_server_waits (void **state)
     rom_client_opts_t opts = {.connect_timeout_ms = 5000, .call_timeout_ms = CALL_TIMEOUT_MS};
     rom_client_t *client = NULL;
     const char *why = NULL;
-    uint64_t start = rom_now_ms ();
+    uint64_t start = romi_now_ms ();
     rom_status_t status = rom_client_connect (endpoint, &opts, &client, &why);
-    uint64_t spent = rom_now_ms () - start;
+    uint64_t spent = romi_now_ms () - start;
     if (status != ROM_OK) {
         rom_test_kill_reap (server);
         fail_msg ("connect before the server: %s after %llu ms: %s", rom_strerror (status),
@@ -572,15 +572,15 @@ test_dead_client_released_at_once (void **state)
     rom_proxy_destroy (&theirs);
     assert_int_equal (rom_test_tally_query (gate, TALLY_GET), 0); // the release above has been handled
 
-    uint64_t start = rom_now_ms ();
+    uint64_t start = romi_now_ms ();
     if (death == DIE_SIGKILL)
         kill (child, SIGKILL);
     else
         rom_test_send_line (to_child[1], "die");
     rom_status_t status = rom_future_wait (&lock_future, NULL);
-    uint64_t lock_ms = rom_now_ms () - start;
+    uint64_t lock_ms = romi_now_ms () - start;
     rom_status_t object_status = rom_future_wait (&closed, NULL);
-    uint64_t object_ms = rom_now_ms () - start;
+    uint64_t object_ms = romi_now_ms () - start;
     printf ("# %s client: its lock passed after %llu ms (%s), its object died after %llu ms (%s)\n",
             death == DIE_SIGKILL ? "a SIGKILLed" : "an exited", (unsigned long long) lock_ms, rom_strerror (status),
             (unsigned long long) object_ms, rom_strerror (object_status));
@@ -650,9 +650,9 @@ test_stopped_client_keeps_session (void **state)
     assert_true (rom_test_recv_line (from, line, sizeof line, 10000));
 
     assert_int_equal (kill (child, SIGSTOP), 0);
-    uint64_t start = rom_now_ms ();
+    uint64_t start = romi_now_ms ();
     rom_status_t status = rom_lock_acquire (h.lock, 2000);
-    uint64_t spent = rom_now_ms () - start;
+    uint64_t spent = romi_now_ms () - start;
     uint64_t destroyed_now = rom_test_tally_query (gate, TALLY_DESTROYED);
     kill (child, SIGCONT);
     rom_test_send_line (to_child[1], "go");

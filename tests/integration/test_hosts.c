@@ -118,7 +118,7 @@ s_server_in_namespace (char *endpoint)
             _exit (1);
         rom_status_t status = rom_server_serve_forever (server);
         rom_server_destroy (&server);
-        rom_context_term ();
+        romi_context_term ();
         _exit (status == ROM_OK ? 0 : 1);
     }
     close (ready[1]);
@@ -292,10 +292,10 @@ s_observer (const char *endpoint, int in_fd, int out_fd)
     char line[16];
     if (!rom_test_recv_line (in_fd, line, sizeof line, 30000))
         _exit (5);
-    uint64_t cut = rom_now_ms ();
-    while (rom_test_tally_query (tally, TALLY_WAITERS) != 0 && rom_now_ms () - cut < 30000)
+    uint64_t cut = romi_now_ms ();
+    while (rom_test_tally_query (tally, TALLY_WAITERS) != 0 && romi_now_ms () - cut < 30000)
         usleep (20 * 1000);
-    snprintf (line, sizeof line, "%llu", (unsigned long long) (rom_now_ms () - cut));
+    snprintf (line, sizeof line, "%llu", (unsigned long long) (romi_now_ms () - cut));
     rom_test_send_line (out_fd, line);
     rom_proxy_destroy (&tally);
     rom_client_destroy (&client);

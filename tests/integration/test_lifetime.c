@@ -162,11 +162,11 @@ s_client_dies (fixture_t *f, death_t death, uint32_t bound_ms)
         assert_int_equal (rom_test_tally_query (gate, TALLY_DESTROYED), destroyed);
         kill (child, SIGCONT);
     }
-    uint64_t start = rom_now_ms ();
+    uint64_t start = romi_now_ms ();
     if (death == DIE_SIGKILL || death == DIE_FREEZE)
         kill (child, SIGKILL);
     assert_int_equal (rom_future_wait (&closed, NULL), ROM_CLOSED);
-    uint64_t spent = rom_now_ms () - start;
+    uint64_t spent = romi_now_ms () - start;
     printf ("# session of a client (death %d) dropped after %llu ms (bound %u ms)\n", (int) death,
             (unsigned long long) spent, bound_ms);
     assert_true (spent <= bound_ms + SLACK_MS);

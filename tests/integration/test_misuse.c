@@ -388,9 +388,9 @@ s_run_null_case (int i)
         _exit (100 + (int) s_null_case (i, true, &what)); // 1..99: a sanitizer's own exit code after a report
     }
     int status = 0;
-    uint64_t deadline = rom_now_ms () + 5000;
+    uint64_t deadline = romi_now_ms () + 5000;
     pid_t done;
-    while ((done = waitpid (pid, &status, WNOHANG)) == 0 && rom_now_ms () < deadline)
+    while ((done = waitpid (pid, &status, WNOHANG)) == 0 && romi_now_ms () < deadline)
         usleep (1000);
     if (done == 0) {
         kill (pid, SIGKILL);
@@ -748,9 +748,9 @@ test_manager_inproc_refused (void **state)
     rom_manager_opts_t opts = {.endpoint = "inproc://x"};
     rom_manager_t *manager = NULL;
     const char *why = NULL;
-    uint64_t start = rom_now_ms ();
+    uint64_t start = romi_now_ms ();
     assert_int_equal (rom_manager_start (&opts, &manager, &why), ROM_INVALID);
-    uint64_t spent = rom_now_ms () - start;
+    uint64_t spent = romi_now_ms () - start;
     assert_true (spent < 100);
     assert_null (manager);
     assert_non_null (why);

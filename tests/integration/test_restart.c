@@ -71,17 +71,17 @@ typedef rom_status_t (*op_fn) (void *arg);
 static rom_status_t
 s_until_reachable (rom_client_t *client, const char *what, op_fn op, void *arg)
 {
-    uint64_t start = rom_now_ms ();
+    uint64_t start = romi_now_ms ();
     int unavailable = 0;
     for (;;) {
         rom_status_t status = op (arg);
         if (status != ROM_UNAVAILABLE) {
             printf ("# %s: %s after %llu ms (%d x unavailable before)\n", what, rom_strerror (status),
-                    (unsigned long long) (rom_now_ms () - start), unavailable);
+                    (unsigned long long) (romi_now_ms () - start), unavailable);
             return status;
         }
         unavailable++;
-        if (rom_now_ms () - start >= RECONNECT_MS)
+        if (romi_now_ms () - start >= RECONNECT_MS)
             fail_msg ("%s: still unavailable %u ms after the server came back: %s", what, RECONNECT_MS,
                       rom_client_errmsg (client));
         usleep (20 * 1000);
@@ -231,12 +231,12 @@ test_session_lost_then_new_session (void **state)
     assert_int_equal (rom_lock_acquire ((rom_lock_t *) direct_lock, ROM_NOWAIT), ROM_TIMEOUT);
 
     rom_test_kill_reap (forwarder);
-    uint64_t start = rom_now_ms ();
+    uint64_t start = romi_now_ms ();
     rom_status_t status = rom_lock_acquire ((rom_lock_t *) direct_lock, CALL_TIMEOUT_MS);
     if (status != ROM_OK)
         fail_msg ("the cut-off client's lock was not released: %s", rom_strerror (status));
     printf ("# the cut-off client's session ended %llu ms after the cut\n",
-            (unsigned long long) (rom_now_ms () - start));
+            (unsigned long long) (romi_now_ms () - start));
 
     forwarder = rom_test_forwarder_fork (port, server_port);
     Rom__RefRequest *out = NULL;

@@ -172,9 +172,9 @@ s_owner_case (owner_fate_t fate)
         if (fate == OWNER_SIGKILLED)
             kill (owner, SIGKILL);
         assert_true (rom_test_wait_gone (owner, 5000, &status));
-        uint64_t start = rom_now_ms ();
+        uint64_t start = romi_now_ms ();
         assert_true (rom_test_wait_gone (server, 3000, &status));
-        printf ("# manager server gone %llu ms after its owner\n", (unsigned long long) (rom_now_ms () - start));
+        printf ("# manager server gone %llu ms after its owner\n", (unsigned long long) (romi_now_ms () - start));
         // A clean stop: exit code 0, socket file and temp dir removed.
         assert_true (rom_test_exited_ok (status));
         assert_false (s_file_exists (endpoint));

@@ -21,7 +21,7 @@ test_call_header_round_trip (void **state)
     in.type_hash = rom_type_hash ("demo.Counter");
     uint8_t buf[ROM_HEADER_MAX];
     size_t n = rom__call_header__pack (&in, buf);
-    Rom__CallHeader *out = rom_wire_decode_call (buf, n);
+    Rom__CallHeader *out = romi_wire_decode_call (buf, n);
     assert_non_null (out);
     assert_int_equal (out->call_id, 42);
     assert_true (out->object_id == UINT64_MAX);
@@ -36,15 +36,15 @@ test_garbage_is_not_a_header (void **state)
 {
     (void) state;
     const uint8_t garbage[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
-    assert_null (rom_wire_decode_call (garbage, sizeof garbage));
+    assert_null (romi_wire_decode_call (garbage, sizeof garbage));
     const uint8_t truncated[] = {0x10, 0x80}; // field 2 varint cut short
-    assert_null (rom_wire_decode_call (truncated, sizeof truncated));
+    assert_null (romi_wire_decode_call (truncated, sizeof truncated));
     uint8_t big[ROM_HEADER_MAX + 1];
     memset (big, 0, sizeof big);
-    assert_null (rom_wire_decode_call (big, sizeof big));
+    assert_null (romi_wire_decode_call (big, sizeof big));
 }
 
-// Entries written by rom_wire_batch_put read back in order; an entry cut anywhere, or a size past the
+// Entries written by romi_wire_batch_put read back in order; an entry cut anywhere, or a size past the
 // end, ends the walk without reading out of bounds.
 static void
 test_batch_round_trip_and_truncation (void **state)
@@ -61,14 +61,14 @@ test_batch_round_trip_and_truncation (void **state)
         payload.id = 1000 * i;
         size_t hsize = protobuf_c_message_get_packed_size (&header.base);
         size_t psize = protobuf_c_message_get_packed_size (&payload.base);
-        size += rom_wire_batch_put (buf + size, &header.base, hsize, i == 2 ? NULL : &payload.base, psize);
+        size += romi_wire_batch_put (buf + size, &header.base, hsize, i == 2 ? NULL : &payload.base, psize);
         assert_true (size <= sizeof buf);
     }
     const uint8_t *p = buf, *end = buf + size, *head, *data;
     size_t head_size, data_size;
     for (uint64_t i = 1; i <= 3; i++) {
-        assert_true (rom_wire_batch_next (&p, end, &head, &head_size, &data, &data_size));
-        Rom__ReplyHeader *h = rom_wire_decode_reply (head, head_size);
+        assert_true (romi_wire_batch_next (&p, end, &head, &head_size, &data, &data_size));
+        Rom__ReplyHeader *h = romi_wire_decode_reply (head, head_size);
         assert_non_null (h);
         assert_int_equal (h->call_id, i);
         assert_int_equal (h->status, i == 2 ? ROM_NO_METHOD : ROM_OK);
@@ -82,14 +82,14 @@ test_batch_round_trip_and_truncation (void **state)
         }
         rom__reply_header__free_unpacked (h, NULL);
     }
-    assert_false (rom_wire_batch_next (&p, end, &head, &head_size, &data, &data_size));
+    assert_false (romi_wire_batch_next (&p, end, &head, &head_size, &data, &data_size));
     assert_true (p == end);
     // Cut short at every length: only whole entries are read.
     for (size_t cut = 0; cut < size; cut++) {
         p = buf;
         end = buf + cut;
         unsigned n = 0;
-        while (rom_wire_batch_next (&p, end, &head, &head_size, &data, &data_size)) {
+        while (romi_wire_batch_next (&p, end, &head, &head_size, &data, &data_size)) {
             assert_true (data + data_size <= end);
             n++;
         }
@@ -97,7 +97,7 @@ test_batch_round_trip_and_truncation (void **state)
     }
     const uint8_t huge[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x00};
     p = huge;
-    assert_false (rom_wire_batch_next (&p, huge + sizeof huge, &head, &head_size, &data, &data_size));
+    assert_false (romi_wire_batch_next (&p, huge + sizeof huge, &head, &head_size, &data, &data_size));
 }
 
 static void

@@ -82,6 +82,16 @@ const char *rom_client_endpoint (const rom_client_t *self);
 // client to record them (a NULL handle, a proxy whose client was destroyed). Never NULL.
 const char *rom_client_errmsg (const rom_client_t *self);
 
+// Record the detail of a failure (printf-style) so that rom_client_errmsg (self) and rom_client_errmsg (NULL)
+// say it, and return `status`: for helpers built on the proxy API that fail before or after a call (a NULL
+// argument, a reply of the wrong kind). `self` may be NULL (no client is known).
+rom_status_t rom_client_fail (rom_client_t *self, rom_status_t status, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+
+// Whether `client` is a live client handle: false for NULL and, as far as a tag in the handle tells, for a
+// destroyed one or a pointer to something else.
+bool rom_client_valid (const rom_client_t *client);
+
 // Round trip to the server's manager object; ROM_OK means the server is alive.
 rom_status_t rom_client_ping (rom_client_t *self);
 

@@ -72,8 +72,19 @@ rom_status_t rom_call_fail (rom_call_t *call, rom_status_t status, const char *f
 void *rom_call_alloc (rom_call_t *call, size_t size);
 char *rom_call_strdup (rom_call_t *call, const char *s);
 
-// The id of the object being called and the session of the caller (who holds a lock, for instance).
+// The id of the object being called and the session of the caller (who holds a lock, for instance). In a
+// constructor, rom_call_object_id () is the id the object being made will have, as long as the constructor
+// makes no other object itself (rom_call_new_object ()).
 uint64_t rom_call_object_id (const rom_call_t *call);
+
+// A protobuf-c allocator that takes from the call's memory (rom_call_alloc ()) and never frees: for a servant
+// that unpacks a message it stored packed (protobuf_c_message_unpack (desc, &allocator, ...)) into a reply.
+void rom_call_allocator (rom_call_t *call, ProtobufCAllocator *allocator);
+
+// The state (`self` from create) of another object of this server, when it exists and is of `type`; NULL
+// otherwise. For types whose objects work in pairs on the server thread (a Pipe's two ends): not for pool
+// types, whose objects may be running on another thread.
+void *rom_call_find_object (rom_call_t *call, uint64_t id, const rom_type_t *type);
 uint64_t rom_call_session (const rom_call_t *call);
 
 // --- object references in messages (rom.ObjectRef fields; import "rom/wire.proto") ----------------------
@@ -94,6 +105,9 @@ rom_status_t rom_call_new_object (rom_call_t *call, const rom_type_t *type, cons
 // the reference belongs to the called object, and is dropped with rom_call_drop_ref () or when the called
 // object dies. ROM_NO_OBJECT if there is no such object; ROM_INVALID for a reference to itself.
 rom_status_t rom_call_keep_ref (rom_call_t *call, const Rom__ObjectRef *ref);
+// The same for another object of this server, `holder` (a Pipe end keeps what its peer's Send puts into its
+// inbox); the reference is dropped when `holder` drops it or dies. ROM_NO_OBJECT if either does not exist.
+rom_status_t rom_call_keep_ref_for (rom_call_t *call, uint64_t holder, const Rom__ObjectRef *ref);
 // Drop one reference kept with rom_call_keep_ref (), once this call's reply is out (so a method may return
 // what it drops); the object dies then if nothing else holds it.
 // ROM_NO_OBJECT if the called object keeps none to `id`.

@@ -45,7 +45,7 @@ static Rom__ReplyHeader *
 s_recv_reply (void *socket, uint64_t deadline, zmq_msg_t *payload)
 {
     for (;;) {
-        uint64_t now = rom_now_ms ();
+        uint64_t now = romi_now_ms ();
         if (now >= deadline)
             return NULL;
         zmq_pollitem_t item = {.socket = socket, .events = ZMQ_POLLIN};
@@ -92,7 +92,7 @@ rom_test_raw_call (rom_test_raw_t *raw, uint64_t session, uint64_t object_id, ui
     assert_true (zmq_send (raw->socket, payload, payload_size, 0) >= 0);
     free (payload);
 
-    uint64_t deadline = rom_now_ms () + 3000;
+    uint64_t deadline = romi_now_ms () + 3000;
     for (;;) {
         zmq_msg_t body;
         Rom__ReplyHeader *reply = s_recv_reply (raw->socket, deadline, &body);

@@ -61,7 +61,7 @@ rom_test_serve_fork (const char *endpoint, const rom_server_opts_t *opts, char *
             _exit (1);
         rom_status_t status = rom_server_serve_forever (server);
         rom_server_destroy (&server);
-        rom_context_term (); // what exit () would do: the final replies go out (_exit () skips it)
+        romi_context_term (); // what exit () would do: the final replies go out (_exit () skips it)
         _exit (status == ROM_OK ? rom_test_child_leak_check () : 1);
     }
     close (ready[1]);
