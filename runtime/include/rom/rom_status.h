@@ -2,8 +2,8 @@
 // Errors are values (libuv's rule): a function that can fail returns rom_status_t and fills out-parameters
 // only on ROM_OK. The detail of the last failure ("type#id.Method: why") is kept where it happened: a
 // client's calls in rom_client_errmsg (client) (and the calling thread's in rom_client_errmsg (NULL)), a
-// server's in rom_server_errmsg (), a manager's start in its errmsg out-parameter; a servant sets its call's with
-// rom_call_fail ().
+// server's in rom_server_errmsg (), a manager's start in its errmsg out-parameter; a servant sets its
+// call's with rom_call_fail ().
 #ifndef ROM_STATUS_H
 #define ROM_STATUS_H
 
