@@ -79,6 +79,12 @@ uint64_t romi_now_us (void);
 // vsnprintf into a fixed buffer of ROM_ERRMSG_MAX bytes, never failing.
 void romi_format (char *buf, size_t size, const char *fmt, va_list ap);
 
+// --- status.c: error texts --------------------------------------------------------------------------------
+
+// The one spelling of what a failure is about, which begins every error text: "type#id.Method" (`method`
+// NULL: "type#id"). Returns what snprintf returns.
+int romi_describe (char *buf, size_t size, const char *type, uint64_t id, const char *method);
+
 // --- context.c: the process-wide ZMQ context ------------------------------------------------------------
 
 // The ZMQ context of this process (made on first use, remade after fork). NULL if ZMQ cannot start.

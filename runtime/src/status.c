@@ -1,5 +1,8 @@
-// status.c: static texts of rom_status_t and the type-name hash carried in call headers.
+// status.c: the texts of errors: rom_status_t's static ones, the "type#id.Method" that begins every detail, and
+// the type-name hash carried in call headers.
 #include "rom_private.h"
+
+#include <stdio.h>
 
 const char *
 rom_strerror (rom_status_t status)
@@ -41,4 +44,14 @@ rom_type_hash (const char *name)
         h *= 16777619u;
     }
     return h ? h : 1u;
+}
+
+int
+romi_describe (char *buf, size_t size, const char *type, uint64_t id, const char *method)
+{
+    if (!type)
+        type = "?";
+    if (method)
+        return snprintf (buf, size, "%s#%llu.%s", type, (unsigned long long) id, method);
+    return snprintf (buf, size, "%s#%llu", type, (unsigned long long) id);
 }
