@@ -1,4 +1,6 @@
-// array_api.c: TODO
+// array_api.c: the helpers of Array in rom/rom_shared.h (Python's multiprocessing.Array), over its generated
+// proxy. Slices travel as one packed repeated field of the element class (Elements), not one Variant an
+// element, so get_ints and set_doubles cost one round trip and no per-element allocation.
 #include "handles.h"
 #include "variant.h"
 
@@ -37,7 +39,8 @@ rom_array_new (rom_client_t *client, char typecode, size_t length, rom_array_t *
 rom_status_t
 rom_array_new_ints (rom_client_t *client, char typecode, const int64_t *items, size_t n, rom_array_t **array_p)
 {
-    if (romi_helper_bad_new (__func__, array_p, "array_p", client) || (n && romi_helper_null_arg (__func__, items, "items")))
+    if (romi_helper_bad_new (__func__, array_p, "array_p", client)
+        || (n && romi_helper_null_arg (__func__, items, "items")))
         return ROM_INVALID;
     Rom__Builtins__Elements elements = ROM__BUILTINS__ELEMENTS__INIT;
     elements.ints = (int64_t *) items;
@@ -48,7 +51,8 @@ rom_array_new_ints (rom_client_t *client, char typecode, const int64_t *items, s
 rom_status_t
 rom_array_new_doubles (rom_client_t *client, char typecode, const double *items, size_t n, rom_array_t **array_p)
 {
-    if (romi_helper_bad_new (__func__, array_p, "array_p", client) || (n && romi_helper_null_arg (__func__, items, "items")))
+    if (romi_helper_bad_new (__func__, array_p, "array_p", client)
+        || (n && romi_helper_null_arg (__func__, items, "items")))
         return ROM_INVALID;
     Rom__Builtins__Elements elements = ROM__BUILTINS__ELEMENTS__INIT;
     elements.doubles = (double *) items;

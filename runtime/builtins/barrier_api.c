@@ -1,4 +1,5 @@
-// barrier_api.c: TODO
+// barrier_api.c: the helpers of Barrier in rom/rom_sync.h. Wait answers each party its arrival index, or
+// ROM_BROKEN as Python raises BrokenBarrierError.
 #include "handles.h"
 
 #include "rom/builtins/sync.rom.h"

@@ -1,4 +1,6 @@
-// dict_api.c: TODO
+// dict_api.c: the helpers of Dict in rom/rom_shared.h (a manager's dict ()), over its generated proxy. The
+// *_str-keyed one-line forms are the common case of string keys; items () is one call so keys and values
+// are one consistent snapshot.
 #include "handles.h"
 #include "variant.h"
 

@@ -1,4 +1,5 @@
-// event_api.c: TODO
+// event_api.c: the helpers of Event in rom/rom_sync.h. Wait is a deferred call on the server, with the
+// timeout as the call's own deadline, so no client thread polls the flag.
 #include "handles.h"
 
 #include "rom/builtins/sync.rom.h"

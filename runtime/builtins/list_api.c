@@ -1,4 +1,5 @@
-// list_api.c: TODO
+// list_api.c: the helpers of List in rom/rom_shared.h (a manager's list ()), over its generated proxy.
+// Indexes are Python's (negative from the end), resolved on the server, which owns the length.
 #include "handles.h"
 #include "variant.h"
 
@@ -20,7 +21,8 @@ rom_list_new (rom_client_t *client, rom_list_t **list_p)
 rom_status_t
 rom_list_new_from (rom_client_t *client, const rom_variant_t *items, size_t n, rom_list_t **list_p)
 {
-    if (romi_helper_bad_new (__func__, list_p, "list_p", client) || (n && romi_helper_null_arg (__func__, items, "items")))
+    if (romi_helper_bad_new (__func__, list_p, "list_p", client)
+        || (n && romi_helper_null_arg (__func__, items, "items")))
         return ROM_INVALID;
     romi_variant_ins_t ins;
     rom_status_t status = romi_variant_ins (client, items, n, &ins);

@@ -1,4 +1,5 @@
-// namespace_api.c: TODO
+// namespace_api.c: the helpers of Namespace in rom/rom_shared.h (a manager's Namespace ()), over its
+// generated proxy: attributes by name, and list () of all in insertion order for repr.
 #define _POSIX_C_SOURCE 200809L // strdup is POSIX, not C11
 
 #include "handles.h"

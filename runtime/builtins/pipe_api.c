@@ -1,4 +1,6 @@
-// pipe_api.c: TODO
+// pipe_api.c: the helpers of Pipe in rom/rom_sync.h. rom_pipe_new () makes two end objects, the second
+// naming the first as its peer (PipeInit.peer), so each end has its own references and lifetime; a Recv
+// waits on the server, and close is the end's Close then its handle's release.
 #include "handles.h"
 #include "item.h"
 

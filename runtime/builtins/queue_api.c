@@ -1,4 +1,6 @@
-// queue_api.c: TODO
+// queue_api.c: the helpers of Queue and JoinableQueue in rom/rom_sync.h; one handle type for both. Items are
+// rom_item_t (item.h); a Get or a full Put waits on the server as a deferred call, timed by the call's
+// deadline, so ROM_EMPTY / ROM_FULL come from the server exactly when the timeout passes.
 #include "handles.h"
 #include "item.h"
 

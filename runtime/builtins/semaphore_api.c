@@ -1,4 +1,5 @@
-// semaphore_api.c: TODO
+// semaphore_api.c: the helpers of Semaphore and BoundedSemaphore in rom/rom_sync.h; one handle type for
+// both, as their methods are the same. Acquire is a Lock's (lock.h): the server keeps the waiters.
 #include "handles.h"
 #include "lock.h"
 

@@ -1,4 +1,6 @@
-// value_api.c: TODO
+// value_api.c: the helpers of Value in rom/rom_shared.h (Python's multiprocessing.Value), over its generated
+// proxy. The typed one-line forms (get_int, add_int, cas_int) check the kind here, so a Value holding a
+// string answers ROM_WRONG_TYPE with a text rather than a zero.
 #include "handles.h"
 #include "variant.h"
 
@@ -182,7 +184,11 @@ rom_value_cas_int (rom_value_t *value, int64_t *expected, int64_t desired, bool 
         return status;
     if (swapped)
         *swapped = done;
-    return done ? (rom_variant_clear (&current), ROM_OK) : romi_variant_want_int (value, &current, expected, "the Value");
+    if (done) {
+        rom_variant_clear (&current);
+        return ROM_OK;
+    }
+    return romi_variant_want_int (value, &current, expected, "the Value");
 }
 
 rom_status_t
