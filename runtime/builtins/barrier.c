@@ -5,10 +5,12 @@
 // waiter whose deadline passes (s_on_cancel, as Python breaks the barrier on a timeout), answers every waiter
 // ROM_BROKEN and every later Wait too, until Reset. A waiter that leaves because its session ended or the
 // barrier is destroyed is only removed: the others keep waiting.
-#include "sync_private.h"
 #include "builtins.h"
+#include "waitq.h"
 
 #include <stdlib.h>
+
+#include "rom/builtins/sync.rom.h"
 
 typedef struct {
     uint32_t parties;
@@ -26,6 +28,7 @@ s_create (void *ctx, const Rom__Builtins__BarrierInit *args, void **self_p, rom_
     if (!self)
         return rom_call_fail (call, ROM_NOMEM, "out of memory");
     self->parties = args->parties;
+    romi_sync_waitq_init (&self->waiters);
     *self_p = self;
     return ROM_OK;
 }
@@ -59,13 +62,10 @@ s_wait (void *self, const Rom__Builtins__WaitRequest *in, Rom__Builtins__Count *
     barrier_t *barrier = self;
     if (barrier->broken)
         return rom_call_fail (call, ROM_BROKEN, "the barrier is broken (aborted, or a party timed out)");
-    if (barrier->waiters.count + 1 == barrier->parties) {
+    if (romi_sync_waitq_count (&barrier->waiters) + 1 == barrier->parties) {
         int64_t index = 0;
-        while (barrier->waiters.head) {
-            romi_sync_waiter_t *waiter = barrier->waiters.head;
-            rom_call_t *waiting = waiter->call;
-            romi_sync_waitq_unlink (&barrier->waiters, waiter);
-            free (waiter);
+        rom_call_t *waiting;
+        while ((waiting = romi_sync_waitq_pop_call (&barrier->waiters))) {
             ((Rom__Builtins__Count *) rom_call_output (waiting))->value = index++;
             rom_call_complete (waiting, ROM_OK);
         }
@@ -76,10 +76,7 @@ s_wait (void *self, const Rom__Builtins__WaitRequest *in, Rom__Builtins__Count *
         s_break (barrier, "the barrier broke: a party would not wait");
         return rom_call_fail (call, ROM_BROKEN, "not all parties are here, and the caller would not wait");
     }
-    if (!romi_sync_waitq_push (&barrier->waiters, call, 0))
-        return rom_call_fail (call, ROM_NOMEM, "server out of memory for a waiter");
-    rom_call_on_cancel (call, s_on_cancel);
-    return ROM_DEFERRED;
+    return romi_sync_waitq_defer (&barrier->waiters, call, 0, s_on_cancel, NULL);
 }
 
 static rom_status_t
@@ -111,7 +108,7 @@ s_state (void *self, const Google__Protobuf__Empty *in, Rom__Builtins__BarrierSt
     (void) call;
     barrier_t *barrier = self;
     out->parties = barrier->parties;
-    out->waiting = (uint32_t) barrier->waiters.count;
+    out->waiting = (uint32_t) romi_sync_waitq_count (&barrier->waiters);
     out->broken = barrier->broken;
     return ROM_OK;
 }

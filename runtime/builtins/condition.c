@@ -9,8 +9,8 @@
 // outlive its deadline, so the server cannot finish the re-acquire itself). So that this Acquire restores
 // the recursion level the Wait gave up, the level is kept in `restores` for that owner until its next
 // Acquire (or its session's end).
-#include "sync_private.h"
 #include "builtins.h"
+#include "lock.h"
 
 #include <stdlib.h>
 
@@ -24,13 +24,12 @@ typedef struct {
 static void
 s_forget_restores (condition_t *cond, uint64_t session)
 {
-    for (romi_sync_waiter_t *record = cond->restores.head; record;) {
-        romi_sync_waiter_t *next = record->next;
+    romi_list_each_safe (&cond->restores.list, l) {
+        romi_sync_waiter_t *record = romi_sync_waiter_of (l);
         if (!session || record->session == session) {
             romi_sync_waitq_unlink (&cond->restores, record);
             free (record);
         }
-        record = next;
     }
 }
 
@@ -42,6 +41,8 @@ s_create (void *ctx, void **self_p, rom_call_t *call)
     if (!self)
         return rom_call_fail (call, ROM_NOMEM, "out of memory");
     romi_sync_lock_init (&self->lock, true);
+    romi_sync_waitq_init (&self->sleepers);
+    romi_sync_waitq_init (&self->restores);
     *self_p = self;
     return ROM_OK;
 }
@@ -73,13 +74,7 @@ s_on_cancel (void *self, rom_call_t *call)
         // A Wait that gave the lock up: keep its level for the owner's next Acquire. A plain Acquire
         // (level 1) needs no record.
         waiter->call = NULL;
-        waiter->prev = cond->restores.tail;
-        if (cond->restores.tail)
-            cond->restores.tail->next = waiter;
-        else
-            cond->restores.head = waiter;
-        cond->restores.tail = waiter;
-        cond->restores.count++;
+        romi_sync_waitq_append (&cond->restores, waiter);
     } else
         free (waiter);
 }
@@ -100,13 +95,15 @@ s_acquire (void *self, const Rom__Builtins__AcquireRequest *in, Google__Protobuf
     rom_call_on_session_end (call, s_on_session_end);
     uint32_t level = 1;
     uint64_t session = rom_call_session (call);
-    for (romi_sync_waiter_t *record = cond->restores.head; record; record = record->next)
+    romi_list_each (&cond->restores.list, l) {
+        romi_sync_waiter_t *record = romi_sync_waiter_of (l);
         if (record->session == session && record->thread == in->thread) {
             level = (uint32_t) record->n;
             romi_sync_waitq_unlink (&cond->restores, record);
             free (record);
             break;
         }
+    }
     return romi_sync_lock_acquire (&cond->lock, call, in->nowait, in->thread, level, s_on_cancel);
 }
 
@@ -124,22 +121,22 @@ s_wait (void *self, const Rom__Builtins__OwnerRequest *in, Google__Protobuf__Emp
     condition_t *cond = self;
     if (!romi_sync_lock_mine (&cond->lock, call, in->thread))
         return rom_call_fail (call, ROM_APP_ERROR, "wait on an un-acquired lock (acquire the condition first)");
-    romi_sync_waiter_t *waiter = romi_sync_waitq_push (&cond->sleepers, call, in->thread);
+    romi_sync_waiter_t *waiter = NULL;
+    rom_status_t status = romi_sync_waitq_defer (&cond->sleepers, call, in->thread, s_on_cancel, &waiter);
     if (!waiter)
-        return rom_call_fail (call, ROM_NOMEM, "server out of memory for a waiter");
+        return status;
     waiter->n = cond->lock.count;
-    rom_call_on_cancel (call, s_on_cancel);
     cond->lock.count = 0;
     romi_sync_lock_grant (&cond->lock);
-    return ROM_DEFERRED;
+    return status;
 }
 
 static uint32_t
 s_wake (condition_t *cond, uint32_t n)
 {
     uint32_t woken = 0;
-    while (woken < n && cond->sleepers.head) {
-        romi_sync_waiter_t *waiter = cond->sleepers.head;
+    romi_sync_waiter_t *waiter;
+    while (woken < n && (waiter = romi_sync_waitq_first (&cond->sleepers))) {
         romi_sync_waitq_unlink (&cond->sleepers, waiter);
         romi_sync_lock_requeue (&cond->lock, waiter); // the notifier holds the lock: nothing is granted yet
         woken++;
@@ -172,7 +169,7 @@ s_state (void *self, const Rom__Builtins__OwnerRequest *in, Rom__Builtins__LockS
 {
     condition_t *cond = self;
     romi_sync_lock_state (&cond->lock, call, in->thread, out);
-    out->waiting += (uint32_t) cond->sleepers.count;
+    out->waiting += (uint32_t) romi_sync_waitq_count (&cond->sleepers);
     return ROM_OK;
 }
 

@@ -2,10 +2,12 @@
 //
 // Wait on a clear flag is a deferred reply kept in a list; Set completes every waiting call at once. A waiter
 // whose deadline passes is answered ROM_TIMEOUT by the runtime and removed here (s_on_cancel).
-#include "sync_private.h"
 #include "builtins.h"
+#include "waitq.h"
 
 #include <stdlib.h>
+
+#include "rom/builtins/sync.rom.h"
 
 typedef struct {
     bool flag;
@@ -16,7 +18,12 @@ static rom_status_t
 s_create (void *ctx, void **self_p, rom_call_t *call)
 {
     (void) ctx;
-    return (*self_p = calloc (1, sizeof (event_t))) ? ROM_OK : rom_call_fail (call, ROM_NOMEM, "out of memory");
+    event_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return rom_call_fail (call, ROM_NOMEM, "out of memory");
+    romi_sync_waitq_init (&self->waiters);
+    *self_p = self;
+    return ROM_OK;
 }
 
 static void
@@ -72,10 +79,7 @@ s_wait (void *self, const Rom__Builtins__WaitRequest *in, Google__Protobuf__Empt
         return ROM_OK;
     if (in->nowait)
         return rom_call_fail (call, ROM_TIMEOUT, "the event is not set");
-    if (!romi_sync_waitq_push (&event->waiters, call, 0))
-        return rom_call_fail (call, ROM_NOMEM, "server out of memory for a waiter");
-    rom_call_on_cancel (call, s_on_cancel);
-    return ROM_DEFERRED;
+    return romi_sync_waitq_defer (&event->waiters, call, 0, s_on_cancel, NULL);
 }
 
 static const Rom__Builtins__Event_Servant s_event = {

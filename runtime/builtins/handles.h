@@ -1,10 +1,17 @@
-// handles.h: private to librom. The checks every one-line helper of the built-in types (rom_shared.h,
-// rom_sync.h) makes first: the handle types are casts that let any pointer through, so misuse is refused
-// (ROM_INVALID, with the helper's name in rom_client_errmsg (NULL)) before anything is followed (issue 12).
-#ifndef ROM_HANDLES_H
-#define ROM_HANDLES_H
+// handles.h: private to the built-ins, client side. What every one-line helper of the built-in types
+// (rom_shared.h, rom_sync.h; the <type>_api.c files) does with its handle.
+//
+// Checks first: the handle types are casts that let any pointer through, so misuse is refused (ROM_INVALID,
+// with the helper's name in rom_client_errmsg (NULL)) before anything is followed (issue 12). Then calls by
+// method name: a handle is the generic proxy underneath (a Lock handle may be a Lock or an RLock proxy: same
+// methods), so a helper finds its method by name in the proxy's type table (a few strcmp against a round
+// trip) rather than by an index that would silently break when an rpc is added.
+#ifndef ROMI_BUILTINS_HANDLES_H
+#define ROMI_BUILTINS_HANDLES_H
 
-#include "rom_private.h"
+#include "rom/rom.h"
+
+// --- checks -------------------------------------------------------------------------------------------------
 
 // NULL, a pointer that is no live proxy (a client, a destroyed handle), or a proxy of another type than
 // `type` or `alt` (either may be NULL; `type` NULL: any type). True when refused.
@@ -13,5 +20,32 @@ bool romi_helper_bad_handle (const char *fn, const void *handle, const rom_type_
 bool romi_helper_null_arg (const char *fn, const void *p, const char *what);
 // The client of a rom_*_new () is NULL or no client handle. True when refused.
 bool romi_helper_bad_client (const char *fn, const rom_client_t *client);
+// The first checks of every rom_*_new (): `handle_p` is not NULL (then *handle_p is NULL) and `client` is a
+// client. True when refused.
+bool romi_helper_bad_new (const char *fn, void *handle_p, const char *what, const rom_client_t *client);
+
+// --- on a checked handle ---------------------------------------------------------------------------------------
+
+// The handle's client, for failure texts: NULL once that client (or its manager) was destroyed, which
+// rom_client_fail () accepts (the text then goes to rom_client_errmsg (NULL) only).
+rom_client_t *romi_handle_client (const void *handle);
+// ROM_NOMEM, with its text on the handle's client.
+rom_status_t romi_handle_nomem (const void *handle);
+// A call of the method `name` within the client's deadline.
+rom_status_t romi_handle_call (void *handle, const char *name, const ProtobufCMessage *in, ProtobufCMessage **out);
+// A call that may wait: `timeout_ms` is its deadline on the server (ROM_NOWAIT: the request said nowait).
+rom_status_t romi_handle_wait (void *handle, const char *name, const ProtobufCMessage *in, uint32_t timeout_ms,
+                               ProtobufCMessage **out);
+// Calls whose reply is a rom.builtins.Count or Flag: its value into *value (may be NULL).
+rom_status_t romi_handle_count (void *handle, const char *name, const ProtobufCMessage *in, int64_t *value);
+rom_status_t romi_handle_flag (void *handle, const char *name, bool *value);
+// Calls whose reply is a rom.builtins.Size (Len, IndexOf): its value into *size.
+rom_status_t romi_handle_size (void *handle, const char *name, const ProtobufCMessage *in, size_t *size);
+// Calls whose reply is a rom.builtins.TypecodeReply.
+rom_status_t romi_handle_typecode (void *handle, const char *name, char *typecode);
+
+// Destroy a handle: NULL and a pointer to NULL are fine; a handle of another kind is refused and left alone
+// (rather than its object released as if it were this one).
+void romi_handle_destroy (const char *fn, void **handle_p, const rom_type_t *type, const rom_type_t *alt);
 
 #endif

@@ -15,8 +15,8 @@
 // ends (rom_client_destroy (), or a dead process's lease runs out), the lock is released and passes on.
 // Rejected: a registry of held locks on the builtins' side (needs per-server state that nothing frees), and
 // a hook in rom_type_t (the generator would have to emit it for every type).
-#include "sync_private.h"
 #include "builtins.h"
+#include "lock.h"
 
 #include <stdlib.h>
 
@@ -26,6 +26,7 @@ void
 romi_sync_lock_init (romi_sync_lock_t *self, bool reentrant)
 {
     *self = (romi_sync_lock_t) {.reentrant = reentrant};
+    romi_sync_waitq_init (&self->waiters);
 }
 
 void
@@ -69,12 +70,11 @@ romi_sync_lock_acquire (romi_sync_lock_t *self, rom_call_t *call, bool nowait, u
     }
     if (nowait)
         return rom_call_fail (call, ROM_TIMEOUT, "held by another owner");
-    romi_sync_waiter_t *waiter = romi_sync_waitq_push (&self->waiters, call, thread);
-    if (!waiter)
-        return rom_call_fail (call, ROM_NOMEM, "server out of memory for a waiter");
-    waiter->n = level;
-    rom_call_on_cancel (call, on_cancel);
-    return ROM_DEFERRED;
+    romi_sync_waiter_t *waiter = NULL;
+    rom_status_t status = romi_sync_waitq_defer (&self->waiters, call, thread, on_cancel, &waiter);
+    if (waiter)
+        waiter->n = level;
+    return status;
 }
 
 void
@@ -83,9 +83,9 @@ romi_sync_lock_grant (romi_sync_lock_t *self)
     if (self->count > 0)
         return;
     romi_sync_waitq_drop_gone (&self->waiters);
-    if (!self->waiters.head)
+    romi_sync_waiter_t *waiter = romi_sync_waitq_first (&self->waiters);
+    if (!waiter)
         return;
-    romi_sync_waiter_t *waiter = self->waiters.head;
     romi_sync_waitq_unlink (&self->waiters, waiter);
     self->session = waiter->session;
     self->thread = waiter->thread;
@@ -110,14 +110,7 @@ romi_sync_lock_release (romi_sync_lock_t *self, rom_call_t *call, uint64_t threa
 void
 romi_sync_lock_requeue (romi_sync_lock_t *self, romi_sync_waiter_t *waiter)
 {
-    waiter->prev = self->waiters.tail;
-    waiter->next = NULL;
-    if (self->waiters.tail)
-        self->waiters.tail->next = waiter;
-    else
-        self->waiters.head = waiter;
-    self->waiters.tail = waiter;
-    self->waiters.count++;
+    romi_sync_waitq_append (&self->waiters, waiter);
     romi_sync_lock_grant (self);
 }
 
@@ -136,7 +129,7 @@ romi_sync_lock_state (const romi_sync_lock_t *self, const rom_call_t *call, uint
     out->locked = self->count > 0;
     out->mine = romi_sync_lock_mine (self, call, thread);
     out->count = self->count;
-    out->waiting = (uint32_t) self->waiters.count;
+    out->waiting = (uint32_t) romi_sync_waitq_count (&self->waiters);
 }
 
 // --- Lock and RLock -----------------------------------------------------------------------------------------

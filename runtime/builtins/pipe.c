@@ -20,11 +20,13 @@
 // Closing. When an end closes or dies, its peer is unlinked and marked: it still receives what was already
 // sent, then Recv answers ROM_CLOSED (Python's EOFError); waiting receivers are answered ROM_CLOSED at once,
 // and Send answers ROM_CLOSED.
-#include "sync_private.h"
 #include "builtins.h"
+#include "items.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "rom/builtins/pipe.rom.h"
 
 typedef struct pipe_end pipe_end_t;
 struct pipe_end {
@@ -44,11 +46,10 @@ s_create (void *ctx, const Rom__Builtins__PipeInit *args, void **self_p, rom_cal
     (void) ctx;
     pipe_end_t *peer = NULL;
     if (args && args->peer) {
-        romi_object_t *object = romi_objects_find (romi_server_objects (call->server), args->peer);
-        if (!object || object->entry->type != &rom__builtins__pipe__rom_type)
+        peer = rom_call_find_object (call, args->peer, &rom__builtins__pipe__rom_type);
+        if (!peer)
             return rom_call_fail (call, ROM_NO_OBJECT, "no Pipe end #%llu to link to",
                                   (unsigned long long) args->peer);
-        peer = object->self;
         if (peer->linked || peer->closed)
             return rom_call_fail (call, ROM_APP_ERROR, "Pipe end #%llu has a peer already",
                                   (unsigned long long) args->peer);
@@ -56,6 +57,8 @@ s_create (void *ctx, const Rom__Builtins__PipeInit *args, void **self_p, rom_cal
     pipe_end_t *self = calloc (1, sizeof *self);
     if (!self)
         return rom_call_fail (call, ROM_NOMEM, "out of memory");
+    romi_sync_items_init (&self->inbox);
+    romi_sync_waitq_init (&self->receivers);
     if (peer) {
         // The first end decided the direction: one-way pipes receive on the first end, send on the second.
         self->can_send = true;
@@ -64,7 +67,7 @@ s_create (void *ctx, const Rom__Builtins__PipeInit *args, void **self_p, rom_cal
         self->peer_id = args->peer;
         self->linked = true;
         peer->peer = self;
-        peer->peer_id = romi_objects_next_id (romi_server_objects (call->server)); // this end's, once made
+        peer->peer_id = rom_call_object_id (call); // this end's, once made
         peer->linked = true;
     } else {
         bool duplex = args && args->duplex;
@@ -130,11 +133,7 @@ s_send (void *self, const Rom__Builtins__SyncItem *in, Google__Protobuf__Empty *
     // In the inbox, a reference is held by the receiving end (not by a reference to that end itself: it
     // cannot outlive its own inbox anyway).
     const Rom__ObjectRef *ref = romi_sync_item_ref (in);
-    romi_object_t *holder = NULL;
-    if (ref && ref->id != end->peer_id
-        && !(holder = romi_objects_find (romi_server_objects (call->server), end->peer_id)))
-        return rom_call_fail (call, ROM_INTERNAL, "the peer end #%llu is not in the table",
-                              (unsigned long long) end->peer_id);
+    uint64_t holder = ref && ref->id != end->peer_id ? end->peer_id : 0;
     return romi_sync_items_push (&peer->inbox, in, holder, call);
 }
 
@@ -146,16 +145,13 @@ s_recv (void *self, const Rom__Builtins__RecvRequest *in, Rom__Builtins__SyncIte
         return rom_call_fail (call, ROM_APP_ERROR, "this end of a one-way pipe only sends");
     if (end->closed)
         return rom_call_fail (call, ROM_CLOSED, "this end of the pipe is closed");
-    if (end->inbox.head)
+    if (romi_sync_items_count (&end->inbox))
         return romi_sync_items_take (&end->inbox, out, call);
     if (end->peer_closed)
         return rom_call_fail (call, ROM_CLOSED, "the other end of the pipe is closed and nothing is left to receive");
     if (in->nowait)
         return rom_call_fail (call, ROM_TIMEOUT, "nothing to receive");
-    if (!romi_sync_waitq_push (&end->receivers, call, 0))
-        return rom_call_fail (call, ROM_NOMEM, "server out of memory for a waiter");
-    rom_call_on_cancel (call, s_on_cancel);
-    return ROM_DEFERRED;
+    return romi_sync_waitq_defer (&end->receivers, call, 0, s_on_cancel, NULL);
 }
 
 static rom_status_t
@@ -164,7 +160,7 @@ s_poll (void *self, const Google__Protobuf__Empty *in, Rom__Builtins__Flag *out,
     (void) in;
     (void) call;
     pipe_end_t *end = self;
-    out->value = end->inbox.head != NULL || end->peer_closed || end->closed;
+    out->value = romi_sync_items_count (&end->inbox) != 0 || end->peer_closed || end->closed;
     return ROM_OK;
 }
 

@@ -13,11 +13,13 @@
 //
 // JoinableQueue adds a count of unfinished items (Put adds one, TaskDone removes one) and a list of Join
 // calls completed when it reaches zero.
-#include "sync_private.h"
 #include "builtins.h"
+#include "items.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "rom/builtins/queue.rom.h"
 
 typedef struct {
     romi_sync_items_t items;
@@ -35,6 +37,10 @@ s_create (bool joinable, const Rom__Builtins__QueueInit *args, void **self_p, ro
         return rom_call_fail (call, ROM_NOMEM, "out of memory");
     self->maxsize = args ? args->maxsize : 0;
     self->joinable = joinable;
+    romi_sync_items_init (&self->items);
+    romi_sync_waitq_init (&self->getters);
+    romi_sync_waitq_init (&self->putters);
+    romi_sync_waitq_init (&self->joiners);
     *self_p = self;
     return ROM_OK;
 }
@@ -68,7 +74,7 @@ s_destroy (void *self)
 static bool
 s_full (const queue_t *queue)
 {
-    return queue->maxsize > 0 && queue->items.count >= (uint64_t) queue->maxsize;
+    return queue->maxsize > 0 && romi_sync_items_count (&queue->items) >= (uint64_t) queue->maxsize;
 }
 
 static void
@@ -93,7 +99,7 @@ s_accept (queue_t *queue, const Rom__Builtins__SyncItem *item, rom_call_t *call)
 {
     // Queued, a reference keeps its object alive (the queue holds it) until a Get takes it.
     if (!romi_sync_waitq_hand_item (&queue->getters, item)) {
-        rom_status_t status = romi_sync_items_push (&queue->items, item, call->object, call);
+        rom_status_t status = romi_sync_items_push (&queue->items, item, rom_call_object_id (call), call);
         if (status != ROM_OK)
             return status;
     }
@@ -109,8 +115,8 @@ s_take (queue_t *queue, Rom__Builtins__SyncItem *out, rom_call_t *call)
     if (status != ROM_OK)
         return status;
     // A slot is free: let the first waiting putter in.
-    if (queue->putters.head) {
-        romi_sync_waiter_t *waiter = queue->putters.head;
+    romi_sync_waiter_t *waiter = romi_sync_waitq_first (&queue->putters);
+    if (waiter) {
         rom_call_t *putter = waiter->call;
         const Rom__Builtins__SyncItem *pending = waiter->data;
         romi_sync_waitq_unlink (&queue->putters, waiter);
@@ -127,31 +133,26 @@ s_put (void *self, const Rom__Builtins__PutRequest *in, Google__Protobuf__Empty 
     queue_t *queue = self;
     static const Rom__Builtins__SyncItem none = ROM__BUILTINS__SYNC_ITEM__INIT;
     const Rom__Builtins__SyncItem *item = in->item ? in->item : &none;
-    if (!s_full (queue) || queue->getters.head) {
+    if (!s_full (queue) || romi_sync_waitq_count (&queue->getters))
         return s_accept (queue, item, call);
-    }
     if (in->nowait)
         return rom_call_fail (call, ROM_FULL, "the queue is full (%lld items)", (long long) queue->maxsize);
-    romi_sync_waiter_t *waiter = romi_sync_waitq_push (&queue->putters, call, 0);
-    if (!waiter)
-        return rom_call_fail (call, ROM_NOMEM, "server out of memory for a waiter");
-    waiter->data = item; // the call's input lives as long as the call
-    rom_call_on_cancel (call, s_on_cancel);
-    return ROM_DEFERRED;
+    romi_sync_waiter_t *waiter = NULL;
+    rom_status_t status = romi_sync_waitq_defer (&queue->putters, call, 0, s_on_cancel, &waiter);
+    if (waiter)
+        waiter->data = item; // the call's input lives as long as the call
+    return status;
 }
 
 static rom_status_t
 s_get (void *self, const Rom__Builtins__GetRequest *in, Rom__Builtins__SyncItem *out, rom_call_t *call)
 {
     queue_t *queue = self;
-    if (queue->items.head)
+    if (romi_sync_items_count (&queue->items))
         return s_take (queue, out, call);
     if (in->nowait)
         return rom_call_fail (call, ROM_EMPTY, "the queue is empty");
-    if (!romi_sync_waitq_push (&queue->getters, call, 0))
-        return rom_call_fail (call, ROM_NOMEM, "server out of memory for a waiter");
-    rom_call_on_cancel (call, s_on_cancel);
-    return ROM_DEFERRED;
+    return romi_sync_waitq_defer (&queue->getters, call, 0, s_on_cancel, NULL);
 }
 
 static rom_status_t
@@ -159,7 +160,7 @@ s_qsize (void *self, const Google__Protobuf__Empty *in, Rom__Builtins__Count *ou
 {
     (void) in;
     (void) call;
-    out->value = (int64_t) ((queue_t *) self)->items.count;
+    out->value = (int64_t) romi_sync_items_count (&((queue_t *) self)->items);
     return ROM_OK;
 }
 
@@ -168,7 +169,7 @@ s_empty (void *self, const Google__Protobuf__Empty *in, Rom__Builtins__Flag *out
 {
     (void) in;
     (void) call;
-    out->value = ((queue_t *) self)->items.count == 0;
+    out->value = romi_sync_items_count (&((queue_t *) self)->items) == 0;
     return ROM_OK;
 }
 
@@ -202,10 +203,7 @@ s_join (void *self, const Google__Protobuf__Empty *in, Google__Protobuf__Empty *
     queue_t *queue = self;
     if (queue->unfinished == 0)
         return ROM_OK;
-    if (!romi_sync_waitq_push (&queue->joiners, call, 0))
-        return rom_call_fail (call, ROM_NOMEM, "server out of memory for a waiter");
-    rom_call_on_cancel (call, s_on_cancel);
-    return ROM_DEFERRED;
+    return romi_sync_waitq_defer (&queue->joiners, call, 0, s_on_cancel, NULL);
 }
 
 static const Rom__Builtins__Queue_Servant s_queue = {

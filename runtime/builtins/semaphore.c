@@ -4,10 +4,12 @@
 // arrival order, completing their calls; a waiter whose deadline passes is cancelled by the runtime and taken
 // off the list (s_on_cancel), so no unit is ever handed to a caller that left. A semaphore has no owner (as
 // in Python), so a session that ends gives nothing back.
-#include "sync_private.h"
 #include "builtins.h"
+#include "waitq.h"
 
 #include <stdlib.h>
+
+#include "rom/builtins/sync.rom.h"
 
 typedef struct {
     int64_t value;               // free units
@@ -26,6 +28,7 @@ s_create (bool bounded, const Rom__Builtins__SemaphoreInit *args, void **self_p,
         return rom_call_fail (call, ROM_NOMEM, "out of memory");
     self->value = value;
     self->bound = bounded ? value : -1;
+    romi_sync_waitq_init (&self->waiters);
     *self_p = self;
     return ROM_OK;
 }
@@ -63,16 +66,13 @@ s_acquire (void *self, const Rom__Builtins__AcquireRequest *in, Google__Protobuf
 {
     (void) out;
     semaphore_t *sem = self;
-    if (sem->value > 0 && !sem->waiters.head) {
+    if (sem->value > 0 && !romi_sync_waitq_count (&sem->waiters)) {
         sem->value--;
         return ROM_OK;
     }
     if (in->nowait)
         return rom_call_fail (call, ROM_TIMEOUT, "no free unit");
-    if (!romi_sync_waitq_push (&sem->waiters, call, in->thread))
-        return rom_call_fail (call, ROM_NOMEM, "server out of memory for a waiter");
-    rom_call_on_cancel (call, s_on_cancel);
-    return ROM_DEFERRED;
+    return romi_sync_waitq_defer (&sem->waiters, call, in->thread, s_on_cancel, NULL);
 }
 
 static rom_status_t
@@ -85,11 +85,11 @@ s_release (void *self, const Rom__Builtins__ReleaseRequest *in, Google__Protobuf
         return rom_call_fail (call, ROM_APP_ERROR, "released too many times (value %lld + %lld > bound %lld)",
                               (long long) sem->value, (long long) n, (long long) sem->bound);
     sem->value += n;
-    while (sem->value > 0 && (romi_sync_waitq_drop_gone (&sem->waiters), sem->waiters.head)) {
-        romi_sync_waiter_t *waiter = sem->waiters.head;
-        rom_call_t *waiting = waiter->call;
-        romi_sync_waitq_unlink (&sem->waiters, waiter);
-        free (waiter);
+    while (sem->value > 0) {
+        romi_sync_waitq_drop_gone (&sem->waiters);
+        rom_call_t *waiting = romi_sync_waitq_pop_call (&sem->waiters);
+        if (!waiting)
+            break;
         sem->value--;
         rom_call_complete (waiting, ROM_OK);
     }

@@ -1,5 +1,6 @@
-// waitq.c: the FIFO of deferred calls every blocking built-in type keeps (see sync_private.h).
-#include "sync_private.h"
+// waitq.c: the FIFO of deferred calls every blocking built-in type keeps (waitq.h), on the runtime's one
+// intrusive list: a waiter is unlinked in O(1) when its call is cancelled, wherever it stands.
+#include "waitq.h"
 
 #include <stdlib.h>
 
@@ -12,38 +13,54 @@ romi_sync_waitq_push (romi_sync_waitq_t *self, rom_call_t *call, uint64_t thread
     waiter->call = call;
     waiter->session = rom_call_session (call);
     waiter->thread = thread;
-    waiter->prev = self->tail;
-    if (self->tail)
-        self->tail->next = waiter;
-    else
-        self->head = waiter;
-    self->tail = waiter;
-    self->count++;
+    romi_list_append (&self->list, &waiter->link);
     return waiter;
+}
+
+rom_status_t
+romi_sync_waitq_defer (romi_sync_waitq_t *self, rom_call_t *call, uint64_t thread, rom_cancel_fn on_cancel,
+                       romi_sync_waiter_t **waiter_p)
+{
+    romi_sync_waiter_t *waiter = romi_sync_waitq_push (self, call, thread);
+    if (!waiter)
+        return rom_call_fail (call, ROM_NOMEM, "server out of memory for a waiter");
+    rom_call_on_cancel (call, on_cancel);
+    if (waiter_p)
+        *waiter_p = waiter;
+    return ROM_DEFERRED;
+}
+
+void
+romi_sync_waitq_append (romi_sync_waitq_t *self, romi_sync_waiter_t *waiter)
+{
+    romi_list_append (&self->list, &waiter->link);
 }
 
 romi_sync_waiter_t *
 romi_sync_waitq_find (const romi_sync_waitq_t *self, const rom_call_t *call)
 {
-    for (romi_sync_waiter_t *waiter = self->head; waiter; waiter = waiter->next)
-        if (waiter->call == call)
-            return waiter;
+    romi_list_each (&self->list, l)
+        if (romi_sync_waiter_of (l)->call == call)
+            return romi_sync_waiter_of (l);
     return NULL;
 }
 
 void
 romi_sync_waitq_unlink (romi_sync_waitq_t *self, romi_sync_waiter_t *waiter)
 {
-    if (waiter->prev)
-        waiter->prev->next = waiter->next;
-    else
-        self->head = waiter->next;
-    if (waiter->next)
-        waiter->next->prev = waiter->prev;
-    else
-        self->tail = waiter->prev;
-    waiter->next = waiter->prev = NULL;
-    self->count--;
+    romi_list_unlink (&self->list, &waiter->link);
+}
+
+rom_call_t *
+romi_sync_waitq_pop_call (romi_sync_waitq_t *self)
+{
+    romi_link_t *first = romi_list_pop (&self->list);
+    if (!first)
+        return NULL;
+    romi_sync_waiter_t *waiter = romi_sync_waiter_of (first);
+    rom_call_t *call = waiter->call;
+    free (waiter);
+    return call;
 }
 
 bool
@@ -60,11 +77,8 @@ romi_sync_waitq_forget (romi_sync_waitq_t *self, const rom_call_t *call)
 void
 romi_sync_waitq_fail_all (romi_sync_waitq_t *self, rom_status_t status, const char *why)
 {
-    while (self->head) {
-        romi_sync_waiter_t *waiter = self->head;
-        rom_call_t *call = waiter->call;
-        romi_sync_waitq_unlink (self, waiter);
-        free (waiter);
+    rom_call_t *call;
+    while ((call = romi_sync_waitq_pop_call (self))) {
         if (status != ROM_OK)
             rom_call_fail (call, status, "%s", why);
         rom_call_complete (call, status);
@@ -74,11 +88,9 @@ romi_sync_waitq_fail_all (romi_sync_waitq_t *self, rom_status_t status, const ch
 void
 romi_sync_waitq_drop_gone (romi_sync_waitq_t *self)
 {
-    while (self->head && rom_call_peer_gone (self->head->call)) {
-        romi_sync_waiter_t *waiter = self->head;
-        rom_call_t *call = waiter->call;
-        romi_sync_waitq_unlink (self, waiter);
-        free (waiter);
+    romi_sync_waiter_t *first;
+    while ((first = romi_sync_waitq_first (self)) && rom_call_peer_gone (first->call)) {
+        rom_call_t *call = romi_sync_waitq_pop_call (self);
         rom_call_fail (call, ROM_CLOSED, "the caller is gone");
         rom_call_complete (call, ROM_CLOSED); // to nobody: its connection is closed
     }
