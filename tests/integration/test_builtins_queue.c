@@ -231,9 +231,9 @@ test_queued_reference_keeps_its_object (void **state)
     rom_client_t *client = rom_test_connect (s_endpoint);
     Rom__Builtins__Queue_Proxy *q = NULL;
     assert_int_equal (rom__builtins__queue__rom_create (client, NULL, &q), ROM_OK);
-    Rom__RefRequest init = ROM__REF_REQUEST__INIT;
+    Test__TallyInit init = TEST__TALLY_INIT__INIT;
     rom_proxy_t *tally = NULL;
-    assert_int_equal (rom_proxy_create (client, &rom_test_tally_type, NULL, &init.base, 0, &tally), ROM_OK);
+    assert_int_equal (rom_proxy_create (client, &test__tally__rom_type, NULL, &init.base, 0, &tally), ROM_OK);
     char *token = rom_proxy_to_token (tally);
 
     Rom__ObjectRef ref;
@@ -247,17 +247,17 @@ test_queued_reference_keeps_its_object (void **state)
     rom_proxy_destroy (&tally); // only the queue holds it now
 
     rom_proxy_t *probe = NULL;
-    assert_int_equal (rom_proxy_from_token (client, &rom_test_tally_type, token, &probe), ROM_OK);
+    assert_int_equal (rom_proxy_from_token (client, &test__tally__rom_type, token, &probe), ROM_OK);
     rom_proxy_destroy (&probe);
     Rom__Builtins__GetRequest get = ROM__BUILTINS__GET_REQUEST__INIT;
     Rom__Builtins__SyncItem *got = NULL;
     assert_int_equal (rom__builtins__queue_proxy__get (q, &get, &got), ROM_OK);
     assert_int_equal (got->value->kind_case, ROM__BUILTINS__VARIANT__KIND_REF_VALUE);
-    assert_int_equal (rom_proxy_from_ref (client, &rom_test_tally_type, got->value->ref_value, &tally), ROM_OK);
+    assert_int_equal (rom_proxy_from_ref (client, &test__tally__rom_type, got->value->ref_value, &tally), ROM_OK);
     rom__builtins__sync_item__free_unpacked (got, NULL);
     assert_int_equal (rom_test_tally_add (tally, 2), 2);
     rom_proxy_destroy (&tally);
-    assert_int_equal (rom_proxy_from_token (client, &rom_test_tally_type, token, &probe), ROM_NO_OBJECT);
+    assert_int_equal (rom_proxy_from_token (client, &test__tally__rom_type, token, &probe), ROM_NO_OBJECT);
 
     // A reference to nothing is refused at the door.
     ref.id = 987654321;
@@ -273,9 +273,9 @@ test_queued_reference_keeps_its_object (void **state)
 static char *
 s_pipe_fresh_tally (rom_client_t *client, rom_pipe_t *from)
 {
-    Rom__RefRequest init = ROM__REF_REQUEST__INIT;
+    Test__TallyInit init = TEST__TALLY_INIT__INIT;
     rom_proxy_t *tally = NULL;
-    assert_int_equal (rom_proxy_create (client, &rom_test_tally_type, NULL, &init.base, 0, &tally), ROM_OK);
+    assert_int_equal (rom_proxy_create (client, &test__tally__rom_type, NULL, &init.base, 0, &tally), ROM_OK);
     Rom__ObjectRef ref;
     rom_proxy_ref (tally, &ref);
     Rom__Builtins__Variant value;
@@ -292,7 +292,7 @@ static bool
 s_alive (rom_client_t *client, const char *token)
 {
     rom_proxy_t *probe = NULL;
-    rom_status_t status = rom_proxy_from_token (client, &rom_test_tally_type, token, &probe);
+    rom_status_t status = rom_proxy_from_token (client, &test__tally__rom_type, token, &probe);
     rom_proxy_destroy (&probe);
     assert_true (status == ROM_OK || status == ROM_NO_OBJECT);
     return status == ROM_OK;
@@ -316,7 +316,7 @@ test_piped_reference_keeps_its_object (void **state)
     assert_int_equal (rom__builtins__pipe_proxy__recv ((Rom__Builtins__Pipe_Proxy *) b, &recv, &got), ROM_OK);
     assert_int_equal (got->value->kind_case, ROM__BUILTINS__VARIANT__KIND_REF_VALUE);
     rom_proxy_t *tally = NULL;
-    assert_int_equal (rom_proxy_from_ref (client, &rom_test_tally_type, got->value->ref_value, &tally), ROM_OK);
+    assert_int_equal (rom_proxy_from_ref (client, &test__tally__rom_type, got->value->ref_value, &tally), ROM_OK);
     rom__builtins__sync_item__free_unpacked (got, NULL);
     assert_int_equal (rom_test_tally_add (tally, 2), 2);
     rom_proxy_destroy (&tally);
