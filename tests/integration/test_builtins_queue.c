@@ -3,7 +3,7 @@
 // (threads of 4 forked processes, each with a client of its own) leave the server answering other calls
 // within milliseconds, its thread count unchanged; a waiter whose deadline passed is off the wait list, so
 // the next item goes to a live waiter or into the queue and is never lost.
-#include "rom_test.h"
+#include "rom_test_fixture.h"
 #include "rom/builtins/pipe.rom.h"
 #include "rom/builtins/queue.rom.h"
 #include "rom/builtins/sync.rom.h"
@@ -15,26 +15,6 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static const char *s_endpoint;
-static pid_t s_server;
-
-static int
-s_setup (void **state)
-{
-    (void) state;
-    s_endpoint = rom_test_endpoint ("ipc", "queue");
-    s_server = rom_test_server_fork (s_endpoint, 0);
-    return 0;
-}
-
-static int
-s_teardown (void **state)
-{
-    (void) state;
-    assert_int_equal (rom_test_server_stop (s_server), 0);
-    return 0;
-}
 
 // Read exactly `size` bytes within `timeout_ms`.
 static void
@@ -60,7 +40,7 @@ static void
 test_queue_items_and_statuses (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_queue_t *q;
     assert_int_equal (rom_queue_new (client, 3, &q), ROM_OK);
     int64_t n = -1;
@@ -120,7 +100,7 @@ static void
 test_queue_five_producers_and_blocked_put (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_queue_t *q;
     assert_int_equal (rom_queue_new (client, 2, &q), ROM_OK);
     pid_t children[5];
@@ -145,7 +125,7 @@ static void
 test_joinable_queue (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_queue_t *q;
     assert_int_equal (rom_joinable_queue_new (client, 0, &q), ROM_OK);
     assert_int_equal (rom_queue_join (q, ROM_FOREVER), ROM_OK); // nothing unfinished
@@ -176,7 +156,7 @@ static void
 test_timed_out_getter_is_not_handed_an_item (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_queue_t *q;
     assert_int_equal (rom_queue_new (client, 0, &q), ROM_OK);
     rom_proxy_t *proxy = rom_queue_proxy (q);
@@ -228,7 +208,7 @@ static void
 test_queued_reference_keeps_its_object (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     Rom__Builtins__Queue_Proxy *q = NULL;
     assert_int_equal (rom__builtins__queue__rom_create (client, NULL, &q), ROM_OK);
     Test__TallyInit init = TEST__TALLY_INIT__INIT;
@@ -305,7 +285,7 @@ static void
 test_piped_reference_keeps_its_object (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_pipe_t *a = NULL, *b = NULL;
     assert_int_equal (rom_pipe_new (client, true, &a, &b), ROM_OK);
     char *token = s_pipe_fresh_tally (client, a);
@@ -357,7 +337,7 @@ static void
 test_pipe (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_pipe_t *a, *b;
     assert_int_equal (rom_pipe_new (client, true, &a, &b), ROM_OK);
     bool ready = true;
@@ -453,7 +433,7 @@ s_waiter (void *argp)
     waiter_arg_t *arg = argp;
     rom_client_t *client = NULL;
     rom_client_opts_t opts = {.connect_timeout_ms = 10000, .call_timeout_ms = 10000};
-    if (rom_client_connect (s_endpoint, &opts, &client, NULL) != ROM_OK)
+    if (rom_client_connect (rom_test_group.endpoint, &opts, &client, NULL) != ROM_OK)
         return NULL;
     rom_proxy_t *proxy = NULL;
     const rom_type_t *type = arg->queue ? &rom__builtins__queue__rom_type : &rom__builtins__lock__rom_type;
@@ -506,7 +486,7 @@ static int
 s_server_threads (void)
 {
     char path[64], line[256];
-    snprintf (path, sizeof path, "/proc/%d/status", (int) s_server);
+    snprintf (path, sizeof path, "/proc/%d/status", (int) rom_test_group.server);
     FILE *f = fopen (path, "r");
     assert_non_null (f);
     int threads = -1;
@@ -520,7 +500,7 @@ s_server_threads (void)
 static void
 s_many_waiters (bool queue)
 {
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_lock_t *lock = NULL;
     rom_queue_t *q = NULL;
     if (queue)
@@ -625,5 +605,5 @@ main (void)
         cmocka_unit_test (test_200_blocked_in_lock_acquire),
         cmocka_unit_test (test_200_blocked_in_queue_get),
     };
-    return cmocka_run_group_tests (tests, s_setup, s_teardown);
+    return cmocka_run_group_tests (tests, rom_test_group_setup, rom_test_group_teardown);
 }

@@ -1,6 +1,6 @@
 // test_calls.c: objects and calls over real sockets between real processes: create, names, references,
 // statuses with their texts, deferred replies, deadlines, a dead server, pipelined and one-way calls.
-#include "rom_test.h"
+#include "rom_test_fixture.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -9,42 +9,24 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-typedef struct {
-    pid_t server;
-    const char *endpoint;
-    rom_client_t *client;
-} fixture_t;
-
-static int
-s_setup (void **state, const char *transport)
-{
-    static fixture_t f;
-    f.endpoint = rom_test_endpoint (transport, "calls");
-    f.server = rom_test_server_fork (f.endpoint, 0);
-    f.client = rom_test_connect (f.endpoint);
-    *state = &f;
-    return 0;
-}
-
 static int
 s_setup_ipc (void **state)
 {
-    return s_setup (state, "ipc");
+    *state = rom_test_fixture_start ("ipc", "calls");
+    return 0;
 }
 
 static int
 s_setup_tcp (void **state)
 {
-    return s_setup (state, "tcp");
+    *state = rom_test_fixture_start ("tcp", "calls");
+    return 0;
 }
 
 static int
 s_teardown (void **state)
 {
-    fixture_t *f = *state;
-    rom_client_destroy (&f->client);
-    assert_null (f->client);
-    assert_int_equal (rom_test_server_stop (f->server), 0);
+    rom_test_fixture_stop (*state);
     return 0;
 }
 
@@ -63,7 +45,7 @@ s_tally (rom_client_t *client, const char *name, int64_t start)
 static void
 test_create_and_call (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *tally = s_tally (f->client, NULL, 10);
     assert_true (rom_proxy_id (tally) > 0);
     assert_int_equal (rom_test_tally_add (tally, 5), 15);
@@ -80,7 +62,7 @@ test_create_and_call (void **state)
 static void
 test_names_and_lookup (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *a = s_tally (f->client, "shared", 1);
     rom_client_t *other = rom_test_connect (f->endpoint);
     rom_proxy_t *b = NULL;
@@ -121,7 +103,7 @@ test_names_and_lookup (void **state)
 static void
 test_errors_carry_text (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *tally = s_tally (f->client, NULL, 0);
     Test__Number in = TEST__NUMBER__INIT;
     in.value = ROM_APP_ERROR;
@@ -149,7 +131,7 @@ test_errors_carry_text (void **state)
 static void
 test_references_destroy_at_zero (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *a = s_tally (f->client, NULL, 7);
     rom_proxy_t *b = NULL;
     assert_int_equal (rom_proxy_dup (a, &b), ROM_OK);
@@ -167,7 +149,7 @@ test_references_destroy_at_zero (void **state)
 static void
 test_token_round_trip (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *a = s_tally (f->client, NULL, 3);
     char *token = rom_proxy_to_token (a);
     rom_proxy_t *b = NULL;
@@ -186,7 +168,7 @@ test_token_round_trip (void **state)
 static void
 test_deferred_reply (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *tally = s_tally (f->client, "gate", 0);
     Test__Number until = TEST__NUMBER__INIT;
     until.value = 3;
@@ -219,7 +201,7 @@ test_deferred_reply (void **state)
 static void
 test_deferred_timeout (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *tally = s_tally (f->client, NULL, 0);
     rom_client_set_timeout (f->client, 600);
     Test__Number until = TEST__NUMBER__INIT;
@@ -238,7 +220,7 @@ test_deferred_timeout (void **state)
 static void
 test_pipelined_and_oneway (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *tally = s_tally (f->client, NULL, 0);
     enum { N = 200 };
     rom_future_t *futures[N];
@@ -269,7 +251,7 @@ test_pipelined_and_oneway (void **state)
 static void
 test_processes_never_lose_updates (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *tally = s_tally (f->client, "hits", 0);
     enum { PROCS = 4, EACH = 300 };
     fflush (NULL);
@@ -300,7 +282,7 @@ test_processes_never_lose_updates (void **state)
 static void
 test_large_payload (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *tally = s_tally (f->client, NULL, 0);
     size_t size = 4u << 20;
     uint8_t *data = malloc (size);
@@ -355,7 +337,7 @@ test_dead_server (void **state)
 static void
 test_call_deadline (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *tally = s_tally (f->client, NULL, 0);
     rom_client_set_timeout (f->client, 300);
     Test__Number ms = TEST__NUMBER__INIT;

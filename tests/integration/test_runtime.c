@@ -4,7 +4,7 @@
 // (observed from the server side), deferred calls that time out leaving no waiter behind, and a server that
 // spins only after calls, never while idle.
 // Time bounds are loose (a deadline plus a second): they catch a hang, not a slow machine.
-#include "rom_test.h"
+#include "rom_test_fixture.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -14,30 +14,17 @@
 #include <time.h>
 #include <unistd.h>
 
-typedef struct {
-    pid_t server;
-    const char *endpoint;
-    rom_client_t *client;
-} fixture_t;
-
 static int
 s_setup (void **state)
 {
-    static fixture_t f;
-    f.endpoint = rom_test_endpoint ("ipc", "runtime");
-    f.server = rom_test_server_fork (f.endpoint, 0);
-    f.client = rom_test_connect (f.endpoint);
-    *state = &f;
+    *state = rom_test_fixture_start ("ipc", "runtime");
     return 0;
 }
 
 static int
 s_teardown (void **state)
 {
-    fixture_t *f = *state;
-    rom_client_destroy (&f->client);
-    if (f->server)
-        assert_int_equal (rom_test_server_stop (f->server), 0);
+    rom_test_fixture_stop (*state);
     return 0;
 }
 
@@ -146,7 +133,7 @@ test_connect_timeout_inproc (void **state)
 static void
 test_server_killed_mid_call (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *tally = s_tally (f->client, NULL, 0);
     rom_client_t *prober = rom_test_connect (f->endpoint);
     rom_client_set_timeout (f->client, 1500);
@@ -192,7 +179,7 @@ test_server_killed_mid_call (void **state)
 static void
 test_proxies_of_a_dead_server_go_quickly (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     enum { N = 20 };
     rom_proxy_t *tallies[N];
     for (int i = 0; i < N; i++)
@@ -218,7 +205,7 @@ test_proxies_of_a_dead_server_go_quickly (void **state)
 static void
 test_default_and_per_call_deadline (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_client_opts_t opts = {.connect_timeout_ms = 2000, .call_timeout_ms = 400};
     rom_client_t *client = NULL;
     assert_int_equal (rom_client_connect (f->endpoint, &opts, &client, NULL), ROM_OK);
@@ -257,7 +244,7 @@ test_default_and_per_call_deadline (void **state)
 static void
 test_deferred_timeout_removes_waiters (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *tally = s_tally (f->client, NULL, 0);
     rom_client_set_timeout (f->client, 500);
     enum { N = 20 };
@@ -299,7 +286,7 @@ test_deferred_timeout_removes_waiters (void **state)
 static void
 test_destructor_runs_at_last_reference (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *witness = s_tally (f->client, NULL, 0);
     uint64_t destroyed = rom_test_tally_query (witness, TEST__TALLY_METHOD__DESTROYED);
 
@@ -361,7 +348,7 @@ s_cpu_ms (pid_t pid)
 static void
 test_idle_server_does_not_spin (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *tally = s_tally (f->client, NULL, 0);
     for (int i = 0; i < 200; i++)
         assert_int_equal (rom_test_tally_add (tally, 1), i + 1);

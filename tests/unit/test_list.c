@@ -37,6 +37,16 @@ s_assert_order (romi_list_t *list, const int *expect, size_t n)
     assert_int_equal (i, 0);
 }
 
+// Empty by every measure: the sentinel, the count and the accessors agree.
+static void
+s_assert_empty (romi_list_t *list)
+{
+    assert_true (romi_list_empty (list));
+    assert_int_equal (list->count, 0);
+    assert_null (romi_list_first (list));
+    assert_null (romi_list_last (list));
+}
+
 static void
 s_fill (romi_list_t *list, item_t *items, size_t n)
 {
@@ -53,10 +63,7 @@ test_init_empty (void **state)
     (void) state;
     romi_list_t list;
     romi_list_init (&list);
-    assert_true (romi_list_empty (&list));
-    assert_int_equal (list.count, 0);
-    assert_null (romi_list_first (&list));
-    assert_null (romi_list_last (&list));
+    s_assert_empty (&list);
     assert_null (romi_list_pop (&list));
     size_t walked = 0;
     romi_list_each (&list, l)
@@ -110,8 +117,7 @@ test_unlink_middle_first_last (void **state)
     romi_list_unlink (&list, &items[4].link);
     romi_list_unlink (&list, &items[1].link);
     romi_list_unlink (&list, &items[3].link);
-    assert_true (romi_list_empty (&list));
-    assert_int_equal (list.count, 0);
+    s_assert_empty (&list);
 }
 
 static void
@@ -127,7 +133,7 @@ test_pop (void **state)
         assert_false (romi_link_linked (l));
         assert_int_equal (list.count, (size_t) (2 - i));
     }
-    assert_true (romi_list_empty (&list));
+    s_assert_empty (&list);
     assert_null (romi_list_pop (&list));
 }
 
@@ -151,8 +157,7 @@ test_each_safe_removal (void **state)
     // Unlinking everything, the last element included, empties the list.
     romi_list_each_safe (&list, l)
         romi_list_unlink (&list, l);
-    assert_true (romi_list_empty (&list));
-    assert_int_equal (list.count, 0);
+    s_assert_empty (&list);
 }
 
 static void
