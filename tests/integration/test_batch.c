@@ -3,6 +3,7 @@
 // (CALL_BATCH_OK), each entry the reply a plain message would carry; without the flag every call gets a
 // plain two-frame reply. A rom client reads both (test_calls: pipelined calls).
 #include "rom_test_fault.h"
+#include "rom_test_fixture.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -11,9 +12,7 @@
 #define CALLS 50
 
 typedef struct {
-    pid_t server;
-    const char *endpoint;
-    rom_client_t *client;
+    rom_test_fixture_t *base; // server, endpoint, client
     rom_proxy_t *tally;
     void *context;
     void *raw;
@@ -24,16 +23,14 @@ static int
 s_setup (void **state)
 {
     static fixture_t f;
-    f.endpoint = rom_test_endpoint ("ipc", "batch");
-    f.server = rom_test_server_fork (f.endpoint, 0);
-    f.client = rom_test_connect (f.endpoint);
+    f.base = rom_test_fixture_start ("ipc", "batch");
     Test__TallyInit init = TEST__TALLY_INIT__INIT;
-    assert_int_equal (rom_proxy_create (f.client, &test__tally__rom_type, NULL, &init.base, 0, &f.tally), ROM_OK);
+    assert_int_equal (rom_proxy_create (f.base->client, &test__tally__rom_type, NULL, &init.base, 0, &f.tally), ROM_OK);
     f.context = zmq_ctx_new ();
     f.raw = zmq_socket (f.context, ZMQ_DEALER);
     int zero = 0;
     zmq_setsockopt (f.raw, ZMQ_LINGER, &zero, sizeof zero);
-    assert_int_equal (zmq_connect (f.raw, f.endpoint), 0);
+    assert_int_equal (zmq_connect (f.raw, f.base->endpoint), 0);
     f.session = rom_test_raw_session (f.raw); // calls name it: sessions belong to their connections
     *state = &f;
     return 0;
@@ -46,8 +43,7 @@ s_teardown (void **state)
     zmq_close (f->raw);
     zmq_ctx_term (f->context);
     rom_proxy_destroy (&f->tally);
-    rom_client_destroy (&f->client);
-    assert_int_equal (rom_test_server_stop (f->server), 0);
+    rom_test_fixture_stop (f->base);
     return 0;
 }
 

@@ -4,7 +4,7 @@
 // after; every update counts (DESIGN decision 6: the child's first use opens its own context and session
 // and re-takes each inherited proxy's reference). exec: a proxy token handed through argv to a fresh
 // program (this binary again, in a helper mode) is turned back into a proxy there.
-#include "rom_test_proc.h"
+#include "rom_test_fixture.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -15,29 +15,18 @@
 
 #define TIMEOUT_MS 400u
 
-typedef struct {
-    pid_t server;
-    char endpoint[ROM_PATH_MAX];
-    rom_client_t *client;
-} fixture_t;
-
 static int
 s_setup (void **state)
 {
-    static fixture_t f;
     rom_server_opts_t opts = {.session_timeout_ms = TIMEOUT_MS};
-    f.server = rom_test_serve_fork (rom_test_endpoint ("ipc", "fork"), &opts, f.endpoint);
-    f.client = rom_test_connect (f.endpoint);
-    *state = &f;
+    *state = rom_test_fixture_serve ("ipc", "fork", &opts);
     return 0;
 }
 
 static int
 s_teardown (void **state)
 {
-    fixture_t *f = *state;
-    rom_client_destroy (&f->client);
-    assert_int_equal (rom_test_server_stop (f->server), 0);
+    rom_test_fixture_stop (*state);
     return 0;
 }
 
@@ -53,7 +42,7 @@ s_tally (rom_client_t *client, const char *name)
 static void
 test_fork_children_use_parent_proxies (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     enum { CHILDREN = 8, EACH = 100, BEFORE = 10, DURING = 200, AFTER = 10 };
     rom_proxy_t *named = s_tally (f->client, "forked");
     rom_proxy_t *unnamed = s_tally (f->client, NULL);
@@ -129,7 +118,7 @@ test_fork_children_use_parent_proxies (void **state)
 static void
 test_fork_child_destroys_inherited (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *tally = s_tally (f->client, NULL);
     rom_test_tally_add (tally, 7);
     fflush (NULL);
@@ -166,7 +155,7 @@ s_token_child (const char *token)
 static void
 test_token_through_exec (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *tally = s_tally (f->client, NULL);
     char *token = rom_proxy_to_token (tally);
     assert_non_null (token);

@@ -7,7 +7,7 @@
 // How a test sees the drop without sleeping: the parent parks a Wait call on the dead client's object
 // (calls hold no reference); when the object is destroyed that call is answered ROM_CLOSED. Its arrival is
 // the event, its deadline the bound.
-#include "rom_test_proc.h"
+#include "rom_test_fixture.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -22,20 +22,11 @@
 
 typedef enum { DIE_SIGKILL, DIE_EXIT, DIE_ABORT, DIE_FREEZE } death_t;
 
-typedef struct {
-    pid_t server;
-    char endpoint[ROM_PATH_MAX];
-    rom_client_t *client;
-} fixture_t;
-
 static int
 s_setup_with (void **state, const char *transport, uint32_t timeout_ms)
 {
-    static fixture_t f;
     rom_server_opts_t opts = {.session_timeout_ms = timeout_ms};
-    f.server = rom_test_serve_fork (rom_test_endpoint (transport, "lifetime"), &opts, f.endpoint);
-    f.client = rom_test_connect (f.endpoint);
-    *state = &f;
+    *state = rom_test_fixture_serve (transport, "lifetime", &opts);
     return 0;
 }
 
@@ -60,9 +51,7 @@ s_setup_default (void **state)
 static int
 s_teardown (void **state)
 {
-    fixture_t *f = *state;
-    rom_client_destroy (&f->client);
-    assert_int_equal (rom_test_server_stop (f->server), 0);
+    rom_test_fixture_stop (*state);
     return 0;
 }
 
@@ -120,7 +109,7 @@ s_doomed_child (const char *endpoint, int out_fd, death_t death)
 
 // Kill a client in the given way and check that its session is dropped within the bound.
 static void
-s_client_dies (fixture_t *f, death_t death, uint32_t bound_ms)
+s_client_dies (rom_test_fixture_t *f, death_t death, uint32_t bound_ms)
 {
     rom_proxy_t *gate = s_tally (f->client, "gate");
     uint64_t destroyed = rom_test_tally_query (gate, TEST__TALLY_METHOD__DESTROYED);
@@ -223,7 +212,7 @@ test_default_bound (void **state)
 static void
 test_idle_client_survives (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     int to_child[2], from_child[2];
     assert_int_equal (pipe (to_child), 0);
     assert_int_equal (pipe (from_child), 0);

@@ -16,6 +16,15 @@ rom_test_fixture_start (const char *transport, const char *name)
     return &f;
 }
 
+rom_test_fixture_t *
+rom_test_fixture_serve (const char *transport, const char *name, const rom_server_opts_t *opts)
+{
+    static rom_test_fixture_t f;
+    f.server = rom_test_serve_fork (rom_test_endpoint (transport, name), opts, f.endpoint);
+    f.client = rom_test_connect (f.endpoint);
+    return &f;
+}
+
 void
 rom_test_fixture_stop (rom_test_fixture_t *self)
 {
