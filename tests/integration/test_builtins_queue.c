@@ -163,8 +163,8 @@ test_timed_out_getter_is_not_handed_an_item (void **state)
     Rom__Builtins__GetRequest get = ROM__BUILTINS__GET_REQUEST__INIT;
     // Two waiters, in this order: A gives up after 150 ms, B waits 5 s.
     rom_future_t *a, *b;
-    assert_int_equal (rom_proxy_call_async_timeout (proxy, 1, &get.base, 150, &a), ROM_OK);
-    assert_int_equal (rom_proxy_call_async_timeout (proxy, 1, &get.base, 5000, &b), ROM_OK);
+    assert_int_equal (rom_proxy_call_async_timeout (proxy, ROM__BUILTINS__QUEUE_METHOD__GET, &get.base, 150, &a), ROM_OK);
+    assert_int_equal (rom_proxy_call_async_timeout (proxy, ROM__BUILTINS__QUEUE_METHOD__GET, &get.base, 5000, &b), ROM_OK);
     assert_int_equal (rom_future_wait (&a, NULL), ROM_EMPTY);
     assert_int_equal (rom_queue_put_int (q, 42, ROM_FOREVER), ROM_OK);
     Rom__Builtins__SyncItem *item = NULL;
@@ -443,8 +443,10 @@ s_waiter (void *argp)
         acquire.thread = rom_sync_thread_tag ();
         rom_future_t *future = NULL;
         rom_status_t status = arg->queue
-                                  ? rom_proxy_call_async_timeout (proxy, 1, &get.base, ROM_FOREVER, &future)
-                                  : rom_proxy_call_async_timeout (proxy, 0, &acquire.base, ROM_FOREVER, &future);
+                                  ? rom_proxy_call_async_timeout (proxy, ROM__BUILTINS__QUEUE_METHOD__GET, &get.base,
+                                                                  ROM_FOREVER, &future)
+                                  : rom_proxy_call_async_timeout (proxy, ROM__BUILTINS__LOCK_METHOD__ACQUIRE,
+                                                                  &acquire.base, ROM_FOREVER, &future);
         // A ping on the same socket comes back after the server has handled (and deferred) the call.
         char byte = 1;
         if (status == ROM_OK && rom_client_ping (client) == ROM_OK && write (arg->ready_fd, &byte, 1) == 1) {

@@ -542,8 +542,8 @@ test_dead_client_released_at_once (void **state)
     Rom__Builtins__AcquireRequest acquire = ROM__BUILTINS__ACQUIRE_REQUEST__INIT;
     acquire.thread = rom_sync_thread_tag ();
     rom_future_t *lock_future = NULL;
-    assert_int_equal (rom_proxy_call_async_timeout (rom_lock_proxy (h.lock), 0, &acquire.base, CALL_TIMEOUT_MS,
-                                                    &lock_future),
+    assert_int_equal (rom_proxy_call_async_timeout (rom_lock_proxy (h.lock), ROM__BUILTINS__LOCK_METHOD__ACQUIRE,
+                                                    &acquire.base, CALL_TIMEOUT_MS, &lock_future),
                       ROM_OK);
     rom_proxy_t *theirs = NULL;
     assert_int_equal (rom_proxy_from_token (f->client, &test__tally__rom_type, token, &theirs), ROM_OK);
@@ -750,13 +750,11 @@ test_dead_semaphore_waiter_never_handed_permit (void **state)
 
 // --- 3. sessions belong to their connections (raw peers) --------------------------------------------------
 
-// Lock methods in sync.proto order.
-enum { LOCK_ACQUIRE, LOCK_RELEASE, LOCK_STATE };
-
+// A Lock method (ROM__BUILTINS__LOCK_METHOD__*) called by a raw peer.
 static rom_status_t
-s_raw_lock (rom_test_raw_t *raw, uint64_t session, uint64_t lock_id, unsigned method, char *error)
+s_raw_lock (rom_test_raw_t *raw, uint64_t session, uint64_t lock_id, Rom__Builtins__Lock_Method method, char *error)
 {
-    if (method == LOCK_ACQUIRE) {
+    if (method == ROM__BUILTINS__LOCK_METHOD__ACQUIRE) {
         Rom__Builtins__AcquireRequest in = ROM__BUILTINS__ACQUIRE_REQUEST__INIT;
         in.nowait = true;
         return rom_test_raw_call (raw, session, lock_id, method, &in.base, NULL, NULL, error);
@@ -817,7 +815,7 @@ test_call_without_session_denied (void **state)
         until.value = 1000000;
         s_expect_denied ("Tally.Wait", rom_test_raw_call (&raw, s, tally_id, TEST__TALLY_METHOD__WAIT, &until.base, NULL, NULL, error),
                          error);
-        s_expect_denied ("Lock.Acquire", s_raw_lock (&raw, s, lock_id, LOCK_ACQUIRE, error), error);
+        s_expect_denied ("Lock.Acquire", s_raw_lock (&raw, s, lock_id, ROM__BUILTINS__LOCK_METHOD__ACQUIRE, error), error);
         Rom__CreateRequest create = ROM__CREATE_REQUEST__INIT;
         create.type = "test.Tally";
         s_expect_denied ("Manager.Create",
@@ -868,7 +866,7 @@ test_another_connections_session_denied (void **state)
                       ROM_OK);
     uint64_t object_id = ref->id;
     rom__object_ref__free_unpacked (ref, NULL);
-    assert_int_equal (s_raw_lock (&a, sa, lock_id, LOCK_ACQUIRE, error), ROM_OK);
+    assert_int_equal (s_raw_lock (&a, sa, lock_id, ROM__BUILTINS__LOCK_METHOD__ACQUIRE, error), ROM_OK);
 
     // B, with a session of its own, tries A's.
     rom_test_raw_hello (&b);
@@ -877,8 +875,8 @@ test_another_connections_session_denied (void **state)
     s_expect_denied ("Release of A's object",
                      rom_test_raw_call (&b, sa, ROM_MANAGER_ID, ROM_MANAGER_RELEASE, &release.base, NULL, NULL, error),
                      error);
-    s_expect_denied ("Lock.Release of A's lock", s_raw_lock (&b, sa, lock_id, LOCK_RELEASE, error), error);
-    s_expect_denied ("Lock.Acquire", s_raw_lock (&b, sa, lock_id, LOCK_ACQUIRE, error), error);
+    s_expect_denied ("Lock.Release of A's lock", s_raw_lock (&b, sa, lock_id, ROM__BUILTINS__LOCK_METHOD__RELEASE, error), error);
+    s_expect_denied ("Lock.Acquire", s_raw_lock (&b, sa, lock_id, ROM__BUILTINS__LOCK_METHOD__ACQUIRE, error), error);
     Test__Number until = TEST__NUMBER__INIT;
     until.value = 1000000;
     s_expect_denied ("Tally.Wait", rom_test_raw_call (&b, sa, object_id, TEST__TALLY_METHOD__WAIT, &until.base, NULL, NULL, error),
@@ -895,7 +893,7 @@ test_another_connections_session_denied (void **state)
     assert_int_equal (total->value, 3);
     test__number__free_unpacked (total, NULL);
     assert_int_equal (rom_lock_acquire (lock, ROM_NOWAIT), ROM_TIMEOUT);
-    assert_int_equal (s_raw_lock (&a, sa, lock_id, LOCK_RELEASE, error), ROM_OK);
+    assert_int_equal (s_raw_lock (&a, sa, lock_id, ROM__BUILTINS__LOCK_METHOD__RELEASE, error), ROM_OK);
     assert_int_equal (rom_test_raw_call (&a, sa, ROM_MANAGER_ID, ROM_MANAGER_GOODBYE, NULL, NULL, NULL, error), ROM_OK);
     assert_int_equal (rom_lock_acquire (lock, ROM_NOWAIT), ROM_OK);
     assert_int_equal (rom_lock_release (lock), ROM_OK);

@@ -1,4 +1,4 @@
-// rom_test.c: the integration tests' shared helpers (see rom_test.h).
+// rom_test.c: the integration tests' shared helpers (see rom_test.h) and test.Tally's servant.
 #include "rom_test.h"
 
 #include <errno.h>

@@ -17,7 +17,8 @@
 // test.Tally (proto/test.proto, generated: test__tally__rom_type, TEST__TALLY_METHOD__*): a number that Add
 // changes, hosted by rom_test_register with the servant of rom_test.c. Every message is test.Number but
 // Echo's (test.Blob) and Nest's (google.protobuf.Value).
-// Objects destroyed so far in this process (servant destructor calls).
+
+// test.Tally objects destroyed so far in this process (servant destructor calls).
 extern int rom_test_tally_destroyed;
 
 // Register test.Tally (and anything else tests need) on a server.
