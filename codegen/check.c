@@ -126,6 +126,84 @@ s_check_message (const gen_file_t *file, const Google__Protobuf__DescriptorProto
     free (full);
 }
 
+// rom's names per service that sit beside protoc-c's in its lower/upper-case space: the proxy functions
+// pkg__svc_proxy__<rpc> and the method indexes PKG__SVC_METHOD__<RPC>. A message, enum or service whose
+// protoc-c lower-case name is pkg__svc_proxy (or _method) has protoc-c names under the same prefix
+// (__init, __descriptor, enum values), so it is refused whatever its members are called. The count
+// PKG__SVC_N_METHODS needs no check: protoc-c's type names have no single '_', its other names end in
+// "__<something>" after the type's name.
+static const char *const s_reserved[][2] = {
+    {"proxy", "proxy functions"},
+    {"method", "method index enum"},
+};
+
+typedef struct {
+    const gen_file_t *file;
+    const gen_service_t *svc;
+    const gen_file_proto_t *other; // the file the type is in
+    const char *package;
+    char *c_package;
+    gen_buf_t *errors;
+} s_clash_t;
+
+static void
+s_clash_one (s_clash_t *self, const char *kind, const char *scope, const char *name)
+{
+    char *full = scope[0] ? gen_xasprintf ("%s.%s", scope, name) : gen_xstrdup (name);
+    char *lower = gen_full_name_to_lower (full, self->package, self->c_package);
+    for (size_t i = 0; i < sizeof s_reserved / sizeof s_reserved[0]; i++) {
+        char *taken = gen_xasprintf ("%s_%s", self->svc->lower, s_reserved[i][0]);
+        if (strcmp (lower, taken) == 0)
+            s_add (self->errors,
+                   "%s:%d: service %s: %s %s (in %s) shares the C prefix %s_%s__ with this service's %s; "
+                   "rename the %s",
+                   self->file->name, self->svc->line, self->svc->name, kind, full, self->other->name,
+                   self->svc->lower, s_reserved[i][0], s_reserved[i][1], kind);
+        free (taken);
+    }
+    free (lower);
+    free (full);
+}
+
+static void
+s_clash_message (s_clash_t *self, const Google__Protobuf__DescriptorProto *msg, const char *scope, int depth)
+{
+    s_clash_one (self, "message", scope, msg->name);
+    if (depth == PATH_MAX_DEPTH)
+        return;
+    char *full = scope[0] ? gen_xasprintf ("%s.%s", scope, msg->name) : gen_xstrdup (msg->name);
+    for (size_t i = 0; i < msg->n_enum_type; i++)
+        s_clash_one (self, "enum", full, msg->enum_type[i]->name);
+    for (size_t i = 0; i < msg->n_nested_type; i++)
+        s_clash_message (self, msg->nested_type[i], full, depth + 1);
+    free (full);
+}
+
+// Every type of every file in the request against `svc`'s reserved prefixes.
+static void
+s_check_clashes (const gen_file_t *file, const gen_service_t *svc, const gen_request_t *request,
+                 gen_buf_t *errors)
+{
+    for (size_t f = 0; f < request->n_proto_file; f++) {
+        const gen_file_proto_t *other = request->proto_file[f];
+        s_clash_t clash = {
+            .file = file,
+            .svc = svc,
+            .other = other,
+            .package = other->package ? other->package : "",
+            .c_package = gen_file_c_package (other),
+            .errors = errors,
+        };
+        for (size_t i = 0; i < other->n_message_type; i++)
+            s_clash_message (&clash, other->message_type[i], clash.package, 0);
+        for (size_t i = 0; i < other->n_enum_type; i++)
+            s_clash_one (&clash, "enum", clash.package, other->enum_type[i]->name);
+        for (size_t i = 0; i < other->n_service; i++)
+            s_clash_one (&clash, "service", clash.package, other->service[i]->name);
+        free (clash.c_package);
+    }
+}
+
 int
 gen_file_check (const gen_file_t *self, const gen_request_t *request, char **error)
 {
@@ -135,24 +213,7 @@ gen_file_check (const gen_file_t *self, const gen_request_t *request, char **err
         const gen_service_t *svc = &self->services[s];
         for (size_t m = 0; m < svc->n_methods; m++)
             s_check_method (self, svc, m, &errors);
-        // Our proxy functions are <pkg>__<svc>_proxy__<rpc>: a message <Svc>Proxy of the same package owns
-        // that prefix in protoc-c's output (<pkg>__<svc>_proxy__init, __descriptor, __pack, ...).
-        char *clash = gen_xasprintf ("%s%s%sProxy", self->package, self->package[0] ? "." : "", svc->name);
-        for (size_t f = 0; f < request->n_proto_file; f++) {
-            const gen_file_proto_t *other = request->proto_file[f];
-            const char *package = other->package ? other->package : "";
-            for (size_t m = 0; m < other->n_message_type; m++) {
-                char *full = package[0] ? gen_xasprintf ("%s.%s", package, other->message_type[m]->name)
-                                        : gen_xstrdup (other->message_type[m]->name);
-                if (strcmp (full, clash) == 0)
-                    s_add (&errors,
-                           "%s:%d: service %s: message %s (in %s) shares the C prefix %s_proxy__ with this "
-                           "service's proxy functions; rename the message",
-                           self->name, svc->line, svc->name, full, other->name, svc->lower);
-                free (full);
-            }
-        }
-        free (clash);
+        s_check_clashes (self, svc, request, &errors);
     }
     int32_t path[PATH_MAX_DEPTH];
     const gen_file_proto_t *proto = self->proto;

@@ -50,6 +50,9 @@ char *gen_xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)
 char *gen_camel_to_lower (const char *name);
 // "bar_baz" -> "BarBaz".
 char *gen_to_camel (const char *name);
+// A lower-case C name in upper case ("demo__get_http" -> "DEMO__GET_HTTP"), as protoc-c derives its enum
+// and macro names from the lower-case ones.
+char *gen_to_upper (const char *lower);
 // Full names ("foo.bar_baz.HTTPRequest", a leading '.' is ignored) under a file's package and optional
 // (pb_c_file).c_package: C type "Foo__BarBaz__HTTPRequest", lower "foo__bar_baz__httprequest".
 char *gen_full_name_to_c (const char *full_name, const char *package, const char *c_package);
@@ -74,6 +77,7 @@ typedef struct {
 typedef struct {
     const char *name;      // as in the .proto: "Increment"
     char *lower;           // protoc-c's member name: "increment"
+    char *upper;           // "INCREMENT": its index is <service upper>_METHOD__<upper>
     gen_message_t input;
     gen_message_t output;
     const char *comment;   // leading comment from the .proto, or NULL
@@ -87,6 +91,7 @@ typedef struct {
     char *full_name;       // "demo.Counter"
     char *c_type;          // "Demo__Counter" (protoc-c's Demo__Counter_Service is beside it)
     char *lower;           // "demo__counter"
+    char *upper;           // "DEMO__COUNTER": the method index enum is DEMO__COUNTER_METHOD__*
     const char *comment;
     int line;
     bool has_init;         // (rom.init) names a creation message

@@ -4,7 +4,8 @@
 // Names sit beside protoc-c's without touching them: protoc-c owns Pkg__Svc_Service, pkg__svc__init,
 // pkg__svc__descriptor and pkg__svc__<rpc>, so rom's lifecycle functions are pkg__svc__rom_* (check.c refuses
 // rpcs whose C name starts with rom_) and method calls are pkg__svc_proxy__<rpc> (so Create or Lookup stay
-// usable as rpc names).
+// usable as rpc names). Method indexes are Pkg__Svc_Method / PKG__SVC_METHOD__<RPC>, the upper-case twin of
+// pkg__svc_proxy__<rpc>, with the count PKG__SVC_N_METHODS (check.c refuses a type that takes that prefix).
 #include "codegen.h"
 
 #include <stdlib.h>
@@ -35,6 +36,24 @@ s_comment (gen_buf_t *out, const char *indent, const char *text)
         gen_buf_printf (out, "%s//%s%.*s\n", indent, len ? " " : "", (int) len, p);
         p = nl ? nl + 1 : end;
     }
+}
+
+// Code that reaches the type through the generic API (rom_proxy_call (), a hand-built frame, a servant
+// table of its own) names methods by index: the enum keeps those numbers in step with the .proto.
+static void
+s_method_enum (gen_buf_t *out, const gen_service_t *svc)
+{
+    gen_buf_printf (out,
+        "// The index of each method in %s__rom_type.methods, in rpc order: the method_index that\n"
+        "// rom_proxy_call () and its _async and _oneway forms take.\n"
+        "typedef enum {\n",
+        svc->lower);
+    for (size_t i = 0; i < svc->n_methods; i++)
+        gen_buf_printf (out, "    %s_METHOD__%s = %zu,\n", svc->upper, svc->methods[i].upper, i);
+    gen_buf_printf (out,
+        "    %s_N_METHODS = %zu // how many (%s__rom_type.n_methods)\n"
+        "} %s_Method;\n\n",
+        svc->upper, svc->n_methods, svc->lower, svc->c_type);
 }
 
 static void
@@ -173,6 +192,7 @@ gen_emit_header (const gen_file_t *file)
             "// for NULL. rom_client_errmsg (NULL) says why.\n"
             "typedef struct %s_Proxy %s_Proxy;\n\n",
             svc->lower, svc->full_name, svc->lower, svc->full_name, svc->c_type, svc->c_type);
+        s_method_enum (&out, svc);
         s_lifecycle (&out, svc);
         for (size_t m = 0; m < svc->n_methods; m++)
             s_method_calls (&out, svc, &svc->methods[m]);

@@ -56,11 +56,11 @@ s_skeleton (gen_buf_t *out, const gen_service_t *svc)
             l, m->lower, t, m->lower, m->lower, m->input.c_type, m->output.c_type);
     }
     if (svc->n_methods) {
-        gen_buf_printf (out, "static const rom_method_t s_%s__rom_methods[%zu] = {\n", l, svc->n_methods);
+        gen_buf_printf (out, "static const rom_method_t s_%s__rom_methods[%s_N_METHODS] = {\n", l, svc->upper);
         for (size_t i = 0; i < svc->n_methods; i++) {
             const gen_method_t *m = &svc->methods[i];
-            gen_buf_printf (out, "    {\"%s\", &%s__descriptor, &%s__descriptor, s_%s__%s},\n", m->name,
-                            m->input.lower, m->output.lower, l, m->lower);
+            gen_buf_printf (out, "    [%s_METHOD__%s] =\n        {\"%s\", &%s__descriptor, &%s__descriptor, s_%s__%s},\n",
+                            svc->upper, m->upper, m->name, m->input.lower, m->output.lower, l, m->lower);
         }
         gen_buf_printf (out, "};\n\n");
     }
@@ -75,7 +75,7 @@ s_skeleton (gen_buf_t *out, const gen_service_t *svc)
         gen_buf_printf (out, "    .init = NULL,\n");
     gen_buf_printf (out,
         "    .flags = %s,\n"
-        "    .n_methods = %zu,\n"
+        "    .n_methods = %s_N_METHODS,\n"
         "    .methods = %s%s%s,\n"
         "    .create = s_%s__rom_create,\n"
         "    .destroy = s_%s__rom_destroy,\n"
@@ -85,7 +85,7 @@ s_skeleton (gen_buf_t *out, const gen_service_t *svc)
         "{\n"
         "    return rom_server_register (server, &%s__rom_type, servant, ctx);\n"
         "}\n\n",
-        svc->pool ? "ROM_TYPE_POOL" : "0", svc->n_methods, svc->n_methods ? "s_" : "NULL",
+        svc->pool ? "ROM_TYPE_POOL" : "0", svc->upper, svc->n_methods ? "s_" : "NULL",
         svc->n_methods ? l : "", svc->n_methods ? "__rom_methods" : "", l, l, l, t, l);
 }
 
@@ -215,8 +215,8 @@ s_proxy (gen_buf_t *out, const gen_service_t *svc)
             "    ProtobufCMessage *reply = NULL;\n"
             "    rom_status_t status = rom_proxy_check ((const rom_proxy_t *) proxy, &%s__rom_type);\n"
             "    if (status == ROM_OK)\n"
-            "        status = rom_proxy_call ((rom_proxy_t *) proxy, %zu, (const ProtobufCMessage *) in,\n"
-            "                                 out ? &reply : NULL);\n"
+            "        status = rom_proxy_call ((rom_proxy_t *) proxy, %s_METHOD__%s,\n"
+            "                                 (const ProtobufCMessage *) in, out ? &reply : NULL);\n"
             "    if (out)\n"
             "        *out = (%s *) reply;\n"
             "    return status;\n"
@@ -226,21 +226,24 @@ s_proxy (gen_buf_t *out, const gen_service_t *svc)
             "{\n"
             "    if (future_p)\n"
             "        *future_p = NULL;\n",
-            l, m->lower, t, m->input.c_type, m->output.c_type, l, i, m->output.c_type, l, m->lower, t,
+            l, m->lower, t, m->input.c_type, m->output.c_type, l, svc->upper, m->upper, m->output.c_type, l,
+            m->lower, t,
             m->input.c_type);
         s_check (out, l, "proxy");
         gen_buf_printf (out,
-            "    return rom_proxy_call_async ((rom_proxy_t *) proxy, %zu, (const ProtobufCMessage *) in, future_p);\n"
+            "    return rom_proxy_call_async ((rom_proxy_t *) proxy, %s_METHOD__%s,\n"
+            "                                 (const ProtobufCMessage *) in, future_p);\n"
             "}\n\n"
             "rom_status_t\n"
             "%s_proxy__%s_oneway (%s_Proxy *proxy, const %s *in)\n"
             "{\n",
-            i, l, m->lower, t, m->input.c_type);
+            svc->upper, m->upper, l, m->lower, t, m->input.c_type);
         s_check (out, l, "proxy");
         gen_buf_printf (out,
-            "    return rom_proxy_call_oneway ((rom_proxy_t *) proxy, %zu, (const ProtobufCMessage *) in);\n"
+            "    return rom_proxy_call_oneway ((rom_proxy_t *) proxy, %s_METHOD__%s,\n"
+            "                                  (const ProtobufCMessage *) in);\n"
             "}\n\n",
-            i);
+            svc->upper, m->upper);
     }
 }
 

@@ -270,6 +270,7 @@ gen_file_build (gen_file_t *self, const gen_request_t *request, const gen_file_p
                                           : gen_xstrdup (proto->name);
         svc->c_type = gen_full_name_to_c (svc->full_name, self->package, self->c_package);
         svc->lower = gen_full_name_to_lower (svc->full_name, self->package, self->c_package);
+        svc->upper = gen_to_upper (svc->lower);
         s_comment_and_line (file, (int) s, -1, &svc->comment, &svc->line);
         s_service_options (svc, proto);
         if (svc->init_option) {
@@ -292,6 +293,7 @@ gen_file_build (gen_file_t *self, const gen_request_t *request, const gen_file_p
             gen_method_t *method = &svc->methods[m];
             method->name = mp->name;
             method->lower = gen_camel_to_lower (mp->name);
+            method->upper = gen_to_upper (method->lower);
             method->client_streaming = mp->has_client_streaming && mp->client_streaming;
             method->server_streaming = mp->has_server_streaming && mp->server_streaming;
             s_comment_and_line (file, (int) s, (int) m, &method->comment, &method->line);
@@ -320,6 +322,7 @@ gen_file_fini (gen_file_t *self)
         gen_service_t *svc = &self->services[s];
         for (size_t m = 0; m < svc->n_methods; m++) {
             free (svc->methods[m].lower);
+            free (svc->methods[m].upper);
             s_message_fini (&svc->methods[m].input);
             s_message_fini (&svc->methods[m].output);
         }
@@ -327,6 +330,7 @@ gen_file_fini (gen_file_t *self)
         free (svc->full_name);
         free (svc->c_type);
         free (svc->lower);
+        free (svc->upper);
         free (svc->init_option);
         if (svc->has_init)
             s_message_fini (&svc->init);

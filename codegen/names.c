@@ -40,6 +40,15 @@ gen_to_camel (const char *name)
     return gen_buf_take (&buf);
 }
 
+char *
+gen_to_upper (const char *lower)
+{
+    char *upper = gen_xstrdup (lower);
+    for (char *p = upper; *p; p++)
+        *p = (char) toupper ((unsigned char) *p);
+    return upper;
+}
+
 // protoc-c's OverrideFullName: (pb_c_file).c_package replaces the package part of the name.
 static char *
 s_override (const char *full_name, const char *package, const char *c_package)

@@ -42,8 +42,8 @@ s_setup (void **state, const char *transport)
     rom_status_t status = s_connect (f.endpoint, AUTHKEY, &f.good, &why);
     if (status != ROM_OK)
         fail_msg ("connect with the key: %s: %s", rom_strerror (status), why);
-    Rom__RefRequest init = ROM__REF_REQUEST__INIT;
-    assert_int_equal (rom_proxy_create (f.good, &rom_test_tally_type, NULL, &init.base, 0, &f.tally), ROM_OK);
+    Test__TallyInit init = TEST__TALLY_INIT__INIT;
+    assert_int_equal (rom_proxy_create (f.good, &test__tally__rom_type, NULL, &init.base, 0, &f.tally), ROM_OK);
     *state = &f;
     return 0;
 }
@@ -80,7 +80,7 @@ test_right_key (void **state)
     assert_int_equal (s_connect (f->endpoint, AUTHKEY, &other, NULL), ROM_OK);
     char *token = rom_proxy_to_token (f->tally);
     rom_proxy_t *copy = NULL;
-    assert_int_equal (rom_proxy_from_token (other, &rom_test_tally_type, token, &copy), ROM_OK);
+    assert_int_equal (rom_proxy_from_token (other, &test__tally__rom_type, token, &copy), ROM_OK);
     assert_int_equal (rom_test_tally_add (copy, 3), 5);
     free (token);
     rom_proxy_destroy (&copy);
@@ -195,11 +195,11 @@ static int
 s_token_child (const char *token)
 {
     rom_proxy_t *tally = NULL;
-    rom_status_t status = rom_proxy_from_token (NULL, &rom_test_tally_type, token, &tally);
+    rom_status_t status = rom_proxy_from_token (NULL, &test__tally__rom_type, token, &tally);
     if (status == ROM_OK) {
-        Rom__RefRequest in = ROM__REF_REQUEST__INIT;
-        in.id = 10;
-        status = rom_proxy_call (tally, TALLY_ADD, &in.base, NULL);
+        Test__Number in = TEST__NUMBER__INIT;
+        in.value = 10;
+        status = rom_proxy_call (tally, TEST__TALLY_METHOD__ADD, &in.base, NULL);
         rom_proxy_destroy (&tally);
     }
     return (int) status;

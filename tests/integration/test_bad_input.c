@@ -36,8 +36,8 @@ s_setup_limit (void **state, size_t max_message)
     f.endpoint = rom_test_endpoint ("ipc", "bad");
     f.server = rom_test_server_fork (f.endpoint, max_message);
     f.client = rom_test_connect (f.endpoint);
-    Rom__RefRequest init = ROM__REF_REQUEST__INIT;
-    assert_int_equal (rom_proxy_create (f.client, &rom_test_tally_type, "t", &init.base, 0, &f.tally), ROM_OK);
+    Test__TallyInit init = TEST__TALLY_INIT__INIT;
+    assert_int_equal (rom_proxy_create (f.client, &test__tally__rom_type, "t", &init.base, 0, &f.tally), ROM_OK);
     f.id = rom_proxy_id (f.tally);
     snprintf (f.name, sizeof f.name, "test.Tally#%llu", (unsigned long long) f.id);
     f.context = zmq_ctx_new ();
@@ -167,7 +167,7 @@ s_expect_texts (void *socket, uint64_t call_id, rom_status_t status, const char 
 static void
 s_no_reply_before (fixture_t *f, uint64_t call_id)
 {
-    s_send_call (f, call_id, TALLY_GET);
+    s_send_call (f, call_id, TEST__TALLY_METHOD__GET);
     s_expect (f->raw, call_id, ROM_OK, "");
 }
 
@@ -205,16 +205,16 @@ test_truncated_payload (void **state)
 {
     fixture_t *f = *state;
     uint8_t head[64], payload[16];
-    size_t hn = s_header (head, 7, f->id, TALLY_ADD, ROM_PROTOCOL_VERSION, 0, 0);
-    Rom__RefRequest in = ROM__REF_REQUEST__INIT;
-    in.id = 1ull << 60; // a nine-byte varint, cut short below
-    size_t pn = rom__ref_request__pack (&in, payload);
+    size_t hn = s_header (head, 7, f->id, TEST__TALLY_METHOD__ADD, ROM_PROTOCOL_VERSION, 0, 0);
+    Test__Number in = TEST__NUMBER__INIT;
+    in.value = 1ull << 60; // a nine-byte varint, cut short below
+    size_t pn = test__number__pack (&in, payload);
     const void *frames[] = {head, payload};
     size_t sizes[] = {hn, pn - 3};
     s_send_frames (f->raw, frames, sizes, 2);
     char what[80];
     snprintf (what, sizeof what, "%s.Add", f->name);
-    s_expect (f->raw, 7, ROM_BAD_REQUEST, what, "not a valid rom.RefRequest");
+    s_expect (f->raw, 7, ROM_BAD_REQUEST, what, "not a valid test.Number");
     s_still_serving (f);
 }
 
@@ -227,7 +227,7 @@ test_garbage_payload (void **state)
     for (size_t i = 0; i < sizeof payload; i++)
         payload[i] = (uint8_t) (0xff - i);
     const void *frames[] = {head, payload};
-    size_t sizes[] = {s_header (head, 8, f->id, TALLY_ADD, ROM_PROTOCOL_VERSION, 0, 0), sizeof payload};
+    size_t sizes[] = {s_header (head, 8, f->id, TEST__TALLY_METHOD__ADD, ROM_PROTOCOL_VERSION, 0, 0), sizeof payload};
     s_send_frames (f->raw, frames, sizes, 2);
     char what[80];
     snprintf (what, sizeof what, "%s.Add", f->name);
@@ -243,16 +243,16 @@ static void
 test_payload_of_wrong_type (void **state)
 {
     fixture_t *f = *state;
-    // A CreateRequest (field 1 is a string) where Add expects a RefRequest (field 1 is a varint).
+    // A Blob (field 1 is a string) where Add expects a Number (field 1 is a varint).
     uint8_t head[64], payload[64];
-    Rom__CreateRequest wrong = ROM__CREATE_REQUEST__INIT;
-    wrong.type = "not a number";
+    Test__Blob wrong = TEST__BLOB__INIT;
+    wrong.label = "not a number";
     const void *frames[] = {head, payload};
-    size_t sizes[] = {s_header (head, 10, f->id, TALLY_ADD, ROM_PROTOCOL_VERSION, 0, 0), rom__create_request__pack (&wrong, payload)};
+    size_t sizes[] = {s_header (head, 10, f->id, TEST__TALLY_METHOD__ADD, ROM_PROTOCOL_VERSION, 0, 0), test__blob__pack (&wrong, payload)};
     s_send_frames (f->raw, frames, sizes, 2);
     char what[80];
     snprintf (what, sizeof what, "%s.Add", f->name);
-    s_expect (f->raw, 10, ROM_BAD_REQUEST, what, "not a valid rom.RefRequest");
+    s_expect (f->raw, 10, ROM_BAD_REQUEST, what, "not a valid test.Number");
     s_still_serving (f);
 }
 
@@ -280,14 +280,14 @@ test_payload_nested_too_deep (void **state)
     }
     uint8_t head[64];
     const void *frames[] = {head, buf + start};
-    size_t sizes[] = {s_header (head, 11, f->id, TALLY_NEST, ROM_PROTOCOL_VERSION, 0, 0), cap - start};
+    size_t sizes[] = {s_header (head, 11, f->id, TEST__TALLY_METHOD__NEST, ROM_PROTOCOL_VERSION, 0, 0), cap - start};
     s_send_frames (f->raw, frames, sizes, 2);
     char what[80];
     snprintf (what, sizeof what, "%s.Nest", f->name);
     s_expect (f->raw, 11, ROM_BAD_REQUEST, what, "deeper than 100 levels");
     // 60 levels (the innermost 60 of the same payload) are fine.
     frames[1] = buf + start60;
-    sizes[0] = s_header (head, 12, f->id, TALLY_NEST, ROM_PROTOCOL_VERSION, 0, 0);
+    sizes[0] = s_header (head, 12, f->id, TEST__TALLY_METHOD__NEST, ROM_PROTOCOL_VERSION, 0, 0);
     sizes[1] = cap - start60;
     s_send_frames (f->raw, frames, sizes, 2);
     s_expect (f->raw, 12, ROM_OK, "");
@@ -301,7 +301,7 @@ test_unknown_object (void **state)
     fixture_t *f = *state;
     uint8_t head[64];
     const void *frames[] = {head, ""};
-    size_t sizes[] = {s_header (head, 13, 987654, TALLY_ADD, ROM_PROTOCOL_VERSION, 0, 0), 0};
+    size_t sizes[] = {s_header (head, 13, 987654, TEST__TALLY_METHOD__ADD, ROM_PROTOCOL_VERSION, 0, 0), 0};
     s_send_frames (f->raw, frames, sizes, 2);
     s_expect (f->raw, 13, ROM_NO_OBJECT, "object 987654 (method 0)", "no such object");
     s_still_serving (f);
@@ -313,10 +313,10 @@ static void
 test_release_without_a_session (void **state)
 {
     fixture_t *f = *state;
-    Rom__RefRequest init = ROM__REF_REQUEST__INIT;
-    init.id = 5;
+    Test__TallyInit init = TEST__TALLY_INIT__INIT;
+    init.start = 5;
     rom_proxy_t *unnamed = NULL;
-    assert_int_equal (rom_proxy_create (f->client, &rom_test_tally_type, NULL, &init.base, 0, &unnamed), ROM_OK);
+    assert_int_equal (rom_proxy_create (f->client, &test__tally__rom_type, NULL, &init.base, 0, &unnamed), ROM_OK);
     uint8_t head[64], payload[32];
     Rom__RefRequest release = ROM__REF_REQUEST__INIT;
     release.id = rom_proxy_id (unnamed);
@@ -360,7 +360,7 @@ test_message_over_limit (void **state)
     size_t big = LIMIT + 1;
     uint8_t *payload = calloc (1, big);
     const void *frames[] = {head, payload};
-    size_t sizes[] = {s_header (head, 16, f->id, TALLY_ECHO, ROM_PROTOCOL_VERSION, 0, 0), big};
+    size_t sizes[] = {s_header (head, 16, f->id, TEST__TALLY_METHOD__ECHO, ROM_PROTOCOL_VERSION, 0, 0), big};
     s_send_frames (f->raw, frames, sizes, 2);
     char what[80];
     snprintf (what, sizeof what, "%s.Echo", f->name);
@@ -373,23 +373,23 @@ test_message_over_limit (void **state)
     big = 64 * LIMIT;
     payload = calloc (1, big);
     frames[1] = payload;
-    sizes[0] = s_header (head, 17, f->id, TALLY_ECHO, ROM_PROTOCOL_VERSION, 0, 0);
+    sizes[0] = s_header (head, 17, f->id, TEST__TALLY_METHOD__ECHO, ROM_PROTOCOL_VERSION, 0, 0);
     sizes[1] = big;
     s_send_frames (f->raw, frames, sizes, 2);
     free (payload);
-    s_send_call (f, 18, TALLY_GET);
+    s_send_call (f, 18, TEST__TALLY_METHOD__GET);
     s_expect (f->raw, 18, ROM_SESSION_LOST, "ended", "connection closed");
     s_session = rom_test_raw_session (f->raw);
     s_no_reply_before (f, 19);
 
     // A rom client refuses to send an oversized payload at all: it learned the limit at hello.
-    Rom__CreateRequest in = ROM__CREATE_REQUEST__INIT;
-    in.args.len = 2 * LIMIT;
-    in.args.data = calloc (1, in.args.len);
-    assert_int_equal (rom_proxy_call (f->tally, TALLY_ECHO, &in.base, NULL), ROM_TOO_LARGE);
+    Test__Blob in = TEST__BLOB__INIT;
+    in.data.len = 2 * LIMIT;
+    in.data.data = calloc (1, in.data.len);
+    assert_int_equal (rom_proxy_call (f->tally, TEST__TALLY_METHOD__ECHO, &in.base, NULL), ROM_TOO_LARGE);
     assert_non_null (strstr (rom_client_errmsg (f->client), "limit"));
     assert_non_null (strstr (rom_client_errmsg (f->client), "Echo"));
-    free (in.args.data);
+    free (in.data.data);
     s_still_serving (f);
 }
 
@@ -410,15 +410,15 @@ s_flood (const char *endpoint, uint64_t object_id, int n)
         _exit (2);
     s_session = rom_test_raw_session (dealer);
     uint8_t head[64], payload[16];
-    Rom__RefRequest in = ROM__REF_REQUEST__INIT;
-    in.id = 1;
-    size_t pn = rom__ref_request__pack (&in, payload);
+    Test__Number in = TEST__NUMBER__INIT;
+    in.value = 1;
+    size_t pn = test__number__pack (&in, payload);
     for (int i = 0; i < n; i++) {
-        size_t hn = s_header (head, 1000 + (uint64_t) i, object_id, TALLY_ADD, ROM_PROTOCOL_VERSION, 0, 0);
+        size_t hn = s_header (head, 1000 + (uint64_t) i, object_id, TEST__TALLY_METHOD__ADD, ROM_PROTOCOL_VERSION, 0, 0);
         if (zmq_send (dealer, head, hn, ZMQ_SNDMORE) < 0 || zmq_send (dealer, payload, pn, 0) < 0)
             _exit (3);
     }
-    size_t hn = s_header (head, 1, object_id, TALLY_GET, ROM_PROTOCOL_VERSION, 0, 0);
+    size_t hn = s_header (head, 1, object_id, TEST__TALLY_METHOD__GET, ROM_PROTOCOL_VERSION, 0, 0);
     uint64_t deadline = romi_now_ms () + 15000;
     bool send_get = true;
     for (;;) {
@@ -498,11 +498,11 @@ test_wrong_protocol_version (void **state)
     fixture_t *f = *state;
     uint8_t head[64];
     const void *frames[] = {head, ""};
-    size_t sizes[] = {s_header (head, 19, f->id, TALLY_GET, 99, 0, 0), 0};
+    size_t sizes[] = {s_header (head, 19, f->id, TEST__TALLY_METHOD__GET, 99, 0, 0), 0};
     s_send_frames (f->raw, frames, sizes, 2);
     s_expect (f->raw, 19, ROM_BAD_REQUEST, "protocol version 99", "version 2");
     // No version at all (a header from something that is not rom).
-    sizes[0] = s_header (head, 20, f->id, TALLY_GET, 0, 0, 0);
+    sizes[0] = s_header (head, 20, f->id, TEST__TALLY_METHOD__GET, 0, 0, 0);
     s_send_frames (f->raw, frames, sizes, 2);
     s_expect (f->raw, 20, ROM_BAD_REQUEST, "protocol version 0");
     s_still_serving (f);
@@ -514,7 +514,7 @@ test_wrong_type_hash (void **state)
     fixture_t *f = *state;
     uint8_t head[64];
     const void *frames[] = {head, ""};
-    size_t sizes[] = {s_header (head, 21, f->id, TALLY_GET, ROM_PROTOCOL_VERSION, 0, 0x12345678), 0};
+    size_t sizes[] = {s_header (head, 21, f->id, TEST__TALLY_METHOD__GET, ROM_PROTOCOL_VERSION, 0, 0x12345678), 0};
     s_send_frames (f->raw, frames, sizes, 2);
     s_expect (f->raw, 21, ROM_WRONG_TYPE, f->name, "another type");
     s_still_serving (f);
@@ -532,12 +532,12 @@ test_too_many_frames (void **state)
         sizes[i] = 0;
     }
     frames[0] = head;
-    sizes[0] = s_header (head, 22, f->id, TALLY_GET, ROM_PROTOCOL_VERSION, 0, 0);
+    sizes[0] = s_header (head, 22, f->id, TEST__TALLY_METHOD__GET, ROM_PROTOCOL_VERSION, 0, 0);
     char what[80];
     snprintf (what, sizeof what, "%s.Get", f->name);
     s_send_frames (f->raw, frames, sizes, 3);
     s_expect (f->raw, 22, ROM_BAD_REQUEST, what, "2 frames after the header");
-    sizes[0] = s_header (head, 23, f->id, TALLY_GET, ROM_PROTOCOL_VERSION, 0, 0);
+    sizes[0] = s_header (head, 23, f->id, TEST__TALLY_METHOD__GET, ROM_PROTOCOL_VERSION, 0, 0);
     s_send_frames (f->raw, frames, sizes, 100);
     s_expect (f->raw, 23, ROM_BAD_REQUEST, what, "99 frames after the header");
     s_still_serving (f);
@@ -549,7 +549,7 @@ test_too_few_frames (void **state)
     fixture_t *f = *state;
     uint8_t head[64];
     const void *frames[] = {head};
-    size_t sizes[] = {s_header (head, 24, f->id, TALLY_ADD, ROM_PROTOCOL_VERSION, 0, 0)};
+    size_t sizes[] = {s_header (head, 24, f->id, TEST__TALLY_METHOD__ADD, ROM_PROTOCOL_VERSION, 0, 0)};
     s_send_frames (f->raw, frames, sizes, 1); // no payload frame
     char what[80];
     snprintf (what, sizeof what, "%s.Add", f->name);
@@ -573,7 +573,7 @@ test_empty_frames (void **state)
     s_expect (f->raw, 0, ROM_BAD_REQUEST, "protocol version 0");
     // An empty payload is a valid message with every field at its default (proto3): Add(0).
     rom_test_tally_add (f->tally, 5);
-    s_send_call (f, 25, TALLY_ADD);
+    s_send_call (f, 25, TEST__TALLY_METHOD__ADD);
     s_expect (f->raw, 25, ROM_OK, "");
     assert_int_equal (rom_test_tally_add (f->tally, 0), 5);
     s_still_serving (f);
@@ -586,11 +586,11 @@ test_bad_oneway_gets_no_reply (void **state)
     // A one-way call that is bad gets no reply (its sender asked for none), and costs nothing else.
     uint8_t head[64];
     const void *frames[] = {head, "", ""};
-    size_t sizes[] = {s_header (head, 26, 987654, TALLY_GET, 1, ROM__CALL_FLAGS__CALL_ONEWAY, 0), 0, 0};
+    size_t sizes[] = {s_header (head, 26, 987654, TEST__TALLY_METHOD__GET, 1, ROM__CALL_FLAGS__CALL_ONEWAY, 0), 0, 0};
     s_send_frames (f->raw, frames, sizes, 2);
     sizes[0] = s_header (head, 27, f->id, 42, 1, ROM__CALL_FLAGS__CALL_ONEWAY, 0);
     s_send_frames (f->raw, frames, sizes, 2);
-    sizes[0] = s_header (head, 28, f->id, TALLY_GET, 1, ROM__CALL_FLAGS__CALL_ONEWAY, 0);
+    sizes[0] = s_header (head, 28, f->id, TEST__TALLY_METHOD__GET, 1, ROM__CALL_FLAGS__CALL_ONEWAY, 0);
     s_send_frames (f->raw, frames, sizes, 3);
     s_no_reply_before (f, 29);
     s_still_serving (f);

@@ -3,6 +3,7 @@
 // (CALL_BATCH_OK), each entry the reply a plain message would carry; without the flag every call gets a
 // plain two-frame reply. A rom client reads both (test_calls: pipelined calls).
 #include "rom_test_fault.h"
+#include "rom_test_fixture.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -11,9 +12,7 @@
 #define CALLS 50
 
 typedef struct {
-    pid_t server;
-    const char *endpoint;
-    rom_client_t *client;
+    rom_test_fixture_t *base; // server, endpoint, client
     rom_proxy_t *tally;
     void *context;
     void *raw;
@@ -24,16 +23,14 @@ static int
 s_setup (void **state)
 {
     static fixture_t f;
-    f.endpoint = rom_test_endpoint ("ipc", "batch");
-    f.server = rom_test_server_fork (f.endpoint, 0);
-    f.client = rom_test_connect (f.endpoint);
-    Rom__RefRequest init = ROM__REF_REQUEST__INIT;
-    assert_int_equal (rom_proxy_create (f.client, &rom_test_tally_type, NULL, &init.base, 0, &f.tally), ROM_OK);
+    f.base = rom_test_fixture_start ("ipc", "batch");
+    Test__TallyInit init = TEST__TALLY_INIT__INIT;
+    assert_int_equal (rom_proxy_create (f.base->client, &test__tally__rom_type, NULL, &init.base, 0, &f.tally), ROM_OK);
     f.context = zmq_ctx_new ();
     f.raw = zmq_socket (f.context, ZMQ_DEALER);
     int zero = 0;
     zmq_setsockopt (f.raw, ZMQ_LINGER, &zero, sizeof zero);
-    assert_int_equal (zmq_connect (f.raw, f.endpoint), 0);
+    assert_int_equal (zmq_connect (f.raw, f.base->endpoint), 0);
     f.session = rom_test_raw_session (f.raw); // calls name it: sessions belong to their connections
     *state = &f;
     return 0;
@@ -46,8 +43,7 @@ s_teardown (void **state)
     zmq_close (f->raw);
     zmq_ctx_term (f->context);
     rom_proxy_destroy (&f->tally);
-    rom_client_destroy (&f->client);
-    assert_int_equal (rom_test_server_stop (f->server), 0);
+    rom_test_fixture_stop (f->base);
     return 0;
 }
 
@@ -56,10 +52,10 @@ s_teardown (void **state)
 static rom_future_t *
 s_busy (fixture_t *f, uint64_t ms)
 {
-    Rom__RefRequest in = ROM__REF_REQUEST__INIT;
-    in.id = ms;
+    Test__Number in = TEST__NUMBER__INIT;
+    in.value = ms;
     rom_future_t *future = NULL;
-    assert_int_equal (rom_proxy_call_async (f->tally, TALLY_SLEEP, &in.base, &future), ROM_OK);
+    assert_int_equal (rom_proxy_call_async (f->tally, TEST__TALLY_METHOD__SLEEP, &in.base, &future), ROM_OK);
     struct timespec ts = {0, 50 * 1000 * 1000}; // long enough for the server to be in the Sleep
     nanosleep (&ts, NULL);
     return future;
@@ -68,16 +64,16 @@ s_busy (fixture_t *f, uint64_t ms)
 static void
 s_send_adds (fixture_t *f, uint32_t flags)
 {
-    Rom__RefRequest one = ROM__REF_REQUEST__INIT;
-    one.id = 1;
+    Test__Number one = TEST__NUMBER__INIT;
+    one.value = 1;
     uint8_t payload[16];
-    size_t payload_size = rom__ref_request__pack (&one, payload);
+    size_t payload_size = test__number__pack (&one, payload);
     for (uint64_t i = 1; i <= CALLS; i++) {
         Rom__CallHeader h = ROM__CALL_HEADER__INIT;
         h.version = ROM_PROTOCOL_VERSION;
         h.call_id = i;
         h.object_id = rom_proxy_id (f->tally);
-        h.method = TALLY_ADD;
+        h.method = TEST__TALLY_METHOD__ADD;
         h.flags = flags;
         h.session = f->session;
         uint8_t head[64];
@@ -118,10 +114,10 @@ s_check_reply (const void *head, size_t head_size, const void *payload, size_t p
     assert_non_null (header);
     assert_int_equal (header->call_id, call_id);
     assert_int_equal (header->status, ROM_OK);
-    Rom__RefRequest *out = rom__ref_request__unpack (NULL, payload_size, payload);
+    Test__Number *out = test__number__unpack (NULL, payload_size, payload);
     assert_non_null (out);
-    assert_int_equal (out->id, total);
-    rom__ref_request__free_unpacked (out, NULL);
+    assert_int_equal (out->value, total);
+    test__number__free_unpacked (out, NULL);
     rom__reply_header__free_unpacked (header, NULL);
 }
 

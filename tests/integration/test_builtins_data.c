@@ -2,7 +2,7 @@
 // through the helpers of rom/rom_shared.h: every method, every error status with its text (wrong type, out
 // of range, missing key, negative indexes, a failed compare-and-swap), forked children whose changes the
 // parent sees, and atomic read-modify-write from several processes at once.
-#include "rom_test.h"
+#include "rom_test_fixture.h"
 #include "rom/builtins/value.rom.h"
 
 #include <float.h>
@@ -11,26 +11,6 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static const char *s_endpoint;
-static pid_t s_server;
-
-static int
-s_setup (void **state)
-{
-    (void) state;
-    s_endpoint = rom_test_endpoint ("ipc", "data");
-    s_server = rom_test_server_fork (s_endpoint, 0);
-    return 0;
-}
-
-static int
-s_teardown (void **state)
-{
-    (void) state;
-    assert_int_equal (rom_test_server_stop (s_server), 0);
-    return 0;
-}
 
 // The last failure's text contains `part`.
 #define assert_errmsg(client, part)                                                                           \
@@ -53,7 +33,7 @@ static void
 test_value_shared_with_a_child (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_value_t *num;
     assert_int_equal (rom_value_new (client, 'd', ROM_DOUBLE (10.0), &num), ROM_OK);
     double d = 0;
@@ -93,7 +73,7 @@ static void
 test_value_typecodes_and_ranges (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_value_t *v;
     int64_t i;
 
@@ -189,7 +169,7 @@ static void
 test_value_add_and_cas (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_value_t *hits;
     assert_int_equal (rom_value_new (client, 'q', ROM_INT (0), &hits), ROM_OK);
     // Four processes: 200 Adds each, and 50 compare-and-swap increments each (retried on a lost race).
@@ -281,7 +261,7 @@ static void
 test_array_changed_by_a_child (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_array_t *arr;
     const int64_t init[] = {1, 2, 3, 4, 5, 6};
     assert_int_equal (rom_array_new_ints (client, 'i', init, 6, &arr), ROM_OK);
@@ -349,7 +329,7 @@ static void
 test_array_kinds (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_array_t *arr;
     // Array ('i', 5): zeros; Array ('d', ...) negated by a child, as in the seeds.
     assert_int_equal (rom_array_new (client, 'i', 5, &arr), ROM_OK);
@@ -407,7 +387,7 @@ static void
 test_dict_methods (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_dict_t *d;
     assert_int_equal (rom_dict_new (client, &d), ROM_OK);
     assert_repr (rom_dict_repr (d, &text), "{}");
@@ -542,7 +522,7 @@ static void
 test_dict_many_keys_and_concurrent_increments (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_dict_t *d;
     assert_int_equal (rom_dict_new (client, &d), ROM_OK);
     // Enough keys to grow, compact and rebuild the index several times, with deletions in between.
@@ -609,7 +589,7 @@ static void
 test_dict_holds_object_references (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_dict_t *d;
     rom_value_t *num;
     assert_int_equal (rom_dict_new (client, &d), ROM_OK);
@@ -661,7 +641,7 @@ static void
 test_containers_keep_referenced_objects_alive (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_value_t *num;
     assert_int_equal (rom_value_new (client, 'i', ROM_INT (7), &num), ROM_OK);
     char *token = rom_proxy_to_token (rom_value_proxy (num));
@@ -712,7 +692,7 @@ static void
 test_list_methods (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_list_t *l;
     rom_variant_t range[5];
     for (int k = 0; k < 5; k++)
@@ -822,7 +802,7 @@ static void
 test_namespace_methods (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_namespace_t *ns;
     assert_int_equal (rom_namespace_new (client, &ns), ROM_OK);
     assert_repr (rom_namespace_repr (ns, &text), "Namespace()");
@@ -920,5 +900,5 @@ main (void)
         cmocka_unit_test (test_namespace_methods),
         cmocka_unit_test (test_variant_repr),
     };
-    return cmocka_run_group_tests (tests, s_setup, s_teardown);
+    return cmocka_run_group_tests (tests, rom_test_group_setup, rom_test_group_teardown);
 }

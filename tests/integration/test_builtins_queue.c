@@ -3,7 +3,7 @@
 // (threads of 4 forked processes, each with a client of its own) leave the server answering other calls
 // within milliseconds, its thread count unchanged; a waiter whose deadline passed is off the wait list, so
 // the next item goes to a live waiter or into the queue and is never lost.
-#include "rom_test.h"
+#include "rom_test_fixture.h"
 #include "rom/builtins/pipe.rom.h"
 #include "rom/builtins/queue.rom.h"
 #include "rom/builtins/sync.rom.h"
@@ -15,26 +15,6 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static const char *s_endpoint;
-static pid_t s_server;
-
-static int
-s_setup (void **state)
-{
-    (void) state;
-    s_endpoint = rom_test_endpoint ("ipc", "queue");
-    s_server = rom_test_server_fork (s_endpoint, 0);
-    return 0;
-}
-
-static int
-s_teardown (void **state)
-{
-    (void) state;
-    assert_int_equal (rom_test_server_stop (s_server), 0);
-    return 0;
-}
 
 // Read exactly `size` bytes within `timeout_ms`.
 static void
@@ -60,7 +40,7 @@ static void
 test_queue_items_and_statuses (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_queue_t *q;
     assert_int_equal (rom_queue_new (client, 3, &q), ROM_OK);
     int64_t n = -1;
@@ -120,7 +100,7 @@ static void
 test_queue_five_producers_and_blocked_put (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_queue_t *q;
     assert_int_equal (rom_queue_new (client, 2, &q), ROM_OK);
     pid_t children[5];
@@ -145,7 +125,7 @@ static void
 test_joinable_queue (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_queue_t *q;
     assert_int_equal (rom_joinable_queue_new (client, 0, &q), ROM_OK);
     assert_int_equal (rom_queue_join (q, ROM_FOREVER), ROM_OK); // nothing unfinished
@@ -176,15 +156,15 @@ static void
 test_timed_out_getter_is_not_handed_an_item (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_queue_t *q;
     assert_int_equal (rom_queue_new (client, 0, &q), ROM_OK);
     rom_proxy_t *proxy = rom_queue_proxy (q);
     Rom__Builtins__GetRequest get = ROM__BUILTINS__GET_REQUEST__INIT;
     // Two waiters, in this order: A gives up after 150 ms, B waits 5 s.
     rom_future_t *a, *b;
-    assert_int_equal (rom_proxy_call_async_timeout (proxy, 1, &get.base, 150, &a), ROM_OK);
-    assert_int_equal (rom_proxy_call_async_timeout (proxy, 1, &get.base, 5000, &b), ROM_OK);
+    assert_int_equal (rom_proxy_call_async_timeout (proxy, ROM__BUILTINS__QUEUE_METHOD__GET, &get.base, 150, &a), ROM_OK);
+    assert_int_equal (rom_proxy_call_async_timeout (proxy, ROM__BUILTINS__QUEUE_METHOD__GET, &get.base, 5000, &b), ROM_OK);
     assert_int_equal (rom_future_wait (&a, NULL), ROM_EMPTY);
     assert_int_equal (rom_queue_put_int (q, 42, ROM_FOREVER), ROM_OK);
     Rom__Builtins__SyncItem *item = NULL;
@@ -228,12 +208,12 @@ static void
 test_queued_reference_keeps_its_object (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     Rom__Builtins__Queue_Proxy *q = NULL;
     assert_int_equal (rom__builtins__queue__rom_create (client, NULL, &q), ROM_OK);
-    Rom__RefRequest init = ROM__REF_REQUEST__INIT;
+    Test__TallyInit init = TEST__TALLY_INIT__INIT;
     rom_proxy_t *tally = NULL;
-    assert_int_equal (rom_proxy_create (client, &rom_test_tally_type, NULL, &init.base, 0, &tally), ROM_OK);
+    assert_int_equal (rom_proxy_create (client, &test__tally__rom_type, NULL, &init.base, 0, &tally), ROM_OK);
     char *token = rom_proxy_to_token (tally);
 
     Rom__ObjectRef ref;
@@ -247,17 +227,17 @@ test_queued_reference_keeps_its_object (void **state)
     rom_proxy_destroy (&tally); // only the queue holds it now
 
     rom_proxy_t *probe = NULL;
-    assert_int_equal (rom_proxy_from_token (client, &rom_test_tally_type, token, &probe), ROM_OK);
+    assert_int_equal (rom_proxy_from_token (client, &test__tally__rom_type, token, &probe), ROM_OK);
     rom_proxy_destroy (&probe);
     Rom__Builtins__GetRequest get = ROM__BUILTINS__GET_REQUEST__INIT;
     Rom__Builtins__SyncItem *got = NULL;
     assert_int_equal (rom__builtins__queue_proxy__get (q, &get, &got), ROM_OK);
     assert_int_equal (got->value->kind_case, ROM__BUILTINS__VARIANT__KIND_REF_VALUE);
-    assert_int_equal (rom_proxy_from_ref (client, &rom_test_tally_type, got->value->ref_value, &tally), ROM_OK);
+    assert_int_equal (rom_proxy_from_ref (client, &test__tally__rom_type, got->value->ref_value, &tally), ROM_OK);
     rom__builtins__sync_item__free_unpacked (got, NULL);
     assert_int_equal (rom_test_tally_add (tally, 2), 2);
     rom_proxy_destroy (&tally);
-    assert_int_equal (rom_proxy_from_token (client, &rom_test_tally_type, token, &probe), ROM_NO_OBJECT);
+    assert_int_equal (rom_proxy_from_token (client, &test__tally__rom_type, token, &probe), ROM_NO_OBJECT);
 
     // A reference to nothing is refused at the door.
     ref.id = 987654321;
@@ -273,9 +253,9 @@ test_queued_reference_keeps_its_object (void **state)
 static char *
 s_pipe_fresh_tally (rom_client_t *client, rom_pipe_t *from)
 {
-    Rom__RefRequest init = ROM__REF_REQUEST__INIT;
+    Test__TallyInit init = TEST__TALLY_INIT__INIT;
     rom_proxy_t *tally = NULL;
-    assert_int_equal (rom_proxy_create (client, &rom_test_tally_type, NULL, &init.base, 0, &tally), ROM_OK);
+    assert_int_equal (rom_proxy_create (client, &test__tally__rom_type, NULL, &init.base, 0, &tally), ROM_OK);
     Rom__ObjectRef ref;
     rom_proxy_ref (tally, &ref);
     Rom__Builtins__Variant value;
@@ -292,7 +272,7 @@ static bool
 s_alive (rom_client_t *client, const char *token)
 {
     rom_proxy_t *probe = NULL;
-    rom_status_t status = rom_proxy_from_token (client, &rom_test_tally_type, token, &probe);
+    rom_status_t status = rom_proxy_from_token (client, &test__tally__rom_type, token, &probe);
     rom_proxy_destroy (&probe);
     assert_true (status == ROM_OK || status == ROM_NO_OBJECT);
     return status == ROM_OK;
@@ -305,7 +285,7 @@ static void
 test_piped_reference_keeps_its_object (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_pipe_t *a = NULL, *b = NULL;
     assert_int_equal (rom_pipe_new (client, true, &a, &b), ROM_OK);
     char *token = s_pipe_fresh_tally (client, a);
@@ -316,7 +296,7 @@ test_piped_reference_keeps_its_object (void **state)
     assert_int_equal (rom__builtins__pipe_proxy__recv ((Rom__Builtins__Pipe_Proxy *) b, &recv, &got), ROM_OK);
     assert_int_equal (got->value->kind_case, ROM__BUILTINS__VARIANT__KIND_REF_VALUE);
     rom_proxy_t *tally = NULL;
-    assert_int_equal (rom_proxy_from_ref (client, &rom_test_tally_type, got->value->ref_value, &tally), ROM_OK);
+    assert_int_equal (rom_proxy_from_ref (client, &test__tally__rom_type, got->value->ref_value, &tally), ROM_OK);
     rom__builtins__sync_item__free_unpacked (got, NULL);
     assert_int_equal (rom_test_tally_add (tally, 2), 2);
     rom_proxy_destroy (&tally);
@@ -357,7 +337,7 @@ static void
 test_pipe (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_pipe_t *a, *b;
     assert_int_equal (rom_pipe_new (client, true, &a, &b), ROM_OK);
     bool ready = true;
@@ -453,7 +433,7 @@ s_waiter (void *argp)
     waiter_arg_t *arg = argp;
     rom_client_t *client = NULL;
     rom_client_opts_t opts = {.connect_timeout_ms = 10000, .call_timeout_ms = 10000};
-    if (rom_client_connect (s_endpoint, &opts, &client, NULL) != ROM_OK)
+    if (rom_client_connect (rom_test_group.endpoint, &opts, &client, NULL) != ROM_OK)
         return NULL;
     rom_proxy_t *proxy = NULL;
     const rom_type_t *type = arg->queue ? &rom__builtins__queue__rom_type : &rom__builtins__lock__rom_type;
@@ -463,8 +443,10 @@ s_waiter (void *argp)
         acquire.thread = rom_sync_thread_tag ();
         rom_future_t *future = NULL;
         rom_status_t status = arg->queue
-                                  ? rom_proxy_call_async_timeout (proxy, 1, &get.base, ROM_FOREVER, &future)
-                                  : rom_proxy_call_async_timeout (proxy, 0, &acquire.base, ROM_FOREVER, &future);
+                                  ? rom_proxy_call_async_timeout (proxy, ROM__BUILTINS__QUEUE_METHOD__GET, &get.base,
+                                                                  ROM_FOREVER, &future)
+                                  : rom_proxy_call_async_timeout (proxy, ROM__BUILTINS__LOCK_METHOD__ACQUIRE,
+                                                                  &acquire.base, ROM_FOREVER, &future);
         // A ping on the same socket comes back after the server has handled (and deferred) the call.
         char byte = 1;
         if (status == ROM_OK && rom_client_ping (client) == ROM_OK && write (arg->ready_fd, &byte, 1) == 1) {
@@ -506,7 +488,7 @@ static int
 s_server_threads (void)
 {
     char path[64], line[256];
-    snprintf (path, sizeof path, "/proc/%d/status", (int) s_server);
+    snprintf (path, sizeof path, "/proc/%d/status", (int) rom_test_group.server);
     FILE *f = fopen (path, "r");
     assert_non_null (f);
     int threads = -1;
@@ -520,7 +502,7 @@ s_server_threads (void)
 static void
 s_many_waiters (bool queue)
 {
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_lock_t *lock = NULL;
     rom_queue_t *q = NULL;
     if (queue)
@@ -625,5 +607,5 @@ main (void)
         cmocka_unit_test (test_200_blocked_in_lock_acquire),
         cmocka_unit_test (test_200_blocked_in_queue_get),
     };
-    return cmocka_run_group_tests (tests, s_setup, s_teardown);
+    return cmocka_run_group_tests (tests, rom_test_group_setup, rom_test_group_teardown);
 }

@@ -1,7 +1,7 @@
 // test_builtins_sync.c: the synchronization built-ins (Lock, RLock, Semaphore, BoundedSemaphore, Event,
 // Condition, Barrier) over a real server process, through the helpers of rom/rom_sync.h: their results, every
 // error status, owners (per thread, per process), and a lock released when its owner's session ends.
-#include "rom_test.h"
+#include "rom_test_fixture.h"
 #include "rom/builtins/sync.rom.h"
 
 #include <pthread.h>
@@ -11,26 +11,6 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static const char *s_endpoint;
-static pid_t s_server;
-
-static int
-s_setup (void **state)
-{
-    (void) state;
-    s_endpoint = rom_test_endpoint ("ipc", "sync");
-    s_server = rom_test_server_fork (s_endpoint, 0);
-    return 0;
-}
-
-static int
-s_teardown (void **state)
-{
-    (void) state;
-    assert_int_equal (rom_test_server_stop (s_server), 0);
-    return 0;
-}
 
 // --- Lock, RLock ---------------------------------------------------------------------------------------------
 
@@ -47,7 +27,7 @@ static void
 test_lock_owner_rules (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_lock_t *lock;
     assert_int_equal (rom_lock_new (client, &lock), ROM_OK);
     bool locked = true, mine = true;
@@ -91,7 +71,7 @@ static void
 test_lock_timeout_is_a_status (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_lock_t *lock;
     assert_int_equal (rom_lock_new (client, &lock), ROM_OK);
     int ready[2], done[2];
@@ -134,7 +114,7 @@ static void
 test_lock_released_when_owner_session_ends (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_lock_t *lock;
     assert_int_equal (rom_lock_new (client, &lock), ROM_OK);
     char *token = rom_proxy_to_token (rom_lock_proxy (lock));
@@ -143,7 +123,7 @@ test_lock_released_when_owner_session_ends (void **state)
     pid_t child = fork ();
     if (child == 0) {
         rom_client_t *own = NULL;
-        int ok = rom_client_connect (s_endpoint, NULL, &own, NULL) == ROM_OK;
+        int ok = rom_client_connect (rom_test_group.endpoint, NULL, &own, NULL) == ROM_OK;
         Rom__Builtins__Lock_Proxy *mine = NULL;
         ok = ok && rom__builtins__lock__rom_from_token (own, token, &mine) == ROM_OK;
         ok = ok && rom_lock_acquire ((rom_lock_t *) mine, ROM_FOREVER) == ROM_OK;
@@ -175,7 +155,7 @@ static void
 test_lock_released_when_owner_process_is_killed (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_lock_t *lock;
     assert_int_equal (rom_lock_new (client, &lock), ROM_OK);
     int ready[2];
@@ -208,7 +188,7 @@ static void
 test_semaphore (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_semaphore_t *sem;
     assert_int_equal (rom_semaphore_new (client, -1, &sem), ROM_APP_ERROR);
     assert_int_equal (rom_semaphore_new (client, 2, &sem), ROM_OK);
@@ -247,7 +227,7 @@ static void
 test_event (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_event_t *event;
     assert_int_equal (rom_event_new (client, &event), ROM_OK);
     bool set = true;
@@ -294,7 +274,7 @@ static void
 test_condition (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_condition_t *cond;
     rom_event_t *flag;
     assert_int_equal (rom_condition_new (client, &cond), ROM_OK);
@@ -377,7 +357,7 @@ static void
 test_barrier (void **state)
 {
     (void) state;
-    rom_client_t *client = rom_test_connect (s_endpoint);
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
     rom_barrier_t *barrier;
     assert_int_equal (rom_barrier_new (client, 0, &barrier), ROM_APP_ERROR);
     assert_int_equal (rom_barrier_new (client, 3, &barrier), ROM_OK);
@@ -461,5 +441,5 @@ main (void)
         cmocka_unit_test (test_condition),
         cmocka_unit_test (test_barrier),
     };
-    return cmocka_run_group_tests (tests, s_setup, s_teardown);
+    return cmocka_run_group_tests (tests, rom_test_group_setup, rom_test_group_teardown);
 }

@@ -1,6 +1,6 @@
 // test_calls.c: objects and calls over real sockets between real processes: create, names, references,
 // statuses with their texts, deferred replies, deadlines, a dead server, pipelined and one-way calls.
-#include "rom_test.h"
+#include "rom_test_fixture.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -9,52 +9,34 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-typedef struct {
-    pid_t server;
-    const char *endpoint;
-    rom_client_t *client;
-} fixture_t;
-
-static int
-s_setup (void **state, const char *transport)
-{
-    static fixture_t f;
-    f.endpoint = rom_test_endpoint (transport, "calls");
-    f.server = rom_test_server_fork (f.endpoint, 0);
-    f.client = rom_test_connect (f.endpoint);
-    *state = &f;
-    return 0;
-}
-
 static int
 s_setup_ipc (void **state)
 {
-    return s_setup (state, "ipc");
+    *state = rom_test_fixture_start ("ipc", "calls");
+    return 0;
 }
 
 static int
 s_setup_tcp (void **state)
 {
-    return s_setup (state, "tcp");
+    *state = rom_test_fixture_start ("tcp", "calls");
+    return 0;
 }
 
 static int
 s_teardown (void **state)
 {
-    fixture_t *f = *state;
-    rom_client_destroy (&f->client);
-    assert_null (f->client);
-    assert_int_equal (rom_test_server_stop (f->server), 0);
+    rom_test_fixture_stop (*state);
     return 0;
 }
 
 static rom_proxy_t *
 s_tally (rom_client_t *client, const char *name, int64_t start)
 {
-    Rom__RefRequest init = ROM__REF_REQUEST__INIT;
-    init.id = (uint64_t) start;
+    Test__TallyInit init = TEST__TALLY_INIT__INIT;
+    init.start = start;
     rom_proxy_t *proxy = NULL;
-    rom_status_t status = rom_proxy_create (client, &rom_test_tally_type, name, &init.base, 0, &proxy);
+    rom_status_t status = rom_proxy_create (client, &test__tally__rom_type, name, &init.base, 0, &proxy);
     if (status != ROM_OK)
         fail_msg ("create: %s: %s", rom_strerror (status), rom_client_errmsg (client));
     return proxy;
@@ -63,15 +45,15 @@ s_tally (rom_client_t *client, const char *name, int64_t start)
 static void
 test_create_and_call (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *tally = s_tally (f->client, NULL, 10);
     assert_true (rom_proxy_id (tally) > 0);
     assert_int_equal (rom_test_tally_add (tally, 5), 15);
     assert_int_equal (rom_test_tally_add (tally, -20), -5);
-    Rom__RefRequest *out = NULL;
-    assert_int_equal (rom_proxy_call (tally, TALLY_GET, NULL, (ProtobufCMessage **) &out), ROM_OK);
-    assert_int_equal ((int64_t) out->id, -5);
-    rom__ref_request__free_unpacked (out, NULL);
+    Test__Number *out = NULL;
+    assert_int_equal (rom_proxy_call (tally, TEST__TALLY_METHOD__GET, NULL, (ProtobufCMessage **) &out), ROM_OK);
+    assert_int_equal (out->value, -5);
+    test__number__free_unpacked (out, NULL);
     assert_int_equal (rom_client_ping (f->client), ROM_OK);
     rom_proxy_destroy (&tally);
     assert_null (tally);
@@ -80,29 +62,29 @@ test_create_and_call (void **state)
 static void
 test_names_and_lookup (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *a = s_tally (f->client, "shared", 1);
     rom_client_t *other = rom_test_connect (f->endpoint);
     rom_proxy_t *b = NULL;
-    assert_int_equal (rom_proxy_lookup (other, &rom_test_tally_type, "shared", &b), ROM_OK);
+    assert_int_equal (rom_proxy_lookup (other, &test__tally__rom_type, "shared", &b), ROM_OK);
     assert_int_equal (rom_proxy_id (a), rom_proxy_id (b));
     rom_test_tally_add (b, 41);
     assert_int_equal (rom_test_tally_add (a, 0), 42);
 
     // A taken name: EXISTS with the name in the text; exist_ok returns the same object.
     rom_proxy_t *c = NULL;
-    Rom__RefRequest init = ROM__REF_REQUEST__INIT;
-    assert_int_equal (rom_proxy_create (other, &rom_test_tally_type, "shared", &init.base, 0, &c), ROM_EXISTS);
+    Test__TallyInit init = TEST__TALLY_INIT__INIT;
+    assert_int_equal (rom_proxy_create (other, &test__tally__rom_type, "shared", &init.base, 0, &c), ROM_EXISTS);
     assert_non_null (strstr (rom_client_errmsg (other), "\"shared\""));
-    assert_int_equal (rom_proxy_create (other, &rom_test_tally_type, "shared", &init.base, ROM_CREATE_EXIST_OK, &c),
+    assert_int_equal (rom_proxy_create (other, &test__tally__rom_type, "shared", &init.base, ROM_CREATE_EXIST_OK, &c),
                       ROM_OK);
     assert_int_equal (rom_proxy_id (c), rom_proxy_id (a));
     rom_proxy_destroy (&c);
 
     // Unknown names and wrong types.
-    assert_int_equal (rom_proxy_lookup (other, &rom_test_tally_type, "nobody", &c), ROM_NO_OBJECT);
+    assert_int_equal (rom_proxy_lookup (other, &test__tally__rom_type, "nobody", &c), ROM_NO_OBJECT);
     assert_non_null (strstr (rom_client_errmsg (other), "nobody"));
-    rom_type_t other_type = rom_test_tally_type;
+    rom_type_t other_type = test__tally__rom_type;
     other_type.name = "test.Other";
     assert_int_equal (rom_proxy_lookup (other, &other_type, "shared", &c), ROM_WRONG_TYPE);
     assert_int_equal (rom_proxy_create (other, &other_type, NULL, NULL, 0, &c), ROM_NO_TYPE);
@@ -113,7 +95,7 @@ test_names_and_lookup (void **state)
     rom_proxy_destroy (&a);
     rom_proxy_destroy (&b);
     rom_client_destroy (&other);
-    assert_int_equal (rom_proxy_lookup (f->client, &rom_test_tally_type, "shared", &a), ROM_OK);
+    assert_int_equal (rom_proxy_lookup (f->client, &test__tally__rom_type, "shared", &a), ROM_OK);
     assert_int_equal (rom_test_tally_add (a, 0), 42);
     rom_proxy_destroy (&a);
 }
@@ -121,23 +103,23 @@ test_names_and_lookup (void **state)
 static void
 test_errors_carry_text (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *tally = s_tally (f->client, NULL, 0);
-    Rom__RefRequest in = ROM__REF_REQUEST__INIT;
-    in.id = ROM_APP_ERROR;
-    assert_int_equal (rom_proxy_call (tally, TALLY_FAIL, &in.base, NULL), ROM_APP_ERROR);
+    Test__Number in = TEST__NUMBER__INIT;
+    in.value = ROM_APP_ERROR;
+    assert_int_equal (rom_proxy_call (tally, TEST__TALLY_METHOD__FAIL, &in.base, NULL), ROM_APP_ERROR);
     const char *text = rom_client_errmsg (f->client);
     assert_non_null (strstr (text, "asked to fail"));
     assert_non_null (strstr (text, "test.Tally#"));
     assert_non_null (strstr (text, ".Fail"));
-    in.id = ROM_EMPTY;
-    assert_int_equal (rom_proxy_call (tally, TALLY_FAIL, &in.base, NULL), ROM_EMPTY);
+    in.value = ROM_EMPTY;
+    assert_int_equal (rom_proxy_call (tally, TEST__TALLY_METHOD__FAIL, &in.base, NULL), ROM_EMPTY);
 
     // The constructor's refusal reaches the creator, naming the type.
     rom_proxy_t *bad = NULL;
-    Rom__RefRequest init = ROM__REF_REQUEST__INIT;
-    init.id = 666;
-    assert_int_equal (rom_proxy_create (f->client, &rom_test_tally_type, NULL, &init.base, 0, &bad), ROM_APP_ERROR);
+    Test__TallyInit init = TEST__TALLY_INIT__INIT;
+    init.start = 666;
+    assert_int_equal (rom_proxy_create (f->client, &test__tally__rom_type, NULL, &init.base, 0, &bad), ROM_APP_ERROR);
     assert_non_null (strstr (rom_client_errmsg (f->client), "refusing to start at 666"));
     assert_non_null (strstr (rom_client_errmsg (f->client), "test.Tally"));
 
@@ -149,7 +131,7 @@ test_errors_carry_text (void **state)
 static void
 test_references_destroy_at_zero (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *a = s_tally (f->client, NULL, 7);
     rom_proxy_t *b = NULL;
     assert_int_equal (rom_proxy_dup (a, &b), ROM_OK);
@@ -160,24 +142,24 @@ test_references_destroy_at_zero (void **state)
     rom_proxy_destroy (&b);
     // No reference left: the object is gone, and a token naming it finds nothing.
     rom_proxy_t *c = NULL;
-    assert_int_equal (rom_proxy_from_token (f->client, &rom_test_tally_type, token, &c), ROM_NO_OBJECT);
+    assert_int_equal (rom_proxy_from_token (f->client, &test__tally__rom_type, token, &c), ROM_NO_OBJECT);
     free (token);
 }
 
 static void
 test_token_round_trip (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *a = s_tally (f->client, NULL, 3);
     char *token = rom_proxy_to_token (a);
     rom_proxy_t *b = NULL;
-    assert_int_equal (rom_proxy_from_token (NULL, &rom_test_tally_type, token, &b), ROM_OK);
+    assert_int_equal (rom_proxy_from_token (NULL, &test__tally__rom_type, token, &b), ROM_OK);
     assert_int_equal (rom_test_tally_add (b, 1), 4);
-    rom_type_t other_type = rom_test_tally_type;
+    rom_type_t other_type = test__tally__rom_type;
     other_type.name = "test.Other";
     rom_proxy_t *c = NULL;
     assert_int_equal (rom_proxy_from_token (f->client, &other_type, token, &c), ROM_WRONG_TYPE);
-    assert_int_equal (rom_proxy_from_token (f->client, &rom_test_tally_type, "garbage", &c), ROM_INVALID);
+    assert_int_equal (rom_proxy_from_token (f->client, &test__tally__rom_type, "garbage", &c), ROM_INVALID);
     free (token);
     rom_proxy_destroy (&b);
     rom_proxy_destroy (&a);
@@ -186,30 +168,30 @@ test_token_round_trip (void **state)
 static void
 test_deferred_reply (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *tally = s_tally (f->client, "gate", 0);
-    Rom__RefRequest until = ROM__REF_REQUEST__INIT;
-    until.id = 3;
+    Test__Number until = TEST__NUMBER__INIT;
+    until.value = 3;
     rom_future_t *future = NULL;
-    assert_int_equal (rom_proxy_call_async (tally, TALLY_WAIT, &until.base, &future), ROM_OK);
+    assert_int_equal (rom_proxy_call_async (tally, TEST__TALLY_METHOD__WAIT, &until.base, &future), ROM_OK);
     // Another process completes the waiting call.
     fflush (NULL);
     pid_t child = fork ();
     if (child == 0) {
         rom_client_t *client = rom_test_connect (f->endpoint);
         rom_proxy_t *gate = NULL;
-        if (rom_proxy_lookup (client, &rom_test_tally_type, "gate", &gate) != ROM_OK)
+        if (rom_proxy_lookup (client, &test__tally__rom_type, "gate", &gate) != ROM_OK)
             _exit (1);
         rom_test_tally_add (gate, 3);
         rom_proxy_destroy (&gate);
         rom_client_destroy (&client);
         _exit (0);
     }
-    Rom__RefRequest *out = NULL;
+    Test__Number *out = NULL;
     assert_int_equal (rom_future_wait (&future, (ProtobufCMessage **) &out), ROM_OK);
     assert_null (future);
-    assert_int_equal (out->id, 3);
-    rom__ref_request__free_unpacked (out, NULL);
+    assert_int_equal (out->value, 3);
+    test__number__free_unpacked (out, NULL);
     int status;
     waitpid (child, &status, 0);
     assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
@@ -219,13 +201,13 @@ test_deferred_reply (void **state)
 static void
 test_deferred_timeout (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *tally = s_tally (f->client, NULL, 0);
     rom_client_set_timeout (f->client, 600);
-    Rom__RefRequest until = ROM__REF_REQUEST__INIT;
-    until.id = 100;
+    Test__Number until = TEST__NUMBER__INIT;
+    until.value = 100;
     uint64_t start = romi_now_ms ();
-    assert_int_equal (rom_proxy_call (tally, TALLY_WAIT, &until.base, NULL), ROM_TIMEOUT);
+    assert_int_equal (rom_proxy_call (tally, TEST__TALLY_METHOD__WAIT, &until.base, NULL), ROM_TIMEOUT);
     uint64_t spent = romi_now_ms () - start;
     assert_true (spent >= 300 && spent <= 1500);
     // The timed-out waiter was removed: reaching the total later completes nobody, and calls still work.
@@ -238,28 +220,28 @@ test_deferred_timeout (void **state)
 static void
 test_pipelined_and_oneway (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *tally = s_tally (f->client, NULL, 0);
     enum { N = 200 };
     rom_future_t *futures[N];
-    Rom__RefRequest one = ROM__REF_REQUEST__INIT;
-    one.id = 1;
+    Test__Number one = TEST__NUMBER__INIT;
+    one.value = 1;
     for (int i = 0; i < N; i++)
-        assert_int_equal (rom_proxy_call_async (tally, TALLY_ADD, &one.base, &futures[i]), ROM_OK);
+        assert_int_equal (rom_proxy_call_async (tally, TEST__TALLY_METHOD__ADD, &one.base, &futures[i]), ROM_OK);
     // Collected out of order: each future gets its own reply (the totals 1..N in send order).
     for (int i = N - 1; i >= 0; i--) {
-        Rom__RefRequest *out = NULL;
+        Test__Number *out = NULL;
         assert_int_equal (rom_future_wait (&futures[i], (ProtobufCMessage **) &out), ROM_OK);
-        assert_int_equal (out->id, (uint64_t) i + 1);
-        rom__ref_request__free_unpacked (out, NULL);
+        assert_int_equal (out->value, (uint64_t) i + 1);
+        test__number__free_unpacked (out, NULL);
     }
     for (int i = 0; i < N; i++)
-        assert_int_equal (rom_proxy_call_oneway (tally, TALLY_ADD, &one.base), ROM_OK);
+        assert_int_equal (rom_proxy_call_oneway (tally, TEST__TALLY_METHOD__ADD, &one.base), ROM_OK);
     // One-way calls are ordered with the calls that follow them.
     assert_int_equal (rom_test_tally_add (tally, 0), 2 * N);
     // An abandoned future's reply is dropped without disturbing later calls.
     rom_future_t *dropped = NULL;
-    assert_int_equal (rom_proxy_call_async (tally, TALLY_ADD, &one.base, &dropped), ROM_OK);
+    assert_int_equal (rom_proxy_call_async (tally, TEST__TALLY_METHOD__ADD, &one.base, &dropped), ROM_OK);
     rom_future_destroy (&dropped);
     assert_null (dropped);
     assert_int_equal (rom_test_tally_add (tally, 0), 2 * N + 1);
@@ -269,7 +251,7 @@ test_pipelined_and_oneway (void **state)
 static void
 test_processes_never_lose_updates (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *tally = s_tally (f->client, "hits", 0);
     enum { PROCS = 4, EACH = 300 };
     fflush (NULL);
@@ -278,7 +260,7 @@ test_processes_never_lose_updates (void **state)
         if ((children[p] = fork ()) == 0) {
             rom_client_t *client = rom_test_connect (f->endpoint);
             rom_proxy_t *hits = NULL;
-            if (rom_proxy_lookup (client, &rom_test_tally_type, "hits", &hits) != ROM_OK)
+            if (rom_proxy_lookup (client, &test__tally__rom_type, "hits", &hits) != ROM_OK)
                 _exit (1);
             for (int i = 0; i < EACH; i++)
                 rom_test_tally_add (hits, 1);
@@ -300,22 +282,22 @@ test_processes_never_lose_updates (void **state)
 static void
 test_large_payload (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *tally = s_tally (f->client, NULL, 0);
     size_t size = 4u << 20;
     uint8_t *data = malloc (size);
     for (size_t i = 0; i < size; i++)
         data[i] = (uint8_t) (i * 31);
-    Rom__CreateRequest in = ROM__CREATE_REQUEST__INIT;
-    in.args.data = data;
-    in.args.len = size;
-    in.name = "payload";
-    Rom__CreateRequest *out = NULL;
-    assert_int_equal (rom_proxy_call (tally, TALLY_ECHO, &in.base, (ProtobufCMessage **) &out), ROM_OK);
-    assert_int_equal (out->args.len, size);
-    assert_memory_equal (out->args.data, data, size);
-    assert_string_equal (out->name, "payload");
-    rom__create_request__free_unpacked (out, NULL);
+    Test__Blob in = TEST__BLOB__INIT;
+    in.data.data = data;
+    in.data.len = size;
+    in.label = "payload";
+    Test__Blob *out = NULL;
+    assert_int_equal (rom_proxy_call (tally, TEST__TALLY_METHOD__ECHO, &in.base, (ProtobufCMessage **) &out), ROM_OK);
+    assert_int_equal (out->data.len, size);
+    assert_memory_equal (out->data.data, data, size);
+    assert_string_equal (out->label, "payload");
+    test__blob__free_unpacked (out, NULL);
     free (data);
     rom_proxy_destroy (&tally);
 }
@@ -332,7 +314,7 @@ test_dead_server (void **state)
     rom_test_kill_reap (server);
     rom_client_set_timeout (client, 700);
     uint64_t start = romi_now_ms ();
-    rom_status_t status = rom_proxy_call (tally, TALLY_GET, NULL, NULL);
+    rom_status_t status = rom_proxy_call (tally, TEST__TALLY_METHOD__GET, NULL, NULL);
     assert_true (status == ROM_UNAVAILABLE || status == ROM_TIMEOUT);
     assert_true (romi_now_ms () - start <= 1500);
     assert_non_null (strstr (rom_client_errmsg (client), "Get"));
@@ -355,13 +337,13 @@ test_dead_server (void **state)
 static void
 test_call_deadline (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *tally = s_tally (f->client, NULL, 0);
     rom_client_set_timeout (f->client, 300);
-    Rom__RefRequest ms = ROM__REF_REQUEST__INIT;
-    ms.id = 800;
+    Test__Number ms = TEST__NUMBER__INIT;
+    ms.value = 800;
     uint64_t start = romi_now_ms ();
-    assert_int_equal (rom_proxy_call (tally, TALLY_SLEEP, &ms.base, NULL), ROM_TIMEOUT);
+    assert_int_equal (rom_proxy_call (tally, TEST__TALLY_METHOD__SLEEP, &ms.base, NULL), ROM_TIMEOUT);
     assert_true (romi_now_ms () - start < 700);
     rom_client_set_timeout (f->client, 5000);
     // The late reply is dropped; the next call gets its own.

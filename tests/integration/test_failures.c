@@ -27,55 +27,35 @@
 
 // --- test.Bomb: a servant that ends its server process ------------------------------------------------------
 
-// Exit(RefRequest{id}): id < 256 ends the server with _exit (id); otherwise with abort (), as a crashing
-// servant would. The call never returns: it is the call in flight when the server dies.
+// Exit (proto/test.proto): the call never returns; it is the call in flight when the server dies.
 static rom_status_t
-s_bomb_create (const void *servant, void *ctx, const ProtobufCMessage *args, void **self_p, rom_call_t *call)
+s_bomb_create (void *ctx, void **self_p, rom_call_t *call)
 {
-    (void) servant, (void) ctx, (void) args, (void) call;
+    (void) ctx, (void) call;
     static int token;
     *self_p = &token; // stateless: nothing to free
     return ROM_OK;
 }
 
-static void
-s_bomb_destroy (const void *servant, void *self)
-{
-    (void) servant, (void) self;
-}
-
 static rom_status_t
-s_bomb_exit (const void *servant, void *self, const ProtobufCMessage *in, ProtobufCMessage *out, rom_call_t *call)
+s_bomb_exit (void *self, const Test__Number *in, Google__Protobuf__Empty *out, rom_call_t *call)
 {
-    (void) servant, (void) self, (void) out, (void) call;
-    uint64_t how = ((const Rom__RefRequest *) in)->id;
-    if (how < 256)
-        _exit ((int) how);
+    (void) self, (void) out, (void) call;
+    if (in->value >= 0 && in->value < 256)
+        _exit ((int) in->value);
     struct rlimit no_core = {0, 0};
     setrlimit (RLIMIT_CORE, &no_core); // a crash, not a core dump to write
     signal (SIGABRT, SIG_DFL);
     abort ();
 }
 
-static const rom_method_t s_bomb_methods[] = {
-    {"Exit", &rom__ref_request__descriptor, &rom__empty__descriptor, s_bomb_exit},
-};
-
-static const rom_type_t s_bomb_type = {
-    .name = "test.Bomb",
-    .hash = 0, // unchecked, as test.Tally
-    .init = &rom__empty__descriptor,
-    .n_methods = 1,
-    .methods = s_bomb_methods,
-    .create = s_bomb_create,
-    .destroy = s_bomb_destroy,
-};
+static const Test__Bomb_Servant s_bomb_servant = {.rom_create = s_bomb_create, .exit = s_bomb_exit};
 
 static rom_status_t
 s_register (rom_server_t *server, void *arg)
 {
     rom_status_t status = rom_test_register (server, arg);
-    return status == ROM_OK ? rom_server_register (server, &s_bomb_type, NULL, NULL) : status;
+    return status == ROM_OK ? test__bomb__rom_register (server, &s_bomb_servant, NULL) : status;
 }
 
 // --- shared helpers -------------------------------------------------------------------------------------------
@@ -84,10 +64,10 @@ s_register (rom_server_t *server, void *arg)
 static rom_future_t *
 s_wait_async (rom_proxy_t *tally, uint64_t until, uint32_t timeout_ms)
 {
-    Rom__RefRequest in = ROM__REF_REQUEST__INIT;
-    in.id = until;
+    Test__Number in = TEST__NUMBER__INIT;
+    in.value = until;
     rom_future_t *future = NULL;
-    assert_int_equal (rom_proxy_call_async_timeout (tally, TALLY_WAIT, &in.base, timeout_ms, &future), ROM_OK);
+    assert_int_equal (rom_proxy_call_async_timeout (tally, TEST__TALLY_METHOD__WAIT, &in.base, timeout_ms, &future), ROM_OK);
     return future;
 }
 
@@ -142,39 +122,39 @@ static void
 s_later_calls_fail_at_once (rom_client_t *client, rom_proxy_t *tally, const char *endpoint, const char *how)
 {
     uint64_t start = romi_now_ms ();
-    rom_status_t status = rom_proxy_call (tally, TALLY_GET, NULL, NULL);
+    rom_status_t status = rom_proxy_call (tally, TEST__TALLY_METHOD__GET, NULL, NULL);
     s_at_once ("later sync call", status, romi_now_ms () - start, client, endpoint, how);
 
     start = romi_now_ms ();
     status = rom_client_ping (client);
     s_at_once ("ping", status, romi_now_ms () - start, client, endpoint, how);
 
-    Rom__RefRequest init = ROM__REF_REQUEST__INIT;
+    Test__TallyInit init = TEST__TALLY_INIT__INIT;
     rom_proxy_t *created = NULL;
     start = romi_now_ms ();
-    status = rom_proxy_create (client, &rom_test_tally_type, NULL, &init.base, 0, &created);
+    status = rom_proxy_create (client, &test__tally__rom_type, NULL, &init.base, 0, &created);
     s_at_once ("create", status, romi_now_ms () - start, client, endpoint, how);
     assert_null (created);
 
     rom_future_t *future = NULL;
     start = romi_now_ms ();
-    status = rom_proxy_create_async (client, &rom_test_tally_type, NULL, &init.base, 0, &future);
+    status = rom_proxy_create_async (client, &test__tally__rom_type, NULL, &init.base, 0, &future);
     if (status == ROM_OK)
-        status = rom_future_wait_proxy (&future, &rom_test_tally_type, &created);
+        status = rom_future_wait_proxy (&future, &test__tally__rom_type, &created);
     s_at_once ("async create", status, romi_now_ms () - start, client, endpoint, how);
     rom_proxy_destroy (&created);
 
     start = romi_now_ms ();
-    status = rom_proxy_call_async (tally, TALLY_GET, NULL, &future);
+    status = rom_proxy_call_async (tally, TEST__TALLY_METHOD__GET, NULL, &future);
     if (status == ROM_OK)
         status = rom_future_wait (&future, NULL);
     s_at_once ("async call", status, romi_now_ms () - start, client, endpoint, how);
 
-    Rom__RefRequest one = ROM__REF_REQUEST__INIT;
-    one.id = 1;
+    Test__Number one = TEST__NUMBER__INIT;
+    one.value = 1;
     start = romi_now_ms ();
-    rom_proxy_call_oneway (tally, TALLY_ADD, &one.base); // its status is the runtime's to choose
-    status = rom_proxy_call (tally, TALLY_GET, NULL, NULL);
+    rom_proxy_call_oneway (tally, TEST__TALLY_METHOD__ADD, &one.base); // its status is the runtime's to choose
+    status = rom_proxy_call (tally, TEST__TALLY_METHOD__GET, NULL, NULL);
     s_at_once ("sync call after a one-way call", status, romi_now_ms () - start, client, endpoint, how);
 }
 
@@ -193,7 +173,7 @@ test_manager_killed_call_in_flight (void **state)
     rom_proxy_t *tally = rom_test_tally_new (client, NULL, 0);
     rom_future_t *in_flight = s_wait_async (tally, 1000000, CALL_TIMEOUT_MS);
     // Calls on one socket run in order: once Waiters answers, the Wait is parked on the server.
-    assert_int_equal (rom_test_tally_query (tally, TALLY_WAITERS), 1);
+    assert_int_equal (rom_test_tally_query (tally, TEST__TALLY_METHOD__WAITERS), 1);
 
     int pid = rom_manager_pid (manager);
     char how[96];
@@ -220,18 +200,17 @@ s_servant_ends_server (uint64_t how_arg, const char *how_fmt)
     char endpoint[ROM_PATH_MAX], how[96];
     snprintf (endpoint, sizeof endpoint, "%s", rom_manager_endpoint (manager));
     snprintf (how, sizeof how, how_fmt, rom_manager_pid (manager));
-    Rom__Empty none = ROM__EMPTY__INIT;
     rom_proxy_t *bomb = NULL;
-    assert_int_equal (rom_proxy_create (client, &s_bomb_type, NULL, &none.base, 0, &bomb), ROM_OK);
+    assert_int_equal (rom_proxy_create (client, &test__bomb__rom_type, NULL, NULL, 0, &bomb), ROM_OK);
     rom_proxy_t *tally = rom_test_tally_new (client, NULL, 0);
-    Rom__RefRequest in = ROM__REF_REQUEST__INIT;
-    in.id = how_arg;
+    Test__Number in = TEST__NUMBER__INIT;
+    in.value = how_arg;
     uint64_t start = romi_now_ms ();
-    rom_status_t status = rom_proxy_call (bomb, 0, &in.base, NULL);
+    rom_status_t status = rom_proxy_call (bomb, TEST__BOMB_METHOD__EXIT, &in.base, NULL);
     s_at_once ("the call that ended the server", status, romi_now_ms () - start, client, endpoint,
                "may or may not have run", how);
     start = romi_now_ms ();
-    status = rom_proxy_call (tally, TALLY_GET, NULL, NULL);
+    status = rom_proxy_call (tally, TEST__TALLY_METHOD__GET, NULL, NULL);
     s_at_once ("the next call", status, romi_now_ms () - start, client, endpoint, how);
     rom_proxy_destroy (&tally);
     rom_proxy_destroy (&bomb);
@@ -421,7 +400,7 @@ test_standalone_killed_call_in_flight (void **state)
     server_fixture_t *f = *state;
     rom_proxy_t *tally = rom_test_tally_new (f->client, NULL, 0);
     rom_future_t *in_flight = s_wait_async (tally, 1000000, CALL_TIMEOUT_MS);
-    assert_int_equal (rom_test_tally_query (tally, TALLY_WAITERS), 1);
+    assert_int_equal (rom_test_tally_query (tally, TEST__TALLY_METHOD__WAITERS), 1);
     uint64_t start = romi_now_ms ();
     rom_test_kill_reap (f->server);
     f->server = 0;
@@ -521,9 +500,9 @@ static int
 s_doomed_holder (void *arg, int out_fd)
 {
     holder_t *h = arg;
-    Rom__RefRequest init = ROM__REF_REQUEST__INIT;
+    Test__TallyInit init = TEST__TALLY_INIT__INIT;
     rom_proxy_t *mine = NULL;
-    if (rom_proxy_create (h->client, &rom_test_tally_type, NULL, &init.base, 0, &mine) != ROM_OK)
+    if (rom_proxy_create (h->client, &test__tally__rom_type, NULL, &init.base, 0, &mine) != ROM_OK)
         return 2;
     if (rom_lock_acquire (h->lock, ROM_FOREVER) != ROM_OK)
         return 3;
@@ -547,7 +526,7 @@ test_dead_client_released_at_once (void **state)
     server_fixture_t *f = *state;
     death_t death = strcmp (f->transport, "tcp") == 0 ? DIE_EXIT : DIE_SIGKILL;
     rom_proxy_t *gate = rom_test_tally_new (f->client, "gate", 0);
-    uint64_t destroyed = rom_test_tally_query (gate, TALLY_DESTROYED);
+    uint64_t destroyed = rom_test_tally_query (gate, TEST__TALLY_METHOD__DESTROYED);
     int to_child[2];
     assert_int_equal (pipe (to_child), 0);
     holder_t h = {.client = f->client, .death = death, .to_child = to_child[0]};
@@ -563,14 +542,14 @@ test_dead_client_released_at_once (void **state)
     Rom__Builtins__AcquireRequest acquire = ROM__BUILTINS__ACQUIRE_REQUEST__INIT;
     acquire.thread = rom_sync_thread_tag ();
     rom_future_t *lock_future = NULL;
-    assert_int_equal (rom_proxy_call_async_timeout (rom_lock_proxy (h.lock), 0, &acquire.base, CALL_TIMEOUT_MS,
-                                                    &lock_future),
+    assert_int_equal (rom_proxy_call_async_timeout (rom_lock_proxy (h.lock), ROM__BUILTINS__LOCK_METHOD__ACQUIRE,
+                                                    &acquire.base, CALL_TIMEOUT_MS, &lock_future),
                       ROM_OK);
     rom_proxy_t *theirs = NULL;
-    assert_int_equal (rom_proxy_from_token (f->client, &rom_test_tally_type, token, &theirs), ROM_OK);
+    assert_int_equal (rom_proxy_from_token (f->client, &test__tally__rom_type, token, &theirs), ROM_OK);
     rom_future_t *closed = s_wait_async (theirs, 1000000, CALL_TIMEOUT_MS);
     rom_proxy_destroy (&theirs);
-    assert_int_equal (rom_test_tally_query (gate, TALLY_GET), 0); // the release above has been handled
+    assert_int_equal (rom_test_tally_query (gate, TEST__TALLY_METHOD__GET), 0); // the release above has been handled
 
     uint64_t start = romi_now_ms ();
     if (death == DIE_SIGKILL)
@@ -591,7 +570,7 @@ test_dead_client_released_at_once (void **state)
     if (object_status != ROM_CLOSED || object_ms >= BOUND_MS)
         fail_msg ("the dead client's object: Wait %s after %llu ms, expected closed within %u ms",
                   rom_strerror (object_status), (unsigned long long) object_ms, BOUND_MS);
-    assert_int_equal (rom_test_tally_query (gate, TALLY_DESTROYED), destroyed + 1);
+    assert_int_equal (rom_test_tally_query (gate, TEST__TALLY_METHOD__DESTROYED), destroyed + 1);
     assert_int_equal (rom_lock_release (h.lock), ROM_OK);
     close (from);
     close (to_child[1]);
@@ -605,10 +584,10 @@ static int
 s_stopped_holder (void *arg, int out_fd)
 {
     holder_t *h = arg;
-    Rom__RefRequest init = ROM__REF_REQUEST__INIT;
-    init.id = 7;
+    Test__TallyInit init = TEST__TALLY_INIT__INIT;
+    init.start = 7;
     rom_proxy_t *mine = NULL;
-    if (rom_proxy_create (h->client, &rom_test_tally_type, NULL, &init.base, 0, &mine) != ROM_OK)
+    if (rom_proxy_create (h->client, &test__tally__rom_type, NULL, &init.base, 0, &mine) != ROM_OK)
         return 2;
     if (rom_lock_acquire (h->lock, ROM_FOREVER) != ROM_OK)
         return 3;
@@ -617,15 +596,15 @@ s_stopped_holder (void *arg, int out_fd)
     if (!rom_test_recv_line (h->to_child, line, sizeof line, 30000))
         return 4;
     rom_status_t released = rom_lock_release (h->lock);
-    Rom__RefRequest one = ROM__REF_REQUEST__INIT;
-    one.id = 1;
-    Rom__RefRequest *out = NULL;
-    rom_status_t added = rom_proxy_call (mine, TALLY_ADD, &one.base, (ProtobufCMessage **) &out);
+    Test__Number one = TEST__NUMBER__INIT;
+    one.value = 1;
+    Test__Number *out = NULL;
+    rom_status_t added = rom_proxy_call (mine, TEST__TALLY_METHOD__ADD, &one.base, (ProtobufCMessage **) &out);
     char report[ROM_ERRMSG_MAX + 64];
     snprintf (report, sizeof report, "%d %d %lld %s", (int) released, (int) added,
-              out ? (long long) out->id : -1LL, released != ROM_OK || added != ROM_OK ? rom_client_errmsg (h->client) : "");
+              out ? (long long) out->value : -1LL, released != ROM_OK || added != ROM_OK ? rom_client_errmsg (h->client) : "");
     if (out)
-        rom__ref_request__free_unpacked (out, NULL);
+        test__number__free_unpacked (out, NULL);
     rom_test_send_line (out_fd, report);
     rom_proxy_destroy (&mine);
     return 0;
@@ -638,7 +617,7 @@ test_stopped_client_keeps_session (void **state)
 {
     server_fixture_t *f = *state;
     rom_proxy_t *gate = rom_test_tally_new (f->client, "gate", 0);
-    uint64_t destroyed = rom_test_tally_query (gate, TALLY_DESTROYED);
+    uint64_t destroyed = rom_test_tally_query (gate, TEST__TALLY_METHOD__DESTROYED);
     int to_child[2];
     assert_int_equal (pipe (to_child), 0);
     holder_t h = {.client = f->client, .to_child = to_child[0]};
@@ -653,7 +632,7 @@ test_stopped_client_keeps_session (void **state)
     uint64_t start = romi_now_ms ();
     rom_status_t status = rom_lock_acquire (h.lock, 2000);
     uint64_t spent = romi_now_ms () - start;
-    uint64_t destroyed_now = rom_test_tally_query (gate, TALLY_DESTROYED);
+    uint64_t destroyed_now = rom_test_tally_query (gate, TEST__TALLY_METHOD__DESTROYED);
     kill (child, SIGCONT);
     rom_test_send_line (to_child[1], "go");
     if (status != ROM_TIMEOUT) {
@@ -771,13 +750,11 @@ test_dead_semaphore_waiter_never_handed_permit (void **state)
 
 // --- 3. sessions belong to their connections (raw peers) --------------------------------------------------
 
-// Lock methods in sync.proto order.
-enum { LOCK_ACQUIRE, LOCK_RELEASE, LOCK_STATE };
-
+// A Lock method (ROM__BUILTINS__LOCK_METHOD__*) called by a raw peer.
 static rom_status_t
-s_raw_lock (rom_test_raw_t *raw, uint64_t session, uint64_t lock_id, unsigned method, char *error)
+s_raw_lock (rom_test_raw_t *raw, uint64_t session, uint64_t lock_id, Rom__Builtins__Lock_Method method, char *error)
 {
-    if (method == LOCK_ACQUIRE) {
+    if (method == ROM__BUILTINS__LOCK_METHOD__ACQUIRE) {
         Rom__Builtins__AcquireRequest in = ROM__BUILTINS__ACQUIRE_REQUEST__INIT;
         in.nowait = true;
         return rom_test_raw_call (raw, session, lock_id, method, &in.base, NULL, NULL, error);
@@ -832,13 +809,13 @@ test_call_without_session_denied (void **state)
     const uint64_t sessions[] = {0, 0x5eed5eed5eed5eedull}; // none, and one nobody opened
     for (int i = 0; i < 2; i++) {
         uint64_t s = sessions[i];
-        s_expect_denied ("Tally.Get", rom_test_raw_call (&raw, s, tally_id, TALLY_GET, NULL, NULL, NULL, error),
+        s_expect_denied ("Tally.Get", rom_test_raw_call (&raw, s, tally_id, TEST__TALLY_METHOD__GET, NULL, NULL, NULL, error),
                          error);
-        Rom__RefRequest until = ROM__REF_REQUEST__INIT;
-        until.id = 1000000;
-        s_expect_denied ("Tally.Wait", rom_test_raw_call (&raw, s, tally_id, TALLY_WAIT, &until.base, NULL, NULL, error),
+        Test__Number until = TEST__NUMBER__INIT;
+        until.value = 1000000;
+        s_expect_denied ("Tally.Wait", rom_test_raw_call (&raw, s, tally_id, TEST__TALLY_METHOD__WAIT, &until.base, NULL, NULL, error),
                          error);
-        s_expect_denied ("Lock.Acquire", s_raw_lock (&raw, s, lock_id, LOCK_ACQUIRE, error), error);
+        s_expect_denied ("Lock.Acquire", s_raw_lock (&raw, s, lock_id, ROM__BUILTINS__LOCK_METHOD__ACQUIRE, error), error);
         Rom__CreateRequest create = ROM__CREATE_REQUEST__INIT;
         create.type = "test.Tally";
         s_expect_denied ("Manager.Create",
@@ -848,13 +825,13 @@ test_call_without_session_denied (void **state)
                          error);
     }
     // Nothing of it happened: no wait parked, the lock free, the object unchanged.
-    assert_int_equal (rom_test_tally_query (tally, TALLY_WAITERS), 0);
+    assert_int_equal (rom_test_tally_query (tally, TEST__TALLY_METHOD__WAITERS), 0);
     assert_int_equal (rom_lock_acquire (lock, ROM_NOWAIT), ROM_OK);
     assert_int_equal (rom_lock_release (lock), ROM_OK);
     assert_int_equal (rom_test_tally_add (tally, 0), 5);
     // With a session of its own the same peer is served.
     uint64_t mine = rom_test_raw_hello (&raw);
-    assert_int_equal (rom_test_raw_call (&raw, mine, tally_id, TALLY_GET, NULL, NULL, NULL, error), ROM_OK);
+    assert_int_equal (rom_test_raw_call (&raw, mine, tally_id, TEST__TALLY_METHOD__GET, NULL, NULL, NULL, error), ROM_OK);
     rom_test_raw_close (&raw);
     rom_lock_destroy (&lock);
     rom_proxy_destroy (&tally);
@@ -876,20 +853,20 @@ test_another_connections_session_denied (void **state)
     uint64_t sa = rom_test_raw_hello (&a);
 
     // A: an unnamed object only it references, and the lock.
-    Rom__RefRequest init = ROM__REF_REQUEST__INIT;
-    init.id = 3;
+    Test__TallyInit init = TEST__TALLY_INIT__INIT;
+    init.start = 3;
     uint8_t args[32];
     Rom__CreateRequest create = ROM__CREATE_REQUEST__INIT;
     create.type = "test.Tally";
     create.args.data = args;
-    create.args.len = rom__ref_request__pack (&init, args);
+    create.args.len = test__tally_init__pack (&init, args);
     Rom__ObjectRef *ref = NULL;
     assert_int_equal (rom_test_raw_call (&a, sa, ROM_MANAGER_ID, ROM_MANAGER_CREATE, &create.base,
                                          &rom__object_ref__descriptor, (ProtobufCMessage **) &ref, error),
                       ROM_OK);
     uint64_t object_id = ref->id;
     rom__object_ref__free_unpacked (ref, NULL);
-    assert_int_equal (s_raw_lock (&a, sa, lock_id, LOCK_ACQUIRE, error), ROM_OK);
+    assert_int_equal (s_raw_lock (&a, sa, lock_id, ROM__BUILTINS__LOCK_METHOD__ACQUIRE, error), ROM_OK);
 
     // B, with a session of its own, tries A's.
     rom_test_raw_hello (&b);
@@ -898,25 +875,25 @@ test_another_connections_session_denied (void **state)
     s_expect_denied ("Release of A's object",
                      rom_test_raw_call (&b, sa, ROM_MANAGER_ID, ROM_MANAGER_RELEASE, &release.base, NULL, NULL, error),
                      error);
-    s_expect_denied ("Lock.Release of A's lock", s_raw_lock (&b, sa, lock_id, LOCK_RELEASE, error), error);
-    s_expect_denied ("Lock.Acquire", s_raw_lock (&b, sa, lock_id, LOCK_ACQUIRE, error), error);
-    Rom__RefRequest until = ROM__REF_REQUEST__INIT;
-    until.id = 1000000;
-    s_expect_denied ("Tally.Wait", rom_test_raw_call (&b, sa, object_id, TALLY_WAIT, &until.base, NULL, NULL, error),
+    s_expect_denied ("Lock.Release of A's lock", s_raw_lock (&b, sa, lock_id, ROM__BUILTINS__LOCK_METHOD__RELEASE, error), error);
+    s_expect_denied ("Lock.Acquire", s_raw_lock (&b, sa, lock_id, ROM__BUILTINS__LOCK_METHOD__ACQUIRE, error), error);
+    Test__Number until = TEST__NUMBER__INIT;
+    until.value = 1000000;
+    s_expect_denied ("Tally.Wait", rom_test_raw_call (&b, sa, object_id, TEST__TALLY_METHOD__WAIT, &until.base, NULL, NULL, error),
                      error);
     s_expect_denied ("Goodbye of A's session",
                      rom_test_raw_call (&b, sa, ROM_MANAGER_ID, ROM_MANAGER_GOODBYE, NULL, NULL, NULL, error), error);
 
     // A still has everything: its session, its object, its lock.
     assert_int_equal (rom_test_raw_call (&a, sa, ROM_MANAGER_ID, ROM_MANAGER_PING, NULL, NULL, NULL, error), ROM_OK);
-    Rom__RefRequest *total = NULL;
-    assert_int_equal (rom_test_raw_call (&a, sa, object_id, TALLY_GET, NULL, &rom__ref_request__descriptor,
+    Test__Number *total = NULL;
+    assert_int_equal (rom_test_raw_call (&a, sa, object_id, TEST__TALLY_METHOD__GET, NULL, &test__number__descriptor,
                                          (ProtobufCMessage **) &total, error),
                       ROM_OK);
-    assert_int_equal (total->id, 3);
-    rom__ref_request__free_unpacked (total, NULL);
+    assert_int_equal (total->value, 3);
+    test__number__free_unpacked (total, NULL);
     assert_int_equal (rom_lock_acquire (lock, ROM_NOWAIT), ROM_TIMEOUT);
-    assert_int_equal (s_raw_lock (&a, sa, lock_id, LOCK_RELEASE, error), ROM_OK);
+    assert_int_equal (s_raw_lock (&a, sa, lock_id, ROM__BUILTINS__LOCK_METHOD__RELEASE, error), ROM_OK);
     assert_int_equal (rom_test_raw_call (&a, sa, ROM_MANAGER_ID, ROM_MANAGER_GOODBYE, NULL, NULL, NULL, error), ROM_OK);
     assert_int_equal (rom_lock_acquire (lock, ROM_NOWAIT), ROM_OK);
     assert_int_equal (rom_lock_release (lock), ROM_OK);
@@ -965,7 +942,7 @@ test_bind_over_live_ipc_server_refused (void **state)
     assert_int_equal (rom_test_tally_add (tally, 1), 12);
     rom_client_t *other = s_connect (f->endpoint);
     rom_proxy_t *again = NULL;
-    assert_int_equal (rom_proxy_lookup (other, &rom_test_tally_type, "first", &again), ROM_OK);
+    assert_int_equal (rom_proxy_lookup (other, &test__tally__rom_type, "first", &again), ROM_OK);
     assert_int_equal (rom_test_tally_add (again, 1), 13);
     rom_proxy_destroy (&again);
     rom_client_destroy (&other);

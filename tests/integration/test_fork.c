@@ -4,7 +4,7 @@
 // after; every update counts (DESIGN decision 6: the child's first use opens its own context and session
 // and re-takes each inherited proxy's reference). exec: a proxy token handed through argv to a fresh
 // program (this binary again, in a helper mode) is turned back into a proxy there.
-#include "rom_test_proc.h"
+#include "rom_test_fixture.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -15,50 +15,39 @@
 
 #define TIMEOUT_MS 400u
 
-typedef struct {
-    pid_t server;
-    char endpoint[ROM_PATH_MAX];
-    rom_client_t *client;
-} fixture_t;
-
 static int
 s_setup (void **state)
 {
-    static fixture_t f;
     rom_server_opts_t opts = {.session_timeout_ms = TIMEOUT_MS};
-    f.server = rom_test_serve_fork (rom_test_endpoint ("ipc", "fork"), &opts, f.endpoint);
-    f.client = rom_test_connect (f.endpoint);
-    *state = &f;
+    *state = rom_test_fixture_serve ("ipc", "fork", &opts);
     return 0;
 }
 
 static int
 s_teardown (void **state)
 {
-    fixture_t *f = *state;
-    rom_client_destroy (&f->client);
-    assert_int_equal (rom_test_server_stop (f->server), 0);
+    rom_test_fixture_stop (*state);
     return 0;
 }
 
 static rom_proxy_t *
 s_tally (rom_client_t *client, const char *name)
 {
-    Rom__RefRequest init = ROM__REF_REQUEST__INIT;
+    Test__TallyInit init = TEST__TALLY_INIT__INIT;
     rom_proxy_t *proxy = NULL;
-    assert_int_equal (rom_proxy_create (client, &rom_test_tally_type, name, &init.base, 0, &proxy), ROM_OK);
+    assert_int_equal (rom_proxy_create (client, &test__tally__rom_type, name, &init.base, 0, &proxy), ROM_OK);
     return proxy;
 }
 
 static void
 test_fork_children_use_parent_proxies (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     enum { CHILDREN = 8, EACH = 100, BEFORE = 10, DURING = 200, AFTER = 10 };
     rom_proxy_t *named = s_tally (f->client, "forked");
     rom_proxy_t *unnamed = s_tally (f->client, NULL);
     rom_proxy_t *both[] = {named, unnamed};
-    uint64_t destroyed = rom_test_tally_query (named, TALLY_DESTROYED);
+    uint64_t destroyed = rom_test_tally_query (named, TEST__TALLY_METHOD__DESTROYED);
     for (int i = 0; i < BEFORE; i++)
         for (int k = 0; k < 2; k++)
             rom_test_tally_add (both[k], 1);
@@ -113,14 +102,14 @@ test_fork_children_use_parent_proxies (void **state)
     // The children's sessions are all gone by now or soon; the parent's reference keeps the unnamed object
     // alive through them. A server-side wait that times out past two session timeouts is the clock.
     rom_client_set_timeout (f->client, 2 * TIMEOUT_MS);
-    Rom__RefRequest until = ROM__REF_REQUEST__INIT;
-    until.id = 1u << 30;
-    assert_int_equal (rom_proxy_call (named, TALLY_WAIT, &until.base, NULL), ROM_TIMEOUT);
+    Test__Number until = TEST__NUMBER__INIT;
+    until.value = 1u << 30;
+    assert_int_equal (rom_proxy_call (named, TEST__TALLY_METHOD__WAIT, &until.base, NULL), ROM_TIMEOUT);
     rom_client_set_timeout (f->client, 5000);
     assert_int_equal (rom_test_tally_add (unnamed, 0), total);
-    assert_int_equal (rom_test_tally_query (named, TALLY_DESTROYED), destroyed);
+    assert_int_equal (rom_test_tally_query (named, TEST__TALLY_METHOD__DESTROYED), destroyed);
     rom_proxy_destroy (&unnamed);
-    assert_int_equal (rom_test_tally_query (named, TALLY_DESTROYED), destroyed + 1);
+    assert_int_equal (rom_test_tally_query (named, TEST__TALLY_METHOD__DESTROYED), destroyed + 1);
     rom_proxy_destroy (&named);
 }
 
@@ -129,7 +118,7 @@ test_fork_children_use_parent_proxies (void **state)
 static void
 test_fork_child_destroys_inherited (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *tally = s_tally (f->client, NULL);
     rom_test_tally_add (tally, 7);
     fflush (NULL);
@@ -151,14 +140,14 @@ static int
 s_token_child (const char *token)
 {
     rom_proxy_t *tally = NULL;
-    rom_status_t status = rom_proxy_from_token (NULL, &rom_test_tally_type, token, &tally);
+    rom_status_t status = rom_proxy_from_token (NULL, &test__tally__rom_type, token, &tally);
     if (status != ROM_OK) {
         fprintf (stderr, "token child: %s\n", rom_strerror (status));
         return 1;
     }
-    Rom__RefRequest in = ROM__REF_REQUEST__INIT;
-    in.id = 5;
-    status = rom_proxy_call (tally, TALLY_ADD, &in.base, NULL);
+    Test__Number in = TEST__NUMBER__INIT;
+    in.value = 5;
+    status = rom_proxy_call (tally, TEST__TALLY_METHOD__ADD, &in.base, NULL);
     rom_proxy_destroy (&tally); // also closes the client it made
     return status == ROM_OK ? 0 : 1;
 }
@@ -166,7 +155,7 @@ s_token_child (const char *token)
 static void
 test_token_through_exec (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *tally = s_tally (f->client, NULL);
     char *token = rom_proxy_to_token (tally);
     assert_non_null (token);

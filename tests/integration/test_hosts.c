@@ -146,16 +146,17 @@ s_client_in_namespace (const char *endpoint, int n, int expect)
             fprintf (stderr, "client in %s: %s\n", s_ns_client, why);
             _exit (3);
         }
-        Rom__RefRequest init = ROM__REF_REQUEST__INIT, one = ROM__REF_REQUEST__INIT;
-        one.id = 1;
+        Test__TallyInit init = TEST__TALLY_INIT__INIT;
+        Test__Number one = TEST__NUMBER__INIT;
+        one.value = 1;
         rom_proxy_t *tally = NULL;
-        int failures = rom_proxy_create (client, &rom_test_tally_type, "hosts", &init.base, ROM_CREATE_EXIST_OK,
+        int failures = rom_proxy_create (client, &test__tally__rom_type, "hosts", &init.base, ROM_CREATE_EXIST_OK,
                                          &tally)
                        != ROM_OK;
         for (int i = 0; i < n && !failures; i++)
-            failures += rom_proxy_call (tally, TALLY_ADD, &one.base, NULL) != ROM_OK;
+            failures += rom_proxy_call (tally, TEST__TALLY_METHOD__ADD, &one.base, NULL) != ROM_OK;
         if (!failures && expect >= 0)
-            failures += rom_test_tally_query (tally, TALLY_GET) != (uint64_t) expect;
+            failures += rom_test_tally_query (tally, TEST__TALLY_METHOD__GET) != expect;
         rom_proxy_destroy (&tally);
         rom_client_destroy (&client);
         _exit (failures ? 4 : 0);
@@ -248,14 +249,15 @@ static void
 s_cut_client (const char *endpoint, int in_fd, int out_fd)
 {
     rom_client_t *client = s_connect_or_exit (endpoint);
-    Rom__RefRequest init = ROM__REF_REQUEST__INIT, until = ROM__REF_REQUEST__INIT;
-    until.id = 1000000;
+    Test__TallyInit init = TEST__TALLY_INIT__INIT;
+    Test__Number until = TEST__NUMBER__INIT;
+    until.value = 1000000;
     rom_proxy_t *tally = NULL;
     rom_future_t *parked = NULL;
-    if (rom_proxy_create (client, &rom_test_tally_type, "cut", &init.base, ROM_CREATE_EXIST_OK, &tally) != ROM_OK
-        || rom_proxy_call_async (tally, TALLY_WAIT, &until.base, &parked) != ROM_OK)
+    if (rom_proxy_create (client, &test__tally__rom_type, "cut", &init.base, ROM_CREATE_EXIST_OK, &tally) != ROM_OK
+        || rom_proxy_call_async (tally, TEST__TALLY_METHOD__WAIT, &until.base, &parked) != ROM_OK)
         _exit (4);
-    rom_test_tally_query (tally, TALLY_GET); // the Wait is parked: calls on one socket run in order
+    rom_test_tally_query (tally, TEST__TALLY_METHOD__GET); // the Wait is parked: calls on one socket run in order
     rom_test_send_line (out_fd, "ready");
     char line[16];
     if (!rom_test_recv_line (in_fd, line, sizeof line, 60000))
@@ -272,7 +274,7 @@ s_cut_client (const char *endpoint, int in_fd, int out_fd)
     snprintf (report, sizeof report, "%d %s", (int) status, rom_client_errmsg (client));
     rom_test_send_line (out_fd, report);
     bool ok = status == ROM_SESSION_LOST && rom_client_ping (client) == ROM_OK
-              && rom_test_tally_query (tally, TALLY_GET) == 0;
+              && rom_test_tally_query (tally, TEST__TALLY_METHOD__GET) == 0;
     rom_proxy_destroy (&tally);
     rom_client_destroy (&client);
     _exit (ok ? 0 : 6);
@@ -285,15 +287,15 @@ s_observer (const char *endpoint, int in_fd, int out_fd)
 {
     rom_client_t *client = s_connect_or_exit (endpoint);
     rom_proxy_t *tally = NULL;
-    if (rom_proxy_lookup (client, &rom_test_tally_type, "cut", &tally) != ROM_OK
-        || rom_test_tally_query (tally, TALLY_WAITERS) != 1)
+    if (rom_proxy_lookup (client, &test__tally__rom_type, "cut", &tally) != ROM_OK
+        || rom_test_tally_query (tally, TEST__TALLY_METHOD__WAITERS) != 1)
         _exit (4);
     rom_test_send_line (out_fd, "armed");
     char line[16];
     if (!rom_test_recv_line (in_fd, line, sizeof line, 30000))
         _exit (5);
     uint64_t cut = romi_now_ms ();
-    while (rom_test_tally_query (tally, TALLY_WAITERS) != 0 && romi_now_ms () - cut < 30000)
+    while (rom_test_tally_query (tally, TEST__TALLY_METHOD__WAITERS) != 0 && romi_now_ms () - cut < 30000)
         usleep (20 * 1000);
     snprintf (line, sizeof line, "%llu", (unsigned long long) (romi_now_ms () - cut));
     rom_test_send_line (out_fd, line);

@@ -7,7 +7,7 @@
 // How a test sees the drop without sleeping: the parent parks a Wait call on the dead client's object
 // (calls hold no reference); when the object is destroyed that call is answered ROM_CLOSED. Its arrival is
 // the event, its deadline the bound.
-#include "rom_test_proc.h"
+#include "rom_test_fixture.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -22,20 +22,11 @@
 
 typedef enum { DIE_SIGKILL, DIE_EXIT, DIE_ABORT, DIE_FREEZE } death_t;
 
-typedef struct {
-    pid_t server;
-    char endpoint[ROM_PATH_MAX];
-    rom_client_t *client;
-} fixture_t;
-
 static int
 s_setup_with (void **state, const char *transport, uint32_t timeout_ms)
 {
-    static fixture_t f;
     rom_server_opts_t opts = {.session_timeout_ms = timeout_ms};
-    f.server = rom_test_serve_fork (rom_test_endpoint (transport, "lifetime"), &opts, f.endpoint);
-    f.client = rom_test_connect (f.endpoint);
-    *state = &f;
+    *state = rom_test_fixture_serve (transport, "lifetime", &opts);
     return 0;
 }
 
@@ -60,18 +51,16 @@ s_setup_default (void **state)
 static int
 s_teardown (void **state)
 {
-    fixture_t *f = *state;
-    rom_client_destroy (&f->client);
-    assert_int_equal (rom_test_server_stop (f->server), 0);
+    rom_test_fixture_stop (*state);
     return 0;
 }
 
 static rom_proxy_t *
 s_tally (rom_client_t *client, const char *name)
 {
-    Rom__RefRequest init = ROM__REF_REQUEST__INIT;
+    Test__TallyInit init = TEST__TALLY_INIT__INIT;
     rom_proxy_t *proxy = NULL;
-    rom_status_t status = rom_proxy_create (client, &rom_test_tally_type, name, &init.base, ROM_CREATE_EXIST_OK,
+    rom_status_t status = rom_proxy_create (client, &test__tally__rom_type, name, &init.base, ROM_CREATE_EXIST_OK,
                                             &proxy);
     if (status != ROM_OK)
         fail_msg ("create: %s: %s", rom_strerror (status), rom_client_errmsg (client));
@@ -81,10 +70,10 @@ s_tally (rom_client_t *client, const char *name)
 static rom_future_t *
 s_wait_async (rom_proxy_t *tally, uint64_t until)
 {
-    Rom__RefRequest in = ROM__REF_REQUEST__INIT;
-    in.id = until;
+    Test__Number in = TEST__NUMBER__INIT;
+    in.value = until;
     rom_future_t *future = NULL;
-    assert_int_equal (rom_proxy_call_async (tally, TALLY_WAIT, &in.base, &future), ROM_OK);
+    assert_int_equal (rom_proxy_call_async (tally, TEST__TALLY_METHOD__WAIT, &in.base, &future), ROM_OK);
     return future;
 }
 
@@ -98,7 +87,7 @@ s_doomed_child (const char *endpoint, int out_fd, death_t death)
     rom_proxy_t *gate = s_tally (client, "gate");
     rom_future_t *parked = s_wait_async (gate, 1000000);
     // Calls on one socket run in order: once Get answers, the Wait above is parked for sure.
-    rom_test_tally_query (gate, TALLY_GET);
+    rom_test_tally_query (gate, TEST__TALLY_METHOD__GET);
     char *token = rom_proxy_to_token (mine);
     rom_test_send_line (out_fd, token);
     free (token);
@@ -120,10 +109,10 @@ s_doomed_child (const char *endpoint, int out_fd, death_t death)
 
 // Kill a client in the given way and check that its session is dropped within the bound.
 static void
-s_client_dies (fixture_t *f, death_t death, uint32_t bound_ms)
+s_client_dies (rom_test_fixture_t *f, death_t death, uint32_t bound_ms)
 {
     rom_proxy_t *gate = s_tally (f->client, "gate");
-    uint64_t destroyed = rom_test_tally_query (gate, TALLY_DESTROYED);
+    uint64_t destroyed = rom_test_tally_query (gate, TEST__TALLY_METHOD__DESTROYED);
     int pipe_fd[2];
     assert_int_equal (pipe (pipe_fd), 0);
     fflush (NULL);
@@ -137,16 +126,16 @@ s_client_dies (fixture_t *f, death_t death, uint32_t bound_ms)
     char token[ROM_PATH_MAX];
     assert_true (rom_test_recv_line (pipe_fd[0], token, sizeof token, 10000));
     close (pipe_fd[0]);
-    assert_int_equal (rom_test_tally_query (gate, TALLY_WAITERS), 1);
+    assert_int_equal (rom_test_tally_query (gate, TEST__TALLY_METHOD__WAITERS), 1);
 
     // Park a call on the child's object, holding no reference to it.
     rom_proxy_t *theirs = NULL;
-    assert_int_equal (rom_proxy_from_token (f->client, &rom_test_tally_type, token, &theirs), ROM_OK);
+    assert_int_equal (rom_proxy_from_token (f->client, &test__tally__rom_type, token, &theirs), ROM_OK);
     rom_client_set_timeout (f->client, bound_ms + SLACK_MS + 2000 + (death == DIE_FREEZE ? 5 * TIMEOUT_MS : 0));
     rom_future_t *closed = s_wait_async (theirs, 1000000);
     rom_proxy_destroy (&theirs);
     rom_client_set_timeout (f->client, 5000);
-    rom_test_tally_query (gate, TALLY_GET); // the release above has been handled
+    rom_test_tally_query (gate, TEST__TALLY_METHOD__GET); // the release above has been handled
 
     if (death == DIE_FREEZE) {
         // Stopped for five session timeouts: alive, its connections up, its ZMQ I/O thread frozen. It keeps
@@ -154,12 +143,12 @@ s_client_dies (fixture_t *f, death_t death, uint32_t bound_ms)
         // call and its object are still there. Then it dies for real.
         kill (child, SIGSTOP);
         rom_client_set_timeout (f->client, 5 * TIMEOUT_MS);
-        Rom__RefRequest in = ROM__REF_REQUEST__INIT;
-        in.id = 1000000;
-        assert_int_equal (rom_proxy_call (gate, TALLY_WAIT, &in.base, NULL), ROM_TIMEOUT);
+        Test__Number in = TEST__NUMBER__INIT;
+        in.value = 1000000;
+        assert_int_equal (rom_proxy_call (gate, TEST__TALLY_METHOD__WAIT, &in.base, NULL), ROM_TIMEOUT);
         rom_client_set_timeout (f->client, 5000);
-        assert_int_equal (rom_test_tally_query (gate, TALLY_WAITERS), 1);
-        assert_int_equal (rom_test_tally_query (gate, TALLY_DESTROYED), destroyed);
+        assert_int_equal (rom_test_tally_query (gate, TEST__TALLY_METHOD__WAITERS), 1);
+        assert_int_equal (rom_test_tally_query (gate, TEST__TALLY_METHOD__DESTROYED), destroyed);
         kill (child, SIGCONT);
     }
     uint64_t start = romi_now_ms ();
@@ -172,11 +161,11 @@ s_client_dies (fixture_t *f, death_t death, uint32_t bound_ms)
     assert_true (spent <= bound_ms + SLACK_MS);
 
     // Its object's servant destructor ran, its parked call is gone, the named gate lives on.
-    assert_int_equal (rom_test_tally_query (gate, TALLY_DESTROYED), destroyed + 1);
-    assert_int_equal (rom_test_tally_query (gate, TALLY_WAITERS), 0);
+    assert_int_equal (rom_test_tally_query (gate, TEST__TALLY_METHOD__DESTROYED), destroyed + 1);
+    assert_int_equal (rom_test_tally_query (gate, TEST__TALLY_METHOD__WAITERS), 0);
     assert_int_equal (rom_test_tally_add (gate, 1), 1);
     rom_test_tally_add (gate, -1);
-    assert_int_equal (rom_proxy_from_token (f->client, &rom_test_tally_type, token, &theirs), ROM_NO_OBJECT);
+    assert_int_equal (rom_proxy_from_token (f->client, &test__tally__rom_type, token, &theirs), ROM_NO_OBJECT);
 
     int status = 0;
     assert_true (rom_test_wait_gone (child, 5000, &status));
@@ -223,7 +212,7 @@ test_default_bound (void **state)
 static void
 test_idle_client_survives (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     int to_child[2], from_child[2];
     assert_int_equal (pipe (to_child), 0);
     assert_int_equal (pipe (from_child), 0);
@@ -255,9 +244,9 @@ test_idle_client_survives (void **state)
     // the server is the clock.
     rom_proxy_t *gate = s_tally (f->client, "gate");
     rom_client_set_timeout (f->client, TIMEOUT_MS * 2);
-    Rom__RefRequest in = ROM__REF_REQUEST__INIT;
-    in.id = 1000000;
-    assert_int_equal (rom_proxy_call (gate, TALLY_WAIT, &in.base, NULL), ROM_TIMEOUT);
+    Test__Number in = TEST__NUMBER__INIT;
+    in.value = 1000000;
+    assert_int_equal (rom_proxy_call (gate, TEST__TALLY_METHOD__WAIT, &in.base, NULL), ROM_TIMEOUT);
     rom_client_set_timeout (f->client, 5000);
     rom_test_send_line (to_child[1], "go");
     int status = 0;

@@ -23,15 +23,15 @@ test_tcp_wildcard_port_connects_to_the_bound_port (void **state)
     assert_null (strchr (endpoint, '*'));
     assert_true (atoi (strrchr (endpoint, ':') + 1) > 0);
 
-    Rom__RefRequest init = ROM__REF_REQUEST__INIT;
-    init.id = 1;
+    Test__TallyInit init = TEST__TALLY_INIT__INIT;
+    init.start = 1;
     rom_proxy_t *tally = NULL;
-    assert_int_equal (rom_proxy_create (rom_manager_client (manager), &rom_test_tally_type, "t", &init.base, 0, &tally),
+    assert_int_equal (rom_proxy_create (rom_manager_client (manager), &test__tally__rom_type, "t", &init.base, 0, &tally),
                       ROM_OK);
     assert_int_equal (rom_test_tally_add (tally, 1), 2);
     rom_client_t *other = rom_test_connect (endpoint);
     rom_proxy_t *again = NULL;
-    assert_int_equal (rom_proxy_lookup (other, &rom_test_tally_type, "t", &again), ROM_OK);
+    assert_int_equal (rom_proxy_lookup (other, &test__tally__rom_type, "t", &again), ROM_OK);
     assert_int_equal (rom_test_tally_add (again, 1), 3);
     rom_proxy_destroy (&again);
     rom_client_destroy (&other);

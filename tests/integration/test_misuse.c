@@ -106,7 +106,7 @@ s_null_case (int i, bool run, const char **what)
     S_VOID (rom_server_destroy (&nserver))
     S_STATUS (rom_server_bind (NULL, "inproc://misuse"))
     S_NOTHING (rom_server_endpoint (NULL))
-    S_STATUS (rom_server_register (NULL, &rom_test_tally_type, &c, NULL))
+    S_STATUS (rom_server_register (NULL, &test__tally__rom_type, &c, NULL))
     S_STATUS (rom_server_run (NULL))
     S_STATUS (rom_server_serve_forever (NULL))
     S_STATUS (rom_server_start (NULL))
@@ -119,7 +119,7 @@ s_null_case (int i, bool run, const char **what)
     S_NOTHING (rom_call_strdup (NULL, "x"))
     S_NOTHING (rom_call_object_id (NULL))
     S_NOTHING (rom_call_session (NULL))
-    S_STATUS (rom_call_new_object (NULL, &rom_test_tally_type, NULL, &ref))
+    S_STATUS (rom_call_new_object (NULL, &test__tally__rom_type, NULL, &ref))
     S_STATUS (rom_call_keep_ref (NULL, &ref))
     S_STATUS (rom_call_drop_ref (NULL, 1))
     S_VOID (rom_call_on_cancel (NULL, NULL))
@@ -129,9 +129,9 @@ s_null_case (int i, bool run, const char **what)
     S_VOID (rom_call_remaining_ms (NULL))
     S_VOID (rom_call_on_session_end (NULL, NULL))
     // rom_proxy.h
-    S_STATUS (rom_proxy_create (NULL, &rom_test_tally_type, NULL, NULL, 0, &proxy))
-    S_STATUS (rom_proxy_create_async (NULL, &rom_test_tally_type, NULL, NULL, 0, &future))
-    S_STATUS (rom_proxy_lookup (NULL, &rom_test_tally_type, "x", &proxy))
+    S_STATUS (rom_proxy_create (NULL, &test__tally__rom_type, NULL, NULL, 0, &proxy))
+    S_STATUS (rom_proxy_create_async (NULL, &test__tally__rom_type, NULL, NULL, 0, &future))
+    S_STATUS (rom_proxy_lookup (NULL, &test__tally__rom_type, "x", &proxy))
     S_STATUS (rom_proxy_dup (NULL, &proxy))
     S_VOID (rom_proxy_destroy (NULL))
     S_VOID (rom_proxy_destroy (&nproxy))
@@ -146,15 +146,15 @@ s_null_case (int i, bool run, const char **what)
     S_STATUS (rom_proxy_call_oneway (NULL, 0, NULL))
     S_STATUS (rom_future_wait (NULL, NULL))
     S_STATUS (rom_future_wait (&nfuture, NULL))
-    S_STATUS (rom_future_wait_proxy (NULL, &rom_test_tally_type, &proxy))
-    S_STATUS (rom_future_wait_proxy (&nfuture, &rom_test_tally_type, &proxy))
+    S_STATUS (rom_future_wait_proxy (NULL, &test__tally__rom_type, &proxy))
+    S_STATUS (rom_future_wait_proxy (&nfuture, &test__tally__rom_type, &proxy))
     S_VOID (rom_future_destroy (NULL))
     S_VOID (rom_future_destroy (&nfuture))
-    S_STATUS (rom_proxy_from_ref (NULL, &rom_test_tally_type, &ref, &proxy))
+    S_STATUS (rom_proxy_from_ref (NULL, &test__tally__rom_type, &ref, &proxy))
     S_VOID (rom_ref_release (NULL, &ref))
     S_VOID (rom_proxy_ref (NULL, &ref))
     S_NOTHING (rom_proxy_to_token (NULL))
-    S_STATUS (rom_proxy_from_token (NULL, &rom_test_tally_type, NULL, &proxy))
+    S_STATUS (rom_proxy_from_token (NULL, &test__tally__rom_type, NULL, &proxy))
     // generated proxy functions (rom/builtins/dict.rom.h, sync.rom.h)
     S_STATUS (rom__builtins__dict__rom_create (NULL, NULL, &dict_proxy))
     S_STATUS (rom__builtins__dict__rom_create_named (NULL, "x", NULL, 0, &dict_proxy))
@@ -588,7 +588,7 @@ s_make_proxies (rom_client_t *client, s_proxies_t *p)
     assert_int_equal (rom_dict_set_int (p->dict, "k", 1), ROM_OK);
     assert_int_equal (rom_lock_new (client, &p->lock), ROM_OK);
     assert_int_equal (rom_queue_new (client, 0, &p->queue), ROM_OK);
-    assert_int_equal (rom_proxy_create (client, &rom_test_tally_type, NULL, NULL, 0, &p->tally), ROM_OK);
+    assert_int_equal (rom_proxy_create (client, &test__tally__rom_type, NULL, NULL, 0, &p->tally), ROM_OK);
     assert_int_equal (rom__builtins__event__rom_create (client, &p->event), ROM_OK);
 }
 
@@ -617,9 +617,9 @@ s_orphan_failures (s_proxies_t *p)
     S_GONE_STATUS (rom_lock_acquire (p->lock, ROM_FOREVER));
     S_GONE_STATUS (rom_queue_put_int (p->queue, 1, ROM_NOWAIT));
     S_GONE_STATUS (rom_queue_get_int (p->queue, ROM_FOREVER, &i64));
-    S_GONE_STATUS (rom_proxy_call (p->tally, TALLY_GET, NULL, NULL));
-    S_GONE_STATUS (rom_proxy_call_async (p->tally, TALLY_GET, NULL, &future));
-    S_GONE_STATUS (rom_proxy_call_oneway (p->tally, TALLY_GET, NULL));
+    S_GONE_STATUS (rom_proxy_call (p->tally, TEST__TALLY_METHOD__GET, NULL, NULL));
+    S_GONE_STATUS (rom_proxy_call_async (p->tally, TEST__TALLY_METHOD__GET, NULL, &future));
+    S_GONE_STATUS (rom_proxy_call_oneway (p->tally, TEST__TALLY_METHOD__GET, NULL));
     S_GONE_STATUS (rom_proxy_dup (p->tally, &copy));
     S_GONE_STATUS (rom__builtins__event_proxy__set (p->event, NULL, NULL));
     S_GONE_STATUS (rom__builtins__event_proxy__set_async (p->event, NULL, &future));
@@ -627,7 +627,7 @@ s_orphan_failures (s_proxies_t *p)
     bad += future != NULL;
     bad += copy != NULL;
     bad += rom_proxy_client (p->tally) != NULL;
-    bad += rom_proxy_check (p->tally, &rom_test_tally_type) != ROM_OK; // still a live proxy, only orphaned
+    bad += rom_proxy_check (p->tally, &test__tally__rom_type) != ROM_OK; // still a live proxy, only orphaned
     // Destroying them is safe, and leaves nothing behind.
     rom_dict_destroy (&p->dict);
     rom_lock_destroy (&p->lock);
@@ -671,11 +671,11 @@ test_future_after_client_destroy (void **state)
     (void) state;
     rom_manager_t *manager = s_manager (NULL);
     rom_proxy_t *tally;
-    assert_int_equal (rom_proxy_create (rom_manager_client (manager), &rom_test_tally_type, NULL, NULL, 0, &tally),
+    assert_int_equal (rom_proxy_create (rom_manager_client (manager), &test__tally__rom_type, NULL, NULL, 0, &tally),
                       ROM_OK);
     rom_future_t *waited, *dropped;
-    assert_int_equal (rom_proxy_call_async (tally, TALLY_GET, NULL, &waited), ROM_OK);
-    assert_int_equal (rom_proxy_call_async (tally, TALLY_GET, NULL, &dropped), ROM_OK);
+    assert_int_equal (rom_proxy_call_async (tally, TEST__TALLY_METHOD__GET, NULL, &waited), ROM_OK);
+    assert_int_equal (rom_proxy_call_async (tally, TEST__TALLY_METHOD__GET, NULL, &dropped), ROM_OK);
     rom_manager_destroy (&manager);
     assert_int_equal (rom_future_wait (&waited, NULL), ROM_UNAVAILABLE);
     assert_null (waited);

@@ -103,9 +103,9 @@ static rom_status_t
 s_create (void *arg)
 {
     create_t *c = arg;
-    Rom__RefRequest init = ROM__REF_REQUEST__INIT;
-    init.id = 40;
-    return rom_proxy_create (c->client, &rom_test_tally_type, NULL, &init.base, 0, &c->made);
+    Test__TallyInit init = TEST__TALLY_INIT__INIT;
+    init.start = 40;
+    return rom_proxy_create (c->client, &test__tally__rom_type, NULL, &init.base, 0, &c->made);
 }
 
 // --- 4. server restart ------------------------------------------------------------------------------------
@@ -142,11 +142,11 @@ test_restart_old_proxies_get_no_object (void **state)
     fixture_t *f = *state;
     rom_proxy_t *old = rom_test_tally_new (f->client, NULL, 0);
     assert_int_equal (rom_test_tally_add (old, 1), 1);
-    Rom__RefRequest until = ROM__REF_REQUEST__INIT;
-    until.id = 1000000;
+    Test__Number until = TEST__NUMBER__INIT;
+    until.value = 1000000;
     rom_future_t *in_flight = NULL;
-    assert_int_equal (rom_proxy_call_async (old, TALLY_WAIT, &until.base, &in_flight), ROM_OK);
-    assert_int_equal (rom_test_tally_query (old, TALLY_WAITERS), 1);
+    assert_int_equal (rom_proxy_call_async (old, TEST__TALLY_METHOD__WAIT, &until.base, &in_flight), ROM_OK);
+    assert_int_equal (rom_test_tally_query (old, TEST__TALLY_METHOD__WAITERS), 1);
 
     s_restart (f);
     rom_status_t status = rom_future_wait (&in_flight, NULL);
@@ -166,14 +166,14 @@ test_restart_old_proxies_get_no_object (void **state)
     status = s_until_reachable (f->client, "ping after the restart", s_ping, f->client);
     if (status != ROM_OK)
         fail_msg ("ping after the restart: %s: %s", rom_strerror (status), rom_client_errmsg (f->client));
-    Rom__RefRequest minus = ROM__REF_REQUEST__INIT;
-    minus.id = (uint64_t) -58;
+    Test__Number minus = TEST__NUMBER__INIT;
+    minus.value = -58;
     for (int i = 0; i < 2; i++) {
-        Rom__RefRequest *out = NULL;
-        status = rom_proxy_call (old, TALLY_ADD, &minus.base, (ProtobufCMessage **) &out);
+        Test__Number *out = NULL;
+        status = rom_proxy_call (old, TEST__TALLY_METHOD__ADD, &minus.base, (ProtobufCMessage **) &out);
         printf ("# old proxy after the restart: %s: %s\n", rom_strerror (status), rom_client_errmsg (f->client));
         if (out)
-            rom__ref_request__free_unpacked (out, NULL);
+            test__number__free_unpacked (out, NULL);
         if (status != ROM_NO_OBJECT)
             fail_msg ("an old proxy's Add after the restart: %s, expected no such object", rom_strerror (status));
         if (!strstr (rom_client_errmsg (f->client), "restarted"))
@@ -181,7 +181,7 @@ test_restart_old_proxies_get_no_object (void **state)
     }
     // The new run's object was never reached: not by the Add, not by the Wait in flight at the kill.
     assert_int_equal (rom_test_tally_add (theirs, 0), 100);
-    assert_int_equal (rom_test_tally_query (theirs, TALLY_WAITERS), 0);
+    assert_int_equal (rom_test_tally_query (theirs, TEST__TALLY_METHOD__WAITERS), 0);
     // The old client makes objects of the new run as any other.
     rom_proxy_t *mine = rom_test_tally_new (f->client, NULL, 7);
     assert_int_equal (rom_test_tally_add (mine, 1), 8);
@@ -214,7 +214,7 @@ test_session_lost_then_new_session (void **state)
     rom_proxy_t *shared = rom_test_tally_new (client, NULL, 9);
     char *shared_token = rom_proxy_to_token (shared);
     rom_proxy_t *direct_shared = NULL;
-    assert_int_equal (rom_proxy_from_token (f->client, &rom_test_tally_type, shared_token, &direct_shared), ROM_OK);
+    assert_int_equal (rom_proxy_from_token (f->client, &test__tally__rom_type, shared_token, &direct_shared), ROM_OK);
     free (shared_token);
     rom_proxy_t *kept = rom_test_tally_new (client, "kept", 1);
     rom_proxy_t *gone = rom_test_tally_new (client, NULL, 2);
@@ -239,7 +239,7 @@ test_session_lost_then_new_session (void **state)
             (unsigned long long) (romi_now_ms () - start));
 
     forwarder = rom_test_forwarder_fork (port, server_port);
-    Rom__RefRequest *out = NULL;
+    Test__Number *out = NULL;
     rom_status_t first = s_until_reachable (client, "first call after the cut", s_ping, client);
     char msg[ROM_ERRMSG_MAX];
     snprintf (msg, sizeof msg, "%s", rom_client_errmsg (client));
@@ -251,20 +251,20 @@ test_session_lost_then_new_session (void **state)
 
     // Told once: from now on a new session.
     assert_int_equal (rom_client_ping (client), ROM_OK);
-    status = rom_proxy_call (kept, TALLY_GET, NULL, (ProtobufCMessage **) &out);
+    status = rom_proxy_call (kept, TEST__TALLY_METHOD__GET, NULL, (ProtobufCMessage **) &out);
     if (status != ROM_OK)
         fail_msg ("the named object after the new session: %s: %s", rom_strerror (status), rom_client_errmsg (client));
-    assert_int_equal (out->id, 1);
-    rom__ref_request__free_unpacked (out, NULL);
-    assert_int_equal (rom_proxy_call (gone, TALLY_GET, NULL, NULL), ROM_NO_OBJECT);
+    assert_int_equal (out->value, 1);
+    test__number__free_unpacked (out, NULL);
+    assert_int_equal (rom_proxy_call (gone, TEST__TALLY_METHOD__GET, NULL, NULL), ROM_NO_OBJECT);
     // The shared object now lives on the client's new reference alone (the ping orders the release first).
     rom_proxy_destroy (&direct_shared);
     assert_int_equal (rom_client_ping (f->client), ROM_OK);
-    status = rom_proxy_call (shared, TALLY_GET, NULL, (ProtobufCMessage **) &out);
+    status = rom_proxy_call (shared, TEST__TALLY_METHOD__GET, NULL, (ProtobufCMessage **) &out);
     if (status != ROM_OK)
         fail_msg ("an object the new session should hold: %s: %s", rom_strerror (status), rom_client_errmsg (client));
-    assert_int_equal (out->id, 9);
-    rom__ref_request__free_unpacked (out, NULL);
+    assert_int_equal (out->value, 9);
+    test__number__free_unpacked (out, NULL);
     // The lock is the direct client's now, not the new session's.
     assert_int_equal (rom_lock_release (lock), ROM_APP_ERROR);
     assert_int_equal (rom_lock_release ((rom_lock_t *) direct_lock), ROM_OK);

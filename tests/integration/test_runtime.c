@@ -4,7 +4,7 @@
 // (observed from the server side), deferred calls that time out leaving no waiter behind, and a server that
 // spins only after calls, never while idle.
 // Time bounds are loose (a deadline plus a second): they catch a hang, not a slow machine.
-#include "rom_test.h"
+#include "rom_test_fixture.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -14,40 +14,27 @@
 #include <time.h>
 #include <unistd.h>
 
-typedef struct {
-    pid_t server;
-    const char *endpoint;
-    rom_client_t *client;
-} fixture_t;
-
 static int
 s_setup (void **state)
 {
-    static fixture_t f;
-    f.endpoint = rom_test_endpoint ("ipc", "runtime");
-    f.server = rom_test_server_fork (f.endpoint, 0);
-    f.client = rom_test_connect (f.endpoint);
-    *state = &f;
+    *state = rom_test_fixture_start ("ipc", "runtime");
     return 0;
 }
 
 static int
 s_teardown (void **state)
 {
-    fixture_t *f = *state;
-    rom_client_destroy (&f->client);
-    if (f->server)
-        assert_int_equal (rom_test_server_stop (f->server), 0);
+    rom_test_fixture_stop (*state);
     return 0;
 }
 
 static rom_proxy_t *
 s_tally (rom_client_t *client, const char *name, int64_t start)
 {
-    Rom__RefRequest init = ROM__REF_REQUEST__INIT;
-    init.id = (uint64_t) start;
+    Test__TallyInit init = TEST__TALLY_INIT__INIT;
+    init.start = start;
     rom_proxy_t *proxy = NULL;
-    rom_status_t status = rom_proxy_create (client, &rom_test_tally_type, name, &init.base, 0, &proxy);
+    rom_status_t status = rom_proxy_create (client, &test__tally__rom_type, name, &init.base, 0, &proxy);
     if (status != ROM_OK)
         fail_msg ("create: %s: %s", rom_strerror (status), rom_client_errmsg (client));
     return proxy;
@@ -56,8 +43,8 @@ s_tally (rom_client_t *client, const char *name, int64_t start)
 static rom_status_t
 s_call_id (rom_proxy_t *proxy, unsigned method, uint64_t id)
 {
-    Rom__RefRequest in = ROM__REF_REQUEST__INIT;
-    in.id = id;
+    Test__Number in = TEST__NUMBER__INIT;
+    in.value = id;
     return rom_proxy_call (proxy, method, &in.base, NULL);
 }
 
@@ -83,12 +70,12 @@ test_inproc_server (void **state)
     assert_int_equal (rom_test_tally_add (a, 2), 3);
     rom_client_t *other = rom_test_connect (endpoint);
     rom_proxy_t *b = NULL;
-    assert_int_equal (rom_proxy_lookup (other, &rom_test_tally_type, "inproc", &b), ROM_OK);
+    assert_int_equal (rom_proxy_lookup (other, &test__tally__rom_type, "inproc", &b), ROM_OK);
     assert_int_equal (rom_test_tally_add (b, 4), 7);
     rom_proxy_t *c = s_tally (other, NULL, 0);
-    uint64_t destroyed = rom_test_tally_query (b, TALLY_DESTROYED);
+    uint64_t destroyed = rom_test_tally_query (b, TEST__TALLY_METHOD__DESTROYED);
     rom_proxy_destroy (&c); // the last reference: the destructor runs in the server thread
-    assert_int_equal (rom_test_tally_query (b, TALLY_DESTROYED), destroyed + 1);
+    assert_int_equal (rom_test_tally_query (b, TEST__TALLY_METHOD__DESTROYED), destroyed + 1);
     rom_proxy_destroy (&b);
     rom_client_destroy (&other);
     rom_proxy_destroy (&a);
@@ -146,15 +133,15 @@ test_connect_timeout_inproc (void **state)
 static void
 test_server_killed_mid_call (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *tally = s_tally (f->client, NULL, 0);
     rom_client_t *prober = rom_test_connect (f->endpoint);
     rom_client_set_timeout (f->client, 1500);
-    Rom__RefRequest ms = ROM__REF_REQUEST__INIT;
-    ms.id = 10000;
+    Test__Number ms = TEST__NUMBER__INIT;
+    ms.value = 10000;
     rom_future_t *future = NULL;
     uint64_t sent = romi_now_ms ();
-    assert_int_equal (rom_proxy_call_async (tally, TALLY_SLEEP, &ms.base, &future), ROM_OK);
+    assert_int_equal (rom_proxy_call_async (tally, TEST__TALLY_METHOD__SLEEP, &ms.base, &future), ROM_OK);
     // The server is inside Sleep once it cannot answer a ping (it serves one call at a time). The prober's
     // connection is not ordered with the caller's: a ping may still be answered before Sleep starts.
     rom_client_set_timeout (prober, 300);
@@ -176,7 +163,7 @@ test_server_killed_mid_call (void **state)
 
     rom_client_set_timeout (f->client, 500);
     uint64_t start = romi_now_ms ();
-    rom_status_t status = s_call_id (tally, TALLY_ADD, 1);
+    rom_status_t status = s_call_id (tally, TEST__TALLY_METHOD__ADD, 1);
     assert_true (status == ROM_UNAVAILABLE || status == ROM_TIMEOUT);
     assert_true (romi_now_ms () - start < 500 + 1000);
     assert_non_null (strstr (rom_client_errmsg (f->client), "Add"));
@@ -192,7 +179,7 @@ test_server_killed_mid_call (void **state)
 static void
 test_proxies_of_a_dead_server_go_quickly (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     enum { N = 20 };
     rom_proxy_t *tallies[N];
     for (int i = 0; i < N; i++)
@@ -201,7 +188,7 @@ test_proxies_of_a_dead_server_go_quickly (void **state)
     f->server = 0;
     // A call that fails lets the client notice the connection is gone.
     rom_client_set_timeout (f->client, 300);
-    rom_status_t status = s_call_id (tallies[0], TALLY_ADD, 1);
+    rom_status_t status = s_call_id (tallies[0], TEST__TALLY_METHOD__ADD, 1);
     assert_true (status == ROM_UNAVAILABLE || status == ROM_TIMEOUT);
     rom_client_set_timeout (f->client, 30000);
     uint64_t start = romi_now_ms ();
@@ -218,32 +205,32 @@ test_proxies_of_a_dead_server_go_quickly (void **state)
 static void
 test_default_and_per_call_deadline (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_client_opts_t opts = {.connect_timeout_ms = 2000, .call_timeout_ms = 400};
     rom_client_t *client = NULL;
     assert_int_equal (rom_client_connect (f->endpoint, &opts, &client, NULL), ROM_OK);
     rom_proxy_t *tally = s_tally (client, NULL, 0);
 
     uint64_t start = romi_now_ms ();
-    assert_int_equal (s_call_id (tally, TALLY_SLEEP, 1000), ROM_TIMEOUT);
+    assert_int_equal (s_call_id (tally, TEST__TALLY_METHOD__SLEEP, 1000), ROM_TIMEOUT);
     uint64_t spent = romi_now_ms () - start;
     assert_true (spent >= 350 && spent < 400 + 1000);
     assert_non_null (strstr (rom_client_errmsg (client), "Sleep"));
 
     // A call with a longer deadline of its own waits out the rest of that sleep and a sleep of its own.
-    Rom__RefRequest in = ROM__REF_REQUEST__INIT;
-    in.id = 600;
-    assert_int_equal (rom_proxy_call_timeout (tally, TALLY_SLEEP, &in.base, 5000, NULL), ROM_OK);
+    Test__Number in = TEST__NUMBER__INIT;
+    in.value = 600;
+    assert_int_equal (rom_proxy_call_timeout (tally, TEST__TALLY_METHOD__SLEEP, &in.base, 5000, NULL), ROM_OK);
     // A shorter one: the server gives up on the waiting call at its deadline and says so.
-    in.id = 1000;
+    in.value = 1000;
     start = romi_now_ms ();
-    assert_int_equal (rom_proxy_call_timeout (tally, TALLY_WAIT, &in.base, 100, NULL), ROM_TIMEOUT);
+    assert_int_equal (rom_proxy_call_timeout (tally, TEST__TALLY_METHOD__WAIT, &in.base, 100, NULL), ROM_TIMEOUT);
     spent = romi_now_ms () - start;
     assert_true (spent >= 90 && spent < 100 + 1000);
     assert_non_null (strstr (rom_client_errmsg (client), "timed out waiting"));
     // The client's default is untouched by either.
     start = romi_now_ms ();
-    assert_int_equal (s_call_id (tally, TALLY_SLEEP, 1000), ROM_TIMEOUT);
+    assert_int_equal (s_call_id (tally, TEST__TALLY_METHOD__SLEEP, 1000), ROM_TIMEOUT);
     assert_true (romi_now_ms () - start < 400 + 1000);
 
     rom_client_set_timeout (client, 5000);
@@ -257,17 +244,17 @@ test_default_and_per_call_deadline (void **state)
 static void
 test_deferred_timeout_removes_waiters (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *tally = s_tally (f->client, NULL, 0);
     rom_client_set_timeout (f->client, 500);
     enum { N = 20 };
     rom_future_t *futures[N];
-    Rom__RefRequest until = ROM__REF_REQUEST__INIT;
-    until.id = 1000;
+    Test__Number until = TEST__NUMBER__INIT;
+    until.value = 1000;
     uint64_t start = romi_now_ms ();
     for (int i = 0; i < N; i++)
-        assert_int_equal (rom_proxy_call_async (tally, TALLY_WAIT, &until.base, &futures[i]), ROM_OK);
-    assert_int_equal (rom_test_tally_query (tally, TALLY_WAITERS), N);
+        assert_int_equal (rom_proxy_call_async (tally, TEST__TALLY_METHOD__WAIT, &until.base, &futures[i]), ROM_OK);
+    assert_int_equal (rom_test_tally_query (tally, TEST__TALLY_METHOD__WAITERS), N);
     for (int i = 0; i < N; i++) {
         assert_int_equal (rom_future_wait (&futures[i], NULL), ROM_TIMEOUT);
         // The server's verdict, not the client giving up: it came before the caller's own deadline.
@@ -276,19 +263,19 @@ test_deferred_timeout_removes_waiters (void **state)
     }
     assert_true (romi_now_ms () - start < 500 + 1000);
     rom_client_set_timeout (f->client, 5000);
-    assert_int_equal (rom_test_tally_query (tally, TALLY_WAITERS), 0);
+    assert_int_equal (rom_test_tally_query (tally, TEST__TALLY_METHOD__WAITERS), 0);
     assert_int_equal (rom_test_tally_add (tally, 1000), 1000);
 
-    until.id = 1005;
+    until.value = 1005;
     rom_future_t *future = NULL;
-    assert_int_equal (rom_proxy_call_async (tally, TALLY_WAIT, &until.base, &future), ROM_OK);
-    assert_int_equal (rom_test_tally_query (tally, TALLY_WAITERS), 1);
+    assert_int_equal (rom_proxy_call_async (tally, TEST__TALLY_METHOD__WAIT, &until.base, &future), ROM_OK);
+    assert_int_equal (rom_test_tally_query (tally, TEST__TALLY_METHOD__WAITERS), 1);
     assert_int_equal (rom_test_tally_add (tally, 5), 1005);
-    Rom__RefRequest *out = NULL;
+    Test__Number *out = NULL;
     assert_int_equal (rom_future_wait (&future, (ProtobufCMessage **) &out), ROM_OK);
-    assert_int_equal (out->id, 1005);
-    rom__ref_request__free_unpacked (out, NULL);
-    assert_int_equal (rom_test_tally_query (tally, TALLY_WAITERS), 0);
+    assert_int_equal (out->value, 1005);
+    test__number__free_unpacked (out, NULL);
+    assert_int_equal (rom_test_tally_query (tally, TEST__TALLY_METHOD__WAITERS), 0);
     rom_proxy_destroy (&tally);
 }
 
@@ -299,25 +286,25 @@ test_deferred_timeout_removes_waiters (void **state)
 static void
 test_destructor_runs_at_last_reference (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *witness = s_tally (f->client, NULL, 0);
-    uint64_t destroyed = rom_test_tally_query (witness, TALLY_DESTROYED);
+    uint64_t destroyed = rom_test_tally_query (witness, TEST__TALLY_METHOD__DESTROYED);
 
     rom_proxy_t *a = s_tally (f->client, NULL, 5);
     rom_proxy_t *b = NULL;
     assert_int_equal (rom_proxy_dup (a, &b), ROM_OK);
     rom_proxy_destroy (&a);
     // Releases travel one-way on the same socket as the next call, so the count is read after them.
-    assert_int_equal (rom_test_tally_query (witness, TALLY_DESTROYED), destroyed);
+    assert_int_equal (rom_test_tally_query (witness, TEST__TALLY_METHOD__DESTROYED), destroyed);
     assert_int_equal (rom_test_tally_add (b, 1), 6);
     rom_proxy_destroy (&b);
-    assert_int_equal (rom_test_tally_query (witness, TALLY_DESTROYED), destroyed + 1);
+    assert_int_equal (rom_test_tally_query (witness, TEST__TALLY_METHOD__DESTROYED), destroyed + 1);
 
     // A named object outlives its last proxy.
     rom_proxy_t *named = s_tally (f->client, "kept", 9);
     rom_proxy_destroy (&named);
-    assert_int_equal (rom_test_tally_query (witness, TALLY_DESTROYED), destroyed + 1);
-    assert_int_equal (rom_proxy_lookup (f->client, &rom_test_tally_type, "kept", &named), ROM_OK);
+    assert_int_equal (rom_test_tally_query (witness, TEST__TALLY_METHOD__DESTROYED), destroyed + 1);
+    assert_int_equal (rom_proxy_lookup (f->client, &test__tally__rom_type, "kept", &named), ROM_OK);
     assert_int_equal (rom_test_tally_add (named, 0), 9);
     rom_proxy_destroy (&named);
 
@@ -337,7 +324,7 @@ test_destructor_runs_at_last_reference (void **state)
     int status = 0;
     assert_int_equal (waitpid (child, &status, 0), child);
     assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
-    assert_int_equal (rom_test_tally_query (witness, TALLY_DESTROYED), destroyed + 3);
+    assert_int_equal (rom_test_tally_query (witness, TEST__TALLY_METHOD__DESTROYED), destroyed + 3);
     rom_proxy_destroy (&witness);
 }
 
@@ -361,7 +348,7 @@ s_cpu_ms (pid_t pid)
 static void
 test_idle_server_does_not_spin (void **state)
 {
-    fixture_t *f = *state;
+    rom_test_fixture_t *f = *state;
     rom_proxy_t *tally = s_tally (f->client, NULL, 0);
     for (int i = 0; i < 200; i++)
         assert_int_equal (rom_test_tally_add (tally, 1), i + 1);

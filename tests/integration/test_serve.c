@@ -28,9 +28,9 @@ s_file_exists (const char *endpoint)
 static rom_proxy_t *
 s_tally (rom_client_t *client)
 {
-    Rom__RefRequest init = ROM__REF_REQUEST__INIT;
+    Test__TallyInit init = TEST__TALLY_INIT__INIT;
     rom_proxy_t *proxy = NULL;
-    assert_int_equal (rom_proxy_create (client, &rom_test_tally_type, NULL, &init.base, 0, &proxy), ROM_OK);
+    assert_int_equal (rom_proxy_create (client, &test__tally__rom_type, NULL, &init.base, 0, &proxy), ROM_OK);
     return proxy;
 }
 
@@ -46,21 +46,21 @@ s_stop_cleanly (int signo)
 
     // A slow call in flight: the server is inside it once another client's call gets no answer (calls of
     // two clients are fair-queued, so a Get may still overtake the Sleep: then ask again).
-    Rom__RefRequest ms = ROM__REF_REQUEST__INIT;
-    ms.id = 700;
+    Test__Number ms = TEST__NUMBER__INIT;
+    ms.value = 700;
     rom_future_t *in_flight = NULL;
-    assert_int_equal (rom_proxy_call_async (slow, TALLY_SLEEP, &ms.base, &in_flight), ROM_OK);
+    assert_int_equal (rom_proxy_call_async (slow, TEST__TALLY_METHOD__SLEEP, &ms.base, &in_flight), ROM_OK);
     rom_client_set_timeout (late, 100);
     int tries = 0;
-    while (rom_proxy_call (other, TALLY_GET, NULL, NULL) == ROM_OK)
+    while (rom_proxy_call (other, TEST__TALLY_METHOD__GET, NULL, NULL) == ROM_OK)
         assert_true (++tries < 5);
-    assert_int_equal (rom_proxy_call (other, TALLY_GET, NULL, NULL), ROM_TIMEOUT);
+    assert_int_equal (rom_proxy_call (other, TEST__TALLY_METHOD__GET, NULL, NULL), ROM_TIMEOUT);
 
     kill (server, signo);
     // Sent after the signal, while the slow call still runs: refused, not served.
     rom_client_set_timeout (late, 5000);
     rom_future_t *after = NULL;
-    assert_int_equal (rom_proxy_call_async (other, TALLY_GET, NULL, &after), ROM_OK);
+    assert_int_equal (rom_proxy_call_async (other, TEST__TALLY_METHOD__GET, NULL, &after), ROM_OK);
 
     assert_int_equal (rom_future_wait (&in_flight, NULL), ROM_OK);
     assert_int_equal (rom_future_wait (&after, NULL), ROM_UNAVAILABLE);

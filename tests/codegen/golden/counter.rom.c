@@ -43,9 +43,11 @@ s_demo__counter__get (const void *servant, void *self, const ProtobufCMessage *i
     return s->get (self, (const Google__Protobuf__Empty *) in, (Demo__Count *) out, call);
 }
 
-static const rom_method_t s_demo__counter__rom_methods[2] = {
-    {"Increment", &demo__delta__descriptor, &demo__count__descriptor, s_demo__counter__increment},
-    {"Get", &google__protobuf__empty__descriptor, &demo__count__descriptor, s_demo__counter__get},
+static const rom_method_t s_demo__counter__rom_methods[DEMO__COUNTER_N_METHODS] = {
+    [DEMO__COUNTER_METHOD__INCREMENT] =
+        {"Increment", &demo__delta__descriptor, &demo__count__descriptor, s_demo__counter__increment},
+    [DEMO__COUNTER_METHOD__GET] =
+        {"Get", &google__protobuf__empty__descriptor, &demo__count__descriptor, s_demo__counter__get},
 };
 
 const rom_type_t demo__counter__rom_type = {
@@ -53,7 +55,7 @@ const rom_type_t demo__counter__rom_type = {
     .hash = 0x77f1d83cu,
     .init = &demo__counter_init__descriptor,
     .flags = 0,
-    .n_methods = 2,
+    .n_methods = DEMO__COUNTER_N_METHODS,
     .methods = s_demo__counter__rom_methods,
     .create = s_demo__counter__rom_create,
     .destroy = s_demo__counter__rom_destroy,
@@ -170,8 +172,8 @@ demo__counter_proxy__increment (Demo__Counter_Proxy *proxy, const Demo__Delta *i
     ProtobufCMessage *reply = NULL;
     rom_status_t status = rom_proxy_check ((const rom_proxy_t *) proxy, &demo__counter__rom_type);
     if (status == ROM_OK)
-        status = rom_proxy_call ((rom_proxy_t *) proxy, 0, (const ProtobufCMessage *) in,
-                                 out ? &reply : NULL);
+        status = rom_proxy_call ((rom_proxy_t *) proxy, DEMO__COUNTER_METHOD__INCREMENT,
+                                 (const ProtobufCMessage *) in, out ? &reply : NULL);
     if (out)
         *out = (Demo__Count *) reply;
     return status;
@@ -185,7 +187,8 @@ demo__counter_proxy__increment_async (Demo__Counter_Proxy *proxy, const Demo__De
     rom_status_t status = rom_proxy_check ((const rom_proxy_t *) proxy, &demo__counter__rom_type);
     if (status != ROM_OK)
         return status;
-    return rom_proxy_call_async ((rom_proxy_t *) proxy, 0, (const ProtobufCMessage *) in, future_p);
+    return rom_proxy_call_async ((rom_proxy_t *) proxy, DEMO__COUNTER_METHOD__INCREMENT,
+                                 (const ProtobufCMessage *) in, future_p);
 }
 
 rom_status_t
@@ -194,7 +197,8 @@ demo__counter_proxy__increment_oneway (Demo__Counter_Proxy *proxy, const Demo__D
     rom_status_t status = rom_proxy_check ((const rom_proxy_t *) proxy, &demo__counter__rom_type);
     if (status != ROM_OK)
         return status;
-    return rom_proxy_call_oneway ((rom_proxy_t *) proxy, 0, (const ProtobufCMessage *) in);
+    return rom_proxy_call_oneway ((rom_proxy_t *) proxy, DEMO__COUNTER_METHOD__INCREMENT,
+                                  (const ProtobufCMessage *) in);
 }
 
 rom_status_t
@@ -203,8 +207,8 @@ demo__counter_proxy__get (Demo__Counter_Proxy *proxy, const Google__Protobuf__Em
     ProtobufCMessage *reply = NULL;
     rom_status_t status = rom_proxy_check ((const rom_proxy_t *) proxy, &demo__counter__rom_type);
     if (status == ROM_OK)
-        status = rom_proxy_call ((rom_proxy_t *) proxy, 1, (const ProtobufCMessage *) in,
-                                 out ? &reply : NULL);
+        status = rom_proxy_call ((rom_proxy_t *) proxy, DEMO__COUNTER_METHOD__GET,
+                                 (const ProtobufCMessage *) in, out ? &reply : NULL);
     if (out)
         *out = (Demo__Count *) reply;
     return status;
@@ -218,7 +222,8 @@ demo__counter_proxy__get_async (Demo__Counter_Proxy *proxy, const Google__Protob
     rom_status_t status = rom_proxy_check ((const rom_proxy_t *) proxy, &demo__counter__rom_type);
     if (status != ROM_OK)
         return status;
-    return rom_proxy_call_async ((rom_proxy_t *) proxy, 1, (const ProtobufCMessage *) in, future_p);
+    return rom_proxy_call_async ((rom_proxy_t *) proxy, DEMO__COUNTER_METHOD__GET,
+                                 (const ProtobufCMessage *) in, future_p);
 }
 
 rom_status_t
@@ -227,6 +232,7 @@ demo__counter_proxy__get_oneway (Demo__Counter_Proxy *proxy, const Google__Proto
     rom_status_t status = rom_proxy_check ((const rom_proxy_t *) proxy, &demo__counter__rom_type);
     if (status != ROM_OK)
         return status;
-    return rom_proxy_call_oneway ((rom_proxy_t *) proxy, 1, (const ProtobufCMessage *) in);
+    return rom_proxy_call_oneway ((rom_proxy_t *) proxy, DEMO__COUNTER_METHOD__GET,
+                                  (const ProtobufCMessage *) in);
 }
 

@@ -25,6 +25,14 @@ extern const rom_type_t demo__counter__rom_type;
 // for NULL. rom_client_errmsg (NULL) says why.
 typedef struct Demo__Counter_Proxy Demo__Counter_Proxy;
 
+// The index of each method in demo__counter__rom_type.methods, in rpc order: the method_index that
+// rom_proxy_call () and its _async and _oneway forms take.
+typedef enum {
+    DEMO__COUNTER_METHOD__INCREMENT = 0,
+    DEMO__COUNTER_METHOD__GET = 1,
+    DEMO__COUNTER_N_METHODS = 2 // how many (demo__counter__rom_type.n_methods)
+} Demo__Counter_Method;
+
 // Create a new demo.Counter on the server behind `client`.
 // `args` (NULL: all defaults) are its creation arguments.
 // On ROM_OK *proxy_p is a new proxy holding one reference: caller owns it and must destroy it when

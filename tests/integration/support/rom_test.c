@@ -1,4 +1,4 @@
-// rom_test.c: the integration tests' shared helpers (see rom_test.h).
+// rom_test.c: the integration tests' shared helpers (see rom_test.h) and test.Tally's servant.
 #include "rom_test.h"
 
 #include <errno.h>
@@ -29,25 +29,22 @@ typedef struct {
 } tally_state_t;
 
 static rom_status_t
-s_create (const void *servant, void *ctx, const ProtobufCMessage *args, void **self_p, rom_call_t *call)
+s_create (void *ctx, const Test__TallyInit *args, void **self_p, rom_call_t *call)
 {
-    (void) servant;
     (void) ctx;
-    const Rom__RefRequest *init = (const Rom__RefRequest *) args;
-    if (init->id == 666)
+    if (args->start == 666)
         return rom_call_fail (call, ROM_APP_ERROR, "refusing to start at 666");
     tally_state_t *self = calloc (1, sizeof *self);
     if (!self)
         return rom_call_fail (call, ROM_NOMEM, "no memory");
-    self->total = (int64_t) init->id;
+    self->total = args->start;
     *self_p = self;
     return ROM_OK;
 }
 
 static void
-s_destroy (const void *servant, void *self)
+s_destroy (void *self)
 {
-    (void) servant;
     free (self);
     rom_test_tally_destroyed++;
 }
@@ -58,7 +55,7 @@ s_wake (tally_state_t *self)
     for (int i = 0; i < self->n_waiting;) {
         if (self->total >= self->until[i]) {
             rom_call_t *call = self->waiting[i];
-            ((Rom__RefRequest *) rom_call_output (call))->id = (uint64_t) self->total;
+            ((Test__Number *) rom_call_output (call))->value = self->total;
             self->waiting[i] = self->waiting[self->n_waiting - 1];
             self->until[i] = self->until[self->n_waiting - 1];
             self->n_waiting--;
@@ -69,35 +66,31 @@ s_wake (tally_state_t *self)
 }
 
 static rom_status_t
-s_add (const void *servant, void *self, const ProtobufCMessage *in, ProtobufCMessage *out, rom_call_t *call)
+s_add (void *self, const Test__Number *in, Test__Number *out, rom_call_t *call)
 {
-    (void) servant;
     (void) call;
     tally_state_t *tally = self;
-    tally->total += (int64_t) ((const Rom__RefRequest *) in)->id;
-    ((Rom__RefRequest *) out)->id = (uint64_t) tally->total;
+    tally->total += in->value;
+    out->value = tally->total;
     s_wake (tally);
     return ROM_OK;
 }
 
 static rom_status_t
-s_get (const void *servant, void *self, const ProtobufCMessage *in, ProtobufCMessage *out, rom_call_t *call)
+s_get (void *self, const Google__Protobuf__Empty *in, Test__Number *out, rom_call_t *call)
 {
-    (void) servant;
     (void) in;
     (void) call;
-    ((Rom__RefRequest *) out)->id = (uint64_t) ((tally_state_t *) self)->total;
+    out->value = ((tally_state_t *) self)->total;
     return ROM_OK;
 }
 
 static rom_status_t
-s_fail (const void *servant, void *self, const ProtobufCMessage *in, ProtobufCMessage *out, rom_call_t *call)
+s_fail (void *self, const Test__Number *in, Google__Protobuf__Empty *out, rom_call_t *call)
 {
-    (void) servant;
     (void) self;
     (void) out;
-    uint64_t status = ((const Rom__RefRequest *) in)->id;
-    return rom_call_fail (call, (rom_status_t) status, "asked to fail with %llu", (unsigned long long) status);
+    return rom_call_fail (call, (rom_status_t) in->value, "asked to fail with %lld", (long long) in->value);
 }
 
 static void
@@ -114,31 +107,28 @@ s_on_cancel (void *self, rom_call_t *call)
 }
 
 static rom_status_t
-s_wait (const void *servant, void *self, const ProtobufCMessage *in, ProtobufCMessage *out, rom_call_t *call)
+s_wait (void *self, const Test__Number *in, Test__Number *out, rom_call_t *call)
 {
-    (void) servant;
     tally_state_t *tally = self;
-    int64_t until = (int64_t) ((const Rom__RefRequest *) in)->id;
-    if (tally->total >= until) {
-        ((Rom__RefRequest *) out)->id = (uint64_t) tally->total;
+    if (tally->total >= in->value) {
+        out->value = tally->total;
         return ROM_OK;
     }
     if (tally->n_waiting == TALLY_MAX_WAITERS)
         return rom_call_fail (call, ROM_FULL, "too many waiters");
     tally->waiting[tally->n_waiting] = call;
-    tally->until[tally->n_waiting++] = until;
+    tally->until[tally->n_waiting++] = in->value;
     rom_call_on_cancel (call, s_on_cancel);
     return ROM_DEFERRED;
 }
 
 static rom_status_t
-s_sleep (const void *servant, void *self, const ProtobufCMessage *in, ProtobufCMessage *out, rom_call_t *call)
+s_sleep (void *self, const Test__Number *in, Google__Protobuf__Empty *out, rom_call_t *call)
 {
-    (void) servant;
     (void) self;
     (void) out;
     (void) call;
-    uint64_t ms = ((const Rom__RefRequest *) in)->id;
+    uint64_t ms = (uint64_t) in->value;
     struct timespec ts = {.tv_sec = (time_t) (ms / 1000), .tv_nsec = (long) (ms % 1000) * 1000000L};
     // A signal (a stopping server's SIGTERM) must not cut the call short: it is the call in flight.
     while (nanosleep (&ts, &ts) != 0 && errno == EINTR)
@@ -147,44 +137,37 @@ s_sleep (const void *servant, void *self, const ProtobufCMessage *in, ProtobufCM
 }
 
 static rom_status_t
-s_echo (const void *servant, void *self, const ProtobufCMessage *in, ProtobufCMessage *out, rom_call_t *call)
+s_echo (void *self, const Test__Blob *in, Test__Blob *out, rom_call_t *call)
 {
-    (void) servant;
     (void) self;
     (void) call;
-    const Rom__CreateRequest *req = (const Rom__CreateRequest *) in;
-    Rom__CreateRequest *reply = (Rom__CreateRequest *) out;
-    reply->type = req->type; // borrowed from the input: valid until the reply is packed
-    reply->name = req->name;
-    reply->args = req->args;
+    out->label = in->label; // borrowed from the input: valid until the reply is packed
+    out->data = in->data;
     return ROM_OK;
 }
 
 static rom_status_t
-s_destroyed (const void *servant, void *self, const ProtobufCMessage *in, ProtobufCMessage *out, rom_call_t *call)
+s_destroyed (void *self, const Google__Protobuf__Empty *in, Test__Number *out, rom_call_t *call)
 {
-    (void) servant;
     (void) self;
     (void) in;
     (void) call;
-    ((Rom__RefRequest *) out)->id = (uint64_t) rom_test_tally_destroyed;
+    out->value = rom_test_tally_destroyed;
     return ROM_OK;
 }
 
 static rom_status_t
-s_waiters (const void *servant, void *self, const ProtobufCMessage *in, ProtobufCMessage *out, rom_call_t *call)
+s_waiters (void *self, const Google__Protobuf__Empty *in, Test__Number *out, rom_call_t *call)
 {
-    (void) servant;
     (void) in;
     (void) call;
-    ((Rom__RefRequest *) out)->id = (uint64_t) ((tally_state_t *) self)->n_waiting;
+    out->value = ((tally_state_t *) self)->n_waiting;
     return ROM_OK;
 }
 
 static rom_status_t
-s_nest (const void *servant, void *self, const ProtobufCMessage *in, ProtobufCMessage *out, rom_call_t *call)
+s_nest (void *self, const Google__Protobuf__Value *in, Google__Protobuf__Empty *out, rom_call_t *call)
 {
-    (void) servant;
     (void) self;
     (void) in;
     (void) out;
@@ -192,34 +175,25 @@ s_nest (const void *servant, void *self, const ProtobufCMessage *in, ProtobufCMe
     return ROM_OK;
 }
 
-static const rom_method_t s_methods[] = {
-    {"Add", &rom__ref_request__descriptor, &rom__ref_request__descriptor, s_add},
-    {"Get", &rom__empty__descriptor, &rom__ref_request__descriptor, s_get},
-    {"Fail", &rom__ref_request__descriptor, &rom__empty__descriptor, s_fail},
-    {"Wait", &rom__ref_request__descriptor, &rom__ref_request__descriptor, s_wait},
-    {"Sleep", &rom__ref_request__descriptor, &rom__empty__descriptor, s_sleep},
-    {"Echo", &rom__create_request__descriptor, &rom__create_request__descriptor, s_echo},
-    {"Destroyed", &rom__empty__descriptor, &rom__ref_request__descriptor, s_destroyed},
-    {"Waiters", &rom__empty__descriptor, &rom__ref_request__descriptor, s_waiters},
-    {"Nest", &google__protobuf__value__descriptor, &rom__empty__descriptor, s_nest},
-};
-
-const rom_type_t rom_test_tally_type = {
-    .name = "test.Tally",
-    .hash = 0, // set by rom_test_register (rom_type_hash needs a call)
-    .init = &rom__ref_request__descriptor,
-    .n_methods = TALLY_N_METHODS,
-    .methods = s_methods,
-    .create = s_create,
-    .destroy = s_destroy,
+static const Test__Tally_Servant s_tally_servant = {
+    .rom_create = s_create,
+    .rom_destroy = s_destroy,
+    .add = s_add,
+    .get = s_get,
+    .fail = s_fail,
+    .wait = s_wait,
+    .sleep = s_sleep,
+    .echo = s_echo,
+    .destroyed = s_destroyed,
+    .waiters = s_waiters,
+    .nest = s_nest,
 };
 
 rom_status_t
 rom_test_register (rom_server_t *server, void *arg)
 {
     (void) arg;
-    // The const table carries hash 0 ("do not check") so the helper needs no generated constant.
-    return rom_server_register (server, &rom_test_tally_type, NULL, NULL);
+    return test__tally__rom_register (server, &s_tally_servant, NULL);
 }
 
 const char *
@@ -352,26 +326,26 @@ rom_test_connect (const char *endpoint)
 int64_t
 rom_test_tally_add (rom_proxy_t *tally, int64_t n)
 {
-    Rom__RefRequest in = ROM__REF_REQUEST__INIT;
-    in.id = (uint64_t) n;
-    Rom__RefRequest *out = NULL;
-    rom_status_t status = rom_proxy_call (tally, TALLY_ADD, &in.base, (ProtobufCMessage **) &out);
+    Test__Number in = TEST__NUMBER__INIT;
+    in.value = n;
+    Test__Number *out = NULL;
+    rom_status_t status = rom_proxy_call (tally, TEST__TALLY_METHOD__ADD, &in.base, (ProtobufCMessage **) &out);
     if (status != ROM_OK)
         fail_msg ("Add: %s: %s", rom_strerror (status), rom_client_errmsg (rom_proxy_client (tally)));
-    int64_t total = (int64_t) out->id;
-    rom__ref_request__free_unpacked (out, NULL);
+    int64_t total = out->value;
+    test__number__free_unpacked (out, NULL);
     return total;
 }
 
-uint64_t
-rom_test_tally_query (rom_proxy_t *tally, unsigned method)
+int64_t
+rom_test_tally_query (rom_proxy_t *tally, Test__Tally_Method method)
 {
-    Rom__RefRequest *out = NULL;
+    Test__Number *out = NULL;
     rom_status_t status = rom_proxy_call (tally, method, NULL, (ProtobufCMessage **) &out);
     if (status != ROM_OK)
-        fail_msg ("%s: %s: %s", rom_test_tally_type.methods[method].name, rom_strerror (status),
+        fail_msg ("%s: %s: %s", test__tally__rom_type.methods[method].name, rom_strerror (status),
                   rom_client_errmsg (rom_proxy_client (tally)));
-    uint64_t id = out->id;
-    rom__ref_request__free_unpacked (out, NULL);
-    return id;
+    int64_t value = out->value;
+    test__number__free_unpacked (out, NULL);
+    return value;
 }

@@ -1,10 +1,11 @@
-// rom_test.h: what the integration tests share: a hand-written test type (no generator needed, so the
-// runtime is tested on its own), a server in a forked process, endpoints in the test's temp dir.
+// rom_test.h: what the integration tests share: the test types (generated from proto/test.proto), a server
+// in a forked process, endpoints in the test's temp dir.
 #ifndef ROM_TEST_H
 #define ROM_TEST_H
 
 #include "rom_private.h" // first: it selects the feature level (_GNU_SOURCE)
 #include "google/protobuf/struct.pb-c.h" // compiled into librom
+#include "test.rom.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,31 +14,11 @@
 #include <cmocka.h>
 #include <sys/types.h>
 
-// test.Tally: a number that Add changes. Messages come from wire.proto so no generated code is needed:
-// creation args and Add/Get/Fail/Wait/Sleep all use rom.RefRequest (its `id` is the number).
-//   0 Add(RefRequest) -> RefRequest    adds id, returns the new total
-//   1 Get(Empty) -> RefRequest         the total
-//   2 Fail(RefRequest) -> Empty        fails with status `id` and text "asked to fail with <id>"
-//   3 Wait(RefRequest) -> RefRequest   deferred until the total reaches id (answered by a later Add)
-//   4 Sleep(RefRequest) -> Empty       blocks the server for id milliseconds (a slow method)
-//   5 Echo(CreateRequest) -> CreateRequest   returns its input (payload tests)
-//   6 Destroyed(Empty) -> RefRequest   test.Tally destructor calls so far in the server process
-//   7 Waiters(Empty) -> RefRequest     Wait calls parked on this object
-//   8 Nest(google.protobuf.Value) -> Empty   accepts a recursive message (nesting-depth tests)
-enum {
-    TALLY_ADD,
-    TALLY_GET,
-    TALLY_FAIL,
-    TALLY_WAIT,
-    TALLY_SLEEP,
-    TALLY_ECHO,
-    TALLY_DESTROYED,
-    TALLY_WAITERS,
-    TALLY_NEST,
-    TALLY_N_METHODS
-};
-extern const rom_type_t rom_test_tally_type;
-// Objects destroyed so far in this process (servant destructor calls).
+// test.Tally (proto/test.proto, generated: test__tally__rom_type, TEST__TALLY_METHOD__*): a number that Add
+// changes, hosted by rom_test_register with the servant of rom_test.c. Every message is test.Number but
+// Echo's (test.Blob) and Nest's (google.protobuf.Value).
+
+// test.Tally objects destroyed so far in this process (servant destructor calls).
 extern int rom_test_tally_destroyed;
 
 // Register test.Tally (and anything else tests need) on a server.
@@ -63,7 +44,7 @@ rom_client_t *rom_test_connect (const char *endpoint);
 
 // A one-shot call to test.Tally: Add `n` and return the total (asserts success).
 int64_t rom_test_tally_add (rom_proxy_t *tally, int64_t n);
-// A call returning a RefRequest (Get, Destroyed, Waiters) with an empty input: its id (asserts success).
-uint64_t rom_test_tally_query (rom_proxy_t *tally, unsigned method);
+// A call returning a Number (Get, Destroyed, Waiters) with an empty input: its value (asserts success).
+int64_t rom_test_tally_query (rom_proxy_t *tally, Test__Tally_Method method);
 
 #endif

@@ -148,12 +148,12 @@ rom_test_raw_session (void *dealer)
 // --- objects and texts -----------------------------------------------------------------------------------
 
 rom_proxy_t *
-rom_test_tally_new (rom_client_t *client, const char *name, uint64_t start)
+rom_test_tally_new (rom_client_t *client, const char *name, int64_t start)
 {
-    Rom__RefRequest init = ROM__REF_REQUEST__INIT;
-    init.id = start;
+    Test__TallyInit init = TEST__TALLY_INIT__INIT;
+    init.start = start;
     rom_proxy_t *proxy = NULL;
-    rom_status_t status = rom_proxy_create (client, &rom_test_tally_type, name, &init.base, ROM_CREATE_EXIST_OK,
+    rom_status_t status = rom_proxy_create (client, &test__tally__rom_type, name, &init.base, ROM_CREATE_EXIST_OK,
                                             &proxy);
     if (status != ROM_OK)
         fail_msg ("create test.Tally: %s: %s", rom_strerror (status), rom_client_errmsg (client));

@@ -42,7 +42,7 @@ uint64_t rom_test_raw_session (void *dealer);
 
 // A test.Tally starting at `start`, named `name` (NULL: unnamed; an existing one of that name is taken).
 // Fails the test when it cannot be made.
-rom_proxy_t *rom_test_tally_new (rom_client_t *client, const char *name, uint64_t start);
+rom_proxy_t *rom_test_tally_new (rom_client_t *client, const char *name, int64_t start);
 // The client's last failure says `text` (the test fails showing the whole message when it does not).
 void rom_test_says (const rom_client_t *client, const char *text);
 
