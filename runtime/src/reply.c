@@ -80,7 +80,7 @@ romi_reply (romi_replies_t *self, rom_call_t *call, rom_status_t status)
 }
 
 void
-romi_refuse (romi_replies_t *self, zmq_msg_t *peer, uint64_t call_id, uint32_t flags, rom_status_t status,
+romi_refuse (romi_replies_t *self, romi_io_peer_t *peer, uint64_t call_id, uint32_t flags, rom_status_t status,
              const char *fmt, ...)
 {
     if (flags & ROM__CALL_FLAGS__CALL_ONEWAY) {

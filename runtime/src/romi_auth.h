@@ -13,6 +13,7 @@ int romi_auth_derive (const char *authkey, romi_auth_keys_t *keys);
 // Admit to ZAP domain `domain` only CURVE clients with keys->client_public (starts the handler thread with
 // the first domain). -1 with errno on failure. Before the server binds.
 int romi_auth_zap_register (const char *domain, const romi_auth_keys_t *keys);
+// Stop admitting clients to `domain` (the server that registered it closes).
 void romi_auth_zap_unregister (const char *domain);
 // SHA-256 of `size` bytes (for the derivation; exposed for its unit test).
 void romi_sha256 (const void *data, size_t size, uint8_t digest[32]);

@@ -4,6 +4,7 @@
 #ifndef ROMI_CALL_H
 #define ROMI_CALL_H
 
+#include "romi_io.h"
 #include "romi_object.h"
 #include "../util/romi_list.h" // relative: the tests see runtime/src only
 
@@ -17,19 +18,22 @@ typedef struct {
     _Alignas (max_align_t) uint8_t inline_buf[ROM_ARENA_INLINE];
 } romi_arena_t;
 
+// `size` bytes aligned for anything, from the inline buffer while it lasts, then a chunk of their own.
+// NULL when out of memory.
 void *romi_arena_alloc (romi_arena_t *self, size_t size);
+// Free the chunks and empty the inline buffer (the call is over).
 void romi_arena_reset (romi_arena_t *self);
 
 typedef struct romi_hosting romi_hosting_t;   // romi_hosting.h
 typedef struct romi_deferred romi_deferred_t; // romi_deferred.h
 
 struct _rom_call_t {
-    rom_server_t *server;             // only for romi_server_objects () (the built-ins, until they need it not)
+    rom_server_t *server;             // only for romi_server_objects () (the built-ins, until they use the public API)
     romi_hosting_t *hosting;          // the types, objects and sessions the call may touch
     romi_deferred_t *deferred;        // where it waits when its method answers later
     romi_object_t *object;             // NULL for the manager's own methods
     const rom_method_t *method;
-    zmq_msg_t peer;                   // ROUTER routing id of the caller (server_io.c's to read and close)
+    romi_io_peer_t peer;              // the caller's routing id (server_io.c's to read and close)
     uint64_t call_id;
     uint64_t session;
     uint64_t deadline_ms;             // 0: none

@@ -13,6 +13,7 @@ struct romi_deferred {
     romi_hosting_t *hosting;
 };
 
+// No deferred call yet; replies go through `replies`, objects are found in `hosting`.
 void romi_deferred_init (romi_deferred_t *self, romi_replies_t *replies, romi_hosting_t *hosting);
 // Free the heap (the calls were answered before: their objects are gone).
 void romi_deferred_fini (romi_deferred_t *self);

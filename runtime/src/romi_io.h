@@ -1,15 +1,19 @@
 // romi_io.h: server_io.c, every byte the server exchanges with the network: its ROUTER socket (bind,
 // options, CURVE), receiving one call's frames, sending replies (alone or batched), the lease's probes and
 // connection events, the poll of the loop and the spin before it. The one file that speaks ZMQ, so that
-// moving the server onto another transport is a change of this file and its API. zmq_msg_t shows through
-// in one place: a caller's routing id is kept as the message it arrived in (rom_call_t.peer, moved, never
-// copied) and handed back to send the reply.
+// moving the server onto another transport is a change of this file and its API. One ZMQ type shows
+// through, under a name of ours: a caller's routing id (romi_io_peer_t) is kept as the message it arrived
+// in (rom_call_t.peer: moved, never copied) and handed back to send the reply; the other files only move
+// it around by pointer.
 #include "rom_private.h" // first, outside the guard: it gathers every server-side header in order
 #ifndef ROMI_IO_H
 #define ROMI_IO_H
 
 #include <stdatomic.h>
 #include <sys/types.h>
+
+// A caller's routing id: the ZMQ message frame it came in (a port to another transport changes this type).
+typedef zmq_msg_t romi_io_peer_t;
 
 typedef struct {
     void *router;                // the ROUTER every client connects to
@@ -68,6 +72,12 @@ typedef struct {
 bool romi_io_recv (romi_io_t *self, romi_io_msg_t *msg);
 // Close the frames romi_io_recv () filled (a peer moved out is an empty message by then).
 void romi_io_msg_close (romi_io_msg_t *msg);
+// The sender of `msg`.
+static inline romi_io_peer_t *
+romi_io_msg_peer (romi_io_msg_t *msg)
+{
+    return &msg->frames[0];
+}
 // Frame `i` of `msg` (its bytes and size). Inline: read for every call.
 static inline const void *
 romi_io_frame (romi_io_msg_t *msg, size_t i, size_t *size)
@@ -78,12 +88,15 @@ romi_io_frame (romi_io_msg_t *msg, size_t i, size_t *size)
 // The socket fd `msg` came in on (ZMQ_SRCFD), -1 when unknown: a dead client is found by its connections.
 int romi_io_msg_fd (romi_io_msg_t *msg);
 
-// A routing id as kept in a call: made empty, moved in from a received message, read, closed.
-void romi_io_peer_init (zmq_msg_t *peer);
-void romi_io_peer_take (zmq_msg_t *peer, romi_io_msg_t *msg);
-void romi_io_peer_close (zmq_msg_t *peer);
+// A routing id as kept in a call (rom_call_t.peer). Make it empty:
+void romi_io_peer_init (romi_io_peer_t *peer);
+// Move the sender of `msg` into it (no copy; `msg` keeps an empty frame):
+void romi_io_peer_take (romi_io_peer_t *peer, romi_io_msg_t *msg);
+// Release it (the call is recycled):
+void romi_io_peer_close (romi_io_peer_t *peer);
+// Its bytes and size (inline: read for every call).
 static inline const void *
-romi_io_peer_id (const zmq_msg_t *peer, size_t *size)
+romi_io_peer_id (const romi_io_peer_t *peer, size_t *size)
 {
     *size = zmq_msg_size ((zmq_msg_t *) peer);
     return zmq_msg_data ((zmq_msg_t *) peer);
@@ -92,7 +105,7 @@ romi_io_peer_id (const zmq_msg_t *peer, size_t *size)
 // Send a reply [peer][header][payload] (`payload` NULL: an empty frame) without waiting: a peer that does
 // not read (or is gone) loses it rather than stall the server. With `batch_ok` (its caller reads batches) it
 // may wait in the batch until romi_io_flush ().
-void romi_io_send (romi_io_t *self, zmq_msg_t *peer, const Rom__ReplyHeader *header, const ProtobufCMessage *payload,
+void romi_io_send (romi_io_t *self, romi_io_peer_t *peer, const Rom__ReplyHeader *header, const ProtobufCMessage *payload,
                    bool batch_ok);
 // Send the batched replies: one alone as a plain reply, several as [peer][empty][entries] (wire.c). Before
 // the loop can block, so a lone reply is never held back.

@@ -18,6 +18,7 @@ typedef struct {
 
 // The session timeout to use for `requested_ms` (0: the default; too small ones are raised).
 uint32_t romi_lease_timeout (uint32_t requested_ms);
+// No connection dropped yet; `timeout_ms` from romi_lease_timeout ().
 void romi_lease_init (romi_lease_t *self, uint32_t timeout_ms);
 // The poll timeout (ms, -1 forever) shortened to the next sweep.
 long romi_lease_poll_timeout (const romi_lease_t *self, uint64_t now, long timeout);

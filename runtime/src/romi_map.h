@@ -14,7 +14,7 @@ typedef struct {
     size_t count;
 } romi_map_t;
 
-void romi_map_init (romi_map_t *self);
+void romi_map_init (romi_map_t *self);                           // empty, allocating nothing
 void romi_map_clear (romi_map_t *self);                          // frees the slots, not the values
 void *romi_map_get (const romi_map_t *self, uint64_t key);       // NULL when absent
 int romi_map_put (romi_map_t *self, uint64_t key, void *value);  // insert or replace; -1 when out of memory

@@ -56,6 +56,7 @@ typedef struct {
 // The id romi_objects_add () gives next. A constructor runs just before its object is added, with nothing
 // added in between unless it makes objects itself, so one that makes none learns here the id it will have.
 uint64_t romi_objects_next_id (const romi_objects_t *self);
+// An empty table whose first object will be 1 (0 is the manager).
 void romi_objects_init (romi_objects_t *self);
 // Frees the table only; the caller destroys the objects first (romi_objects_next + romi_objects_remove).
 void romi_objects_fini (romi_objects_t *self);
@@ -63,11 +64,14 @@ void romi_objects_fini (romi_objects_t *self);
 // checked it is free). NULL when out of memory.
 romi_object_t *romi_objects_add (romi_objects_t *self, const romi_type_entry_t *entry, void *servant_self,
                                const char *name);
+// The object with id `id`, or NULL.
 romi_object_t *romi_objects_find (const romi_objects_t *self, uint64_t id);
+// The object named `name`, or NULL.
 romi_object_t *romi_objects_find_name (const romi_objects_t *self, const char *name);
 // Unlink from the table and free the object record and its extension (not its servant state: the caller
 // destroyed that, and dropped what it held).
 void romi_objects_remove (romi_objects_t *self, romi_object_t **object_p);
+// How many objects the table holds.
 size_t romi_objects_count (const romi_objects_t *self);
 // Iterate: size_t cursor = 0; while (romi_objects_next (t, &cursor, &o)) ...  (no adds or removes meanwhile)
 bool romi_objects_next (const romi_objects_t *self, size_t *cursor, romi_object_t **object);

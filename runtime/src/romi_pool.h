@@ -14,6 +14,7 @@ typedef void (*romi_pool_done_fn) (void *arg, rom_call_t *call, rom_status_t sta
 romi_pool_t *romi_pool_new (unsigned workers);
 // Stop the workers (a call being run finishes) and free the pool. Collect and cancel calls first.
 void romi_pool_stop (romi_pool_t *self);
+// Stop it if running, free it, set *self_p to NULL (accepts NULL).
 void romi_pool_destroy (romi_pool_t **self_p);
 // Readable when finished calls wait for romi_pool_collect ().
 int romi_pool_fd (const romi_pool_t *self);

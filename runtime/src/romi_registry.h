@@ -13,6 +13,7 @@ typedef struct {
 
 // An empty registry whose object 0 is `manager` served by `servant`.
 void romi_registry_init (romi_registry_t *self, const rom_type_t *manager, const void *servant);
+// Free the list (the types are the user's).
 void romi_registry_fini (romi_registry_t *self);
 // Add `type`. ROM_EXISTS when a type of its name is there, ROM_NOMEM.
 rom_status_t romi_registry_add (romi_registry_t *self, const rom_type_t *type, const void *servant, void *ctx);

@@ -1,14 +1,15 @@
-// romi_server.h: the server side's private headers, bottom to top (each file depends only on those above
-// it in this list; tests/layout checks the object files' graph), and what server.c gives the layer above
-// the core (runtime/host/).
+// romi_server.h: the server side's private headers, bottom to top (each file calls only into those above
+// it in this list, so the graph of the object files is acyclic; a lower file that must reach up takes a
+// function pointer: romi_dying_fn, romi_pool_done_fn), and what server.c gives the layer above the core
+// (runtime/host/).
 //
 //   romi_map.h          map.c          uint64 -> pointer map
 //   romi_session.h      session.c      session records, connections, lost sessions
 //   romi_object.h       object.c       the object table and its reference counts
-//   romi_call.h         call.c         a call's record, arena and error text
-//   romi_pool.h         pool.c         worker threads of pool types
 //   romi_auth.h         auth.c         authkey: CURVE keys, ZAP handler
 //   romi_io.h           server_io.c    the socket: every zmq_* call of the server
+//   romi_call.h         call.c         a call's record, arena and error text
+//   romi_pool.h         pool.c         worker threads of pool types
 //   romi_registry.h     registry.c     registered types
 //   romi_hosting.h      hosting.c      types + objects + sessions; how objects die
 //   romi_ref.h          ref.c          ObjectRefs in messages
@@ -24,10 +25,10 @@
 #include "romi_map.h"
 #include "romi_session.h"
 #include "romi_object.h"
-#include "romi_call.h"
-#include "romi_pool.h"
 #include "romi_auth.h"
 #include "romi_io.h"
+#include "romi_call.h"
+#include "romi_pool.h"
 #include "romi_registry.h"
 #include "romi_hosting.h"
 #include "romi_ref.h"

@@ -245,7 +245,7 @@ s_dispatch (rom_server_t *self, romi_io_msg_t *msg, const Rom__CallHeader *heade
     const romi_type_entry_t *entry = &hosting->types.manager;
     romi_object_t *object = NULL;
     uint32_t flags = header->flags;
-    zmq_msg_t *peer = &msg->frames[0];
+    romi_io_peer_t *peer = romi_io_msg_peer (msg);
     // Which connection the call came on: a dead client is found by its connections (lease.c).
     int fd = romi_io_msg_fd (msg);
     if (header->incarnation && header->incarnation != hosting->incarnation) {
@@ -407,7 +407,7 @@ s_handle_one (rom_server_t *self)
     if (!romi_io_recv (&self->io, &msg))
         return false;
     Rom__CallHeader *header = NULL;
-    zmq_msg_t *peer = &msg.frames[0];
+    romi_io_peer_t *peer = romi_io_msg_peer (&msg);
     size_t size;
     const void *data;
     if (msg.n < 2) {
@@ -455,7 +455,7 @@ s_refuse_queued (rom_server_t *self, unsigned max)
         const void *data = msg.n >= 2 ? romi_io_frame (&msg, 1, &size) : NULL;
         Rom__CallHeader *header = data ? romi_wire_decode_call (data, size) : NULL;
         if (header) {
-            romi_refuse (&self->replies, &msg.frames[0], header->call_id, header->flags, ROM_UNAVAILABLE,
+            romi_refuse (&self->replies, romi_io_msg_peer (&msg), header->call_id, header->flags, ROM_UNAVAILABLE,
                          "the server is shutting down");
             protobuf_c_message_free_unpacked (&header->base, NULL);
         }

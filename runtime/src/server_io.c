@@ -271,19 +271,19 @@ romi_io_msg_fd (romi_io_msg_t *msg)
 }
 
 void
-romi_io_peer_init (zmq_msg_t *peer)
+romi_io_peer_init (romi_io_peer_t *peer)
 {
     zmq_msg_init (peer);
 }
 
 void
-romi_io_peer_take (zmq_msg_t *peer, romi_io_msg_t *msg)
+romi_io_peer_take (romi_io_peer_t *peer, romi_io_msg_t *msg)
 {
     zmq_msg_move (peer, &msg->frames[0]);
 }
 
 void
-romi_io_peer_close (zmq_msg_t *peer)
+romi_io_peer_close (romi_io_peer_t *peer)
 {
     zmq_msg_close (peer);
 }
@@ -317,7 +317,7 @@ romi_io_flush (romi_io_t *self)
 
 // Add a reply to the batch; false when it cannot join (too large, no memory): it is then sent alone.
 static bool
-s_batch_add (romi_io_t *self, zmq_msg_t *peer, const Rom__ReplyHeader *header, const ProtobufCMessage *output)
+s_batch_add (romi_io_t *self, romi_io_peer_t *peer, const Rom__ReplyHeader *header, const ProtobufCMessage *output)
 {
     size_t hsize = protobuf_c_message_get_packed_size (&header->base);
     size_t psize = output ? protobuf_c_message_get_packed_size (output) : 0;
@@ -347,7 +347,7 @@ s_batch_add (romi_io_t *self, zmq_msg_t *peer, const Rom__ReplyHeader *header, c
 }
 
 void
-romi_io_send (romi_io_t *self, zmq_msg_t *peer, const Rom__ReplyHeader *header, const ProtobufCMessage *payload,
+romi_io_send (romi_io_t *self, romi_io_peer_t *peer, const Rom__ReplyHeader *header, const ProtobufCMessage *payload,
               bool batch_ok)
 {
     if (batch_ok && s_batch_add (self, peer, header, payload))

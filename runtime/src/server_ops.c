@@ -98,9 +98,11 @@ ROM_OP (s_create)
     if (name) {
         romi_object_t *existing = romi_objects_find_name (objects, name);
         if (existing) {
-            if (!req->exist_ok)
-                return rom_call_fail (call, ROM_EXISTS, "an object named \"%s\" exists already (%s#%llu)", name,
-                                      existing->entry->type->name, (unsigned long long) existing->id);
+            if (!req->exist_ok) {
+                char what[256];
+                romi_describe (what, sizeof what, existing->entry->type->name, existing->id, NULL);
+                return rom_call_fail (call, ROM_EXISTS, "an object named \"%s\" exists already (%s)", name, what);
+            }
             if (existing->entry != entry)
                 return rom_call_fail (call, ROM_WRONG_TYPE, "the object named \"%s\" is a %s, not a %s", name,
                                       existing->entry->type->name, entry->type->name);
@@ -200,9 +202,11 @@ ROM_OP (s_release)
     if (!object)
         return rom_call_fail (call, ROM_NO_OBJECT, "object %llu: no such object", (unsigned long long) req->id);
     bool dead;
-    if (romi_objects_release (session, object, &dead) != ROM_OK)
-        return rom_call_fail (call, ROM_DENIED, "this session holds no reference to %s#%llu",
-                              object->entry->type->name, (unsigned long long) object->id);
+    if (romi_objects_release (session, object, &dead) != ROM_OK) {
+        char what[256];
+        romi_describe (what, sizeof what, object->entry->type->name, object->id, NULL);
+        return rom_call_fail (call, ROM_DENIED, "this session holds no reference to %s", what);
+    }
     if (dead)
         romi_hosting_destroy (hosting, object);
     return ROM_OK;
