@@ -102,8 +102,8 @@ void
 romi_deferred_park (romi_deferred_t *self, rom_call_t *call)
 {
     romi_object_ext_t *ext = romi_objects_ext_make (&self->hosting->objects, call->object);
-    if (!ext) {
-        romi_deferred_cancel (self, call, ROM_NOMEM, "server out of memory for a waiting call"); // the servant forgets it
+    if (!ext) { // the servant forgets it
+        romi_deferred_cancel (self, call, ROM_NOMEM, "server out of memory for a waiting call");
         return;
     }
     romi_list_prepend (&ext->deferred, &call->link);

@@ -105,8 +105,8 @@ romi_io_peer_id (const romi_io_peer_t *peer, size_t *size)
 // Send a reply [peer][header][payload] (`payload` NULL: an empty frame) without waiting: a peer that does
 // not read (or is gone) loses it rather than stall the server. With `batch_ok` (its caller reads batches) it
 // may wait in the batch until romi_io_flush ().
-void romi_io_send (romi_io_t *self, romi_io_peer_t *peer, const Rom__ReplyHeader *header, const ProtobufCMessage *payload,
-                   bool batch_ok);
+void romi_io_send (romi_io_t *self, romi_io_peer_t *peer, const Rom__ReplyHeader *header,
+                   const ProtobufCMessage *payload, bool batch_ok);
 // Send the batched replies: one alone as a plain reply, several as [peer][empty][entries] (wire.c). Before
 // the loop can block, so a lone reply is never held back.
 void romi_io_flush (romi_io_t *self);

@@ -252,8 +252,8 @@ s_dispatch (rom_server_t *self, romi_io_msg_t *msg, const Rom__CallHeader *heade
         // Ids restart with every run: an object of the previous run must never be confused with one of
         // this run that has its id.
         romi_refuse (&self->replies, peer, header->call_id, flags, ROM_NO_OBJECT,
-                  "object %llu (method %u): this server restarted since the caller's proxy was made: its object "
-                  "belonged to the previous run", (unsigned long long) header->object_id, header->method);
+                     "object %llu (method %u): this server restarted since the caller's proxy was made: its object "
+                     "belonged to the previous run", (unsigned long long) header->object_id, header->method);
         return;
     }
     // Sessions belong to the connections they were opened or joined on: every call but a hello names one,
@@ -267,16 +267,17 @@ s_dispatch (rom_server_t *self, romi_io_msg_t *msg, const Rom__CallHeader *heade
             char lost[ROM_ERRMSG_MAX];
             if (!header->session)
                 romi_refuse (&self->replies, peer, header->call_id, flags, ROM_DENIED,
-                          "object %llu (method %u): no session: a client says hello (Manager.Hello) first",
-                          (unsigned long long) header->object_id, header->method);
+                             "object %llu (method %u): no session: a client says hello (Manager.Hello) first",
+                             (unsigned long long) header->object_id, header->method);
             else if (!session && romi_sessions_lost (&hosting->sessions, header->session, lost, sizeof lost))
-                romi_refuse (&self->replies, peer, header->call_id, flags, ROM_SESSION_LOST, "object %llu (method %u): %s",
-                          (unsigned long long) header->object_id, header->method, lost);
+                romi_refuse (&self->replies, peer, header->call_id, flags, ROM_SESSION_LOST,
+                             "object %llu (method %u): %s", (unsigned long long) header->object_id, header->method,
+                             lost);
             else
                 romi_refuse (&self->replies, peer, header->call_id, flags, ROM_DENIED,
-                          "object %llu (method %u): session %016llx %s", (unsigned long long) header->object_id,
-                          header->method, (unsigned long long) header->session,
-                          session ? "belongs to another connection" : "is unknown to this server run");
+                             "object %llu (method %u): session %016llx %s", (unsigned long long) header->object_id,
+                             header->method, (unsigned long long) header->session,
+                             session ? "belongs to another connection" : "is unknown to this server run");
             return;
         }
     }
@@ -284,8 +285,8 @@ s_dispatch (rom_server_t *self, romi_io_msg_t *msg, const Rom__CallHeader *heade
         object = romi_objects_find (&hosting->objects, header->object_id);
         if (!object) {
             romi_refuse (&self->replies, peer, header->call_id, flags, ROM_NO_OBJECT,
-                      "object %llu (method %u): no such object (destroyed, or never created on this server)",
-                      (unsigned long long) header->object_id, header->method);
+                         "object %llu (method %u): no such object (destroyed, or never created on this server)",
+                         (unsigned long long) header->object_id, header->method);
             return;
         }
         entry = object->entry;

@@ -347,8 +347,8 @@ s_batch_add (romi_io_t *self, romi_io_peer_t *peer, const Rom__ReplyHeader *head
 }
 
 void
-romi_io_send (romi_io_t *self, romi_io_peer_t *peer, const Rom__ReplyHeader *header, const ProtobufCMessage *payload,
-              bool batch_ok)
+romi_io_send (romi_io_t *self, romi_io_peer_t *peer, const Rom__ReplyHeader *header,
+              const ProtobufCMessage *payload, bool batch_ok)
 {
     if (batch_ok && s_batch_add (self, peer, header, payload))
         return;
