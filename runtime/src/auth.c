@@ -16,6 +16,7 @@
 // first such server and stopped with the last. It wakes once per handshake, never per call. A forked child
 // forgets its parent's (the thread does not exist there) and starts its own when it needs one.
 #include "rom_private.h"
+#include "romi_auth.h"
 
 #include <errno.h>
 #include <fcntl.h>

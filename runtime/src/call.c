@@ -3,9 +3,12 @@
 // Everything a call needs lives in its arena: protobuf-c unpacks the input into it (through an allocator
 // whose free does nothing), the output message and what rom_call_alloc () hands out come from it, and it all
 // goes in one reset when the reply has been sent. A small call therefore makes no malloc at all.
+//
+// Only what a call is lives here; what it may touch of the server is above it: its objects and session
+// (hosting.c), its references (ref.c), its later completion (deferred.c).
 #include "rom_private.h"
+#include "romi_call.h"
 
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,11 +75,11 @@ rom_call_allocator (rom_call_t *call, ProtobufCAllocator *allocator)
 void
 romi_call_describe (const rom_call_t *call, char *buf, size_t size)
 {
+    const char *method = call->method ? call->method->name : "?";
     if (call->object)
-        snprintf (buf, size, "%s#%llu.%s", call->object->entry->type->name, (unsigned long long) call->object->id,
-                  call->method ? call->method->name : "?");
-    else
-        snprintf (buf, size, "rom.Manager.%s", call->method ? call->method->name : "?");
+        romi_describe (buf, size, call->object->entry->type->name, call->object->id, method);
+    else // the manager is one per server: its id would say nothing
+        snprintf (buf, size, "rom.Manager.%s", method);
 }
 
 rom_status_t
@@ -120,45 +123,9 @@ rom_call_strdup (rom_call_t *call, const char *s)
 }
 
 uint64_t
-rom_call_object_id (const rom_call_t *call)
-{
-    if (!call)
-        return 0;
-    if (call->constructing)
-        return romi_objects_next_id (romi_server_objects (call->server));
-    return call->object ? call->object->id : 0;
-}
-
-void *
-rom_call_find_object (rom_call_t *call, uint64_t id, const rom_type_t *type)
-{
-    if (!call || call->pooled || !type)
-        return NULL;
-    romi_object_t *object = romi_objects_find (romi_server_objects (call->server), id);
-    return object && object->entry->type == type && !(object->flags & ROM_OBJECT_DYING) ? object->self : NULL;
-}
-
-uint64_t
 rom_call_session (const rom_call_t *call)
 {
     return call ? call->session : 0;
-}
-
-bool
-rom_call_peer_gone (const rom_call_t *call)
-{
-    if (!call)
-        return false;
-    if (call->session && !romi_server_session (call->server, call->session))
-        return true;
-    if (call->fd < 0)
-        return false;
-    // The connection the call came on, as the kernel sees it: a peer process that died has had its end
-    // closed by the kernel at its exit, before the server's I/O thread may have noticed. A closed fd
-    // (POLLNVAL: ZMQ closed it already) is gone too. A new connection reusing the fd number would pass for
-    // this one: the check then errs on the side of "alive", as it did before it existed.
-    struct pollfd pfd = {.fd = call->fd, .events = POLLRDHUP};
-    return poll (&pfd, 1, 0) > 0 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL));
 }
 
 void
@@ -168,31 +135,10 @@ rom_call_on_cancel (rom_call_t *call, rom_cancel_fn on_cancel)
         call->on_cancel = on_cancel;
 }
 
-void
-rom_call_on_session_end (rom_call_t *call, rom_session_end_fn fn)
-{
-    // Not for pool types: the hook would run on the I/O thread while a worker may run the object. Without
-    // memory for the object's extension the hook is not set (a lock then keeps an owner that left).
-    if (call && call->object && !call->pooled) {
-        romi_object_ext_t *ext = romi_objects_ext_make (romi_server_objects (call->server), call->object);
-        if (ext)
-            ext->on_session_end = fn;
-    }
-}
-
 ProtobufCMessage *
 rom_call_output (rom_call_t *call)
 {
     return call ? call->output : NULL;
-}
-
-void
-rom_call_complete (rom_call_t *call, rom_status_t status)
-{
-    if (!call)
-        return;
-    romi_server_unlink_deferred (call->server, call);
-    romi_server_reply (call->server, call, status);
 }
 
 uint32_t

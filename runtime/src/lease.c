@@ -25,14 +25,16 @@
 // whose TCP connection broke and came back (ZMQ reconnects by itself) is the same peer; it says hello again
 // to join its session, if that still exists.
 //
+// The socket side of all this (options, the monitor, the probes' sends) is server_io.c's; this file decides
+// whom to probe and when, and ends the sessions left without a connection (session_end.c).
+//
 // Rejected: ZMTP heartbeats (a stopped process would lose its session and its locks after the heartbeat
 // timeout, as it did before issue 12); client pings while idle (a client would need a thread of its own);
 // the draft API's ZMQ_ROUTER_NOTIFY (not in Debian's build); probing every session periodically (traffic to
 // every idle client forever; here live clients are probed only when a connection on their fd dropped).
 #include "rom_private.h"
+#include "romi_lease.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,26 +43,18 @@
 static const unsigned s_sweeps[] = {1, 4, 16, 64, 250};
 #define ROM_SWEEPS (sizeof s_sweeps / sizeof s_sweeps[0])
 
-int
-romi_lease_init (romi_lease_t *self, void *router, uint32_t timeout_ms)
+uint32_t
+romi_lease_timeout (uint32_t requested_ms)
 {
-    memset (self, 0, sizeof *self);
-    self->current_fd = -1;
-    self->timeout_ms = timeout_ms ? timeout_ms : ROM_DEFAULT_SESSION_TIMEOUT_MS;
-    if (self->timeout_ms < ROM_MIN_SESSION_TIMEOUT_MS)
-        self->timeout_ms = ROM_MIN_SESSION_TIMEOUT_MS;
-    int on = 1;
-    if (romi_socket_keepalive (router, self->timeout_ms) != 0
-        || zmq_setsockopt (router, ZMQ_ROUTER_HANDOVER, &on, sizeof on) != 0)
-        return -1;
-    self->monitor = romi_monitor_open (router, ZMQ_EVENT_DISCONNECTED);
-    return self->monitor ? 0 : -1;
+    uint32_t timeout_ms = requested_ms ? requested_ms : ROM_DEFAULT_SESSION_TIMEOUT_MS;
+    return timeout_ms < ROM_MIN_SESSION_TIMEOUT_MS ? ROM_MIN_SESSION_TIMEOUT_MS : timeout_ms;
 }
 
 void
-romi_lease_fini (romi_lease_t *self, void *router)
+romi_lease_init (romi_lease_t *self, uint32_t timeout_ms)
 {
-    romi_monitor_close (router, &self->monitor);
+    memset (self, 0, sizeof *self);
+    self->timeout_ms = timeout_ms;
 }
 
 long
@@ -73,12 +67,12 @@ romi_lease_poll_timeout (const romi_lease_t *self, uint64_t now, long timeout)
 }
 
 static void
-s_mark (romi_map_t *sessions, int fd)
+s_mark (romi_sessions_t *sessions, int fd)
 {
     uint64_t key;
     void *value;
     size_t cursor = 0;
-    while (romi_map_next (sessions, &cursor, &key, &value)) {
+    while (romi_map_next (&sessions->by_id, &cursor, &key, &value)) {
         romi_session_t *session = value;
         for (size_t i = 0; i < session->n_peers; i++)
             if (session->peers[i].fd == fd || session->peers[i].fd < 0)
@@ -87,13 +81,10 @@ s_mark (romi_map_t *sessions, int fd)
 }
 
 void
-romi_lease_on_monitor (romi_lease_t *self, romi_map_t *sessions, uint64_t now)
+romi_lease_on_drops (romi_lease_t *self, romi_io_t *io, romi_sessions_t *sessions, uint64_t now)
 {
-    uint16_t id;
-    int32_t fd;
-    while (romi_monitor_next (self->monitor, &id, &fd)) {
-        if (id != ZMQ_EVENT_DISCONNECTED)
-            continue;
+    int fd;
+    while (romi_io_next_drop (io, &fd)) {
         s_mark (sessions, fd);
         self->event_ms = now;
         self->sweeps_done = 0;
@@ -101,31 +92,19 @@ romi_lease_on_monitor (romi_lease_t *self, romi_map_t *sessions, uint64_t now)
     }
 }
 
-// Whether the connection with routing id `peer` is still there. A probe that reaches a live client is an
-// empty reply with call id 0, which it drops; a full pipe (EAGAIN) is alive too.
-static bool
-s_probe (void *router, const romi_peer_t *peer)
-{
-    if (zmq_send (router, peer->id, peer->size, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
-        return errno != EHOSTUNREACH;
-    // An empty frame decodes as a ReplyHeader with call id 0, status OK.
-    zmq_send (router, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
-    zmq_send (router, "", 0, ZMQ_DONTWAIT);
-    return true;
-}
-
 void
-romi_lease_sweep (romi_lease_t *self, rom_server_t *server, void *router, romi_map_t *sessions, uint64_t now)
+romi_lease_sweep (romi_lease_t *self, romi_io_t *io, romi_deferred_t *deferred, uint64_t now)
 {
     if (!self->sweep_at_ms || now < self->sweep_at_ms)
         return;
+    romi_sessions_t *sessions = &deferred->hosting->sessions;
     bool confirm = self->sweeps_done + 1 < ROM_SWEEPS, retry = false;
     uint64_t *dead = NULL;
     size_t n_dead = 0, dead_capacity = 0;
     uint64_t key;
     void *value;
     size_t cursor = 0;
-    while (romi_map_next (sessions, &cursor, &key, &value)) {
+    while (romi_map_next (&sessions->by_id, &cursor, &key, &value)) {
         romi_session_t *session = value;
         bool probed = false;
         for (size_t i = 0; i < session->n_peers;) {
@@ -135,15 +114,13 @@ romi_lease_sweep (romi_lease_t *self, rom_server_t *server, void *router, romi_m
                 continue;
             }
             probed = true;
-            if (s_probe (router, peer)) {
+            if (romi_io_probe (io, peer->id, peer->size)) {
                 // Alive, but its fd may have been reused: unknown until its next message says.
                 peer->fd = -1;
                 peer->suspect = confirm;
                 i++;
-            } else {
-                free (peer->id);
-                *peer = session->peers[--session->n_peers];
-            }
+            } else
+                romi_session_drop_peer (session, i);
         }
         if (probed && session->n_peers == 0) {
             if (n_dead == dead_capacity) {
@@ -161,9 +138,9 @@ romi_lease_sweep (romi_lease_t *self, rom_server_t *server, void *router, romi_m
     }
     // Ended outside the iteration: ending a session changes the map.
     for (size_t i = 0; i < n_dead; i++) {
-        romi_session_t *session = romi_map_get (sessions, dead[i]);
+        romi_session_t *session = romi_sessions_find (sessions, dead[i]);
         if (session) {
-            romi_server_session_end (server, session, ROM_SESSION_END_LOST);
+            romi_session_end (deferred, session, ROM_SESSION_END_LOST);
             self->sessions_dropped++;
         }
     }
@@ -173,48 +150,4 @@ romi_lease_sweep (romi_lease_t *self, rom_server_t *server, void *router, romi_m
     self->sweep_at_ms = self->sweeps_done < ROM_SWEEPS ? self->event_ms + s_sweeps[self->sweeps_done] : 0;
     if (self->sweep_at_ms && self->sweep_at_ms <= now)
         self->sweep_at_ms = now + 1;
-}
-
-bool
-romi_lease_touch (romi_session_t *session, const zmq_msg_t *peer, int fd, bool add)
-{
-    const void *id = zmq_msg_data ((zmq_msg_t *) peer);
-    size_t size = zmq_msg_size ((zmq_msg_t *) peer);
-    // Newest first: a client's threads are few, and the one calling now is usually the last one seen.
-    for (size_t i = session->n_peers; i-- > 0;) {
-        romi_peer_t *known = &session->peers[i];
-        if (known->size == size && memcmp (known->id, id, size) == 0) {
-            known->fd = fd;
-            return true;
-        }
-    }
-    if (!add)
-        return false;
-    if (session->n_peers == session->peers_capacity) {
-        size_t capacity = session->peers_capacity ? session->peers_capacity * 2 : 2;
-        romi_peer_t *peers = realloc (session->peers, capacity * sizeof *peers);
-        if (!peers)
-            return false;
-        session->peers = peers;
-        session->peers_capacity = capacity;
-    }
-    romi_peer_t *added = &session->peers[session->n_peers];
-    if (!(added->id = malloc (size ? size : 1)))
-        return false;
-    memcpy (added->id, id, size);
-    added->size = size;
-    added->fd = fd;
-    added->suspect = false;
-    session->n_peers++;
-    return true;
-}
-
-void
-romi_lease_forget (romi_session_t *session)
-{
-    for (size_t i = 0; i < session->n_peers; i++)
-        free (session->peers[i].id);
-    free (session->peers);
-    session->peers = NULL;
-    session->n_peers = session->peers_capacity = 0;
 }

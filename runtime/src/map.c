@@ -5,6 +5,7 @@
 // millions of objects never degrades. A slot is 16 bytes: at 1 M live objects the index costs ~24 bytes per
 // object at the 2/3 load it grows at. Key 0 marks an empty slot, which is why object ids start at 1.
 #include "rom_private.h"
+#include "romi_map.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -18,11 +18,12 @@
 //   owner and counts its references in the object (owner, owner_refs); other sessions use their maps. A
 //   session never has both: it becomes owner only if its map has no entry, and uses the map only while
 //   another session owns. Its end disowns its objects during the walk over all objects that ending a
-//   session already does (server.c), so no index of a session's objects has to exist. The per-session map
+//   session already does (session_end.c), so no index of a session's objects has to exist. The per-session map
 //   used to cost another 33 bytes per object at 1 M. Sessions are known here by a 32-bit owner_key the
 //   server numbers them with (their ids are random 63-bit values); past four billion sessions in one
 //   server's life, new ones get 0 and use maps only, so a key never names two sessions.
 #include "rom_private.h"
+#include "romi_object.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -152,6 +153,7 @@ romi_objects_ext_make (romi_objects_t *self, romi_object_t *object)
     ext = calloc (1, sizeof *ext);
     if (!ext)
         return NULL;
+    romi_list_init (&ext->deferred);
     romi_map_init (&ext->held);
     if (romi_map_put (&self->ext, object->id, ext) != 0) {
         free (ext);

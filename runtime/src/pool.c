@@ -11,6 +11,7 @@
 //
 // Threads start at the first pool call, so a server without pool types has none.
 #include "rom_private.h"
+#include "romi_pool.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,22 +21,21 @@
 
 typedef struct s_mailbox {
     romi_object_t *object;
-    rom_call_t *head, *tail;      // calls waiting, in arrival order (linked through call->next)
+    romi_list_t calls;            // calls waiting, in arrival order (through rom_call_t.link)
     size_t out;                   // its calls submitted and not yet collected (waiting, running or done)
     bool busy;                    // a worker runs one of its calls
-    bool queued;                  // on the run queue
-    struct s_mailbox *run_next;
+    romi_link_t run;              // on the run queue while linked
 } s_mailbox_t;
 
 struct _romi_pool_t {
     pthread_mutex_t lock;         // guards everything below but `boxes`, which only the I/O thread uses
     pthread_cond_t work;
-    s_mailbox_t *run_head, *run_tail;
-    rom_call_t *done_head, *done_tail;
+    romi_list_t runnable;         // mailboxes with a call to run and none running (through s_mailbox_t.run)
+    romi_list_t done;             // calls run, waiting for romi_pool_collect () (through rom_call_t.link)
     size_t in_flight;             // calls submitted and not yet collected
     bool stopping;
     romi_map_t boxes;              // object id -> mailbox (I/O thread only)
-    int done_pipe[2];             // readable when done_head is not empty
+    int done_pipe[2];             // readable when `done` is not empty
     unsigned n_workers;
     unsigned n_started;
     pthread_t *threads;
@@ -56,6 +56,8 @@ romi_pool_new (unsigned workers)
     }
     pthread_mutex_init (&self->lock, NULL);
     pthread_cond_init (&self->work, NULL);
+    romi_list_init (&self->runnable);
+    romi_list_init (&self->done);
     romi_map_init (&self->boxes);
     return self;
 }
@@ -75,38 +77,19 @@ romi_pool_in_flight (romi_pool_t *self)
     return n;
 }
 
-static void
-s_run_push (romi_pool_t *self, s_mailbox_t *box)
-{
-    box->queued = true;
-    box->run_next = NULL;
-    if (self->run_tail)
-        self->run_tail->run_next = box;
-    else
-        self->run_head = box;
-    self->run_tail = box;
-}
-
 static void *
 s_worker (void *arg)
 {
     romi_pool_t *self = arg;
     pthread_mutex_lock (&self->lock);
     for (;;) {
-        while (!self->stopping && !self->run_head)
+        while (!self->stopping && romi_list_empty (&self->runnable))
             pthread_cond_wait (&self->work, &self->lock);
         if (self->stopping)
             break;
-        s_mailbox_t *box = self->run_head;
-        self->run_head = box->run_next;
-        if (!self->run_head)
-            self->run_tail = NULL;
-        box->queued = false;
+        s_mailbox_t *box = romi_container_of (romi_list_pop (&self->runnable), s_mailbox_t, run);
         box->busy = true;
-        rom_call_t *call = box->head;
-        box->head = call->next;
-        if (!box->head)
-            box->tail = NULL;
+        rom_call_t *call = romi_call_of (romi_list_pop (&box->calls));
         pthread_mutex_unlock (&self->lock);
 
         // A call that waited in the mailbox past its deadline is not run: its caller has given up.
@@ -119,16 +102,11 @@ s_worker (void *arg)
         }
 
         pthread_mutex_lock (&self->lock);
-        call->next = NULL;
-        bool wake = !self->done_head;
-        if (self->done_tail)
-            self->done_tail->next = call;
-        else
-            self->done_head = call;
-        self->done_tail = call;
+        bool wake = romi_list_empty (&self->done);
+        romi_list_append (&self->done, &call->link);
         box->busy = false;
-        if (box->head)
-            s_run_push (self, box); // the object's next call, after this one: order is kept
+        if (!romi_list_empty (&box->calls))
+            romi_list_append (&self->runnable, &box->run); // the object's next call, after this one: order is kept
         if (wake) {
             char byte = 1;
             ssize_t n = write (self->done_pipe[1], &byte, 1); // full pipe: a wake-up is pending already
@@ -148,13 +126,13 @@ romi_pool_submit (romi_pool_t *self, rom_call_t *call)
         if (!(box = calloc (1, sizeof *box)))
             return ROM_NOMEM;
         box->object = object;
+        romi_list_init (&box->calls);
         if (romi_map_put (&self->boxes, object->id, box) != 0) {
             free (box);
             return ROM_NOMEM;
         }
     }
     call->pooled = true;
-    call->next = NULL;
     pthread_mutex_lock (&self->lock);
     while (!self->stopping && self->n_started < self->n_workers
            && pthread_create (&self->threads[self->n_started], NULL, s_worker, self) == 0)
@@ -164,15 +142,11 @@ romi_pool_submit (romi_pool_t *self, rom_call_t *call)
         call->pooled = false;
         return ROM_INTERNAL;
     }
-    if (box->tail)
-        box->tail->next = call;
-    else
-        box->head = call;
-    box->tail = call;
+    romi_list_append (&box->calls, &call->link);
     box->out++;
     self->in_flight++;
-    if (!box->busy && !box->queued) {
-        s_run_push (self, box);
+    if (!box->busy && !romi_link_linked (&box->run)) {
+        romi_list_append (&self->runnable, &box->run);
         pthread_cond_signal (&self->work);
     }
     pthread_mutex_unlock (&self->lock);
@@ -190,29 +164,29 @@ s_forget_if_idle (romi_pool_t *self, s_mailbox_t *box)
 }
 
 void
-romi_pool_collect (romi_pool_t *self, rom_server_t *server, romi_pool_done_fn done)
+romi_pool_collect (romi_pool_t *self, romi_pool_done_fn done, void *arg)
 {
     char buf[64];
     while (read (self->done_pipe[0], buf, sizeof buf) > 0)
         ;
+    // What is done now, taken out at once; what the workers finish meanwhile wakes the loop again.
+    romi_list_t done_now;
+    romi_list_init (&done_now);
     pthread_mutex_lock (&self->lock);
-    rom_call_t *call = self->done_head;
-    self->done_head = self->done_tail = NULL;
+    for (romi_link_t *l; (l = romi_list_pop (&self->done));)
+        romi_list_append (&done_now, l);
     pthread_mutex_unlock (&self->lock);
-    while (call) {
-        rom_call_t *next = call->next;
-        romi_object_t *object = call->object;
+    for (romi_link_t *l; (l = romi_list_pop (&done_now));) {
+        rom_call_t *call = romi_call_of (l);
         pthread_mutex_lock (&self->lock);
         self->in_flight--;
-        s_mailbox_t *box = romi_map_get (&self->boxes, object->id);
+        s_mailbox_t *box = romi_map_get (&self->boxes, call->object->id);
         if (box) {
             box->out--;
             s_forget_if_idle (self, box);
         }
         pthread_mutex_unlock (&self->lock);
-        call->next = NULL;
-        done (server, call, call->pool_status);
-        call = next;
+        done (arg, call, call->pool_status);
     }
 }
 
@@ -224,41 +198,26 @@ romi_pool_busy (romi_pool_t *self, const romi_object_t *object)
 }
 
 void
-romi_pool_cancel_mail (romi_pool_t *self, romi_object_t *object, rom_server_t *server, romi_pool_done_fn cancel)
+romi_pool_cancel_mail (romi_pool_t *self, romi_object_t *object, romi_pool_done_fn cancel, void *arg)
 {
     s_mailbox_t *box = romi_map_get (&self->boxes, object->id);
     if (!box)
         return;
     pthread_mutex_lock (&self->lock);
-    rom_call_t *call = box->head;
-    box->head = box->tail = NULL;
-    if (box->queued) {
-        // Unlink it from the run queue: nothing of it is left to run.
-        s_mailbox_t **link = &self->run_head;
-        s_mailbox_t *prev = NULL;
-        while (*link && *link != box) {
-            prev = *link;
-            link = &(*link)->run_next;
-        }
-        if (*link) {
-            *link = box->run_next;
-            if (self->run_tail == box)
-                self->run_tail = prev;
-        }
-        box->queued = false;
-    }
-    for (rom_call_t *c = call; c; c = c->next) {
+    // Taken out whole (the list head moves to the stack), and off the run queue: nothing of it is left to run.
+    romi_list_t calls;
+    romi_list_init (&calls);
+    for (romi_link_t *l; (l = romi_list_pop (&box->calls));) {
+        romi_list_append (&calls, l);
         self->in_flight--;
         box->out--;
     }
+    if (romi_link_linked (&box->run))
+        romi_list_unlink (&self->runnable, &box->run);
     s_forget_if_idle (self, box);
     pthread_mutex_unlock (&self->lock);
-    while (call) {
-        rom_call_t *next = call->next;
-        call->next = NULL;
-        cancel (server, call, ROM_CLOSED);
-        call = next;
-    }
+    for (romi_link_t *l; (l = romi_list_pop (&calls));)
+        cancel (arg, romi_call_of (l), ROM_CLOSED);
 }
 
 void

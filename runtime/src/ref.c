@@ -15,6 +15,7 @@
 // (cached per server), so replies without ObjectRef fields cost one map look-up. Tried and rejected: a flag
 // computed by the generator, which hand-written types (the manager's, tests') would lack.
 #include "rom_private.h"
+#include "romi_ref.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -48,9 +49,9 @@ s_can_hold (const ProtobufCMessageDescriptor *desc, unsigned depth)
 
 // Cached in the server's map: 1 = holds none, 2 = may hold some (0 is the map's "absent").
 static bool
-s_may_hold (rom_server_t *server, const ProtobufCMessageDescriptor *desc)
+s_may_hold (romi_hosting_t *hosting, const ProtobufCMessageDescriptor *desc)
 {
-    romi_map_t *cache = romi_server_ref_types (server);
+    romi_map_t *cache = &hosting->ref_types;
     uint64_t key = (uint64_t) (uintptr_t) desc;
     uintptr_t known = (uintptr_t) romi_map_get (cache, key);
     if (known)
@@ -106,16 +107,14 @@ typedef struct s_fresh {
     struct s_fresh *next;
 } s_fresh_t;
 
-static void s_drop (rom_server_t *server, uint64_t id, uintptr_t count);
-
 // Objects made during the call that no reference was taken to die now (the reply failed, or left them out).
 static void
-s_fresh_settle (rom_server_t *server, rom_call_t *call)
+s_fresh_settle (romi_hosting_t *hosting, rom_call_t *call)
 {
     for (s_fresh_t *fresh = call->fresh; fresh; fresh = fresh->next) {
-        romi_object_t *object = romi_objects_find (romi_server_objects (server), fresh->id);
+        romi_object_t *object = romi_objects_find (&hosting->objects, fresh->id);
         if (object && romi_object_unheld (object))
-            romi_server_object_release (server, object);
+            romi_hosting_destroy (hosting, object);
     }
     call->fresh = NULL; // the list lives in the call's arena
 }
@@ -127,8 +126,8 @@ rom_call_new_object (rom_call_t *call, const rom_type_t *type, const ProtobufCMe
         return ROM_INVALID;
     if (call->pooled)
         return s_refuse_pooled (call);
-    rom_server_t *server = call->server;
-    const romi_type_entry_t *entry = romi_server_find_type (server, type->name);
+    romi_hosting_t *hosting = call->hosting;
+    const romi_type_entry_t *entry = romi_registry_find (&hosting->types, type->name);
     if (!entry)
         return rom_call_fail (call, ROM_NO_TYPE, "no type \"%s\" is registered on this server", type->name);
     if (args && type->init && args->descriptor != type->init)
@@ -154,7 +153,7 @@ rom_call_new_object (rom_call_t *call, const rom_type_t *type, const ProtobufCMe
         char *outer = call->errmsg; // the constructor's text replaces it only if it fails
         rom_status_t status = type->create (entry->servant, entry->ctx, args, &state, call);
         if (status != ROM_OK) {
-            romi_refs_adopt (server, call, NULL);
+            romi_refs_adopt (call, NULL);
             call->object = factory;
             call->keeps = outer_keeps;
             return rom_call_fail (call, status == ROM_DEFERRED ? ROM_INTERNAL : status, "creating a %s: %s",
@@ -162,8 +161,8 @@ rom_call_new_object (rom_call_t *call, const rom_type_t *type, const ProtobufCMe
                                                                                      : rom_strerror (status));
         }
     }
-    romi_object_t *object = romi_objects_add (romi_server_objects (server), entry, state, NULL);
-    romi_refs_adopt (server, call, object);
+    romi_object_t *object = romi_objects_add (&hosting->objects, entry, state, NULL);
+    romi_refs_adopt (call, object);
     call->object = factory;
     call->keeps = outer_keeps;
     if (!object) {
@@ -174,10 +173,7 @@ rom_call_new_object (rom_call_t *call, const rom_type_t *type, const ProtobufCMe
     fresh->id = object->id;
     fresh->next = call->fresh;
     call->fresh = fresh;
-    ref->id = object->id;
-    ref->type = (char *) type->name;
-    const char *endpoint = rom_server_endpoint (server);
-    ref->endpoint = (char *) (endpoint ? endpoint : "");
+    romi_refs_fill (hosting, object, ref);
     return ROM_OK;
 }
 
@@ -188,36 +184,43 @@ s_export_one (rom_call_t *call, Rom__ObjectRef *ref)
 {
     if (ref->id == 0)
         return ROM_OK; // a null reference
-    rom_server_t *server = call->server;
-    romi_object_t *object = romi_objects_find (romi_server_objects (server), ref->id);
+    romi_hosting_t *hosting = call->hosting;
+    romi_object_t *object = romi_objects_find (&hosting->objects, ref->id);
     if (!object)
         return rom_call_fail (call, ROM_NO_OBJECT, "the reply refers to object %llu, which does not exist",
                               (unsigned long long) ref->id);
-    romi_session_t *session = call->session ? romi_server_session (server, call->session) : NULL;
+    romi_session_t *session = call->session ? romi_sessions_find (&hosting->sessions, call->session) : NULL;
     // Without a session (raw callers) nobody could give the reference back: none is taken.
     if (session && romi_objects_retain (session, object) != 0)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory for a reference to object %llu",
                               (unsigned long long) ref->id);
-    const char *endpoint = rom_server_endpoint (server);
-    ref->endpoint = (char *) (endpoint ? endpoint : "");
-    ref->type = (char *) object->entry->type->name;
+    romi_refs_fill (hosting, object, ref);
     return ROM_OK;
 }
 
-rom_status_t
-romi_refs_export (rom_server_t *server, rom_call_t *call, rom_status_t status)
+void
+romi_refs_fill (const romi_hosting_t *hosting, const romi_object_t *object, Rom__ObjectRef *ref)
 {
+    ref->endpoint = (char *) hosting->endpoint;
+    ref->id = object->id;
+    ref->type = (char *) object->entry->type->name;
+}
+
+rom_status_t
+romi_refs_export (rom_call_t *call, rom_status_t status)
+{
+    romi_hosting_t *hosting = call->hosting;
     // The manager's own replies (Create, Lookup) take their references themselves; one-way calls get none.
     if (status == ROM_OK && call->object && call->output && !(call->flags & ROM__CALL_FLAGS__CALL_ONEWAY)
-        && s_may_hold (server, call->output->descriptor))
+        && s_may_hold (hosting, call->output->descriptor))
         status = s_walk (call, call->output, 0, s_export_one);
     for (s_fresh_t *drop = call->drops; drop; drop = drop->next)
-        s_drop (server, drop->id, 1);
+        romi_hosting_drop (hosting, drop->id, 1);
     call->drops = NULL;
     if (call->keeps)
-        romi_refs_adopt (server, call, NULL); // a constructor that failed kept references for nothing
+        romi_refs_adopt (call, NULL); // a constructor that failed kept references for nothing
     if (call->fresh)
-        s_fresh_settle (server, call);
+        s_fresh_settle (hosting, call);
     return status;
 }
 
@@ -240,7 +243,7 @@ rom_call_keep_ref_for (rom_call_t *call, uint64_t holder, const Rom__ObjectRef *
         return ROM_INVALID;
     if (call->pooled)
         return rom_call_fail (call, ROM_INVALID, "a pool type's method cannot keep references");
-    romi_object_t *object = romi_objects_find (romi_server_objects (call->server), holder);
+    romi_object_t *object = romi_objects_find (&call->hosting->objects, holder);
     if (!object)
         return rom_call_fail (call, ROM_NO_OBJECT, "the holder, object %llu, does not exist (on this server)",
                               (unsigned long long) holder);
@@ -250,7 +253,7 @@ rom_call_keep_ref_for (rom_call_t *call, uint64_t holder, const Rom__ObjectRef *
 rom_status_t
 romi_refs_keep_for (rom_call_t *call, romi_object_t *holder, const Rom__ObjectRef *ref)
 {
-    romi_object_t *object = romi_objects_find (romi_server_objects (call->server), ref->id);
+    romi_object_t *object = romi_objects_find (&call->hosting->objects, ref->id);
     if (!object)
         return rom_call_fail (call, ROM_NO_OBJECT, "object %llu does not exist (on this server)",
                               (unsigned long long) ref->id);
@@ -266,7 +269,7 @@ romi_refs_keep_for (rom_call_t *call, romi_object_t *holder, const Rom__ObjectRe
     }
     if (object == holder)
         return rom_call_fail (call, ROM_INVALID, "an object cannot keep a reference to itself");
-    romi_object_ext_t *ext = romi_objects_ext_make (romi_server_objects (call->server), holder);
+    romi_object_ext_t *ext = romi_objects_ext_make (&call->hosting->objects, holder);
     if (!ext)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory");
     uintptr_t count = (uintptr_t) romi_map_get (&ext->held, object->id);
@@ -278,19 +281,6 @@ romi_refs_keep_for (rom_call_t *call, romi_object_t *holder, const Rom__ObjectRe
         return rom_call_fail (call, ROM_NOMEM, "server out of memory");
     }
     return ROM_OK;
-}
-
-// Drop `count` of the holder's references to object `id`; the object dies when nothing else holds it.
-static void
-s_drop (rom_server_t *server, uint64_t id, uintptr_t count)
-{
-    romi_object_t *object = romi_objects_find (romi_server_objects (server), id);
-    if (!object)
-        return;
-    object->refs -= count < object->refs ? (uint32_t) count : object->refs;
-    // A dying object (a cycle being torn down) is already on its way out.
-    if (romi_object_unheld (object) && !(object->flags & ROM_OBJECT_DYING))
-        romi_server_object_release (server, object);
 }
 
 rom_status_t
@@ -306,11 +296,11 @@ rom_call_drop_ref (rom_call_t *call, uint64_t id)
         for (s_fresh_t **link = (s_fresh_t **) &call->keeps; *link; link = &(*link)->next)
             if ((*link)->id == id) {
                 *link = (*link)->next;
-                s_drop (call->server, id, 1);
+                romi_hosting_drop (call->hosting, id, 1);
                 return ROM_OK;
             }
     }
-    romi_object_ext_t *ext = holder ? romi_objects_ext (romi_server_objects (call->server), holder) : NULL;
+    romi_object_ext_t *ext = holder ? romi_objects_ext (&call->hosting->objects, holder) : NULL;
     uintptr_t count = ext ? (uintptr_t) romi_map_get (&ext->held, id) : 0;
     if (count == 0)
         return rom_call_fail (call, ROM_NO_OBJECT, "this object keeps no reference to object %llu",
@@ -321,7 +311,7 @@ rom_call_drop_ref (rom_call_t *call, uint64_t id)
         romi_map_put (&ext->held, id, (void *) (count - 1)); // replaces: cannot fail
     s_fresh_t *drop = rom_call_alloc (call, sizeof *drop);
     if (!drop) {
-        s_drop (call->server, id, 1); // no memory to wait: drop now
+        romi_hosting_drop (call->hosting, id, 1); // no memory to wait: drop now
         return ROM_OK;
     }
     drop->id = id;
@@ -331,29 +321,14 @@ rom_call_drop_ref (rom_call_t *call, uint64_t id)
 }
 
 void
-romi_refs_adopt (rom_server_t *server, rom_call_t *call, romi_object_t *object)
+romi_refs_adopt (rom_call_t *call, romi_object_t *object)
 {
+    romi_hosting_t *hosting = call->hosting;
     for (s_fresh_t *keep = call->keeps; keep; keep = keep->next) {
-        romi_object_ext_t *ext = object ? romi_objects_ext_make (romi_server_objects (server), object) : NULL;
+        romi_object_ext_t *ext = object ? romi_objects_ext_make (&hosting->objects, object) : NULL;
         uintptr_t count = ext ? (uintptr_t) romi_map_get (&ext->held, keep->id) : 0;
         if (!ext || romi_map_put (&ext->held, keep->id, (void *) (count + 1)) != 0)
-            s_drop (server, keep->id, 1); // no holder (or no memory for one): the reference goes
+            romi_hosting_drop (hosting, keep->id, 1); // no holder (or no memory for one): the reference goes
     }
     call->keeps = NULL;
-}
-
-void
-romi_refs_drop_held (rom_server_t *server, romi_object_t *object)
-{
-    romi_object_ext_t *ext = romi_objects_ext (romi_server_objects (server), object);
-    if (!ext || ext->held.count == 0)
-        return;
-    romi_map_t held = ext->held; // taken out first: a drop may come back to this object (a cycle)
-    romi_map_init (&ext->held);
-    uint64_t id;
-    void *count;
-    size_t cursor = 0;
-    while (romi_map_next (&held, &cursor, &id, &count))
-        s_drop (server, id, (uintptr_t) count);
-    romi_map_clear (&held);
 }

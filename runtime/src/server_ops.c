@@ -1,7 +1,12 @@
 // server_ops.c: the manager object (object 0) every server hosts: sessions, creating and finding objects,
 // and their reference counts. It is an ordinary rom type driven by wire.proto's service Manager, so the
-// server's dispatch has one path for all calls.
+// server's dispatch has one path for all calls. Its servant is the server's hosting (hosting.c): the types,
+// objects and sessions these methods work on; ending a session goes through the call's deferred calls
+// (session_end.c), whose waiting calls it cancels.
 #include "rom_private.h"
+#include "romi_io.h"
+#include "romi_ref.h"
+#include "romi_session_end.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -14,60 +19,65 @@
 // session opened or joined on the caller's own connection (server.c), so this finds it; ROM_INTERNAL if
 // that ever fails to hold.
 static rom_status_t
-s_session (rom_call_t *call, rom_server_t *server, romi_session_t **session_p)
+s_session (rom_call_t *call, romi_hosting_t *hosting, romi_session_t **session_p)
 {
-    *session_p = romi_server_session (server, call->session);
+    *session_p = romi_sessions_find (&hosting->sessions, call->session);
     if (!*session_p)
         return rom_call_fail (call, ROM_INTERNAL, "session %016llx vanished", (unsigned long long) call->session);
     return ROM_OK;
 }
 
 static rom_status_t
-s_object_ref (rom_call_t *call, rom_server_t *server, const romi_object_t *object, Rom__ObjectRef *ref)
+s_object_ref (const romi_hosting_t *hosting, const romi_object_t *object, Rom__ObjectRef *ref)
 {
-    (void) call;
-    ref->endpoint = (char *) (rom_server_endpoint (server) ? rom_server_endpoint (server) : "");
-    ref->id = object->id;
-    ref->type = (char *) object->entry->type->name;
+    romi_refs_fill (hosting, object, ref);
     return ROM_OK;
+}
+
+// The caller's connection becomes (`add`) or is confirmed as one of `session`'s.
+static bool
+s_touch (romi_session_t *session, const rom_call_t *call, bool add)
+{
+    size_t size;
+    const void *id = romi_io_peer_id (&call->peer, &size);
+    return romi_session_touch (session, id, size, call->fd, add);
 }
 
 ROM_OP (s_hello)
 {
     (void) self;
-    rom_server_t *server = (rom_server_t *) servant;
+    romi_hosting_t *hosting = (romi_hosting_t *) servant;
     const Rom__HelloRequest *hello = (const Rom__HelloRequest *) in;
     Rom__HelloReply *reply = (Rom__HelloReply *) out;
     if (hello->version != ROM_PROTOCOL_VERSION)
         return rom_call_fail (call, ROM_BAD_REQUEST, "protocol version %u is not supported (this is %u)",
                               hello->version, ROM_PROTOCOL_VERSION);
-    int fd = romi_server_lease (server)->current_fd;
     // Joining: another thread of the client, or a connection that came back. The secret proves the right,
     // so knowing (or guessing) a session id is not enough to act in its name.
-    romi_session_t *session = hello->join ? romi_server_session (server, hello->join) : NULL;
+    romi_session_t *session = hello->join ? romi_sessions_find (&hosting->sessions, hello->join) : NULL;
     if (session && session->secret == hello->secret) {
-        if (!romi_lease_touch (session, &call->peer, fd, true))
+        if (!s_touch (session, call, true))
             return rom_call_fail (call, ROM_NOMEM, "server out of memory for a connection");
         reply->joined = true;
     } else {
         if (hello->join && !session) {
             // Lost on this run while its client lived: say when and why, for its ROM_SESSION_LOST.
             char lost[ROM_ERRMSG_MAX];
-            if (romi_server_session_lost (server, hello->join, lost, sizeof lost))
+            if (romi_sessions_lost (&hosting->sessions, hello->join, lost, sizeof lost))
                 reply->lost = rom_call_strdup (call, lost);
         }
-        if (!(session = romi_server_session_new (server)))
+        if (!(session = romi_sessions_new (&hosting->sessions)))
             return rom_call_fail (call, ROM_NOMEM, "server out of memory for a session");
         // Its first connection: the session lives while one of them does (lease.c).
-        if (!romi_lease_touch (session, &call->peer, fd, true)) {
-            romi_server_session_end (server, session, ROM_SESSION_END_GOODBYE);
+        if (!s_touch (session, call, true)) {
+            romi_session_end (call->deferred, session, ROM_SESSION_END_GOODBYE);
             return rom_call_fail (call, ROM_NOMEM, "server out of memory for a session");
         }
     }
     reply->session = session->id;
     reply->secret = session->secret;
-    reply->incarnation = romi_server_incarnation (server);
-    size_t max = romi_server_max_message (server);
+    reply->incarnation = hosting->incarnation;
+    size_t max = hosting->max_message;
     reply->max_message = max > UINT32_MAX ? UINT32_MAX : (uint32_t) max;
     return ROM_OK;
 }
@@ -75,28 +85,30 @@ ROM_OP (s_hello)
 ROM_OP (s_create)
 {
     (void) self;
-    rom_server_t *server = (rom_server_t *) servant;
+    romi_hosting_t *hosting = (romi_hosting_t *) servant;
     const Rom__CreateRequest *req = (const Rom__CreateRequest *) in;
     romi_session_t *session;
-    if (s_session (call, server, &session) != ROM_OK)
+    if (s_session (call, hosting, &session) != ROM_OK)
         return call->fail_status;
-    const romi_type_entry_t *entry = romi_server_find_type (server, req->type);
+    const romi_type_entry_t *entry = romi_registry_find (&hosting->types, req->type);
     if (!entry)
         return rom_call_fail (call, ROM_NO_TYPE, "no type \"%s\" is registered on this server", req->type);
-    romi_objects_t *objects = romi_server_objects (server);
+    romi_objects_t *objects = &hosting->objects;
     const char *name = req->name && *req->name ? req->name : NULL;
     if (name) {
         romi_object_t *existing = romi_objects_find_name (objects, name);
         if (existing) {
-            if (!req->exist_ok)
-                return rom_call_fail (call, ROM_EXISTS, "an object named \"%s\" exists already (%s#%llu)", name,
-                                      existing->entry->type->name, (unsigned long long) existing->id);
+            if (!req->exist_ok) {
+                char what[256];
+                romi_describe (what, sizeof what, existing->entry->type->name, existing->id, NULL);
+                return rom_call_fail (call, ROM_EXISTS, "an object named \"%s\" exists already (%s)", name, what);
+            }
             if (existing->entry != entry)
                 return rom_call_fail (call, ROM_WRONG_TYPE, "the object named \"%s\" is a %s, not a %s", name,
                                       existing->entry->type->name, entry->type->name);
             if (romi_objects_retain (session, existing) != 0)
                 return rom_call_fail (call, ROM_NOMEM, "server out of memory");
-            return s_object_ref (call, server, existing, (Rom__ObjectRef *) out);
+            return s_object_ref (hosting, existing, (Rom__ObjectRef *) out);
         }
     }
     const rom_type_t *type = entry->type;
@@ -128,28 +140,28 @@ ROM_OP (s_create)
         }
     }
     romi_object_t *object = romi_objects_add (objects, entry, state, name);
-    romi_refs_adopt (server, call, object); // references its constructor kept (rom_call_keep_ref)
+    romi_refs_adopt (call, object); // references its constructor kept (rom_call_keep_ref)
     if (!object || romi_objects_retain (session, object) != 0) {
         if (object) {
-            romi_refs_drop_held (server, object);
+            romi_hosting_drop_held (hosting, object);
             romi_objects_remove (objects, &object);
         }
         if (type->destroy)
             type->destroy (entry->servant, state);
         return rom_call_fail (call, ROM_NOMEM, "server out of memory for a %s", type->name);
     }
-    return s_object_ref (call, server, object, (Rom__ObjectRef *) out);
+    return s_object_ref (hosting, object, (Rom__ObjectRef *) out);
 }
 
 ROM_OP (s_lookup)
 {
     (void) self;
-    rom_server_t *server = (rom_server_t *) servant;
+    romi_hosting_t *hosting = (romi_hosting_t *) servant;
     const Rom__LookupRequest *req = (const Rom__LookupRequest *) in;
     romi_session_t *session;
-    if (s_session (call, server, &session) != ROM_OK)
+    if (s_session (call, hosting, &session) != ROM_OK)
         return call->fail_status;
-    romi_object_t *object = romi_objects_find_name (romi_server_objects (server), req->name);
+    romi_object_t *object = romi_objects_find_name (&hosting->objects, req->name);
     if (!object)
         return rom_call_fail (call, ROM_NO_OBJECT, "no object is named \"%s\"", req->name);
     if (req->type && *req->type && strcmp (req->type, object->entry->type->name) != 0)
@@ -157,19 +169,19 @@ ROM_OP (s_lookup)
                               object->entry->type->name, req->type);
     if (romi_objects_retain (session, object) != 0)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory");
-    return s_object_ref (call, server, object, (Rom__ObjectRef *) out);
+    return s_object_ref (hosting, object, (Rom__ObjectRef *) out);
 }
 
 ROM_OP (s_retain)
 {
     (void) self;
     (void) out;
-    rom_server_t *server = (rom_server_t *) servant;
+    romi_hosting_t *hosting = (romi_hosting_t *) servant;
     const Rom__RefRequest *req = (const Rom__RefRequest *) in;
     romi_session_t *session;
-    if (s_session (call, server, &session) != ROM_OK)
+    if (s_session (call, hosting, &session) != ROM_OK)
         return call->fail_status;
-    romi_object_t *object = romi_objects_find (romi_server_objects (server), req->id);
+    romi_object_t *object = romi_objects_find (&hosting->objects, req->id);
     if (!object)
         return rom_call_fail (call, ROM_NO_OBJECT, "object %llu: no such object", (unsigned long long) req->id);
     if (romi_objects_retain (session, object) != 0)
@@ -181,20 +193,22 @@ ROM_OP (s_release)
 {
     (void) self;
     (void) out;
-    rom_server_t *server = (rom_server_t *) servant;
+    romi_hosting_t *hosting = (romi_hosting_t *) servant;
     const Rom__RefRequest *req = (const Rom__RefRequest *) in;
     romi_session_t *session;
-    if (s_session (call, server, &session) != ROM_OK)
+    if (s_session (call, hosting, &session) != ROM_OK)
         return call->fail_status;
-    romi_object_t *object = romi_objects_find (romi_server_objects (server), req->id);
+    romi_object_t *object = romi_objects_find (&hosting->objects, req->id);
     if (!object)
         return rom_call_fail (call, ROM_NO_OBJECT, "object %llu: no such object", (unsigned long long) req->id);
     bool dead;
-    if (romi_objects_release (session, object, &dead) != ROM_OK)
-        return rom_call_fail (call, ROM_DENIED, "this session holds no reference to %s#%llu",
-                              object->entry->type->name, (unsigned long long) object->id);
+    if (romi_objects_release (session, object, &dead) != ROM_OK) {
+        char what[256];
+        romi_describe (what, sizeof what, object->entry->type->name, object->id, NULL);
+        return rom_call_fail (call, ROM_DENIED, "this session holds no reference to %s", what);
+    }
     if (dead)
-        romi_server_object_release (server, object);
+        romi_hosting_destroy (hosting, object);
     return ROM_OK;
 }
 
@@ -213,11 +227,11 @@ ROM_OP (s_goodbye)
     (void) self;
     (void) in;
     (void) out;
-    rom_server_t *server = (rom_server_t *) servant;
+    romi_hosting_t *hosting = (romi_hosting_t *) servant;
     romi_session_t *session;
-    if (s_session (call, server, &session) != ROM_OK)
+    if (s_session (call, hosting, &session) != ROM_OK)
         return call->fail_status;
-    romi_server_session_end (server, session, ROM_SESSION_END_GOODBYE);
+    romi_session_end (call->deferred, session, ROM_SESSION_END_GOODBYE);
     return ROM_OK;
 }
 

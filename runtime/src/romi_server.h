@@ -1,0 +1,51 @@
+// romi_server.h: the server side's private headers, bottom to top (each file calls only into those above
+// it in this list, so the graph of the object files is acyclic; a lower file that must reach up takes a
+// function pointer: romi_dying_fn, romi_pool_done_fn), and what server.c gives the layer above the core
+// (runtime/host/).
+//
+//   romi_map.h          map.c          uint64 -> pointer map
+//   romi_session.h      session.c      session records, connections, lost sessions
+//   romi_object.h       object.c       the object table and its reference counts
+//   romi_auth.h         auth.c         authkey: CURVE keys, ZAP handler
+//   romi_io.h           server_io.c    the socket: every zmq_* call of the server
+//   romi_call.h         call.c         a call's record, arena and error text
+//   romi_pool.h         pool.c         worker threads of pool types
+//   romi_registry.h     registry.c     registered types
+//   romi_hosting.h      hosting.c      types + objects + sessions; how objects die
+//   romi_ref.h          ref.c          ObjectRefs in messages
+//   romi_reply.h        reply.c        call records, replies, refusals
+//   romi_deferred.h     deferred.c     calls answered later, deadlines
+//   romi_session_end.h  session_end.c  what an ending session leaves behind
+//   romi_lease.h        lease.c        dead clients' sessions end
+//   (server_ops.c: the manager object; server.c: the loop and the dispatch)
+#include "rom_private.h" // first, outside the guard: it gathers every server-side header in order
+#ifndef ROMI_SERVER_H
+#define ROMI_SERVER_H
+
+#include "romi_map.h"
+#include "romi_session.h"
+#include "romi_object.h"
+#include "romi_auth.h"
+#include "romi_io.h"
+#include "romi_call.h"
+#include "romi_pool.h"
+#include "romi_registry.h"
+#include "romi_hosting.h"
+#include "romi_ref.h"
+#include "romi_reply.h"
+#include "romi_deferred.h"
+#include "romi_session_end.h"
+#include "romi_lease.h"
+
+// The manager object's type (server_ops.c): object 0 of every server.
+extern const rom_type_t romi_manager_type;
+
+// A server hosting no type yet (rom_server_new () is this plus the built-ins: runtime/host/). NULL when it
+// cannot be made.
+rom_server_t *romi_server_create (const rom_server_opts_t *opts);
+// Stop serving when `fd` becomes readable or hangs up (a pidfd of the manager's owner). Before running.
+void romi_server_stop_on_fd (rom_server_t *server, int fd);
+// The object table of `server`: for the built-ins (pipe.c) until they use the public API only.
+romi_objects_t *romi_server_objects (rom_server_t *server);
+
+#endif
