@@ -250,11 +250,7 @@ romi_conn_set_linger (romi_conn_t *self, int linger_ms)
 // Close *self_p (accepts NULL or *self_p NULL) and set it NULL; see `close` for `abandon`.
 void romi_conn_close (romi_conn_t **self_p, bool abandon);
 
-// The text of a transport's errno value.
-static inline const char *
-romi_conn_strerror (const romi_conn_t *self, int err)
-{
-    return self ? self->transport->strerror (err) : romi_transport_zmq.strerror (err);
-}
+// The text of an errno value from `self`'s transport (NULL: from the default transport's).
+const char *romi_conn_strerror (const romi_conn_t *self, int err);
 
 #endif

@@ -61,3 +61,9 @@ romi_msg_close (romi_msg_t *msg)
         romi_frame_close (&msg->frames[i]);
     msg->n = msg->extra = 0;
 }
+
+const char *
+romi_conn_strerror (const romi_conn_t *self, int err)
+{
+    return (self ? self->transport : s_transports[0])->strerror (err);
+}
