@@ -37,7 +37,9 @@
 
 static _Atomic uint64_t s_next_serial = 1;
 
-static const char *const s_manager_methods[] = {"Hello", "Create", "Lookup", "Retain", "Release", "Ping", "Goodbye"};
+// The manager's method names, by ROM_MANAGER_* index, for error texts.
+static const char *const s_manager_methods[] = {"Hello", "Create", "Lookup", "Retain",
+                                                "Release", "Ping", "Goodbye"};
 
 const char *
 rom_client_endpoint (const rom_client_t *self)
@@ -63,7 +65,8 @@ romi_client_on_gone (rom_client_t *self, romi_client_gone_fn fn, void *arg)
 static romi_call_spec_t
 s_manager_spec (unsigned method, romi_call_mode_t mode, const ProtobufCMessageDescriptor *output)
 {
-    return (romi_call_spec_t) {.what = {.type = "rom.Manager", .id = ROM_MANAGER_ID, .method = s_manager_methods[method]},
+    romi_what_t what = {.type = "rom.Manager", .id = ROM_MANAGER_ID, .method = s_manager_methods[method]};
+    return (romi_call_spec_t) {.what = what,
                                .method = method,
                                .mode = mode,
                                .output = output};
@@ -185,7 +188,8 @@ s_deadlines (const rom_client_t *self, uint32_t exact_ms, romi_send_t *send)
         timeout_ms = server_ms = UINT32_MAX;
     else if (exact_ms) {
         server_ms = exact_ms;
-        timeout_ms = server_ms < UINT32_MAX - ROM_DEADLINE_MARGIN_MS ? server_ms + ROM_DEADLINE_MARGIN_MS : UINT32_MAX - 1;
+        timeout_ms = server_ms < UINT32_MAX - ROM_DEADLINE_MARGIN_MS ? server_ms + ROM_DEADLINE_MARGIN_MS
+                                                                     : UINT32_MAX - 1;
     } else {
         timeout_ms = self->call_timeout_ms;
         server_ms = timeout_ms == UINT32_MAX                 ? UINT32_MAX

@@ -438,7 +438,8 @@ rom_status_t
 rom_proxy_call_timeout (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in, uint32_t timeout_ms,
                         ProtobufCMessage **out)
 {
-    return s_call (self, method, in, (s_how_t) {.mode = ROMI_CALL_SYNC, .timeout_ms = timeout_ms ? timeout_ms : 1, .out = out});
+    return s_call (self, method, in,
+                   (s_how_t) {.mode = ROMI_CALL_SYNC, .timeout_ms = timeout_ms ? timeout_ms : 1, .out = out});
 }
 
 rom_status_t
@@ -446,7 +447,8 @@ rom_proxy_call_async_timeout (rom_proxy_t *self, unsigned method, const Protobuf
                               rom_future_t **future_p)
 {
     return s_call (self, method, in,
-                   (s_how_t) {.mode = ROMI_CALL_ASYNC, .timeout_ms = timeout_ms ? timeout_ms : 1, .future_p = future_p});
+                   (s_how_t) {.mode = ROMI_CALL_ASYNC, .timeout_ms = timeout_ms ? timeout_ms : 1,
+                              .future_p = future_p});
 }
 
 rom_status_t

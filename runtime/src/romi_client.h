@@ -151,9 +151,11 @@ rom_status_t romi_client_wait (rom_client_t *self, romi_pending_t *pending, Prot
 // Unlink a pending call without waiting; a reply that comes later is dropped. Returns true when `pending`
 // was handed to its `abandoned` hook instead (now, or when its reply arrives): the hook frees it.
 bool romi_client_forget (rom_client_t *self, romi_pending_t *pending);
+// Ask `fn (arg, ...)` how the server ended when a call finds it gone (once per loss).
 void romi_client_on_gone (rom_client_t *self, romi_client_gone_fn fn, void *arg);
 // Attach `attached` to the client until romi_client_detach () (or its orphan call): never fails.
 void romi_client_attach (rom_client_t *self, romi_attached_t *attached);
+// Take `attached` off its client (a proxy destroyed while its client lives).
 void romi_client_detach (rom_client_t *self, romi_attached_t *attached);
 // The calling process forked since the client was made: reopen the socket and the session first.
 rom_status_t romi_client_check_fork (rom_client_t *self);

@@ -22,6 +22,7 @@ typedef struct {
     zmq_msg_t zmq;
 } romi_frame_t;
 
+// An empty frame.
 static inline void
 romi_frame_init (romi_frame_t *self)
 {
@@ -45,6 +46,7 @@ romi_frame_init_data (romi_frame_t *self, void *data, size_t size, void (*releas
     return zmq_msg_init_data (&self->zmq, data, size, release, hint);
 }
 
+// Its bytes (writable until it is sent), and its size.
 static inline void *
 romi_frame_data (romi_frame_t *self)
 {
@@ -90,7 +92,8 @@ static inline bool
 romi_frame_equal (const romi_frame_t *a, const romi_frame_t *b)
 {
     size_t size = romi_frame_size (a);
-    return size == romi_frame_size (b) && (size == 0 || __builtin_memcmp (romi_frame_cdata (a), romi_frame_cdata (b), size) == 0);
+    return size == romi_frame_size (b)
+           && (size == 0 || __builtin_memcmp (romi_frame_cdata (a), romi_frame_cdata (b), size) == 0);
 }
 
 // --- messages --------------------------------------------------------------------------------------------
@@ -197,22 +200,26 @@ struct romi_transport {
 const romi_transport_t *romi_transport_find (const char *endpoint);
 extern const romi_transport_t romi_transport_zmq;
 
-// The one-line front of the table, so callers read as calls.
+// The one-line front of the table, so callers read as calls. A dialer of the transport of `endpoint`
+// (NULL with errno EPROTONOSUPPORT when none takes it); a listener of that of `endpoint` (NULL: the default).
 romi_conn_t *romi_dial (const char *endpoint, const romi_dial_opts_t *opts);
 romi_conn_t *romi_listen (const char *endpoint, const romi_listen_opts_t *opts);
 
+// Listen on `endpoint` too (see `bind`).
 static inline int
 romi_bind (romi_conn_t *self, const char *endpoint, char *resolved, size_t size)
 {
     return self->transport->bind (self, endpoint, resolved, size);
 }
 
+// Send one message (see `send`).
 static inline int
 romi_send (romi_conn_t *self, romi_frame_t *frames, size_t n, int flags)
 {
     return self->transport->send (self, frames, n, flags);
 }
 
+// Receive one message (see `recv`).
 static inline int
 romi_recv (romi_conn_t *self, romi_msg_t *msg, long wait_ms)
 {
@@ -222,6 +229,7 @@ romi_recv (romi_conn_t *self, romi_msg_t *msg, long wait_ms)
 // Wait for readiness of `items`: the transport of the first connection among them polls (fds alone: ZMQ's).
 int romi_poll (romi_poll_t *items, size_t n, long wait_ms);
 
+// The next connection event waiting, without blocking: false when none.
 static inline bool
 romi_conn_event (romi_conn_t *self, romi_event_t *event)
 {
@@ -235,12 +243,14 @@ romi_conn_watched (const romi_conn_t *self)
     return self->transport->watched (self);
 }
 
+// Whether a message is waiting (see `readable`).
 static inline bool
 romi_conn_readable (romi_conn_t *self)
 {
     return self->transport->readable (self);
 }
 
+// How long a closing connection may keep its queued messages (see `set_linger`).
 static inline void
 romi_conn_set_linger (romi_conn_t *self, int linger_ms)
 {

@@ -57,6 +57,7 @@ int romi_wire_recv_replies (romi_conn_t *dialer, long wait_ms, romi_wire_replies
 // malformed) and its payload in `payload` (initialized here; the caller closes it). False when there is none
 // left, or at a malformed batch entry: the calls it would have answered time out, as for any reply lost.
 bool romi_wire_replies_next (romi_wire_replies_t *in, Rom__ReplyHeader **header, romi_frame_t *payload);
+// Give up what `in` holds (its frames); harmless on an empty one.
 void romi_wire_replies_close (romi_wire_replies_t *in);
 
 // --- the server's side ----------------------------------------------------------------------------------------
@@ -88,6 +89,7 @@ typedef struct {
 // The header is decoded under the version check first: under another version the other fields (and the
 // frame layout) may mean something else, and an empty frame decodes as a header of version 0.
 bool romi_wire_recv_call (romi_conn_t *listener, romi_wire_call_t *call);
+// Free the header and close the frames of `call` (after romi_wire_recv_call (), whatever it returned).
 void romi_wire_call_close (romi_wire_call_t *call);
 
 // Send [peer][ReplyHeader][payload] without waiting: a peer that does not read its replies (or is gone) loses
@@ -104,7 +106,9 @@ typedef struct {
     unsigned count;                    // entries
 } romi_wire_batch_t;
 
+// An empty batch whose entries (header and payload) may be up to `entry_max` bytes each.
 void romi_wire_batch_init (romi_wire_batch_t *self, size_t entry_max);
+// Free its buffer and peer (what is in it is not sent: flush first).
 void romi_wire_batch_fini (romi_wire_batch_t *self);
 // Whether a reply to `peer` may join (the batch is empty, or is for that peer).
 bool romi_wire_batch_fits (const romi_wire_batch_t *self, const romi_frame_t *peer);

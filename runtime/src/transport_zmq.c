@@ -48,8 +48,20 @@ s_close (romi_conn_t **self_p, bool abandon)
     *self_p = NULL;
 }
 
+// Undo a half-made connection, keeping the errno that stopped it.
+static romi_conn_t *
+s_fail (s_conn_t *self)
+{
+    int saved = errno;
+    romi_conn_t *base = &self->base;
+    s_close (&base, false);
+    errno = saved;
+    return NULL;
+}
+
+// A connection on a new socket of `type`, with what every rom socket has: TCP keepalives. NULL with errno.
 static s_conn_t *
-s_conn_new (int type)
+s_conn_new (int type, uint32_t keepalive_ms)
 {
     s_conn_t *self = calloc (1, sizeof *self);
     if (!self)
@@ -61,42 +73,46 @@ s_conn_new (int type)
         free (self);
         return NULL;
     }
+    if (romi_socket_keepalive (self->socket, keepalive_ms) != 0) {
+        s_fail (self);
+        return NULL;
+    }
     return self;
 }
 
-// Undo a half-made connection, keeping the errno that stopped it.
-static romi_conn_t *
-s_fail (s_conn_t *self)
+static int
+s_set (void *socket, int option, int value)
 {
-    int saved = errno;
-    romi_conn_t *base = self ? &self->base : NULL;
-    s_close (&base, false);
-    errno = saved;
-    return NULL;
+    return zmq_setsockopt (socket, option, &value, sizeof value);
+}
+
+// Set a CURVE key (Z85, 40 characters).
+static int
+s_set_key (void *socket, int option, const char *key)
+{
+    return zmq_setsockopt (socket, option, key, 40);
 }
 
 static romi_conn_t *
 s_dial (const char *endpoint, const romi_dial_opts_t *opts)
 {
-    s_conn_t *self = s_conn_new (ZMQ_DEALER);
+    s_conn_t *self = s_conn_new (ZMQ_DEALER, opts->keepalive_ms);
     if (!self)
         return NULL;
     void *socket = self->socket;
-    int on = 1;
     // ZMQ_IMMEDIATE: without a connection, sends fail at once (EAGAIN) instead of queueing for a server
     // that may never come.
-    if (zmq_setsockopt (socket, ZMQ_IMMEDIATE, &on, sizeof on) != 0
-        || zmq_setsockopt (socket, ZMQ_RECONNECT_IVL, &opts->reconnect_ms, sizeof opts->reconnect_ms) != 0
+    if (s_set (socket, ZMQ_IMMEDIATE, 1) != 0 || s_set (socket, ZMQ_RECONNECT_IVL, opts->reconnect_ms) != 0
         || (opts->routing_id_size
             && zmq_setsockopt (socket, ZMQ_ROUTING_ID, opts->routing_id, opts->routing_id_size) != 0)
-        || romi_socket_keepalive (socket, opts->keepalive_ms) != 0
         || (opts->server_key
-            && (zmq_setsockopt (socket, ZMQ_CURVE_SERVERKEY, opts->server_key, 40) != 0
-                || zmq_setsockopt (socket, ZMQ_CURVE_PUBLICKEY, opts->public_key, 40) != 0
-                || zmq_setsockopt (socket, ZMQ_CURVE_SECRETKEY, opts->secret_key, 40) != 0)))
+            && (s_set_key (socket, ZMQ_CURVE_SERVERKEY, opts->server_key) != 0
+                || s_set_key (socket, ZMQ_CURVE_PUBLICKEY, opts->public_key) != 0
+                || s_set_key (socket, ZMQ_CURVE_SECRETKEY, opts->secret_key) != 0)))
         return s_fail (self);
     // Events are watched from before the socket connects, so none is missed. inproc has none to tell.
-    if (strncmp (endpoint, "inproc://", 9) != 0 && !(self->monitor = romi_monitor_open (socket, s_dialer_events)))
+    if (strncmp (endpoint, "inproc://", 9) != 0
+        && !(self->monitor = romi_monitor_open (socket, s_dialer_events)))
         return s_fail (self);
     if (zmq_connect (socket, endpoint) != 0)
         return s_fail (self);
@@ -106,25 +122,21 @@ s_dial (const char *endpoint, const romi_dial_opts_t *opts)
 static romi_conn_t *
 s_listen (const romi_listen_opts_t *opts)
 {
-    s_conn_t *self = s_conn_new (ZMQ_ROUTER);
+    s_conn_t *self = s_conn_new (ZMQ_ROUTER, opts->keepalive_ms);
     if (!self)
         return NULL;
     void *socket = self->socket;
-    int on = 1;
     // ROUTER_MANDATORY: a reply to a peer that is gone fails at once (EHOSTUNREACH: lease.c probes with it)
     // instead of being queued for nobody. HANDOVER: a client's connection that came back (same routing id)
-    // takes over from the one it replaces.
-    if (zmq_setsockopt (socket, ZMQ_ROUTER_MANDATORY, &on, sizeof on) != 0
+    // takes over from the one it replaces. CURVE is set before any bind, so every connection is checked.
+    if (s_set (socket, ZMQ_ROUTER_MANDATORY, 1) != 0
         || zmq_setsockopt (socket, ZMQ_MAXMSGSIZE, &opts->max_frame, sizeof opts->max_frame) != 0
-        || romi_socket_keepalive (socket, opts->keepalive_ms) != 0
-        || zmq_setsockopt (socket, ZMQ_ROUTER_HANDOVER, &on, sizeof on) != 0
-        || !(self->monitor = romi_monitor_open (socket, ZMQ_EVENT_DISCONNECTED)))
-        return s_fail (self);
-    // CURVE is set before any bind, so every connection is checked.
-    if (opts->secret_key
-        && (zmq_setsockopt (socket, ZMQ_CURVE_SERVER, &on, sizeof on) != 0
-            || zmq_setsockopt (socket, ZMQ_CURVE_SECRETKEY, opts->secret_key, 40) != 0
-            || zmq_setsockopt (socket, ZMQ_ZAP_DOMAIN, opts->zap_domain, strlen (opts->zap_domain)) != 0))
+        || s_set (socket, ZMQ_ROUTER_HANDOVER, 1) != 0
+        || !(self->monitor = romi_monitor_open (socket, ZMQ_EVENT_DISCONNECTED))
+        || (opts->secret_key
+            && (s_set (socket, ZMQ_CURVE_SERVER, 1) != 0
+                || s_set_key (socket, ZMQ_CURVE_SECRETKEY, opts->secret_key) != 0
+                || zmq_setsockopt (socket, ZMQ_ZAP_DOMAIN, opts->zap_domain, strlen (opts->zap_domain)) != 0)))
         return s_fail (self);
     return &self->base;
 }

@@ -447,7 +447,7 @@ size_t
 romi_wire_batch_finish (romi_wire_batch_t *self, romi_frame_t frames[3])
 {
     unsigned count = self->count;
-    const uint8_t *p = self->buf, *end = p + self->size, *header, *payload;
+    const uint8_t *p = self->buf, *end = count ? p + self->size : p, *header, *payload;
     size_t hsize, psize;
     self->count = 0;
     self->size = 0;
