@@ -153,7 +153,7 @@ typedef struct {
 #define ROMI_SEND_DONTWAIT 1           // fail with EAGAIN rather than wait (a dialer without a connection)
 
 // Readiness of a connection or an fd (romi_poll ()).
-#define ROMI_POLL_IN 1                 // a message can be received (an fd: readable)
+#define ROMI_POLL_IN 1                 // a message can be received (an fd: readable, hung up or in error)
 #define ROMI_POLL_OUT 2                // a message can be sent
 #define ROMI_POLL_EVENTS 4             // a connection event is waiting
 
