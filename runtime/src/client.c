@@ -220,6 +220,8 @@ romi_client_call (rom_client_t *self, const romi_call_spec_t *spec, const Protob
     if (!channel)
         return rom_client_fail (NULL, ROM_NOMEM, "%s.%s: cannot open a socket: %s", spec->what.type,
                                 spec->what.method, romi_conn_strerror (NULL, errno));
+    if (spec->mode == ROMI_CALL_ASYNC && !pending) // its record must outlive this call: the caller's
+        return romi_client_fail_at (self, ROM_INVALID, &spec->what, "an async call without a pending record");
     romi_pending_t local = {0};
     romi_send_t send = {.spec = spec, .in = in, .start = romi_now_ms ()};
     if (spec->mode != ROMI_CALL_ONEWAY)
