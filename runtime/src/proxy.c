@@ -139,27 +139,6 @@ rom_proxy_ref (const rom_proxy_t *self, Rom__ObjectRef *ref)
     ref->type = (char *) self->type->name;
 }
 
-// A Manager.Create request for `type`; `args` packed into `small`, or into a malloc'ed *buf_p if larger
-// (the caller frees *buf_p when it is not `small`).
-static rom_status_t
-s_create_request (rom_client_t *client, const rom_type_t *type, const char *name, const ProtobufCMessage *args,
-                  unsigned flags, Rom__CreateRequest *req, uint8_t *small, size_t small_size, uint8_t **buf_p)
-{
-    rom__create_request__init (req);
-    req->type = (char *) type->name;
-    req->name = (char *) (name ? name : "");
-    req->exist_ok = (flags & ROM_CREATE_EXIST_OK) != 0;
-    *buf_p = small;
-    if (args) {
-        size_t size = protobuf_c_message_get_packed_size (args);
-        if (size > small_size && !(*buf_p = malloc (size)))
-            return rom_client_fail (client, ROM_NOMEM, "creating a %s: out of memory", type->name);
-        req->args.len = protobuf_c_message_pack (args, *buf_p);
-        req->args.data = *buf_p;
-    }
-    return ROM_OK;
-}
-
 // The checks every function that makes a proxy from a client starts with.
 static rom_status_t
 s_make_args_ok (rom_client_t *client, const rom_type_t *type, void *out_p, const char *what)
@@ -171,28 +150,6 @@ s_make_args_ok (rom_client_t *client, const rom_type_t *type, void *out_p, const
     if (!type || !type->name)
         return rom_client_fail (client, ROM_INVALID, "%s: no type", what);
     return ROM_OK;
-}
-
-rom_status_t
-rom_proxy_create (rom_client_t *client, const rom_type_t *type, const char *name, const ProtobufCMessage *args,
-                  unsigned flags, rom_proxy_t **proxy_p)
-{
-    rom_status_t status = s_make_args_ok (client, type, proxy_p, "rom_proxy_create");
-    if (status != ROM_OK)
-        return status;
-    *proxy_p = NULL;
-    Rom__CreateRequest req;
-    uint8_t small[256], *buf;
-    if ((status = s_create_request (client, type, name, args, flags, &req, small, sizeof small, &buf)) != ROM_OK)
-        return status;
-    Rom__ObjectRef *ref = NULL;
-    status = romi_client_manager_call (client, ROM_MANAGER_CREATE, &req.base, &rom__object_ref__descriptor,
-                                      (ProtobufCMessage **) &ref);
-    if (buf != small)
-        free (buf);
-    if (status != ROM_OK)
-        return status;
-    return s_from_ref (client, type, ref, proxy_p);
 }
 
 // The reply of a future whose result is a rom.ObjectRef came after its caller gave up on it (or never will):
@@ -238,26 +195,73 @@ s_future_call (rom_client_t *client, const romi_call_spec_t *spec, const Protobu
     return ROM_OK;
 }
 
+// What rom_proxy_create () and rom_proxy_create_async () are asked for (s_create ()).
+typedef struct {
+    const char *caller;                // the public function, for error texts
+    const char *name;
+    const ProtobufCMessage *args;
+    unsigned flags;
+    bool async;
+    rom_proxy_t **proxy_p;             // sync: the proxy made
+    rom_future_t **future_p;           // async: the future of its reference
+} s_create_t;
+
+// Both creates are one Manager.Create call, sync or async; the arguments are packed into a stack buffer
+// when they are small.
+static rom_status_t
+s_create (rom_client_t *client, const rom_type_t *type, const s_create_t *how)
+{
+    rom_status_t status
+        = s_make_args_ok (client, type, how->async ? (void *) how->future_p : (void *) how->proxy_p, how->caller);
+    if (status != ROM_OK)
+        return status;
+    if (how->async)
+        *how->future_p = NULL;
+    else
+        *how->proxy_p = NULL;
+    Rom__CreateRequest req = ROM__CREATE_REQUEST__INIT;
+    req.type = (char *) type->name;
+    req.name = (char *) (how->name ? how->name : "");
+    req.exist_ok = (how->flags & ROM_CREATE_EXIST_OK) != 0;
+    uint8_t small[256], *buf = small;
+    if (how->args) {
+        size_t size = protobuf_c_message_get_packed_size (how->args);
+        if (size > sizeof small && !(buf = malloc (size)))
+            return rom_client_fail (client, ROM_NOMEM, "creating a %s: out of memory", type->name);
+        req.args.len = protobuf_c_message_pack (how->args, buf);
+        req.args.data = buf;
+    }
+    romi_call_spec_t spec = {.what = {.type = "rom.Manager", .id = ROM_MANAGER_ID, .method = "Create"},
+                             .method = ROM_MANAGER_CREATE,
+                             .mode = how->async ? ROMI_CALL_ASYNC : ROMI_CALL_SYNC,
+                             .output = &rom__object_ref__descriptor};
+    Rom__ObjectRef *ref = NULL;
+    if (how->async)
+        status = s_future_call (client, &spec, &req.base, s_ref_abandoned, how->future_p);
+    else
+        status = romi_client_call (client, &spec, &req.base, NULL, (ProtobufCMessage **) &ref);
+    if (buf != small)
+        free (buf);
+    if (status != ROM_OK || how->async)
+        return status;
+    return s_from_ref (client, type, ref, how->proxy_p);
+}
+
+rom_status_t
+rom_proxy_create (rom_client_t *client, const rom_type_t *type, const char *name, const ProtobufCMessage *args,
+                  unsigned flags, rom_proxy_t **proxy_p)
+{
+    s_create_t how = {.caller = "rom_proxy_create", .name = name, .args = args, .flags = flags, .proxy_p = proxy_p};
+    return s_create (client, type, &how);
+}
+
 rom_status_t
 rom_proxy_create_async (rom_client_t *client, const rom_type_t *type, const char *name,
                         const ProtobufCMessage *args, unsigned flags, rom_future_t **future_p)
 {
-    rom_status_t status = s_make_args_ok (client, type, future_p, "rom_proxy_create_async");
-    if (status != ROM_OK)
-        return status;
-    *future_p = NULL;
-    Rom__CreateRequest req;
-    uint8_t small[256], *buf;
-    if ((status = s_create_request (client, type, name, args, flags, &req, small, sizeof small, &buf)) != ROM_OK)
-        return status;
-    romi_call_spec_t spec = {.what = {.type = "rom.Manager", .id = ROM_MANAGER_ID, .method = "Create"},
-                             .method = ROM_MANAGER_CREATE,
-                             .mode = ROMI_CALL_ASYNC,
-                             .output = &rom__object_ref__descriptor};
-    status = s_future_call (client, &spec, &req.base, s_ref_abandoned, future_p);
-    if (buf != small)
-        free (buf);
-    return status;
+    s_create_t how = {.caller = "rom_proxy_create_async", .name = name, .args = args, .flags = flags,
+                      .async = true, .future_p = future_p};
+    return s_create (client, type, &how);
 }
 
 rom_status_t
