@@ -204,12 +204,12 @@ typedef struct {
     bool async;
     rom_proxy_t **proxy_p;             // sync: the proxy made
     rom_future_t **future_p;           // async: the future of its reference
-} s_create_t;
+} romi_create_how_t;
 
 // Both creates are one Manager.Create call, sync or async; the arguments are packed into a stack buffer
 // when they are small.
 static rom_status_t
-s_create (rom_client_t *client, const rom_type_t *type, const s_create_t *how)
+s_create (rom_client_t *client, const rom_type_t *type, const romi_create_how_t *how)
 {
     rom_status_t status
         = s_make_args_ok (client, type, how->async ? (void *) how->future_p : (void *) how->proxy_p, how->caller);
@@ -251,7 +251,8 @@ rom_status_t
 rom_proxy_create (rom_client_t *client, const rom_type_t *type, const char *name, const ProtobufCMessage *args,
                   unsigned flags, rom_proxy_t **proxy_p)
 {
-    s_create_t how = {.caller = "rom_proxy_create", .name = name, .args = args, .flags = flags, .proxy_p = proxy_p};
+    romi_create_how_t how
+        = {.caller = "rom_proxy_create", .name = name, .args = args, .flags = flags, .proxy_p = proxy_p};
     return s_create (client, type, &how);
 }
 
@@ -259,7 +260,7 @@ rom_status_t
 rom_proxy_create_async (rom_client_t *client, const rom_type_t *type, const char *name,
                         const ProtobufCMessage *args, unsigned flags, rom_future_t **future_p)
 {
-    s_create_t how = {.caller = "rom_proxy_create_async", .name = name, .args = args, .flags = flags,
+    romi_create_how_t how = {.caller = "rom_proxy_create_async", .name = name, .args = args, .flags = flags,
                       .async = true, .future_p = future_p};
     return s_create (client, type, &how);
 }
@@ -394,11 +395,11 @@ typedef struct {
     uint32_t timeout_ms;               // 0: the client's deadline; else exact, ROM_FOREVER for none
     ProtobufCMessage **out;            // ROMI_CALL_SYNC: the reply
     rom_future_t **future_p;           // ROMI_CALL_ASYNC: the future of the reply
-} s_how_t;
+} romi_proxy_how_t;
 
 // Call `method` of the proxy's object, in any mode: every public call function is this with its `how`.
 static rom_status_t
-s_call (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in, s_how_t how)
+s_call (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in, romi_proxy_how_t how)
 {
     if (how.out)
         *how.out = NULL;
@@ -429,36 +430,35 @@ s_call (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in, s_how_t 
 rom_status_t
 rom_proxy_call (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in, ProtobufCMessage **out)
 {
-    return s_call (self, method, in, (s_how_t) {.mode = ROMI_CALL_SYNC, .out = out});
+    return s_call (self, method, in, (romi_proxy_how_t) {.mode = ROMI_CALL_SYNC, .out = out});
 }
 
 rom_status_t
 rom_proxy_call_async (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in, rom_future_t **future_p)
 {
-    return s_call (self, method, in, (s_how_t) {.mode = ROMI_CALL_ASYNC, .future_p = future_p});
+    return s_call (self, method, in, (romi_proxy_how_t) {.mode = ROMI_CALL_ASYNC, .future_p = future_p});
 }
 
 rom_status_t
 rom_proxy_call_timeout (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in, uint32_t timeout_ms,
                         ProtobufCMessage **out)
 {
-    return s_call (self, method, in,
-                   (s_how_t) {.mode = ROMI_CALL_SYNC, .timeout_ms = timeout_ms ? timeout_ms : 1, .out = out});
+    romi_proxy_how_t how = {.mode = ROMI_CALL_SYNC, .timeout_ms = timeout_ms ? timeout_ms : 1, .out = out};
+    return s_call (self, method, in, how);
 }
 
 rom_status_t
 rom_proxy_call_async_timeout (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in, uint32_t timeout_ms,
                               rom_future_t **future_p)
 {
-    return s_call (self, method, in,
-                   (s_how_t) {.mode = ROMI_CALL_ASYNC, .timeout_ms = timeout_ms ? timeout_ms : 1,
-                              .future_p = future_p});
+    romi_proxy_how_t how = {.mode = ROMI_CALL_ASYNC, .timeout_ms = timeout_ms ? timeout_ms : 1, .future_p = future_p};
+    return s_call (self, method, in, how);
 }
 
 rom_status_t
 rom_proxy_call_oneway (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in)
 {
-    return s_call (self, method, in, (s_how_t) {.mode = ROMI_CALL_ONEWAY});
+    return s_call (self, method, in, (romi_proxy_how_t) {.mode = ROMI_CALL_ONEWAY});
 }
 
 rom_status_t

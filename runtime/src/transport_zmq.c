@@ -17,7 +17,7 @@ typedef struct {
     void *monitor;                     // PAIR receiving the socket's connection events; NULL: none watched
     int rcvtimeo;                      // ZMQ_RCVTIMEO as last set: set again only when it changes
     bool listener;
-} s_conn_t;
+} romi_zmq_conn_t;
 
 // What a dialer watches: a refused handshake ends that connection for good (libzmq does not retry after a
 // protocol error), and a lost connection is reported once.
@@ -35,7 +35,7 @@ s_accepts (const char *endpoint)
 static void
 s_close (romi_conn_t **self_p, bool abandon)
 {
-    s_conn_t *self = (s_conn_t *) *self_p;
+    romi_zmq_conn_t *self = (romi_zmq_conn_t *) *self_p;
     if (!self)
         return;
     // A forked child's copy of its parent's socket belongs to the parent's context, whose I/O thread does
@@ -50,7 +50,7 @@ s_close (romi_conn_t **self_p, bool abandon)
 
 // Undo a half-made connection, keeping the errno that stopped it.
 static romi_conn_t *
-s_fail (s_conn_t *self)
+s_fail (romi_zmq_conn_t *self)
 {
     int saved = errno;
     romi_conn_t *base = &self->base;
@@ -60,10 +60,10 @@ s_fail (s_conn_t *self)
 }
 
 // A connection on a new socket of `type`, with what every rom socket has: TCP keepalives. NULL with errno.
-static s_conn_t *
+static romi_zmq_conn_t *
 s_conn_new (int type, uint32_t keepalive_ms)
 {
-    s_conn_t *self = calloc (1, sizeof *self);
+    romi_zmq_conn_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
     self->base.transport = &romi_transport_zmq;
@@ -96,7 +96,7 @@ s_set_key (void *socket, int option, const char *key)
 static romi_conn_t *
 s_dial (const char *endpoint, const romi_dial_opts_t *opts)
 {
-    s_conn_t *self = s_conn_new (ZMQ_DEALER, opts->keepalive_ms);
+    romi_zmq_conn_t *self = s_conn_new (ZMQ_DEALER, opts->keepalive_ms);
     if (!self)
         return NULL;
     void *socket = self->socket;
@@ -122,7 +122,7 @@ s_dial (const char *endpoint, const romi_dial_opts_t *opts)
 static romi_conn_t *
 s_listen (const romi_listen_opts_t *opts)
 {
-    s_conn_t *self = s_conn_new (ZMQ_ROUTER, opts->keepalive_ms);
+    romi_zmq_conn_t *self = s_conn_new (ZMQ_ROUTER, opts->keepalive_ms);
     if (!self)
         return NULL;
     void *socket = self->socket;
@@ -144,7 +144,7 @@ s_listen (const romi_listen_opts_t *opts)
 static int
 s_bind (romi_conn_t *base, const char *endpoint, char *resolved, size_t size)
 {
-    s_conn_t *self = (s_conn_t *) base;
+    romi_zmq_conn_t *self = (romi_zmq_conn_t *) base;
     // ZMQ binds tcp:// to an interface name or an address, and takes "localhost" for an interface (the
     // error is "No such device"): what a user means by it is the loopback address.
     char local[ROM_PATH_MAX];
@@ -162,7 +162,7 @@ s_bind (romi_conn_t *base, const char *endpoint, char *resolved, size_t size)
 static int
 s_send (romi_conn_t *base, romi_frame_t *frames, size_t n, int flags)
 {
-    s_conn_t *self = (s_conn_t *) base;
+    romi_zmq_conn_t *self = (romi_zmq_conn_t *) base;
     int zflags = flags & ROMI_SEND_DONTWAIT ? ZMQ_DONTWAIT : 0;
     for (size_t i = 0; i < n; i++)
         if (zmq_msg_send (&frames[i].zmq, self->socket, zflags | (i + 1 < n ? ZMQ_SNDMORE : 0)) < 0) {
@@ -176,7 +176,7 @@ s_send (romi_conn_t *base, romi_frame_t *frames, size_t n, int flags)
 static int
 s_recv (romi_conn_t *base, romi_msg_t *msg, long wait_ms)
 {
-    s_conn_t *self = (s_conn_t *) base;
+    romi_zmq_conn_t *self = (romi_zmq_conn_t *) base;
     for (size_t i = 0; i < ROMI_MSG_FRAMES; i++)
         romi_frame_init (&msg->frames[i]);
     msg->n = msg->extra = 0;
@@ -227,7 +227,7 @@ s_poll (romi_poll_t *items, size_t n, long wait_ms)
     zmq_pollitem_t z[2 * ROM_ZMQ_POLL_MAX];
     size_t at[2 * ROM_ZMQ_POLL_MAX], k = 0;
     for (size_t i = 0; i < n && i < ROM_ZMQ_POLL_MAX; i++) {
-        s_conn_t *conn = (s_conn_t *) items[i].conn;
+        romi_zmq_conn_t *conn = (romi_zmq_conn_t *) items[i].conn;
         items[i].revents = 0;
         short io = (short) ((items[i].events & ROMI_POLL_IN ? ZMQ_POLLIN : 0)
                             | (items[i].events & ROMI_POLL_OUT ? ZMQ_POLLOUT : 0));
@@ -264,7 +264,7 @@ s_poll (romi_poll_t *items, size_t n, long wait_ms)
 static bool
 s_event (romi_conn_t *base, romi_event_t *event)
 {
-    s_conn_t *self = (s_conn_t *) base;
+    romi_zmq_conn_t *self = (romi_zmq_conn_t *) base;
     uint16_t id;
     int32_t value;
     if (!self->monitor || !romi_monitor_next (self->monitor, &id, &value))
@@ -279,7 +279,7 @@ s_event (romi_conn_t *base, romi_event_t *event)
 static bool
 s_watched (const romi_conn_t *base)
 {
-    return ((const s_conn_t *) base)->monitor != NULL;
+    return ((const romi_zmq_conn_t *) base)->monitor != NULL;
 }
 
 static bool
@@ -287,13 +287,13 @@ s_readable (romi_conn_t *base)
 {
     uint32_t events = 0;
     size_t size = sizeof events;
-    return zmq_getsockopt (((s_conn_t *) base)->socket, ZMQ_EVENTS, &events, &size) == 0 && (events & ZMQ_POLLIN);
+    return zmq_getsockopt (((romi_zmq_conn_t *) base)->socket, ZMQ_EVENTS, &events, &size) == 0 && (events & ZMQ_POLLIN);
 }
 
 static void
 s_set_linger (romi_conn_t *base, int linger_ms)
 {
-    zmq_setsockopt (((s_conn_t *) base)->socket, ZMQ_LINGER, &linger_ms, sizeof linger_ms);
+    zmq_setsockopt (((romi_zmq_conn_t *) base)->socket, ZMQ_LINGER, &linger_ms, sizeof linger_ms);
 }
 
 const romi_transport_t romi_transport_zmq = {
