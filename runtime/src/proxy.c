@@ -1,7 +1,10 @@
 // proxy.c: proxies (one reference to one remote object each), futures, and proxy tokens.
 //
-// Generated typed proxies are casts of rom_proxy_t and their methods forward here, so all call behaviour
-// (deadlines, error texts, reply unpacking) lives in one place.
+// Generated typed proxies are casts of rom_proxy_t and their methods forward here; every call of every
+// mode (sync, async, one-way, with or without a deadline) goes through s_call () to the client's one call
+// path (romi_client_call ()), so all call behaviour (deadlines, error texts, reply unpacking) lives in one
+// place. A proxy is attached to its client (romi_attached_t) so that the client, which never calls into
+// this file, can re-take its reference or orphan it.
 #include "rom_private.h"
 
 #include <inttypes.h>
@@ -17,7 +20,8 @@
 struct _rom_proxy_t {
     uint32_t tag;
     bool owns_client;                  // made from a token without a client: the proxy closes it
-    rom_client_t *client;              // NULL once the client was destroyed (romi_proxy_orphan ())
+    rom_client_t *client;              // NULL once the client was destroyed (s_orphan ())
+    romi_attached_t attached;          // in its client's list while both live
     const rom_type_t *type;
     uint64_t id;
     uint64_t incarnation;              // the server run its object lives in: a restarted server has it not
@@ -28,22 +32,37 @@ struct _rom_future_t {
     romi_pending_t pending;
 };
 
+// Its client is being destroyed: its calls answer ROM_UNAVAILABLE from now on.
+static void
+s_orphan (romi_attached_t *attached)
+{
+    romi_container_of (attached, rom_proxy_t, attached)->client = NULL;
+}
+
+// The "type#id" of a proxy's object, for rom_client_fail_at ().
+static romi_what_t
+s_what (const rom_proxy_t *self, const char *method)
+{
+    return (romi_what_t) {.type = self->type->name, .id = self->id, .method = method};
+}
+
 static rom_status_t
 s_proxy_new (rom_client_t *client, const rom_type_t *type, uint64_t id, rom_proxy_t **proxy_p)
 {
     rom_proxy_t *self = calloc (1, sizeof *self);
-    // Registered with its client, which orphans it when it goes: a proxy that could not be would be left
-    // with a dangling client, so it is not made.
-    if (!self || romi_client_attach (client, self) != 0) {
-        free (self);
-        return rom_client_fail (client, ROM_NOMEM, "%s#%llu: out of memory for a proxy", type->name,
-                                (unsigned long long) id);
+    if (!self) {
+        romi_what_t what = {.type = type->name, .id = id};
+        return romi_client_fail_at (client, ROM_NOMEM, &what, "out of memory for a proxy");
     }
     self->tag = ROM_PROXY_TAG;
     self->client = client;
     self->type = type;
     self->id = id;
     self->incarnation = romi_client_incarnation (client);
+    // Attached to its client, which orphans it when it goes, so it never keeps a dangling client.
+    self->attached.object_id = id;
+    self->attached.orphan = s_orphan;
+    romi_client_attach (client, &self->attached);
     *proxy_p = self;
     return ROM_OK;
 }
@@ -120,27 +139,6 @@ rom_proxy_ref (const rom_proxy_t *self, Rom__ObjectRef *ref)
     ref->type = (char *) self->type->name;
 }
 
-// A Manager.Create request for `type`; `args` packed into `small`, or into a malloc'ed *buf_p if larger
-// (the caller frees *buf_p when it is not `small`).
-static rom_status_t
-s_create_request (rom_client_t *client, const rom_type_t *type, const char *name, const ProtobufCMessage *args,
-                  unsigned flags, Rom__CreateRequest *req, uint8_t *small, size_t small_size, uint8_t **buf_p)
-{
-    rom__create_request__init (req);
-    req->type = (char *) type->name;
-    req->name = (char *) (name ? name : "");
-    req->exist_ok = (flags & ROM_CREATE_EXIST_OK) != 0;
-    *buf_p = small;
-    if (args) {
-        size_t size = protobuf_c_message_get_packed_size (args);
-        if (size > small_size && !(*buf_p = malloc (size)))
-            return rom_client_fail (client, ROM_NOMEM, "creating a %s: out of memory", type->name);
-        req->args.len = protobuf_c_message_pack (args, *buf_p);
-        req->args.data = *buf_p;
-    }
-    return ROM_OK;
-}
-
 // The checks every function that makes a proxy from a client starts with.
 static rom_status_t
 s_make_args_ok (rom_client_t *client, const rom_type_t *type, void *out_p, const char *what)
@@ -154,28 +152,6 @@ s_make_args_ok (rom_client_t *client, const rom_type_t *type, void *out_p, const
     return ROM_OK;
 }
 
-rom_status_t
-rom_proxy_create (rom_client_t *client, const rom_type_t *type, const char *name, const ProtobufCMessage *args,
-                  unsigned flags, rom_proxy_t **proxy_p)
-{
-    rom_status_t status = s_make_args_ok (client, type, proxy_p, "rom_proxy_create");
-    if (status != ROM_OK)
-        return status;
-    *proxy_p = NULL;
-    Rom__CreateRequest req;
-    uint8_t small[256], *buf;
-    if ((status = s_create_request (client, type, name, args, flags, &req, small, sizeof small, &buf)) != ROM_OK)
-        return status;
-    Rom__ObjectRef *ref = NULL;
-    status = romi_client_manager_call (client, ROM_MANAGER_CREATE, &req.base, &rom__object_ref__descriptor,
-                                      (ProtobufCMessage **) &ref);
-    if (buf != small)
-        free (buf);
-    if (status != ROM_OK)
-        return status;
-    return s_from_ref (client, type, ref, proxy_p);
-}
-
 // The reply of a future whose result is a rom.ObjectRef came after its caller gave up on it (or never will):
 // the reference it carries is given back, so an abandoned create leaks nothing on the server.
 static void
@@ -183,8 +159,8 @@ s_ref_abandoned (rom_client_t *client, romi_pending_t *pending)
 {
     rom_future_t *future = (rom_future_t *) ((char *) pending - offsetof (rom_future_t, pending));
     if (client && pending->done && pending->status == ROM_OK) {
-        const void *data = zmq_msg_data (&pending->payload);
-        size_t size = zmq_msg_size (&pending->payload);
+        const void *data = romi_frame_cdata (&pending->payload);
+        size_t size = romi_frame_size (&pending->payload);
         Rom__ObjectRef *ref = romi_wire_too_deep (&rom__object_ref__descriptor, data, size)
                                   ? NULL
                                   : rom__object_ref__unpack (NULL, size, data);
@@ -195,43 +171,98 @@ s_ref_abandoned (rom_client_t *client, romi_pending_t *pending)
         if (ref)
             rom__object_ref__free_unpacked (ref, NULL);
     }
-    free (pending->error);
-    zmq_msg_close (&pending->payload);
+    romi_pending_clear (pending);
     free (future);
 }
 
-static const romi_call_spec_t s_manager_create = {
-    .type = "rom.Manager", .method_name = "Create", .object_id = ROM_MANAGER_ID, .method = ROM_MANAGER_CREATE};
-
-rom_status_t
-rom_proxy_create_async (rom_client_t *client, const rom_type_t *type, const char *name,
-                        const ProtobufCMessage *args, unsigned flags, rom_future_t **future_p)
+// Send an async call for a new future; `abandoned` (may be NULL) receives its reply if the future is
+// destroyed before it is collected.
+static rom_status_t
+s_future_call (rom_client_t *client, const romi_call_spec_t *spec, const ProtobufCMessage *in,
+               void (*abandoned) (rom_client_t *, romi_pending_t *), rom_future_t **future_p)
 {
-    rom_status_t status = s_make_args_ok (client, type, future_p, "rom_proxy_create_async");
-    if (status != ROM_OK)
-        return status;
-    *future_p = NULL;
-    Rom__CreateRequest req;
-    uint8_t small[256], *buf;
-    if ((status = s_create_request (client, type, name, args, flags, &req, small, sizeof small, &buf)) != ROM_OK)
-        return status;
     rom_future_t *future = calloc (1, sizeof *future);
     if (!future)
-        status = rom_client_fail (client, ROM_NOMEM, "creating a %s: out of memory for a future", type->name);
-    else {
-        future->client = client;
-        future->pending.output = &rom__object_ref__descriptor;
-        future->pending.abandoned = s_ref_abandoned;
-        status = romi_client_send (client, &s_manager_create, &req.base, &future->pending);
-    }
-    if (buf != small)
-        free (buf);
+        return romi_client_fail_at (client, ROM_NOMEM, &spec->what, "out of memory for a future");
+    future->client = client;
+    future->pending.abandoned = abandoned;
+    rom_status_t status = romi_client_call (client, spec, in, &future->pending, NULL);
     if (status != ROM_OK) {
         free (future);
         return status;
     }
     *future_p = future;
     return ROM_OK;
+}
+
+// What rom_proxy_create () and rom_proxy_create_async () are asked for (s_create ()).
+typedef struct {
+    const char *caller;                // the public function, for error texts
+    const char *name;
+    const ProtobufCMessage *args;
+    unsigned flags;
+    bool async;
+    rom_proxy_t **proxy_p;             // sync: the proxy made
+    rom_future_t **future_p;           // async: the future of its reference
+} romi_create_how_t;
+
+// Both creates are one Manager.Create call, sync or async; the arguments are packed into a stack buffer
+// when they are small.
+static rom_status_t
+s_create (rom_client_t *client, const rom_type_t *type, const romi_create_how_t *how)
+{
+    rom_status_t status
+        = s_make_args_ok (client, type, how->async ? (void *) how->future_p : (void *) how->proxy_p, how->caller);
+    if (status != ROM_OK)
+        return status;
+    if (how->async)
+        *how->future_p = NULL;
+    else
+        *how->proxy_p = NULL;
+    Rom__CreateRequest req = ROM__CREATE_REQUEST__INIT;
+    req.type = (char *) type->name;
+    req.name = (char *) (how->name ? how->name : "");
+    req.exist_ok = (how->flags & ROM_CREATE_EXIST_OK) != 0;
+    uint8_t small[256], *buf = small;
+    if (how->args) {
+        size_t size = protobuf_c_message_get_packed_size (how->args);
+        if (size > sizeof small && !(buf = malloc (size)))
+            return rom_client_fail (client, ROM_NOMEM, "creating a %s: out of memory", type->name);
+        req.args.len = protobuf_c_message_pack (how->args, buf);
+        req.args.data = buf;
+    }
+    romi_call_spec_t spec = {.what = {.type = "rom.Manager", .id = ROM_MANAGER_ID, .method = "Create"},
+                             .method = ROM_MANAGER_CREATE,
+                             .mode = how->async ? ROMI_CALL_ASYNC : ROMI_CALL_SYNC,
+                             .output = &rom__object_ref__descriptor};
+    Rom__ObjectRef *ref = NULL;
+    if (how->async)
+        status = s_future_call (client, &spec, &req.base, s_ref_abandoned, how->future_p);
+    else
+        status = romi_client_call (client, &spec, &req.base, NULL, (ProtobufCMessage **) &ref);
+    if (buf != small)
+        free (buf);
+    if (status != ROM_OK || how->async)
+        return status;
+    return s_from_ref (client, type, ref, how->proxy_p);
+}
+
+rom_status_t
+rom_proxy_create (rom_client_t *client, const rom_type_t *type, const char *name, const ProtobufCMessage *args,
+                  unsigned flags, rom_proxy_t **proxy_p)
+{
+    romi_create_how_t how
+        = {.caller = "rom_proxy_create", .name = name, .args = args, .flags = flags, .proxy_p = proxy_p};
+    return s_create (client, type, &how);
+}
+
+rom_status_t
+rom_proxy_create_async (rom_client_t *client, const rom_type_t *type, const char *name,
+                        const ProtobufCMessage *args, unsigned flags, rom_future_t **future_p)
+{
+    romi_create_how_t how = {.caller = "rom_proxy_create_async", .name = name, .args = args, .flags = flags,
+                      .async = true, .future_p = future_p};
+    return s_create (client, type, &how);
 }
 
 rom_status_t
@@ -269,9 +300,10 @@ rom_proxy_check (const rom_proxy_t *self, const rom_type_t *type)
     if (self->tag != ROM_PROXY_TAG)
         return rom_client_fail (NULL, ROM_INVALID, "%s: the handle is not a live proxy (destroyed, or of another kind)",
                                 type ? type->name : "proxy");
-    if (type && self->type != type && strcmp (self->type->name, type->name) != 0)
-        return rom_client_fail (self->client, ROM_INVALID, "%s#%llu: the proxy is not a %s", self->type->name,
-                                (unsigned long long) self->id, type->name);
+    if (type && self->type != type && strcmp (self->type->name, type->name) != 0) {
+        romi_what_t what = s_what (self, NULL);
+        return romi_client_fail_at (self->client, ROM_INVALID, &what, "the proxy is not a %s", type->name);
+    }
     return ROM_OK;
 }
 
@@ -282,9 +314,9 @@ s_live (const rom_proxy_t *self)
     rom_status_t status = rom_proxy_check (self, NULL);
     if (status != ROM_OK)
         return status;
+    romi_what_t what = s_what (self, NULL);
     if (!self->client)
-        return rom_client_fail (NULL, ROM_UNAVAILABLE, "%s#%llu: its client was destroyed", self->type->name,
-                                (unsigned long long) self->id);
+        return romi_client_fail_at (NULL, ROM_UNAVAILABLE, &what, "its client was destroyed");
     return ROM_OK;
 }
 
@@ -295,10 +327,10 @@ s_callable (const rom_proxy_t *self, unsigned method)
     rom_status_t status = s_live (self);
     if (status != ROM_OK)
         return status;
+    romi_what_t what = s_what (self, NULL);
     if (method >= self->type->n_methods)
-        return rom_client_fail (self->client, ROM_NO_METHOD, "%s#%llu: no method %u (%s has %u)",
-                                self->type->name, (unsigned long long) self->id, method, self->type->name,
-                                self->type->n_methods);
+        return romi_client_fail_at (self->client, ROM_NO_METHOD, &what, "no method %u (%s has %u)", method,
+                                    self->type->name, self->type->n_methods);
     return ROM_OK;
 }
 
@@ -311,16 +343,11 @@ rom_proxy_dup (rom_proxy_t *self, rom_proxy_t **copy_p)
     rom_status_t status = s_live (self);
     if (status != ROM_OK)
         return status;
+    romi_what_t what = s_what (self, NULL);
     if (self->incarnation != romi_client_incarnation (self->client))
-        return rom_client_fail (self->client, ROM_NO_OBJECT, "%s#%llu: the server restarted since this proxy was "
-                                "made: its object is gone", self->type->name, (unsigned long long) self->id);
+        return romi_client_fail_at (self->client, ROM_NO_OBJECT, &what,
+                                    "the server restarted since this proxy was made: its object is gone");
     return s_retain (self->client, self->type, self->id, copy_p);
-}
-
-void
-romi_proxy_orphan (rom_proxy_t *self)
-{
-    self->client = NULL;
 }
 
 void
@@ -330,7 +357,7 @@ rom_proxy_destroy (rom_proxy_t **self_p)
         return;
     rom_proxy_t *self = *self_p;
     if (self->client) {
-        romi_client_detach (self->client, self);
+        romi_client_detach (self->client, &self->attached);
         // One-way: a release needs no answer, and a proxy dropped on a dead server must not cost a timeout.
         // It travels on the same socket as this thread's later calls, so it can never overtake them. An
         // object of a previous server run is gone already.
@@ -362,99 +389,76 @@ rom_proxy_client (const rom_proxy_t *self)
     return rom_proxy_check (self, NULL) == ROM_OK ? self->client : NULL;
 }
 
-// Send call `method` of the proxy's object; the sent call is `pending` (NULL: one-way).
+// How a proxy's method is called (s_call ()).
+typedef struct {
+    romi_call_mode_t mode;
+    uint32_t timeout_ms;               // 0: the client's deadline; else exact, ROM_FOREVER for none
+    ProtobufCMessage **out;            // ROMI_CALL_SYNC: the reply
+    rom_future_t **future_p;           // ROMI_CALL_ASYNC: the future of the reply
+} romi_proxy_how_t;
+
+// Call `method` of the proxy's object, in any mode: every public call function is this with its `how`.
 static rom_status_t
-s_send (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in, uint32_t flags, uint32_t timeout_ms,
-        romi_pending_t *pending)
+s_call (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in, romi_proxy_how_t how)
 {
+    if (how.out)
+        *how.out = NULL;
+    if (how.mode == ROMI_CALL_ASYNC) {
+        if (!how.future_p)
+            return rom_client_fail (NULL, ROM_INVALID, "%s: future_p is NULL",
+                                    rom_proxy_check (self, NULL) == ROM_OK ? self->type->name : "proxy");
+        *how.future_p = NULL;
+    }
     rom_status_t status = s_callable (self, method);
     if (status != ROM_OK)
         return status;
+    const rom_method_t *m = &self->type->methods[method];
     romi_call_spec_t spec = {
-        .type = self->type->name,
-        .method_name = self->type->methods[method].name,
-        .object_id = self->id,
+        .what = s_what (self, m->name),
+        .method = method,
         .type_hash = self->type->hash,
         .incarnation = self->incarnation,
-        .method = method,
-        .flags = flags,
-        .timeout_ms = timeout_ms,
+        .mode = how.mode,
+        .output = m->output,
+        .timeout_ms = how.timeout_ms,
     };
-    if (pending) {
-        memset (pending, 0, sizeof *pending);
-        pending->output = self->type->methods[method].output;
-    }
-    return romi_client_send (self->client, &spec, in, pending);
-}
-
-// A blocking call: send, then wait for its reply.
-static rom_status_t
-s_call (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in, uint32_t timeout_ms, ProtobufCMessage **out)
-{
-    if (out)
-        *out = NULL;
-    romi_pending_t pending;
-    rom_status_t status = s_send (self, method, in, 0, timeout_ms, &pending);
-    if (status != ROM_OK)
-        return status;
-    return romi_client_wait (self->client, &pending, out);
-}
-
-// An async call: send, and hand the caller a future for its reply.
-static rom_status_t
-s_call_async (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in, uint32_t timeout_ms,
-              rom_future_t **future_p)
-{
-    if (!future_p)
-        return rom_client_fail (NULL, ROM_INVALID, "%s: future_p is NULL",
-                                rom_proxy_check (self, NULL) == ROM_OK ? self->type->name : "proxy");
-    *future_p = NULL;
-    rom_status_t status = s_callable (self, method);
-    if (status != ROM_OK)
-        return status;
-    rom_future_t *future = malloc (sizeof *future);
-    if (!future)
-        return rom_client_fail (self->client, ROM_NOMEM, "%s#%llu.%s: out of memory for a future",
-                                self->type->name, (unsigned long long) self->id, self->type->methods[method].name);
-    future->client = self->client;
-    if ((status = s_send (self, method, in, 0, timeout_ms, &future->pending)) != ROM_OK) {
-        free (future);
-        return status;
-    }
-    *future_p = future;
-    return ROM_OK;
+    if (how.mode == ROMI_CALL_ASYNC)
+        return s_future_call (self->client, &spec, in, NULL, how.future_p);
+    return romi_client_call (self->client, &spec, in, NULL, how.out);
 }
 
 rom_status_t
 rom_proxy_call (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in, ProtobufCMessage **out)
 {
-    return s_call (self, method, in, 0, out);
+    return s_call (self, method, in, (romi_proxy_how_t) {.mode = ROMI_CALL_SYNC, .out = out});
 }
 
 rom_status_t
 rom_proxy_call_async (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in, rom_future_t **future_p)
 {
-    return s_call_async (self, method, in, 0, future_p);
+    return s_call (self, method, in, (romi_proxy_how_t) {.mode = ROMI_CALL_ASYNC, .future_p = future_p});
 }
 
 rom_status_t
 rom_proxy_call_timeout (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in, uint32_t timeout_ms,
                         ProtobufCMessage **out)
 {
-    return s_call (self, method, in, timeout_ms ? timeout_ms : 1, out);
+    romi_proxy_how_t how = {.mode = ROMI_CALL_SYNC, .timeout_ms = timeout_ms ? timeout_ms : 1, .out = out};
+    return s_call (self, method, in, how);
 }
 
 rom_status_t
 rom_proxy_call_async_timeout (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in, uint32_t timeout_ms,
                               rom_future_t **future_p)
 {
-    return s_call_async (self, method, in, timeout_ms ? timeout_ms : 1, future_p);
+    romi_proxy_how_t how = {.mode = ROMI_CALL_ASYNC, .timeout_ms = timeout_ms ? timeout_ms : 1, .future_p = future_p};
+    return s_call (self, method, in, how);
 }
 
 rom_status_t
 rom_proxy_call_oneway (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in)
 {
-    return s_send (self, method, in, ROM__CALL_FLAGS__CALL_ONEWAY, 0, NULL);
+    return s_call (self, method, in, (romi_proxy_how_t) {.mode = ROMI_CALL_ONEWAY});
 }
 
 rom_status_t
@@ -482,7 +486,7 @@ rom_future_wait_proxy (rom_future_t **future_p, const rom_type_t *type, rom_prox
         return rom_client_fail (NULL, ROM_INVALID, "rom_future_wait_proxy: no future (NULL)");
     rom_client_t *client = future->client;
     if (future->pending.output != &rom__object_ref__descriptor || !type) {
-        const char *method = future->pending.what_method;
+        const char *method = future->pending.what.method;
         rom_future_destroy (future_p);
         return rom_client_fail (client, ROM_INVALID, "%s: %s", method,
                                 type ? "its reply is not a rom.ObjectRef (not a create)" : "no type");

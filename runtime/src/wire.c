@@ -1,18 +1,13 @@
-// wire.c: framing of rom messages on ZMQ sockets. A call is [CallHeader][payload], a reply
-// [ReplyHeader][payload] or, batched, [empty][entries] (rom_private.h); payloads are packed directly into ZMQ message buffers so a large message is
-// copied once (by the pack) and handed to ZMQ without another copy.
+// wire.c: the wire protocol (romi_wire.h): packing, the client's and the server's one receive path each,
+// replies sent alone or batched, and the batch codec. Payloads are packed directly into frame buffers, so a
+// large message is copied once (by the pack) and handed to the transport without another copy.
 #include "rom_private.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdatomic.h>
-#include <sys/random.h>
-#include <time.h>
-#include <unistd.h>
 
 // Large frames are packed into buffers recycled through a small process-wide cache rather than into a
 // fresh ZMQ allocation each. glibc serves such sizes with mmap () and gives them back with munmap () (or
@@ -80,28 +75,36 @@ s_big_give (void *data, void *hint)
 }
 
 int
-romi_wire_send_message (void *socket, const ProtobufCMessage *msg, int flags)
+romi_wire_pack (romi_frame_t *frame, const ProtobufCMessage *msg)
 {
-    zmq_msg_t frame;
     size_t size = msg ? protobuf_c_message_get_packed_size (msg) : 0;
     if (size >= ROM_WIRE_BIG) {
         size_t capacity = 0;
         void *buf = s_big_take (size, &capacity);
-        if (!buf) {
+        if (!buf || romi_frame_init_data (frame, buf, size, s_big_give, (void *) (uintptr_t) capacity) != 0) {
+            free (buf);
+            romi_frame_init (frame);
             errno = ENOMEM;
             return -1;
         }
-        if (zmq_msg_init_data (&frame, buf, size, s_big_give, (void *) (uintptr_t) capacity) != 0) {
-            free (buf);
-            return -1;
-        }
-    } else if (zmq_msg_init_size (&frame, size) != 0)
+    } else if (romi_frame_init_size (frame, size) != 0) {
+        errno = ENOMEM;
         return -1;
+    }
     if (size > 0)
-        protobuf_c_message_pack (msg, zmq_msg_data (&frame));
-    if (zmq_msg_send (&frame, socket, flags) < 0) {
+        protobuf_c_message_pack (msg, romi_frame_data (frame));
+    return 0;
+}
+
+int
+romi_wire_send_message (void *socket, const ProtobufCMessage *msg, int flags)
+{
+    romi_frame_t frame;
+    if (romi_wire_pack (&frame, msg) != 0)
+        return -1;
+    if (zmq_msg_send (&frame.zmq, socket, flags) < 0) {
         int err = errno;
-        zmq_msg_close (&frame);
+        romi_frame_close (&frame);
         errno = err;
         return -1;
     }
@@ -252,42 +255,229 @@ romi_wire_too_deep (const ProtobufCMessageDescriptor *desc, const void *data, si
     return s_too_deep (desc, data, (const uint8_t *) data + size, 1);
 }
 
-uint64_t
-romi_now_us (void)
+
+// --- the client's side ---------------------------------------------------------------------------------------
+
+int
+romi_wire_call_encode (romi_frame_t frames[2], const Rom__CallHeader *header, const ProtobufCMessage *payload)
 {
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+    if (romi_wire_pack (&frames[0], &header->base) != 0)
+        return -1;
+    if (romi_wire_pack (&frames[1], payload) != 0) {
+        romi_frame_close (&frames[0]);
+        return -1;
+    }
+    return 0;
 }
 
-uint64_t
-romi_now_ms (void)
+int
+romi_wire_recv_replies (romi_conn_t *dialer, long wait_ms, romi_wire_replies_t *in)
 {
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (uint64_t) ts.tv_sec * 1000u + (uint64_t) ts.tv_nsec / 1000000u;
+    in->batch = in->taken = false;
+    in->p = in->end = NULL;
+    if (romi_recv (dialer, &in->msg, wait_ms) != 0)
+        return -1;
+    // An empty first frame: a batch (a ReplyHeader frame is never empty).
+    if (romi_frame_size (&in->msg.frames[0]) == 0) {
+        in->batch = true;
+        in->p = romi_frame_cdata (&in->msg.frames[1]);
+        in->end = in->p + romi_frame_size (&in->msg.frames[1]);
+    }
+    return 0;
+}
+
+bool
+romi_wire_replies_next (romi_wire_replies_t *in, Rom__ReplyHeader **header, romi_frame_t *payload)
+{
+    romi_frame_init (payload);
+    *header = NULL;
+    if (!in->batch) {
+        // A well-formed reply has two frames; one without a payload frame gets an empty payload.
+        if (in->taken || in->msg.n == 0)
+            return false;
+        in->taken = true;
+        *header = romi_wire_decode_reply (romi_frame_cdata (&in->msg.frames[0]), romi_frame_size (&in->msg.frames[0]));
+        romi_frame_move (payload, &in->msg.frames[1]);
+        return true;
+    }
+    const uint8_t *head, *data;
+    size_t head_size, size;
+    if (!romi_wire_batch_next (&in->p, in->end, &head, &head_size, &data, &size))
+        return false;
+    if (!(*header = romi_wire_decode_reply (head, head_size)) || romi_frame_init_size (payload, size) != 0) {
+        if (*header)
+            protobuf_c_message_free_unpacked (&(*header)->base, NULL);
+        *header = NULL;
+        in->p = in->end; // the rest of a batch that went wrong is not trusted
+        return false;
+    }
+    memcpy (romi_frame_data (payload), data, size);
+    return true;
 }
 
 void
-romi_format (char *buf, size_t size, const char *fmt, va_list ap)
+romi_wire_replies_close (romi_wire_replies_t *in)
 {
-    if (size == 0)
-        return;
-    if (vsnprintf (buf, size, fmt, ap) < 0)
-        snprintf (buf, size, "(unprintable message)");
+    romi_msg_close (&in->msg);
+    in->p = in->end = NULL;
 }
 
-uint64_t
-romi_random64 (void)
+// --- the server's side ---------------------------------------------------------------------------------------
+
+bool
+romi_wire_recv_call (romi_conn_t *listener, romi_wire_call_t *call)
 {
-    uint64_t value = 0;
-    if (getrandom (&value, sizeof value, GRND_NONBLOCK) != (ssize_t) sizeof value) {
-        // No entropy yet (early boot): unique, if guessable; the sessions' secrets are then weak too.
-        static _Atomic uint64_t counter;
-        struct timespec ts;
-        clock_gettime (CLOCK_REALTIME, &ts);
-        value = ((uint64_t) getpid () << 40) ^ ((uint64_t) ts.tv_nsec << 8) ^ (uint64_t) ts.tv_sec
-                ^ (atomic_fetch_add (&counter, 1) * 0x9e3779b97f4a7c15ull);
+    call->header = NULL;
+    if (romi_recv (listener, &call->msg, 0) != 0)
+        return false;
+    romi_msg_t *msg = &call->msg;
+    if (msg->n < 2) {
+        call->verdict = ROMI_WIRE_PEER_ONLY;
+        return true;
     }
-    return value ? value : 1;
+    call->header = romi_wire_decode_call (romi_frame_cdata (&msg->frames[1]), romi_frame_size (&msg->frames[1]));
+    if (!call->header)
+        call->verdict = ROMI_WIRE_BAD_HEADER;
+    else if (call->header->version != ROM_PROTOCOL_VERSION)
+        call->verdict = ROMI_WIRE_BAD_VERSION;
+    else if (msg->n != 3 || msg->extra)
+        call->verdict = ROMI_WIRE_BAD_FRAMES;
+    else
+        call->verdict = ROMI_WIRE_CALL;
+    return true;
+}
+
+void
+romi_wire_call_close (romi_wire_call_t *call)
+{
+    if (call->header)
+        protobuf_c_message_free_unpacked (&call->header->base, NULL);
+    call->header = NULL;
+    romi_msg_close (&call->msg);
+}
+
+int
+romi_wire_send_reply (romi_conn_t *listener, const romi_frame_t *peer, const Rom__ReplyHeader *header,
+                      const ProtobufCMessage *payload)
+{
+    romi_frame_t frames[3];
+    romi_frame_init (&frames[0]);
+    if (romi_frame_copy (&frames[0], peer) != 0)
+        return -1;
+    if (romi_wire_pack (&frames[1], &header->base) != 0) {
+        romi_frame_close (&frames[0]);
+        return -1;
+    }
+    if (romi_wire_pack (&frames[2], payload) != 0) {
+        romi_frame_close (&frames[0]);
+        romi_frame_close (&frames[1]);
+        return -1;
+    }
+    if (romi_send (listener, frames, 3, ROMI_SEND_DONTWAIT) == 0)
+        return 0;
+    int err = errno;
+    for (size_t i = 0; i < 3; i++)
+        romi_frame_close (&frames[i]);
+    errno = err;
+    return -1;
+}
+
+void
+romi_wire_batch_init (romi_wire_batch_t *self, size_t entry_max)
+{
+    memset (self, 0, sizeof *self);
+    romi_frame_init (&self->peer);
+    self->entry_max = entry_max;
+}
+
+void
+romi_wire_batch_fini (romi_wire_batch_t *self)
+{
+    romi_frame_close (&self->peer);
+    free (self->buf);
+    self->buf = NULL;
+    self->size = self->capacity = 0;
+    self->count = 0;
+}
+
+bool
+romi_wire_batch_fits (const romi_wire_batch_t *self, const romi_frame_t *peer)
+{
+    return self->count == 0 || romi_frame_equal (&self->peer, peer);
+}
+
+bool
+romi_wire_batch_add (romi_wire_batch_t *self, const romi_frame_t *peer, const Rom__ReplyHeader *header,
+                     const ProtobufCMessage *payload)
+{
+    size_t hsize = protobuf_c_message_get_packed_size (&header->base);
+    size_t psize = payload ? protobuf_c_message_get_packed_size (payload) : 0;
+    if (hsize + psize > self->entry_max)
+        return false;
+    size_t need = self->size + ROM_WIRE_BATCH_ENTRY_MAX (hsize, psize);
+    if (need > self->capacity) {
+        size_t capacity = self->capacity ? self->capacity * 2 : 4096;
+        while (capacity < need)
+            capacity *= 2;
+        uint8_t *buf = realloc (self->buf, capacity);
+        if (!buf)
+            return false;
+        self->buf = buf;
+        self->capacity = capacity;
+    }
+    if (self->count == 0 && romi_frame_copy (&self->peer, peer) != 0)
+        return false;
+    self->size += romi_wire_batch_put (self->buf + self->size, &header->base, hsize, payload, psize);
+    self->count++;
+    return true;
+}
+
+// A frame holding a copy of `size` bytes at `data`.
+static int
+s_copy_frame (romi_frame_t *frame, const void *data, size_t size)
+{
+    if (romi_frame_init_size (frame, size) != 0)
+        return -1;
+    if (size)
+        memcpy (romi_frame_data (frame), data, size);
+    return 0;
+}
+
+size_t
+romi_wire_batch_finish (romi_wire_batch_t *self, romi_frame_t frames[3])
+{
+    unsigned count = self->count;
+    const uint8_t *p = self->buf, *end = count ? p + self->size : p, *header, *payload;
+    size_t hsize, psize;
+    self->count = 0;
+    self->size = 0;
+    for (size_t i = 0; i < 3; i++)
+        romi_frame_init (&frames[i]);
+    romi_frame_move (&frames[0], &self->peer);
+    bool made = false;
+    if (count == 1 && romi_wire_batch_next (&p, end, &header, &hsize, &payload, &psize))
+        made = s_copy_frame (&frames[1], header, hsize) == 0 && s_copy_frame (&frames[2], payload, psize) == 0;
+    else if (count > 1)
+        made = s_copy_frame (&frames[2], p, (size_t) (end - p)) == 0; // after an empty frames[1]
+    if (made)
+        return 3;
+    for (size_t i = 0; i < 3; i++)
+        romi_frame_close (&frames[i]);
+    return 0;
+}
+
+unsigned
+romi_wire_batch_flush (romi_wire_batch_t *self, romi_conn_t *listener)
+{
+    unsigned count = self->count;
+    if (count == 0)
+        return 0;
+    romi_frame_t frames[3];
+    if (romi_wire_batch_finish (self, frames) != 3)
+        return count;
+    if (romi_send (listener, frames, 3, ROMI_SEND_DONTWAIT) == 0)
+        return 0;
+    for (size_t i = 0; i < 3; i++)
+        romi_frame_close (&frames[i]);
+    return count;
 }
