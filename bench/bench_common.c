@@ -117,7 +117,7 @@ bench_percentile_ns (uint32_t *v, size_t n, double p)
     return v[rank - 1];
 }
 
-// --- servers -------------------------------------------------------------------------------------------------
+// --- servers -----------------------------------------------------------------------------------------------
 
 pid_t
 bench_server_spawn (int (*serve) (void *arg, int ready_fd), void *arg, char *endpoint, size_t size)
@@ -238,7 +238,7 @@ bench_rss_bytes (pid_t pid)
     return kb < 0 ? -1 : kb * 1024;
 }
 
-// --- clients -------------------------------------------------------------------------------------------------
+// --- clients -----------------------------------------------------------------------------------------------
 
 // What each client process shares with the parent: its counts and latency samples of the current run.
 typedef struct {
@@ -380,7 +380,8 @@ bench_fanout (int nprocs, const bench_opts_t *opts, const bench_client_ops_t *op
             close (ready[0]);
             close (go[1]);
             close (done[0]);
-            s_client_main (i, opts, ops, arg, &slots[i], lats + (size_t) i * cap, cap, ready[1], go[0], done[1]);
+            s_client_main (i, opts, ops, arg, &slots[i], lats + (size_t) i * cap, cap, ready[1], go[0],
+                           done[1]);
         }
     }
     close (ready[1]);

@@ -63,10 +63,10 @@ typedef struct bench_client_ops {
 } bench_client_ops_t;
 
 typedef struct bench_result {
-    double p50_us;     // median latency of one `call`
+    double p50_us; // median latency of one `call`
     double p99_us;
-    double ops_per_s;  // operations of all clients together per second of wall time
-    double total_ops;  // operations done in the measured runs (all clients, all runs)
+    double ops_per_s;      // operations of all clients together per second of wall time
+    double total_ops;      // operations done in the measured runs (all clients, all runs)
     double wakeups_per_op; // thread sleeps (voluntary context switches) of the clients and the watched
                            // server, all threads, per operation; each sleep costs a wake-up. -1: unknown
 } bench_result_t;

@@ -127,8 +127,8 @@ main (int argc, char **argv)
                 bench_metricf (result.p50_us, "redis_incr_p1_%dc_p50_us", procs);
                 bench_metricf (result.p99_us, "redis_incr_p1_%dc_p99_us", procs);
             }
-            fprintf (stderr, "  redis INCR depth %-3d x %d clients %10.0f calls/s  (batch p50 %.1f us)\n", depths[i],
-                     procs, result.ops_per_s, result.p50_us);
+            fprintf (stderr, "  redis INCR depth %-3d x %d clients %10.0f calls/s  (batch p50 %.1f us)\n",
+                     depths[i], procs, result.ops_per_s, result.p50_us);
         }
     return 0;
 }

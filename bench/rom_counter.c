@@ -20,7 +20,7 @@
 #include "bench_common.h"
 #include "counter.rom.h"
 
-// --- the servants (run in the manager's server process) ------------------------------------------------------
+// --- the servants (run in the manager's server process) ----------------------------------------------------
 
 typedef struct {
     int64_t value;
@@ -87,12 +87,19 @@ s_increment_many (void *self, const Bench__Deltas *in, Bench__Counts *out, rom_c
 }
 
 static const Bench__Counter_Servant s_counter_servant = {
-    .rom_create = s_create, .rom_destroy = s_destroy, .increment = s_increment, .get = s_get, .echo = s_echo,
+    .rom_create = s_create,
+    .rom_destroy = s_destroy,
+    .increment = s_increment,
+    .get = s_get,
+    .echo = s_echo,
     .increment_many = s_increment_many,
 };
 
 static const Bench__PoolCounter_Servant s_pool_servant = {
-    .rom_create = s_create, .rom_destroy = s_destroy, .increment = s_increment, .get = s_get,
+    .rom_create = s_create,
+    .rom_destroy = s_destroy,
+    .increment = s_increment,
+    .get = s_get,
 };
 
 static rom_status_t
@@ -103,7 +110,7 @@ s_register (rom_server_t *server, void *arg)
     return rc == ROM_OK ? bench__pool_counter__rom_register (server, &s_pool_servant, NULL) : rc;
 }
 
-// --- one object of either type, through its generated proxy ---------------------------------------------------
+// --- one object of either type, through its generated proxy ------------------------------------------------
 
 typedef struct {
     int pool; // a PoolCounter, else a Counter
@@ -196,7 +203,7 @@ s_future_done (rom_future_t **future_p)
     return rc;
 }
 
-// --- client processes (bench_fanout) ---------------------------------------------------------------------------
+// --- client processes (bench_fanout) -----------------------------------------------------------------------
 
 typedef enum { MODE_SYNC, MODE_ASYNC, MODE_ONEWAY, MODE_ECHO, MODE_BATCH } workload_t;
 
@@ -266,8 +273,7 @@ s_client_call (void *state)
     client_t *self = state;
     const client_args_t *args = self->args;
     switch (args->mode) {
-    case MODE_SYNC:
-        return s_increment_sync (&self->object) == ROM_OK ? 1 : -1;
+    case MODE_SYNC: return s_increment_sync (&self->object) == ROM_OK ? 1 : -1;
     case MODE_ASYNC:
         // The pipeline stays full: collect the oldest call, send a new one in its place.
         if (s_future_done (&self->futures[self->head]) != ROM_OK
@@ -320,14 +326,14 @@ s_client_teardown (void *state)
 
 static const bench_client_ops_t s_ops = {s_client_setup, s_client_call, s_client_teardown};
 
-// --- managers ------------------------------------------------------------------------------------------------
+// --- managers ----------------------------------------------------------------------------------------------
 
 typedef struct {
     rom_manager_t *manager;
-    object_t shared;   // a Counter every client may use
-    object_t pooled;   // a PoolCounter likewise
-    char *token;       // of `shared`
-    char *pool_token;  // of `pooled`
+    object_t shared;  // a Counter every client may use
+    object_t pooled;  // a PoolCounter likewise
+    char *token;      // of `shared`
+    char *pool_token; // of `pooled`
 } server_t;
 
 static int
@@ -394,7 +400,7 @@ s_measure (const char *prefix, int nprocs, const bench_opts_t *opts, const clien
     return 0;
 }
 
-// --- workloads -------------------------------------------------------------------------------------------------
+// --- workloads ---------------------------------------------------------------------------------------------
 
 static void
 s_sync (server_t *ipc, server_t *tcp, const bench_opts_t *opts)
@@ -534,8 +540,8 @@ s_jobs (server_t *ipc, const bench_opts_t *opts)
     bench_metric ("rom_job_4p_oneway_calls_per_s", oneway_rate);
     bench_metric ("rom_job_4p_calls_per_s", async_rate > oneway_rate ? async_rate : oneway_rate);
     bench_metric ("rom_job_4p_exact", exact_async && exact_oneway);
-    fprintf (stderr, "  rom_job 4 x %ld: async %.0f/s (exact %d), oneway %.0f/s (exact %d)\n", increments, async_rate,
-             exact_async, oneway_rate, exact_oneway);
+    fprintf (stderr, "  rom_job 4 x %ld: async %.0f/s (exact %d), oneway %.0f/s (exact %d)\n", increments,
+             async_rate, exact_async, oneway_rate, exact_oneway);
 }
 
 static void
@@ -603,7 +609,8 @@ s_levers (server_t *ipc, const bench_opts_t *opts)
         client_args_t args = {rom_manager_endpoint (io2.manager), io2.token, 0, MODE_SYNC, 1, 0};
         s_watch (&io2);
         // Whether the server honoured the option: its ZMQ I/O threads, counted by name.
-        bench_metric ("rom_io2_server_io_threads", bench_count_threads (rom_manager_pid (io2.manager), "ZMQbg/IO"));
+        bench_metric ("rom_io2_server_io_threads",
+                      bench_count_threads (rom_manager_pid (io2.manager), "ZMQbg/IO"));
         s_measure ("rom_sync_ipc_io2", 1, opts, &args, NULL);
         s_server_stop (&io2);
     }
@@ -719,8 +726,8 @@ s_objects (server_t *ipc, const bench_opts_t *opts)
                 bench_metric ("rom_create_per_s", create_per_s = per_s);
             else
                 bench_metric ("rom_create_to_1m_per_s", per_s);
-            fprintf (stderr, "  rom_objects: %ld created pipelined (depth %d) at %.0f/s\n", steps[s] - live, DEPTH,
-                     per_s);
+            fprintf (stderr, "  rom_objects: %ld created pipelined (depth %d) at %.0f/s\n", steps[s] - live,
+                     DEPTH, per_s);
             live = steps[s];
         }
         long long rss = bench_rss_bytes (pid);
@@ -768,14 +775,18 @@ main (int argc, char **argv)
     bench_opts_t opts;
     bench_opts_parse (&opts, &argc, argv);
     // "async128" (not in the default set) runs only async depth 128, for a profiler.
-    static const char *names[] = {"sync", "pipelined", "job", "payload", "pool", "levers", "objects", "async128"};
+    static const char *names[] = {"sync", "pipelined", "job",     "payload",
+                                  "pool", "levers",    "objects", "async128"};
     for (int i = 1; i < argc; i++) {
         size_t k = 0;
         while (k < sizeof names / sizeof names[0] && strcmp (argv[i], names[k]) != 0)
             k++;
         if (k == sizeof names / sizeof names[0]) {
-            fprintf (stderr, "usage: %s [--quick] [--runs N] [--secs S] "
-                             "[sync|pipelined|job|payload|pool|levers|objects|async128 ...]   (default: all but async128)\n", argv[0]);
+            fprintf (
+                stderr,
+                "usage: %s [--quick] [--runs N] [--secs S] "
+                "[sync|pipelined|job|payload|pool|levers|objects|async128 ...]   (default: all but async128)\n",
+                argv[0]);
             return 2;
         }
     }
@@ -789,7 +800,8 @@ main (int argc, char **argv)
         // "tcp://127.0.0.1:*" (a port the server picks) does not work with it.
         server_t tcp;
         char endpoint[64];
-        int have_tcp = s_free_tcp_endpoint (endpoint, sizeof endpoint) == 0 && s_server_start (&tcp, endpoint, 0, 0) == 0;
+        int have_tcp = s_free_tcp_endpoint (endpoint, sizeof endpoint) == 0
+                       && s_server_start (&tcp, endpoint, 0, 0) == 0;
         s_sync (&ipc, have_tcp ? &tcp : NULL, &opts);
         if (have_tcp)
             s_server_stop (&tcp);

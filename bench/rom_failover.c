@@ -44,7 +44,7 @@
 // Setup steps (a fork, a manager start, a server coming up) that should take milliseconds.
 #define SETUP_MS 10000
 
-// --- small helpers --------------------------------------------------------------------------------------------
+// --- small helpers -----------------------------------------------------------------------------------------
 
 static void
 s_sleep_ms (int ms)
@@ -131,7 +131,8 @@ s_on_alarm (int sig)
 {
     (void) sig;
     static const char msg[] = "rom_failover: watchdog: a wait outran its bound in phase ";
-    if (write (2, msg, sizeof msg - 1) < 0 || write (2, s_phase, strlen (s_phase)) < 0 || write (2, "\n", 1) < 0)
+    if (write (2, msg, sizeof msg - 1) < 0 || write (2, s_phase, strlen (s_phase)) < 0
+        || write (2, "\n", 1) < 0)
         _exit (3);
     _exit (3);
 }
@@ -190,21 +191,22 @@ s_series_report (series_t *self, const char *key, const char *p50_key)
     bench_metricf (n, "%s_trials", self->name);
     bench_metricf (self->missed, "%s_missed", self->name);
     fprintf (stderr, "  %-34s p50 %8.2f ms  p99 %8.2f ms  (%d trials, %d missed the %d ms bound%s)\n",
-             self->name, p50, p99, n, self->missed, BOUND_MS, self->missed_in_a_row >= GIVE_UP ? ", gave up" : "");
+             self->name, p50, p99, n, self->missed, BOUND_MS,
+             self->missed_in_a_row >= GIVE_UP ? ", gave up" : "");
 }
 
-// --- a process blocked in a wait --------------------------------------------------------------------------------
+// --- a process blocked in a wait ---------------------------------------------------------------------------
 
 // What a blocked process tells its killer: first how its wait ended, then how its next call went.
 typedef struct {
-    int status;        // the blocked call's rom_status_t
-    uint64_t at_ns;    // CLOCK_MONOTONIC when it returned
-    char why[200];     // rom_client_errmsg () of its client after it
+    int status;     // the blocked call's rom_status_t
+    uint64_t at_ns; // CLOCK_MONOTONIC when it returned
+    char why[200];  // rom_client_errmsg () of its client after it
 } wait_report_t;
 
 typedef struct {
-    int status;   // the next call's (a ping's) rom_status_t
-    uint64_t ns;  // how long it took
+    int status;  // the next call's (a ping's) rom_status_t
+    uint64_t ns; // how long it took
 } next_report_t;
 
 typedef struct {
@@ -239,7 +241,7 @@ s_getter (void *arg)
     return NULL;
 }
 
-// --- detect: the manager's server dies under blocked waits ------------------------------------------------------
+// --- detect: the manager's server dies under blocked waits -------------------------------------------------
 
 // What a detect trial process sends back.
 typedef struct {
@@ -314,7 +316,8 @@ s_detect_trial_process (const char *endpoint, int result_fd)
     result.owner_got = s_read_by (owner_report[0], &result.owner, sizeof result.owner, deadline) == 0;
     if (result.child_got)
         result.next_got = s_read_by (child_report[0], &result.next, sizeof result.next,
-                                     bench_now_ns () + (BOUND_MS + 500) * 1000000ull) == 0;
+                                     bench_now_ns () + (BOUND_MS + 500) * 1000000ull)
+                          == 0;
     s_write_all (result_fd, &result, sizeof result);
     s_kill_reap (child);
     // Reaped now that the measurement is over (unless the runtime reaped it first: then ECHILD at once), so
@@ -386,7 +389,7 @@ s_detect (int trials)
     s_series_report (&next, "dead_server_next_call_ms", NULL);
 }
 
-// --- release: a lock holder dies while another process waits for the lock --------------------------------------
+// --- release: a lock holder dies while another process waits for the lock ----------------------------------
 
 static void
 s_release (int trials)
@@ -426,7 +429,8 @@ s_release (int trials)
                 pause ();
         }
         char byte = 0;
-        int ok = a > 0 && s_read_by (held[0], &byte, 1, bench_now_ns () + SETUP_MS * 1000000ull) == 0 && byte == 'h';
+        int ok = a > 0 && s_read_by (held[0], &byte, 1, bench_now_ns () + SETUP_MS * 1000000ull) == 0
+                 && byte == 'h';
         // B: opens its session (a first call), then waits for the lock with no deadline.
         pid_t b = ok ? fork () : -1;
         if (b == 0) {
@@ -468,8 +472,8 @@ s_release (int trials)
                          release.trials, rom_strerror (r.status), ms, r.status == ROM_OK ? "" : ": ",
                          r.status == ROM_OK ? "" : r.why);
             else
-                fprintf (stderr, "  release trial %d: the waiter still waits %d ms after the kill\n", release.trials,
-                         BOUND_MS);
+                fprintf (stderr, "  release trial %d: the waiter still waits %d ms after the kill\n",
+                         release.trials, BOUND_MS);
         }
         s_kill_reap (b);
         for (int i = 0; i < 2; i++) {
@@ -484,7 +488,7 @@ s_release (int trials)
     rom_manager_destroy (&manager);
 }
 
-// --- restart: a standalone server killed and started again at the same endpoint ---------------------------------
+// --- restart: a standalone server killed and started again at the same endpoint ----------------------------
 
 // The standalone server (`rom_failover serve ENDPOINT FD`): binds, says so on FD, serves until killed.
 // A program of its own (exec'd, not just forked) so that it shares no memory, ZMQ context or descriptors
@@ -572,8 +576,8 @@ s_restart (int trials)
         double p99 = bench_percentile_ns (lat, (size_t) n, 99) / 1e3;
         bench_metric ("rom_failover_ping_p50_us", p50);
         bench_metric ("rom_failover_ping_p99_us", p99);
-        fprintf (stderr, "  %-34s p50 %8.1f us  p99 %8.1f us  (sync round trip to a live server)\n", "rom ping", p50,
-                 p99);
+        fprintf (stderr, "  %-34s p50 %8.1f us  p99 %8.1f us  (sync round trip to a live server)\n",
+                 "rom ping", p50, p99);
     }
 
     series_t reconnect = {.name = "restart_reconnect_ms"};
@@ -610,10 +614,12 @@ s_restart (int trials)
         creates_ok += created == ROM_OK;
         if (printed == 0 || ((!ok_ns || created != ROM_OK) && printed < 4)) {
             printed++;
-            fprintf (stderr, "  restart trial %d: %s %.1f ms after the new server was ready (%d pings); a create "
-                             "then: %s%s%s\n",
-                     reconnect.trials, ok_ns ? "ping ok" : "no ping succeeded", ms, pings, rom_strerror (created),
-                     created == ROM_OK ? "" : ": ", created == ROM_OK ? "" : rom_client_errmsg (client));
+            fprintf (stderr,
+                     "  restart trial %d: %s %.1f ms after the new server was ready (%d pings); a create "
+                     "then: %s%s%s\n",
+                     reconnect.trials, ok_ns ? "ping ok" : "no ping succeeded", ms, pings,
+                     rom_strerror (created), created == ROM_OK ? "" : ": ",
+                     created == ROM_OK ? "" : rom_client_errmsg (client));
         }
         rom_lock_destroy (&lock);
     }
@@ -645,7 +651,8 @@ main (int argc, char **argv)
                  || strcmp (argv[i], "restart") == 0)
             argv[kept++] = argv[i];
         else {
-            fprintf (stderr, "usage: %s [--quick] [--trials N] [detect|release|restart ...]   (default: all)\n",
+            fprintf (stderr,
+                     "usage: %s [--quick] [--trials N] [detect|release|restart ...]   (default: all)\n",
                      argv[0]);
             return 2;
         }

@@ -81,7 +81,7 @@ s_serve (void *arg, int ready_fd)
     return 0;
 }
 
-// --- clients -------------------------------------------------------------------------------------------------
+// --- clients -----------------------------------------------------------------------------------------------
 
 typedef struct {
     const char *endpoint;
@@ -190,7 +190,7 @@ s_client_teardown (void *state)
 static const bench_client_ops_t s_rt_ops = {s_client_setup, s_call_rt, s_client_teardown};
 static const bench_client_ops_t s_window_ops = {s_client_setup, s_call_window, s_client_teardown};
 
-// --- workloads -------------------------------------------------------------------------------------------------
+// --- workloads ---------------------------------------------------------------------------------------------
 
 static pid_t
 s_start (int type, const char *transport, char *endpoint)
@@ -218,7 +218,8 @@ s_round_trips (const bench_opts_t *opts)
         int rc = bench_fanout (1, opts, &s_rt_ops, &args, &result);
         if (rc == 0)
             bench_report (prefix, &result);
-        // Several client processes on one REP server: it answers one call at a time, as rom's I/O thread does.
+        // Several client processes on one REP server: it answers one call at a time, as rom's I/O thread
+        // does.
         for (int procs = 2; rc == 0 && procs <= 4 && t == 0; procs *= 2) {
             snprintf (prefix, sizeof prefix, "raw_zmq_reqrep_%s_%dp", transports[t], procs);
             rc = bench_fanout (procs, opts, &s_rt_ops, &args, &result);
@@ -277,8 +278,8 @@ s_payloads (const bench_opts_t *opts)
             double bytes = result.ops_per_s * (double) sizes[i];
             bench_metricf (bytes, "raw_zmq_payload_ipc_%zu_bytes_per_s", sizes[i]);
             bench_metricf (result.p50_us, "raw_zmq_payload_ipc_%zu_p50_us", sizes[i]);
-            fprintf (stderr, "  raw_zmq_payload_ipc %8zu B  %8.1f MB/s  p50 %8.1f us\n", sizes[i], bytes / 1e6,
-                     result.p50_us);
+            fprintf (stderr, "  raw_zmq_payload_ipc %8zu B  %8.1f MB/s  p50 %8.1f us\n", sizes[i],
+                     bytes / 1e6, result.p50_us);
         }
     }
     bench_server_stop (server);
@@ -298,7 +299,8 @@ main (int argc, char **argv)
         }
     int major, minor, patch;
     zmq_version (&major, &minor, &patch);
-    fprintf (stderr, "zmq_raw: libzmq %d.%d.%d, %d runs x %.1f s\n", major, minor, patch, opts.runs, opts.secs);
+    fprintf (stderr, "zmq_raw: libzmq %d.%d.%d, %d runs x %.1f s\n", major, minor, patch, opts.runs,
+             opts.secs);
     for (int i = all ? 0 : 1; rc == 0 && i < (all ? 1 : argc); i++) {
         const char *what = all ? NULL : argv[i];
         if (rc == 0 && (!what || strcmp (what, "rt") == 0))

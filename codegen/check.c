@@ -15,8 +15,7 @@
 #define PATH_NESTED 3
 #define PATH_MAX_DEPTH 32
 
-static void
-s_add (gen_buf_t *errors, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+static void s_add (gen_buf_t *errors, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 static void
 s_add (gen_buf_t *errors, const char *fmt, ...)
 {
@@ -90,7 +89,8 @@ s_check_method (const gen_file_t *file, const gen_service_t *svc, size_t m, gen_
         static const char *const suffixes[] = {"_async", "_oneway"};
         for (size_t i = 0; i < 2; i++) {
             size_t len = strlen (method->lower);
-            if (strncmp (other->lower, method->lower, len) == 0 && strcmp (other->lower + len, suffixes[i]) == 0)
+            if (strncmp (other->lower, method->lower, len) == 0
+                && strcmp (other->lower + len, suffixes[i]) == 0)
                 s_add (errors,
                        "%s:%d: rpc %s.%s: its C name \"%s\" is what rom generates for the %s form of rpc %s "
                        "(%s_proxy__%s); rename one of them",

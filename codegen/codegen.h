@@ -75,40 +75,40 @@ typedef struct {
 } gen_message_t;
 
 typedef struct {
-    const char *name;      // as in the .proto: "Increment"
-    char *lower;           // protoc-c's member name: "increment"
-    char *upper;           // "INCREMENT": its index is <service upper>_METHOD__<upper>
+    const char *name; // as in the .proto: "Increment"
+    char *lower;      // protoc-c's member name: "increment"
+    char *upper;      // "INCREMENT": its index is <service upper>_METHOD__<upper>
     gen_message_t input;
     gen_message_t output;
-    const char *comment;   // leading comment from the .proto, or NULL
-    int line;              // 1-based, 0 when unknown
+    const char *comment; // leading comment from the .proto, or NULL
+    int line;            // 1-based, 0 when unknown
     bool client_streaming;
     bool server_streaming;
 } gen_method_t;
 
 typedef struct {
-    const char *name;      // "Counter"
-    char *full_name;       // "demo.Counter"
-    char *c_type;          // "Demo__Counter" (protoc-c's Demo__Counter_Service is beside it)
-    char *lower;           // "demo__counter"
-    char *upper;           // "DEMO__COUNTER": the method index enum is DEMO__COUNTER_METHOD__*
+    const char *name; // "Counter"
+    char *full_name;  // "demo.Counter"
+    char *c_type;     // "Demo__Counter" (protoc-c's Demo__Counter_Service is beside it)
+    char *lower;      // "demo__counter"
+    char *upper;      // "DEMO__COUNTER": the method index enum is DEMO__COUNTER_METHOD__*
     const char *comment;
     int line;
-    bool has_init;         // (rom.init) names a creation message
+    bool has_init; // (rom.init) names a creation message
     gen_message_t init;
-    char *init_option;     // the option's text as written, for error messages
-    bool pool;             // (rom.pool)
+    char *init_option; // the option's text as written, for error messages
+    bool pool;         // (rom.pool)
     size_t n_methods;
     gen_method_t *methods;
 } gen_service_t;
 
 typedef struct {
     const gen_file_proto_t *proto;
-    const char *name;      // "dir/counter.proto"
-    char *stem;            // "dir/counter"
-    char *identifier;      // "dir_2fcounter_2eproto"
-    const char *package;   // "" when none
-    char *c_package;       // (pb_c_file).c_package, or NULL
+    const char *name;    // "dir/counter.proto"
+    char *stem;          // "dir/counter"
+    char *identifier;    // "dir_2fcounter_2eproto"
+    const char *package; // "" when none
+    char *c_package;     // (pb_c_file).c_package, or NULL
     size_t n_services;
     gen_service_t *services;
 } gen_file_t;

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 // Copy a .proto comment as // lines. A line ending in a backslash would splice the next line into the
 // comment (-Wcomment), so trailing backslashes and blanks are dropped.
 static void
@@ -27,7 +26,8 @@ s_comment (gen_buf_t *out, const char *indent, const char *text)
     while (p < end) {
         const char *nl = memchr (p, '\n', (size_t) (end - p));
         size_t len = nl ? (size_t) (nl - p) : (size_t) (end - p);
-        while (len > 0 && (p[len - 1] == '\\' || p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\r'))
+        while (len > 0
+               && (p[len - 1] == '\\' || p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\r'))
             len--;
         if (len > 0 && p[0] == ' ') {
             p++;
@@ -43,7 +43,8 @@ s_comment (gen_buf_t *out, const char *indent, const char *text)
 static void
 s_method_enum (gen_buf_t *out, const gen_service_t *svc)
 {
-    gen_buf_printf (out,
+    gen_buf_printf (
+        out,
         "// The index of each method in %s__rom_type.methods, in rpc order: the method_index that\n"
         "// rom_proxy_call () and its _async and _oneway forms take.\n"
         "typedef enum {\n",
@@ -51,9 +52,9 @@ s_method_enum (gen_buf_t *out, const gen_service_t *svc)
     for (size_t i = 0; i < svc->n_methods; i++)
         gen_buf_printf (out, "    %s_METHOD__%s = %zu,\n", svc->upper, svc->methods[i].upper, i);
     gen_buf_printf (out,
-        "    %s_N_METHODS = %zu // how many (%s__rom_type.n_methods)\n"
-        "} %s_Method;\n\n",
-        svc->upper, svc->n_methods, svc->lower, svc->c_type);
+                    "    %s_N_METHODS = %zu // how many (%s__rom_type.n_methods)\n"
+                    "} %s_Method;\n\n",
+                    svc->upper, svc->n_methods, svc->lower, svc->c_type);
 }
 
 static void
@@ -61,7 +62,8 @@ s_lifecycle (gen_buf_t *out, const gen_service_t *svc)
 {
     const char *t = svc->c_type, *l = svc->lower;
     char *args = svc->has_init ? gen_xasprintf ("const %s *args, ", svc->init.c_type) : gen_xstrdup ("");
-    gen_buf_printf (out,
+    gen_buf_printf (
+        out,
         "// Create a new %s on the server behind `client`.%s\n"
         "// On ROM_OK *proxy_p is a new proxy holding one reference: caller owns it and must destroy it when\n"
         "// done (%s__rom_destroy ()). ROM_NO_TYPE if the server does not host %s, ROM_APP_ERROR if its\n"
@@ -69,13 +71,15 @@ s_lifecycle (gen_buf_t *out, const gen_service_t *svc)
         "rom_status_t %s__rom_create (rom_client_t *client, %s%s_Proxy **proxy_p);\n\n",
         svc->full_name, svc->has_init ? "\n// `args` (NULL: all defaults) are its creation arguments." : "",
         l, svc->full_name, l, args, t);
-    gen_buf_printf (out,
+    gen_buf_printf (
+        out,
         "// The same, under a unique `name` that any process can %s__rom_lookup (); a named object lives\n"
         "// until the server ends. ROM_EXISTS if the name is taken, unless `flags` has ROM_CREATE_EXIST_OK.\n"
         "rom_status_t %s__rom_create_named (rom_client_t *client, const char *name, %sunsigned flags,\n"
         "                                   %s_Proxy **proxy_p);\n\n",
         l, l, args, t);
-    gen_buf_printf (out,
+    gen_buf_printf (
+        out,
         "// Create a new %s without waiting for it, so that many creations are in flight at once\n"
         "// (rom_proxy_create_async ()). On ROM_OK *future_p is the caller's: collect the proxy with\n"
         "// %s__rom_create_wait (), or drop it with rom_future_destroy () (the reference is given back).\n"
@@ -84,7 +88,8 @@ s_lifecycle (gen_buf_t *out, const gen_service_t *svc)
         "// is a new proxy that caller owns; otherwise what %s__rom_create () would have returned.\n"
         "rom_status_t %s__rom_create_wait (rom_future_t **future_p, %s_Proxy **proxy_p);\n\n",
         svc->full_name, l, l, args, l, l, l, t);
-    gen_buf_printf (out,
+    gen_buf_printf (
+        out,
         "// A proxy to the object named `name`. ROM_NO_OBJECT if there is none, ROM_WRONG_TYPE if it is not a\n"
         "// %s.\n"
         "rom_status_t %s__rom_lookup (rom_client_t *client, const char *name, %s_Proxy **proxy_p);\n\n"
@@ -113,7 +118,8 @@ s_method_calls (gen_buf_t *out, const gen_service_t *svc, const gen_method_t *m)
     const char *t = svc->c_type, *l = svc->lower;
     gen_buf_printf (out, "// rpc %s (%s) returns (%s)\n", m->name, m->input.full_name, m->output.full_name);
     s_comment (out, "", m->comment);
-    gen_buf_printf (out,
+    gen_buf_printf (
+        out,
         "// Waits for the reply within the client's deadline. `in` may be NULL (an empty message); with `out`\n"
         "// non-NULL, on ROM_OK *out is the reply: caller owns it and frees it with %s__free_unpacked ().\n"
         "rom_status_t %s_proxy__%s (%s_Proxy *proxy, const %s *in, %s **out);\n"
@@ -121,15 +127,16 @@ s_method_calls (gen_buf_t *out, const gen_service_t *svc, const gen_method_t *m)
         "rom_status_t %s_proxy__%s_async (%s_Proxy *proxy, const %s *in, rom_future_t **future_p);\n"
         "// Sends the call and wants no reply: errors are not reported back.\n"
         "rom_status_t %s_proxy__%s_oneway (%s_Proxy *proxy, const %s *in);\n\n",
-        m->output.lower, l, m->lower, t, m->input.c_type, m->output.c_type, m->output.c_type, l, m->lower,
-        t, m->input.c_type, l, m->lower, t, m->input.c_type);
+        m->output.lower, l, m->lower, t, m->input.c_type, m->output.c_type, m->output.c_type, l, m->lower, t,
+        m->input.c_type, l, m->lower, t, m->input.c_type);
 }
 
 static void
 s_servant (gen_buf_t *out, const gen_service_t *svc)
 {
     const char *t = svc->c_type, *l = svc->lower;
-    gen_buf_printf (out,
+    gen_buf_printf (
+        out,
         "// The server side of %s: the functions that implement it, run inside the manager. Calls to one\n"
         "// object never overlap. A NULL method answers ROM_NO_METHOD; `out` is initialized and packed after\n"
         "// the method returns ROM_OK (what it points to is borrowed: object state or rom_call_alloc () memory);\n"
@@ -138,19 +145,25 @@ s_servant (gen_buf_t *out, const gen_service_t *svc)
         "    // Make the state of a new object in *self_p (NULL rom_create: the state is NULL).\n",
         svc->full_name, t);
     if (svc->has_init)
-        gen_buf_printf (out, "    rom_status_t (*rom_create) (void *ctx, const %s *args, void **self_p, rom_call_t *call);\n",
-                        svc->init.c_type);
+        gen_buf_printf (
+            out,
+            "    rom_status_t (*rom_create) (void *ctx, const %s *args, void **self_p, rom_call_t *call);\n",
+            svc->init.c_type);
     else
-        gen_buf_printf (out, "    rom_status_t (*rom_create) (void *ctx, void **self_p, rom_call_t *call);\n");
-    gen_buf_printf (out, "    // Free the state when the object dies (its last reference is gone, or the server ends).\n"
-                         "    void (*rom_destroy) (void *self);\n");
+        gen_buf_printf (out,
+                        "    rom_status_t (*rom_create) (void *ctx, void **self_p, rom_call_t *call);\n");
+    gen_buf_printf (
+        out, "    // Free the state when the object dies (its last reference is gone, or the server ends).\n"
+             "    void (*rom_destroy) (void *self);\n");
     for (size_t i = 0; i < svc->n_methods; i++) {
         const gen_method_t *m = &svc->methods[i];
         s_comment (out, "    ", m->comment);
-        gen_buf_printf (out, "    rom_status_t (*%s) (void *self, const %s *in, %s *out, rom_call_t *call);\n", m->lower,
-                        m->input.c_type, m->output.c_type);
+        gen_buf_printf (out,
+                        "    rom_status_t (*%s) (void *self, const %s *in, %s *out, rom_call_t *call);\n",
+                        m->lower, m->input.c_type, m->output.c_type);
     }
-    gen_buf_printf (out,
+    gen_buf_printf (
+        out,
         "} %s_Servant;\n\n"
         "// Host %s on `server` with `servant` (which, like `ctx`, must outlive the server); `ctx` is handed\n"
         "// to every rom_create. ROM_EXISTS if the type is registered already.\n"
@@ -163,7 +176,8 @@ gen_emit_header (const gen_file_t *file)
 {
     gen_buf_t out;
     gen_buf_init (&out);
-    gen_buf_printf (&out,
+    gen_buf_printf (
+        &out,
         "// %s.rom.h: generated by protoc-gen-rom from %s. Do not edit.\n"
         "// Typed proxies (client side) and servant tables (server side) of its services; the messages are\n"
         "// protoc-c's, in %s.pb-c.h.\n"
@@ -182,7 +196,8 @@ gen_emit_header (const gen_file_t *file)
             gen_buf_printf (&out, "-");
         gen_buf_printf (&out, "\n");
         s_comment (&out, "", svc->comment);
-        gen_buf_printf (&out,
+        gen_buf_printf (
+            &out,
             "\n// The type as the runtime sees it (name, methods, protobuf-c descriptors).\n"
             "extern const rom_type_t %s__rom_type;\n\n"
             "// A proxy to one remote %s: a rom_proxy_t underneath (see %s__rom_base ()).\n"
@@ -198,10 +213,9 @@ gen_emit_header (const gen_file_t *file)
             s_method_calls (&out, svc, &svc->methods[m]);
         s_servant (&out, svc);
     }
-    gen_buf_printf (&out,
-        "#ifdef __cplusplus\n"
-        "}\n"
-        "#endif\n"
-        "#endif\n");
+    gen_buf_printf (&out, "#ifdef __cplusplus\n"
+                          "}\n"
+                          "#endif\n"
+                          "#endif\n");
     return gen_buf_take (&out);
 }

@@ -15,7 +15,8 @@ s_skeleton (gen_buf_t *out, const gen_service_t *svc)
 {
     const char *t = svc->c_type, *l = svc->lower;
     // create / destroy trampolines
-    gen_buf_printf (out,
+    gen_buf_printf (
+        out,
         "static rom_status_t\n"
         "s_%s__rom_create (const void *servant, void *ctx, const ProtobufCMessage *args, void **self_p,\n"
         "    rom_call_t *call)\n"
@@ -24,26 +25,27 @@ s_skeleton (gen_buf_t *out, const gen_service_t *svc)
         "    *self_p = NULL;\n",
         l, t);
     if (svc->has_init)
-        gen_buf_printf (out,
+        gen_buf_printf (
+            out,
             "    return s->rom_create ? s->rom_create (ctx, (const %s *) args, self_p, call) : ROM_OK;\n",
             svc->init.c_type);
     else
-        gen_buf_printf (out,
-            "    (void) args;\n"
-            "    return s->rom_create ? s->rom_create (ctx, self_p, call) : ROM_OK;\n");
+        gen_buf_printf (out, "    (void) args;\n"
+                             "    return s->rom_create ? s->rom_create (ctx, self_p, call) : ROM_OK;\n");
     gen_buf_printf (out,
-        "}\n\n"
-        "static void\n"
-        "s_%s__rom_destroy (const void *servant, void *self)\n"
-        "{\n"
-        "    const %s_Servant *s = servant;\n"
-        "    if (s->rom_destroy)\n"
-        "        s->rom_destroy (self);\n"
-        "}\n\n",
-        l, t);
+                    "}\n\n"
+                    "static void\n"
+                    "s_%s__rom_destroy (const void *servant, void *self)\n"
+                    "{\n"
+                    "    const %s_Servant *s = servant;\n"
+                    "    if (s->rom_destroy)\n"
+                    "        s->rom_destroy (self);\n"
+                    "}\n\n",
+                    l, t);
     for (size_t i = 0; i < svc->n_methods; i++) {
         const gen_method_t *m = &svc->methods[i];
-        gen_buf_printf (out,
+        gen_buf_printf (
+            out,
             "static rom_status_t\n"
             "s_%s__%s (const void *servant, void *self, const ProtobufCMessage *in, ProtobufCMessage *out,\n"
             "    rom_call_t *call)\n"
@@ -56,37 +58,39 @@ s_skeleton (gen_buf_t *out, const gen_service_t *svc)
             l, m->lower, t, m->lower, m->lower, m->input.c_type, m->output.c_type);
     }
     if (svc->n_methods) {
-        gen_buf_printf (out, "static const rom_method_t s_%s__rom_methods[%s_N_METHODS] = {\n", l, svc->upper);
+        gen_buf_printf (out, "static const rom_method_t s_%s__rom_methods[%s_N_METHODS] = {\n", l,
+                        svc->upper);
         for (size_t i = 0; i < svc->n_methods; i++) {
             const gen_method_t *m = &svc->methods[i];
-            gen_buf_printf (out, "    [%s_METHOD__%s] =\n        {\"%s\", &%s__descriptor, &%s__descriptor, s_%s__%s},\n",
-                            svc->upper, m->upper, m->name, m->input.lower, m->output.lower, l, m->lower);
+            gen_buf_printf (
+                out, "    [%s_METHOD__%s] =\n        {\"%s\", &%s__descriptor, &%s__descriptor, s_%s__%s},\n",
+                svc->upper, m->upper, m->name, m->input.lower, m->output.lower, l, m->lower);
         }
         gen_buf_printf (out, "};\n\n");
     }
     gen_buf_printf (out,
-        "const rom_type_t %s__rom_type = {\n"
-        "    .name = \"%s\",\n"
-        "    .hash = 0x%08xu,\n",
-        l, svc->full_name, gen_type_hash (svc->full_name));
+                    "const rom_type_t %s__rom_type = {\n"
+                    "    .name = \"%s\",\n"
+                    "    .hash = 0x%08xu,\n",
+                    l, svc->full_name, gen_type_hash (svc->full_name));
     if (svc->has_init)
         gen_buf_printf (out, "    .init = &%s__descriptor,\n", svc->init.lower);
     else
         gen_buf_printf (out, "    .init = NULL,\n");
     gen_buf_printf (out,
-        "    .flags = %s,\n"
-        "    .n_methods = %s_N_METHODS,\n"
-        "    .methods = %s%s%s,\n"
-        "    .create = s_%s__rom_create,\n"
-        "    .destroy = s_%s__rom_destroy,\n"
-        "};\n\n"
-        "rom_status_t\n"
-        "%s__rom_register (rom_server_t *server, const %s_Servant *servant, void *ctx)\n"
-        "{\n"
-        "    return rom_server_register (server, &%s__rom_type, servant, ctx);\n"
-        "}\n\n",
-        svc->pool ? "ROM_TYPE_POOL" : "0", svc->upper, svc->n_methods ? "s_" : "NULL",
-        svc->n_methods ? l : "", svc->n_methods ? "__rom_methods" : "", l, l, l, t, l);
+                    "    .flags = %s,\n"
+                    "    .n_methods = %s_N_METHODS,\n"
+                    "    .methods = %s%s%s,\n"
+                    "    .create = s_%s__rom_create,\n"
+                    "    .destroy = s_%s__rom_destroy,\n"
+                    "};\n\n"
+                    "rom_status_t\n"
+                    "%s__rom_register (rom_server_t *server, const %s_Servant *servant, void *ctx)\n"
+                    "{\n"
+                    "    return rom_server_register (server, &%s__rom_type, servant, ctx);\n"
+                    "}\n\n",
+                    svc->pool ? "ROM_TYPE_POOL" : "0", svc->upper, svc->n_methods ? "s_" : "NULL",
+                    svc->n_methods ? l : "", svc->n_methods ? "__rom_methods" : "", l, l, l, t, l);
 }
 
 // The typed proxy is a rom_proxy_t under another name: the functions hand the runtime a rom_proxy_t ** of
@@ -97,14 +101,14 @@ static void
 s_proxy_out (gen_buf_t *out, const char *t, const char *call)
 {
     gen_buf_printf (out,
-        "{\n"
-        "    rom_proxy_t *proxy = NULL;\n"
-        "    rom_status_t status = %s;\n"
-        "    if (proxy_p)\n"
-        "        *proxy_p = (%s_Proxy *) proxy;\n"
-        "    return status;\n"
-        "}\n\n",
-        call, t);
+                    "{\n"
+                    "    rom_proxy_t *proxy = NULL;\n"
+                    "    rom_status_t status = %s;\n"
+                    "    if (proxy_p)\n"
+                    "        *proxy_p = (%s_Proxy *) proxy;\n"
+                    "    return status;\n"
+                    "}\n\n",
+                    call, t);
 }
 
 // Every function taking a typed proxy checks it first: the cast makes any pointer fit, so a handle of
@@ -114,10 +118,10 @@ static void
 s_check (gen_buf_t *out, const char *l, const char *handle)
 {
     gen_buf_printf (out,
-        "    rom_status_t status = rom_proxy_check ((const rom_proxy_t *) %s, &%s__rom_type);\n"
-        "    if (status != ROM_OK)\n"
-        "        return status;\n",
-        handle, l);
+                    "    rom_status_t status = rom_proxy_check ((const rom_proxy_t *) %s, &%s__rom_type);\n"
+                    "    if (status != ROM_OK)\n"
+                    "        return status;\n",
+                    handle, l);
 }
 
 static void
@@ -131,7 +135,8 @@ s_proxy (gen_buf_t *out, const gen_service_t *svc)
         args_param = param;
         args_value = "(const ProtobufCMessage *) args";
     }
-    gen_buf_printf (out,
+    gen_buf_printf (
+        out,
         "rom_status_t\n"
         "%s__rom_create (rom_client_t *client, %s%s_Proxy **proxy_p)\n"
         "{\n"
@@ -141,39 +146,45 @@ s_proxy (gen_buf_t *out, const gen_service_t *svc)
         "%s__rom_create_named (rom_client_t *client, const char *name, %sunsigned flags, %s_Proxy **proxy_p)\n",
         l, args_param, t, l, svc->has_init ? "args, " : "", l, args_param, t);
     call = gen_xasprintf ("rom_proxy_create (client, &%s__rom_type, name, %s, flags,\n"
-                          "                                            proxy_p ? &proxy : NULL)", l, args_value);
+                          "                                            proxy_p ? &proxy : NULL)",
+                          l, args_value);
     s_proxy_out (out, t, call);
     free (call);
     gen_buf_printf (out,
-        "rom_status_t\n"
-        "%s__rom_create_async (rom_client_t *client, %srom_future_t **future_p)\n"
-        "{\n"
-        "    return rom_proxy_create_async (client, &%s__rom_type, NULL, %s,\n"
-        "                                   0, future_p);\n"
-        "}\n\n"
-        "rom_status_t\n"
-        "%s__rom_create_wait (rom_future_t **future_p, %s_Proxy **proxy_p)\n",
-        l, args_param, l, args_value, l, t);
+                    "rom_status_t\n"
+                    "%s__rom_create_async (rom_client_t *client, %srom_future_t **future_p)\n"
+                    "{\n"
+                    "    return rom_proxy_create_async (client, &%s__rom_type, NULL, %s,\n"
+                    "                                   0, future_p);\n"
+                    "}\n\n"
+                    "rom_status_t\n"
+                    "%s__rom_create_wait (rom_future_t **future_p, %s_Proxy **proxy_p)\n",
+                    l, args_param, l, args_value, l, t);
     call = gen_xasprintf ("rom_future_wait_proxy (future_p, &%s__rom_type, proxy_p ? &proxy : NULL)", l);
     s_proxy_out (out, t, call);
     free (call);
-    gen_buf_printf (out, "rom_status_t\n%s__rom_lookup (rom_client_t *client, const char *name, %s_Proxy **proxy_p)\n",
-                    l, t);
+    gen_buf_printf (
+        out, "rom_status_t\n%s__rom_lookup (rom_client_t *client, const char *name, %s_Proxy **proxy_p)\n", l,
+        t);
     call = gen_xasprintf ("rom_proxy_lookup (client, &%s__rom_type, name, proxy_p ? &proxy : NULL)", l);
     s_proxy_out (out, t, call);
     free (call);
-    gen_buf_printf (out,
-        "rom_status_t\n%s__rom_from_token (rom_client_t *client, const char *token, %s_Proxy **proxy_p)\n", l, t);
+    gen_buf_printf (
+        out,
+        "rom_status_t\n%s__rom_from_token (rom_client_t *client, const char *token, %s_Proxy **proxy_p)\n", l,
+        t);
     call = gen_xasprintf ("rom_proxy_from_token (client, &%s__rom_type, token, proxy_p ? &proxy : NULL)", l);
     s_proxy_out (out, t, call);
     free (call);
-    gen_buf_printf (out,
+    gen_buf_printf (
+        out,
         "rom_status_t\n%s__rom_from_ref (rom_client_t *client, const Rom__ObjectRef *ref, %s_Proxy **proxy_p)\n",
         l, t);
     call = gen_xasprintf ("rom_proxy_from_ref (client, &%s__rom_type, ref, proxy_p ? &proxy : NULL)", l);
     s_proxy_out (out, t, call);
     free (call);
-    gen_buf_printf (out,
+    gen_buf_printf (
+        out,
         "rom_status_t\n"
         "%s__rom_dup (%s_Proxy *proxy, %s_Proxy **copy_p)\n"
         "{\n"
@@ -208,7 +219,8 @@ s_proxy (gen_buf_t *out, const gen_service_t *svc)
     free (param);
     for (size_t i = 0; i < svc->n_methods; i++) {
         const gen_method_t *m = &svc->methods[i];
-        gen_buf_printf (out,
+        gen_buf_printf (
+            out,
             "rom_status_t\n"
             "%s_proxy__%s (%s_Proxy *proxy, const %s *in, %s **out)\n"
             "{\n"
@@ -227,23 +239,22 @@ s_proxy (gen_buf_t *out, const gen_service_t *svc)
             "    if (future_p)\n"
             "        *future_p = NULL;\n",
             l, m->lower, t, m->input.c_type, m->output.c_type, l, svc->upper, m->upper, m->output.c_type, l,
-            m->lower, t,
-            m->input.c_type);
+            m->lower, t, m->input.c_type);
         s_check (out, l, "proxy");
         gen_buf_printf (out,
-            "    return rom_proxy_call_async ((rom_proxy_t *) proxy, %s_METHOD__%s,\n"
-            "                                 (const ProtobufCMessage *) in, future_p);\n"
-            "}\n\n"
-            "rom_status_t\n"
-            "%s_proxy__%s_oneway (%s_Proxy *proxy, const %s *in)\n"
-            "{\n",
-            svc->upper, m->upper, l, m->lower, t, m->input.c_type);
+                        "    return rom_proxy_call_async ((rom_proxy_t *) proxy, %s_METHOD__%s,\n"
+                        "                                 (const ProtobufCMessage *) in, future_p);\n"
+                        "}\n\n"
+                        "rom_status_t\n"
+                        "%s_proxy__%s_oneway (%s_Proxy *proxy, const %s *in)\n"
+                        "{\n",
+                        svc->upper, m->upper, l, m->lower, t, m->input.c_type);
         s_check (out, l, "proxy");
         gen_buf_printf (out,
-            "    return rom_proxy_call_oneway ((rom_proxy_t *) proxy, %s_METHOD__%s,\n"
-            "                                  (const ProtobufCMessage *) in);\n"
-            "}\n\n",
-            svc->upper, m->upper);
+                        "    return rom_proxy_call_oneway ((rom_proxy_t *) proxy, %s_METHOD__%s,\n"
+                        "                                  (const ProtobufCMessage *) in);\n"
+                        "}\n\n",
+                        svc->upper, m->upper);
     }
 }
 
@@ -252,7 +263,8 @@ gen_emit_source (const gen_file_t *file)
 {
     gen_buf_t out;
     gen_buf_init (&out);
-    gen_buf_printf (&out,
+    gen_buf_printf (
+        &out,
         "// %s.rom.c: generated by protoc-gen-rom from %s. Do not edit.\n"
         "// Skeletons, type tables and typed proxies of its services: thin casts over the rom runtime.\n"
         "#include \"%s.rom.h\"\n\n"

@@ -103,7 +103,8 @@ main (int argc, char **argv)
     (void) argv;
     if (argc > 1) {
         fputs ("protoc-gen-rom: a protoc plugin; run it through protoc:\n"
-               "  protoc --plugin=protoc-gen-rom=PATH --c_out=DIR --rom_out=DIR x.proto\n", stderr);
+               "  protoc --plugin=protoc-gen-rom=PATH --c_out=DIR --rom_out=DIR x.proto\n",
+               stderr);
         return 2;
     }
     size_t len = 0;
@@ -125,8 +126,8 @@ main (int argc, char **argv)
     response.has_supported_features = 1;
     response.supported_features =
         GOOGLE__PROTOBUF__COMPILER__CODE_GENERATOR_RESPONSE__FEATURE__FEATURE_PROTO3_OPTIONAL;
-    Google__Protobuf__Compiler__CodeGeneratorResponse__File **files =
-        gen_xalloc (2 * request->n_file_to_generate * sizeof *files);
+    Google__Protobuf__Compiler__CodeGeneratorResponse__File **files = gen_xalloc (
+        2 * request->n_file_to_generate * sizeof *files);
     response.n_file = s_generate (request, &response, files);
     response.file = files;
 

@@ -61,7 +61,8 @@ s_unknown (const ProtobufCMessage *msg, uint32_t tag)
 char *
 gen_file_c_package (const gen_file_proto_t *file)
 {
-    const ProtobufCMessageUnknownField *opt = s_unknown ((const ProtobufCMessage *) file->options, PB_C_FILE_OPTION);
+    const ProtobufCMessageUnknownField *opt = s_unknown ((const ProtobufCMessage *) file->options,
+                                                         PB_C_FILE_OPTION);
     if (!opt || opt->wire_type != PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED)
         return NULL;
     const uint8_t *data;
@@ -276,10 +277,11 @@ gen_file_build (gen_file_t *self, const gen_request_t *request, const gen_file_p
         if (svc->init_option) {
             const s_entry_t *entry = s_resolve_init (&index, self->package, svc->init_option);
             if (!entry) {
-                *error = gen_xasprintf ("%s:%d: service %s: option (rom.init) = \"%s\" names no message known "
-                                        "here; name a message of this file or of one it imports "
-                                        "(relative to package \"%s\", or fully qualified)",
-                                        self->name, svc->line, svc->name, svc->init_option, self->package);
+                *error =
+                    gen_xasprintf ("%s:%d: service %s: option (rom.init) = \"%s\" names no message known "
+                                   "here; name a message of this file or of one it imports "
+                                   "(relative to package \"%s\", or fully qualified)",
+                                   self->name, svc->line, svc->name, svc->init_option, self->package);
                 rc = -1;
                 break;
             }

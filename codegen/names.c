@@ -62,9 +62,12 @@ s_override (const char *full_name, const char *package, const char *c_package)
     return gen_xasprintf ("%s%s%s", c_package, plen == 0 ? "." : "", rest);
 }
 
+// How one piece of a name is spelled (lower or upper case, mangled); the result is malloc'ed.
+typedef char *s_convert_fn (const char *);
+
 // Split on '.', skip empty pieces, convert each, join with "__".
 static char *
-s_join (const char *full_name, const char *package, const char *c_package, char *(*convert) (const char *))
+s_join (const char *full_name, const char *package, const char *c_package, s_convert_fn *convert)
 {
     char *name = s_override (full_name, package, c_package);
     gen_buf_t buf;
@@ -122,10 +125,16 @@ bool
 gen_is_c_keyword (const char *word)
 {
     static const char *const keywords[] = {
-        "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum",
-        "extern", "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return",
-        "short", "signed", "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void",
-        "volatile", "while", "_Alignas", "_Alignof", "_Atomic", "_Bool", "_Complex", "_Generic",
+        "auto",       "break",     "case",           "char",
+        "const",      "continue",  "default",        "do",
+        "double",     "else",      "enum",           "extern",
+        "float",      "for",       "goto",           "if",
+        "inline",     "int",       "long",           "register",
+        "restrict",   "return",    "short",          "signed",
+        "sizeof",     "static",    "struct",         "switch",
+        "typedef",    "union",     "unsigned",       "void",
+        "volatile",   "while",     "_Alignas",       "_Alignof",
+        "_Atomic",    "_Bool",     "_Complex",       "_Generic",
         "_Imaginary", "_Noreturn", "_Static_assert", "_Thread_local",
     };
     for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)

@@ -1,5 +1,5 @@
-// array_changed: seed 004, part 2 (and seed 000's Array). array = Array ("i", [1, 2, 3, 4, 5, 6]); a child sets
-// array[2] = -110 and the parent sees it. The "id" is the array's object id on the manager.
+// array_changed: seed 004, part 2 (and seed 000's Array). array = Array ("i", [1, 2, 3, 4, 5, 6]); a child
+// sets array[2] = -110 and the parent sees it. The "id" is the array's object id on the manager.
 #include <rom/rom.h>
 #include <stdio.h>
 #include <stdlib.h>

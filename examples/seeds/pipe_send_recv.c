@@ -71,7 +71,8 @@ main (void)
     rom_pipe_close (&pp[0]);
     int64_t v;
     rom_status_t status = rom_pipe_recv_int (pp[1], 1000, &v);
-    printf ("recv after the other end closed: %s\n", status == ROM_CLOSED ? "EOFError" : rom_strerror (status));
+    printf ("recv after the other end closed: %s\n",
+            status == ROM_CLOSED ? "EOFError" : rom_strerror (status));
     rom_pipe_destroy (&pp[1]);
     rom_manager_destroy (&manager);
     return failed;

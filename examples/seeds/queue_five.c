@@ -60,16 +60,20 @@ main (void)
     for (int i = 0; i < 9; i++)
         failed |= rom_queue_put_int (q, i, ROM_FOREVER) != ROM_OK;
     rom_status_t status = rom_queue_put_int (q, 9, ROM_NOWAIT);
-    printf ("put_nowait on a full queue of 9: %s\n", status == ROM_FULL ? "queue.Full" : rom_strerror (status));
+    printf ("put_nowait on a full queue of 9: %s\n",
+            status == ROM_FULL ? "queue.Full" : rom_strerror (status));
     status = rom_queue_put_int (q, 9, 100);
-    printf ("put (timeout=0.1) on a full queue of 9: %s\n", status == ROM_FULL ? "queue.Full" : rom_strerror (status));
+    printf ("put (timeout=0.1) on a full queue of 9: %s\n",
+            status == ROM_FULL ? "queue.Full" : rom_strerror (status));
     // get on an empty queue raises queue.Empty.
     for (int i = 0; i < 9; i++)
         failed |= rom_queue_get_int (q, ROM_NOWAIT, &v) != ROM_OK;
     status = rom_queue_get_int (q, ROM_NOWAIT, &v);
-    printf ("get_nowait on an empty queue: %s\n", status == ROM_EMPTY ? "queue.Empty" : rom_strerror (status));
+    printf ("get_nowait on an empty queue: %s\n",
+            status == ROM_EMPTY ? "queue.Empty" : rom_strerror (status));
     status = rom_queue_get_int (q, 100, &v);
-    printf ("get (timeout=0.1) on an empty queue: %s\n", status == ROM_EMPTY ? "queue.Empty" : rom_strerror (status));
+    printf ("get (timeout=0.1) on an empty queue: %s\n",
+            status == ROM_EMPTY ? "queue.Empty" : rom_strerror (status));
     rom_queue_destroy (&q);
     rom_manager_destroy (&manager);
     return failed;

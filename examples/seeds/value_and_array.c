@@ -17,7 +17,8 @@ s_f (rom_value_t *n, rom_array_t *a)
         return 1;
     for (size_t i = 0; i < len; i++) {
         int64_t x;
-        if (rom_array_get_int (a, (int64_t) i, &x) != ROM_OK || rom_array_set_int (a, (int64_t) i, -x) != ROM_OK)
+        if (rom_array_get_int (a, (int64_t) i, &x) != ROM_OK
+            || rom_array_set_int (a, (int64_t) i, -x) != ROM_OK)
             return 1;
     }
     return 0;

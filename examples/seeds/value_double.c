@@ -39,11 +39,11 @@ s_print_plain (const char *who, const char *name, const my_obj_t *obj)
 {
     // Python prints the int 10 as "10" and the float 10.78 as "10.78".
     if (obj->value == (long) obj->value)
-        printf ("[%s]pid: %d , %s.value: %ld , id(%s.value): %lu\n", who, (int) getpid (), name, (long) obj->value,
-                name, (unsigned long) (size_t) obj);
+        printf ("[%s]pid: %d , %s.value: %ld , id(%s.value): %lu\n", who, (int) getpid (), name,
+                (long) obj->value, name, (unsigned long) (size_t) obj);
     else
-        printf ("[%s]pid: %d , %s.value: %g , id(%s.value): %lu\n", who, (int) getpid (), name, obj->value, name,
-                (unsigned long) (size_t) obj);
+        printf ("[%s]pid: %d , %s.value: %g , id(%s.value): %lu\n", who, (int) getpid (), name, obj->value,
+                name, (unsigned long) (size_t) obj);
     fflush (stdout);
 }
 

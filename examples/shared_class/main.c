@@ -164,7 +164,8 @@ main (void)
     }
     // Wait for our two workers only: the manager's server is a child of this process too.
     for (int i = 0; i < 2; i++)
-        if (pids[i] > 0 && (waitpid (pids[i], &status, 0) != pids[i] || !WIFEXITED (status) || WEXITSTATUS (status) != 0))
+        if (pids[i] > 0
+            && (waitpid (pids[i], &status, 0) != pids[i] || !WIFEXITED (status) || WEXITSTATUS (status) != 0))
             failed = 1;
     failed |= s_print_list (obj, "main");
     free (token);

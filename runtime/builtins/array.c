@@ -23,6 +23,8 @@ s_load (const s_array_t *a, size_t i)
 {
     romi_scalar_t v = {0};
     const unsigned char *p = a->data + i * romi_typecode_size (a->typecode);
+    // One line per case reads as a table.
+    // clang-format off
     switch (a->typecode) {
     case 'b': v.i = *(const int8_t *) p; break;
     case 'h': { int16_t x; memcpy (&x, p, sizeof x); v.i = x; break; }
@@ -37,6 +39,7 @@ s_load (const s_array_t *a, size_t i)
     case '?': v.b = *p != 0; break;
     default: break;
     }
+    // clang-format on
     return v;
 }
 
@@ -45,6 +48,8 @@ static void
 s_store (s_array_t *a, size_t i, romi_scalar_t v)
 {
     unsigned char *p = a->data + i * romi_typecode_size (a->typecode);
+    // One line per case reads as a table.
+    // clang-format off
     switch (a->typecode) {
     case 'b': *(int8_t *) p = (int8_t) v.i; break;
     case 'h': { int16_t x = (int16_t) v.i; memcpy (p, &x, sizeof x); break; }
@@ -59,6 +64,7 @@ s_store (s_array_t *a, size_t i, romi_scalar_t v)
     case '?': *p = v.b; break;
     default: break;
     }
+    // clang-format on
 }
 
 // The number of elements `items` carries in the field of the array's class, and the field that other
@@ -136,7 +142,8 @@ s_create (void *ctx, const Rom__Builtins__ArrayInit *args, void **self_p, rom_ca
     (void) ctx;
     int typecode = (int) args->typecode;
     if (!romi_typecode_valid (typecode, false))
-        return rom_call_fail (call, ROM_INVALID, "typecode %d is not one of b B h H i I l L q Q f d ?", typecode);
+        return rom_call_fail (call, ROM_INVALID, "typecode %d is not one of b B h H i I l L q Q f d ?",
+                              typecode);
     s_array_t *self = calloc (1, sizeof *self);
     if (!self)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory");
@@ -144,7 +151,8 @@ s_create (void *ctx, const Rom__Builtins__ArrayInit *args, void **self_p, rom_ca
     size_t n_items = 0;
     rom_status_t status = s_items_count (self, args->items, &n_items, call);
     if (status == ROM_OK && n_items && args->length && args->length != n_items)
-        status = rom_call_fail (call, ROM_INVALID, "length %" PRIu64 " but %zu initial items", args->length, n_items);
+        status = rom_call_fail (call, ROM_INVALID, "length %" PRIu64 " but %zu initial items", args->length,
+                                n_items);
     // A length that would not fit the server's memory is refused before calloc tries.
     uint64_t length = n_items ? n_items : args->length;
     if (status == ROM_OK && length > ((uint64_t) 1 << 32))
@@ -249,19 +257,21 @@ s_set_slice (void *self, const Rom__Builtins__SliceAssign *in, Google__Protobuf_
     (void) out;
     s_array_t *a = self;
     size_t from, to, n;
-    romi_slice_resolve (in->slice ? in->slice->start : 0, in->slice ? in->slice->stop : INT64_MAX, a->length, &from, &to);
+    romi_slice_resolve (in->slice ? in->slice->start : 0, in->slice ? in->slice->stop : INT64_MAX, a->length,
+                        &from, &to);
     rom_status_t status = s_items_count (a, in->items, &n, call);
     if (status != ROM_OK)
         return status;
     if (n != to - from)
         return rom_call_fail (call, ROM_OUT_OF_RANGE,
-                              "Array slice [%zu:%zu] holds %zu elements, not %zu: an Array's length is fixed", from,
-                              to, to - from, n);
+                              "Array slice [%zu:%zu] holds %zu elements, not %zu: an Array's length is fixed",
+                              from, to, to - from, n);
     return s_store_items (a, from, in->items, n, call);
 }
 
 static rom_status_t
-s_get_typecode (void *self, const Google__Protobuf__Empty *in, Rom__Builtins__TypecodeReply *out, rom_call_t *call)
+s_get_typecode (void *self, const Google__Protobuf__Empty *in, Rom__Builtins__TypecodeReply *out,
+                rom_call_t *call)
 {
     (void) in;
     (void) call;

@@ -37,7 +37,8 @@ rom_array_new (rom_client_t *client, char typecode, size_t length, rom_array_t *
 }
 
 rom_status_t
-rom_array_new_ints (rom_client_t *client, char typecode, const int64_t *items, size_t n, rom_array_t **array_p)
+rom_array_new_ints (rom_client_t *client, char typecode, const int64_t *items, size_t n,
+                    rom_array_t **array_p)
 {
     if (romi_helper_bad_new (__func__, array_p, "array_p", client)
         || (n && romi_helper_null_arg (__func__, items, "items")))
@@ -49,7 +50,8 @@ rom_array_new_ints (rom_client_t *client, char typecode, const int64_t *items, s
 }
 
 rom_status_t
-rom_array_new_doubles (rom_client_t *client, char typecode, const double *items, size_t n, rom_array_t **array_p)
+rom_array_new_doubles (rom_client_t *client, char typecode, const double *items, size_t n,
+                       rom_array_t **array_p)
 {
     if (romi_helper_bad_new (__func__, array_p, "array_p", client)
         || (n && romi_helper_null_arg (__func__, items, "items")))
@@ -157,8 +159,8 @@ rom_array_get_ints (rom_array_t *array, int64_t start, int64_t stop, int64_t **i
         return status;
     size_t count = reply->n_ints + reply->n_uints;
     if (reply->n_doubles || reply->n_bools)
-        status = rom_client_fail (romi_handle_client (array), ROM_WRONG_TYPE, "the Array holds %s, not integers",
-                                  reply->n_doubles ? "floats" : "bools");
+        status = rom_client_fail (romi_handle_client (array), ROM_WRONG_TYPE,
+                                  "the Array holds %s, not integers", reply->n_doubles ? "floats" : "bools");
     int64_t *out = status == ROM_OK && count ? malloc (count * sizeof *out) : NULL;
     if (status == ROM_OK && count && !out)
         status = romi_handle_nomem (array);
@@ -169,7 +171,8 @@ rom_array_get_ints (rom_array_t *array, int64_t start, int64_t stop, int64_t **i
             out[i] = (int64_t) reply->uints[i];
         else
             status = rom_client_fail (romi_handle_client (array), ROM_OUT_OF_RANGE,
-                                      "element %zu (%" PRIu64 ") does not fit an int64_t", i, reply->uints[i]);
+                                      "element %zu (%" PRIu64 ") does not fit an int64_t", i,
+                                      reply->uints[i]);
     }
     rom__builtins__elements__free_unpacked (reply, NULL);
     if (status != ROM_OK) {
@@ -195,12 +198,15 @@ rom_array_get_doubles (rom_array_t *array, int64_t start, int64_t stop, double *
         return status;
     size_t count = reply->n_ints + reply->n_uints + reply->n_doubles;
     if (reply->n_bools)
-        status = rom_client_fail (romi_handle_client (array), ROM_WRONG_TYPE, "the Array holds bools, not numbers");
+        status = rom_client_fail (romi_handle_client (array), ROM_WRONG_TYPE,
+                                  "the Array holds bools, not numbers");
     double *out = status == ROM_OK && count ? malloc (count * sizeof *out) : NULL;
     if (status == ROM_OK && count && !out)
         status = romi_handle_nomem (array);
     for (size_t i = 0; status == ROM_OK && i < count; i++)
-        out[i] = reply->n_doubles ? reply->doubles[i] : reply->n_ints ? (double) reply->ints[i] : (double) reply->uints[i];
+        out[i] = reply->n_doubles ? reply->doubles[i]
+                 : reply->n_ints  ? (double) reply->ints[i]
+                                  : (double) reply->uints[i];
     rom__builtins__elements__free_unpacked (reply, NULL);
     if (status != ROM_OK) {
         free (out);
@@ -226,7 +232,8 @@ s_array_assign (rom_array_t *array, int64_t start, int64_t stop, Rom__Builtins__
 rom_status_t
 rom_array_set_ints (rom_array_t *array, int64_t start, int64_t stop, const int64_t *items, size_t n)
 {
-    if (romi_helper_bad_handle (__func__, array, S_TYPE) || (n && romi_helper_null_arg (__func__, items, "items")))
+    if (romi_helper_bad_handle (__func__, array, S_TYPE)
+        || (n && romi_helper_null_arg (__func__, items, "items")))
         return ROM_INVALID;
     Rom__Builtins__Elements elements = ROM__BUILTINS__ELEMENTS__INIT;
     elements.ints = (int64_t *) items;
@@ -237,7 +244,8 @@ rom_array_set_ints (rom_array_t *array, int64_t start, int64_t stop, const int64
 rom_status_t
 rom_array_set_doubles (rom_array_t *array, int64_t start, int64_t stop, const double *items, size_t n)
 {
-    if (romi_helper_bad_handle (__func__, array, S_TYPE) || (n && romi_helper_null_arg (__func__, items, "items")))
+    if (romi_helper_bad_handle (__func__, array, S_TYPE)
+        || (n && romi_helper_null_arg (__func__, items, "items")))
         return ROM_INVALID;
     Rom__Builtins__Elements elements = ROM__BUILTINS__ELEMENTS__INIT;
     elements.doubles = (double *) items;
@@ -248,7 +256,8 @@ rom_array_set_doubles (rom_array_t *array, int64_t start, int64_t stop, const do
 rom_status_t
 rom_array_typecode (rom_array_t *array, char *typecode)
 {
-    if (romi_helper_bad_handle (__func__, array, S_TYPE) || romi_helper_null_arg (__func__, typecode, "typecode"))
+    if (romi_helper_bad_handle (__func__, array, S_TYPE)
+        || romi_helper_null_arg (__func__, typecode, "typecode"))
         return ROM_INVALID;
     return romi_handle_typecode (array, "GetTypecode", typecode);
 }
@@ -268,8 +277,8 @@ rom_array_repr (rom_array_t *array, char **text)
     size_t n = reply->n_ints + reply->n_uints + reply->n_doubles + reply->n_bools;
     for (size_t i = 0; i < n; i++) {
         rom_variant_t v = reply->n_ints      ? ROM_INT (reply->ints[i])
-                        : reply->n_uints     ? ROM_UINT (reply->uints[i])
-                        : reply->n_doubles   ? ROM_DOUBLE (reply->doubles[i])
+                          : reply->n_uints   ? ROM_UINT (reply->uints[i])
+                          : reply->n_doubles ? ROM_DOUBLE (reply->doubles[i])
                                              : ROM_BOOL (reply->bools[i]);
         if (i)
             romi_repr_puts (&b, ", ");

@@ -36,7 +36,8 @@ s_create (void *ctx, const Rom__Builtins__BarrierInit *args, void **self_p, rom_
 static void
 s_destroy (void *self)
 {
-    romi_sync_waitq_fail_all (&((barrier_t *) self)->waiters, ROM_CLOSED, "the barrier was destroyed while the call waited");
+    romi_sync_waitq_fail_all (&((barrier_t *) self)->waiters, ROM_CLOSED,
+                              "the barrier was destroyed while the call waited");
     free (self);
 }
 

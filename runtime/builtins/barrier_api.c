@@ -25,7 +25,8 @@ rom_barrier_wait (rom_barrier_t *barrier, uint32_t timeout_ms, int64_t *index)
     Rom__Builtins__WaitRequest in = ROM__BUILTINS__WAIT_REQUEST__INIT;
     in.nowait = timeout_ms == ROM_NOWAIT;
     Rom__Builtins__Count *out = NULL;
-    rom_status_t status = romi_handle_wait (barrier, "Wait", &in.base, timeout_ms, (ProtobufCMessage **) &out);
+    rom_status_t status = romi_handle_wait (barrier, "Wait", &in.base, timeout_ms,
+                                            (ProtobufCMessage **) &out);
     if (status == ROM_OK && index)
         *index = out->value;
     if (out)

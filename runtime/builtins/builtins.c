@@ -16,7 +16,7 @@ rom_status_t
 romi_builtins_register (rom_server_t *server)
 {
     for (size_t i = 0; i < sizeof s_builtins / sizeof *s_builtins; i++) {
-        rom_status_t status = s_builtins[i] (server);
+        rom_status_t status = s_builtins[i](server);
         if (status != ROM_OK)
             return status;
     }

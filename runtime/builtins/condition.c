@@ -15,16 +15,17 @@
 #include <stdlib.h>
 
 typedef struct {
-    romi_sync_lock_t lock;            // first: the lock core's helpers take the object's state as a lock
-    romi_sync_waitq_t sleepers;       // Wait calls not yet notified (n: saved recursion level)
-    romi_sync_waitq_t restores;       // owners whose Wait timed out (no call; n: the level their Acquire restores)
+    romi_sync_lock_t lock;      // first: the lock core's helpers take the object's state as a lock
+    romi_sync_waitq_t sleepers; // Wait calls not yet notified (n: saved recursion level)
+    romi_sync_waitq_t restores; // owners whose Wait timed out (no call; n: the level their Acquire restores)
 } condition_t;
 
 // Drop the restore records of `session` (0: all).
 static void
 s_forget_restores (condition_t *cond, uint64_t session)
 {
-    romi_list_each_safe (&cond->restores.list, l) {
+    romi_list_each_safe (&cond->restores.list, l)
+    {
         romi_sync_waiter_t *record = romi_sync_waiter_of (l);
         if (!session || record->session == session) {
             romi_sync_waitq_unlink (&cond->restores, record);
@@ -51,7 +52,8 @@ static void
 s_destroy (void *self)
 {
     condition_t *cond = self;
-    romi_sync_waitq_fail_all (&cond->sleepers, ROM_CLOSED, "the condition was destroyed while the call waited");
+    romi_sync_waitq_fail_all (&cond->sleepers, ROM_CLOSED,
+                              "the condition was destroyed while the call waited");
     romi_sync_lock_fini (&cond->lock);
     s_forget_restores (cond, 0);
     free (cond);
@@ -88,14 +90,16 @@ s_on_session_end (void *self, uint64_t session)
 }
 
 static rom_status_t
-s_acquire (void *self, const Rom__Builtins__AcquireRequest *in, Google__Protobuf__Empty *out, rom_call_t *call)
+s_acquire (void *self, const Rom__Builtins__AcquireRequest *in, Google__Protobuf__Empty *out,
+           rom_call_t *call)
 {
     (void) out;
     condition_t *cond = self;
     rom_call_on_session_end (call, s_on_session_end);
     uint32_t level = 1;
     uint64_t session = rom_call_session (call);
-    romi_list_each (&cond->restores.list, l) {
+    romi_list_each (&cond->restores.list, l)
+    {
         romi_sync_waiter_t *record = romi_sync_waiter_of (l);
         if (record->session == session && record->thread == in->thread) {
             level = (uint32_t) record->n;
@@ -120,7 +124,8 @@ s_wait (void *self, const Rom__Builtins__OwnerRequest *in, Google__Protobuf__Emp
     (void) out;
     condition_t *cond = self;
     if (!romi_sync_lock_mine (&cond->lock, call, in->thread))
-        return rom_call_fail (call, ROM_APP_ERROR, "wait on an un-acquired lock (acquire the condition first)");
+        return rom_call_fail (call, ROM_APP_ERROR,
+                              "wait on an un-acquired lock (acquire the condition first)");
     romi_sync_waiter_t *waiter = NULL;
     rom_status_t status = romi_sync_waitq_defer (&cond->sleepers, call, in->thread, s_on_cancel, &waiter);
     if (!waiter)
@@ -149,7 +154,8 @@ s_notify (void *self, const Rom__Builtins__NotifyRequest *in, Rom__Builtins__Cou
 {
     condition_t *cond = self;
     if (!romi_sync_lock_mine (&cond->lock, call, in->thread))
-        return rom_call_fail (call, ROM_APP_ERROR, "notify on an un-acquired lock (acquire the condition first)");
+        return rom_call_fail (call, ROM_APP_ERROR,
+                              "notify on an un-acquired lock (acquire the condition first)");
     out->value = s_wake (cond, in->n ? in->n : 1);
     return ROM_OK;
 }
@@ -159,7 +165,8 @@ s_notify_all (void *self, const Rom__Builtins__OwnerRequest *in, Rom__Builtins__
 {
     condition_t *cond = self;
     if (!romi_sync_lock_mine (&cond->lock, call, in->thread))
-        return rom_call_fail (call, ROM_APP_ERROR, "notify on an un-acquired lock (acquire the condition first)");
+        return rom_call_fail (call, ROM_APP_ERROR,
+                              "notify on an un-acquired lock (acquire the condition first)");
     out->value = s_wake (cond, UINT32_MAX);
     return ROM_OK;
 }

@@ -67,7 +67,8 @@ rom_condition_wait (rom_condition_t *cond, uint32_t timeout_ms)
 rom_status_t
 rom_condition_wait_for (rom_condition_t *cond, bool (*predicate) (void *arg), void *arg, uint32_t timeout_ms)
 {
-    if (romi_helper_bad_handle (__func__, cond, S_TYPE) || romi_helper_null_arg (__func__, predicate, "predicate"))
+    if (romi_helper_bad_handle (__func__, cond, S_TYPE)
+        || romi_helper_null_arg (__func__, predicate, "predicate"))
         return ROM_INVALID;
     uint64_t deadline = timeout_ms == ROM_FOREVER ? 0 : s_now_ms () + timeout_ms;
     while (!predicate (arg)) {

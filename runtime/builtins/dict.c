@@ -153,7 +153,8 @@ s_len (void *self, const Google__Protobuf__Empty *in, Rom__Builtins__Size *out, 
 
 // Keys (which == 0), values (1) or both into a VariantList or DictItems.
 static rom_status_t
-s_list (s_dict_t *d, int which, Rom__Builtins__VariantList *list, Rom__Builtins__DictItems *items, rom_call_t *call)
+s_list (s_dict_t *d, int which, Rom__Builtins__VariantList *list, Rom__Builtins__DictItems *items,
+        rom_call_t *call)
 {
     size_t n = d->map.live;
     if (n == 0)
@@ -209,7 +210,8 @@ s_items (void *self, const Google__Protobuf__Empty *in, Rom__Builtins__DictItems
 }
 
 static rom_status_t
-s_update_method (void *self, const Rom__Builtins__DictItems *in, Google__Protobuf__Empty *out, rom_call_t *call)
+s_update_method (void *self, const Rom__Builtins__DictItems *in, Google__Protobuf__Empty *out,
+                 rom_call_t *call)
 {
     (void) out;
     return s_update (self, in, call);
@@ -282,11 +284,14 @@ s_increment (void *self, const Rom__Builtins__DictItem *in, Rom__Builtins__Varia
     char repr[80];
     romi_variant_msg_t sum = ROM__BUILTINS__VARIANT__INIT;
     if (now->kind == KIND (DOUBLE_VALUE) || dk == KIND (DOUBLE_VALUE)) {
-        double x = now->kind == KIND (DOUBLE_VALUE) ? now->d : now->kind == KIND (INT_VALUE) ? (double) now->i : (double) now->u;
+        double x = now->kind == KIND (DOUBLE_VALUE) ? now->d
+                   : now->kind == KIND (INT_VALUE)  ? (double) now->i
+                                                    : (double) now->u;
         double y = dk == KIND (DOUBLE_VALUE) ? delta->double_value
-                 : dk == KIND (INT_VALUE)    ? (double) delta->int_value
+                   : dk == KIND (INT_VALUE)  ? (double) delta->int_value
                                              : (double) delta->uint_value;
-        if (now->kind != KIND (DOUBLE_VALUE) && now->kind != KIND (INT_VALUE) && now->kind != KIND (UINT_VALUE))
+        if (now->kind != KIND (DOUBLE_VALUE) && now->kind != KIND (INT_VALUE)
+            && now->kind != KIND (UINT_VALUE))
             goto not_a_number;
         sum.kind_case = KIND (DOUBLE_VALUE);
         sum.double_value = x + y;
@@ -295,12 +300,14 @@ s_increment (void *self, const Rom__Builtins__DictItem *in, Rom__Builtins__Varia
         bool overflow;
         if (now->kind == KIND (INT_VALUE)) {
             sum.kind_case = KIND (INT_VALUE);
-            overflow = dk == KIND (INT_VALUE) ? __builtin_add_overflow (now->i, delta->int_value, &sum.int_value)
-                                              : __builtin_add_overflow (now->i, delta->uint_value, &sum.int_value);
+            overflow = dk == KIND (INT_VALUE)
+                           ? __builtin_add_overflow (now->i, delta->int_value, &sum.int_value)
+                           : __builtin_add_overflow (now->i, delta->uint_value, &sum.int_value);
         } else {
             sum.kind_case = KIND (UINT_VALUE);
-            overflow = dk == KIND (INT_VALUE) ? __builtin_add_overflow (now->u, delta->int_value, &sum.uint_value)
-                                              : __builtin_add_overflow (now->u, delta->uint_value, &sum.uint_value);
+            overflow = dk == KIND (INT_VALUE)
+                           ? __builtin_add_overflow (now->u, delta->int_value, &sum.uint_value)
+                           : __builtin_add_overflow (now->u, delta->uint_value, &sum.uint_value);
         }
         if (overflow)
             return rom_call_fail (call, ROM_OUT_OF_RANGE, "incrementing key %s overflows 64 bits",
@@ -312,12 +319,13 @@ s_increment (void *self, const Rom__Builtins__DictItem *in, Rom__Builtins__Varia
         *out = sum;
     return status;
 not_a_number:
-    return rom_call_fail (call, ROM_WRONG_TYPE, "key %s holds %s, not a number", romi_key_repr (&key, repr, sizeof repr),
-                          now->kind == KIND (STRING_VALUE) ? "a string"
-                          : now->kind == KIND (BOOL_VALUE) ? "a bool"
+    return rom_call_fail (call, ROM_WRONG_TYPE, "key %s holds %s, not a number",
+                          romi_key_repr (&key, repr, sizeof repr),
+                          now->kind == KIND (STRING_VALUE)  ? "a string"
+                          : now->kind == KIND (BOOL_VALUE)  ? "a bool"
                           : now->kind == KIND (BYTES_VALUE) ? "bytes"
-                          : now->kind == KIND (REF_VALUE)  ? "an object reference"
-                                                           : "None");
+                          : now->kind == KIND (REF_VALUE)   ? "an object reference"
+                                                            : "None");
 }
 
 static const Rom__Builtins__Dict_Servant s_servant = {

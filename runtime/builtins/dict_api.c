@@ -35,7 +35,8 @@ s_dict_key_call (rom_dict_t *dict, s_key_op_t op, const rom_variant_t *key, cons
     rom_status_t status = romi_variant_in (romi_handle_client (dict), key, &in_key);
     if (status != ROM_OK)
         return status;
-    if (fallback && (status = romi_variant_in (romi_handle_client (dict), fallback, &in_fallback)) != ROM_OK) {
+    if (fallback
+        && (status = romi_variant_in (romi_handle_client (dict), fallback, &in_fallback)) != ROM_OK) {
         romi_variant_in_done (&in_key);
         return status;
     }
@@ -43,8 +44,12 @@ s_dict_key_call (rom_dict_t *dict, s_key_op_t op, const rom_variant_t *key, cons
     req.key = &in_key.msg;
     req.fallback = fallback ? &in_fallback.msg : NULL;
     switch (op) {
-    case S_GET: status = rom__builtins__dict_proxy__get (S_DICT (dict), &req, (romi_variant_msg_t **) reply); break;
-    case S_POP: status = rom__builtins__dict_proxy__pop (S_DICT (dict), &req, (romi_variant_msg_t **) reply); break;
+    case S_GET:
+        status = rom__builtins__dict_proxy__get (S_DICT (dict), &req, (romi_variant_msg_t **) reply);
+        break;
+    case S_POP:
+        status = rom__builtins__dict_proxy__pop (S_DICT (dict), &req, (romi_variant_msg_t **) reply);
+        break;
     case S_DELETE: status = rom__builtins__dict_proxy__delete (S_DICT (dict), &req, NULL); break;
     case S_CONTAINS:
         status = rom__builtins__dict_proxy__contains (S_DICT (dict), &req, (Rom__Builtins__Truth **) reply);
@@ -119,8 +124,7 @@ rom_dict_contains (rom_dict_t *dict, rom_variant_t key, bool *found)
     if (romi_helper_bad_handle (__func__, dict, S_TYPE) || romi_helper_null_arg (__func__, found, "found"))
         return ROM_INVALID;
     ProtobufCMessage *reply = NULL;
-    rom_status_t status = s_dict_key_call (dict, S_CONTAINS, &key, NULL,
-                                           &reply);
+    rom_status_t status = s_dict_key_call (dict, S_CONTAINS, &key, NULL, &reply);
     if (status == ROM_OK) {
         *found = ((Rom__Builtins__Truth *) reply)->value;
         protobuf_c_message_free_unpacked (reply, NULL);
@@ -196,7 +200,8 @@ rom_dict_items (rom_dict_t *dict, rom_variant_t **keys, rom_variant_t **values, 
 rom_status_t
 rom_dict_update (rom_dict_t *dict, const rom_variant_t *keys, const rom_variant_t *values, size_t n)
 {
-    if (romi_helper_bad_handle (__func__, dict, S_TYPE) || (n && romi_helper_null_arg (__func__, keys, "keys"))
+    if (romi_helper_bad_handle (__func__, dict, S_TYPE)
+        || (n && romi_helper_null_arg (__func__, keys, "keys"))
         || (n && romi_helper_null_arg (__func__, values, "values")))
         return ROM_INVALID;
     romi_variant_ins_t in_keys, in_values = {0};
@@ -373,10 +378,12 @@ rom_dict_set_proxy (rom_dict_t *dict, rom_variant_t key, const rom_proxy_t *prox
 {
     // The proxy to store is a handle too: any kind of proxy will do, but not NULL, a foreign pointer or one
     // whose client is gone (rom_proxy_to_token () cannot tell those from running out of memory).
-    if (romi_helper_bad_handle (__func__, dict, S_TYPE) || romi_helper_bad_handle (__func__, proxy, NULL, NULL))
+    if (romi_helper_bad_handle (__func__, dict, S_TYPE)
+        || romi_helper_bad_handle (__func__, proxy, NULL, NULL))
         return ROM_INVALID;
     if (!rom_proxy_client (proxy))
-        return rom_client_fail (NULL, ROM_UNAVAILABLE, "%s: the proxy to store: its client was destroyed", __func__);
+        return rom_client_fail (NULL, ROM_UNAVAILABLE, "%s: the proxy to store: its client was destroyed",
+                                __func__);
     char *token = rom_proxy_to_token (proxy);
     if (!token)
         return romi_handle_nomem (dict);

@@ -29,7 +29,8 @@ s_create (void *ctx, void **self_p, rom_call_t *call)
 static void
 s_destroy (void *self)
 {
-    romi_sync_waitq_fail_all (&((event_t *) self)->waiters, ROM_CLOSED, "the event was destroyed while the call waited");
+    romi_sync_waitq_fail_all (&((event_t *) self)->waiters, ROM_CLOSED,
+                              "the event was destroyed while the call waited");
     free (self);
 }
 

@@ -11,11 +11,12 @@
 
 #include "rom/rom.h"
 
-// --- checks -------------------------------------------------------------------------------------------------
+// --- checks ------------------------------------------------------------------------------------------------
 
 // NULL, a pointer that is no live proxy (a client, a destroyed handle), or a proxy of another type than
 // `type` or `alt` (either may be NULL; `type` NULL: any type). True when refused.
-bool romi_helper_bad_handle (const char *fn, const void *handle, const rom_type_t *type, const rom_type_t *alt);
+bool romi_helper_bad_handle (const char *fn, const void *handle, const rom_type_t *type,
+                             const rom_type_t *alt);
 // A pointer the helper must write through (or read from) is NULL. True when refused.
 bool romi_helper_null_arg (const char *fn, const void *p, const char *what);
 // The client of a rom_*_new () is NULL or no client handle. True when refused.
@@ -24,7 +25,7 @@ bool romi_helper_bad_client (const char *fn, const rom_client_t *client);
 // client. True when refused.
 bool romi_helper_bad_new (const char *fn, void *handle_p, const char *what, const rom_client_t *client);
 
-// --- on a checked handle ---------------------------------------------------------------------------------------
+// --- on a checked handle -----------------------------------------------------------------------------------
 
 // The handle's client, for failure texts: NULL once that client (or its manager) was destroyed, which
 // rom_client_fail () accepts (the text then goes to rom_client_errmsg (NULL) only).
@@ -32,10 +33,11 @@ rom_client_t *romi_handle_client (const void *handle);
 // ROM_NOMEM, with its text on the handle's client.
 rom_status_t romi_handle_nomem (const void *handle);
 // A call of the method `name` within the client's deadline.
-rom_status_t romi_handle_call (void *handle, const char *name, const ProtobufCMessage *in, ProtobufCMessage **out);
-// A call that may wait: `timeout_ms` is its deadline on the server (ROM_NOWAIT: the request said nowait).
-rom_status_t romi_handle_wait (void *handle, const char *name, const ProtobufCMessage *in, uint32_t timeout_ms,
+rom_status_t romi_handle_call (void *handle, const char *name, const ProtobufCMessage *in,
                                ProtobufCMessage **out);
+// A call that may wait: `timeout_ms` is its deadline on the server (ROM_NOWAIT: the request said nowait).
+rom_status_t romi_handle_wait (void *handle, const char *name, const ProtobufCMessage *in,
+                               uint32_t timeout_ms, ProtobufCMessage **out);
 // Calls whose reply is a rom.builtins.Count or Flag: its value into *value (may be NULL).
 rom_status_t romi_handle_count (void *handle, const char *name, const ProtobufCMessage *in, int64_t *value);
 rom_status_t romi_handle_flag (void *handle, const char *name, bool *value);

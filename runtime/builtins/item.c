@@ -27,8 +27,7 @@ s_to_wire (const rom_item_t *item, Rom__Builtins__SyncItem *wire, Rom__Builtins_
     rom__builtins__variant__init (value);
     wire->value = value;
     switch (item->kind) {
-    case ROM_ITEM_NONE:
-        break;
+    case ROM_ITEM_NONE: break;
     case ROM_ITEM_INT:
         value->kind_case = ROM__BUILTINS__VARIANT__KIND_INT_VALUE;
         value->int_value = item->i;
@@ -63,8 +62,7 @@ s_to_wire (const rom_item_t *item, Rom__Builtins__SyncItem *wire, Rom__Builtins_
         value->bytes_value.data = item->data;
         value->bytes_value.len = item->size;
         break;
-    default:
-        return ROM_INVALID;
+    default: return ROM_INVALID;
     }
     return ROM_OK;
 }
@@ -127,7 +125,8 @@ romi_item_from_wire (const Rom__Builtins__SyncItem *wire, rom_item_t *item)
 }
 
 rom_status_t
-romi_item_wait (void *handle, const char *name, const ProtobufCMessage *in, uint32_t timeout_ms, rom_item_t *item)
+romi_item_wait (void *handle, const char *name, const ProtobufCMessage *in, uint32_t timeout_ms,
+                rom_item_t *item)
 {
     Rom__Builtins__SyncItem *out = NULL;
     rom_status_t status = romi_handle_wait (handle, name, in, timeout_ms, (ProtobufCMessage **) &out);

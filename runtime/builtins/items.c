@@ -6,13 +6,14 @@
 
 typedef struct {
     romi_link_t link;
-    bool kept;                   // its reference is held by the holder given at push
+    bool kept; // its reference is held by the holder given at push
     size_t size;
-    uint8_t data[];              // a packed rom.builtins.SyncItem
+    uint8_t data[]; // a packed rom.builtins.SyncItem
 } s_entry_t;
 
 rom_status_t
-romi_sync_items_push (romi_sync_items_t *self, const Rom__Builtins__SyncItem *item, uint64_t holder, rom_call_t *call)
+romi_sync_items_push (romi_sync_items_t *self, const Rom__Builtins__SyncItem *item, uint64_t holder,
+                      rom_call_t *call)
 {
     size_t size = protobuf_c_message_get_packed_size (&item->base);
     s_entry_t *entry = malloc (sizeof *entry + size);
@@ -42,7 +43,8 @@ romi_sync_items_take (romi_sync_items_t *self, Rom__Builtins__SyncItem *out, rom
     out->value = item->value;
     out->type = item->type;
     if (entry->kept)
-        rom_call_drop_ref (call, romi_sync_item_ref (item)->id); // after the reply: the taker's own comes first
+        rom_call_drop_ref (call,
+                           romi_sync_item_ref (item)->id); // after the reply: the taker's own comes first
     romi_list_unlink (&self->list, &entry->link);
     free (entry);
     return ROM_OK;

@@ -37,15 +37,15 @@ romi_sync_items_count (const romi_sync_items_t *self)
 // item is taken (0: not kept); the item must then be taken by a call on `holder`. ROM_OK, or the failure set
 // on `call` (ROM_NOMEM, ROM_NO_OBJECT for a reference to nothing, ROM_INVALID for a reference to `holder`
 // itself).
-rom_status_t romi_sync_items_push (romi_sync_items_t *self, const Rom__Builtins__SyncItem *item, uint64_t holder,
-                                   rom_call_t *call);
+rom_status_t romi_sync_items_push (romi_sync_items_t *self, const Rom__Builtins__SyncItem *item,
+                                   uint64_t holder, rom_call_t *call);
 // Move the first item (there must be one) into `out`, unpacked in the call's memory; a kept reference is
 // dropped once the call's reply is out. ROM_OK, or ROM_NOMEM set on `call` (the item stays).
 rom_status_t romi_sync_items_take (romi_sync_items_t *self, Rom__Builtins__SyncItem *out, rom_call_t *call);
 // Free every item (their kept references go with their holder).
 void romi_sync_items_clear (romi_sync_items_t *self);
-// Complete the first call waiting in `waiters` (its output a SyncItem) with `item`, whose values are borrowed:
-// they are packed into that reply at once. False when nobody waits.
+// Complete the first call waiting in `waiters` (its output a SyncItem) with `item`, whose values are
+// borrowed: they are packed into that reply at once. False when nobody waits.
 bool romi_sync_waitq_hand_item (romi_sync_waitq_t *waiters, const Rom__Builtins__SyncItem *item);
 
 #endif

@@ -117,7 +117,8 @@ s_extend (void *self, const Rom__Builtins__VariantList *in, Google__Protobuf__Em
 }
 
 static rom_status_t
-s_insert_method (void *self, const Rom__Builtins__IndexedValue *in, Google__Protobuf__Empty *out, rom_call_t *call)
+s_insert_method (void *self, const Rom__Builtins__IndexedValue *in, Google__Protobuf__Empty *out,
+                 rom_call_t *call)
 {
     (void) out;
     s_list_t *l = self;

@@ -54,7 +54,8 @@ rom_list_append (rom_list_t *list, rom_variant_t v)
 rom_status_t
 rom_list_extend (rom_list_t *list, const rom_variant_t *items, size_t n)
 {
-    if (romi_helper_bad_handle (__func__, list, S_TYPE) || (n && romi_helper_null_arg (__func__, items, "items")))
+    if (romi_helper_bad_handle (__func__, list, S_TYPE)
+        || (n && romi_helper_null_arg (__func__, items, "items")))
         return ROM_INVALID;
     romi_variant_ins_t ins;
     rom_status_t status = romi_variant_ins (romi_handle_client (list), items, n, &ins);

@@ -48,8 +48,8 @@ romi_sync_lock_mine (const romi_sync_lock_t *self, const rom_call_t *call, uint6
 }
 
 rom_status_t
-romi_sync_lock_acquire (romi_sync_lock_t *self, rom_call_t *call, bool nowait, uint64_t thread, uint32_t level,
-                   rom_cancel_fn on_cancel)
+romi_sync_lock_acquire (romi_sync_lock_t *self, rom_call_t *call, bool nowait, uint64_t thread,
+                        uint32_t level, rom_cancel_fn on_cancel)
 {
     uint64_t session = rom_call_session (call);
     if (self->count == 0) {
@@ -124,7 +124,8 @@ romi_sync_lock_session_end (romi_sync_lock_t *self, uint64_t session)
 }
 
 void
-romi_sync_lock_state (const romi_sync_lock_t *self, const rom_call_t *call, uint64_t thread, Rom__Builtins__LockState *out)
+romi_sync_lock_state (const romi_sync_lock_t *self, const rom_call_t *call, uint64_t thread,
+                      Rom__Builtins__LockState *out)
 {
     out->locked = self->count > 0;
     out->mine = romi_sync_lock_mine (self, call, thread);
@@ -132,7 +133,7 @@ romi_sync_lock_state (const romi_sync_lock_t *self, const rom_call_t *call, uint
     out->waiting = (uint32_t) romi_sync_waitq_count (&self->waiters);
 }
 
-// --- Lock and RLock -----------------------------------------------------------------------------------------
+// --- Lock and RLock ----------------------------------------------------------------------------------------
 
 static void
 s_on_cancel (void *self, rom_call_t *call)
@@ -178,7 +179,8 @@ s_destroy (void *self)
 }
 
 static rom_status_t
-s_acquire (void *self, const Rom__Builtins__AcquireRequest *in, Google__Protobuf__Empty *out, rom_call_t *call)
+s_acquire (void *self, const Rom__Builtins__AcquireRequest *in, Google__Protobuf__Empty *out,
+           rom_call_t *call)
 {
     (void) out;
     rom_call_on_session_end (call, s_on_session_end);

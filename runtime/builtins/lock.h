@@ -11,10 +11,10 @@
 // --- server side: the lock core ---------------------------------------------------------------------------
 
 typedef struct {
-    uint64_t session, thread;    // the owner, while count > 0
-    uint32_t count;              // recursion level; 0: free
-    bool reentrant;              // RLock (and Condition)
-    romi_sync_waitq_t waiters;   // Acquire calls (n: the count to hold when granted)
+    uint64_t session, thread;  // the owner, while count > 0
+    uint32_t count;            // recursion level; 0: free
+    bool reentrant;            // RLock (and Condition)
+    romi_sync_waitq_t waiters; // Acquire calls (n: the count to hold when granted)
 } romi_sync_lock_t;
 
 void romi_sync_lock_init (romi_sync_lock_t *self, bool reentrant);
@@ -37,9 +37,10 @@ void romi_sync_lock_session_end (romi_sync_lock_t *self, uint64_t session);
 void romi_sync_lock_state (const romi_sync_lock_t *self, const rom_call_t *call, uint64_t thread,
                            Rom__Builtins__LockState *out);
 
-// --- client side: requests that carry the caller's thread tag -----------------------------------------------
+// --- client side: requests that carry the caller's thread tag ----------------------------------------------
 
-// Acquire on a checked handle: `timeout_ms` the call's deadline on the server, ROM_NOWAIT the request's nowait.
+// Acquire on a checked handle: `timeout_ms` the call's deadline on the server, ROM_NOWAIT the request's
+// nowait.
 rom_status_t romi_lock_api_acquire (void *handle, uint32_t timeout_ms);
 // A call of `name` whose request is an OwnerRequest (Release, State, NotifyAll, ...).
 rom_status_t romi_lock_api_owner_call (void *handle, const char *name, ProtobufCMessage **out);

@@ -72,7 +72,8 @@ s_get_attr (void *self, const Rom__Builtins__AttributeName *in, Rom__Builtins__V
 {
     romi_omap_entry_t *e = s_find (self, in->name);
     if (!e)
-        return rom_call_fail (call, ROM_NOT_FOUND, "Namespace has no attribute '%.80s'", in->name ? in->name : "");
+        return rom_call_fail (call, ROM_NOT_FOUND, "Namespace has no attribute '%.80s'",
+                              in->name ? in->name : "");
     return romi_slot_export (&e->value, out, call);
 }
 
@@ -84,13 +85,15 @@ s_set_attr (void *self, const Rom__Builtins__Attribute *in, Google__Protobuf__Em
 }
 
 static rom_status_t
-s_del_attr (void *self, const Rom__Builtins__AttributeName *in, Google__Protobuf__Empty *out, rom_call_t *call)
+s_del_attr (void *self, const Rom__Builtins__AttributeName *in, Google__Protobuf__Empty *out,
+            rom_call_t *call)
 {
     (void) out;
     s_namespace_t *ns = self;
     romi_omap_entry_t *e = s_find (ns, in->name);
     if (!e)
-        return rom_call_fail (call, ROM_NOT_FOUND, "Namespace has no attribute '%.80s'", in->name ? in->name : "");
+        return rom_call_fail (call, ROM_NOT_FOUND, "Namespace has no attribute '%.80s'",
+                              in->name ? in->name : "");
     romi_omap_remove (&ns->map, e, call);
     return ROM_OK;
 }

@@ -30,11 +30,11 @@
 
 typedef struct pipe_end pipe_end_t;
 struct pipe_end {
-    pipe_end_t *peer;            // the linked other end; NULL before linking and after it closed
-    uint64_t peer_id;            // the peer's object id: the holder of references sent to it
-    bool linked;                 // has ever had a peer (an end is linked once)
-    bool closed;                 // Close was called on this end
-    bool peer_closed;            // the peer closed or died
+    pipe_end_t *peer; // the linked other end; NULL before linking and after it closed
+    uint64_t peer_id; // the peer's object id: the holder of references sent to it
+    bool linked;      // has ever had a peer (an end is linked once)
+    bool closed;      // Close was called on this end
+    bool peer_closed; // the peer closed or died
     bool can_send, can_recv;
     romi_sync_items_t inbox;
     romi_sync_waitq_t receivers;
@@ -148,7 +148,8 @@ s_recv (void *self, const Rom__Builtins__RecvRequest *in, Rom__Builtins__SyncIte
     if (romi_sync_items_count (&end->inbox))
         return romi_sync_items_take (&end->inbox, out, call);
     if (end->peer_closed)
-        return rom_call_fail (call, ROM_CLOSED, "the other end of the pipe is closed and nothing is left to receive");
+        return rom_call_fail (call, ROM_CLOSED,
+                              "the other end of the pipe is closed and nothing is left to receive");
     if (in->nowait)
         return rom_call_fail (call, ROM_TIMEOUT, "nothing to receive");
     return romi_sync_waitq_defer (&end->receivers, call, 0, s_on_cancel, NULL);

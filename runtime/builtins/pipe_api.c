@@ -67,9 +67,12 @@ rom_pipe_send_str (rom_pipe_t *end, const char *value)
 rom_status_t
 rom_pipe_send_bytes (rom_pipe_t *end, const void *data, size_t size)
 {
-    if (romi_helper_bad_handle (__func__, end, S_TYPE) || (size && romi_helper_null_arg (__func__, data, "data")))
+    if (romi_helper_bad_handle (__func__, end, S_TYPE)
+        || (size && romi_helper_null_arg (__func__, data, "data")))
         return ROM_INVALID;
-    return rom_pipe_send_item (end, &(rom_item_t) {.kind = ROM_ITEM_BYTES, .data = (uint8_t *) data, .size = size});
+    return rom_pipe_send_item (end, &(rom_item_t) {.kind = ROM_ITEM_BYTES,
+                                                   .data = (uint8_t *) data,
+                                                   .size = size});
 }
 
 rom_status_t
@@ -128,7 +131,8 @@ rom_status_t
 rom_pipe_recv_message (rom_pipe_t *end, uint32_t timeout_ms, const ProtobufCMessageDescriptor *descriptor,
                        ProtobufCMessage **message)
 {
-    if (romi_helper_bad_handle (__func__, end, S_TYPE) || romi_helper_null_arg (__func__, descriptor, "descriptor")
+    if (romi_helper_bad_handle (__func__, end, S_TYPE)
+        || romi_helper_null_arg (__func__, descriptor, "descriptor")
         || romi_helper_null_arg (__func__, message, "message"))
         return ROM_INVALID;
     rom_item_t item;

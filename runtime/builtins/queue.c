@@ -23,9 +23,9 @@
 
 typedef struct {
     romi_sync_items_t items;
-    int64_t maxsize;             // <= 0: unbounded
+    int64_t maxsize; // <= 0: unbounded
     bool joinable;
-    uint64_t unfinished;         // JoinableQueue: items put and not yet marked done
+    uint64_t unfinished; // JoinableQueue: items put and not yet marked done
     romi_sync_waitq_t getters, putters, joiners;
 } queue_t;
 
@@ -232,5 +232,6 @@ rom_status_t
 romi_builtin_queue_register (rom_server_t *server)
 {
     rom_status_t status = rom__builtins__queue__rom_register (server, &s_queue, NULL);
-    return status == ROM_OK ? rom__builtins__joinable_queue__rom_register (server, &s_joinable, NULL) : status;
+    return status == ROM_OK ? rom__builtins__joinable_queue__rom_register (server, &s_joinable, NULL)
+                            : status;
 }

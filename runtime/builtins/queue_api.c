@@ -28,7 +28,8 @@ rom_joinable_queue_new (rom_client_t *client, int64_t maxsize, rom_queue_t **que
         return ROM_INVALID;
     Rom__Builtins__QueueInit init = ROM__BUILTINS__QUEUE_INIT__INIT;
     init.maxsize = maxsize;
-    return rom__builtins__joinable_queue__rom_create (client, &init, (Rom__Builtins__JoinableQueue_Proxy **) queue_p);
+    return rom__builtins__joinable_queue__rom_create (client, &init,
+                                                      (Rom__Builtins__JoinableQueue_Proxy **) queue_p);
 }
 
 rom_status_t
@@ -67,22 +68,26 @@ rom_queue_put_str (rom_queue_t *queue, const char *value, uint32_t timeout_ms)
 {
     if (romi_helper_bad_handle (__func__, queue, S_TYPE) || romi_helper_null_arg (__func__, value, "value"))
         return ROM_INVALID;
-    return rom_queue_put_item (queue, &(rom_item_t) {.kind = ROM_ITEM_STRING, .str = (char *) value}, timeout_ms);
+    return rom_queue_put_item (queue, &(rom_item_t) {.kind = ROM_ITEM_STRING, .str = (char *) value},
+                               timeout_ms);
 }
 
 rom_status_t
 rom_queue_put_bytes (rom_queue_t *queue, const void *data, size_t size, uint32_t timeout_ms)
 {
-    if (romi_helper_bad_handle (__func__, queue, S_TYPE) || (size && romi_helper_null_arg (__func__, data, "data")))
+    if (romi_helper_bad_handle (__func__, queue, S_TYPE)
+        || (size && romi_helper_null_arg (__func__, data, "data")))
         return ROM_INVALID;
-    return rom_queue_put_item (queue, &(rom_item_t) {.kind = ROM_ITEM_BYTES, .data = (uint8_t *) data, .size = size},
+    return rom_queue_put_item (queue,
+                               &(rom_item_t) {.kind = ROM_ITEM_BYTES, .data = (uint8_t *) data, .size = size},
                                timeout_ms);
 }
 
 rom_status_t
 rom_queue_put_message (rom_queue_t *queue, const ProtobufCMessage *message, uint32_t timeout_ms)
 {
-    if (romi_helper_bad_handle (__func__, queue, S_TYPE) || romi_helper_null_arg (__func__, message, "message"))
+    if (romi_helper_bad_handle (__func__, queue, S_TYPE)
+        || romi_helper_null_arg (__func__, message, "message"))
         return ROM_INVALID;
     rom_item_t item;
     rom_status_t status = romi_item_message (message, &item);
@@ -134,7 +139,8 @@ rom_status_t
 rom_queue_get_message (rom_queue_t *queue, uint32_t timeout_ms, const ProtobufCMessageDescriptor *descriptor,
                        ProtobufCMessage **message)
 {
-    if (romi_helper_bad_handle (__func__, queue, S_TYPE) || romi_helper_null_arg (__func__, descriptor, "descriptor")
+    if (romi_helper_bad_handle (__func__, queue, S_TYPE)
+        || romi_helper_null_arg (__func__, descriptor, "descriptor")
         || romi_helper_null_arg (__func__, message, "message"))
         return ROM_INVALID;
     rom_item_t item;

@@ -12,8 +12,8 @@
 #include "rom/builtins/sync.rom.h"
 
 typedef struct {
-    int64_t value;               // free units
-    int64_t bound;               // BoundedSemaphore: the most `value` may be; -1: unbounded
+    int64_t value; // free units
+    int64_t bound; // BoundedSemaphore: the most `value` may be; -1: unbounded
     romi_sync_waitq_t waiters;
 } semaphore_t;
 
@@ -62,7 +62,8 @@ s_on_cancel (void *self, rom_call_t *call)
 }
 
 static rom_status_t
-s_acquire (void *self, const Rom__Builtins__AcquireRequest *in, Google__Protobuf__Empty *out, rom_call_t *call)
+s_acquire (void *self, const Rom__Builtins__AcquireRequest *in, Google__Protobuf__Empty *out,
+           rom_call_t *call)
 {
     (void) out;
     semaphore_t *sem = self;
@@ -76,7 +77,8 @@ s_acquire (void *self, const Rom__Builtins__AcquireRequest *in, Google__Protobuf
 }
 
 static rom_status_t
-s_release (void *self, const Rom__Builtins__ReleaseRequest *in, Google__Protobuf__Empty *out, rom_call_t *call)
+s_release (void *self, const Rom__Builtins__ReleaseRequest *in, Google__Protobuf__Empty *out,
+           rom_call_t *call)
 {
     (void) out;
     semaphore_t *sem = self;
@@ -125,5 +127,6 @@ rom_status_t
 romi_builtin_semaphore_register (rom_server_t *server)
 {
     rom_status_t status = rom__builtins__semaphore__rom_register (server, &s_semaphore, NULL);
-    return status == ROM_OK ? rom__builtins__bounded_semaphore__rom_register (server, &s_bounded, NULL) : status;
+    return status == ROM_OK ? rom__builtins__bounded_semaphore__rom_register (server, &s_bounded, NULL)
+                            : status;
 }

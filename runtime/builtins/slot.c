@@ -14,7 +14,7 @@
 
 #define KIND(name) ROM__BUILTINS__VARIANT__KIND_##name
 
-// ---- slots -------------------------------------------------------------------------------------------------
+// ---- slots ------------------------------------------------------------------------------------------------
 
 static char *
 s_memdup (const void *data, size_t len)
@@ -36,7 +36,8 @@ s_ref_copy (const Rom__ObjectRef *ref)
         return NULL;
     rom__object_ref__init (copy);
     copy->id = ref->id;
-    copy->endpoint = s_memdup (ref->endpoint ? ref->endpoint : "", ref->endpoint ? strlen (ref->endpoint) : 0);
+    copy->endpoint = s_memdup (ref->endpoint ? ref->endpoint : "",
+                               ref->endpoint ? strlen (ref->endpoint) : 0);
     copy->type = s_memdup (ref->type ? ref->type : "", ref->type ? strlen (ref->type) : 0);
     if (!copy->endpoint || !copy->type) {
         free (copy->endpoint);
@@ -187,9 +188,11 @@ s_number_equal (const romi_slot_t *a, const romi_variant_msg_t *b)
 {
     bool a_neg = a->kind == KIND (INT_VALUE) && a->i < 0;
     if (a->kind == KIND (DOUBLE_VALUE) || b->kind_case == KIND (DOUBLE_VALUE)) {
-        double x = a->kind == KIND (DOUBLE_VALUE) ? a->d : a->kind == KIND (INT_VALUE) ? (double) a->i : (double) a->u;
+        double x = a->kind == KIND (DOUBLE_VALUE) ? a->d
+                   : a->kind == KIND (INT_VALUE)  ? (double) a->i
+                                                  : (double) a->u;
         double y = b->kind_case == KIND (DOUBLE_VALUE) ? b->double_value
-                 : b->kind_case == KIND (INT_VALUE)    ? (double) b->int_value
+                   : b->kind_case == KIND (INT_VALUE)  ? (double) b->int_value
                                                        : (double) b->uint_value;
         if (x != y)
             return false;
@@ -234,10 +237,10 @@ romi_slot_equal (const romi_slot_t *slot, const romi_variant_msg_t *v)
     }
     case KIND (BYTES_VALUE):
         return v->bytes_value.len == slot->s.len
-            && (slot->s.len == 0 || memcmp (v->bytes_value.data, slot->s.data, slot->s.len) == 0);
+               && (slot->s.len == 0 || memcmp (v->bytes_value.data, slot->s.data, slot->s.len) == 0);
     case KIND (REF_VALUE):
         return v->ref_value && v->ref_value->id == slot->ref->id
-            && strcmp (v->ref_value->endpoint ? v->ref_value->endpoint : "", slot->ref->endpoint) == 0;
+               && strcmp (v->ref_value->endpoint ? v->ref_value->endpoint : "", slot->ref->endpoint) == 0;
     default: return true; // None == None
     }
 }
@@ -257,11 +260,13 @@ romi_variant_kind_name (const romi_variant_msg_t *v)
     }
 }
 
-// ---- typecodes ---------------------------------------------------------------------------------------------
+// ---- typecodes --------------------------------------------------------------------------------------------
 
 bool
 romi_typecode_valid (int typecode, bool text_ok)
 {
+    // One line per case reads as a table.
+    // clang-format off
     switch (typecode) {
     case 'b': case 'B': case 'h': case 'H': case 'i': case 'I': case 'l': case 'L': case 'q': case 'Q':
     case 'f': case 'd': case '?':
@@ -269,11 +274,14 @@ romi_typecode_valid (int typecode, bool text_ok)
     case 's': case 'y': return text_ok;
     default: return false;
     }
+    // clang-format on
 }
 
 romi_tc_class_t
 romi_typecode_class (int typecode)
 {
+    // One line per case reads as a table.
+    // clang-format off
     switch (typecode) {
     case 'b': case 'h': case 'i': case 'l': case 'q': return ROM_TC_SIGNED;
     case 'f': case 'd': return ROM_TC_FLOAT;
@@ -282,17 +290,21 @@ romi_typecode_class (int typecode)
     case 'y': return ROM_TC_BYTES;
     default: return ROM_TC_UNSIGNED;
     }
+    // clang-format on
 }
 
 size_t
 romi_typecode_size (int typecode)
 {
+    // One line per case reads as a table.
+    // clang-format off
     switch (typecode) {
     case 'b': case 'B': case '?': return 1;
     case 'h': case 'H': return 2;
     case 'i': case 'I': case 'f': return 4;
     default: return 8;
     }
+    // clang-format on
 }
 
 static int64_t
@@ -330,7 +342,7 @@ s_unsigned_max (int typecode)
 
 rom_status_t
 romi_scalar_from_variant (int typecode, const romi_variant_msg_t *v, romi_scalar_t *out, rom_call_t *call,
-                         const char *what)
+                          const char *what)
 {
     int kind = v ? (int) v->kind_case : KIND (_NOT_SET);
     romi_tc_class_t cls = romi_typecode_class (typecode);
@@ -351,9 +363,9 @@ romi_scalar_from_variant (int typecode, const romi_variant_msg_t *v, romi_scalar
                 snprintf (num, sizeof num, "%" PRId64, v->int_value);
             else
                 snprintf (num, sizeof num, "%" PRIu64, v->uint_value);
-            return rom_call_fail (call, ROM_OUT_OF_RANGE, "%s: %s is out of range for typecode '%c' (%" PRId64
-                                  " .. %" PRId64 ")", what, num, typecode, s_signed_min (typecode),
-                                  s_signed_max (typecode));
+            return rom_call_fail (call, ROM_OUT_OF_RANGE,
+                                  "%s: %s is out of range for typecode '%c' (%" PRId64 " .. %" PRId64 ")",
+                                  what, num, typecode, s_signed_min (typecode), s_signed_max (typecode));
         }
         break;
     case ROM_TC_UNSIGNED:
@@ -361,7 +373,8 @@ romi_scalar_from_variant (int typecode, const romi_variant_msg_t *v, romi_scalar
             out->u = v->uint_value;
             return ROM_OK;
         }
-        if (kind == KIND (INT_VALUE) && v->int_value >= 0 && (uint64_t) v->int_value <= s_unsigned_max (typecode)) {
+        if (kind == KIND (INT_VALUE) && v->int_value >= 0
+            && (uint64_t) v->int_value <= s_unsigned_max (typecode)) {
             out->u = (uint64_t) v->int_value;
             return ROM_OK;
         }
@@ -371,8 +384,9 @@ romi_scalar_from_variant (int typecode, const romi_variant_msg_t *v, romi_scalar
                 snprintf (num, sizeof num, "%" PRId64, v->int_value);
             else
                 snprintf (num, sizeof num, "%" PRIu64, v->uint_value);
-            return rom_call_fail (call, ROM_OUT_OF_RANGE, "%s: %s is out of range for typecode '%c' (0 .. %" PRIu64 ")",
-                                  what, num, typecode, s_unsigned_max (typecode));
+            return rom_call_fail (call, ROM_OUT_OF_RANGE,
+                                  "%s: %s is out of range for typecode '%c' (0 .. %" PRIu64 ")", what, num,
+                                  typecode, s_unsigned_max (typecode));
         }
         break;
     case ROM_TC_FLOAT: {
@@ -387,7 +401,8 @@ romi_scalar_from_variant (int typecode, const romi_variant_msg_t *v, romi_scalar
             break;
         if (typecode == 'f') {
             if (isfinite (d) && fabs (d) > FLT_MAX)
-                return rom_call_fail (call, ROM_OUT_OF_RANGE, "%s: %g is out of range for typecode 'f'", what, d);
+                return rom_call_fail (call, ROM_OUT_OF_RANGE, "%s: %g is out of range for typecode 'f'", what,
+                                      d);
             d = (double) (float) d;
         }
         out->d = d;
@@ -417,15 +432,15 @@ romi_scalar_export (int typecode, romi_scalar_t scalar, romi_variant_msg_t *out)
     }
 }
 
-// ---- Python indexes ----------------------------------------------------------------------------------------
+// ---- Python indexes ---------------------------------------------------------------------------------------
 
 rom_status_t
 romi_index_resolve (int64_t index, size_t len, size_t *pos, rom_call_t *call, const char *what)
 {
     int64_t at = index < 0 ? index + (int64_t) len : index;
     if (at < 0 || (uint64_t) at >= len)
-        return rom_call_fail (call, ROM_OUT_OF_RANGE, "%s index %" PRId64 " out of range (length %zu)", what, index,
-                              len);
+        return rom_call_fail (call, ROM_OUT_OF_RANGE, "%s index %" PRId64 " out of range (length %zu)", what,
+                              index, len);
     *pos = (size_t) at;
     return ROM_OK;
 }
@@ -449,7 +464,7 @@ romi_slice_resolve (int64_t start, int64_t stop, size_t len, size_t *from, size_
         *to = *from;
 }
 
-// ---- ordered map ---------------------------------------------------------------------------------------------
+// ---- ordered map ------------------------------------------------------------------------------------------
 
 #define S_EMPTY 0u
 #define S_DELETED UINT32_MAX
@@ -492,21 +507,23 @@ romi_key_from_variant (const romi_variant_msg_t *v, romi_key_t *key, rom_call_t 
         return ROM_OK;
     }
     if (kind == KIND (UINT_VALUE) && v->uint_value > INT64_MAX)
-        return rom_call_fail (call, ROM_OUT_OF_RANGE, "key %" PRIu64 " is out of range: integer keys are int64",
-                              v->uint_value);
+        return rom_call_fail (call, ROM_OUT_OF_RANGE,
+                              "key %" PRIu64 " is out of range: integer keys are int64", v->uint_value);
     if (kind == KIND (INT_VALUE) || kind == KIND (UINT_VALUE)) {
         int64_t i = kind == KIND (INT_VALUE) ? v->int_value : (int64_t) v->uint_value;
         *key = (romi_key_t) {.is_str = false, .i = i, .hash = s_mix ((uint64_t) i)};
         return ROM_OK;
     }
-    return rom_call_fail (call, ROM_WRONG_TYPE, "keys are strings or integers, not %s", romi_variant_kind_name (v));
+    return rom_call_fail (call, ROM_WRONG_TYPE, "keys are strings or integers, not %s",
+                          romi_variant_kind_name (v));
 }
 
 const char *
 romi_key_repr (const romi_key_t *key, char *buf, size_t size)
 {
     if (key->is_str)
-        snprintf (buf, size, "'%.*s%s'", key->len > 60 ? 60 : (int) key->len, key->s, key->len > 60 ? "..." : "");
+        snprintf (buf, size, "'%.*s%s'", key->len > 60 ? 60 : (int) key->len, key->s,
+                  key->len > 60 ? "..." : "");
     else
         snprintf (buf, size, "%" PRId64, key->i);
     return buf;
@@ -537,7 +554,7 @@ s_key_matches (const romi_omap_entry_t *e, const romi_key_t *key)
         return false;
     if (key->is_str)
         return e->key.kind == KIND (STRING_VALUE) && e->key.s.len == key->len
-            && memcmp (e->key.s.data, key->s, key->len) == 0;
+               && memcmp (e->key.s.data, key->s, key->len) == 0;
     return e->key.kind == KIND (INT_VALUE) && e->key.i == key->i;
 }
 

@@ -13,7 +13,7 @@
 
 typedef Rom__Builtins__Variant romi_variant_msg_t;
 
-// ---- slots -------------------------------------------------------------------------------------------------
+// ---- slots ------------------------------------------------------------------------------------------------
 
 // One stored value: a Variant's kind and an owned copy of its content (24 bytes, no allocation for
 // numbers and bools).
@@ -55,9 +55,16 @@ bool romi_slot_equal (const romi_slot_t *slot, const romi_variant_msg_t *v);
 // "an int", "a string", ... for error texts.
 const char *romi_variant_kind_name (const romi_variant_msg_t *v);
 
-// ---- typecodes ---------------------------------------------------------------------------------------------
+// ---- typecodes --------------------------------------------------------------------------------------------
 
-typedef enum { ROM_TC_SIGNED, ROM_TC_UNSIGNED, ROM_TC_FLOAT, ROM_TC_BOOL, ROM_TC_STRING, ROM_TC_BYTES } romi_tc_class_t;
+typedef enum {
+    ROM_TC_SIGNED,
+    ROM_TC_UNSIGNED,
+    ROM_TC_FLOAT,
+    ROM_TC_BOOL,
+    ROM_TC_STRING,
+    ROM_TC_BYTES
+} romi_tc_class_t;
 
 // Whether `typecode` is one of Typecode's letters (NONE is not); `text_ok` admits STRING and BYTES.
 bool romi_typecode_valid (int typecode, bool text_ok);
@@ -78,18 +85,18 @@ typedef union {
 // 'd'), OUT_OF_RANGE for a number the typecode cannot hold (300 for 'b', -1 for 'I'). Integers are
 // accepted for 'f' and 'd'. `what` names the target in the error text ("Value", "Array[3]").
 rom_status_t romi_scalar_from_variant (int typecode, const romi_variant_msg_t *v, romi_scalar_t *out,
-                                      rom_call_t *call, const char *what);
+                                       rom_call_t *call, const char *what);
 // Set `out` to the scalar in the Variant kind of its typecode's class.
 void romi_scalar_export (int typecode, romi_scalar_t scalar, romi_variant_msg_t *out);
 
-// ---- Python indexes ----------------------------------------------------------------------------------------
+// ---- Python indexes ---------------------------------------------------------------------------------------
 
 // Resolve a Python index (negative from the end) into [0, len): OUT_OF_RANGE with a text naming both.
 rom_status_t romi_index_resolve (int64_t index, size_t len, size_t *pos, rom_call_t *call, const char *what);
 // Clamp a Python slice to [start, stop) within [0, len], stop >= start.
 void romi_slice_resolve (int64_t start, int64_t stop, size_t len, size_t *from, size_t *to);
 
-// ---- an insertion-ordered hash map (Dict, Namespace) ---------------------------------------------------------
+// ---- an insertion-ordered hash map (Dict, Namespace) ------------------------------------------------------
 
 // A key: an integer or a string (not owned while looking up; owned by the entry once stored).
 typedef struct {
@@ -101,7 +108,7 @@ typedef struct {
 } romi_key_t;
 
 typedef struct {
-    romi_slot_t key;   // INT_VALUE or STRING_VALUE; NOT_SET marks a deleted entry
+    romi_slot_t key; // INT_VALUE or STRING_VALUE; NOT_SET marks a deleted entry
     romi_slot_t value;
     uint64_t hash;
 } romi_omap_entry_t;
@@ -113,9 +120,9 @@ typedef struct {
     romi_omap_entry_t *entries;
     size_t n_entries; // used slots of `entries`, holes included
     size_t cap_entries;
-    size_t live;      // entries that are not holes
-    uint32_t *index;  // 0: empty, UINT32_MAX: deleted, else entry position + 1
-    size_t n_index;   // a power of two, or 0
+    size_t live;       // entries that are not holes
+    uint32_t *index;   // 0: empty, UINT32_MAX: deleted, else entry position + 1
+    size_t n_index;    // a power of two, or 0
     size_t index_used; // non-empty index cells (live and deleted)
 } romi_omap_t;
 
@@ -130,14 +137,15 @@ romi_key_t romi_key_from_string (const char *s);
 // The entry of `key`, or NULL. Entry pointers are valid until the next insert or remove.
 romi_omap_entry_t *romi_omap_find (romi_omap_t *map, const romi_key_t *key);
 // Add `key` (which must be missing) with a None value; *entry_p is the new entry. ROM_NOMEM on failure.
-rom_status_t romi_omap_insert (romi_omap_t *map, const romi_key_t *key, romi_omap_entry_t **entry_p, rom_call_t *call);
+rom_status_t romi_omap_insert (romi_omap_t *map, const romi_key_t *key, romi_omap_entry_t **entry_p,
+                               rom_call_t *call);
 // Remove an entry found by romi_omap_find (its key and value are freed).
 void romi_omap_remove (romi_omap_t *map, romi_omap_entry_t *entry, rom_call_t *call);
 // Python's repr of a key, for error texts: 'name' or 42, truncated. Returns `buf`.
 const char *romi_key_repr (const romi_key_t *key, char *buf, size_t size);
 
-#define ROM_OMAP_FOREACH(map, e)                                                                               \
-    for (romi_omap_entry_t *e = (map)->entries; e < (map)->entries + (map)->n_entries; e++)                     \
+#define ROM_OMAP_FOREACH(map, e)                                                                             \
+    for (romi_omap_entry_t *e = (map)->entries; e < (map)->entries + (map)->n_entries; e++)                  \
         if (e->key.kind != ROM__BUILTINS__VARIANT__KIND__NOT_SET)
 
 // Arrays of reply messages in the call's memory: `n` Variants and the pointer array a repeated field needs.

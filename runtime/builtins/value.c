@@ -45,8 +45,10 @@ s_create (void *ctx, const Rom__Builtins__ValueInit *args, void **self_p, rom_ca
 {
     (void) ctx;
     if (!romi_typecode_valid ((int) args->typecode, true))
-        return rom_call_fail (call, ROM_INVALID, "typecode %d ('%c') is not one of b B h H i I l L q Q f d ? s y",
-                              (int) args->typecode, args->typecode > 32 && args->typecode < 127 ? args->typecode : '?');
+        return rom_call_fail (call, ROM_INVALID,
+                              "typecode %d ('%c') is not one of b B h H i I l L q Q f d ? s y",
+                              (int) args->typecode,
+                              args->typecode > 32 && args->typecode < 127 ? args->typecode : '?');
     s_value_t *self = calloc (1, sizeof *self);
     if (!self)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory");
@@ -107,19 +109,21 @@ s_add (void *self, const Rom__Builtins__Variant *in, Rom__Builtins__Variant *out
         return rom_call_fail (call, ROM_WRONG_TYPE, "Value: cannot add %s to a Value of typecode '%c'",
                               romi_variant_kind_name (in), value->typecode);
     if (cls != ROM_TC_FLOAT && !int_delta)
-        return rom_call_fail (call, ROM_WRONG_TYPE, "Value: cannot add a float to a Value of integer typecode '%c'",
+        return rom_call_fail (call, ROM_WRONG_TYPE,
+                              "Value: cannot add a float to a Value of integer typecode '%c'",
                               value->typecode);
     romi_variant_msg_t sum = ROM__BUILTINS__VARIANT__INIT;
     if (cls == ROM_TC_FLOAT) {
         double delta = kind == KIND (DOUBLE_VALUE) ? in->double_value
-                     : kind == KIND (INT_VALUE)    ? (double) in->int_value
+                       : kind == KIND (INT_VALUE)  ? (double) in->int_value
                                                    : (double) in->uint_value;
         sum.kind_case = KIND (DOUBLE_VALUE);
         sum.double_value = value->slot.d + delta;
     } else if (cls == ROM_TC_SIGNED) {
         int64_t result;
-        bool overflow = kind == KIND (INT_VALUE) ? __builtin_add_overflow (value->slot.i, in->int_value, &result)
-                                                 : __builtin_add_overflow (value->slot.i, in->uint_value, &result);
+        bool overflow = kind == KIND (INT_VALUE)
+                            ? __builtin_add_overflow (value->slot.i, in->int_value, &result)
+                            : __builtin_add_overflow (value->slot.i, in->uint_value, &result);
         if (overflow)
             return rom_call_fail (call, ROM_OUT_OF_RANGE, "Value: the sum leaves the range of typecode '%c'",
                                   value->typecode);
@@ -127,8 +131,9 @@ s_add (void *self, const Rom__Builtins__Variant *in, Rom__Builtins__Variant *out
         sum.int_value = result;
     } else {
         uint64_t result;
-        bool overflow = kind == KIND (INT_VALUE) ? __builtin_add_overflow (value->slot.u, in->int_value, &result)
-                                                 : __builtin_add_overflow (value->slot.u, in->uint_value, &result);
+        bool overflow = kind == KIND (INT_VALUE)
+                            ? __builtin_add_overflow (value->slot.u, in->int_value, &result)
+                            : __builtin_add_overflow (value->slot.u, in->uint_value, &result);
         if (overflow)
             return rom_call_fail (call, ROM_OUT_OF_RANGE, "Value: the sum leaves the range of typecode '%c'",
                                   value->typecode);
@@ -160,7 +165,8 @@ s_cas (void *self, const Rom__Builtins__CompareAndSwap *in, Rom__Builtins__Swapp
 }
 
 static rom_status_t
-s_get_typecode (void *self, const Google__Protobuf__Empty *in, Rom__Builtins__TypecodeReply *out, rom_call_t *call)
+s_get_typecode (void *self, const Google__Protobuf__Empty *in, Rom__Builtins__TypecodeReply *out,
+                rom_call_t *call)
 {
     (void) in;
     (void) call;

@@ -175,7 +175,8 @@ rom_value_cas (rom_value_t *value, rom_variant_t expected, rom_variant_t desired
 rom_status_t
 rom_value_cas_int (rom_value_t *value, int64_t *expected, int64_t desired, bool *swapped)
 {
-    if (romi_helper_bad_handle (__func__, value, S_TYPE) || romi_helper_null_arg (__func__, expected, "expected"))
+    if (romi_helper_bad_handle (__func__, value, S_TYPE)
+        || romi_helper_null_arg (__func__, expected, "expected"))
         return ROM_INVALID;
     rom_variant_t current;
     bool done = false;
@@ -194,7 +195,8 @@ rom_value_cas_int (rom_value_t *value, int64_t *expected, int64_t desired, bool 
 rom_status_t
 rom_value_typecode (rom_value_t *value, char *typecode)
 {
-    if (romi_helper_bad_handle (__func__, value, S_TYPE) || romi_helper_null_arg (__func__, typecode, "typecode"))
+    if (romi_helper_bad_handle (__func__, value, S_TYPE)
+        || romi_helper_null_arg (__func__, typecode, "typecode"))
         return ROM_INVALID;
     return romi_handle_typecode (value, "GetTypecode", typecode);
 }

@@ -1,6 +1,7 @@
 // variant.c: rom_variant_t, the helpers' value, to and from rom.builtins.Variant, the wire's; typed reads;
 // Python-like repr (variant.h). Client side: a request is built on the caller's stack (nothing allocated
-// but a reference's token), a reply is copied into memory the caller owns and frees with rom_variant_clear ().
+// but a reference's token), a reply is copied into memory the caller owns and frees with rom_variant_clear
+// ().
 #define _POSIX_C_SOURCE 200809L // strdup is POSIX, not C11
 
 #include "handles.h"
@@ -14,7 +15,7 @@
 
 #define KIND(name) ROM__BUILTINS__VARIANT__KIND_##name
 
-// ---- rom_variant_t <-> rom.builtins.Variant ------------------------------------------------------------------
+// ---- rom_variant_t <-> rom.builtins.Variant ---------------------------------------------------------------
 
 rom_status_t
 romi_variant_in (rom_client_t *client, const rom_variant_t *v, romi_variant_in_t *in)
@@ -49,7 +50,8 @@ romi_variant_in (rom_client_t *client, const rom_variant_t *v, romi_variant_in_t
         if (!hash_id || *end || id == 0) {
             free (token);
             return rom_client_fail (client, v->str && !token ? ROM_NOMEM : ROM_INVALID,
-                                    "\"%s\" is not a proxy token (endpoint#id#type)", v->str ? v->str : "(null)");
+                                    "\"%s\" is not a proxy token (endpoint#id#type)",
+                                    v->str ? v->str : "(null)");
         }
         *hash_id = 0;
         rom__object_ref__init (&in->ref);
@@ -209,13 +211,13 @@ rom_variants_free (rom_variant_t **items_p, size_t n)
     *items_p = NULL;
 }
 
-// ---- typed reads ---------------------------------------------------------------------------------------------
+// ---- typed reads ------------------------------------------------------------------------------------------
 
 static const char *
 s_kind_name (rom_kind_t kind)
 {
-    static const char *const names[] = {"None", "an int", "an unsigned int", "a float", "a bool", "a string",
-                                        "bytes", "an object reference"};
+    static const char *const names[] = {"None",   "an int",   "an unsigned int", "a float",
+                                        "a bool", "a string", "bytes",           "an object reference"};
     return (unsigned) kind < sizeof names / sizeof *names ? names[kind] : "an unknown kind";
 }
 
@@ -228,11 +230,11 @@ romi_variant_want_int (const void *handle, rom_variant_t *v, int64_t *out, const
     else if (v->kind == ROM_KIND_UINT && v->u <= INT64_MAX)
         *out = (int64_t) v->u;
     else if (v->kind == ROM_KIND_UINT)
-        status = rom_client_fail (romi_handle_client (handle), ROM_OUT_OF_RANGE, "%s: %" PRIu64 " does not fit an int64_t",
-                                  what, v->u);
+        status = rom_client_fail (romi_handle_client (handle), ROM_OUT_OF_RANGE,
+                                  "%s: %" PRIu64 " does not fit an int64_t", what, v->u);
     else
-        status = rom_client_fail (romi_handle_client (handle), ROM_WRONG_TYPE, "%s holds %s, not an integer", what,
-                                  s_kind_name (v->kind));
+        status = rom_client_fail (romi_handle_client (handle), ROM_WRONG_TYPE, "%s holds %s, not an integer",
+                                  what, s_kind_name (v->kind));
     rom_variant_clear (v);
     return status;
 }
@@ -248,8 +250,8 @@ romi_variant_want_double (const void *handle, rom_variant_t *v, double *out, con
     else if (v->kind == ROM_KIND_UINT)
         *out = (double) v->u;
     else
-        status = rom_client_fail (romi_handle_client (handle), ROM_WRONG_TYPE, "%s holds %s, not a number", what,
-                                  s_kind_name (v->kind));
+        status = rom_client_fail (romi_handle_client (handle), ROM_WRONG_TYPE, "%s holds %s, not a number",
+                                  what, s_kind_name (v->kind));
     rom_variant_clear (v);
     return status;
 }
@@ -258,8 +260,8 @@ rom_status_t
 romi_variant_want_str (const void *handle, rom_variant_t *v, char **out, const char *what)
 {
     if (v->kind != ROM_KIND_STR) {
-        rom_status_t status = rom_client_fail (romi_handle_client (handle), ROM_WRONG_TYPE, "%s holds %s, not a string", what,
-                                               s_kind_name (v->kind));
+        rom_status_t status = rom_client_fail (romi_handle_client (handle), ROM_WRONG_TYPE,
+                                               "%s holds %s, not a string", what, s_kind_name (v->kind));
         rom_variant_clear (v);
         return status;
     }
@@ -268,7 +270,7 @@ romi_variant_want_str (const void *handle, rom_variant_t *v, char **out, const c
     return ROM_OK;
 }
 
-// ---- repr ------------------------------------------------------------------------------------------------------
+// ---- repr -------------------------------------------------------------------------------------------------
 
 void
 romi_repr_put (romi_repr_t *b, const char *s, size_t n)
@@ -365,7 +367,9 @@ romi_repr_variant (romi_repr_t *b, const rom_variant_t *v)
     case ROM_KIND_UINT: snprintf (text, sizeof text, "%" PRIu64, v->u), romi_repr_puts (b, text); break;
     case ROM_KIND_DOUBLE: s_put_double (b, v->d); break;
     case ROM_KIND_BOOL: romi_repr_puts (b, v->b ? "True" : "False"); break;
-    case ROM_KIND_STR: s_put_quoted (b, (const uint8_t *) (v->str ? v->str : ""), v->str ? strlen (v->str) : 0, false); break;
+    case ROM_KIND_STR:
+        s_put_quoted (b, (const uint8_t *) (v->str ? v->str : ""), v->str ? strlen (v->str) : 0, false);
+        break;
     case ROM_KIND_BYTES: s_put_quoted (b, v->data, v->data ? v->size : 0, true); break;
     case ROM_KIND_REF: {
         // <type#id> from endpoint#id#type.

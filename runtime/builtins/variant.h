@@ -9,7 +9,7 @@
 
 typedef Rom__Builtins__Variant romi_variant_msg_t;
 
-// --- requests ---------------------------------------------------------------------------------------------------
+// --- requests ----------------------------------------------------------------------------------------------
 
 // A request Variant built on the caller's stack; a reference needs its token split into an ObjectRef.
 typedef struct {
@@ -30,10 +30,11 @@ typedef struct {
     size_t n;
 } romi_variant_ins_t;
 
-rom_status_t romi_variant_ins (rom_client_t *client, const rom_variant_t *values, size_t n, romi_variant_ins_t *ins);
+rom_status_t romi_variant_ins (rom_client_t *client, const rom_variant_t *values, size_t n,
+                               romi_variant_ins_t *ins);
 void romi_variant_ins_done (romi_variant_ins_t *ins);
 
-// --- replies ----------------------------------------------------------------------------------------------------
+// --- replies -----------------------------------------------------------------------------------------------
 
 // Copy a reply Variant (NULL: None) into a caller-owned rom_variant_t. -1 when out of memory.
 int romi_variant_copy_out (const romi_variant_msg_t *m, rom_variant_t *out);
@@ -44,9 +45,10 @@ void romi_variant_release_ref (const void *handle, const romi_variant_msg_t *m);
 // Convert a reply into *out (when not NULL) and free the reply.
 rom_status_t romi_variant_take (const void *handle, romi_variant_msg_t *reply, rom_variant_t *out);
 // An array of caller-owned variants from a repeated field (*out NULL when n is 0).
-rom_status_t romi_variant_take_list (const void *handle, romi_variant_msg_t **items, size_t n, rom_variant_t **out);
+rom_status_t romi_variant_take_list (const void *handle, romi_variant_msg_t **items, size_t n,
+                                     rom_variant_t **out);
 
-// --- typed reads --------------------------------------------------------------------------------------------------
+// --- typed reads -------------------------------------------------------------------------------------------
 
 // The integer, number or string in `v` (consumed; a string is handed over to the caller), or WRONG_TYPE /
 // OUT_OF_RANGE with a text naming `what` ("the Value", a key) on the handle's client.
@@ -54,7 +56,7 @@ rom_status_t romi_variant_want_int (const void *handle, rom_variant_t *v, int64_
 rom_status_t romi_variant_want_double (const void *handle, rom_variant_t *v, double *out, const char *what);
 rom_status_t romi_variant_want_str (const void *handle, rom_variant_t *v, char **out, const char *what);
 
-// --- repr -----------------------------------------------------------------------------------------------------------
+// --- repr --------------------------------------------------------------------------------------------------
 
 // A growing text; after a failed allocation it only records that it failed.
 typedef struct {

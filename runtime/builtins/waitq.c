@@ -39,9 +39,7 @@ romi_sync_waitq_append (romi_sync_waitq_t *self, romi_sync_waiter_t *waiter)
 romi_sync_waiter_t *
 romi_sync_waitq_find (const romi_sync_waitq_t *self, const rom_call_t *call)
 {
-    romi_list_each (&self->list, l)
-        if (romi_sync_waiter_of (l)->call == call)
-            return romi_sync_waiter_of (l);
+    romi_list_each (&self->list, l) if (romi_sync_waiter_of (l)->call == call) return romi_sync_waiter_of (l);
     return NULL;
 }
 

@@ -13,12 +13,12 @@
 #include "romi_list.h"
 
 typedef struct {
-    romi_link_t link;            // first: a waiter is its link
-    rom_call_t *call;            // NULL for a record that outlived its call (a Condition's restores)
-    uint64_t session;            // the caller's owner key: session and thread tag
+    romi_link_t link; // first: a waiter is its link
+    rom_call_t *call; // NULL for a record that outlived its call (a Condition's restores)
+    uint64_t session; // the caller's owner key: session and thread tag
     uint64_t thread;
-    int64_t n;                   // what the waiter waits with: an RLock's saved count, ...
-    const void *data;            // a deferred Put's item (borrowed from the call's input)
+    int64_t n;        // what the waiter waits with: an RLock's saved count, ...
+    const void *data; // a deferred Put's item (borrowed from the call's input)
 } romi_sync_waiter_t;
 
 // A servant's state is calloc'ed: romi_sync_waitq_init () before the first use, as the list's sentinel
@@ -52,8 +52,8 @@ romi_sync_waitq_first (const romi_sync_waitq_t *self)
 romi_sync_waiter_t *romi_sync_waitq_push (romi_sync_waitq_t *self, rom_call_t *call, uint64_t thread);
 // The same, and the call becomes a deferred reply: `on_cancel` is its hook. ROM_DEFERRED (what the method
 // returns), or ROM_NOMEM set on `call`. `waiter_p` (may be NULL) gets the waiter.
-rom_status_t romi_sync_waitq_defer (romi_sync_waitq_t *self, rom_call_t *call, uint64_t thread, rom_cancel_fn on_cancel,
-                                    romi_sync_waiter_t **waiter_p);
+rom_status_t romi_sync_waitq_defer (romi_sync_waitq_t *self, rom_call_t *call, uint64_t thread,
+                                    rom_cancel_fn on_cancel, romi_sync_waiter_t **waiter_p);
 // Append a waiter that is in no list (one moved from another list).
 void romi_sync_waitq_append (romi_sync_waitq_t *self, romi_sync_waiter_t *waiter);
 // The waiter of `call`, or NULL. Linear: wait lists are short, and cancels are rare next to calls.

@@ -26,10 +26,10 @@
 #include <unistd.h>
 
 struct _rom_manager_t {
-    pid_t owner;          // the process that started the server: only it stops the server
-    pid_t pid;            // the server process
+    pid_t owner; // the process that started the server: only it stops the server
+    pid_t pid;   // the server process
     char *endpoint;
-    char *tmpdir;         // the private dir of a default ipc endpoint, removed at destroy; NULL otherwise
+    char *tmpdir; // the private dir of a default ipc endpoint, removed at destroy; NULL otherwise
     rom_client_t *client;
 };
 
@@ -122,7 +122,7 @@ s_serve (const rom_manager_opts_t *opts, const char *endpoint, const char *tmpdi
     s_served = NULL;
     rom_server_destroy (&server);
     if (tmpdir)
-        rmdir (tmpdir); // its socket file went with the server; the owner may not be there to do it
+        rmdir (tmpdir);   // its socket file went with the server; the owner may not be there to do it
     romi_context_term (); // the last replies go out before the process ends
     _exit (rc == ROM_OK ? 0 : 1);
 }
@@ -139,7 +139,8 @@ s_await_ready (int fd, pid_t pid, uint32_t timeout_ms, char **bound_p, const cha
         n = poll (&pfd, 1, (int) timeout_ms);
     while (n < 0 && errno == EINTR);
     if (n == 0) {
-        s_set_error (errmsg, "the manager process %d did not start serving within %u ms", (int) pid, timeout_ms);
+        s_set_error (errmsg, "the manager process %d did not start serving within %u ms", (int) pid,
+                     timeout_ms);
         return ROM_TIMEOUT;
     }
     char buf[ROM_ERRMSG_MAX + 1];
@@ -179,8 +180,8 @@ s_describe_end (void *arg, char *buf, size_t size)
             if (info.si_code == CLD_EXITED)
                 snprintf (buf, size, "server pid %d exited with status %d", (int) self->pid, info.si_status);
             else
-                snprintf (buf, size, "server pid %d was killed by signal %d (%s)", (int) self->pid, info.si_status,
-                          strsignal (info.si_status));
+                snprintf (buf, size, "server pid %d was killed by signal %d (%s)", (int) self->pid,
+                          info.si_status, strsignal (info.si_status));
             return;
         }
         struct timespec ts = {0, 5 * 1000 * 1000};
@@ -234,9 +235,11 @@ rom_manager_start (const rom_manager_opts_t *opts, rom_manager_t **manager_p, co
     // Another process must reach the server: an in-process endpoint cannot (it would fork, then wait out
     // the connect timeout for a server nobody can see).
     if (opts->endpoint && strncmp (opts->endpoint, "inproc://", 9) == 0) {
-        s_set_error (errmsg, "rom_manager_start: %s is an in-process endpoint, which the manager's own process "
-                     "cannot share: use ipc://path or tcp://127.0.0.1:port (or NULL for a private ipc socket)",
-                     opts->endpoint);
+        s_set_error (
+            errmsg,
+            "rom_manager_start: %s is an in-process endpoint, which the manager's own process "
+            "cannot share: use ipc://path or tcp://127.0.0.1:port (or NULL for a private ipc socket)",
+            opts->endpoint);
         return ROM_INVALID;
     }
 

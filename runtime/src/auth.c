@@ -54,7 +54,8 @@ s_sha256_block (s_sha256_t *self, const uint8_t *p)
 {
     uint32_t w[64];
     for (int i = 0; i < 16; i++)
-        w[i] = (uint32_t) p[4 * i] << 24 | (uint32_t) p[4 * i + 1] << 16 | (uint32_t) p[4 * i + 2] << 8 | p[4 * i + 3];
+        w[i] = (uint32_t) p[4 * i] << 24 | (uint32_t) p[4 * i + 1] << 16 | (uint32_t) p[4 * i + 2] << 8
+               | p[4 * i + 3];
     for (int i = 16; i < 64; i++) {
         uint32_t s0 = S_ROR (w[i - 15], 7) ^ S_ROR (w[i - 15], 18) ^ (w[i - 15] >> 3);
         uint32_t s1 = S_ROR (w[i - 2], 17) ^ S_ROR (w[i - 2], 19) ^ (w[i - 2] >> 10);
@@ -63,7 +64,8 @@ s_sha256_block (s_sha256_t *self, const uint8_t *p)
     uint32_t a = self->h[0], b = self->h[1], c = self->h[2], d = self->h[3];
     uint32_t e = self->h[4], f = self->h[5], g = self->h[6], h = self->h[7];
     for (int i = 0; i < 64; i++) {
-        uint32_t t1 = h + (S_ROR (e, 6) ^ S_ROR (e, 11) ^ S_ROR (e, 25)) + ((e & f) ^ (~e & g)) + s_k[i] + w[i];
+        uint32_t t1 = h + (S_ROR (e, 6) ^ S_ROR (e, 11) ^ S_ROR (e, 25)) + ((e & f) ^ (~e & g)) + s_k[i]
+                      + w[i];
         uint32_t t2 = (S_ROR (a, 2) ^ S_ROR (a, 13) ^ S_ROR (a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
         h = g;
         g = f;
@@ -139,7 +141,7 @@ romi_sha256 (const void *data, size_t size, uint8_t digest[32])
     s_sha256_final (&sha, digest);
 }
 
-// --- key derivation -----------------------------------------------------------------------------------------
+// --- key derivation ----------------------------------------------------------------------------------------
 
 static int
 s_derive_pair (const char *label, const char *authkey, char secret[41], char public_key[41])
@@ -170,7 +172,7 @@ romi_auth_derive (const char *authkey, romi_auth_keys_t *keys)
     return 0;
 }
 
-// --- the process's ZAP handler ------------------------------------------------------------------------------
+// --- the process's ZAP handler -----------------------------------------------------------------------------
 
 typedef struct {
     char *domain;
@@ -180,8 +182,8 @@ typedef struct {
 static pthread_mutex_t s_zap_lock = PTHREAD_MUTEX_INITIALIZER;
 static s_zap_entry_t *s_zap_entries;
 static size_t s_zap_count, s_zap_capacity;
-static pid_t s_zap_pid;        // the process the handler below belongs to
-static void *s_zap_socket;     // REP bound at inproc://zeromq.zap.01, used by the thread only
+static pid_t s_zap_pid;    // the process the handler below belongs to
+static void *s_zap_socket; // REP bound at inproc://zeromq.zap.01, used by the thread only
 static int s_zap_stop[2] = {-1, -1};
 static pthread_t s_zap_thread;
 static bool s_zap_running;

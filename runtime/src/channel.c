@@ -47,7 +47,8 @@ static romi_channel_t *
 s_open (rom_client_t *self)
 {
     pthread_t me = pthread_self ();
-    romi_list_each (&self->channels, l) {
+    romi_list_each (&self->channels, l)
+    {
         romi_channel_t *channel = romi_container_of (l, romi_channel_t, link);
         if (pthread_equal (channel->thread, me))
             return channel;
@@ -78,7 +79,8 @@ s_open (rom_client_t *self)
         return NULL;
     }
     if (!romi_conn_watched (channel->conn))
-        channel->up = channel->ever_up = true; // no events to tell (inproc): a dead peer is found by deadlines
+        channel->up = channel->ever_up =
+            true; // no events to tell (inproc): a dead peer is found by deadlines
     romi_list_append (&self->channels, &channel->link);
     return channel;
 }
@@ -112,7 +114,7 @@ romi_channel_uncache (const rom_client_t *self)
         s_cache.serial = 0;
 }
 
-// --- error texts ----------------------------------------------------------------------------------------------
+// --- error texts -------------------------------------------------------------------------------------------
 
 rom_status_t
 rom_client_fail (rom_client_t *self, rom_status_t status, const char *fmt, ...)
@@ -121,7 +123,8 @@ rom_client_fail (rom_client_t *self, rom_status_t status, const char *fmt, ...)
     va_start (ap, fmt);
     romi_format (s_last_error, sizeof s_last_error, fmt, ap);
     va_end (ap);
-    romi_channel_t *channel = rom_client_valid (self) && self->pid == romi_getpid () ? romi_channel_get (self) : NULL;
+    romi_channel_t *channel = rom_client_valid (self) && self->pid == romi_getpid () ? romi_channel_get (self)
+                                                                                     : NULL;
     if (channel)
         memcpy (channel->errmsg, s_last_error, sizeof channel->errmsg);
     return status;
@@ -199,7 +202,8 @@ romi_channel_free (romi_channel_t *channel, uint8_t why)
     // The forgotten calls go to their hooks with no reply (what their replies would carry dies with the
     // session), and the futures still held by their callers are marked, so they never follow the client
     // pointer again.
-    romi_list_each_safe (&channel->pending, l) {
+    romi_list_each_safe (&channel->pending, l)
+    {
         romi_pending_t *pending = romi_container_of (l, romi_pending_t, link);
         romi_channel_unlink (channel, pending);
         if (pending->forgotten)
@@ -211,7 +215,7 @@ romi_channel_free (romi_channel_t *channel, uint8_t why)
     free (channel);
 }
 
-// --- connection events --------------------------------------------------------------------------------------
+// --- connection events -------------------------------------------------------------------------------------
 
 // "the server at X is gone (connection lost 12 ms ago; server pid 4242 was killed by signal 9)" into `buf`.
 static void
@@ -224,10 +228,12 @@ s_gone_text (rom_client_t *self, romi_channel_t *channel, char *buf, size_t size
             snprintf (self->gone_why, sizeof self->gone_why, "-");
     }
     char why[ROM_ERRMSG_MAX];
-    snprintf (why, sizeof why, "%s", self->gone_why[0] && strcmp (self->gone_why, "-") != 0 ? self->gone_why : "");
+    snprintf (why, sizeof why, "%s",
+              self->gone_why[0] && strcmp (self->gone_why, "-") != 0 ? self->gone_why : "");
     pthread_mutex_unlock (&self->lock);
-    snprintf (buf, size, "the server at %s is gone (its connection closed %llu ms ago%s%.300s)", self->endpoint,
-              (unsigned long long) (romi_now_ms () - channel->down_ms), why[0] ? "; " : "", why);
+    snprintf (buf, size, "the server at %s is gone (its connection closed %llu ms ago%s%.300s)",
+              self->endpoint, (unsigned long long) (romi_now_ms () - channel->down_ms), why[0] ? "; " : "",
+              why);
 }
 
 // The connection of `channel` dropped: every call in flight on it is answered ROM_UNAVAILABLE now. It may
@@ -237,7 +243,8 @@ s_fail_pending (rom_client_t *self, romi_channel_t *channel)
 {
     char gone[ROM_ERRMSG_MAX];
     s_gone_text (self, channel, gone, sizeof gone);
-    romi_list_each_safe (&channel->pending, l) {
+    romi_list_each_safe (&channel->pending, l)
+    {
         romi_pending_t *pending = romi_container_of (l, romi_pending_t, link);
         if (pending->done)
             continue;
@@ -284,13 +291,15 @@ romi_channel_events (rom_client_t *self, romi_channel_t *channel)
 }
 
 rom_status_t
-romi_channel_unreachable (rom_client_t *self, romi_channel_t *channel, const romi_what_t *what, uint32_t waited_ms)
+romi_channel_unreachable (rom_client_t *self, romi_channel_t *channel, const romi_what_t *what,
+                          uint32_t waited_ms)
 {
     atomic_store (&self->unreachable, true);
     if (channel->denied)
         return romi_client_fail_at (self, ROM_DENIED, what,
                                     "the server at %s refused the handshake: wrong or missing authkey (or an "
-                                    "authkey for a server that uses none)", self->endpoint);
+                                    "authkey for a server that uses none)",
+                                    self->endpoint);
     if (channel->ever_up && !channel->up) {
         char gone[ROM_ERRMSG_MAX];
         s_gone_text (self, channel, gone, sizeof gone);
@@ -300,7 +309,7 @@ romi_channel_unreachable (rom_client_t *self, romi_channel_t *channel, const rom
                                 self->endpoint, waited_ms);
 }
 
-// --- sending --------------------------------------------------------------------------------------------------
+// --- sending -----------------------------------------------------------------------------------------------
 
 // Without a connection (the transport refused a send at once): wait for one, or fail the call. ROM_OK when
 // the caller may try again.
@@ -337,7 +346,8 @@ romi_channel_send (rom_client_t *self, romi_channel_t *channel, const romi_send_
     header.incarnation = spec->incarnation;
     // This client reads batched replies (wire.c): with many calls in flight their replies come in fewer
     // messages.
-    header.flags = spec->mode == ROMI_CALL_ONEWAY ? ROM__CALL_FLAGS__CALL_ONEWAY : ROM__CALL_FLAGS__CALL_BATCH_OK;
+    header.flags = spec->mode == ROMI_CALL_ONEWAY ? ROM__CALL_FLAGS__CALL_ONEWAY
+                                                  : ROM__CALL_FLAGS__CALL_BATCH_OK;
     header.type_hash = spec->type_hash;
     header.timeout_ms = send->server_ms;
     romi_pending_t *pending = send->pending;
@@ -378,7 +388,7 @@ romi_channel_send (rom_client_t *self, romi_channel_t *channel, const romi_send_
     return ROM_OK;
 }
 
-// --- receiving ------------------------------------------------------------------------------------------------
+// --- receiving ---------------------------------------------------------------------------------------------
 
 // Hand a reply to its pending call. `payload` is taken (moved or closed).
 static void
@@ -434,7 +444,8 @@ s_receive (rom_client_t *self, romi_channel_t *channel, long wait_ms, bool watch
             int rc = romi_poll (&item, 1, wait_ms);
             if (rc > 0 && (item.revents & ROMI_POLL_EVENTS))
                 romi_channel_events (self, channel);
-            if (rc <= 0 || !(item.revents & ROMI_POLL_IN) || romi_wire_recv_replies (channel->conn, 0, &in) != 0)
+            if (rc <= 0 || !(item.revents & ROMI_POLL_IN)
+                || romi_wire_recv_replies (channel->conn, 0, &in) != 0)
                 return false;
         } else if (romi_wire_recv_replies (channel->conn, wait_ms, &in) != 0)
             return false;
@@ -451,7 +462,8 @@ s_receive (rom_client_t *self, romi_channel_t *channel, long wait_ms, bool watch
 }
 
 rom_status_t
-romi_channel_wait (rom_client_t *self, romi_channel_t *channel, romi_pending_t *pending, ProtobufCMessage **out)
+romi_channel_wait (rom_client_t *self, romi_channel_t *channel, romi_pending_t *pending,
+                   ProtobufCMessage **out)
 {
     uint64_t start = romi_now_ms ();
     bool watched = romi_conn_watched (channel->conn);
@@ -473,8 +485,8 @@ romi_channel_wait (rom_client_t *self, romi_channel_t *channel, romi_pending_t *
     romi_channel_unlink (channel, pending);
     rom_status_t status = ROM_OK;
     if (!pending->done)
-        status = romi_client_fail_at (self, ROM_TIMEOUT, &pending->what, "no reply from %s within the deadline",
-                                      self->endpoint);
+        status = romi_client_fail_at (self, ROM_TIMEOUT, &pending->what,
+                                      "no reply from %s within the deadline", self->endpoint);
     else if (pending->status != ROM_OK)
         status = rom_client_fail (self, pending->status, "%s", pending->error ? pending->error : "");
     else if (out) {
@@ -485,8 +497,8 @@ romi_channel_wait (rom_client_t *self, romi_channel_t *channel, romi_pending_t *
                    ? NULL
                    : protobuf_c_message_unpack (pending->output, NULL, size, data);
         if (!*out)
-            status = romi_client_fail_at (self, ROM_BAD_REQUEST, &pending->what, "the reply is not a valid %s",
-                                          pending->output->name);
+            status = romi_client_fail_at (self, ROM_BAD_REQUEST, &pending->what,
+                                          "the reply is not a valid %s", pending->output->name);
     }
     romi_pending_clear (pending);
     return status;

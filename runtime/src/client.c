@@ -38,8 +38,8 @@
 static _Atomic uint64_t s_next_serial = 1;
 
 // The manager's method names, by ROM_MANAGER_* index, for error texts.
-static const char *const s_manager_methods[] = {"Hello", "Create", "Lookup", "Retain",
-                                                "Release", "Ping", "Goodbye"};
+static const char *const s_manager_methods[] = {"Hello",   "Create", "Lookup", "Retain",
+                                                "Release", "Ping",   "Goodbye"};
 
 const char *
 rom_client_endpoint (const rom_client_t *self)
@@ -66,13 +66,10 @@ static romi_call_spec_t
 s_manager_spec (unsigned method, romi_call_mode_t mode, const ProtobufCMessageDescriptor *output)
 {
     romi_what_t what = {.type = "rom.Manager", .id = ROM_MANAGER_ID, .method = s_manager_methods[method]};
-    return (romi_call_spec_t) {.what = what,
-                               .method = method,
-                               .mode = mode,
-                               .output = output};
+    return (romi_call_spec_t) {.what = what, .method = method, .mode = mode, .output = output};
 }
 
-// --- session ------------------------------------------------------------------------------------------------
+// --- session -----------------------------------------------------------------------------------------------
 
 // Each live proxy takes its reference again under a new session (after fork (), as after unpickling a proxy
 // in Python, or after a lost session). An object gone meanwhile leaves a proxy whose calls fail NO_OBJECT.
@@ -99,7 +96,8 @@ s_retake (rom_client_t *self)
 // one in which the live proxies' objects may still exist (after fork or a loss, not after a restart): the
 // caller has them take their references again (s_retake ()).
 static rom_status_t
-s_join (rom_client_t *self, romi_channel_t *channel, bool fresh, uint32_t wait_ms, uint64_t start, bool *retake_p)
+s_join (rom_client_t *self, romi_channel_t *channel, bool fresh, uint32_t wait_ms, uint64_t start,
+        bool *retake_p)
 {
     *retake_p = false;
     pthread_mutex_lock (&self->hello_lock);
@@ -113,8 +111,13 @@ s_join (rom_client_t *self, romi_channel_t *channel, bool fresh, uint32_t wait_m
     }
     romi_call_spec_t spec = s_manager_spec (ROM_MANAGER_HELLO, ROMI_CALL_SYNC, &rom__hello_reply__descriptor);
     romi_pending_t pending = {0};
-    romi_send_t send = {.spec = &spec, .in = &hello.base, .pending = &pending, .server_ms = wait_ms,
-                        .timeout_ms = wait_ms, .wait_ms = wait_ms, .start = start};
+    romi_send_t send = {.spec = &spec,
+                        .in = &hello.base,
+                        .pending = &pending,
+                        .server_ms = wait_ms,
+                        .timeout_ms = wait_ms,
+                        .wait_ms = wait_ms,
+                        .start = start};
     rom_status_t status = romi_channel_send (self, channel, &send);
     Rom__HelloReply *reply = NULL;
     if (status == ROM_OK)
@@ -148,10 +151,12 @@ s_join (rom_client_t *self, romi_channel_t *channel, bool fresh, uint32_t wait_m
 // The channel's connection is joined to the client's current session (saying hello first if it is not),
 // and the calling thread was told of a session lost meanwhile: else the call fails, not sent.
 static rom_status_t
-s_session_ready (rom_client_t *self, romi_channel_t *channel, const romi_what_t *what, const romi_send_t *send)
+s_session_ready (rom_client_t *self, romi_channel_t *channel, const romi_what_t *what,
+                 const romi_send_t *send)
 {
     bool retake = false;
-    if (channel->joined != atomic_load_explicit (&self->generation, memory_order_relaxed) || !channel->joined) {
+    if (channel->joined != atomic_load_explicit (&self->generation, memory_order_relaxed)
+        || !channel->joined) {
         rom_status_t status = s_join (self, channel, false, send->wait_ms, send->start, &retake);
         if (status != ROM_OK)
             return status;
@@ -165,17 +170,19 @@ s_session_ready (rom_client_t *self, romi_channel_t *channel, const romi_what_t 
         char why[ROM_ERRMSG_MAX];
         snprintf (why, sizeof why, "%s", self->lost_why);
         pthread_mutex_unlock (&self->lock);
-        return romi_client_fail_at (self, ROM_SESSION_LOST, what,
-                                    "not sent: this client's session at %s was ended by the server while this "
-                                    "process lived (%s): locks it held were released and its references dropped; "
-                                    "it has a new session now", self->endpoint, why);
+        return romi_client_fail_at (
+            self, ROM_SESSION_LOST, what,
+            "not sent: this client's session at %s was ended by the server while this "
+            "process lived (%s): locks it held were released and its references dropped; "
+            "it has a new session now",
+            self->endpoint, why);
     }
     if (retake)
         s_retake (self);
     return ROM_OK;
 }
 
-// --- the call path --------------------------------------------------------------------------------------------
+// --- the call path -----------------------------------------------------------------------------------------
 
 // The caller's deadline (send->timeout_ms) and what the server is given (send->server_ms): with an exact
 // timeout (rom_proxy_call_timeout ()) the server gets it and the caller waits a margin longer; else the
@@ -192,7 +199,7 @@ s_deadlines (const rom_client_t *self, uint32_t exact_ms, romi_send_t *send)
                                                                      : UINT32_MAX - 1;
     } else {
         timeout_ms = self->call_timeout_ms;
-        server_ms = timeout_ms == UINT32_MAX                 ? UINT32_MAX
+        server_ms = timeout_ms == UINT32_MAX                  ? UINT32_MAX
                     : timeout_ms > 2 * ROM_DEADLINE_MARGIN_MS ? timeout_ms - ROM_DEADLINE_MARGIN_MS
                                                               : timeout_ms - timeout_ms / 4;
     }
@@ -229,16 +236,19 @@ romi_client_call (rom_client_t *self, const romi_call_spec_t *spec, const Protob
     s_deadlines (self, spec->timeout_ms, &send);
     // An idle channel hears of a lost or restored connection before it sends; one with calls in flight
     // hears of it in their waits.
-    if ((romi_list_empty (&channel->pending) || !channel->up) && send.start - channel->events_ms >= ROM_EVENTS_EVERY_MS)
+    if ((romi_list_empty (&channel->pending) || !channel->up)
+        && send.start - channel->events_ms >= ROM_EVENTS_EVERY_MS)
         romi_channel_events (self, channel);
     if (channel->ever_up && !channel->up)
         return romi_channel_unreachable (self, channel, &spec->what, 0);
     if ((status = s_session_ready (self, channel, &spec->what, &send)) != ROM_OK)
         return status;
     if (spec->incarnation && spec->incarnation != romi_client_incarnation (self))
-        return romi_client_fail_at (self, ROM_NO_OBJECT, &spec->what,
-                                    "the server at %s restarted since this proxy was made: its object belonged to "
-                                    "the previous run and is gone", self->endpoint);
+        return romi_client_fail_at (
+            self, ROM_NO_OBJECT, &spec->what,
+            "the server at %s restarted since this proxy was made: its object belonged to "
+            "the previous run and is gone",
+            self->endpoint);
     size_t size = in ? protobuf_c_message_get_packed_size (in) : 0;
     size_t max = atomic_load_explicit (&self->max_message, memory_order_relaxed);
     if (max && size > max)
@@ -320,7 +330,7 @@ romi_client_forget (rom_client_t *self, romi_pending_t *pending)
     return false;
 }
 
-// --- the client's life ----------------------------------------------------------------------------------------
+// --- the client's life -------------------------------------------------------------------------------------
 
 // Free every channel (see romi_channel_free () for `why`).
 static void
@@ -358,14 +368,18 @@ rom_client_connect (const char *endpoint, const rom_client_opts_t *opts, rom_cli
     self->serial = atomic_fetch_add (&s_next_serial, 1);
     self->next_call_id = 1;
     self->connect_timeout_ms = opts && opts->connect_timeout_ms ? opts->connect_timeout_ms
-                                                                 : ROM_DEFAULT_CONNECT_TIMEOUT_MS;
-    self->call_timeout_ms = opts && opts->call_timeout_ms ? opts->call_timeout_ms : ROM_DEFAULT_CALL_TIMEOUT_MS;
+                                                                : ROM_DEFAULT_CONNECT_TIMEOUT_MS;
+    self->call_timeout_ms = opts && opts->call_timeout_ms ? opts->call_timeout_ms
+                                                          : ROM_DEFAULT_CALL_TIMEOUT_MS;
     rom_status_t status;
     if (opts && opts->authkey) {
-        if (!(self->keys = malloc (sizeof *self->keys)) || romi_auth_derive (opts->authkey, self->keys) != 0) {
-            status = rom_client_fail (NULL, self->keys ? ROM_INVALID : ROM_NOMEM, "connect %.400s: %s", endpoint,
-                                      self->keys ? "an authkey needs CURVE, and this libzmq was built without it"
-                                                 : "out of memory");
+        if (!(self->keys = malloc (sizeof *self->keys))
+            || romi_auth_derive (opts->authkey, self->keys) != 0) {
+            status = rom_client_fail (NULL, self->keys ? ROM_INVALID : ROM_NOMEM, "connect %.400s: %s",
+                                      endpoint,
+                                      self->keys
+                                          ? "an authkey needs CURVE, and this libzmq was built without it"
+                                          : "out of memory");
             rom_client_destroy (&self);
             return status;
         }
@@ -373,7 +387,8 @@ rom_client_connect (const char *endpoint, const rom_client_opts_t *opts, rom_cli
     uint64_t start = romi_now_ms ();
     romi_channel_t *channel = romi_channel_get (self);
     if (!channel) {
-        status = rom_client_fail (NULL, ROM_INVALID, "connect %.400s: %s", endpoint, romi_conn_strerror (NULL, errno));
+        status = rom_client_fail (NULL, ROM_INVALID, "connect %.400s: %s", endpoint,
+                                  romi_conn_strerror (NULL, errno));
         rom_client_destroy (&self);
         return status;
     }
@@ -382,8 +397,9 @@ rom_client_connect (const char *endpoint, const rom_client_opts_t *opts, rom_cli
     status = s_join (self, channel, true, self->connect_timeout_ms, start, &retake);
     if (status != ROM_OK) {
         if (status == ROM_TIMEOUT)
-            rom_client_fail (NULL, ROM_UNAVAILABLE, "connect %.400s: the server did not answer its hello within %u ms",
-                             endpoint, self->connect_timeout_ms);
+            rom_client_fail (NULL, ROM_UNAVAILABLE,
+                             "connect %.400s: the server did not answer its hello within %u ms", endpoint,
+                             self->connect_timeout_ms);
         else
             rom_client_fail (NULL, status, "connect: %s", channel->errmsg);
         status = status == ROM_TIMEOUT ? ROM_UNAVAILABLE : status;

@@ -109,8 +109,8 @@ romi_socket_keepalive (void *socket, uint32_t timeout_ms)
     // ZMQ I/O thread. A process that is stopped (SIGSTOP, a debugger, a long pause) answers the first and not
     // the second, and a stopped process is alive: it must keep its session and its locks. A host that
     // vanished or a cut network answers neither. Whole seconds are all the kernel takes: idle T/2, then
-    // probes every T/4, two of them; TCP_USER_TIMEOUT (ZMQ_TCP_MAXRT on Linux) bounds data left unacknowledged
-    // by T, since keepalives only probe an idle connection.
+    // probes every T/4, two of them; TCP_USER_TIMEOUT (ZMQ_TCP_MAXRT on Linux) bounds data left
+    // unacknowledged by T, since keepalives only probe an idle connection.
     int on = 1;
     int idle = (int) (timeout_ms / 2000u), intvl = (int) (timeout_ms / 4000u), count = 2;
     int maxrt = (int) (timeout_ms < INT32_MAX ? timeout_ms : INT32_MAX);

@@ -26,7 +26,7 @@ romi_deferred_fini (romi_deferred_t *self)
     self->size = self->capacity = 0;
 }
 
-// --- the heap of deadlines ------------------------------------------------------------------------------------
+// --- the heap of deadlines ---------------------------------------------------------------------------------
 
 static void
 s_heap_swap (romi_deferred_t *self, size_t a, size_t b)
@@ -96,7 +96,7 @@ s_heap_remove (romi_deferred_t *self, rom_call_t *call)
     s_heap_down (self, self->heap[i]->heap_index);
 }
 
-// --- parking, completing, cancelling ------------------------------------------------------------------------
+// --- parking, completing, cancelling -----------------------------------------------------------------------
 
 void
 romi_deferred_park (romi_deferred_t *self, rom_call_t *call)
@@ -135,7 +135,8 @@ romi_deferred_cancel (romi_deferred_t *self, rom_call_t *call, rom_status_t stat
 }
 
 void
-romi_deferred_cancel_object (romi_deferred_t *self, romi_object_t *object, rom_status_t status, const char *why)
+romi_deferred_cancel_object (romi_deferred_t *self, romi_object_t *object, rom_status_t status,
+                             const char *why)
 {
     romi_object_ext_t *ext = romi_objects_ext (&self->hosting->objects, object);
     for (romi_link_t *l; ext && (l = romi_list_first (&ext->deferred));)
@@ -162,7 +163,8 @@ void
 romi_deferred_expire (romi_deferred_t *self, uint64_t now)
 {
     while (self->size > 0 && self->heap[0]->deadline_ms <= now)
-        romi_deferred_cancel (self, self->heap[0], ROM_TIMEOUT, "timed out waiting (the caller's deadline passed)");
+        romi_deferred_cancel (self, self->heap[0], ROM_TIMEOUT,
+                              "timed out waiting (the caller's deadline passed)");
 }
 
 void

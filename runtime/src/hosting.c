@@ -14,7 +14,8 @@
 #include <stdlib.h>
 
 void
-romi_hosting_init (romi_hosting_t *self, const rom_type_t *manager, size_t max_message, uint32_t session_timeout_ms)
+romi_hosting_init (romi_hosting_t *self, const rom_type_t *manager, size_t max_message,
+                   uint32_t session_timeout_ms)
 {
     romi_registry_init (&self->types, manager, self);
     romi_objects_init (&self->objects);
@@ -95,7 +96,8 @@ romi_hosting_drop_session_refs (romi_hosting_t *self, romi_session_t *session)
         romi_object_t *object = romi_objects_find (&self->objects, id);
         if (!object)
             continue;
-        object->refs -= (uint32_t) (uintptr_t) count < object->refs ? (uint32_t) (uintptr_t) count : object->refs;
+        object->refs -= (uint32_t) (uintptr_t) count < object->refs ? (uint32_t) (uintptr_t) count
+                                                                    : object->refs;
         if (romi_object_unheld (object))
             romi_hosting_destroy (self, object);
     }
@@ -133,7 +135,7 @@ romi_hosting_destroy_orphans (romi_hosting_t *self, const uint64_t *ids, size_t 
     }
 }
 
-// --- what servants read of the tables -----------------------------------------------------------------------
+// --- what servants read of the tables ----------------------------------------------------------------------
 
 uint64_t
 rom_call_object_id (const rom_call_t *call)

@@ -18,8 +18,8 @@
 //   owner and counts its references in the object (owner, owner_refs); other sessions use their maps. A
 //   session never has both: it becomes owner only if its map has no entry, and uses the map only while
 //   another session owns. Its end disowns its objects during the walk over all objects that ending a
-//   session already does (session_end.c), so no index of a session's objects has to exist. The per-session map
-//   used to cost another 33 bytes per object at 1 M. Sessions are known here by a 32-bit owner_key the
+//   session already does (session_end.c), so no index of a session's objects has to exist. The per-session
+//   map used to cost another 33 bytes per object at 1 M. Sessions are known here by a 32-bit owner_key the
 //   server numbers them with (their ids are random 63-bit values); past four billion sessions in one
 //   server's life, new ones get 0 and use maps only, so a key never names two sessions.
 #include "rom_private.h"
@@ -42,7 +42,7 @@ s_name_hash (const char *name)
     return hash ? hash : 1;
 }
 
-// --- the id index: romi_object_t * slots keyed by object->id (linear probing, backward-shift deletion) ------
+// --- the id index: romi_object_t * slots keyed by object->id (linear probing, backward-shift deletion) -----
 
 static inline size_t
 s_slot_of (size_t capacity, uint64_t id)
@@ -117,7 +117,7 @@ s_index_remove (romi_objects_t *self, const romi_object_t *object)
     }
 }
 
-// --- the table ------------------------------------------------------------------------------------------------
+// --- the table ---------------------------------------------------------------------------------------------
 
 void
 romi_objects_init (romi_objects_t *self)
@@ -289,8 +289,7 @@ romi_objects_next (const romi_objects_t *self, size_t *cursor, romi_object_t **o
     return false;
 }
 
-// --- references ---------------------------------------------------------------------------------------------
-
+// --- references --------------------------------------------------------------------------------------------
 
 int
 romi_objects_retain (romi_session_t *session, romi_object_t *object)

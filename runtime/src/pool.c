@@ -7,7 +7,8 @@
 // posts it to its object's mailbox, and later collects the finished call (a pipe wakes it) to pack and send
 // the reply. A worker only runs the servant's method. So a pool call costs two thread hand-offs more than an
 // inline one (~15-20 us each here): inline stays the default. The I/O thread never destroys an object while a
-// worker runs one of its calls: the server asks romi_pool_busy () first and destroys it once the call is back.
+// worker runs one of its calls: the server asks romi_pool_busy () first and destroys it once the call is
+// back.
 //
 // Threads start at the first pool call, so a server without pool types has none.
 #include "rom_private.h"
@@ -21,21 +22,21 @@
 
 typedef struct s_mailbox {
     romi_object_t *object;
-    romi_list_t calls;            // calls waiting, in arrival order (through rom_call_t.link)
-    size_t out;                   // its calls submitted and not yet collected (waiting, running or done)
-    bool busy;                    // a worker runs one of its calls
-    romi_link_t run;              // on the run queue while linked
+    romi_list_t calls; // calls waiting, in arrival order (through rom_call_t.link)
+    size_t out;        // its calls submitted and not yet collected (waiting, running or done)
+    bool busy;         // a worker runs one of its calls
+    romi_link_t run;   // on the run queue while linked
 } s_mailbox_t;
 
 struct _romi_pool_t {
-    pthread_mutex_t lock;         // guards everything below but `boxes`, which only the I/O thread uses
+    pthread_mutex_t lock; // guards everything below but `boxes`, which only the I/O thread uses
     pthread_cond_t work;
-    romi_list_t runnable;         // mailboxes with a call to run and none running (through s_mailbox_t.run)
-    romi_list_t done;             // calls run, waiting for romi_pool_collect () (through rom_call_t.link)
-    size_t in_flight;             // calls submitted and not yet collected
+    romi_list_t runnable; // mailboxes with a call to run and none running (through s_mailbox_t.run)
+    romi_list_t done;     // calls run, waiting for romi_pool_collect () (through rom_call_t.link)
+    size_t in_flight;     // calls submitted and not yet collected
     bool stopping;
-    romi_map_t boxes;              // object id -> mailbox (I/O thread only)
-    int done_pipe[2];             // readable when `done` is not empty
+    romi_map_t boxes; // object id -> mailbox (I/O thread only)
+    int done_pipe[2]; // readable when `done` is not empty
     unsigned n_workers;
     unsigned n_started;
     pthread_t *threads;
@@ -94,7 +95,8 @@ s_worker (void *arg)
 
         // A call that waited in the mailbox past its deadline is not run: its caller has given up.
         if (call->deadline_ms && romi_now_ms () >= call->deadline_ms)
-            call->pool_status = rom_call_fail (call, ROM_TIMEOUT, "waited in the object's mailbox past its deadline");
+            call->pool_status = rom_call_fail (call, ROM_TIMEOUT,
+                                               "waited in the object's mailbox past its deadline");
         else {
             const romi_type_entry_t *entry = box->object->entry;
             call->pool_status = call->method->invoke (entry->servant, box->object->self, call->input,
@@ -106,7 +108,8 @@ s_worker (void *arg)
         romi_list_append (&self->done, &call->link);
         box->busy = false;
         if (!romi_list_empty (&box->calls))
-            romi_list_append (&self->runnable, &box->run); // the object's next call, after this one: order is kept
+            romi_list_append (&self->runnable,
+                              &box->run); // the object's next call, after this one: order is kept
         if (wake) {
             char byte = 1;
             ssize_t n = write (self->done_pipe[1], &byte, 1); // full pipe: a wake-up is pending already
@@ -204,7 +207,8 @@ romi_pool_cancel_mail (romi_pool_t *self, romi_object_t *object, romi_pool_done_
     if (!box)
         return;
     pthread_mutex_lock (&self->lock);
-    // Taken out whole (the list head moves to the stack), and off the run queue: nothing of it is left to run.
+    // Taken out whole (the list head moves to the stack), and off the run queue: nothing of it is left to
+    // run.
     romi_list_t calls;
     romi_list_init (&calls);
     for (romi_link_t *l; (l = romi_list_pop (&box->calls));) {

@@ -14,17 +14,17 @@
 
 // A tag at the head of every proxy: a handle of another kind (or a destroyed proxy, while its memory is not
 // reused) passed where a proxy belongs is refused with ROM_INVALID instead of followed (czmq's rule).
-#define ROM_PROXY_TAG 0x726f6d50u  // "romP"
+#define ROM_PROXY_TAG 0x726f6d50u // "romP"
 #define ROM_PROXY_DEAD 0xdeadbeefu
 
 struct _rom_proxy_t {
     uint32_t tag;
-    bool owns_client;                  // made from a token without a client: the proxy closes it
-    rom_client_t *client;              // NULL once the client was destroyed (s_orphan ())
-    romi_attached_t attached;          // in its client's list while both live
+    bool owns_client;         // made from a token without a client: the proxy closes it
+    rom_client_t *client;     // NULL once the client was destroyed (s_orphan ())
+    romi_attached_t attached; // in its client's list while both live
     const rom_type_t *type;
     uint64_t id;
-    uint64_t incarnation;              // the server run its object lives in: a restarted server has it not
+    uint64_t incarnation; // the server run its object lives in: a restarted server has it not
 };
 
 struct _rom_future_t {
@@ -73,7 +73,8 @@ s_client_ok (rom_client_t *client, const char *what)
 {
     if (rom_client_valid (client))
         return ROM_OK;
-    return rom_client_fail (NULL, ROM_INVALID, "%s: %s", what, client ? "not a client handle" : "no client (NULL)");
+    return rom_client_fail (NULL, ROM_INVALID, "%s: %s", what,
+                            client ? "not a client handle" : "no client (NULL)");
 }
 
 // A manager call's reference request for `id`.
@@ -113,8 +114,9 @@ rom_proxy_from_ref (rom_client_t *client, const rom_type_t *type, const Rom__Obj
         return rom_client_fail (client, ROM_INVALID, "%s: %s", type ? type->name : "rom_proxy_from_ref",
                                 type ? "a null object reference" : "no type");
     if (!ref->type || strcmp (ref->type, type->name) != 0)
-        return rom_client_fail (client, ROM_WRONG_TYPE, "object %llu is a %s, not a %s", (unsigned long long) ref->id,
-                                ref->type ? ref->type : "(no type)", type->name);
+        return rom_client_fail (client, ROM_WRONG_TYPE, "object %llu is a %s, not a %s",
+                                (unsigned long long) ref->id, ref->type ? ref->type : "(no type)",
+                                type->name);
     return s_proxy_new (client, type, ref->id, proxy_p);
 }
 
@@ -197,13 +199,13 @@ s_future_call (rom_client_t *client, const romi_call_spec_t *spec, const Protobu
 
 // What rom_proxy_create () and rom_proxy_create_async () are asked for (s_create ()).
 typedef struct {
-    const char *caller;                // the public function, for error texts
+    const char *caller; // the public function, for error texts
     const char *name;
     const ProtobufCMessage *args;
     unsigned flags;
     bool async;
-    rom_proxy_t **proxy_p;             // sync: the proxy made
-    rom_future_t **future_p;           // async: the future of its reference
+    rom_proxy_t **proxy_p;   // sync: the proxy made
+    rom_future_t **future_p; // async: the future of its reference
 } romi_create_how_t;
 
 // Both creates are one Manager.Create call, sync or async; the arguments are packed into a stack buffer
@@ -211,8 +213,9 @@ typedef struct {
 static rom_status_t
 s_create (rom_client_t *client, const rom_type_t *type, const romi_create_how_t *how)
 {
-    rom_status_t status
-        = s_make_args_ok (client, type, how->async ? (void *) how->future_p : (void *) how->proxy_p, how->caller);
+    rom_status_t status = s_make_args_ok (client, type,
+                                          how->async ? (void *) how->future_p : (void *) how->proxy_p,
+                                          how->caller);
     if (status != ROM_OK)
         return status;
     if (how->async)
@@ -248,11 +251,11 @@ s_create (rom_client_t *client, const rom_type_t *type, const romi_create_how_t 
 }
 
 rom_status_t
-rom_proxy_create (rom_client_t *client, const rom_type_t *type, const char *name, const ProtobufCMessage *args,
-                  unsigned flags, rom_proxy_t **proxy_p)
+rom_proxy_create (rom_client_t *client, const rom_type_t *type, const char *name,
+                  const ProtobufCMessage *args, unsigned flags, rom_proxy_t **proxy_p)
 {
-    romi_create_how_t how
-        = {.caller = "rom_proxy_create", .name = name, .args = args, .flags = flags, .proxy_p = proxy_p};
+    romi_create_how_t how = {
+        .caller = "rom_proxy_create", .name = name, .args = args, .flags = flags, .proxy_p = proxy_p};
     return s_create (client, type, &how);
 }
 
@@ -260,8 +263,12 @@ rom_status_t
 rom_proxy_create_async (rom_client_t *client, const rom_type_t *type, const char *name,
                         const ProtobufCMessage *args, unsigned flags, rom_future_t **future_p)
 {
-    romi_create_how_t how = {.caller = "rom_proxy_create_async", .name = name, .args = args, .flags = flags,
-                      .async = true, .future_p = future_p};
+    romi_create_how_t how = {.caller = "rom_proxy_create_async",
+                             .name = name,
+                             .args = args,
+                             .flags = flags,
+                             .async = true,
+                             .future_p = future_p};
     return s_create (client, type, &how);
 }
 
@@ -277,7 +284,7 @@ rom_proxy_lookup (rom_client_t *client, const rom_type_t *type, const char *name
     req.type = (char *) type->name;
     Rom__ObjectRef *ref = NULL;
     status = romi_client_manager_call (client, ROM_MANAGER_LOOKUP, &req.base, &rom__object_ref__descriptor,
-                                      (ProtobufCMessage **) &ref);
+                                       (ProtobufCMessage **) &ref);
     if (status != ROM_OK)
         return status;
     return s_from_ref (client, type, ref, proxy_p);
@@ -298,7 +305,8 @@ rom_proxy_check (const rom_proxy_t *self, const rom_type_t *type)
     if (!self)
         return rom_client_fail (NULL, ROM_INVALID, "%s: no proxy (NULL)", type ? type->name : "proxy");
     if (self->tag != ROM_PROXY_TAG)
-        return rom_client_fail (NULL, ROM_INVALID, "%s: the handle is not a live proxy (destroyed, or of another kind)",
+        return rom_client_fail (NULL, ROM_INVALID,
+                                "%s: the handle is not a live proxy (destroyed, or of another kind)",
                                 type ? type->name : "proxy");
     if (type && self->type != type && strcmp (self->type->name, type->name) != 0) {
         romi_what_t what = s_what (self, NULL);
@@ -392,9 +400,9 @@ rom_proxy_client (const rom_proxy_t *self)
 // How a proxy's method is called (s_call ()).
 typedef struct {
     romi_call_mode_t mode;
-    uint32_t timeout_ms;               // 0: the client's deadline; else exact, ROM_FOREVER for none
-    ProtobufCMessage **out;            // ROMI_CALL_SYNC: the reply
-    rom_future_t **future_p;           // ROMI_CALL_ASYNC: the future of the reply
+    uint32_t timeout_ms;     // 0: the client's deadline; else exact, ROM_FOREVER for none
+    ProtobufCMessage **out;  // ROMI_CALL_SYNC: the reply
+    rom_future_t **future_p; // ROMI_CALL_ASYNC: the future of the reply
 } romi_proxy_how_t;
 
 // Call `method` of the proxy's object, in any mode: every public call function is this with its `how`.
@@ -448,10 +456,12 @@ rom_proxy_call_timeout (rom_proxy_t *self, unsigned method, const ProtobufCMessa
 }
 
 rom_status_t
-rom_proxy_call_async_timeout (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in, uint32_t timeout_ms,
-                              rom_future_t **future_p)
+rom_proxy_call_async_timeout (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in,
+                              uint32_t timeout_ms, rom_future_t **future_p)
 {
-    romi_proxy_how_t how = {.mode = ROMI_CALL_ASYNC, .timeout_ms = timeout_ms ? timeout_ms : 1, .future_p = future_p};
+    romi_proxy_how_t how = {.mode = ROMI_CALL_ASYNC,
+                            .timeout_ms = timeout_ms ? timeout_ms : 1,
+                            .future_p = future_p};
     return s_call (self, method, in, how);
 }
 

@@ -8,8 +8,8 @@
 // ends. The other way, a servant keeps an object it was handed with rom_call_keep_ref (): that reference
 // belongs to the holder object (not to a session), is dropped with rom_call_drop_ref (), and is dropped with
 // the holder when it dies. A drop takes effect once the call's reply is out, so a method may drop what it
-// returns (Dict.pop of a proxy): the caller's reference is taken first. rom_call_new_object () makes an object for the reply (a factory method); one that
-// no reply took a reference to dies with the call.
+// returns (Dict.pop of a proxy): the caller's reference is taken first. rom_call_new_object () makes an
+// object for the reply (a factory method); one that no reply took a reference to dies with the call.
 //
 // Which messages can hold a reference is found by walking protobuf-c's descriptors once per output type
 // (cached per server), so replies without ObjectRef fields cost one map look-up. Tried and rejected: a flag
@@ -26,8 +26,9 @@
 static rom_status_t
 s_refuse_pooled (rom_call_t *call)
 {
-    return rom_call_fail (call, ROM_INVALID, "object references cannot be kept or made in a method of a pool "
-                                             "type (it runs on a worker thread); use an inline type");
+    return rom_call_fail (call, ROM_INVALID,
+                          "object references cannot be kept or made in a method of a pool "
+                          "type (it runs on a worker thread); use an inline type");
 }
 
 // --- which descriptors can hold an ObjectRef ---------------------------------------------------------------
@@ -99,7 +100,7 @@ s_walk (rom_call_t *call, ProtobufCMessage *msg, unsigned depth, s_visit_fn visi
     return ROM_OK;
 }
 
-// --- objects made for a reply (rom_call_new_object) ----------------------------------------------------------
+// --- objects made for a reply (rom_call_new_object) --------------------------------------------------------
 
 // A list of object ids in a call's arena: objects made for the reply, references to drop after it.
 typedef struct s_fresh {
@@ -120,7 +121,8 @@ s_fresh_settle (romi_hosting_t *hosting, rom_call_t *call)
 }
 
 rom_status_t
-rom_call_new_object (rom_call_t *call, const rom_type_t *type, const ProtobufCMessage *args, Rom__ObjectRef *ref)
+rom_call_new_object (rom_call_t *call, const rom_type_t *type, const ProtobufCMessage *args,
+                     Rom__ObjectRef *ref)
 {
     if (!call || !type || !ref)
         return ROM_INVALID;
@@ -157,8 +159,9 @@ rom_call_new_object (rom_call_t *call, const rom_type_t *type, const ProtobufCMe
             call->object = factory;
             call->keeps = outer_keeps;
             return rom_call_fail (call, status == ROM_DEFERRED ? ROM_INTERNAL : status, "creating a %s: %s",
-                                  type->name, call->errmsg && call->errmsg != outer ? call->errmsg
-                                                                                     : rom_strerror (status));
+                                  type->name,
+                                  call->errmsg && call->errmsg != outer ? call->errmsg
+                                                                        : rom_strerror (status));
         }
     }
     romi_object_t *object = romi_objects_add (&hosting->objects, entry, state, NULL);
@@ -224,7 +227,7 @@ romi_refs_export (rom_call_t *call, rom_status_t status)
     return status;
 }
 
-// --- references held by objects ------------------------------------------------------------------------------
+// --- references held by objects ----------------------------------------------------------------------------
 
 rom_status_t
 rom_call_keep_ref (rom_call_t *call, const Rom__ObjectRef *ref)
@@ -273,7 +276,8 @@ romi_refs_keep_for (rom_call_t *call, romi_object_t *holder, const Rom__ObjectRe
     if (!ext)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory");
     uintptr_t count = (uintptr_t) romi_map_get (&ext->held, object->id);
-    if (romi_map_put (&ext->held, object->id, (void *) (count + 1)) != 0 || romi_objects_retain (NULL, object) != 0) {
+    if (romi_map_put (&ext->held, object->id, (void *) (count + 1)) != 0
+        || romi_objects_retain (NULL, object) != 0) {
         if (count)
             romi_map_put (&ext->held, object->id, (void *) count);
         else

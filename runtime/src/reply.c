@@ -65,7 +65,8 @@ romi_reply (romi_replies_t *self, rom_call_t *call, rom_status_t status)
         if (status != ROM_OK) {
             char what[256];
             romi_call_describe (call, what, sizeof what);
-            snprintf (error, sizeof error, "%s: %s", what, call->errmsg ? call->errmsg : rom_strerror (status));
+            snprintf (error, sizeof error, "%s: %s", what,
+                      call->errmsg ? call->errmsg : rom_strerror (status));
             if (strlen (error) >= ROM_ERRMSG_MAX)
                 error[ROM_ERRMSG_MAX - 1] = '\0';
         }
@@ -80,8 +81,8 @@ romi_reply (romi_replies_t *self, rom_call_t *call, rom_status_t status)
 }
 
 void
-romi_refuse (romi_replies_t *self, romi_io_peer_t *peer, uint64_t call_id, uint32_t flags, rom_status_t status,
-             const char *fmt, ...)
+romi_refuse (romi_replies_t *self, romi_io_peer_t *peer, uint64_t call_id, uint32_t flags,
+             rom_status_t status, const char *fmt, ...)
 {
     if (flags & ROM__CALL_FLAGS__CALL_ONEWAY) {
         self->io->dropped++;

@@ -17,13 +17,13 @@
 #include "rom/rom.h"
 #include "rom/wire.pb-c.h"
 
-#define ROM_PROTOCOL_VERSION 2u // 2: sessions belong to connections, incarnations (issue 12)
-#define ROM_MANAGER_ID 0u                       // object id of the manager itself
-#define ROM_DEFAULT_MAX_MESSAGE (64u << 20)     // bytes
-#define ROM_HEADER_MAX 512u                     // a header frame larger than this is malformed
-#define ROM_ERRMSG_MAX 512u                     // error texts are cut to this size
-#define ROM_MAX_DEPTH 100u                      // deepest nesting of messages in a payload (protobuf C++'s)
-#define ROM_PATH_MAX 4096u                      // ipc paths, temp dirs
+#define ROM_PROTOCOL_VERSION 2u             // 2: sessions belong to connections, incarnations (issue 12)
+#define ROM_MANAGER_ID 0u                   // object id of the manager itself
+#define ROM_DEFAULT_MAX_MESSAGE (64u << 20) // bytes
+#define ROM_HEADER_MAX 512u                 // a header frame larger than this is malformed
+#define ROM_ERRMSG_MAX 512u                 // error texts are cut to this size
+#define ROM_MAX_DEPTH 100u                  // deepest nesting of messages in a payload (protobuf C++'s)
+#define ROM_PATH_MAX 4096u                  // ipc paths, temp dirs
 
 // Method indexes of the manager (object 0): the rpc order of service Manager in wire.proto.
 enum {

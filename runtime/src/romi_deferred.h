@@ -7,7 +7,7 @@
 #include "romi_reply.h"
 
 struct romi_deferred {
-    rom_call_t **heap;           // deferred calls with a deadline, a min-heap on deadline_ms
+    rom_call_t **heap; // deferred calls with a deadline, a min-heap on deadline_ms
     size_t size, capacity;
     romi_replies_t *replies;
     romi_hosting_t *hosting;

@@ -20,11 +20,11 @@ struct romi_hosting {
     romi_registry_t types;
     romi_objects_t objects;
     romi_sessions_t sessions;
-    romi_map_t ref_types;        // output descriptor -> whether it can carry ObjectRefs (ref.c's cache)
-    const char *endpoint;        // where the server is bound, for ObjectRefs ("" before a bind)
-    uint64_t incarnation;        // this run's random id: calls meant for another run are refused
-    size_t max_message;          // the largest payload the server accepts
-    romi_dying_fn dying;         // set by the server (server.c)
+    romi_map_t ref_types; // output descriptor -> whether it can carry ObjectRefs (ref.c's cache)
+    const char *endpoint; // where the server is bound, for ObjectRefs ("" before a bind)
+    uint64_t incarnation; // this run's random id: calls meant for another run are refused
+    size_t max_message;   // the largest payload the server accepts
+    romi_dying_fn dying;  // set by the server (server.c)
     void *dying_arg;
 };
 

@@ -15,27 +15,30 @@
 // A caller's routing id: the ZMQ message frame it came in (a port to another transport changes this type).
 typedef zmq_msg_t romi_io_peer_t;
 
+// A socket file to remove at close, if still ours (same inode).
+struct romi_ipc_path {
+    char *path;
+    dev_t dev;
+    ino_t ino;
+};
+
 typedef struct {
-    void *router;                // the ROUTER every client connects to
-    void *monitor;               // PAIR receiving the router's DISCONNECTED events (lease.c reads them)
-    int wake[2];                 // self-pipe: rom_server_stop () from a signal handler or another thread
-    char *endpoint;              // last bound endpoint, as resolved by ZMQ
-    struct romi_ipc_path {       // socket files to remove at close, if still ours (same inode)
-        char *path;
-        dev_t dev;
-        ino_t ino;
-    } *ipc_paths;
+    void *router;                    // the ROUTER every client connects to
+    void *monitor;                   // PAIR receiving the router's DISCONNECTED events (lease.c reads them)
+    int wake[2];                     // self-pipe: rom_server_stop () from a signal handler or another thread
+    char *endpoint;                  // last bound endpoint, as resolved by ZMQ
+    struct romi_ipc_path *ipc_paths; // socket files to remove at close
     size_t n_ipc_paths;
-    char *zap_domain;            // with an authkey: this server's ZAP domain (auth.c); NULL otherwise
-    struct {                     // replies to one peer waiting to go out as one message (romi_io_flush)
+    char *zap_domain; // with an authkey: this server's ZAP domain (auth.c); NULL otherwise
+    struct {          // replies to one peer waiting to go out as one message (romi_io_flush)
         zmq_msg_t peer;
         uint8_t *buf;
         size_t size, capacity;
         unsigned count;
     } batch;
-    bool one_cpu;                // this thread may run on one CPU only: spinning would starve its I/O thread
-    uint64_t cpus_checked_ms;    // when one_cpu was last read
-    uint64_t dropped;            // messages dropped without a reply (unreadable, or reply not sendable)
+    bool one_cpu;             // this thread may run on one CPU only: spinning would starve its I/O thread
+    uint64_t cpus_checked_ms; // when one_cpu was last read
+    uint64_t dropped;         // messages dropped without a reply (unreadable, or reply not sendable)
 } romi_io_t;
 
 // Most messages one pass of the loop handles before it looks at timers; a batch of replies is sent once it
@@ -64,8 +67,8 @@ void romi_io_unlink_ipc (romi_io_t *self);
 // One received message: [peer][header][payload] when well formed.
 typedef struct {
     zmq_msg_t frames[3];
-    size_t n;                    // frames kept (at most 3)
-    size_t extra;                // frames past the third, read and dropped
+    size_t n;     // frames kept (at most 3)
+    size_t extra; // frames past the third, read and dropped
 } romi_io_msg_t;
 
 // Receive one whole message without waiting: false when none is queued.
@@ -120,10 +123,10 @@ bool romi_io_fd_closed (int fd);
 // Wake a romi_io_poll () from a signal handler or another thread (async-signal-safe).
 void romi_io_wake (romi_io_t *self);
 // What romi_io_poll () found ready.
-#define ROMI_IO_CALLS 1u         // messages are queued on the router
-#define ROMI_IO_DROPS 2u         // connection events (romi_io_next_drop ())
-#define ROMI_IO_POOL 4u          // `pool_fd` is readable
-#define ROMI_IO_STOP 8u          // `stop_fd` is readable or hung up
+#define ROMI_IO_CALLS 1u // messages are queued on the router
+#define ROMI_IO_DROPS 2u // connection events (romi_io_next_drop ())
+#define ROMI_IO_POOL 4u  // `pool_fd` is readable
+#define ROMI_IO_STOP 8u  // `stop_fd` is readable or hung up
 // Wait up to `timeout_ms` (-1 forever, 0 not at all) for any of them; a wake-up is consumed here. Returns the
 // ROMI_IO_* found, or -1 with errno (EINTR included).
 int romi_io_poll (romi_io_t *self, int pool_fd, int stop_fd, long timeout_ms);

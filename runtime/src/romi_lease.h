@@ -9,11 +9,11 @@
 
 // Owned by the server, used from its loop thread only.
 typedef struct {
-    uint32_t timeout_ms;         // a silently gone tcp peer is dropped within about this (keepalives)
-    uint64_t event_ms;           // when the last connection dropped: sweeps are timed from it
-    uint64_t sweep_at_ms;        // when to probe the suspects; 0: nothing to do
-    unsigned sweeps_done;        // of the schedule after an event (lease.c)
-    uint64_t sessions_dropped;   // sessions ended because their client died
+    uint32_t timeout_ms;       // a silently gone tcp peer is dropped within about this (keepalives)
+    uint64_t event_ms;         // when the last connection dropped: sweeps are timed from it
+    uint64_t sweep_at_ms;      // when to probe the suspects; 0: nothing to do
+    unsigned sweeps_done;      // of the schedule after an event (lease.c)
+    uint64_t sessions_dropped; // sessions ended because their client died
 } romi_lease_t;
 
 // The session timeout to use for `requested_ms` (0: the default; too small ones are raised).

@@ -14,11 +14,11 @@ typedef struct {
     size_t count;
 } romi_map_t;
 
-void romi_map_init (romi_map_t *self);                           // empty, allocating nothing
-void romi_map_clear (romi_map_t *self);                          // frees the slots, not the values
-void *romi_map_get (const romi_map_t *self, uint64_t key);       // NULL when absent
-int romi_map_put (romi_map_t *self, uint64_t key, void *value);  // insert or replace; -1 when out of memory
-void *romi_map_remove (romi_map_t *self, uint64_t key);          // the removed value, NULL when absent
+void romi_map_init (romi_map_t *self);                          // empty, allocating nothing
+void romi_map_clear (romi_map_t *self);                         // frees the slots, not the values
+void *romi_map_get (const romi_map_t *self, uint64_t key);      // NULL when absent
+int romi_map_put (romi_map_t *self, uint64_t key, void *value); // insert or replace; -1 when out of memory
+void *romi_map_remove (romi_map_t *self, uint64_t key);         // the removed value, NULL when absent
 // Iterate: size_t cursor = 0; while (romi_map_next (m, &cursor, &k, &v)) ...  (no changes while iterating)
 bool romi_map_next (const romi_map_t *self, size_t *cursor, uint64_t *key, void **value);
 

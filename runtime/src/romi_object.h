@@ -22,34 +22,35 @@ typedef struct _romi_object_t romi_object_t;
 struct _romi_object_t {
     uint64_t id;
     const romi_type_entry_t *entry;
-    void *self;                  // the servant's state
-    uint32_t refs;               // every reference: sessions', holder objects', made-for-a-reply
-    uint32_t owner;              // owner_key of the session holding `owner_refs` of them outside its refs
-                                 // map (0: none)
+    void *self;     // the servant's state
+    uint32_t refs;  // every reference: sessions', holder objects', made-for-a-reply
+    uint32_t owner; // owner_key of the session holding `owner_refs` of them outside its refs
+                    // map (0: none)
     uint32_t owner_refs;
-    uint32_t flags;              // ROM_OBJECT_*
+    uint32_t flags; // ROM_OBJECT_*
 };
-#define ROM_OBJECT_DYING 1u     // being destroyed: references dropped on the way do not destroy it again
+#define ROM_OBJECT_DYING 1u // being destroyed: references dropped on the way do not destroy it again
 #define ROM_OBJECT_DESTROY_PENDING 2u // to be destroyed once its calls in the worker pool are back
-#define ROM_OBJECT_NAMED 4u     // has a name (in its extension): it outlives its references
-#define ROM_OBJECT_EXT 8u       // has an extension (romi_objects_ext ())
-#define ROM_OBJECT_ORPHAN 16u   // left without a reference by an ending session: to be destroyed (session_end.c)
+#define ROM_OBJECT_NAMED 4u           // has a name (in its extension): it outlives its references
+#define ROM_OBJECT_EXT 8u             // has an extension (romi_objects_ext ())
+#define ROM_OBJECT_ORPHAN                                                                                    \
+    16u // left without a reference by an ending session: to be destroyed (session_end.c)
 
 // The rarely used part of an object, allocated when first needed and kept until it dies.
 typedef struct {
-    char *name;                  // NULL when unnamed; a named object outlives its references
-    romi_object_t *name_next;     // objects whose names share a 64-bit hash (practically never)
-    romi_list_t deferred;        // calls this object answers later (through rom_call_t.link; deferred.c)
+    char *name;               // NULL when unnamed; a named object outlives its references
+    romi_object_t *name_next; // objects whose names share a 64-bit hash (practically never)
+    romi_list_t deferred;     // calls this object answers later (through rom_call_t.link; deferred.c)
     rom_session_end_fn on_session_end; // told of sessions that end (rom_call_on_session_end ()), or NULL
-    romi_map_t held;              // objects this one keeps (rom_call_keep_ref): id -> count
+    romi_map_t held;                   // objects this one keeps (rom_call_keep_ref): id -> count
 } romi_object_ext_t;
 
 typedef struct {
-    romi_object_t **slots;        // by id: open addressing on object->id (8-byte slots; see object.c)
-    size_t capacity;             // a power of two, or 0
+    romi_object_t **slots; // by id: open addressing on object->id (8-byte slots; see object.c)
+    size_t capacity;       // a power of two, or 0
     size_t count;
-    romi_map_t by_name;           // 64-bit hash of the name -> chain of objects
-    romi_map_t ext;               // object id -> romi_object_ext_t, for objects that have one
+    romi_map_t by_name; // 64-bit hash of the name -> chain of objects
+    romi_map_t ext;     // object id -> romi_object_ext_t, for objects that have one
     uint64_t next_id;
 } romi_objects_t;
 
@@ -63,7 +64,7 @@ void romi_objects_fini (romi_objects_t *self);
 // A new object with the next id, no references, in the table. `name` is copied (may be NULL; the caller
 // checked it is free). NULL when out of memory.
 romi_object_t *romi_objects_add (romi_objects_t *self, const romi_type_entry_t *entry, void *servant_self,
-                               const char *name);
+                                 const char *name);
 // The object with id `id`, or NULL.
 romi_object_t *romi_objects_find (const romi_objects_t *self, uint64_t id);
 // The object named `name`, or NULL.

@@ -6,9 +6,9 @@
 #include "romi_object.h"
 
 typedef struct {
-    romi_type_entry_t *types;    // registered types, in registration order
+    romi_type_entry_t *types; // registered types, in registration order
     size_t n_types;
-    romi_type_entry_t manager;   // object 0's type: the manager's methods (server_ops.c)
+    romi_type_entry_t manager; // object 0's type: the manager's methods (server_ops.c)
 } romi_registry_t;
 
 // An empty registry whose object 0 is `manager` served by `servant`.
@@ -16,7 +16,8 @@ void romi_registry_init (romi_registry_t *self, const rom_type_t *manager, const
 // Free the list (the types are the user's).
 void romi_registry_fini (romi_registry_t *self);
 // Add `type`. ROM_EXISTS when a type of its name is there, ROM_NOMEM.
-rom_status_t romi_registry_add (romi_registry_t *self, const rom_type_t *type, const void *servant, void *ctx);
+rom_status_t romi_registry_add (romi_registry_t *self, const rom_type_t *type, const void *servant,
+                                void *ctx);
 // The registered type named `name`, or NULL.
 const romi_type_entry_t *romi_registry_find (const romi_registry_t *self, const char *name);
 

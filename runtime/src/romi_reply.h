@@ -10,7 +10,7 @@
 typedef struct {
     romi_io_t *io;
     romi_hosting_t *hosting;
-    romi_list_t free_calls;      // recycled call records (through rom_call_t.link)
+    romi_list_t free_calls; // recycled call records (through rom_call_t.link)
 } romi_replies_t;
 
 // Replies go out through `io`; calls get `hosting` for what they touch.
@@ -24,7 +24,7 @@ rom_call_t *romi_replies_call_new (romi_replies_t *self);
 void romi_reply (romi_replies_t *self, rom_call_t *call, rom_status_t status);
 // Answer a request that never became a call (bad header, unknown object, no session, ...) with this run's
 // incarnation, so a client that reached a restarted server learns it; a one-way call is only counted.
-void romi_refuse (romi_replies_t *self, romi_io_peer_t *peer, uint64_t call_id, uint32_t flags, rom_status_t status,
-                  const char *fmt, ...) __attribute__ ((format (printf, 6, 7)));
+void romi_refuse (romi_replies_t *self, romi_io_peer_t *peer, uint64_t call_id, uint32_t flags,
+                  rom_status_t status, const char *fmt, ...) __attribute__ ((format (printf, 6, 7)));
 
 #endif

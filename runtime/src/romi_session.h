@@ -9,37 +9,37 @@
 
 // One connection of a session: a client thread's DEALER, known by its ROUTER routing id (lease.c).
 typedef struct {
-    uint8_t *id;                 // the routing id (clients set a random, stable one per socket)
+    uint8_t *id; // the routing id (clients set a random, stable one per socket)
     size_t size;
-    int fd;                      // its socket in the server (ZMQ_SRCFD); -1 when unknown
-    bool suspect;                // a connection dropped that may be this one: probe it at the next sweep
+    int fd;       // its socket in the server (ZMQ_SRCFD); -1 when unknown
+    bool suspect; // a connection dropped that may be this one: probe it at the next sweep
 } romi_peer_t;
 
 // Why a session ended, for a client that comes back to it (ROM_SESSION_LOST's text).
 typedef enum {
-    ROM_SESSION_END_GOODBYE,     // its client said goodbye (rom_client_destroy ())
-    ROM_SESSION_END_LOST,        // its last connection closed or went silent (lease.c)
+    ROM_SESSION_END_GOODBYE, // its client said goodbye (rom_client_destroy ())
+    ROM_SESSION_END_LOST,    // its last connection closed or went silent (lease.c)
 } romi_session_end_t;
 
 // A client session (Manager.Hello): the references it holds, released together when it ends.
 typedef struct romi_session {
-    uint64_t id;                 // random, never sequential: not guessable from one's own
-    uint64_t secret;             // proves the right to join it from another connection (Manager.Hello)
-    uint32_t owner_key;          // its number in objects' `owner` (object.c); 0: it owns none, maps only
-    romi_map_t refs;             // object id -> count (as uintptr_t), for objects another session owns
+    uint64_t id;        // random, never sequential: not guessable from one's own
+    uint64_t secret;    // proves the right to join it from another connection (Manager.Hello)
+    uint32_t owner_key; // its number in objects' `owner` (object.c); 0: it owns none, maps only
+    romi_map_t refs;    // object id -> count (as uintptr_t), for objects another session owns
     uint64_t last_seen_ms;
-    romi_peer_t *peers;          // its live connections; the session ends when none is left
+    romi_peer_t *peers; // its live connections; the session ends when none is left
     size_t n_peers, peers_capacity;
 } romi_session_t;
 
 // The sessions of one server run. Used from its loop thread only.
 typedef struct {
-    romi_map_t by_id;            // session id -> romi_session_t
-    romi_map_t lost;             // sessions lost (not said goodbye to) lately: id -> when (ms), for their
-    uint64_t *lost_ring;         // clients' ROM_SESSION_LOST; the ring bounds how many are remembered
+    romi_map_t by_id;    // session id -> romi_session_t
+    romi_map_t lost;     // sessions lost (not said goodbye to) lately: id -> when (ms), for their
+    uint64_t *lost_ring; // clients' ROM_SESSION_LOST; the ring bounds how many are remembered
     size_t lost_next;
-    uint32_t next_owner_key;     // the last romi_session_t.owner_key given (object.c)
-    uint32_t timeout_ms;         // the lease's session timeout, for the texts of lost sessions
+    uint32_t next_owner_key; // the last romi_session_t.owner_key given (object.c)
+    uint32_t timeout_ms;     // the lease's session timeout, for the texts of lost sessions
 } romi_sessions_t;
 
 // An empty set; `timeout_ms` is only quoted in texts (romi_sessions_lost ()).

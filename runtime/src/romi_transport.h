@@ -41,7 +41,8 @@ romi_frame_init_size (romi_frame_t *self, size_t size)
 
 // A frame over `data`, which `release (data, hint)` frees once the transport is done with it.
 static inline int
-romi_frame_init_data (romi_frame_t *self, void *data, size_t size, void (*release) (void *, void *), void *hint)
+romi_frame_init_data (romi_frame_t *self, void *data, size_t size, void (*release) (void *, void *),
+                      void *hint)
 {
     return zmq_msg_init_data (&self->zmq, data, size, release, hint);
 }
@@ -103,15 +104,15 @@ romi_frame_equal (const romi_frame_t *a, const romi_frame_t *b)
 // One message as received: its first frames, how many more were dropped, and the connection it came on.
 typedef struct {
     romi_frame_t frames[ROMI_MSG_FRAMES];
-    size_t n;                          // frames held (the others are empty)
-    size_t extra;                      // frames past ROMI_MSG_FRAMES, read and dropped
-    int fd;                            // the connection's socket (lease.c's suspects), -1 when unknown
+    size_t n;     // frames held (the others are empty)
+    size_t extra; // frames past ROMI_MSG_FRAMES, read and dropped
+    int fd;       // the connection's socket (lease.c's suspects), -1 when unknown
 } romi_msg_t;
 
 // Close every frame of `msg`.
 void romi_msg_close (romi_msg_t *msg);
 
-// --- connections ---------------------------------------------------------------------------------------------
+// --- connections -------------------------------------------------------------------------------------------
 
 typedef struct romi_transport romi_transport_t;
 // A dialer (a client thread's connection) or a listener (a server's). Transports extend it.
@@ -121,27 +122,27 @@ typedef struct {
 
 // What a dialer is made with.
 typedef struct {
-    const void *routing_id;            // how the listener knows this connection; kept across reconnects
+    const void *routing_id; // how the listener knows this connection; kept across reconnects
     size_t routing_id_size;
-    const char *server_key;            // CURVE, Z85 (40 characters): the server's public key; NULL: none
+    const char *server_key;              // CURVE, Z85 (40 characters): the server's public key; NULL: none
     const char *public_key, *secret_key; // this client's pair, with server_key
-    uint32_t keepalive_ms;             // a tcp connection silently gone is dropped within about this
-    int reconnect_ms;                  // how soon a lost connection is tried again
+    uint32_t keepalive_ms;               // a tcp connection silently gone is dropped within about this
+    int reconnect_ms;                    // how soon a lost connection is tried again
 } romi_dial_opts_t;
 
 // What a listener is made with.
 typedef struct {
-    const char *secret_key;            // CURVE, Z85: the server's secret key; NULL: none
-    const char *zap_domain;            // with secret_key: whom the process's ZAP handler admits (auth.c)
-    uint32_t keepalive_ms;             // as for a dialer
-    int64_t max_frame;                 // a peer sending a larger frame is dropped (-1: no limit)
+    const char *secret_key; // CURVE, Z85: the server's secret key; NULL: none
+    const char *zap_domain; // with secret_key: whom the process's ZAP handler admits (auth.c)
+    uint32_t keepalive_ms;  // as for a dialer
+    int64_t max_frame;      // a peer sending a larger frame is dropped (-1: no limit)
 } romi_listen_opts_t;
 
 // Connection events (romi_conn_event ()).
 typedef enum {
-    ROMI_EVENT_UP = 1,                 // a connection's handshake succeeded
-    ROMI_EVENT_DOWN,                   // a connection dropped (`fd` its socket)
-    ROMI_EVENT_REFUSED,                // a handshake failed (wrong or missing authkey)
+    ROMI_EVENT_UP = 1,  // a connection's handshake succeeded
+    ROMI_EVENT_DOWN,    // a connection dropped (`fd` its socket)
+    ROMI_EVENT_REFUSED, // a handshake failed (wrong or missing authkey)
 } romi_event_kind_t;
 
 typedef struct {
@@ -150,15 +151,15 @@ typedef struct {
 } romi_event_t;
 
 // Flags of romi_send ().
-#define ROMI_SEND_DONTWAIT 1           // fail with EAGAIN rather than wait (a dialer without a connection)
+#define ROMI_SEND_DONTWAIT 1 // fail with EAGAIN rather than wait (a dialer without a connection)
 
 // Readiness of a connection or an fd (romi_poll ()).
-#define ROMI_POLL_IN 1                 // a message can be received (an fd: readable, hung up or in error)
-#define ROMI_POLL_OUT 2                // a message can be sent
-#define ROMI_POLL_EVENTS 4             // a connection event is waiting
+#define ROMI_POLL_IN 1     // a message can be received (an fd: readable, hung up or in error)
+#define ROMI_POLL_OUT 2    // a message can be sent
+#define ROMI_POLL_EVENTS 4 // a connection event is waiting
 
 typedef struct {
-    romi_conn_t *conn;                 // NULL: `fd` instead
+    romi_conn_t *conn; // NULL: `fd` instead
     int fd;
     short events, revents;
 } romi_poll_t;

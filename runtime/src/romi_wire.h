@@ -18,7 +18,7 @@
 #include "rom/wire.pb-c.h"
 #include "romi_transport.h"
 
-// --- packing -------------------------------------------------------------------------------------------------
+// --- packing -----------------------------------------------------------------------------------------------
 
 // Pack `msg` (NULL: an empty frame) into a new frame, straight into its buffer: a large payload is copied
 // once, by the pack. -1 with errno ENOMEM (the frame is then empty).
@@ -31,23 +31,24 @@ Rom__CallHeader *romi_wire_decode_call (const void *data, size_t size);
 Rom__ReplyHeader *romi_wire_decode_reply (const void *data, size_t size);
 
 // Whether a payload of message type `desc` nests sub-messages deeper than ROM_MAX_DEPTH. protobuf-c 1.4.1
-// unpacks recursively without a limit, so a recursive type (google.protobuf.Value, a tree) sent 100 000 levels
-// deep (400 KB) overflows the stack of whoever unpacks it: check before every unpack of what a peer sent.
-// Malformed input is not judged here (false): the unpack refuses it.
+// unpacks recursively without a limit, so a recursive type (google.protobuf.Value, a tree) sent 100 000
+// levels deep (400 KB) overflows the stack of whoever unpacks it: check before every unpack of what a peer
+// sent. Malformed input is not judged here (false): the unpack refuses it.
 bool romi_wire_too_deep (const ProtobufCMessageDescriptor *desc, const void *data, size_t size);
 
-// --- the client's side ----------------------------------------------------------------------------------------
+// --- the client's side -------------------------------------------------------------------------------------
 
 // The two frames of a call, [CallHeader][payload], for romi_send () (which may be retried with them). -1
 // with errno when out of memory: both frames are then empty.
-int romi_wire_call_encode (romi_frame_t frames[2], const Rom__CallHeader *header, const ProtobufCMessage *payload);
+int romi_wire_call_encode (romi_frame_t frames[2], const Rom__CallHeader *header,
+                           const ProtobufCMessage *payload);
 
 // One reply message as a client receives it: one reply, or a batch of them.
 typedef struct {
     romi_msg_t msg;
-    const uint8_t *p, *end;            // a batch's entries not read yet
+    const uint8_t *p, *end; // a batch's entries not read yet
     bool batch;
-    bool taken;                        // a single reply was handed out
+    bool taken; // a single reply was handed out
 } romi_wire_replies_t;
 
 // Receive one reply message within `wait_ms` (as romi_recv ()). -1 with errno EAGAIN when none came; `in` is
@@ -60,21 +61,21 @@ bool romi_wire_replies_next (romi_wire_replies_t *in, Rom__ReplyHeader **header,
 // Give up what `in` holds (its frames); harmless on an empty one.
 void romi_wire_replies_close (romi_wire_replies_t *in);
 
-// --- the server's side ----------------------------------------------------------------------------------------
+// --- the server's side -------------------------------------------------------------------------------------
 
 // What a received message is, as a call.
 typedef enum {
-    ROMI_WIRE_CALL,                    // [peer][CallHeader][payload], of this protocol version
-    ROMI_WIRE_PEER_ONLY,               // a peer frame alone: nothing to answer (drop it)
-    ROMI_WIRE_BAD_HEADER,              // the second frame is not a CallHeader: BAD_REQUEST, call id 0
-    ROMI_WIRE_BAD_VERSION,             // another protocol version: refuse it, naming ours (header set)
-    ROMI_WIRE_BAD_FRAMES,              // not exactly one payload frame after the header (header set)
+    ROMI_WIRE_CALL,        // [peer][CallHeader][payload], of this protocol version
+    ROMI_WIRE_PEER_ONLY,   // a peer frame alone: nothing to answer (drop it)
+    ROMI_WIRE_BAD_HEADER,  // the second frame is not a CallHeader: BAD_REQUEST, call id 0
+    ROMI_WIRE_BAD_VERSION, // another protocol version: refuse it, naming ours (header set)
+    ROMI_WIRE_BAD_FRAMES,  // not exactly one payload frame after the header (header set)
 } romi_wire_verdict_t;
 
 // One call as the server receives it.
 typedef struct {
     romi_msg_t msg;
-    Rom__CallHeader *header;           // decoded; NULL for PEER_ONLY and BAD_HEADER
+    Rom__CallHeader *header; // decoded; NULL for PEER_ONLY and BAD_HEADER
     romi_wire_verdict_t verdict;
 } romi_wire_call_t;
 
@@ -101,9 +102,9 @@ int romi_wire_send_reply (romi_conn_t *listener, const romi_frame_t *peer, const
 typedef struct {
     romi_frame_t peer;
     uint8_t *buf;
-    size_t size, capacity;             // bytes of entries written, allocated
-    size_t entry_max;                  // a reply whose header and payload are larger goes alone
-    unsigned count;                    // entries
+    size_t size, capacity; // bytes of entries written, allocated
+    size_t entry_max;      // a reply whose header and payload are larger goes alone
+    unsigned count;        // entries
 } romi_wire_batch_t;
 
 // An empty batch whose entries (header and payload) may be up to `entry_max` bytes each.
@@ -127,8 +128,8 @@ unsigned romi_wire_batch_flush (romi_wire_batch_t *self, romi_conn_t *listener);
 // Append one entry for `header` and `payload` (NULL: empty) at `dst`, which has room for
 // ROM_WIRE_BATCH_ENTRY_MAX (hsize, psize) bytes (the packed sizes); returns the bytes written.
 #define ROM_WIRE_BATCH_ENTRY_MAX(hsize, psize) ((hsize) + (psize) + 20u)
-size_t romi_wire_batch_put (uint8_t *dst, const ProtobufCMessage *header, size_t hsize, const ProtobufCMessage *payload,
-                            size_t psize);
+size_t romi_wire_batch_put (uint8_t *dst, const ProtobufCMessage *header, size_t hsize,
+                            const ProtobufCMessage *payload, size_t psize);
 // Read the entry at *p (before end) and advance *p past it; false at the end or at anything malformed.
 bool romi_wire_batch_next (const uint8_t **p, const uint8_t *end, const uint8_t **header, size_t *hsize,
                            const uint8_t **payload, size_t *psize);

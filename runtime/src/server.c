@@ -31,15 +31,15 @@ _Static_assert (ATOMIC_INT_LOCK_FREE == 2, "rom_server_stop () needs a lock-free
 #define ROM_SERVER_DEFAULT_SPIN_US 200u
 
 struct _rom_server_t {
-    romi_io_t io;                // the socket and everything sent or received (server_io.c)
-    romi_hosting_t hosting;      // types, objects, sessions (hosting.c)
-    romi_replies_t replies;      // call records and replies (reply.c)
-    romi_deferred_t deferred;    // calls answered later and their deadlines (deferred.c)
-    romi_lease_t lease;          // session liveness (lease.c)
-    romi_pool_t *pool;           // workers of ROM_TYPE_POOL types (pool.c)
-    bool pool_stopped;           // its workers are gone (rom_server_destroy)
-    int stop_fd;                 // readable (or hung up): stop serving; -1 for none (the manager's owner)
-    uint32_t spin_us;            // after a busy pass, how long to look for the next call before sleeping
+    romi_io_t io;             // the socket and everything sent or received (server_io.c)
+    romi_hosting_t hosting;   // types, objects, sessions (hosting.c)
+    romi_replies_t replies;   // call records and replies (reply.c)
+    romi_deferred_t deferred; // calls answered later and their deadlines (deferred.c)
+    romi_lease_t lease;       // session liveness (lease.c)
+    romi_pool_t *pool;        // workers of ROM_TYPE_POOL types (pool.c)
+    bool pool_stopped;        // its workers are gone (rom_server_destroy)
+    int stop_fd;              // readable (or hung up): stop serving; -1 for none (the manager's owner)
+    uint32_t spin_us;         // after a busy pass, how long to look for the next call before sleeping
     // Set by rom_server_stop () from a signal handler or from another thread: a lock-free atomic is safe in
     // both (volatile sig_atomic_t is not, across threads).
     atomic_int stopping;
@@ -49,8 +49,8 @@ struct _rom_server_t {
     char errmsg[ROM_ERRMSG_MAX];
 };
 
-static rom_status_t
-s_fail (rom_server_t *self, rom_status_t status, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
+static rom_status_t s_fail (rom_server_t *self, rom_status_t status, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
 
 static rom_status_t
 s_fail (rom_server_t *self, rom_status_t status, const char *fmt, ...)
@@ -62,7 +62,7 @@ s_fail (rom_server_t *self, rom_status_t status, const char *fmt, ...)
     return status;
 }
 
-// --- the pool and dying objects -------------------------------------------------------------------------------
+// --- the pool and dying objects ----------------------------------------------------------------------------
 
 // A call of a pool type is back from its worker: answer it as an inline call is answered, and destroy its
 // object if that waited for the pool to let go of it.
@@ -72,8 +72,9 @@ s_pool_done (void *arg, rom_call_t *call, rom_status_t status)
     rom_server_t *self = arg;
     romi_object_t *object = call->object;
     if (status == ROM_DEFERRED)
-        status = rom_call_fail (call, ROM_INTERNAL,
-                                "a method of a pool type cannot answer later; block in an inline type instead");
+        status =
+            rom_call_fail (call, ROM_INTERNAL,
+                           "a method of a pool type cannot answer later; block in an inline type instead");
     romi_reply (&self->replies, call, status);
     if ((object->flags & ROM_OBJECT_DESTROY_PENDING) && !romi_pool_busy (self->pool, object)) {
         object->flags &= ~ROM_OBJECT_DESTROY_PENDING;
@@ -86,7 +87,8 @@ static void
 s_pool_cancelled (void *arg, rom_call_t *call, rom_status_t status)
 {
     rom_server_t *self = arg;
-    romi_reply (&self->replies, call, rom_call_fail (call, status, "the object was destroyed before the call ran"));
+    romi_reply (&self->replies, call,
+                rom_call_fail (call, status, "the object was destroyed before the call ran"));
 }
 
 // The hosting's `dying` hook: what waits on an object is answered before it dies.
@@ -104,11 +106,12 @@ s_object_dying (void *arg, romi_object_t *object)
             return false;
         }
     }
-    romi_deferred_cancel_object (&self->deferred, object, ROM_CLOSED, "the object was destroyed while the call waited");
+    romi_deferred_cancel_object (&self->deferred, object, ROM_CLOSED,
+                                 "the object was destroyed while the call waited");
     return true;
 }
 
-// --- making and ending a server -------------------------------------------------------------------------------
+// --- making and ending a server ----------------------------------------------------------------------------
 
 rom_server_t *
 romi_server_create (const rom_server_opts_t *opts)
@@ -118,8 +121,9 @@ romi_server_create (const rom_server_opts_t *opts)
         return NULL;
     self->stop_fd = -1;
     size_t max_message = opts && opts->max_message ? opts->max_message : ROM_DEFAULT_MAX_MESSAGE;
-    self->spin_us = !opts || !opts->spin_us ? ROM_SERVER_DEFAULT_SPIN_US
-                    : opts->spin_us == ROM_SERVER_NO_SPIN ? 0 : opts->spin_us;
+    self->spin_us = !opts || !opts->spin_us               ? ROM_SERVER_DEFAULT_SPIN_US
+                    : opts->spin_us == ROM_SERVER_NO_SPIN ? 0
+                                                          : opts->spin_us;
     uint32_t timeout_ms = romi_lease_timeout (opts ? opts->session_timeout_ms : 0);
     romi_hosting_init (&self->hosting, &romi_manager_type, max_message, timeout_ms);
     self->hosting.dying = s_object_dying;
@@ -193,7 +197,8 @@ rom_server_register (rom_server_t *self, const rom_type_t *type, const void *ser
     if (!type || !type->name)
         return s_fail (self, ROM_INVALID, "register: no type");
     if (romi_registry_find (&self->hosting.types, type->name))
-        return s_fail (self, ROM_EXISTS, "register %s: a type of that name is registered already", type->name);
+        return s_fail (self, ROM_EXISTS, "register %s: a type of that name is registered already",
+                       type->name);
     if (self->running)
         return s_fail (self, ROM_INVALID, "register %s: the server is running", type->name);
     if (romi_registry_add (&self->hosting.types, type, servant, ctx) != ROM_OK)
@@ -236,7 +241,7 @@ romi_server_objects (rom_server_t *self)
     return &self->hosting.objects;
 }
 
-// --- dispatch -----------------------------------------------------------------------------------------------
+// --- dispatch ----------------------------------------------------------------------------------------------
 
 static void
 s_dispatch (rom_server_t *self, romi_io_msg_t *msg, const Rom__CallHeader *header)
@@ -251,16 +256,19 @@ s_dispatch (rom_server_t *self, romi_io_msg_t *msg, const Rom__CallHeader *heade
     if (header->incarnation && header->incarnation != hosting->incarnation) {
         // Ids restart with every run: an object of the previous run must never be confused with one of
         // this run that has its id.
-        romi_refuse (&self->replies, peer, header->call_id, flags, ROM_NO_OBJECT,
-                     "object %llu (method %u): this server restarted since the caller's proxy was made: its object "
-                     "belonged to the previous run", (unsigned long long) header->object_id, header->method);
+        romi_refuse (
+            &self->replies, peer, header->call_id, flags, ROM_NO_OBJECT,
+            "object %llu (method %u): this server restarted since the caller's proxy was made: its object "
+            "belonged to the previous run",
+            (unsigned long long) header->object_id, header->method);
         return;
     }
     // Sessions belong to the connections they were opened or joined on: every call but a hello names one,
     // and only from one of those connections, so no peer can act in another's name (release its
     // references, free its locks, end it).
     if (header->object_id != ROM_MANAGER_ID || header->method != ROM_MANAGER_HELLO) {
-        romi_session_t *session = header->session ? romi_sessions_find (&hosting->sessions, header->session) : NULL;
+        romi_session_t *session = header->session ? romi_sessions_find (&hosting->sessions, header->session)
+                                                  : NULL;
         size_t id_size;
         const void *id = romi_io_peer_id (peer, &id_size);
         if (!session || !romi_session_touch (session, id, id_size, fd, false)) {
@@ -271,12 +279,13 @@ s_dispatch (rom_server_t *self, romi_io_msg_t *msg, const Rom__CallHeader *heade
                              (unsigned long long) header->object_id, header->method);
             else if (!session && romi_sessions_lost (&hosting->sessions, header->session, lost, sizeof lost))
                 romi_refuse (&self->replies, peer, header->call_id, flags, ROM_SESSION_LOST,
-                             "object %llu (method %u): %s", (unsigned long long) header->object_id, header->method,
-                             lost);
+                             "object %llu (method %u): %s", (unsigned long long) header->object_id,
+                             header->method, lost);
             else
                 romi_refuse (&self->replies, peer, header->call_id, flags, ROM_DENIED,
-                             "object %llu (method %u): session %016llx %s", (unsigned long long) header->object_id,
-                             header->method, (unsigned long long) header->session,
+                             "object %llu (method %u): session %016llx %s",
+                             (unsigned long long) header->object_id, header->method,
+                             (unsigned long long) header->session,
                              session ? "belongs to another connection" : "is unknown to this server run");
             return;
         }
@@ -284,9 +293,10 @@ s_dispatch (rom_server_t *self, romi_io_msg_t *msg, const Rom__CallHeader *heade
     if (header->object_id != ROM_MANAGER_ID) {
         object = romi_objects_find (&hosting->objects, header->object_id);
         if (!object) {
-            romi_refuse (&self->replies, peer, header->call_id, flags, ROM_NO_OBJECT,
-                         "object %llu (method %u): no such object (destroyed, or never created on this server)",
-                         (unsigned long long) header->object_id, header->method);
+            romi_refuse (
+                &self->replies, peer, header->call_id, flags, ROM_NO_OBJECT,
+                "object %llu (method %u): no such object (destroyed, or never created on this server)",
+                (unsigned long long) header->object_id, header->method);
             return;
         }
         entry = object->entry;
@@ -303,8 +313,8 @@ s_dispatch (rom_server_t *self, romi_io_msg_t *msg, const Rom__CallHeader *heade
     char what[256];
     if (header->method >= type->n_methods) {
         romi_describe (what, sizeof what, type->name, header->object_id, NULL);
-        romi_refuse (&self->replies, peer, header->call_id, flags, ROM_NO_METHOD, "%s: no method %u (%s has %u)",
-                     what, header->method, type->name, type->n_methods);
+        romi_refuse (&self->replies, peer, header->call_id, flags, ROM_NO_METHOD,
+                     "%s: no method %u (%s has %u)", what, header->method, type->name, type->n_methods);
         return;
     }
     const rom_method_t *method = &type->methods[header->method];
@@ -320,7 +330,8 @@ s_dispatch (rom_server_t *self, romi_io_msg_t *msg, const Rom__CallHeader *heade
     rom_call_t *call = romi_replies_call_new (&self->replies);
     if (!call) {
         romi_describe (what, sizeof what, type->name, header->object_id, method->name);
-        romi_refuse (&self->replies, peer, header->call_id, flags, ROM_NOMEM, "%s: server out of memory", what);
+        romi_refuse (&self->replies, peer, header->call_id, flags, ROM_NOMEM, "%s: server out of memory",
+                     what);
         return;
     }
     call->server = self;
@@ -336,8 +347,8 @@ s_dispatch (rom_server_t *self, romi_io_msg_t *msg, const Rom__CallHeader *heade
     romi_io_peer_take (&call->peer, msg);
 
     if (romi_wire_too_deep (method->input, data, size)) {
-        rom_call_fail (call, ROM_BAD_REQUEST, "payload (%zu bytes) nests messages deeper than %u levels", size,
-                       ROM_MAX_DEPTH);
+        rom_call_fail (call, ROM_BAD_REQUEST, "payload (%zu bytes) nests messages deeper than %u levels",
+                       size, ROM_MAX_DEPTH);
         romi_reply (&self->replies, call, ROM_BAD_REQUEST);
         return;
     }
@@ -360,7 +371,8 @@ s_dispatch (rom_server_t *self, romi_io_msg_t *msg, const Rom__CallHeader *heade
     if (object && (type->flags & ROM_TYPE_POOL)) {
         rom_status_t posted = romi_pool_submit (self->pool, call);
         if (posted != ROM_OK)
-            romi_reply (&self->replies, call, rom_call_fail (call, posted, "cannot post the call to the worker pool"));
+            romi_reply (&self->replies, call,
+                        rom_call_fail (call, posted, "cannot post the call to the worker pool"));
         return;
     }
     rom_status_t status = method->invoke (entry->servant, object ? object->self : NULL, call->input,
@@ -389,7 +401,8 @@ s_describe_target (rom_server_t *self, const Rom__CallHeader *header, char *buf,
         type = object ? object->entry->type : NULL;
     }
     if (!type)
-        snprintf (buf, size, "object %llu (method %u)", (unsigned long long) header->object_id, header->method);
+        snprintf (buf, size, "object %llu (method %u)", (unsigned long long) header->object_id,
+                  header->method);
     else if (header->method >= type->n_methods) {
         int n = romi_describe (buf, size, type->name, header->object_id, NULL);
         if (n >= 0 && (size_t) n < size)
@@ -434,8 +447,8 @@ s_handle_one (rom_server_t *self)
         char what[256];
         s_describe_target (self, header, what, sizeof what);
         romi_refuse (&self->replies, peer, header->call_id, header->flags, ROM_BAD_REQUEST,
-                     "%s: malformed call: %zu frames after the header, expected exactly one payload frame", what,
-                     msg.n - 2 + msg.extra);
+                     "%s: malformed call: %zu frames after the header, expected exactly one payload frame",
+                     what, msg.n - 2 + msg.extra);
         goto done;
     }
     s_dispatch (self, &msg, header);
@@ -456,8 +469,8 @@ s_refuse_queued (rom_server_t *self, unsigned max)
         const void *data = msg.n >= 2 ? romi_io_frame (&msg, 1, &size) : NULL;
         Rom__CallHeader *header = data ? romi_wire_decode_call (data, size) : NULL;
         if (header) {
-            romi_refuse (&self->replies, romi_io_msg_peer (&msg), header->call_id, header->flags, ROM_UNAVAILABLE,
-                         "the server is shutting down");
+            romi_refuse (&self->replies, romi_io_msg_peer (&msg), header->call_id, header->flags,
+                         ROM_UNAVAILABLE, "the server is shutting down");
             protobuf_c_message_free_unpacked (&header->base, NULL);
         }
         romi_io_msg_close (&msg);

@@ -21,8 +21,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define ROM_SERVER_BATCH_ENTRY 512u         // larger replies go out alone (a copy into the batch would cost more)
-#define ROM_SERVER_BATCH_BYTES (16u << 10)  // a batch this large goes out at once
+#define ROM_SERVER_BATCH_ENTRY 512u // larger replies go out alone (a copy into the batch would cost more)
+#define ROM_SERVER_BATCH_BYTES (16u << 10) // a batch this large goes out at once
 
 // With an authkey: CURVE with the server key pair derived from it, and a ZAP domain of our own in which
 // only the derived client key is admitted (auth.c). Set before any bind, so every connection is checked.
@@ -152,8 +152,8 @@ s_ipc_listening (const char *path)
     return listening;
 }
 
-static rom_status_t
-s_fail (char *err, rom_status_t status, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
+static rom_status_t s_fail (char *err, rom_status_t status, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
 
 static rom_status_t
 s_fail (char *err, rom_status_t status, const char *fmt, ...)
@@ -177,7 +177,9 @@ s_keep_ipc (romi_io_t *self, const char *endpoint, const char *path, char *err)
     if (!paths)
         return s_fail (err, ROM_NOMEM, "bind %s: out of memory", endpoint);
     self->ipc_paths = paths;
-    paths[self->n_ipc_paths] = (struct romi_ipc_path) {.path = strdup (path), .dev = st.st_dev, .ino = st.st_ino};
+    paths[self->n_ipc_paths] = (struct romi_ipc_path) {.path = strdup (path),
+                                                       .dev = st.st_dev,
+                                                       .ino = st.st_ino};
     if (!paths[self->n_ipc_paths].path)
         return s_fail (err, ROM_NOMEM, "bind %s: out of memory", endpoint);
     self->n_ipc_paths++;
@@ -189,8 +191,8 @@ romi_io_bind (romi_io_t *self, const char *endpoint, char *err)
 {
     if (strncmp (endpoint, "inproc://", 9) != 0 && strncmp (endpoint, "ipc://", 6) != 0
         && strncmp (endpoint, "tcp://", 6) != 0)
-        return s_fail (err, ROM_INVALID, "bind %s: not an endpoint (ipc://path, tcp://address:port, inproc://name)",
-                       endpoint);
+        return s_fail (err, ROM_INVALID,
+                       "bind %s: not an endpoint (ipc://path, tcp://address:port, inproc://name)", endpoint);
     // ZMQ binds tcp:// to an interface name or an address, and takes "localhost" for an interface (the
     // error is "No such device"): what a user means by it is the loopback address.
     char local[ROM_PATH_MAX];
@@ -202,8 +204,9 @@ romi_io_bind (romi_io_t *self, const char *endpoint, char *err)
         return s_fail (err, ROM_EXISTS, "bind %s: another server is listening on %s already", endpoint,
                        endpoint + 6);
     if (zmq_bind (self->router, endpoint) != 0)
-        return s_fail (err, errno == EINVAL || errno == EPROTONOSUPPORT || errno == ENODEV ? ROM_INVALID
-                                                                                          : ROM_UNAVAILABLE,
+        return s_fail (err,
+                       errno == EINVAL || errno == EPROTONOSUPPORT || errno == ENODEV ? ROM_INVALID
+                                                                                      : ROM_UNAVAILABLE,
                        "bind %s: %s", endpoint, zmq_strerror (errno));
     char resolved[ROM_PATH_MAX];
     size_t size = sizeof resolved;
@@ -222,7 +225,7 @@ romi_io_bind (romi_io_t *self, const char *endpoint, char *err)
     return ROM_OK;
 }
 
-// --- receiving ----------------------------------------------------------------------------------------------
+// --- receiving ---------------------------------------------------------------------------------------------
 
 bool
 romi_io_recv (romi_io_t *self, romi_io_msg_t *msg)
@@ -288,7 +291,7 @@ romi_io_peer_close (romi_io_peer_t *peer)
     zmq_msg_close (peer);
 }
 
-// --- sending ------------------------------------------------------------------------------------------------
+// --- sending -----------------------------------------------------------------------------------------------
 
 void
 romi_io_flush (romi_io_t *self)
@@ -317,7 +320,8 @@ romi_io_flush (romi_io_t *self)
 
 // Add a reply to the batch; false when it cannot join (too large, no memory): it is then sent alone.
 static bool
-s_batch_add (romi_io_t *self, romi_io_peer_t *peer, const Rom__ReplyHeader *header, const ProtobufCMessage *output)
+s_batch_add (romi_io_t *self, romi_io_peer_t *peer, const Rom__ReplyHeader *header,
+             const ProtobufCMessage *output)
 {
     size_t hsize = protobuf_c_message_get_packed_size (&header->base);
     size_t psize = output ? protobuf_c_message_get_packed_size (output) : 0;
@@ -340,7 +344,8 @@ s_batch_add (romi_io_t *self, romi_io_peer_t *peer, const Rom__ReplyHeader *head
     }
     if (self->batch.count == 0 && zmq_msg_copy (&self->batch.peer, peer) != 0)
         return false;
-    self->batch.size += romi_wire_batch_put (self->batch.buf + self->batch.size, &header->base, hsize, output, psize);
+    self->batch.size += romi_wire_batch_put (self->batch.buf + self->batch.size, &header->base, hsize, output,
+                                             psize);
     if (++self->batch.count >= ROM_SERVER_BATCH || self->batch.size >= ROM_SERVER_BATCH_BYTES)
         romi_io_flush (self);
     return true;
@@ -366,7 +371,7 @@ romi_io_send (romi_io_t *self, romi_io_peer_t *peer, const Rom__ReplyHeader *hea
         self->dropped++;
 }
 
-// --- connections --------------------------------------------------------------------------------------------
+// --- connections -------------------------------------------------------------------------------------------
 
 bool
 romi_io_probe (romi_io_t *self, const void *id, size_t size)
@@ -405,7 +410,7 @@ romi_io_fd_closed (int fd)
     return poll (&pfd, 1, 0) > 0 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL));
 }
 
-// --- waiting ------------------------------------------------------------------------------------------------
+// --- waiting -----------------------------------------------------------------------------------------------
 
 void
 romi_io_wake (romi_io_t *self)
@@ -420,10 +425,8 @@ int
 romi_io_poll (romi_io_t *self, int pool_fd, int stop_fd, long timeout_ms)
 {
     zmq_pollitem_t items[] = {
-        {.socket = self->router, .events = ZMQ_POLLIN},
-        {.fd = self->wake[0], .events = ZMQ_POLLIN},
-        {.socket = self->monitor, .events = ZMQ_POLLIN},
-        {.fd = pool_fd, .events = ZMQ_POLLIN},
+        {.socket = self->router, .events = ZMQ_POLLIN},  {.fd = self->wake[0], .events = ZMQ_POLLIN},
+        {.socket = self->monitor, .events = ZMQ_POLLIN}, {.fd = pool_fd, .events = ZMQ_POLLIN},
         {.fd = stop_fd, .events = ZMQ_POLLIN},
     };
     if (zmq_poll (items, stop_fd >= 0 ? 5 : 4, timeout_ms) < 0)

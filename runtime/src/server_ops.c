@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ROM_OP(name)                                                                                        \
-    static rom_status_t name (const void *servant, void *self, const ProtobufCMessage *in,                  \
+#define ROM_OP(name)                                                                                         \
+    static rom_status_t name (const void *servant, void *self, const ProtobufCMessage *in,                   \
                               ProtobufCMessage *out, rom_call_t *call)
 
 // The caller's session: the dispatch lets a manager call other than Hello in only when it names a live
@@ -23,7 +23,8 @@ s_session (rom_call_t *call, romi_hosting_t *hosting, romi_session_t **session_p
 {
     *session_p = romi_sessions_find (&hosting->sessions, call->session);
     if (!*session_p)
-        return rom_call_fail (call, ROM_INTERNAL, "session %016llx vanished", (unsigned long long) call->session);
+        return rom_call_fail (call, ROM_INTERNAL, "session %016llx vanished",
+                              (unsigned long long) call->session);
     return ROM_OK;
 }
 
@@ -101,7 +102,8 @@ ROM_OP (s_create)
             if (!req->exist_ok) {
                 char what[256];
                 romi_describe (what, sizeof what, existing->entry->type->name, existing->id, NULL);
-                return rom_call_fail (call, ROM_EXISTS, "an object named \"%s\" exists already (%s)", name, what);
+                return rom_call_fail (call, ROM_EXISTS, "an object named \"%s\" exists already (%s)", name,
+                                      what);
             }
             if (existing->entry != entry)
                 return rom_call_fail (call, ROM_WRONG_TYPE, "the object named \"%s\" is a %s, not a %s", name,
@@ -115,8 +117,9 @@ ROM_OP (s_create)
     const ProtobufCMessage *args = NULL;
     if (type->init) {
         if (romi_wire_too_deep (type->init, req->args.data, req->args.len))
-            return rom_call_fail (call, ROM_BAD_REQUEST, "creating a %s: the arguments nest deeper than %u levels",
-                                  type->name, ROM_MAX_DEPTH);
+            return rom_call_fail (call, ROM_BAD_REQUEST,
+                                  "creating a %s: the arguments nest deeper than %u levels", type->name,
+                                  ROM_MAX_DEPTH);
         ProtobufCAllocator allocator;
         rom_call_allocator (call, &allocator);
         args = protobuf_c_message_unpack (type->init, &allocator, req->args.len, req->args.data);
@@ -183,7 +186,8 @@ ROM_OP (s_retain)
         return call->fail_status;
     romi_object_t *object = romi_objects_find (&hosting->objects, req->id);
     if (!object)
-        return rom_call_fail (call, ROM_NO_OBJECT, "object %llu: no such object", (unsigned long long) req->id);
+        return rom_call_fail (call, ROM_NO_OBJECT, "object %llu: no such object",
+                              (unsigned long long) req->id);
     if (romi_objects_retain (session, object) != 0)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory");
     return ROM_OK;
@@ -200,7 +204,8 @@ ROM_OP (s_release)
         return call->fail_status;
     romi_object_t *object = romi_objects_find (&hosting->objects, req->id);
     if (!object)
-        return rom_call_fail (call, ROM_NO_OBJECT, "object %llu: no such object", (unsigned long long) req->id);
+        return rom_call_fail (call, ROM_NO_OBJECT, "object %llu: no such object",
+                              (unsigned long long) req->id);
     bool dead;
     if (romi_objects_release (session, object, &dead) != ROM_OK) {
         char what[256];

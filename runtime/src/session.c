@@ -98,8 +98,10 @@ romi_sessions_lost (const romi_sessions_t *self, uint64_t id, char *buf, size_t 
     if (!when)
         return false;
     uint64_t ago = romi_now_ms () - (uint64_t) when;
-    snprintf (buf, size, "session %016llx ended %llu.%llu s ago, when its last connection closed or was silent "
-              "past the session timeout of %u ms", (unsigned long long) id, (unsigned long long) (ago / 1000),
+    snprintf (buf, size,
+              "session %016llx ended %llu.%llu s ago, when its last connection closed or was silent "
+              "past the session timeout of %u ms",
+              (unsigned long long) id, (unsigned long long) (ago / 1000),
               (unsigned long long) (ago % 1000 / 100), self->timeout_ms);
     return true;
 }

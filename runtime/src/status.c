@@ -1,5 +1,5 @@
-// status.c: the texts of errors: rom_status_t's static ones, the "type#id.Method" that begins every detail, and
-// the type-name hash carried in call headers.
+// status.c: the texts of errors: rom_status_t's static ones, the "type#id.Method" that begins every detail,
+// and the type-name hash carried in call headers.
 #include "rom_private.h"
 
 #include <stdio.h>

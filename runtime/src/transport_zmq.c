@@ -14,16 +14,16 @@
 typedef struct {
     romi_conn_t base;
     void *socket;
-    void *monitor;                     // PAIR receiving the socket's connection events; NULL: none watched
-    int rcvtimeo;                      // ZMQ_RCVTIMEO as last set: set again only when it changes
+    void *monitor; // PAIR receiving the socket's connection events; NULL: none watched
+    int rcvtimeo;  // ZMQ_RCVTIMEO as last set: set again only when it changes
     bool listener;
 } romi_zmq_conn_t;
 
 // What a dialer watches: a refused handshake ends that connection for good (libzmq does not retry after a
 // protocol error), and a lost connection is reported once.
 static const int s_dialer_events = ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED
-                                   | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
-                                   | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
+                                   | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
+                                   | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
 
 static bool
 s_accepts (const char *endpoint)
@@ -136,7 +136,8 @@ s_listen (const romi_listen_opts_t *opts)
         || (opts->secret_key
             && (s_set (socket, ZMQ_CURVE_SERVER, 1) != 0
                 || s_set_key (socket, ZMQ_CURVE_SECRETKEY, opts->secret_key) != 0
-                || zmq_setsockopt (socket, ZMQ_ZAP_DOMAIN, opts->zap_domain, strlen (opts->zap_domain)) != 0)))
+                || zmq_setsockopt (socket, ZMQ_ZAP_DOMAIN, opts->zap_domain, strlen (opts->zap_domain))
+                       != 0)))
         return s_fail (self);
     return &self->base;
 }
@@ -287,7 +288,8 @@ s_readable (romi_conn_t *base)
 {
     uint32_t events = 0;
     size_t size = sizeof events;
-    return zmq_getsockopt (((romi_zmq_conn_t *) base)->socket, ZMQ_EVENTS, &events, &size) == 0 && (events & ZMQ_POLLIN);
+    return zmq_getsockopt (((romi_zmq_conn_t *) base)->socket, ZMQ_EVENTS, &events, &size) == 0
+           && (events & ZMQ_POLLIN);
 }
 
 static void

@@ -18,9 +18,9 @@
 // ROM_WIRE_BIG_KEEP x ROM_WIRE_BIG_MAX bytes stay allocated. (The same cache for the server's arena chunks
 // of large inputs measured no better: glibc's dynamic mmap threshold already keeps a buffer that is freed
 // by the thread that took it; ZMQ frees frames in another thread.)
-#define ROM_WIRE_BIG (64u << 10)         // frames from this size on use the cache
-#define ROM_WIRE_BIG_KEEP 4u             // buffers kept
-#define ROM_WIRE_BIG_MAX (4u << 20)      // larger buffers are not kept
+#define ROM_WIRE_BIG (64u << 10)    // frames from this size on use the cache
+#define ROM_WIRE_BIG_KEEP 4u        // buffers kept
+#define ROM_WIRE_BIG_MAX (4u << 20) // larger buffers are not kept
 
 static pthread_mutex_t s_big_lock = PTHREAD_MUTEX_INITIALIZER;
 static void *s_big[ROM_WIRE_BIG_KEEP];
@@ -170,8 +170,8 @@ s_put_varint (uint8_t *dst, uint64_t value)
 }
 
 size_t
-romi_wire_batch_put (uint8_t *dst, const ProtobufCMessage *header, size_t hsize, const ProtobufCMessage *payload,
-                    size_t psize)
+romi_wire_batch_put (uint8_t *dst, const ProtobufCMessage *header, size_t hsize,
+                     const ProtobufCMessage *payload, size_t psize)
 {
     size_t n = s_put_varint (dst, hsize);
     n += protobuf_c_message_pack (header, dst + n);
@@ -183,7 +183,7 @@ romi_wire_batch_put (uint8_t *dst, const ProtobufCMessage *header, size_t hsize,
 
 bool
 romi_wire_batch_next (const uint8_t **p, const uint8_t *end, const uint8_t **header, size_t *hsize,
-                     const uint8_t **payload, size_t *psize)
+                      const uint8_t **payload, size_t *psize)
 {
     const uint8_t *q = *p;
     uint64_t h, n;
@@ -229,17 +229,16 @@ s_too_deep (const ProtobufCMessageDescriptor *desc, const uint8_t *p, const uint
         case PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED: {
             if (!s_varint (&p, end, &len) || len > (uint64_t) (end - p))
                 return false;
-            const ProtobufCFieldDescriptor *field
-                = tag >> 3 <= UINT32_MAX ? protobuf_c_message_descriptor_get_field (desc, (unsigned) (tag >> 3))
-                                         : NULL;
+            const ProtobufCFieldDescriptor *field =
+                tag >> 3 <= UINT32_MAX ? protobuf_c_message_descriptor_get_field (desc, (unsigned) (tag >> 3))
+                                       : NULL;
             if (field && field->type == PROTOBUF_C_TYPE_MESSAGE
                 && s_too_deep (field->descriptor, p, p + len, depth + 1))
                 return true;
             p += len;
             break;
         }
-        default:
-            return false; // groups, or not protobuf at all
+        default: return false; // groups, or not protobuf at all
         }
     }
     return false;
@@ -255,8 +254,7 @@ romi_wire_too_deep (const ProtobufCMessageDescriptor *desc, const void *data, si
     return s_too_deep (desc, data, (const uint8_t *) data + size, 1);
 }
 
-
-// --- the client's side ---------------------------------------------------------------------------------------
+// --- the client's side -------------------------------------------------------------------------------------
 
 int
 romi_wire_call_encode (romi_frame_t frames[2], const Rom__CallHeader *header, const ProtobufCMessage *payload)
@@ -296,7 +294,8 @@ romi_wire_replies_next (romi_wire_replies_t *in, Rom__ReplyHeader **header, romi
         if (in->taken || in->msg.n == 0)
             return false;
         in->taken = true;
-        *header = romi_wire_decode_reply (romi_frame_cdata (&in->msg.frames[0]), romi_frame_size (&in->msg.frames[0]));
+        *header = romi_wire_decode_reply (romi_frame_cdata (&in->msg.frames[0]),
+                                          romi_frame_size (&in->msg.frames[0]));
         romi_frame_move (payload, &in->msg.frames[1]);
         return true;
     }
@@ -322,7 +321,7 @@ romi_wire_replies_close (romi_wire_replies_t *in)
     in->p = in->end = NULL;
 }
 
-// --- the server's side ---------------------------------------------------------------------------------------
+// --- the server's side -------------------------------------------------------------------------------------
 
 bool
 romi_wire_recv_call (romi_conn_t *listener, romi_wire_call_t *call)
@@ -335,7 +334,8 @@ romi_wire_recv_call (romi_conn_t *listener, romi_wire_call_t *call)
         call->verdict = ROMI_WIRE_PEER_ONLY;
         return true;
     }
-    call->header = romi_wire_decode_call (romi_frame_cdata (&msg->frames[1]), romi_frame_size (&msg->frames[1]));
+    call->header = romi_wire_decode_call (romi_frame_cdata (&msg->frames[1]),
+                                          romi_frame_size (&msg->frames[1]));
     if (!call->header)
         call->verdict = ROMI_WIRE_BAD_HEADER;
     else if (call->header->version != ROM_PROTOCOL_VERSION)
@@ -456,7 +456,8 @@ romi_wire_batch_finish (romi_wire_batch_t *self, romi_frame_t frames[3])
     romi_frame_move (&frames[0], &self->peer);
     bool made = false;
     if (count == 1 && romi_wire_batch_next (&p, end, &header, &hsize, &payload, &psize))
-        made = s_copy_frame (&frames[1], header, hsize) == 0 && s_copy_frame (&frames[2], payload, psize) == 0;
+        made = s_copy_frame (&frames[1], header, hsize) == 0
+               && s_copy_frame (&frames[2], payload, psize) == 0;
     else if (count > 1)
         made = s_copy_frame (&frames[2], p, (size_t) (end - p)) == 0; // after an empty frames[1]
     if (made)

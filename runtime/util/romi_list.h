@@ -27,13 +27,13 @@ typedef struct {
 } romi_list_t;
 
 // The element that holds `link` as its member `member`.
-#define romi_container_of(link, type, member) ((type *) (void *) ((char *) (link) - offsetof (type, member)))
+#define romi_container_of(link, type, member) ((type *) (void *) ((char *) (link) -offsetof (type, member)))
 
 // Walk the list; `l` may not be unlinked during the walk (use romi_list_each_safe for that).
 #define romi_list_each(list, l) for (romi_link_t *l = (list)->head.next; l != &(list)->head; l = l->next)
 // Walk the list; the body may unlink `l` (not its successor).
-#define romi_list_each_safe(list, l)                                                                     \
-    for (romi_link_t *l = (list)->head.next, *l##_next = l->next; l != &(list)->head;                            \
+#define romi_list_each_safe(list, l)                                                                         \
+    for (romi_link_t *l = (list)->head.next, *l##_next = l->next; l != &(list)->head;                        \
          l = l##_next, l##_next = l->next)
 
 static inline void

@@ -70,8 +70,8 @@ s_billing_destroy (void *self_)
 }
 
 static rom_status_t
-s_create_customer (void *self_, const Acme__Billing__V1__CreateCustomerRequest *in, Acme__Billing__V1__Customer *out,
-                   rom_call_t *call)
+s_create_customer (void *self_, const Acme__Billing__V1__CreateCustomerRequest *in,
+                   Acme__Billing__V1__Customer *out, rom_call_t *call)
 {
     billing_t *self = self_;
     if (!in->customer || self->n_customers == MAX_ROWS)
@@ -123,8 +123,8 @@ s_append_item (Acme__Billing__V1__Invoice *invoice, const Acme__Billing__V1__Lin
 }
 
 static rom_status_t
-s_create_invoice (void *self_, const Acme__Billing__V1__CreateInvoiceRequest *in, Acme__Billing__V1__Invoice *out,
-                  rom_call_t *call)
+s_create_invoice (void *self_, const Acme__Billing__V1__CreateInvoiceRequest *in,
+                  Acme__Billing__V1__Invoice *out, rom_call_t *call)
 {
     billing_t *self = self_;
     if (!s_find_customer (self, in->customer_id))
@@ -206,7 +206,8 @@ s_get_stats (void *self_, const Google__Protobuf__Empty *in, Acme__Billing__V1__
 }
 
 static rom_status_t
-s_lookup (void *self_, const Google__Protobuf__StringValue *in, Google__Protobuf__BoolValue *out, rom_call_t *call)
+s_lookup (void *self_, const Google__Protobuf__StringValue *in, Google__Protobuf__BoolValue *out,
+          rom_call_t *call)
 {
     (void) call;
     billing_t *self = self_;
@@ -243,7 +244,8 @@ s_ledger_create (void *ctx, void **self_p, rom_call_t *call)
 }
 
 static rom_status_t
-s_post (void *self_, const Acme__Billing__V1__PostRequest *in, Acme__Billing__V1__PostResponse *out, rom_call_t *call)
+s_post (void *self_, const Acme__Billing__V1__PostRequest *in, Acme__Billing__V1__PostResponse *out,
+        rom_call_t *call)
 {
     ledger_t *self = self_;
     for (size_t i = 0; i < in->n_entries; i++) {
@@ -547,10 +549,12 @@ test_constructor_refusal_and_named_objects (void **state)
     assert_non_null (strstr (rom_client_errmsg (client), "tenant refused is refused"));
 
     // NULL args: the constructor sees a default message (tenant "" -> "default").
-    assert_int_equal (acme__billing__v1__billing__rom_create_named (client, "shared-billing", NULL, 0, &billing),
+    assert_int_equal (acme__billing__v1__billing__rom_create_named (client, "shared-billing", NULL, 0,
+                                                                    &billing),
                       ROM_OK);
     Acme__Billing__V1__Billing_Proxy *again = NULL;
-    assert_int_equal (acme__billing__v1__billing__rom_create_named (client, "shared-billing", NULL, 0, &again),
+    assert_int_equal (acme__billing__v1__billing__rom_create_named (client, "shared-billing", NULL, 0,
+                                                                    &again),
                       ROM_EXISTS);
     assert_int_equal (acme__billing__v1__billing__rom_create_named (client, "shared-billing", NULL,
                                                                     ROM_CREATE_EXIST_OK, &again),
@@ -560,7 +564,8 @@ test_constructor_refusal_and_named_objects (void **state)
     acme__billing__v1__billing__rom_destroy (&again);
 
     Acme__Billing__V1__Ledger_Proxy *wrong = NULL;
-    assert_int_equal (acme__billing__v1__ledger__rom_lookup (client, "shared-billing", &wrong), ROM_WRONG_TYPE);
+    assert_int_equal (acme__billing__v1__ledger__rom_lookup (client, "shared-billing", &wrong),
+                      ROM_WRONG_TYPE);
     Acme__Billing__V1__Billing_Proxy *found = NULL;
     assert_int_equal (acme__billing__v1__billing__rom_lookup (client, "shared-billing", &found), ROM_OK);
     Google__Protobuf__StringValue name = GOOGLE__PROTOBUF__STRING_VALUE__INIT;
@@ -620,7 +625,8 @@ test_wrong_kind_of_proxy (void **state)
     assert_null (found);
     assert_non_null (strstr (rom_client_errmsg (NULL), "acme.billing.v1.Billing"));
     rom_future_t *future = (rom_future_t *) &name;
-    assert_int_equal (acme__billing__v1__billing_proxy__lookup_async (as_billing, &name, &future), ROM_INVALID);
+    assert_int_equal (acme__billing__v1__billing_proxy__lookup_async (as_billing, &name, &future),
+                      ROM_INVALID);
     assert_null (future);
     assert_int_equal (acme__billing__v1__billing_proxy__lookup_oneway (as_billing, &name), ROM_INVALID);
     Acme__Billing__V1__Billing_Proxy *copy = as_billing;
@@ -678,7 +684,8 @@ test_pool_type_and_child_process (void **state)
         post.n_entries = 2;
         post.entries = entries;
         Acme__Billing__V1__PostResponse *done = NULL;
-        bad = bad || acme__billing__v1__ledger_proxy__post (mine, &post, &done) != ROM_OK || done->last_seq != 2;
+        bad = bad || acme__billing__v1__ledger_proxy__post (mine, &post, &done) != ROM_OK
+              || done->last_seq != 2;
         if (done)
             acme__billing__v1__post_response__free_unpacked (done, NULL);
         acme__billing__v1__ledger__rom_destroy (&mine);
@@ -737,13 +744,15 @@ test_method_index_enum (void **state)
     const rom_type_t *billing = &acme__billing__v1__billing__rom_type;
     assert_int_equal (billing->n_methods, ACME__BILLING__V1__BILLING_N_METHODS);
     assert_int_equal (ACME__BILLING__V1__BILLING_METHOD__CREATE_CUSTOMER, 0);
-    assert_string_equal (billing->methods[ACME__BILLING__V1__BILLING_METHOD__CREATE_CUSTOMER].name, "CreateCustomer");
+    assert_string_equal (billing->methods[ACME__BILLING__V1__BILLING_METHOD__CREATE_CUSTOMER].name,
+                         "CreateCustomer");
     assert_string_equal (billing->methods[ACME__BILLING__V1__BILLING_METHOD__GET_STATS].name, "GetStats");
     assert_string_equal (billing->methods[ACME__BILLING__V1__BILLING_METHOD__DESTROY].name, "Destroy");
     assert_int_equal (ACME__BILLING__V1__BILLING_METHOD__DESTROY, ACME__BILLING__V1__BILLING_N_METHODS - 1);
     assert_int_equal (acme__billing__v1__ledger__rom_type.n_methods, ACME__BILLING__V1__LEDGER_N_METHODS);
-    assert_string_equal (acme__billing__v1__ledger__rom_type.methods[ACME__BILLING__V1__LEDGER_METHOD__GET_BALANCE].name,
-                         "GetBalance");
+    assert_string_equal (
+        acme__billing__v1__ledger__rom_type.methods[ACME__BILLING__V1__LEDGER_METHOD__GET_BALANCE].name,
+        "GetBalance");
     // No package, an rpc name with a digit: the enum follows protoc-c's lower-case name (v2_ping).
     assert_int_equal (echo2_go__rom_type.n_methods, ECHO2_GO_N_METHODS);
     assert_string_equal (echo2_go__rom_type.methods[ECHO2_GO_METHOD__V2_PING].name, "V2Ping");

@@ -47,7 +47,8 @@ s_destroy (const void *servant, void *self)
 }
 
 static const rom_method_t s_methods[] = {
-    {"Echo", &google__protobuf__string_value__descriptor, &google__protobuf__string_value__descriptor, s_echo},
+    {"Echo", &google__protobuf__string_value__descriptor, &google__protobuf__string_value__descriptor,
+     s_echo},
 };
 
 static rom_type_t s_type = {

@@ -43,7 +43,8 @@ s_setup (void **state, const char *transport)
     if (status != ROM_OK)
         fail_msg ("connect with the key: %s: %s", rom_strerror (status), why);
     Test__TallyInit init = TEST__TALLY_INIT__INIT;
-    assert_int_equal (rom_proxy_create (f.good, &test__tally__rom_type, NULL, &init.base, 0, &f.tally), ROM_OK);
+    assert_int_equal (rom_proxy_create (f.good, &test__tally__rom_type, NULL, &init.base, 0, &f.tally),
+                      ROM_OK);
     *state = &f;
     return 0;
 }
@@ -97,8 +98,8 @@ s_refused (fixture_t *f, const char *authkey)
         uint64_t start = romi_now_ms ();
         rom_status_t status = s_connect (f->endpoint, authkey, &bad, &why);
         uint64_t spent = romi_now_ms () - start;
-        printf ("# refused (%s) in %llu ms: %s\n", authkey ? "wrong key" : "no key", (unsigned long long) spent,
-                why ? why : "");
+        printf ("# refused (%s) in %llu ms: %s\n", authkey ? "wrong key" : "no key",
+                (unsigned long long) spent, why ? why : "");
         assert_true (status == ROM_DENIED || status == ROM_TIMEOUT || status == ROM_UNAVAILABLE);
         assert_int_equal (status, ROM_DENIED); // what this build does: the handshake failure is reported
         assert_null (bad);
@@ -127,7 +128,8 @@ test_tcp_speaks_curve (void **state)
     int port = 0;
     assert_int_equal (sscanf (f->endpoint, "tcp://127.0.0.1:%d", &port), 1);
     int fd = socket (AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons ((uint16_t) port),
+    struct sockaddr_in addr = {.sin_family = AF_INET,
+                               .sin_port = htons ((uint16_t) port),
                                .sin_addr.s_addr = htonl (INADDR_LOOPBACK)};
     assert_int_equal (connect (fd, (struct sockaddr *) &addr, sizeof addr), 0);
     // Our signature and major version only: the server answers with its whole greeting and then waits for
@@ -243,7 +245,8 @@ static void
 test_manager_authkey (void **state)
 {
     (void) state;
-    rom_manager_opts_t opts = {.register_types = rom_test_register, .authkey = AUTHKEY,
+    rom_manager_opts_t opts = {.register_types = rom_test_register,
+                               .authkey = AUTHKEY,
                                .endpoint = rom_test_endpoint ("tcp", "manager")};
     rom_manager_t *manager = NULL;
     const char *why = NULL;

@@ -18,12 +18,12 @@
 typedef struct {
     pid_t server;
     const char *endpoint;
-    rom_client_t *client;   // the well-behaved client
-    rom_proxy_t *tally;     // its object, which the raw peer also calls
-    uint64_t id;            // the object's id
-    char name[64];          // "test.Tally#<id>": what error texts about it start with
+    rom_client_t *client; // the well-behaved client
+    rom_proxy_t *tally;   // its object, which the raw peer also calls
+    uint64_t id;          // the object's id
+    char name[64];        // "test.Tally#<id>": what error texts about it start with
     void *context;
-    void *raw;              // the raw DEALER
+    void *raw; // the raw DEALER
 } fixture_t;
 
 // The raw peer's session (rom_test_raw_session ()): sessions belong to the connection that opened them.
@@ -37,7 +37,8 @@ s_setup_limit (void **state, size_t max_message)
     f.server = rom_test_server_fork (f.endpoint, max_message);
     f.client = rom_test_connect (f.endpoint);
     Test__TallyInit init = TEST__TALLY_INIT__INIT;
-    assert_int_equal (rom_proxy_create (f.client, &test__tally__rom_type, "t", &init.base, 0, &f.tally), ROM_OK);
+    assert_int_equal (rom_proxy_create (f.client, &test__tally__rom_type, "t", &init.base, 0, &f.tally),
+                      ROM_OK);
     f.id = rom_proxy_id (f.tally);
     snprintf (f.name, sizeof f.name, "test.Tally#%llu", (unsigned long long) f.id);
     f.context = zmq_ctx_new ();
@@ -91,8 +92,8 @@ s_send_frames (void *socket, const void *const *frames, const size_t *sizes, siz
 }
 
 static size_t
-s_header (uint8_t *buf, uint64_t call_id, uint64_t object_id, uint32_t method, uint32_t version, uint32_t flags,
-          uint32_t type_hash)
+s_header (uint8_t *buf, uint64_t call_id, uint64_t object_id, uint32_t method, uint32_t version,
+          uint32_t flags, uint32_t type_hash)
 {
     Rom__CallHeader h = ROM__CALL_HEADER__INIT;
     h.version = version;
@@ -148,7 +149,8 @@ s_expect_texts (void *socket, uint64_t call_id, rom_status_t status, const char 
     Rom__ReplyHeader *reply = s_reply (socket, &payload_size);
     if (reply->call_id != call_id)
         fail_msg ("reply to call %llu (%u, \"%s\"), expected one to call %llu",
-                  (unsigned long long) reply->call_id, reply->status, reply->error, (unsigned long long) call_id);
+                  (unsigned long long) reply->call_id, reply->status, reply->error,
+                  (unsigned long long) call_id);
     if (reply->status != (uint32_t) status)
         fail_msg ("status %u (%s), expected %s", reply->status, reply->error, rom_strerror (status));
     for (; texts && *texts; texts++)
@@ -159,7 +161,7 @@ s_expect_texts (void *socket, uint64_t call_id, rom_status_t status, const char 
     rom__reply_header__free_unpacked (reply, NULL);
 }
 
-#define s_expect(socket, call_id, status, ...)                                                              \
+#define s_expect(socket, call_id, status, ...)                                                               \
     s_expect_texts ((socket), (call_id), (status), (const char *const[]) {__VA_ARGS__, NULL})
 
 // Nothing was answered to what the raw peer sent before: a fresh call's reply is the next one it receives
@@ -227,7 +229,8 @@ test_garbage_payload (void **state)
     for (size_t i = 0; i < sizeof payload; i++)
         payload[i] = (uint8_t) (0xff - i);
     const void *frames[] = {head, payload};
-    size_t sizes[] = {s_header (head, 8, f->id, TEST__TALLY_METHOD__ADD, ROM_PROTOCOL_VERSION, 0, 0), sizeof payload};
+    size_t sizes[] = {s_header (head, 8, f->id, TEST__TALLY_METHOD__ADD, ROM_PROTOCOL_VERSION, 0, 0),
+                      sizeof payload};
     s_send_frames (f->raw, frames, sizes, 2);
     char what[80];
     snprintf (what, sizeof what, "%s.Add", f->name);
@@ -248,7 +251,8 @@ test_payload_of_wrong_type (void **state)
     Test__Blob wrong = TEST__BLOB__INIT;
     wrong.label = "not a number";
     const void *frames[] = {head, payload};
-    size_t sizes[] = {s_header (head, 10, f->id, TEST__TALLY_METHOD__ADD, ROM_PROTOCOL_VERSION, 0, 0), test__blob__pack (&wrong, payload)};
+    size_t sizes[] = {s_header (head, 10, f->id, TEST__TALLY_METHOD__ADD, ROM_PROTOCOL_VERSION, 0, 0),
+                      test__blob__pack (&wrong, payload)};
     s_send_frames (f->raw, frames, sizes, 2);
     char what[80];
     snprintf (what, sizeof what, "%s.Add", f->name);
@@ -280,7 +284,8 @@ test_payload_nested_too_deep (void **state)
     }
     uint8_t head[64];
     const void *frames[] = {head, buf + start};
-    size_t sizes[] = {s_header (head, 11, f->id, TEST__TALLY_METHOD__NEST, ROM_PROTOCOL_VERSION, 0, 0), cap - start};
+    size_t sizes[] = {s_header (head, 11, f->id, TEST__TALLY_METHOD__NEST, ROM_PROTOCOL_VERSION, 0, 0),
+                      cap - start};
     s_send_frames (f->raw, frames, sizes, 2);
     char what[80];
     snprintf (what, sizeof what, "%s.Nest", f->name);
@@ -316,7 +321,8 @@ test_release_without_a_session (void **state)
     Test__TallyInit init = TEST__TALLY_INIT__INIT;
     init.start = 5;
     rom_proxy_t *unnamed = NULL;
-    assert_int_equal (rom_proxy_create (f->client, &test__tally__rom_type, NULL, &init.base, 0, &unnamed), ROM_OK);
+    assert_int_equal (rom_proxy_create (f->client, &test__tally__rom_type, NULL, &init.base, 0, &unnamed),
+                      ROM_OK);
     uint8_t head[64], payload[32];
     Rom__RefRequest release = ROM__REF_REQUEST__INIT;
     release.id = rom_proxy_id (unnamed);
@@ -414,7 +420,8 @@ s_flood (const char *endpoint, uint64_t object_id, int n)
     in.value = 1;
     size_t pn = test__number__pack (&in, payload);
     for (int i = 0; i < n; i++) {
-        size_t hn = s_header (head, 1000 + (uint64_t) i, object_id, TEST__TALLY_METHOD__ADD, ROM_PROTOCOL_VERSION, 0, 0);
+        size_t hn = s_header (head, 1000 + (uint64_t) i, object_id, TEST__TALLY_METHOD__ADD,
+                              ROM_PROTOCOL_VERSION, 0, 0);
         if (zmq_send (dealer, head, hn, ZMQ_SNDMORE) < 0 || zmq_send (dealer, payload, pn, 0) < 0)
             _exit (3);
     }
@@ -484,7 +491,8 @@ test_flood_from_one_client (void **state)
     }
     assert_true (WIFEXITED (status));
     assert_int_equal (WEXITSTATUS (status), 0);
-    printf ("flood: %d calls answered during it, the slowest in %llu ms\n", during, (unsigned long long) slowest);
+    printf ("flood: %d calls answered during it, the slowest in %llu ms\n", during,
+            (unsigned long long) slowest);
     assert_true (during > 0);
     assert_true (slowest < 1000);
     // Every flooded call ran, none twice; the replies nobody read were dropped, not queued forever.
@@ -514,7 +522,9 @@ test_wrong_type_hash (void **state)
     fixture_t *f = *state;
     uint8_t head[64];
     const void *frames[] = {head, ""};
-    size_t sizes[] = {s_header (head, 21, f->id, TEST__TALLY_METHOD__GET, ROM_PROTOCOL_VERSION, 0, 0x12345678), 0};
+    size_t sizes[] = {s_header (head, 21, f->id, TEST__TALLY_METHOD__GET, ROM_PROTOCOL_VERSION, 0,
+                                0x12345678),
+                      0};
     s_send_frames (f->raw, frames, sizes, 2);
     s_expect (f->raw, 21, ROM_WRONG_TYPE, f->name, "another type");
     s_still_serving (f);
@@ -586,7 +596,9 @@ test_bad_oneway_gets_no_reply (void **state)
     // A one-way call that is bad gets no reply (its sender asked for none), and costs nothing else.
     uint8_t head[64];
     const void *frames[] = {head, "", ""};
-    size_t sizes[] = {s_header (head, 26, 987654, TEST__TALLY_METHOD__GET, 1, ROM__CALL_FLAGS__CALL_ONEWAY, 0), 0, 0};
+    size_t sizes[] = {s_header (head, 26, 987654, TEST__TALLY_METHOD__GET, 1, ROM__CALL_FLAGS__CALL_ONEWAY,
+                                0),
+                      0, 0};
     s_send_frames (f->raw, frames, sizes, 2);
     sizes[0] = s_header (head, 27, f->id, 42, 1, ROM__CALL_FLAGS__CALL_ONEWAY, 0);
     s_send_frames (f->raw, frames, sizes, 2);

@@ -25,7 +25,9 @@ s_setup (void **state)
     static fixture_t f;
     f.base = rom_test_fixture_start ("ipc", "batch");
     Test__TallyInit init = TEST__TALLY_INIT__INIT;
-    assert_int_equal (rom_proxy_create (f.base->client, &test__tally__rom_type, NULL, &init.base, 0, &f.tally), ROM_OK);
+    assert_int_equal (rom_proxy_create (f.base->client, &test__tally__rom_type, NULL, &init.base, 0,
+                                        &f.tally),
+                      ROM_OK);
     f.context = zmq_ctx_new ();
     f.raw = zmq_socket (f.context, ZMQ_DEALER);
     int zero = 0;
@@ -153,8 +155,8 @@ test_calls_that_queue_together_are_answered_in_one_message (void **state)
         zmq_msg_close (&frames[0]);
         zmq_msg_close (&frames[1]);
     }
-    printf ("# %d calls queued during a Sleep: answered in %d message(s), %d of them batches\n", CALLS, messages,
-            batches);
+    printf ("# %d calls queued during a Sleep: answered in %d message(s), %d of them batches\n", CALLS,
+            messages, batches);
     assert_int_equal (next, CALLS + 1);
     assert_true (batches >= 1);
     assert_true (messages < CALLS);

@@ -13,21 +13,21 @@
 #include <unistd.h>
 
 // The last failure's text contains `part`.
-#define assert_errmsg(client, part)                                                                           \
-    do {                                                                                                      \
-        if (!strstr (rom_client_errmsg (client), (part)))                                                     \
+#define assert_errmsg(client, part)                                                                          \
+    do {                                                                                                     \
+        if (!strstr (rom_client_errmsg (client), (part)))                                                    \
             fail_msg ("errmsg \"%s\" lacks \"%s\"", rom_client_errmsg (client), (part));                     \
     } while (0)
 
-#define assert_repr(call_with_text, expected)                                                                 \
-    do {                                                                                                      \
-        char *text = NULL;                                                                                    \
-        assert_int_equal (call_with_text, ROM_OK);                                                            \
-        assert_string_equal (text, (expected));                                                               \
-        free (text);                                                                                          \
+#define assert_repr(call_with_text, expected)                                                                \
+    do {                                                                                                     \
+        char *text = NULL;                                                                                   \
+        assert_int_equal (call_with_text, ROM_OK);                                                           \
+        assert_string_equal (text, (expected));                                                              \
+        free (text);                                                                                         \
     } while (0)
 
-// --- Value ----------------------------------------------------------------------------------------------------
+// --- Value -------------------------------------------------------------------------------------------------
 
 static void
 test_value_shared_with_a_child (void **state)
@@ -81,8 +81,14 @@ test_value_typecodes_and_ranges (void **state)
     static const struct {
         char typecode;
         int64_t min, max;
-    } ranges[] = {{'b', -128, 127}, {'h', -32768, 32767}, {'i', INT32_MIN, INT32_MAX}, {'l', INT64_MIN, INT64_MAX},
-                  {'q', INT64_MIN, INT64_MAX}, {'B', 0, 255}, {'H', 0, 65535}, {'I', 0, UINT32_MAX}};
+    } ranges[] = {{'b', -128, 127},
+                  {'h', -32768, 32767},
+                  {'i', INT32_MIN, INT32_MAX},
+                  {'l', INT64_MIN, INT64_MAX},
+                  {'q', INT64_MIN, INT64_MAX},
+                  {'B', 0, 255},
+                  {'H', 0, 65535},
+                  {'I', 0, UINT32_MAX}};
     for (size_t k = 0; k < sizeof ranges / sizeof *ranges; k++) {
         assert_int_equal (rom_value_new (client, ranges[k].typecode, ROM_NONE, &v), ROM_OK);
         assert_int_equal (rom_value_get_int (v, &i), ROM_OK);
@@ -255,7 +261,7 @@ test_value_add_and_cas (void **state)
     rom_client_destroy (&client);
 }
 
-// --- Array ----------------------------------------------------------------------------------------------------
+// --- Array -------------------------------------------------------------------------------------------------
 
 static void
 test_array_changed_by_a_child (void **state)
@@ -381,7 +387,7 @@ test_array_kinds (void **state)
     rom_client_destroy (&client);
 }
 
-// --- Dict -------------------------------------------------------------------------------------------------------
+// --- Dict --------------------------------------------------------------------------------------------------
 
 static void
 test_dict_methods (void **state)
@@ -686,7 +692,7 @@ test_containers_keep_referenced_objects_alive (void **state)
     rom_client_destroy (&client);
 }
 
-// --- List -------------------------------------------------------------------------------------------------------
+// --- List --------------------------------------------------------------------------------------------------
 
 static void
 test_list_methods (void **state)
@@ -796,7 +802,7 @@ test_list_methods (void **state)
     rom_client_destroy (&client);
 }
 
-// --- Namespace --------------------------------------------------------------------------------------------------
+// --- Namespace ---------------------------------------------------------------------------------------------
 
 static void
 test_namespace_methods (void **state)
@@ -850,7 +856,7 @@ test_namespace_methods (void **state)
     rom_client_destroy (&client);
 }
 
-// --- repr, as Python prints ----------------------------------------------------------------------------------
+// --- repr, as Python prints --------------------------------------------------------------------------------
 
 static void
 test_variant_repr (void **state)
@@ -859,9 +865,16 @@ test_variant_repr (void **state)
     static const struct {
         double d;
         const char *text;
-    } doubles[] = {{10.0, "10.0"},  {10.78, "10.78"}, {3.1415927, "3.1415927"}, {0.1, "0.1"},
-                   {-0.0, "-0.0"},  {1e16, "1e+16"},   {123456789012345.0, "123456789012345.0"},
-                   {1.5e-5, "1.5e-05"}, {0.0001, "0.0001"}, {1.0 / 3, "0.3333333333333333"}};
+    } doubles[] = {{10.0, "10.0"},
+                   {10.78, "10.78"},
+                   {3.1415927, "3.1415927"},
+                   {0.1, "0.1"},
+                   {-0.0, "-0.0"},
+                   {1e16, "1e+16"},
+                   {123456789012345.0, "123456789012345.0"},
+                   {1.5e-5, "1.5e-05"},
+                   {0.0001, "0.0001"},
+                   {1.0 / 3, "0.3333333333333333"}};
     for (size_t k = 0; k < sizeof doubles / sizeof *doubles; k++) {
         rom_variant_t v = ROM_DOUBLE (doubles[k].d);
         char *text = rom_variant_repr (&v);

@@ -74,7 +74,8 @@ test_queue_items_and_statuses (void **state)
     assert_string_equal (text, "five");
     free (text);
     Rom__RefRequest *back = NULL;
-    assert_int_equal (rom_queue_get_message (q, ROM_NOWAIT, &rom__ref_request__descriptor, (ProtobufCMessage **) &back),
+    assert_int_equal (rom_queue_get_message (q, ROM_NOWAIT, &rom__ref_request__descriptor,
+                                             (ProtobufCMessage **) &back),
                       ROM_OK);
     assert_int_equal (back->id, 55);
     rom__ref_request__free_unpacked (back, NULL);
@@ -163,8 +164,12 @@ test_timed_out_getter_is_not_handed_an_item (void **state)
     Rom__Builtins__GetRequest get = ROM__BUILTINS__GET_REQUEST__INIT;
     // Two waiters, in this order: A gives up after 150 ms, B waits 5 s.
     rom_future_t *a, *b;
-    assert_int_equal (rom_proxy_call_async_timeout (proxy, ROM__BUILTINS__QUEUE_METHOD__GET, &get.base, 150, &a), ROM_OK);
-    assert_int_equal (rom_proxy_call_async_timeout (proxy, ROM__BUILTINS__QUEUE_METHOD__GET, &get.base, 5000, &b), ROM_OK);
+    assert_int_equal (rom_proxy_call_async_timeout (proxy, ROM__BUILTINS__QUEUE_METHOD__GET, &get.base, 150,
+                                                    &a),
+                      ROM_OK);
+    assert_int_equal (rom_proxy_call_async_timeout (proxy, ROM__BUILTINS__QUEUE_METHOD__GET, &get.base, 5000,
+                                                    &b),
+                      ROM_OK);
     assert_int_equal (rom_future_wait (&a, NULL), ROM_EMPTY);
     assert_int_equal (rom_queue_put_int (q, 42, ROM_FOREVER), ROM_OK);
     Rom__Builtins__SyncItem *item = NULL;
@@ -233,7 +238,8 @@ test_queued_reference_keeps_its_object (void **state)
     Rom__Builtins__SyncItem *got = NULL;
     assert_int_equal (rom__builtins__queue_proxy__get (q, &get, &got), ROM_OK);
     assert_int_equal (got->value->kind_case, ROM__BUILTINS__VARIANT__KIND_REF_VALUE);
-    assert_int_equal (rom_proxy_from_ref (client, &test__tally__rom_type, got->value->ref_value, &tally), ROM_OK);
+    assert_int_equal (rom_proxy_from_ref (client, &test__tally__rom_type, got->value->ref_value, &tally),
+                      ROM_OK);
     rom__builtins__sync_item__free_unpacked (got, NULL);
     assert_int_equal (rom_test_tally_add (tally, 2), 2);
     rom_proxy_destroy (&tally);
@@ -249,7 +255,8 @@ test_queued_reference_keeps_its_object (void **state)
 
 // --- Pipe --------------------------------------------------------------------------------------------------
 
-// Send through `from` a reference to a new test.Tally that only the pipe then holds; its token (caller frees).
+// Send through `from` a reference to a new test.Tally that only the pipe then holds; its token (caller
+// frees).
 static char *
 s_pipe_fresh_tally (rom_client_t *client, rom_pipe_t *from)
 {
@@ -261,7 +268,8 @@ s_pipe_fresh_tally (rom_client_t *client, rom_pipe_t *from)
     Rom__Builtins__Variant value;
     Rom__Builtins__SyncItem item;
     s_ref_item (&item, &value, &ref);
-    assert_int_equal (rom__builtins__pipe_proxy__send ((Rom__Builtins__Pipe_Proxy *) from, &item, NULL), ROM_OK);
+    assert_int_equal (rom__builtins__pipe_proxy__send ((Rom__Builtins__Pipe_Proxy *) from, &item, NULL),
+                      ROM_OK);
     char *token = rom_proxy_to_token (tally);
     rom_proxy_destroy (&tally);
     return token;
@@ -296,12 +304,14 @@ test_piped_reference_keeps_its_object (void **state)
     assert_int_equal (rom__builtins__pipe_proxy__recv ((Rom__Builtins__Pipe_Proxy *) b, &recv, &got), ROM_OK);
     assert_int_equal (got->value->kind_case, ROM__BUILTINS__VARIANT__KIND_REF_VALUE);
     rom_proxy_t *tally = NULL;
-    assert_int_equal (rom_proxy_from_ref (client, &test__tally__rom_type, got->value->ref_value, &tally), ROM_OK);
+    assert_int_equal (rom_proxy_from_ref (client, &test__tally__rom_type, got->value->ref_value, &tally),
+                      ROM_OK);
     rom__builtins__sync_item__free_unpacked (got, NULL);
     assert_int_equal (rom_test_tally_add (tally, 2), 2);
     rom_proxy_destroy (&tally);
     assert_false (s_alive (client, token));
-    assert_int_equal (rom__builtins__pipe_proxy__recv ((Rom__Builtins__Pipe_Proxy *) b, &recv, &got), ROM_CLOSED);
+    assert_int_equal (rom__builtins__pipe_proxy__recv ((Rom__Builtins__Pipe_Proxy *) b, &recv, &got),
+                      ROM_CLOSED);
     rom_pipe_destroy (&b);
     free (token);
 
@@ -321,7 +331,8 @@ test_piped_reference_keeps_its_object (void **state)
     s_ref_item (&item, &value, &ref);
     assert_int_equal (rom_pipe_new (client, true, &a, &b), ROM_OK);
     ref.id = 987654321;
-    assert_int_equal (rom__builtins__pipe_proxy__send ((Rom__Builtins__Pipe_Proxy *) a, &item, NULL), ROM_NO_OBJECT);
+    assert_int_equal (rom__builtins__pipe_proxy__send ((Rom__Builtins__Pipe_Proxy *) a, &item, NULL),
+                      ROM_NO_OBJECT);
     rom_proxy_ref (rom_pipe_proxy (b), &ref);
     assert_int_equal (rom__builtins__pipe_proxy__send ((Rom__Builtins__Pipe_Proxy *) a, &item, NULL), ROM_OK);
     assert_int_equal (rom__builtins__pipe_proxy__recv ((Rom__Builtins__Pipe_Proxy *) b, &recv, &got), ROM_OK);
@@ -363,7 +374,9 @@ test_pipe (void **state)
     assert_string_equal (text, "PolarSnow");
     free (text);
     Rom__RefRequest *msg = NULL;
-    assert_int_equal (rom_pipe_recv_message (b, 5000, &rom__ref_request__descriptor, (ProtobufCMessage **) &msg), ROM_OK);
+    assert_int_equal (rom_pipe_recv_message (b, 5000, &rom__ref_request__descriptor,
+                                             (ProtobufCMessage **) &msg),
+                      ROM_OK);
     assert_int_equal (msg->id, 7);
     rom__ref_request__free_unpacked (msg, NULL);
     uint8_t *data = NULL;
@@ -413,17 +426,17 @@ test_pipe (void **state)
     rom_client_destroy (&client);
 }
 
-// --- 200 blocked clients -------------------------------------------------------------------------------------
+// --- 200 blocked clients -----------------------------------------------------------------------------------
 
 #define WAITER_PROCS 4
 #define WAITERS_PER_PROC 50
 #define WAITERS (WAITER_PROCS * WAITERS_PER_PROC)
 
 typedef struct {
-    const char *token;  // of the lock or queue
-    bool queue;         // Queue.get, else Lock.acquire
-    int ready_fd;       // one byte once the call has reached the server
-    int result_fd;      // the value got (queue) or 0 (lock), as an int64_t
+    const char *token; // of the lock or queue
+    bool queue;        // Queue.get, else Lock.acquire
+    int ready_fd;      // one byte once the call has reached the server
+    int result_fd;     // the value got (queue) or 0 (lock), as an int64_t
     int ok;
 } waiter_arg_t;
 
@@ -443,8 +456,8 @@ s_waiter (void *argp)
         acquire.thread = rom_sync_thread_tag ();
         rom_future_t *future = NULL;
         rom_status_t status = arg->queue
-                                  ? rom_proxy_call_async_timeout (proxy, ROM__BUILTINS__QUEUE_METHOD__GET, &get.base,
-                                                                  ROM_FOREVER, &future)
+                                  ? rom_proxy_call_async_timeout (proxy, ROM__BUILTINS__QUEUE_METHOD__GET,
+                                                                  &get.base, ROM_FOREVER, &future)
                                   : rom_proxy_call_async_timeout (proxy, ROM__BUILTINS__LOCK_METHOD__ACQUIRE,
                                                                   &acquire.base, ROM_FOREVER, &future);
         // A ping on the same socket comes back after the server has handled (and deferred) the call.
@@ -474,7 +487,8 @@ s_waiter_process (const char *token, bool queue, int ready_fd, int result_fd)
     waiter_arg_t args[WAITERS_PER_PROC];
     int ok = 1;
     for (int i = 0; i < WAITERS_PER_PROC; i++) {
-        args[i] = (waiter_arg_t) {.token = token, .queue = queue, .ready_fd = ready_fd, .result_fd = result_fd};
+        args[i] =
+            (waiter_arg_t) {.token = token, .queue = queue, .ready_fd = ready_fd, .result_fd = result_fd};
         ok &= pthread_create (&threads[i], NULL, s_waiter, &args[i]) == 0;
     }
     for (int i = 0; i < WAITERS_PER_PROC; i++) {
@@ -527,7 +541,8 @@ s_many_waiters (bool queue)
     if (!queue) {
         Rom__Builtins__OwnerRequest in = ROM__BUILTINS__OWNER_REQUEST__INIT;
         Rom__Builtins__LockState *st = NULL;
-        assert_int_equal (rom__builtins__lock_proxy__state ((Rom__Builtins__Lock_Proxy *) lock, &in, &st), ROM_OK);
+        assert_int_equal (rom__builtins__lock_proxy__state ((Rom__Builtins__Lock_Proxy *) lock, &in, &st),
+                          ROM_OK);
         assert_int_equal (st->waiting, WAITERS);
         rom__builtins__lock_state__free_unpacked (st, NULL);
     }
@@ -545,10 +560,11 @@ s_many_waiters (bool queue)
         worst_us = us > worst_us ? us : worst_us;
     }
     int threads_during = s_server_threads ();
-    printf ("# %d clients blocked in %s: other calls took %.0f us on average, %.1f ms at worst; server threads "
-            "%d before, %d with the waiters\n",
-            WAITERS, queue ? "Queue.get" : "Lock.acquire", total_us / 200.0, worst_us / 1000.0, threads_before,
-            threads_during);
+    printf (
+        "# %d clients blocked in %s: other calls took %.0f us on average, %.1f ms at worst; server threads "
+        "%d before, %d with the waiters\n",
+        WAITERS, queue ? "Queue.get" : "Lock.acquire", total_us / 200.0, worst_us / 1000.0, threads_before,
+        threads_during);
     // Bounds far above what is measured (~0.1 ms) so that a loaded CI machine does not fail them, far below
     // what a server tied up by its waiters would show (every call would wait for a deadline: seconds).
     assert_true (total_us / 200 < 5000);

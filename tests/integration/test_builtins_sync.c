@@ -12,14 +12,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-// --- Lock, RLock ---------------------------------------------------------------------------------------------
+// --- Lock, RLock -------------------------------------------------------------------------------------------
 
 static void *
 s_other_thread_release (void *arg)
 {
     // Another thread of the same process is another owner.
     rom_lock_t *lock = arg;
-    intptr_t result = rom_lock_release (lock) == ROM_APP_ERROR && rom_lock_acquire (lock, ROM_NOWAIT) == ROM_TIMEOUT;
+    intptr_t result = rom_lock_release (lock) == ROM_APP_ERROR
+                      && rom_lock_acquire (lock, ROM_NOWAIT) == ROM_TIMEOUT;
     return (void *) result;
 }
 
@@ -99,7 +100,8 @@ test_lock_timeout_is_a_status (void **state)
     rom_future_t *future;
     Rom__Builtins__AcquireRequest in = ROM__BUILTINS__ACQUIRE_REQUEST__INIT;
     in.thread = rom_sync_thread_tag ();
-    assert_int_equal (rom_proxy_call_async_timeout (rom_lock_proxy (lock), 0, &in.base, 5000, &future), ROM_OK);
+    assert_int_equal (rom_proxy_call_async_timeout (rom_lock_proxy (lock), 0, &in.base, 5000, &future),
+                      ROM_OK);
     assert_int_equal (write (done[1], &byte, 1), 1);
     assert_int_equal (rom_future_wait (&future, NULL), ROM_OK);
     assert_int_equal (rom_test_join (child), 0);
@@ -182,7 +184,7 @@ test_lock_released_when_owner_process_is_killed (void **state)
     close (ready[0]), close (ready[1]);
 }
 
-// --- Semaphore -----------------------------------------------------------------------------------------------
+// --- Semaphore ---------------------------------------------------------------------------------------------
 
 static void
 test_semaphore (void **state)
@@ -221,7 +223,7 @@ test_semaphore (void **state)
     rom_client_destroy (&client);
 }
 
-// --- Event ---------------------------------------------------------------------------------------------------
+// --- Event -------------------------------------------------------------------------------------------------
 
 static void
 test_event (void **state)
@@ -261,7 +263,7 @@ test_event (void **state)
     close (ready[0]), close (ready[1]);
 }
 
-// --- Condition -----------------------------------------------------------------------------------------------
+// --- Condition ---------------------------------------------------------------------------------------------
 
 static bool
 s_event_is_set (void *arg)
@@ -329,7 +331,8 @@ test_condition (void **state)
     for (;;) {
         Rom__Builtins__OwnerRequest in = ROM__BUILTINS__OWNER_REQUEST__INIT;
         Rom__Builtins__LockState *st = NULL;
-        assert_int_equal (rom__builtins__condition_proxy__state ((Rom__Builtins__Condition_Proxy *) cond, &in, &st),
+        assert_int_equal (rom__builtins__condition_proxy__state ((Rom__Builtins__Condition_Proxy *) cond, &in,
+                                                                 &st),
                           ROM_OK);
         bool parked = !st->locked && st->waiting == 2;
         rom__builtins__lock_state__free_unpacked (st, NULL);
@@ -351,7 +354,7 @@ test_condition (void **state)
     close (ready[0]), close (ready[1]);
 }
 
-// --- Barrier -------------------------------------------------------------------------------------------------
+// --- Barrier -----------------------------------------------------------------------------------------------
 
 static void
 test_barrier (void **state)

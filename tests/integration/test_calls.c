@@ -51,7 +51,8 @@ test_create_and_call (void **state)
     assert_int_equal (rom_test_tally_add (tally, 5), 15);
     assert_int_equal (rom_test_tally_add (tally, -20), -5);
     Test__Number *out = NULL;
-    assert_int_equal (rom_proxy_call (tally, TEST__TALLY_METHOD__GET, NULL, (ProtobufCMessage **) &out), ROM_OK);
+    assert_int_equal (rom_proxy_call (tally, TEST__TALLY_METHOD__GET, NULL, (ProtobufCMessage **) &out),
+                      ROM_OK);
     assert_int_equal (out->value, -5);
     test__number__free_unpacked (out, NULL);
     assert_int_equal (rom_client_ping (f->client), ROM_OK);
@@ -74,9 +75,11 @@ test_names_and_lookup (void **state)
     // A taken name: EXISTS with the name in the text; exist_ok returns the same object.
     rom_proxy_t *c = NULL;
     Test__TallyInit init = TEST__TALLY_INIT__INIT;
-    assert_int_equal (rom_proxy_create (other, &test__tally__rom_type, "shared", &init.base, 0, &c), ROM_EXISTS);
+    assert_int_equal (rom_proxy_create (other, &test__tally__rom_type, "shared", &init.base, 0, &c),
+                      ROM_EXISTS);
     assert_non_null (strstr (rom_client_errmsg (other), "\"shared\""));
-    assert_int_equal (rom_proxy_create (other, &test__tally__rom_type, "shared", &init.base, ROM_CREATE_EXIST_OK, &c),
+    assert_int_equal (rom_proxy_create (other, &test__tally__rom_type, "shared", &init.base,
+                                        ROM_CREATE_EXIST_OK, &c),
                       ROM_OK);
     assert_int_equal (rom_proxy_id (c), rom_proxy_id (a));
     rom_proxy_destroy (&c);
@@ -119,7 +122,8 @@ test_errors_carry_text (void **state)
     rom_proxy_t *bad = NULL;
     Test__TallyInit init = TEST__TALLY_INIT__INIT;
     init.start = 666;
-    assert_int_equal (rom_proxy_create (f->client, &test__tally__rom_type, NULL, &init.base, 0, &bad), ROM_APP_ERROR);
+    assert_int_equal (rom_proxy_create (f->client, &test__tally__rom_type, NULL, &init.base, 0, &bad),
+                      ROM_APP_ERROR);
     assert_non_null (strstr (rom_client_errmsg (f->client), "refusing to start at 666"));
     assert_non_null (strstr (rom_client_errmsg (f->client), "test.Tally"));
 
@@ -227,7 +231,8 @@ test_pipelined_and_oneway (void **state)
     Test__Number one = TEST__NUMBER__INIT;
     one.value = 1;
     for (int i = 0; i < N; i++)
-        assert_int_equal (rom_proxy_call_async (tally, TEST__TALLY_METHOD__ADD, &one.base, &futures[i]), ROM_OK);
+        assert_int_equal (rom_proxy_call_async (tally, TEST__TALLY_METHOD__ADD, &one.base, &futures[i]),
+                          ROM_OK);
     // Collected out of order: each future gets its own reply (the totals 1..N in send order).
     for (int i = N - 1; i >= 0; i--) {
         Test__Number *out = NULL;
@@ -293,7 +298,8 @@ test_large_payload (void **state)
     in.data.len = size;
     in.label = "payload";
     Test__Blob *out = NULL;
-    assert_int_equal (rom_proxy_call (tally, TEST__TALLY_METHOD__ECHO, &in.base, (ProtobufCMessage **) &out), ROM_OK);
+    assert_int_equal (rom_proxy_call (tally, TEST__TALLY_METHOD__ECHO, &in.base, (ProtobufCMessage **) &out),
+                      ROM_OK);
     assert_int_equal (out->data.len, size);
     assert_memory_equal (out->data.data, data, size);
     assert_string_equal (out->label, "payload");

@@ -9,7 +9,8 @@
 
 typedef struct {
     rom_test_fixture_t *base; // server, endpoint, client
-    rom_proxy_t *probe; // a test.Tally to ask the server how many objects died (TEST__TALLY_METHOD__DESTROYED)
+    rom_proxy_t
+        *probe; // a test.Tally to ask the server how many objects died (TEST__TALLY_METHOD__DESTROYED)
 } fixture_t;
 
 static rom_status_t
@@ -103,13 +104,13 @@ test_errors_come_through_the_future (void **state)
     rom_future_t *futures[6] = {NULL};
     assert_int_equal (s_create_async (client, "taken", 1, &futures[0]), ROM_OK);
     assert_int_equal (rom_proxy_create_async (client, &unknown, NULL, NULL, 0, &futures[1]), ROM_OK);
-    assert_int_equal (s_create_async (client, NULL, 666, &futures[2]), ROM_OK); // the constructor refuses
+    assert_int_equal (s_create_async (client, NULL, 666, &futures[2]), ROM_OK);  // the constructor refuses
     assert_int_equal (s_create_async (client, "taken", 2, &futures[3]), ROM_OK); // the name is taken by then
     assert_int_equal (s_create_async (client, NULL, 5, &futures[4]), ROM_OK);
     Test__TallyInit init = TEST__TALLY_INIT__INIT;
     init.start = 7;
-    assert_int_equal (rom_proxy_create_async (client, &test__tally__rom_type, "taken", &init.base, ROM_CREATE_EXIST_OK,
-                                              &futures[5]),
+    assert_int_equal (rom_proxy_create_async (client, &test__tally__rom_type, "taken", &init.base,
+                                              ROM_CREATE_EXIST_OK, &futures[5]),
                       ROM_OK);
 
     rom_proxy_t *named = NULL, *proxy = (rom_proxy_t *) 1;
@@ -271,9 +272,12 @@ main (void)
         cmocka_unit_test_setup_teardown (test_many_creations_in_flight, s_setup_ipc, s_teardown),
         cmocka_unit_test_setup_teardown (test_many_creations_in_flight, s_setup_tcp, s_teardown),
         cmocka_unit_test_setup_teardown (test_errors_come_through_the_future, s_setup_ipc, s_teardown),
-        cmocka_unit_test_setup_teardown (test_abandoned_futures_release_their_references, s_setup_ipc, s_teardown),
-        cmocka_unit_test_setup_teardown (test_abandoned_futures_release_their_references, s_setup_tcp, s_teardown),
-        cmocka_unit_test_setup_teardown (test_client_destroyed_with_abandoned_futures, s_setup_ipc, s_teardown),
+        cmocka_unit_test_setup_teardown (test_abandoned_futures_release_their_references, s_setup_ipc,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_abandoned_futures_release_their_references, s_setup_tcp,
+                                         s_teardown),
+        cmocka_unit_test_setup_teardown (test_client_destroyed_with_abandoned_futures, s_setup_ipc,
+                                         s_teardown),
         cmocka_unit_test_setup_teardown (test_session_end_drops_owned_references, s_setup_ipc, s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

@@ -25,7 +25,7 @@
 #define CALL_TIMEOUT_MS 3000u // the clients' deadline: what a call that is not "at once" costs
 #define CONNECT_TIMEOUT_MS 1000u
 
-// --- test.Bomb: a servant that ends its server process ------------------------------------------------------
+// --- test.Bomb: a servant that ends its server process -----------------------------------------------------
 
 // Exit (proto/test.proto): the call never returns; it is the call in flight when the server dies.
 static rom_status_t
@@ -58,7 +58,7 @@ s_register (rom_server_t *server, void *arg)
     return status == ROM_OK ? test__bomb__rom_register (server, &s_bomb_servant, NULL) : status;
 }
 
-// --- shared helpers -------------------------------------------------------------------------------------------
+// --- shared helpers ----------------------------------------------------------------------------------------
 
 // A Wait on `tally` that the server defers until its total reaches `until`: a call in flight.
 static rom_future_t *
@@ -67,7 +67,9 @@ s_wait_async (rom_proxy_t *tally, uint64_t until, uint32_t timeout_ms)
     Test__Number in = TEST__NUMBER__INIT;
     in.value = until;
     rom_future_t *future = NULL;
-    assert_int_equal (rom_proxy_call_async_timeout (tally, TEST__TALLY_METHOD__WAIT, &in.base, timeout_ms, &future), ROM_OK);
+    assert_int_equal (rom_proxy_call_async_timeout (tally, TEST__TALLY_METHOD__WAIT, &in.base, timeout_ms,
+                                                    &future),
+                      ROM_OK);
     return future;
 }
 
@@ -105,7 +107,8 @@ s_failed_at_once (const char *what, rom_status_t status, uint64_t spent, rom_cli
     printf ("# %s: %s after %llu ms: %s\n", what, rom_strerror (status), (unsigned long long) spent,
             rom_client_errmsg (client));
     if (status != ROM_UNAVAILABLE)
-        fail_msg ("%s: %s (%s), expected unavailable", what, rom_strerror (status), rom_client_errmsg (client));
+        fail_msg ("%s: %s (%s), expected unavailable", what, rom_strerror (status),
+                  rom_client_errmsg (client));
     if (spent >= BOUND_MS)
         fail_msg ("%s: failed after %llu ms, not at once (deadline %u ms)", what, (unsigned long long) spent,
                   CALL_TIMEOUT_MS);
@@ -153,7 +156,8 @@ s_later_calls_fail_at_once (rom_client_t *client, rom_proxy_t *tally, const char
     Test__Number one = TEST__NUMBER__INIT;
     one.value = 1;
     start = romi_now_ms ();
-    rom_proxy_call_oneway (tally, TEST__TALLY_METHOD__ADD, &one.base); // its status is the runtime's to choose
+    rom_proxy_call_oneway (tally, TEST__TALLY_METHOD__ADD,
+                           &one.base); // its status is the runtime's to choose
     status = rom_proxy_call (tally, TEST__TALLY_METHOD__GET, NULL, NULL);
     s_at_once ("sync call after a one-way call", status, romi_now_ms () - start, client, endpoint, how);
 }
@@ -179,9 +183,11 @@ test_manager_killed_call_in_flight (void **state)
     char how[96];
     snprintf (how, sizeof how, "server pid %d was killed by signal 9", pid);
     uint64_t start = romi_now_ms ();
-    assert_int_equal (kill (pid, SIGKILL), 0); // not reaped here: the manager is the one to learn how it ended
+    assert_int_equal (kill (pid, SIGKILL),
+                      0); // not reaped here: the manager is the one to learn how it ended
     rom_status_t status = rom_future_wait (&in_flight, NULL);
-    s_at_once ("call in flight", status, romi_now_ms () - start, client, endpoint, "may or may not have run", how);
+    s_at_once ("call in flight", status, romi_now_ms () - start, client, endpoint, "may or may not have run",
+               how);
     // The thread's last failure through any client says the same.
     rom_test_says (NULL, how);
 
@@ -235,15 +241,15 @@ test_manager_servant_aborts (void **state)
 // the owner: its first call opens its own session), returns ROM_UNAVAILABLE at once. A child that is still
 // blocked when the bound has long passed is killed, and the test fails naming the wait.
 enum { W_LOCK, W_QUEUE, W_EVENT, W_CONDITION, W_BARRIER, W_PIPE, W_N };
-static const char *const s_wait_names[W_N] = {"rom_lock_acquire", "rom_queue_get_int", "rom_event_wait",
-                                              "rom_condition_wait", "rom_barrier_wait", "rom_pipe_recv_int"};
+static const char *const s_wait_names[W_N] = {"rom_lock_acquire",   "rom_queue_get_int", "rom_event_wait",
+                                              "rom_condition_wait", "rom_barrier_wait",  "rom_pipe_recv_int"};
 
 typedef struct {
-    rom_lock_t *lock;          // held by the parent
-    rom_queue_t *queue;        // empty
-    rom_event_t *event;        // never set
-    rom_condition_t *cond;     // nobody notifies
-    rom_barrier_t *barrier;    // 2 parties, one arrives
+    rom_lock_t *lock;            // held by the parent
+    rom_queue_t *queue;          // empty
+    rom_event_t *event;          // never set
+    rom_condition_t *cond;       // nobody notifies
+    rom_barrier_t *barrier;      // 2 parties, one arrives
     rom_pipe_t *pipe_a, *pipe_b; // nothing is sent
     int which;
 } waits_t;
@@ -313,7 +319,8 @@ test_manager_killed_wakes_forever_waits (void **state)
         int left = give_up > now ? (int) (give_up - now) : 0;
         int status = -1;
         unsigned long long back_us = 0;
-        if (!rom_test_recv_line (from[i], line, sizeof line, left) || sscanf (line, "%d %llu", &status, &back_us) != 2) {
+        if (!rom_test_recv_line (from[i], line, sizeof line, left)
+            || sscanf (line, "%d %llu", &status, &back_us) != 2) {
             snprintf (failures + strlen (failures), sizeof failures - strlen (failures),
                       " %s still blocked 4 s after the server was killed;", s_wait_names[i]);
             continue;
@@ -322,8 +329,9 @@ test_manager_killed_wakes_forever_waits (void **state)
         printf ("# %s: %s %llu ms after the kill\n", s_wait_names[i], rom_strerror ((rom_status_t) status),
                 (unsigned long long) spent);
         if (status != ROM_UNAVAILABLE || spent >= BOUND_MS)
-            snprintf (failures + strlen (failures), sizeof failures - strlen (failures), " %s: %s after %llu ms;",
-                      s_wait_names[i], rom_strerror ((rom_status_t) status), (unsigned long long) spent);
+            snprintf (failures + strlen (failures), sizeof failures - strlen (failures),
+                      " %s: %s after %llu ms;", s_wait_names[i], rom_strerror ((rom_status_t) status),
+                      (unsigned long long) spent);
     }
     for (int i = 0; i < W_N; i++) {
         rom_test_kill_reap (children[i]);
@@ -405,7 +413,8 @@ test_standalone_killed_call_in_flight (void **state)
     rom_test_kill_reap (f->server);
     f->server = 0;
     rom_status_t status = rom_future_wait (&in_flight, NULL);
-    s_at_once ("call in flight", status, romi_now_ms () - start, f->client, f->endpoint, "may or may not have run");
+    s_at_once ("call in flight", status, romi_now_ms () - start, f->client, f->endpoint,
+               "may or may not have run");
     s_later_calls_fail_at_once (f->client, tally, f->endpoint, f->endpoint);
     rom_proxy_destroy (&tally);
 }
@@ -426,8 +435,8 @@ test_connect_to_nothing (void **state)
     uint64_t start = romi_now_ms ();
     rom_status_t status = rom_client_connect (endpoint, &opts, &client, &why);
     uint64_t spent = romi_now_ms () - start;
-    printf ("# connect %s: %s after %llu ms: %s\n", endpoint, rom_strerror (status), (unsigned long long) spent,
-            why ? why : "(no text)");
+    printf ("# connect %s: %s after %llu ms: %s\n", endpoint, rom_strerror (status),
+            (unsigned long long) spent, why ? why : "(no text)");
     assert_null (client);
     assert_int_equal (status, ROM_UNAVAILABLE);
     if (spent >= CONNECT_TIMEOUT_MS + CONNECT_TIMEOUT_MS / 2)
@@ -450,7 +459,8 @@ s_late_server (void *arg, int out_fd)
     (void) out_fd;
     usleep ((useconds_t) late->delay_ms * 1000);
     rom_server_t *server = rom_server_new (NULL);
-    if (!server || rom_test_register (server, NULL) != ROM_OK || rom_server_bind (server, late->endpoint) != ROM_OK)
+    if (!server || rom_test_register (server, NULL) != ROM_OK
+        || rom_server_bind (server, late->endpoint) != ROM_OK)
         return 1;
     rom_status_t status = rom_server_serve_forever (server); // until the test's SIGTERM
     rom_server_destroy (&server);
@@ -477,7 +487,8 @@ test_client_started_before_server_waits (void **state)
         fail_msg ("connect before the server: %s after %llu ms: %s", rom_strerror (status),
                   (unsigned long long) spent, why ? why : "");
     }
-    printf ("# connected %llu ms after starting, the server came after ~300 ms\n", (unsigned long long) spent);
+    printf ("# connected %llu ms after starting, the server came after ~300 ms\n",
+            (unsigned long long) spent);
     assert_int_equal (rom_client_ping (client), ROM_OK);
     rom_client_destroy (&client);
     assert_int_equal (rom_test_server_stop (server), 0);
@@ -491,7 +502,7 @@ typedef struct {
     rom_lock_t *lock;
     rom_client_t *client;
     death_t death;
-    int to_child;   // read end: "die" (DIE_EXIT) or "go" (stopped-holder test)
+    int to_child; // read end: "die" (DIE_EXIT) or "go" (stopped-holder test)
 } holder_t;
 
 // The doomed client: holds the lock and an unnamed object only it references (its token goes to the
@@ -542,14 +553,16 @@ test_dead_client_released_at_once (void **state)
     Rom__Builtins__AcquireRequest acquire = ROM__BUILTINS__ACQUIRE_REQUEST__INIT;
     acquire.thread = rom_sync_thread_tag ();
     rom_future_t *lock_future = NULL;
-    assert_int_equal (rom_proxy_call_async_timeout (rom_lock_proxy (h.lock), ROM__BUILTINS__LOCK_METHOD__ACQUIRE,
-                                                    &acquire.base, CALL_TIMEOUT_MS, &lock_future),
+    assert_int_equal (rom_proxy_call_async_timeout (rom_lock_proxy (h.lock),
+                                                    ROM__BUILTINS__LOCK_METHOD__ACQUIRE, &acquire.base,
+                                                    CALL_TIMEOUT_MS, &lock_future),
                       ROM_OK);
     rom_proxy_t *theirs = NULL;
     assert_int_equal (rom_proxy_from_token (f->client, &test__tally__rom_type, token, &theirs), ROM_OK);
     rom_future_t *closed = s_wait_async (theirs, 1000000, CALL_TIMEOUT_MS);
     rom_proxy_destroy (&theirs);
-    assert_int_equal (rom_test_tally_query (gate, TEST__TALLY_METHOD__GET), 0); // the release above has been handled
+    assert_int_equal (rom_test_tally_query (gate, TEST__TALLY_METHOD__GET),
+                      0); // the release above has been handled
 
     uint64_t start = romi_now_ms ();
     if (death == DIE_SIGKILL)
@@ -561,12 +574,13 @@ test_dead_client_released_at_once (void **state)
     rom_status_t object_status = rom_future_wait (&closed, NULL);
     uint64_t object_ms = romi_now_ms () - start;
     printf ("# %s client: its lock passed after %llu ms (%s), its object died after %llu ms (%s)\n",
-            death == DIE_SIGKILL ? "a SIGKILLed" : "an exited", (unsigned long long) lock_ms, rom_strerror (status),
-            (unsigned long long) object_ms, rom_strerror (object_status));
+            death == DIE_SIGKILL ? "a SIGKILLed" : "an exited", (unsigned long long) lock_ms,
+            rom_strerror (status), (unsigned long long) object_ms, rom_strerror (object_status));
     assert_int_equal (rom_test_join (child), death == DIE_SIGKILL ? 128 + SIGKILL : 0);
     if (status != ROM_OK || lock_ms >= BOUND_MS)
-        fail_msg ("the dead holder's lock: %s after %llu ms, expected ok within %u ms (session timeout 4000 ms)",
-                  rom_strerror (status), (unsigned long long) lock_ms, BOUND_MS);
+        fail_msg (
+            "the dead holder's lock: %s after %llu ms, expected ok within %u ms (session timeout 4000 ms)",
+            rom_strerror (status), (unsigned long long) lock_ms, BOUND_MS);
     if (object_status != ROM_CLOSED || object_ms >= BOUND_MS)
         fail_msg ("the dead client's object: Wait %s after %llu ms, expected closed within %u ms",
                   rom_strerror (object_status), (unsigned long long) object_ms, BOUND_MS);
@@ -599,10 +613,12 @@ s_stopped_holder (void *arg, int out_fd)
     Test__Number one = TEST__NUMBER__INIT;
     one.value = 1;
     Test__Number *out = NULL;
-    rom_status_t added = rom_proxy_call (mine, TEST__TALLY_METHOD__ADD, &one.base, (ProtobufCMessage **) &out);
+    rom_status_t added = rom_proxy_call (mine, TEST__TALLY_METHOD__ADD, &one.base,
+                                         (ProtobufCMessage **) &out);
     char report[ROM_ERRMSG_MAX + 64];
     snprintf (report, sizeof report, "%d %d %lld %s", (int) released, (int) added,
-              out ? (long long) out->value : -1LL, released != ROM_OK || added != ROM_OK ? rom_client_errmsg (h->client) : "");
+              out ? (long long) out->value : -1LL,
+              released != ROM_OK || added != ROM_OK ? rom_client_errmsg (h->client) : "");
     if (out)
         test__number__free_unpacked (out, NULL);
     rom_test_send_line (out_fd, report);
@@ -637,8 +653,9 @@ test_stopped_client_keeps_session (void **state)
     rom_test_send_line (to_child[1], "go");
     if (status != ROM_TIMEOUT) {
         rom_test_kill_reap (child);
-        fail_msg ("another process acquired a stopped holder's lock: %s after %llu ms (session timeout 400 ms)",
-                  rom_strerror (status), (unsigned long long) spent);
+        fail_msg (
+            "another process acquired a stopped holder's lock: %s after %llu ms (session timeout 400 ms)",
+            rom_strerror (status), (unsigned long long) spent);
     }
     if (destroyed_now != destroyed) {
         rom_test_kill_reap (child);
@@ -713,8 +730,10 @@ test_dead_queue_getter_never_handed_item (void **state)
         int64_t got = -1;
         rom_status_t status = rom_queue_get_int (w.queue, 1000, &got);
         if (status != ROM_OK || got != item)
-            fail_msg ("put %lld %d ms after the waiting getter was killed: the next get says %s (%lld): the item "
-                      "went to the dead waiter", (long long) item, delays[i], rom_strerror (status), (long long) got);
+            fail_msg (
+                "put %lld %d ms after the waiting getter was killed: the next get says %s (%lld): the item "
+                "went to the dead waiter",
+                (long long) item, delays[i], rom_strerror (status), (long long) got);
     }
     int64_t size = -1;
     assert_int_equal (rom_queue_qsize (w.queue, &size), ROM_OK);
@@ -734,8 +753,10 @@ test_dead_semaphore_waiter_never_handed_permit (void **state)
         assert_int_equal (rom_semaphore_release (w.sem), ROM_OK);
         rom_status_t status = rom_semaphore_acquire (w.sem, 1000);
         if (status != ROM_OK)
-            fail_msg ("unit released %d ms after the waiting acquirer was killed: the next acquire says %s: the "
-                      "unit went to the dead waiter", delays[i], rom_strerror (status));
+            fail_msg (
+                "unit released %d ms after the waiting acquirer was killed: the next acquire says %s: the "
+                "unit went to the dead waiter",
+                delays[i], rom_strerror (status));
         int64_t value = -1;
         assert_int_equal (rom_semaphore_value (w.sem, &value), ROM_OK);
         assert_int_equal (value, 0);
@@ -752,7 +773,8 @@ test_dead_semaphore_waiter_never_handed_permit (void **state)
 
 // A Lock method (ROM__BUILTINS__LOCK_METHOD__*) called by a raw peer.
 static rom_status_t
-s_raw_lock (rom_test_raw_t *raw, uint64_t session, uint64_t lock_id, Rom__Builtins__Lock_Method method, char *error)
+s_raw_lock (rom_test_raw_t *raw, uint64_t session, uint64_t lock_id, Rom__Builtins__Lock_Method method,
+            char *error)
 {
     if (method == ROM__BUILTINS__LOCK_METHOD__ACQUIRE) {
         Rom__Builtins__AcquireRequest in = ROM__BUILTINS__ACQUIRE_REQUEST__INIT;
@@ -809,19 +831,27 @@ test_call_without_session_denied (void **state)
     const uint64_t sessions[] = {0, 0x5eed5eed5eed5eedull}; // none, and one nobody opened
     for (int i = 0; i < 2; i++) {
         uint64_t s = sessions[i];
-        s_expect_denied ("Tally.Get", rom_test_raw_call (&raw, s, tally_id, TEST__TALLY_METHOD__GET, NULL, NULL, NULL, error),
+        s_expect_denied ("Tally.Get",
+                         rom_test_raw_call (&raw, s, tally_id, TEST__TALLY_METHOD__GET, NULL, NULL, NULL,
+                                            error),
                          error);
         Test__Number until = TEST__NUMBER__INIT;
         until.value = 1000000;
-        s_expect_denied ("Tally.Wait", rom_test_raw_call (&raw, s, tally_id, TEST__TALLY_METHOD__WAIT, &until.base, NULL, NULL, error),
+        s_expect_denied ("Tally.Wait",
+                         rom_test_raw_call (&raw, s, tally_id, TEST__TALLY_METHOD__WAIT, &until.base, NULL,
+                                            NULL, error),
                          error);
-        s_expect_denied ("Lock.Acquire", s_raw_lock (&raw, s, lock_id, ROM__BUILTINS__LOCK_METHOD__ACQUIRE, error), error);
+        s_expect_denied ("Lock.Acquire",
+                         s_raw_lock (&raw, s, lock_id, ROM__BUILTINS__LOCK_METHOD__ACQUIRE, error), error);
         Rom__CreateRequest create = ROM__CREATE_REQUEST__INIT;
         create.type = "test.Tally";
         s_expect_denied ("Manager.Create",
-                         rom_test_raw_call (&raw, s, ROM_MANAGER_ID, ROM_MANAGER_CREATE, &create.base, NULL, NULL, error),
+                         rom_test_raw_call (&raw, s, ROM_MANAGER_ID, ROM_MANAGER_CREATE, &create.base, NULL,
+                                            NULL, error),
                          error);
-        s_expect_denied ("Manager.Ping", rom_test_raw_call (&raw, s, ROM_MANAGER_ID, ROM_MANAGER_PING, NULL, NULL, NULL, error),
+        s_expect_denied ("Manager.Ping",
+                         rom_test_raw_call (&raw, s, ROM_MANAGER_ID, ROM_MANAGER_PING, NULL, NULL, NULL,
+                                            error),
                          error);
     }
     // Nothing of it happened: no wait parked, the lock free, the object unchanged.
@@ -831,7 +861,9 @@ test_call_without_session_denied (void **state)
     assert_int_equal (rom_test_tally_add (tally, 0), 5);
     // With a session of its own the same peer is served.
     uint64_t mine = rom_test_raw_hello (&raw);
-    assert_int_equal (rom_test_raw_call (&raw, mine, tally_id, TEST__TALLY_METHOD__GET, NULL, NULL, NULL, error), ROM_OK);
+    assert_int_equal (rom_test_raw_call (&raw, mine, tally_id, TEST__TALLY_METHOD__GET, NULL, NULL, NULL,
+                                         error),
+                      ROM_OK);
     rom_test_raw_close (&raw);
     rom_lock_destroy (&lock);
     rom_proxy_destroy (&tally);
@@ -873,28 +905,37 @@ test_another_connections_session_denied (void **state)
     Rom__RefRequest release = ROM__REF_REQUEST__INIT;
     release.id = object_id;
     s_expect_denied ("Release of A's object",
-                     rom_test_raw_call (&b, sa, ROM_MANAGER_ID, ROM_MANAGER_RELEASE, &release.base, NULL, NULL, error),
+                     rom_test_raw_call (&b, sa, ROM_MANAGER_ID, ROM_MANAGER_RELEASE, &release.base, NULL,
+                                        NULL, error),
                      error);
-    s_expect_denied ("Lock.Release of A's lock", s_raw_lock (&b, sa, lock_id, ROM__BUILTINS__LOCK_METHOD__RELEASE, error), error);
-    s_expect_denied ("Lock.Acquire", s_raw_lock (&b, sa, lock_id, ROM__BUILTINS__LOCK_METHOD__ACQUIRE, error), error);
+    s_expect_denied ("Lock.Release of A's lock",
+                     s_raw_lock (&b, sa, lock_id, ROM__BUILTINS__LOCK_METHOD__RELEASE, error), error);
+    s_expect_denied ("Lock.Acquire", s_raw_lock (&b, sa, lock_id, ROM__BUILTINS__LOCK_METHOD__ACQUIRE, error),
+                     error);
     Test__Number until = TEST__NUMBER__INIT;
     until.value = 1000000;
-    s_expect_denied ("Tally.Wait", rom_test_raw_call (&b, sa, object_id, TEST__TALLY_METHOD__WAIT, &until.base, NULL, NULL, error),
+    s_expect_denied ("Tally.Wait",
+                     rom_test_raw_call (&b, sa, object_id, TEST__TALLY_METHOD__WAIT, &until.base, NULL, NULL,
+                                        error),
                      error);
     s_expect_denied ("Goodbye of A's session",
-                     rom_test_raw_call (&b, sa, ROM_MANAGER_ID, ROM_MANAGER_GOODBYE, NULL, NULL, NULL, error), error);
+                     rom_test_raw_call (&b, sa, ROM_MANAGER_ID, ROM_MANAGER_GOODBYE, NULL, NULL, NULL, error),
+                     error);
 
     // A still has everything: its session, its object, its lock.
-    assert_int_equal (rom_test_raw_call (&a, sa, ROM_MANAGER_ID, ROM_MANAGER_PING, NULL, NULL, NULL, error), ROM_OK);
+    assert_int_equal (rom_test_raw_call (&a, sa, ROM_MANAGER_ID, ROM_MANAGER_PING, NULL, NULL, NULL, error),
+                      ROM_OK);
     Test__Number *total = NULL;
-    assert_int_equal (rom_test_raw_call (&a, sa, object_id, TEST__TALLY_METHOD__GET, NULL, &test__number__descriptor,
-                                         (ProtobufCMessage **) &total, error),
+    assert_int_equal (rom_test_raw_call (&a, sa, object_id, TEST__TALLY_METHOD__GET, NULL,
+                                         &test__number__descriptor, (ProtobufCMessage **) &total, error),
                       ROM_OK);
     assert_int_equal (total->value, 3);
     test__number__free_unpacked (total, NULL);
     assert_int_equal (rom_lock_acquire (lock, ROM_NOWAIT), ROM_TIMEOUT);
     assert_int_equal (s_raw_lock (&a, sa, lock_id, ROM__BUILTINS__LOCK_METHOD__RELEASE, error), ROM_OK);
-    assert_int_equal (rom_test_raw_call (&a, sa, ROM_MANAGER_ID, ROM_MANAGER_GOODBYE, NULL, NULL, NULL, error), ROM_OK);
+    assert_int_equal (rom_test_raw_call (&a, sa, ROM_MANAGER_ID, ROM_MANAGER_GOODBYE, NULL, NULL, NULL,
+                                         error),
+                      ROM_OK);
     assert_int_equal (rom_lock_acquire (lock, ROM_NOWAIT), ROM_OK);
     assert_int_equal (rom_lock_release (lock), ROM_OK);
     rom_test_raw_close (&a);
@@ -934,7 +975,8 @@ test_bind_over_live_ipc_server_refused (void **state)
     rom_server_destroy (&second);
     printf ("# second bind: %s: %s\n", rom_strerror (status), msg);
     if (status != ROM_EXISTS)
-        fail_msg ("a second server bound %s where a live one listens: %s", f->endpoint, rom_strerror (status));
+        fail_msg ("a second server bound %s where a live one listens: %s", f->endpoint,
+                  rom_strerror (status));
     if (!strstr (msg, s_path (f->endpoint)))
         fail_msg ("\"%s\" does not name the path %s", msg, s_path (f->endpoint));
     assert_true (s_exists (s_path (f->endpoint)));
@@ -963,7 +1005,8 @@ test_stop_leaves_foreign_socket_file (void **state)
     bool kept = s_exists (s_path (f->endpoint));
     if (!kept) {
         assert_int_equal (rom_test_server_stop (second), 0);
-        fail_msg ("the stopping server unlinked %s, the socket file of another live server", s_path (f->endpoint));
+        fail_msg ("the stopping server unlinked %s, the socket file of another live server",
+                  s_path (f->endpoint));
     }
     rom_client_t *client = s_connect (f->endpoint);
     assert_int_equal (rom_client_ping (client), ROM_OK);
@@ -1012,10 +1055,10 @@ main (void)
                                                   s_teardown_server, &tcp),
         cmocka_unit_test_prestate_setup_teardown (test_dead_queue_getter_never_handed_item, s_setup_server,
                                                   s_teardown_server, &ipc),
-        cmocka_unit_test_prestate_setup_teardown (test_dead_semaphore_waiter_never_handed_permit, s_setup_server,
+        cmocka_unit_test_prestate_setup_teardown (test_dead_semaphore_waiter_never_handed_permit,
+                                                  s_setup_server, s_teardown_server, &ipc),
+        cmocka_unit_test_prestate_setup_teardown (test_session_ids_are_random, s_setup_server,
                                                   s_teardown_server, &ipc),
-        cmocka_unit_test_prestate_setup_teardown (test_session_ids_are_random, s_setup_server, s_teardown_server,
-                                                  &ipc),
         cmocka_unit_test_prestate_setup_teardown (test_call_without_session_denied, s_setup_server,
                                                   s_teardown_server, &ipc),
         cmocka_unit_test_prestate_setup_teardown (test_another_connections_session_denied, s_setup_server,

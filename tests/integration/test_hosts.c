@@ -23,8 +23,7 @@
 static char s_ns_server[32], s_ns_client[32];
 static bool s_made;
 
-static int
-s_run (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+static int s_run (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 
 static int
 s_run (const char *fmt, ...)
@@ -68,7 +67,8 @@ s_setup (void **state)
         || s_run ("ip -n %s addr add " CLIENT_ADDR "/24 dev rvb%d", s_ns_client, id) != 0
         || s_run ("ip -n %s link set rva%d up", s_ns_server, id) != 0
         || s_run ("ip -n %s link set rvb%d up", s_ns_client, id) != 0
-        || s_run ("ip -n %s link set lo up", s_ns_server) != 0 || s_run ("ip -n %s link set lo up", s_ns_client) != 0) {
+        || s_run ("ip -n %s link set lo up", s_ns_server) != 0
+        || s_run ("ip -n %s link set lo up", s_ns_client) != 0) {
         s_run ("ip link del rva%d", id); // if it never moved
         s_delete ();
     }
@@ -150,8 +150,8 @@ s_client_in_namespace (const char *endpoint, int n, int expect)
         Test__Number one = TEST__NUMBER__INIT;
         one.value = 1;
         rom_proxy_t *tally = NULL;
-        int failures = rom_proxy_create (client, &test__tally__rom_type, "hosts", &init.base, ROM_CREATE_EXIST_OK,
-                                         &tally)
+        int failures = rom_proxy_create (client, &test__tally__rom_type, "hosts", &init.base,
+                                         ROM_CREATE_EXIST_OK, &tally)
                        != ROM_OK;
         for (int i = 0; i < n && !failures; i++)
             failures += rom_proxy_call (tally, TEST__TALLY_METHOD__ADD, &one.base, NULL) != ROM_OK;
@@ -205,7 +205,8 @@ test_tcp_across_namespaces (void **state)
 // Run `fn (endpoint, in_fd, out_fd)` in a child process inside namespace `ns`; returns its pid. The child
 // reads lines from the parent on in_fd and writes lines to it on out_fd.
 static pid_t
-s_child_in (const char *ns, void (*fn) (const char *, int, int), const char *endpoint, int *to_fd, int *from_fd)
+s_child_in (const char *ns, void (*fn) (const char *, int, int), const char *endpoint, int *to_fd,
+            int *from_fd)
 {
     int to[2], from[2];
     assert_int_equal (pipe (to), 0);
@@ -254,10 +255,12 @@ s_cut_client (const char *endpoint, int in_fd, int out_fd)
     until.value = 1000000;
     rom_proxy_t *tally = NULL;
     rom_future_t *parked = NULL;
-    if (rom_proxy_create (client, &test__tally__rom_type, "cut", &init.base, ROM_CREATE_EXIST_OK, &tally) != ROM_OK
+    if (rom_proxy_create (client, &test__tally__rom_type, "cut", &init.base, ROM_CREATE_EXIST_OK, &tally)
+            != ROM_OK
         || rom_proxy_call_async (tally, TEST__TALLY_METHOD__WAIT, &until.base, &parked) != ROM_OK)
         _exit (4);
-    rom_test_tally_query (tally, TEST__TALLY_METHOD__GET); // the Wait is parked: calls on one socket run in order
+    rom_test_tally_query (tally,
+                          TEST__TALLY_METHOD__GET); // the Wait is parked: calls on one socket run in order
     rom_test_send_line (out_fd, "ready");
     char line[16];
     if (!rom_test_recv_line (in_fd, line, sizeof line, 60000))
@@ -330,7 +333,8 @@ test_network_cut (void **state)
     assert_true (rom_test_recv_line (from_obs, line, sizeof line, 40000));
     long ended_ms = atol (line);
     printf ("# session of the cut-off client ended %ld ms after the cut (session timeout 1000 ms, keepalives "
-            "in whole seconds)\n", ended_ms);
+            "in whole seconds)\n",
+            ended_ms);
     assert_true (ended_ms >= 500 && ended_ms <= 10000);
     assert_int_equal (s_run ("ip -n %s link set rvb%d up", s_ns_client, id), 0);
     rom_test_send_line (to_cut, "go");

@@ -60,8 +60,8 @@ s_tally (rom_client_t *client, const char *name)
 {
     Test__TallyInit init = TEST__TALLY_INIT__INIT;
     rom_proxy_t *proxy = NULL;
-    rom_status_t status = rom_proxy_create (client, &test__tally__rom_type, name, &init.base, ROM_CREATE_EXIST_OK,
-                                            &proxy);
+    rom_status_t status = rom_proxy_create (client, &test__tally__rom_type, name, &init.base,
+                                            ROM_CREATE_EXIST_OK, &proxy);
     if (status != ROM_OK)
         fail_msg ("create: %s: %s", rom_strerror (status), rom_client_errmsg (client));
     return proxy;
@@ -93,8 +93,7 @@ s_doomed_child (const char *endpoint, int out_fd, death_t death)
     free (token);
     (void) parked;
     switch (death) {
-    case DIE_EXIT:
-        _exit (0); // no goodbye, no destroy
+    case DIE_EXIT: _exit (0); // no goodbye, no destroy
     case DIE_ABORT: {
         struct rlimit no_core = {0, 0};
         setrlimit (RLIMIT_CORE, &no_core); // a crash, not a core dump to write
@@ -131,7 +130,8 @@ s_client_dies (rom_test_fixture_t *f, death_t death, uint32_t bound_ms)
     // Park a call on the child's object, holding no reference to it.
     rom_proxy_t *theirs = NULL;
     assert_int_equal (rom_proxy_from_token (f->client, &test__tally__rom_type, token, &theirs), ROM_OK);
-    rom_client_set_timeout (f->client, bound_ms + SLACK_MS + 2000 + (death == DIE_FREEZE ? 5 * TIMEOUT_MS : 0));
+    rom_client_set_timeout (f->client,
+                            bound_ms + SLACK_MS + 2000 + (death == DIE_FREEZE ? 5 * TIMEOUT_MS : 0));
     rom_future_t *closed = s_wait_async (theirs, 1000000);
     rom_proxy_destroy (&theirs);
     rom_client_set_timeout (f->client, 5000);
@@ -165,7 +165,8 @@ s_client_dies (rom_test_fixture_t *f, death_t death, uint32_t bound_ms)
     assert_int_equal (rom_test_tally_query (gate, TEST__TALLY_METHOD__WAITERS), 0);
     assert_int_equal (rom_test_tally_add (gate, 1), 1);
     rom_test_tally_add (gate, -1);
-    assert_int_equal (rom_proxy_from_token (f->client, &test__tally__rom_type, token, &theirs), ROM_NO_OBJECT);
+    assert_int_equal (rom_proxy_from_token (f->client, &test__tally__rom_type, token, &theirs),
+                      ROM_NO_OBJECT);
 
     int status = 0;
     assert_true (rom_test_wait_gone (child, 5000, &status));

@@ -26,7 +26,8 @@ test_tcp_wildcard_port_connects_to_the_bound_port (void **state)
     Test__TallyInit init = TEST__TALLY_INIT__INIT;
     init.start = 1;
     rom_proxy_t *tally = NULL;
-    assert_int_equal (rom_proxy_create (rom_manager_client (manager), &test__tally__rom_type, "t", &init.base, 0, &tally),
+    assert_int_equal (rom_proxy_create (rom_manager_client (manager), &test__tally__rom_type, "t", &init.base,
+                                        0, &tally),
                       ROM_OK);
     assert_int_equal (rom_test_tally_add (tally, 1), 2);
     rom_client_t *other = rom_test_connect (endpoint);

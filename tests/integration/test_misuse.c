@@ -22,7 +22,7 @@
 
 #define S_GONE "its client was destroyed"
 
-// --- NULL for every handle ----------------------------------------------------------------------------------
+// --- NULL for every handle ---------------------------------------------------------------------------------
 
 static bool
 s_predicate (void *arg)
@@ -69,22 +69,22 @@ s_null_case (int i, bool run, const char **what)
     Rom__Builtins__Dict_Proxy *dict_proxy = NULL;
     Rom__Builtins__Size *size = NULL;
     int k = 0;
-#define S_STATUS(expr)                                                                                            \
-    if (i == k++) {                                                                                                \
-        *what = #expr;                                                                                             \
-        return run ? (expr) : ROM_OK;                                                                              \
+#define S_STATUS(expr)                                                                                       \
+    if (i == k++) {                                                                                          \
+        *what = #expr;                                                                                       \
+        return run ? (expr) : ROM_OK;                                                                        \
     }
-#define S_VOID(expr)                                                                                              \
-    if (i == k++) {                                                                                                \
-        *what = #expr;                                                                                             \
-        if (run)                                                                                                   \
-            expr;                                                                                                  \
-        return ROM_INVALID;                                                                                        \
+#define S_VOID(expr)                                                                                         \
+    if (i == k++) {                                                                                          \
+        *what = #expr;                                                                                       \
+        if (run)                                                                                             \
+            expr;                                                                                            \
+        return ROM_INVALID;                                                                                  \
     }
-#define S_NOTHING(expr)                                                                                           \
-    if (i == k++) {                                                                                                \
-        *what = #expr;                                                                                             \
-        return !run || !(expr) ? ROM_INVALID : ROM_INTERNAL;                                                       \
+#define S_NOTHING(expr)                                                                                      \
+    if (i == k++) {                                                                                          \
+        *what = #expr;                                                                                       \
+        return !run || !(expr) ? ROM_INVALID : ROM_INTERNAL;                                                 \
     }
     // rom_client.h
     S_STATUS (rom_client_connect (NULL, NULL, &client, NULL))
@@ -337,7 +337,8 @@ s_null_case (int i, bool run, const char **what)
     S_STATUS (rom_queue_get_int (NULL, ROM_NOWAIT, &i64))
     S_STATUS (rom_queue_get_double (NULL, ROM_NOWAIT, &d))
     S_STATUS (rom_queue_get_str (NULL, ROM_NOWAIT, &str))
-    S_STATUS (rom_queue_get_message (NULL, ROM_NOWAIT, &rom__object_ref__descriptor, (ProtobufCMessage **) &vs))
+    S_STATUS (
+        rom_queue_get_message (NULL, ROM_NOWAIT, &rom__object_ref__descriptor, (ProtobufCMessage **) &vs))
     S_STATUS (rom_queue_get_item (NULL, ROM_NOWAIT, &item))
     S_STATUS (rom_queue_qsize (NULL, &i64))
     S_STATUS (rom_queue_empty (NULL, &b))
@@ -356,7 +357,8 @@ s_null_case (int i, bool run, const char **what)
     S_STATUS (rom_pipe_recv_int (NULL, ROM_NOWAIT, &i64))
     S_STATUS (rom_pipe_recv_str (NULL, ROM_NOWAIT, &str))
     S_STATUS (rom_pipe_recv_bytes (NULL, ROM_NOWAIT, &bytes, &n))
-    S_STATUS (rom_pipe_recv_message (NULL, ROM_NOWAIT, &rom__object_ref__descriptor, (ProtobufCMessage **) &vs))
+    S_STATUS (
+        rom_pipe_recv_message (NULL, ROM_NOWAIT, &rom__object_ref__descriptor, (ProtobufCMessage **) &vs))
     S_STATUS (rom_pipe_recv_item (NULL, ROM_NOWAIT, &item))
     S_STATUS (rom_pipe_poll (NULL, &b))
     S_VOID (rom_pipe_close (NULL))
@@ -447,7 +449,7 @@ test_null_handle_text (void **state)
     assert_non_null (strstr (rom_client_errmsg (NULL), "rom_value_new"));
 }
 
-// --- handles of the wrong kind ------------------------------------------------------------------------------
+// --- handles of the wrong kind -----------------------------------------------------------------------------
 
 static rom_manager_t *
 s_manager (const char *endpoint)
@@ -511,7 +513,8 @@ test_wrong_kind (void **state)
     rom__builtins__lock__rom_destroy (&from_client);
     assert_ptr_equal (from_client, (Rom__Builtins__Lock_Proxy *) client);
     Rom__Builtins__Size *size = NULL;
-    assert_int_equal (rom__builtins__dict_proxy__len ((Rom__Builtins__Dict_Proxy *) lock, NULL, &size), ROM_INVALID);
+    assert_int_equal (rom__builtins__dict_proxy__len ((Rom__Builtins__Dict_Proxy *) lock, NULL, &size),
+                      ROM_INVALID);
     assert_null (size);
 
     // Helpers: a handle of another built-in is refused, naming the helper; its destroy leaves it alone.
@@ -547,7 +550,8 @@ test_wrong_kind (void **state)
 
     // NULL out-pointers with a live handle: refused before anything is sent (the item stays queued).
     assert_int_equal (rom_queue_get_int (queue, ROM_NOWAIT, NULL), ROM_INVALID);
-    assert_int_equal (rom_queue_get_message (queue, ROM_NOWAIT, NULL, &(ProtobufCMessage *) {NULL}), ROM_INVALID);
+    assert_int_equal (rom_queue_get_message (queue, ROM_NOWAIT, NULL, &(ProtobufCMessage *) {NULL}),
+                      ROM_INVALID);
     int64_t qsize = 0;
     assert_int_equal (rom_queue_qsize (queue, &qsize), ROM_OK);
     assert_int_equal (qsize, 1);
@@ -571,7 +575,7 @@ test_wrong_kind (void **state)
     rom_manager_destroy (&manager);
 }
 
-// --- proxies that outlive their client ----------------------------------------------------------------------
+// --- proxies that outlive their client ---------------------------------------------------------------------
 
 typedef struct {
     rom_dict_t *dict;
@@ -598,13 +602,14 @@ static int
 s_orphan_failures (s_proxies_t *p)
 {
     int bad = 0;
-#define S_GONE_STATUS(expr)                                                                                       \
-    do {                                                                                                           \
-        rom_status_t status_ = (expr);                                                                             \
-        if (status_ != ROM_UNAVAILABLE || !strstr (rom_client_errmsg (NULL), S_GONE)) {                           \
-            fprintf (stderr, "misuse: %s: %s (%s)\n", #expr, rom_strerror (status_), rom_client_errmsg (NULL));  \
-            bad++;                                                                                                 \
-        }                                                                                                          \
+#define S_GONE_STATUS(expr)                                                                                  \
+    do {                                                                                                     \
+        rom_status_t status_ = (expr);                                                                       \
+        if (status_ != ROM_UNAVAILABLE || !strstr (rom_client_errmsg (NULL), S_GONE)) {                      \
+            fprintf (stderr, "misuse: %s: %s (%s)\n", #expr, rom_strerror (status_),                         \
+                     rom_client_errmsg (NULL));                                                              \
+            bad++;                                                                                           \
+        }                                                                                                    \
     } while (0)
     int64_t i64;
     size_t n;
@@ -671,7 +676,8 @@ test_future_after_client_destroy (void **state)
     (void) state;
     rom_manager_t *manager = s_manager (NULL);
     rom_proxy_t *tally;
-    assert_int_equal (rom_proxy_create (rom_manager_client (manager), &test__tally__rom_type, NULL, NULL, 0, &tally),
+    assert_int_equal (rom_proxy_create (rom_manager_client (manager), &test__tally__rom_type, NULL, NULL, 0,
+                                        &tally),
                       ROM_OK);
     rom_future_t *waited, *dropped;
     assert_int_equal (rom_proxy_call_async (tally, TEST__TALLY_METHOD__GET, NULL, &waited), ROM_OK);
@@ -738,7 +744,7 @@ test_fork_child_destroys_client (void **state)
     assert_int_equal (rom_test_server_stop (server), 0);
 }
 
-// --- manager endpoints --------------------------------------------------------------------------------------
+// --- manager endpoints -------------------------------------------------------------------------------------
 
 // inproc:// cannot reach a server in another process: refused before forking, at once.
 static void

@@ -118,9 +118,12 @@ s_defer (void *self, const Google__Protobuf__Empty *in, Google__Protobuf__Empty 
     return ROM_DEFERRED;
 }
 
-static const Pooltest__Heavy_Servant s_servant = {
-    .rom_create = s_create, .rom_destroy = free, .bump = s_bump, .meet = s_meet, .stats = s_stats,
-    .defer = s_defer};
+static const Pooltest__Heavy_Servant s_servant = {.rom_create = s_create,
+                                                  .rom_destroy = free,
+                                                  .bump = s_bump,
+                                                  .meet = s_meet,
+                                                  .stats = s_stats,
+                                                  .defer = s_defer};
 
 static rom_status_t
 s_register (rom_server_t *server, void *arg)
@@ -271,7 +274,8 @@ test_mailbox_deadlines_and_release_during_a_call (void **state)
     protobuf_c_message_free_unpacked (reply, NULL);
     // By now the object is gone: a proxy to its id answers NO_OBJECT.
     char token[256];
-    snprintf (token, sizeof token, "%s#%llu#pooltest.Heavy", rom_manager_endpoint (s_manager), (unsigned long long) id);
+    snprintf (token, sizeof token, "%s#%llu#pooltest.Heavy", rom_manager_endpoint (s_manager),
+              (unsigned long long) id);
     Pooltest__Heavy_Proxy *ghost = NULL;
     assert_int_not_equal (pooltest__heavy__rom_from_token (s_client, token, &ghost), ROM_OK);
 }

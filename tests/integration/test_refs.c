@@ -50,8 +50,9 @@ s_cell_add (void *self, const Reftest__Count *in, Reftest__Count *out, rom_call_
     return ROM_OK;
 }
 
-static const Reftest__Cell_Servant s_cell = {
-    .rom_create = s_cell_create, .rom_destroy = s_cell_destroy, .add = s_cell_add};
+static const Reftest__Cell_Servant s_cell = {.rom_create = s_cell_create,
+                                             .rom_destroy = s_cell_destroy,
+                                             .add = s_cell_add};
 
 #define SHELF_SLOTS 8
 typedef struct {
@@ -198,9 +199,15 @@ s_keep_self (void *self, const Google__Protobuf__Empty *in, Google__Protobuf__Em
     return rom_call_keep_ref (call, &ref);
 }
 
-static const Reftest__Shelf_Servant s_shelf = {
-    .rom_create = s_shelf_create, .rom_destroy = s_shelf_destroy, .make = s_make, .put = s_put, .get = s_get,
-    .drop = s_drop, .bogus = s_bogus, .live = s_live, .keep_self = s_keep_self};
+static const Reftest__Shelf_Servant s_shelf = {.rom_create = s_shelf_create,
+                                               .rom_destroy = s_shelf_destroy,
+                                               .make = s_make,
+                                               .put = s_put,
+                                               .get = s_get,
+                                               .drop = s_drop,
+                                               .bogus = s_bogus,
+                                               .live = s_live,
+                                               .keep_self = s_keep_self};
 
 static rom_status_t
 s_register (rom_server_t *server, void *arg)
@@ -288,9 +295,8 @@ test_factory_reply_refs_become_proxies (void **state)
     assert_int_equal (made->pick_case, REFTEST__MADE__PICK_CHOSEN);
     assert_int_equal (s_live_now (), before + 5); // the sixth, left out, is gone
 
-    Reftest__Cell_Proxy *cells[5] = {
-        s_adopt (made->cell), s_adopt (made->more[0]), s_adopt (made->more[1]), s_adopt (made->by_name[0]->value),
-        s_adopt (made->chosen)};
+    Reftest__Cell_Proxy *cells[5] = {s_adopt (made->cell), s_adopt (made->more[0]), s_adopt (made->more[1]),
+                                     s_adopt (made->by_name[0]->value), s_adopt (made->chosen)};
     reftest__made__free_unpacked (made, NULL);
     const int64_t starts[5] = {7, 100, 101, 200, 300};
     for (int i = 0; i < 5; i++)

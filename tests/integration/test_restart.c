@@ -125,7 +125,8 @@ test_restart_next_call_works (void **state)
     else
         status = s_until_reachable (f->client, "first ping after the restart", s_ping, f->client);
     if (status != ROM_OK)
-        fail_msg ("first call after the restart: %s: %s", rom_strerror (status), rom_client_errmsg (f->client));
+        fail_msg ("first call after the restart: %s: %s", rom_strerror (status),
+                  rom_client_errmsg (f->client));
     if (!c.made && (status = s_create (&c)) != ROM_OK)
         fail_msg ("create after the restart: %s: %s", rom_strerror (status), rom_client_errmsg (f->client));
     assert_int_equal (rom_test_tally_add (c.made, 2), 42);
@@ -171,11 +172,13 @@ test_restart_old_proxies_get_no_object (void **state)
     for (int i = 0; i < 2; i++) {
         Test__Number *out = NULL;
         status = rom_proxy_call (old, TEST__TALLY_METHOD__ADD, &minus.base, (ProtobufCMessage **) &out);
-        printf ("# old proxy after the restart: %s: %s\n", rom_strerror (status), rom_client_errmsg (f->client));
+        printf ("# old proxy after the restart: %s: %s\n", rom_strerror (status),
+                rom_client_errmsg (f->client));
         if (out)
             test__number__free_unpacked (out, NULL);
         if (status != ROM_NO_OBJECT)
-            fail_msg ("an old proxy's Add after the restart: %s, expected no such object", rom_strerror (status));
+            fail_msg ("an old proxy's Add after the restart: %s, expected no such object",
+                      rom_strerror (status));
         if (!strstr (rom_client_errmsg (f->client), "restarted"))
             fail_msg ("\"%s\" does not say the server restarted", rom_client_errmsg (f->client));
     }
@@ -214,7 +217,8 @@ test_session_lost_then_new_session (void **state)
     rom_proxy_t *shared = rom_test_tally_new (client, NULL, 9);
     char *shared_token = rom_proxy_to_token (shared);
     rom_proxy_t *direct_shared = NULL;
-    assert_int_equal (rom_proxy_from_token (f->client, &test__tally__rom_type, shared_token, &direct_shared), ROM_OK);
+    assert_int_equal (rom_proxy_from_token (f->client, &test__tally__rom_type, shared_token, &direct_shared),
+                      ROM_OK);
     free (shared_token);
     rom_proxy_t *kept = rom_test_tally_new (client, "kept", 1);
     rom_proxy_t *gone = rom_test_tally_new (client, NULL, 2);
@@ -245,7 +249,8 @@ test_session_lost_then_new_session (void **state)
     snprintf (msg, sizeof msg, "%s", rom_client_errmsg (client));
     printf ("# first call after the cut: %s: %s\n", rom_strerror (first), msg);
     if (first != ROM_SESSION_LOST)
-        fail_msg ("first call after the session ended: %s (\"%s\"), expected session lost", rom_strerror (first), msg);
+        fail_msg ("first call after the session ended: %s (\"%s\"), expected session lost",
+                  rom_strerror (first), msg);
     if (!strstr (msg, "session") || !strstr (msg, "lock"))
         fail_msg ("\"%s\" does not say the session ended and its locks were released", msg);
 
@@ -253,7 +258,8 @@ test_session_lost_then_new_session (void **state)
     assert_int_equal (rom_client_ping (client), ROM_OK);
     status = rom_proxy_call (kept, TEST__TALLY_METHOD__GET, NULL, (ProtobufCMessage **) &out);
     if (status != ROM_OK)
-        fail_msg ("the named object after the new session: %s: %s", rom_strerror (status), rom_client_errmsg (client));
+        fail_msg ("the named object after the new session: %s: %s", rom_strerror (status),
+                  rom_client_errmsg (client));
     assert_int_equal (out->value, 1);
     test__number__free_unpacked (out, NULL);
     assert_int_equal (rom_proxy_call (gone, TEST__TALLY_METHOD__GET, NULL, NULL), ROM_NO_OBJECT);
@@ -262,7 +268,8 @@ test_session_lost_then_new_session (void **state)
     assert_int_equal (rom_client_ping (f->client), ROM_OK);
     status = rom_proxy_call (shared, TEST__TALLY_METHOD__GET, NULL, (ProtobufCMessage **) &out);
     if (status != ROM_OK)
-        fail_msg ("an object the new session should hold: %s: %s", rom_strerror (status), rom_client_errmsg (client));
+        fail_msg ("an object the new session should hold: %s: %s", rom_strerror (status),
+                  rom_client_errmsg (client));
     assert_int_equal (out->value, 9);
     test__number__free_unpacked (out, NULL);
     // The lock is the direct client's now, not the new session's.
@@ -287,8 +294,10 @@ main (void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_prestate_setup_teardown (test_restart_next_call_works, s_setup, s_teardown, &ipc),
         cmocka_unit_test_prestate_setup_teardown (test_restart_next_call_works, s_setup, s_teardown, &tcp),
-        cmocka_unit_test_prestate_setup_teardown (test_restart_old_proxies_get_no_object, s_setup, s_teardown, &ipc),
-        cmocka_unit_test_prestate_setup_teardown (test_session_lost_then_new_session, s_setup, s_teardown, &tcp),
+        cmocka_unit_test_prestate_setup_teardown (test_restart_old_proxies_get_no_object, s_setup, s_teardown,
+                                                  &ipc),
+        cmocka_unit_test_prestate_setup_teardown (test_session_lost_then_new_session, s_setup, s_teardown,
+                                                  &tcp),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

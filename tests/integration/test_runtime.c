@@ -48,7 +48,7 @@ s_call_id (rom_proxy_t *proxy, unsigned method, uint64_t id)
     return rom_proxy_call (proxy, method, &in.base, NULL);
 }
 
-// --- transports ---------------------------------------------------------------------------------------------
+// --- transports --------------------------------------------------------------------------------------------
 
 // A server in a thread of this process on inproc://, reached by a client of the same process: the
 // runtime's one ZMQ context per process is what makes inproc work at all.
@@ -199,7 +199,7 @@ test_proxies_of_a_dead_server_go_quickly (void **state)
     assert_true (spent < 2000);
 }
 
-// --- deadlines ----------------------------------------------------------------------------------------------
+// --- deadlines ---------------------------------------------------------------------------------------------
 
 // The default deadline comes from the client's options; a call may carry its own, longer or shorter.
 static void
@@ -220,11 +220,13 @@ test_default_and_per_call_deadline (void **state)
     // A call with a longer deadline of its own waits out the rest of that sleep and a sleep of its own.
     Test__Number in = TEST__NUMBER__INIT;
     in.value = 600;
-    assert_int_equal (rom_proxy_call_timeout (tally, TEST__TALLY_METHOD__SLEEP, &in.base, 5000, NULL), ROM_OK);
+    assert_int_equal (rom_proxy_call_timeout (tally, TEST__TALLY_METHOD__SLEEP, &in.base, 5000, NULL),
+                      ROM_OK);
     // A shorter one: the server gives up on the waiting call at its deadline and says so.
     in.value = 1000;
     start = romi_now_ms ();
-    assert_int_equal (rom_proxy_call_timeout (tally, TEST__TALLY_METHOD__WAIT, &in.base, 100, NULL), ROM_TIMEOUT);
+    assert_int_equal (rom_proxy_call_timeout (tally, TEST__TALLY_METHOD__WAIT, &in.base, 100, NULL),
+                      ROM_TIMEOUT);
     spent = romi_now_ms () - start;
     assert_true (spent >= 90 && spent < 100 + 1000);
     assert_non_null (strstr (rom_client_errmsg (client), "timed out waiting"));
@@ -253,7 +255,8 @@ test_deferred_timeout_removes_waiters (void **state)
     until.value = 1000;
     uint64_t start = romi_now_ms ();
     for (int i = 0; i < N; i++)
-        assert_int_equal (rom_proxy_call_async (tally, TEST__TALLY_METHOD__WAIT, &until.base, &futures[i]), ROM_OK);
+        assert_int_equal (rom_proxy_call_async (tally, TEST__TALLY_METHOD__WAIT, &until.base, &futures[i]),
+                          ROM_OK);
     assert_int_equal (rom_test_tally_query (tally, TEST__TALLY_METHOD__WAITERS), N);
     for (int i = 0; i < N; i++) {
         assert_int_equal (rom_future_wait (&futures[i], NULL), ROM_TIMEOUT);
@@ -279,7 +282,7 @@ test_deferred_timeout_removes_waiters (void **state)
     rom_proxy_destroy (&tally);
 }
 
-// --- lifetime -----------------------------------------------------------------------------------------------
+// --- lifetime ----------------------------------------------------------------------------------------------
 
 // The servant's destructor runs when the last reference goes (a proxy, a copy, or a whole session at
 // goodbye), and never for a named object. Counted in the server process by test.Tally's destructor.

@@ -38,8 +38,8 @@ static void
 s_stop_cleanly (int signo)
 {
     char endpoint[ROM_PATH_MAX];
-    pid_t server = rom_test_serve_fork (rom_test_endpoint ("ipc", signo == SIGINT ? "sigint" : "sigterm"), NULL,
-                                        endpoint);
+    pid_t server = rom_test_serve_fork (rom_test_endpoint ("ipc", signo == SIGINT ? "sigint" : "sigterm"),
+                                        NULL, endpoint);
     assert_true (s_file_exists (endpoint));
     rom_client_t *busy = rom_test_connect (endpoint), *late = rom_test_connect (endpoint);
     rom_proxy_t *slow = s_tally (busy), *other = s_tally (late);
@@ -70,7 +70,8 @@ s_stop_cleanly (int signo)
     assert_true (rom_test_exited_ok (status));
     assert_false (s_file_exists (endpoint));
 
-    // Releases and goodbyes to a server that is gone wait for a connection as long as a call may: keep it short.
+    // Releases and goodbyes to a server that is gone wait for a connection as long as a call may: keep it
+    // short.
     rom_client_set_timeout (busy, 100);
     rom_client_set_timeout (late, 100);
     rom_proxy_destroy (&slow);
@@ -93,7 +94,7 @@ test_sigint_stops_cleanly (void **state)
     s_stop_cleanly (SIGINT);
 }
 
-// --- managers and their owners ------------------------------------------------------------------------------
+// --- managers and their owners -----------------------------------------------------------------------------
 
 typedef enum { OWNER_SIGKILLED, OWNER_EXITS, OWNER_THREAD_ENDS } owner_fate_t;
 
@@ -174,7 +175,8 @@ s_owner_case (owner_fate_t fate)
         assert_true (rom_test_wait_gone (owner, 5000, &status));
         uint64_t start = romi_now_ms ();
         assert_true (rom_test_wait_gone (server, 3000, &status));
-        printf ("# manager server gone %llu ms after its owner\n", (unsigned long long) (romi_now_ms () - start));
+        printf ("# manager server gone %llu ms after its owner\n",
+                (unsigned long long) (romi_now_ms () - start));
         // A clean stop: exit code 0, socket file and temp dir removed.
         assert_true (rom_test_exited_ok (status));
         assert_false (s_file_exists (endpoint));

@@ -47,7 +47,8 @@ s_worker (void *arg)
     // Pipelined: futures waited by the thread that made them.
     rom_future_t *futures[ASYNC];
     for (int i = 0; i < ASYNC; i++)
-        w->failures += rom_proxy_call_async (w->shared, TEST__TALLY_METHOD__ADD, &one.base, &futures[i]) != ROM_OK;
+        w->failures += rom_proxy_call_async (w->shared, TEST__TALLY_METHOD__ADD, &one.base, &futures[i])
+                       != ROM_OK;
     for (int i = 0; i < ASYNC; i++)
         w->failures += rom_future_wait (&futures[i], NULL) != ROM_OK;
     Test__Number *out = NULL;
@@ -70,7 +71,8 @@ test_four_threads_one_client (void **state)
     rom_client_t *client = rom_test_connect (endpoint);
     Test__TallyInit init = TEST__TALLY_INIT__INIT;
     rom_proxy_t *shared = NULL;
-    assert_int_equal (rom_proxy_create (client, &test__tally__rom_type, NULL, &init.base, 0, &shared), ROM_OK);
+    assert_int_equal (rom_proxy_create (client, &test__tally__rom_type, NULL, &init.base, 0, &shared),
+                      ROM_OK);
     uint64_t destroyed = rom_test_tally_query (shared, TEST__TALLY_METHOD__DESTROYED);
 
     pthread_t threads[THREADS];

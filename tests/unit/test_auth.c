@@ -28,7 +28,8 @@ test_sha256_vectors (void **state)
     romi_sha256 ("", 0, digest);
     s_hex (digest, hex);
     assert_string_equal (hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-    const char *two_blocks = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"; // 448 bits: padding spills
+    const char *two_blocks =
+        "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"; // 448 bits: padding spills
     romi_sha256 (two_blocks, strlen (two_blocks), digest);
     s_hex (digest, hex);
     assert_string_equal (hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");

@@ -61,7 +61,7 @@ s_bool (bool b)
     return v;
 }
 
-// ---- Python indexes ----------------------------------------------------------------------------------------
+// ---- Python indexes ---------------------------------------------------------------------------------------
 
 static void
 test_index_resolve (void **state)
@@ -79,7 +79,8 @@ test_index_resolve (void **state)
     pos = 99;
     assert_int_equal (romi_index_resolve (5, 5, &pos, NULL, "List"), ROM_OUT_OF_RANGE);
     assert_int_equal (romi_index_resolve (-6, 5, &pos, NULL, "List"), ROM_OUT_OF_RANGE);
-    assert_int_equal (romi_index_resolve (0, 0, &pos, NULL, "List"), ROM_OUT_OF_RANGE); // empty: nothing is valid
+    assert_int_equal (romi_index_resolve (0, 0, &pos, NULL, "List"),
+                      ROM_OUT_OF_RANGE); // empty: nothing is valid
     assert_int_equal (romi_index_resolve (-1, 0, &pos, NULL, "List"), ROM_OUT_OF_RANGE);
     assert_int_equal (romi_index_resolve (INT64_MAX, 5, &pos, NULL, "List"), ROM_OUT_OF_RANGE);
     assert_int_equal (romi_index_resolve (INT64_MIN, 5, &pos, NULL, "List"), ROM_OUT_OF_RANGE);
@@ -120,7 +121,7 @@ test_slice_resolve (void **state)
     assert_int_equal (to, 0);
 }
 
-// ---- typecodes ---------------------------------------------------------------------------------------------
+// ---- typecodes --------------------------------------------------------------------------------------------
 
 static void
 test_typecodes (void **state)
@@ -229,7 +230,7 @@ test_scalar_export (void **state)
     assert_true (out.bool_value);
 }
 
-// ---- slots -------------------------------------------------------------------------------------------------
+// ---- slots ------------------------------------------------------------------------------------------------
 
 static void
 test_slot_set_export (void **state)
@@ -344,7 +345,7 @@ test_variant_kind_name (void **state)
     assert_string_equal (romi_variant_kind_name (NULL), "None");
 }
 
-// ---- keys and the ordered map ------------------------------------------------------------------------------
+// ---- keys and the ordered map -----------------------------------------------------------------------------
 
 static void
 test_keys (void **state)
@@ -533,16 +534,11 @@ int
 main (void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test (test_index_resolve),
-        cmocka_unit_test (test_slice_resolve),
-        cmocka_unit_test (test_typecodes),
-        cmocka_unit_test (test_scalar_ranges),
-        cmocka_unit_test (test_scalar_export),
-        cmocka_unit_test (test_slot_set_export),
-        cmocka_unit_test (test_slot_equal),
-        cmocka_unit_test (test_variant_kind_name),
-        cmocka_unit_test (test_keys),
-        cmocka_unit_test (test_omap_basic),
+        cmocka_unit_test (test_index_resolve), cmocka_unit_test (test_slice_resolve),
+        cmocka_unit_test (test_typecodes),     cmocka_unit_test (test_scalar_ranges),
+        cmocka_unit_test (test_scalar_export), cmocka_unit_test (test_slot_set_export),
+        cmocka_unit_test (test_slot_equal),    cmocka_unit_test (test_variant_kind_name),
+        cmocka_unit_test (test_keys),          cmocka_unit_test (test_omap_basic),
         cmocka_unit_test (test_omap_many),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

@@ -17,7 +17,7 @@
 
 #define KIND(name) ROM__BUILTINS__VARIANT__KIND_##name
 
-// ---- requests ----------------------------------------------------------------------------------------------
+// ---- requests ---------------------------------------------------------------------------------------------
 
 static void
 test_in_scalars (void **state)
@@ -93,7 +93,7 @@ test_ins (void **state)
     romi_variant_ins_done (&ins);
 }
 
-// ---- replies -----------------------------------------------------------------------------------------------
+// ---- replies ----------------------------------------------------------------------------------------------
 
 static void
 test_copy_out (void **state)
@@ -179,7 +179,7 @@ test_want (void **state)
     assert_null (s);
 }
 
-// ---- repr --------------------------------------------------------------------------------------------------
+// ---- repr -------------------------------------------------------------------------------------------------
 
 static void
 s_repr_is (rom_variant_t v, const char *expected)
@@ -247,7 +247,7 @@ test_repr_buffer (void **state)
     free (text);
 }
 
-// ---- items -------------------------------------------------------------------------------------------------
+// ---- items ------------------------------------------------------------------------------------------------
 
 static void
 s_round_trip (const rom_item_t *item, rom_item_t *back)
@@ -307,19 +307,23 @@ test_items (void **state)
     assert_int_equal (romi_item_message (&inner.base, &message), ROM_OK);
     s_round_trip (&message, &back);
     free (message.data);
-    assert_int_equal (romi_item_unpack (&back, &rom__builtins__sync_item__descriptor, &unpacked), ROM_WRONG_TYPE);
+    assert_int_equal (romi_item_unpack (&back, &rom__builtins__sync_item__descriptor, &unpacked),
+                      ROM_WRONG_TYPE);
     assert_int_equal (back.kind, ROM_ITEM_NONE);
     // Items without what their kind needs are refused, naming the helper.
     Rom__Builtins__SyncItem wire;
     Rom__Builtins__Variant value;
-    assert_int_equal (romi_item_to_wire ("rom_queue_put_item", &(rom_item_t) {.kind = ROM_ITEM_STRING}, &wire, &value),
+    assert_int_equal (romi_item_to_wire ("rom_queue_put_item", &(rom_item_t) {.kind = ROM_ITEM_STRING}, &wire,
+                                         &value),
                       ROM_INVALID);
     assert_non_null (strstr (rom_client_errmsg (NULL), "rom_queue_put_item"));
-    assert_int_equal (romi_item_to_wire ("f", &(rom_item_t) {.kind = ROM_ITEM_BYTES, .size = 3}, &wire, &value),
+    assert_int_equal (romi_item_to_wire ("f", &(rom_item_t) {.kind = ROM_ITEM_BYTES, .size = 3}, &wire,
+                                         &value),
                       ROM_INVALID);
-    assert_int_equal (romi_item_to_wire ("f", &(rom_item_t) {.kind = ROM_ITEM_MESSAGE, .data = (uint8_t *) "x", .size = 1},
-                                         &wire, &value),
-                      ROM_INVALID);
+    assert_int_equal (
+        romi_item_to_wire ("f", &(rom_item_t) {.kind = ROM_ITEM_MESSAGE, .data = (uint8_t *) "x", .size = 1},
+                           &wire, &value),
+        ROM_INVALID);
 }
 
 static void
@@ -357,14 +361,10 @@ int
 main (void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test (test_in_scalars),
-        cmocka_unit_test (test_in_tokens),
-        cmocka_unit_test (test_ins),
-        cmocka_unit_test (test_copy_out),
-        cmocka_unit_test (test_want),
-        cmocka_unit_test (test_repr),
-        cmocka_unit_test (test_repr_buffer),
-        cmocka_unit_test (test_items),
+        cmocka_unit_test (test_in_scalars),  cmocka_unit_test (test_in_tokens),
+        cmocka_unit_test (test_ins),         cmocka_unit_test (test_copy_out),
+        cmocka_unit_test (test_want),        cmocka_unit_test (test_repr),
+        cmocka_unit_test (test_repr_buffer), cmocka_unit_test (test_items),
         cmocka_unit_test (test_item_views),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

@@ -26,7 +26,8 @@ s_assert_order (romi_list_t *list, const int *expect, size_t n)
 {
     assert_int_equal (list->count, n);
     size_t i = 0;
-    romi_list_each (list, l) {
+    romi_list_each (list, l)
+    {
         assert_true (i < n);
         assert_int_equal (s_value (l), expect[i]);
         i++;
@@ -66,10 +67,8 @@ test_init_empty (void **state)
     s_assert_empty (&list);
     assert_null (romi_list_pop (&list));
     size_t walked = 0;
-    romi_list_each (&list, l)
-        walked++;
-    romi_list_each_safe (&list, l)
-        walked++;
+    romi_list_each (&list, l) walked++;
+    romi_list_each_safe (&list, l) walked++;
     assert_int_equal (walked, 0);
     // A zeroed element is in no list.
     item_t item = {0};
@@ -146,7 +145,8 @@ test_each_safe_removal (void **state)
     s_fill (&list, items, 6);
     // Unlink every even element during the walk: the walk must still visit all six.
     int visited = 0;
-    romi_list_each_safe (&list, l) {
+    romi_list_each_safe (&list, l)
+    {
         assert_int_equal (s_value (l), visited);
         if (s_value (l) % 2 == 0)
             romi_list_unlink (&list, l);
@@ -155,8 +155,7 @@ test_each_safe_removal (void **state)
     assert_int_equal (visited, 6);
     s_assert_order (&list, (int[]) {1, 3, 5}, 3);
     // Unlinking everything, the last element included, empties the list.
-    romi_list_each_safe (&list, l)
-        romi_list_unlink (&list, l);
+    romi_list_each_safe (&list, l) romi_list_unlink (&list, l);
     s_assert_empty (&list);
 }
 
@@ -169,7 +168,8 @@ test_each_sum_and_count (void **state)
     s_fill (&list, items, 10);
     int sum = 0;
     size_t walked = 0;
-    romi_list_each (&list, l) {
+    romi_list_each (&list, l)
+    {
         sum += s_value (l);
         walked++;
     }

@@ -21,7 +21,7 @@ test_camel_to_lower (void **state)
     s_expect (gen_camel_to_lower ("MyService"), "my_service");
     s_expect (gen_camel_to_lower ("GetHTTPThing"), "get_httpthing"); // a run of capitals is one word
     s_expect (gen_camel_to_lower ("HTTPRequest"), "httprequest");
-    s_expect (gen_camel_to_lower ("V2Ping"), "v2_ping");              // a digit is not upper case
+    s_expect (gen_camel_to_lower ("V2Ping"), "v2_ping"); // a digit is not upper case
     s_expect (gen_camel_to_lower ("Echo2Go"), "echo2_go");
     s_expect (gen_camel_to_lower ("already_lower"), "already_lower");
     s_expect (gen_camel_to_lower (""), "");
@@ -48,7 +48,8 @@ test_full_names (void **state)
               "Foo__BarBaz__HTTPRequest__InnerMsg");
     s_expect (gen_full_name_to_lower ("foo.bar_baz.HTTPRequest.InnerMsg", "foo.bar_baz", NULL),
               "foo__bar_baz__httprequest__inner_msg");
-    s_expect (gen_full_name_to_c ("acme.billing.v1.Billing", "acme.billing.v1", NULL), "Acme__Billing__V1__Billing");
+    s_expect (gen_full_name_to_c ("acme.billing.v1.Billing", "acme.billing.v1", NULL),
+              "Acme__Billing__V1__Billing");
     s_expect (gen_full_name_to_c ("Outer.Inner", "", NULL), "Outer__Inner"); // no package
     // (pb_c_file).c_package replaces the package part only.
     s_expect (gen_full_name_to_c ("long.pkg.name.Msg", "long.pkg.name", "short"), "Short__Msg");

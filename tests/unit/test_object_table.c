@@ -31,7 +31,7 @@ test_map_put_get_remove (void **state)
         else
             assert_int_equal ((uintptr_t) v, k * 2);
     }
-    assert_null (romi_map_remove (&map, 3)); // twice: nothing
+    assert_null (romi_map_remove (&map, 3));             // twice: nothing
     assert_int_equal (romi_map_put (&map, 0, NULL), -1); // 0 is the empty key
     // Replace keeps the count.
     size_t count = map.count;
@@ -88,7 +88,7 @@ test_objects_ids_and_names (void **state)
     assert_int_equal (a->id, 1);
     assert_int_equal (b->id, 2);
     assert_null (romi_objects_name (&objects, c)); // an empty name is no name
-    assert_null (romi_objects_ext (&objects, a)); // an unnamed object has no extension
+    assert_null (romi_objects_ext (&objects, a));  // an unnamed object has no extension
     assert_string_equal (romi_objects_name (&objects, b), "bee");
     assert_ptr_equal (romi_objects_find (&objects, 2), b);
     assert_ptr_equal (romi_objects_find_name (&objects, "bee"), b);

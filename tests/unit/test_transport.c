@@ -28,8 +28,10 @@ s_listener (const char *endpoint, char *resolved, size_t size)
 static romi_conn_t *
 s_dialer (const char *endpoint, const char *id)
 {
-    romi_dial_opts_t opts
-        = {.routing_id = id, .routing_id_size = strlen (id), .keepalive_ms = 4000, .reconnect_ms = 100};
+    romi_dial_opts_t opts = {.routing_id = id,
+                             .routing_id_size = strlen (id),
+                             .keepalive_ms = 4000,
+                             .reconnect_ms = 100};
     romi_conn_t *dialer = romi_dial (endpoint, &opts);
     assert_non_null (dialer);
     return dialer;
@@ -45,7 +47,8 @@ s_frame (romi_frame_t *frame, const char *text)
 static bool
 s_is (const romi_frame_t *frame, const char *text)
 {
-    return romi_frame_size (frame) == strlen (text) && memcmp (romi_frame_cdata (frame), text, strlen (text)) == 0;
+    return romi_frame_size (frame) == strlen (text)
+           && memcmp (romi_frame_cdata (frame), text, strlen (text)) == 0;
 }
 
 // Send `n` text frames (a listener's first is the peer).
@@ -196,7 +199,8 @@ test_ipc_events_and_poll (void **state)
     assert_true (items[1].revents & ROMI_POLL_IN);
     const char *call[] = {"header", "payload"};
     assert_int_equal (s_send (dialer, 2, call), 0);
-    for (uint64_t until = romi_now_ms () + 2000; !(items[0].revents & ROMI_POLL_IN) && romi_now_ms () < until;)
+    for (uint64_t until = romi_now_ms () + 2000;
+         !(items[0].revents & ROMI_POLL_IN) && romi_now_ms () < until;)
         assert_true (romi_poll (items, 2, 1000) >= 1); // the pipe stays readable: at least it
     assert_true (items[0].revents & ROMI_POLL_IN);
     assert_true (items[1].revents & ROMI_POLL_IN);
@@ -292,10 +296,8 @@ int
 main (void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test (test_find_by_scheme),
-        cmocka_unit_test (test_inproc_messages),
-        cmocka_unit_test (test_ipc_events_and_poll),
-        cmocka_unit_test (test_refused_handshake),
+        cmocka_unit_test (test_find_by_scheme),      cmocka_unit_test (test_inproc_messages),
+        cmocka_unit_test (test_ipc_events_and_poll), cmocka_unit_test (test_refused_handshake),
         cmocka_unit_test (test_abandon_in_child),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

@@ -169,8 +169,8 @@ test_pack (void **state)
             req.args.data[size - 1] = (uint8_t) round + 1;
             assert_int_equal (romi_wire_pack (&frame, &req.base), 0);
             assert_int_equal (romi_frame_size (&frame), rom__create_request__get_packed_size (&req));
-            Rom__CreateRequest *out
-                = rom__create_request__unpack (NULL, romi_frame_size (&frame), romi_frame_cdata (&frame));
+            Rom__CreateRequest *out = rom__create_request__unpack (NULL, romi_frame_size (&frame),
+                                                                   romi_frame_cdata (&frame));
             assert_non_null (out);
             assert_int_equal (out->args.len, size);
             assert_int_equal (out->args.data[size - 1], round + 1);
@@ -192,7 +192,7 @@ s_nested_values (unsigned levels, size_t *size)
         uint8_t head[12];
         size_t h = 0;
         head[h++] = (uint8_t) ((i % 2 == 0 ? 1 : 6) << 3 | 2);
-        for (size_t v = n; ; v >>= 7) {
+        for (size_t v = n;; v >>= 7) {
             head[h++] = (uint8_t) (v >= 0x80 ? (v & 0x7f) | 0x80 : v);
             if (v < 0x80)
                 break;
@@ -251,7 +251,8 @@ s_check_entry (uint64_t i, Rom__ReplyHeader *header, romi_frame_t *payload)
     assert_non_null (header);
     assert_int_equal (header->call_id, i);
     assert_int_equal (header->status, i % 2 ? ROM_OK : ROM_NO_METHOD);
-    Rom__RefRequest *out = rom__ref_request__unpack (NULL, romi_frame_size (payload), romi_frame_cdata (payload));
+    Rom__RefRequest *out = rom__ref_request__unpack (NULL, romi_frame_size (payload),
+                                                     romi_frame_cdata (payload));
     assert_non_null (out);
     assert_int_equal (out->id, 1000 * i);
     rom__ref_request__free_unpacked (out, NULL);
@@ -340,7 +341,10 @@ s_pair_open (s_pair_t *pair, const char *endpoint)
     assert_non_null (pair->listener);
     char resolved[256];
     assert_int_equal (romi_bind (pair->listener, endpoint, resolved, sizeof resolved), 0);
-    romi_dial_opts_t dopts = {.routing_id = "client", .routing_id_size = 6, .keepalive_ms = 4000, .reconnect_ms = 100};
+    romi_dial_opts_t dopts = {.routing_id = "client",
+                              .routing_id_size = 6,
+                              .keepalive_ms = 4000,
+                              .reconnect_ms = 100};
     pair->dialer = romi_dial (endpoint, &dopts);
     assert_non_null (pair->dialer);
     s_frame (&pair->peer, "client");
@@ -534,7 +538,6 @@ test_describe (void **state)
     romi_describe (buf, sizeof buf, NULL, 0, NULL);
     assert_string_equal (buf, "?#0");
 }
-
 
 int
 main (void)

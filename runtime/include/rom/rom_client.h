@@ -51,7 +51,7 @@ typedef struct rom_client_opts {
     // started a moment after its client is waited for; Python's managers fail at once); also how long a
     // thread's first call waits for its own connection. 0: 5000.
     uint32_t connect_timeout_ms;
-    uint32_t call_timeout_ms;    // default deadline of each call; 0: 30000; UINT32_MAX: wait forever
+    uint32_t call_timeout_ms; // default deadline of each call; 0: 30000; UINT32_MAX: wait forever
     // The server's shared secret, or NULL if it has none. With it the connection is CURVE-encrypted with
     // keys derived from it. A wrong or missing key (or a key for a server that has none) fails the
     // handshake: rom_client_connect () returns ROM_DENIED. Copied; the caller keeps its string.

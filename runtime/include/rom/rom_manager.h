@@ -33,7 +33,8 @@ typedef struct rom_manager_opts {
 // Fork the server process, wait until it serves, and connect a client to it. On ROM_OK *manager_p is the
 // new manager: caller owns it and must destroy it when done. On failure `errmsg` (if not NULL) receives
 // thread-local text saying why (bind failed, registration refused, the server died).
-rom_status_t rom_manager_start (const rom_manager_opts_t *opts, rom_manager_t **manager_p, const char **errmsg);
+rom_status_t rom_manager_start (const rom_manager_opts_t *opts, rom_manager_t **manager_p,
+                                const char **errmsg);
 
 // The owner's client, connected to the manager. Owned by the manager: do not destroy it.
 rom_client_t *rom_manager_client (rom_manager_t *self);

@@ -20,8 +20,8 @@ extern "C" {
 typedef struct _rom_server_t rom_server_t;
 
 typedef struct rom_server_opts {
-    size_t max_message; // largest accepted payload in bytes; 0 means the default (64 MiB)
-    unsigned workers;   // threads of the worker pool for ROM_TYPE_POOL types; 0 means 2
+    size_t max_message;  // largest accepted payload in bytes; 0 means the default (64 MiB)
+    unsigned workers;    // threads of the worker pool for ROM_TYPE_POOL types; 0 means 2
     unsigned io_threads; // ZMQ_IO_THREADS of the server's context; 0 means 1
     // A client process that dies without saying goodbye (exit, crash, SIGKILL) has its session ended as soon
     // as its connections close, within milliseconds, whatever this says: its references are released
@@ -48,7 +48,8 @@ typedef struct rom_server_opts {
 #define ROM_SERVER_NO_SPIN UINT32_MAX
 
 // Create a server. `opts` may be NULL for the defaults. Returns NULL when out of memory, when ZMQ cannot
-// start, or when an authkey is given and this libzmq was built without CURVE (zmq_has ("curve")). Caller owns return value and must destroy it when done.
+// start, or when an authkey is given and this libzmq was built without CURVE (zmq_has ("curve")). Caller owns
+// return value and must destroy it when done.
 rom_server_t *rom_server_new (const rom_server_opts_t *opts);
 
 // Stop serving (if running), destroy every object (their servant destructors run), close the sockets,

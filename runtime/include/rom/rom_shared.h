@@ -97,7 +97,7 @@ void rom_variants_free (rom_variant_t **items_p, size_t n);
 // Caller owns return value and must free () it. NULL for NULL, and when out of memory.
 char *rom_variant_repr (const rom_variant_t *value);
 
-// --- Value: one value of a typecode fixed at creation ---------------------------------------------------------
+// --- Value: one value of a typecode fixed at creation ------------------------------------------------------
 //
 // Typecodes are Python's letters: 'b' 'B' 'h' 'H' 'i' 'I' 'l' 'L' 'q' 'Q' (integers of C's sizes; 'l'/'L'
 // are 64-bit), 'f' 'd' (float, double), '?' (bool), 's' (string), 'y' (bytes).
@@ -105,7 +105,8 @@ char *rom_variant_repr (const rom_variant_t *value);
 // A new Value of `typecode` holding `initial` (ROM_NONE: 0, false or empty). ROM_INVALID for an unknown
 // typecode, ROM_WRONG_TYPE / ROM_OUT_OF_RANGE for an initial value the typecode cannot hold. On ROM_OK
 // *value_p is a new handle: caller owns it and must destroy it when done.
-rom_status_t rom_value_new (rom_client_t *client, char typecode, rom_variant_t initial, rom_value_t **value_p);
+rom_status_t rom_value_new (rom_client_t *client, char typecode, rom_variant_t initial,
+                            rom_value_t **value_p);
 // The current value, in the kind of the typecode (INT for b h i l q, UINT for B H I L Q, DOUBLE for f d,
 // BOOL, STR, BYTES). Caller owns *out: rom_variant_clear () it.
 rom_status_t rom_value_get (rom_value_t *value, rom_variant_t *out);
@@ -152,17 +153,19 @@ rom_status_t rom_array_new_doubles (rom_client_t *client, char typecode, const d
 rom_status_t rom_array_len (rom_array_t *array, size_t *length);
 rom_status_t rom_array_get (rom_array_t *array, int64_t index, rom_variant_t *out);
 rom_status_t rom_array_set (rom_array_t *array, int64_t index, rom_variant_t v);
-rom_status_t rom_array_get_int (rom_array_t *array, int64_t index, int64_t *out);    // integer typecodes
-rom_status_t rom_array_get_double (rom_array_t *array, int64_t index, double *out);  // any number
+rom_status_t rom_array_get_int (rom_array_t *array, int64_t index, int64_t *out);   // integer typecodes
+rom_status_t rom_array_get_double (rom_array_t *array, int64_t index, double *out); // any number
 rom_status_t rom_array_set_int (rom_array_t *array, int64_t index, int64_t v);
 rom_status_t rom_array_set_double (rom_array_t *array, int64_t index, double v);
 // a[start:stop] (clamped like Python, never an error; ROM_SLICE_END for the end) as int64s or doubles.
 // *items is caller-owned (free ()); NULL when *n is 0. get_ints is ROM_WRONG_TYPE for 'f', 'd' and '?'.
 rom_status_t rom_array_get_ints (rom_array_t *array, int64_t start, int64_t stop, int64_t **items, size_t *n);
-rom_status_t rom_array_get_doubles (rom_array_t *array, int64_t start, int64_t stop, double **items, size_t *n);
+rom_status_t rom_array_get_doubles (rom_array_t *array, int64_t start, int64_t stop, double **items,
+                                    size_t *n);
 // a[start:stop] = items: `n` must equal the slice's length (ROM_OUT_OF_RANGE otherwise: the length is
 // fixed); every item is checked before any is stored.
-rom_status_t rom_array_set_ints (rom_array_t *array, int64_t start, int64_t stop, const int64_t *items, size_t n);
+rom_status_t rom_array_set_ints (rom_array_t *array, int64_t start, int64_t stop, const int64_t *items,
+                                 size_t n);
 rom_status_t rom_array_set_doubles (rom_array_t *array, int64_t start, int64_t stop, const double *items,
                                     size_t n);
 rom_status_t rom_array_typecode (rom_array_t *array, char *typecode);
@@ -179,7 +182,8 @@ rom_status_t rom_dict_set (rom_dict_t *dict, rom_variant_t key, rom_variant_t va
 // d[key]: ROM_NOT_FOUND when missing. *out is caller-owned (rom_variant_clear ()).
 rom_status_t rom_dict_get (rom_dict_t *dict, rom_variant_t key, rom_variant_t *out);
 // d.get (key, fallback): *out is the value, or a copy of `fallback` when missing.
-rom_status_t rom_dict_get_or (rom_dict_t *dict, rom_variant_t key, rom_variant_t fallback, rom_variant_t *out);
+rom_status_t rom_dict_get_or (rom_dict_t *dict, rom_variant_t key, rom_variant_t fallback,
+                              rom_variant_t *out);
 // del d[key]: ROM_NOT_FOUND when missing.
 rom_status_t rom_dict_delete (rom_dict_t *dict, rom_variant_t key);
 rom_status_t rom_dict_contains (rom_dict_t *dict, rom_variant_t key, bool *found);
@@ -191,12 +195,15 @@ rom_status_t rom_dict_values (rom_dict_t *dict, rom_variant_t **values, size_t *
 rom_status_t rom_dict_items (rom_dict_t *dict, rom_variant_t **keys, rom_variant_t **values, size_t *n);
 // d.update (zip (keys, values)): all or nothing (every key is checked first). `keys` and `values` may be
 // NULL only when `n` is 0 (so may the items of rom_array_new_ints (), rom_list_new_from (), ...).
-rom_status_t rom_dict_update (rom_dict_t *dict, const rom_variant_t *keys, const rom_variant_t *values, size_t n);
+rom_status_t rom_dict_update (rom_dict_t *dict, const rom_variant_t *keys, const rom_variant_t *values,
+                              size_t n);
 // d.pop (key): ROM_NOT_FOUND when missing; rom_dict_pop_or: d.pop (key, fallback). *out is caller-owned.
 rom_status_t rom_dict_pop (rom_dict_t *dict, rom_variant_t key, rom_variant_t *out);
-rom_status_t rom_dict_pop_or (rom_dict_t *dict, rom_variant_t key, rom_variant_t fallback, rom_variant_t *out);
+rom_status_t rom_dict_pop_or (rom_dict_t *dict, rom_variant_t key, rom_variant_t fallback,
+                              rom_variant_t *out);
 // d.setdefault (key, value): *out (may be NULL; caller-owned) is the value under key afterwards.
-rom_status_t rom_dict_setdefault (rom_dict_t *dict, rom_variant_t key, rom_variant_t value, rom_variant_t *out);
+rom_status_t rom_dict_setdefault (rom_dict_t *dict, rom_variant_t key, rom_variant_t value,
+                                  rom_variant_t *out);
 rom_status_t rom_dict_clear (rom_dict_t *dict);
 // d[key] += delta, atomically; a missing key counts from 0. ROM_WRONG_TYPE when the stored value or delta is
 // not a number, ROM_OUT_OF_RANGE on 64-bit overflow. *now (may be NULL; caller-owned) is the new value.
@@ -221,13 +228,14 @@ rom_status_t rom_dict_repr (rom_dict_t *dict, char **text);
 rom_proxy_t *rom_dict_proxy (rom_dict_t *dict);
 void rom_dict_destroy (rom_dict_t **dict_p);
 
-// --- List ---------------------------------------------------------------------------------------------------
+// --- List --------------------------------------------------------------------------------------------------
 //
 // Indexes are Python's: -1 is the last item; outside the list is ROM_OUT_OF_RANGE (insert clamps).
 
 rom_status_t rom_list_new (rom_client_t *client, rom_list_t **list_p); // caller owns *list_p
 // A new List holding `n` items (Python's list (range (5)) with items 0..4).
-rom_status_t rom_list_new_from (rom_client_t *client, const rom_variant_t *items, size_t n, rom_list_t **list_p);
+rom_status_t rom_list_new_from (rom_client_t *client, const rom_variant_t *items, size_t n,
+                                rom_list_t **list_p);
 rom_status_t rom_list_append (rom_list_t *list, rom_variant_t v);
 rom_status_t rom_list_extend (rom_list_t *list, const rom_variant_t *items, size_t n);
 rom_status_t rom_list_insert (rom_list_t *list, int64_t index, rom_variant_t v);
@@ -250,13 +258,13 @@ rom_status_t rom_list_append_double (rom_list_t *list, double v);
 rom_status_t rom_list_append_str (rom_list_t *list, const char *v);
 rom_status_t rom_list_get_int (rom_list_t *list, int64_t index, int64_t *out);   // ROM_WRONG_TYPE unless int
 rom_status_t rom_list_get_double (rom_list_t *list, int64_t index, double *out); // any number
-rom_status_t rom_list_get_str (rom_list_t *list, int64_t index, char **out);     // *out caller-owned (free ())
+rom_status_t rom_list_get_str (rom_list_t *list, int64_t index, char **out); // *out caller-owned (free ())
 // Python's repr: "[0, 1, 2, 'x']". *text is caller-owned (free ()).
 rom_status_t rom_list_repr (rom_list_t *list, char **text);
 rom_proxy_t *rom_list_proxy (rom_list_t *list);
 void rom_list_destroy (rom_list_t **list_p);
 
-// --- Namespace: named attributes of any kind -----------------------------------------------------------------
+// --- Namespace: named attributes of any kind ---------------------------------------------------------------
 
 rom_status_t rom_namespace_new (rom_client_t *client, rom_namespace_t **ns_p); // caller owns *ns_p
 rom_status_t rom_namespace_set (rom_namespace_t *ns, const char *name, rom_variant_t v);

@@ -54,8 +54,8 @@ typedef struct _rom_semaphore_t rom_semaphore_t; // Semaphore or BoundedSemaphor
 typedef struct _rom_event_t rom_event_t;
 typedef struct _rom_condition_t rom_condition_t;
 typedef struct _rom_barrier_t rom_barrier_t;
-typedef struct _rom_queue_t rom_queue_t;         // Queue or JoinableQueue
-typedef struct _rom_pipe_t rom_pipe_t;           // one end of a Pipe
+typedef struct _rom_queue_t rom_queue_t; // Queue or JoinableQueue
+typedef struct _rom_pipe_t rom_pipe_t;   // one end of a Pipe
 
 // The calling thread's owner tag (what the helpers send as `thread`), for raw generated calls.
 uint64_t rom_sync_thread_tag (void);
@@ -117,7 +117,8 @@ rom_status_t rom_condition_wait (rom_condition_t *cond, uint32_t timeout_ms);
 // ROM_OK when it holds, ROM_TIMEOUT when time ran out first; the lock is held on return.
 rom_status_t rom_condition_wait_for (rom_condition_t *cond, bool (*predicate) (void *arg), void *arg,
                                      uint32_t timeout_ms);
-// Wake up to `n` waiters (rom_condition_notify_all: all). Needs the lock (ROM_APP_ERROR). `woken` may be NULL.
+// Wake up to `n` waiters (rom_condition_notify_all: all). Needs the lock (ROM_APP_ERROR). `woken` may be
+// NULL.
 rom_status_t rom_condition_notify (rom_condition_t *cond, uint32_t n, int64_t *woken);
 rom_status_t rom_condition_notify_all (rom_condition_t *cond, int64_t *woken);
 rom_proxy_t *rom_condition_proxy (rom_condition_t *cond);
@@ -125,7 +126,8 @@ void rom_condition_destroy (rom_condition_t **cond_p);
 
 // --- Barrier ----------------------------------------------------------------------------------------------
 
-rom_status_t rom_barrier_new (rom_client_t *client, uint32_t parties, rom_barrier_t **barrier_p); // caller owns
+rom_status_t rom_barrier_new (rom_client_t *client, uint32_t parties,
+                              rom_barrier_t **barrier_p); // caller owns
 // Wait for all parties: ROM_OK with the caller's arrival index (0 .. parties - 1; `index` may be NULL),
 // ROM_BROKEN when the barrier is or becomes broken (abort, or another party timed out), ROM_TIMEOUT when
 // `timeout_ms` passed (which breaks the barrier for the others).
@@ -143,13 +145,13 @@ void rom_barrier_destroy (rom_barrier_t **barrier_p);
 // recv_item returns own their text, data and message: free them with rom_item_clear ().
 typedef enum {
     ROM_ITEM_NONE,
-    ROM_ITEM_INT,      // .i
-    ROM_ITEM_UINT,     // .u
-    ROM_ITEM_DOUBLE,   // .d
-    ROM_ITEM_BOOL,     // .b
-    ROM_ITEM_STRING,   // .str (NUL-terminated)
-    ROM_ITEM_BYTES,    // .data, .size
-    ROM_ITEM_MESSAGE,  // .data, .size: a packed message of full type name .type
+    ROM_ITEM_INT,     // .i
+    ROM_ITEM_UINT,    // .u
+    ROM_ITEM_DOUBLE,  // .d
+    ROM_ITEM_BOOL,    // .b
+    ROM_ITEM_STRING,  // .str (NUL-terminated)
+    ROM_ITEM_BYTES,   // .data, .size
+    ROM_ITEM_MESSAGE, // .data, .size: a packed message of full type name .type
 } rom_item_kind_t;
 
 typedef struct rom_item {

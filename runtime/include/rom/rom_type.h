@@ -146,8 +146,9 @@ uint32_t rom_call_remaining_ms (const rom_call_t *call);
 // --- sessions that end (a lock held by a process that is gone) ------------------------------------------
 //
 // A session ends when its client says goodbye (rom_client_destroy ()), when its process dies (its
-// connections close), or when its tcp connection is silently gone past the session timeout. The runtime then cancels the session's waiting calls (their on_cancel runs, the
-// status is ROM_CLOSED), tells every object that asked (below), and only then drops the session's references.
+// connections close), or when its tcp connection is silently gone past the session timeout. The runtime then
+// cancels the session's waiting calls (their on_cancel runs, the status is ROM_CLOSED), tells every object
+// that asked (below), and only then drops the session's references.
 
 typedef void (*rom_session_end_fn) (void *self, uint64_t session);
 

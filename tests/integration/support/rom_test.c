@@ -252,7 +252,8 @@ rom_test_server_fork (const char *endpoint, size_t max_message)
         close (ready[0]);
         rom_server_opts_t opts = {.max_message = max_message};
         rom_server_t *server = rom_server_new (&opts);
-        char ok = server && rom_test_register (server, NULL) == ROM_OK && rom_server_bind (server, endpoint) == ROM_OK;
+        char ok = server && rom_test_register (server, NULL) == ROM_OK
+                  && rom_server_bind (server, endpoint) == ROM_OK;
         if (!ok && server)
             fprintf (stderr, "test server: %s\n", rom_server_errmsg (server));
         s_child_server = server;
@@ -329,7 +330,8 @@ rom_test_tally_add (rom_proxy_t *tally, int64_t n)
     Test__Number in = TEST__NUMBER__INIT;
     in.value = n;
     Test__Number *out = NULL;
-    rom_status_t status = rom_proxy_call (tally, TEST__TALLY_METHOD__ADD, &in.base, (ProtobufCMessage **) &out);
+    rom_status_t status = rom_proxy_call (tally, TEST__TALLY_METHOD__ADD, &in.base,
+                                          (ProtobufCMessage **) &out);
     if (status != ROM_OK)
         fail_msg ("Add: %s: %s", rom_strerror (status), rom_client_errmsg (rom_proxy_client (tally)));
     int64_t total = out->value;

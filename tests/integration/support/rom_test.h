@@ -3,7 +3,7 @@
 #ifndef ROM_TEST_H
 #define ROM_TEST_H
 
-#include "rom_private.h" // first: it selects the feature level (_GNU_SOURCE)
+#include "rom_private.h"                 // first: it selects the feature level (_GNU_SOURCE)
 #include "google/protobuf/struct.pb-c.h" // compiled into librom
 #include "test.rom.h"
 

@@ -57,7 +57,8 @@ s_recv_reply (void *socket, uint64_t deadline, zmq_msg_t *payload)
         zmq_msg_t head;
         zmq_msg_init (&head);
         assert_true (zmq_msg_recv (&head, socket, 0) >= 0);
-        Rom__ReplyHeader *reply = rom__reply_header__unpack (NULL, zmq_msg_size (&head), zmq_msg_data (&head));
+        Rom__ReplyHeader *reply = rom__reply_header__unpack (NULL, zmq_msg_size (&head),
+                                                             zmq_msg_data (&head));
         bool more = zmq_msg_more (&head);
         zmq_msg_close (&head);
         assert_non_null (reply);
@@ -70,8 +71,8 @@ s_recv_reply (void *socket, uint64_t deadline, zmq_msg_t *payload)
 
 rom_status_t
 rom_test_raw_call (rom_test_raw_t *raw, uint64_t session, uint64_t object_id, uint32_t method,
-                   const ProtobufCMessage *in, const ProtobufCMessageDescriptor *output, ProtobufCMessage **out,
-                   char *error)
+                   const ProtobufCMessage *in, const ProtobufCMessageDescriptor *output,
+                   ProtobufCMessage **out, char *error)
 {
     uint64_t call_id = raw->next_call++;
     Rom__CallHeader h = ROM__CALL_HEADER__INIT;
@@ -97,8 +98,8 @@ rom_test_raw_call (rom_test_raw_t *raw, uint64_t session, uint64_t object_id, ui
         zmq_msg_t body;
         Rom__ReplyHeader *reply = s_recv_reply (raw->socket, deadline, &body);
         if (!reply)
-            fail_msg ("raw call %llu (object %llu, method %u): no reply within 3 s", (unsigned long long) call_id,
-                      (unsigned long long) object_id, method);
+            fail_msg ("raw call %llu (object %llu, method %u): no reply within 3 s",
+                      (unsigned long long) call_id, (unsigned long long) object_id, method);
         if (reply->call_id != call_id) {
             // Call id 0 is the server's liveness probe or a notice about an unreadable frame: not ours.
             assert_int_equal (reply->call_id, 0);
@@ -128,7 +129,8 @@ rom_test_raw_hello (rom_test_raw_t *raw)
     Rom__HelloReply *reply = NULL;
     char error[ROM_ERRMSG_MAX];
     rom_status_t status = rom_test_raw_call (raw, 0, ROM_MANAGER_ID, ROM_MANAGER_HELLO, &in.base,
-                                             &rom__hello_reply__descriptor, (ProtobufCMessage **) &reply, error);
+                                             &rom__hello_reply__descriptor, (ProtobufCMessage **) &reply,
+                                             error);
     if (status != ROM_OK)
         fail_msg ("raw Hello: %s: %s", rom_strerror (status), error);
     uint64_t session = reply->session;
@@ -153,8 +155,8 @@ rom_test_tally_new (rom_client_t *client, const char *name, int64_t start)
     Test__TallyInit init = TEST__TALLY_INIT__INIT;
     init.start = start;
     rom_proxy_t *proxy = NULL;
-    rom_status_t status = rom_proxy_create (client, &test__tally__rom_type, name, &init.base, ROM_CREATE_EXIST_OK,
-                                            &proxy);
+    rom_status_t status = rom_proxy_create (client, &test__tally__rom_type, name, &init.base,
+                                            ROM_CREATE_EXIST_OK, &proxy);
     if (status != ROM_OK)
         fail_msg ("create test.Tally: %s: %s", rom_strerror (status), rom_client_errmsg (client));
     return proxy;
@@ -194,7 +196,6 @@ rom_test_fork_child (int (*fn) (void *arg, int out_fd), void *arg, int *from_chi
     return pid;
 }
 
-
 static char s_watch_what[160];
 static unsigned s_watch_seconds;
 
@@ -203,7 +204,8 @@ s_on_alarm (int signo)
 {
     (void) signo;
     char text[256];
-    int n = snprintf (text, sizeof text, "watchdog: %s still blocked after %u s\n", s_watch_what, s_watch_seconds);
+    int n = snprintf (text, sizeof text, "watchdog: %s still blocked after %u s\n", s_watch_what,
+                      s_watch_seconds);
     if (n > 0 && write (STDERR_FILENO, text, (size_t) n) < 0)
         _exit (3);
     _exit (3);
@@ -241,7 +243,8 @@ s_listen (int port)
     int one = 1;
     // The port is re-bound by the next forwarder while the killed one's connections sit in TIME_WAIT.
     setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons ((uint16_t) port),
+    struct sockaddr_in addr = {.sin_family = AF_INET,
+                               .sin_port = htons ((uint16_t) port),
                                .sin_addr.s_addr = htonl (INADDR_LOOPBACK)};
     if (bind (fd, (struct sockaddr *) &addr, sizeof addr) != 0 || listen (fd, 16) != 0) {
         close (fd);
@@ -256,7 +259,8 @@ s_dial (int port)
     int fd = socket (AF_INET, SOCK_STREAM, 0);
     if (fd < 0)
         return -1;
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons ((uint16_t) port),
+    struct sockaddr_in addr = {.sin_family = AF_INET,
+                               .sin_port = htons ((uint16_t) port),
                                .sin_addr.s_addr = htonl (INADDR_LOOPBACK)};
     if (connect (fd, (struct sockaddr *) &addr, sizeof addr) != 0) {
         close (fd);

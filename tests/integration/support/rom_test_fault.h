@@ -52,7 +52,6 @@ void rom_test_says (const rom_client_t *client, const char *text);
 // receives the read end of the pipe the child writes lines to.
 pid_t rom_test_fork_child (int (*fn) (void *arg, int out_fd), void *arg, int *from_child);
 
-
 // Arm (seconds > 0) or disarm (0) a watchdog: if the test is still running when it fires, it prints
 // "watchdog: <what> still blocked after N s" and ends the test process with status 3, so a call that
 // never returns fails the suite at once instead of hanging until ctest's timeout.

@@ -38,7 +38,8 @@ rom_test_fixture_stop (rom_test_fixture_t *self)
 int
 rom_test_group_setup (void **state)
 {
-    // "integration_test_builtins_data" -> "builtins_data": the socket path stays short (sun_path is 108 bytes).
+    // "integration_test_builtins_data" -> "builtins_data": the socket path stays short (sun_path is 108
+    // bytes).
     const char *name = program_invocation_short_name;
     const char *test = strstr (name, "test_");
     snprintf (rom_test_group.endpoint, sizeof rom_test_group.endpoint, "%s",

@@ -8,9 +8,9 @@
 #include "rom_test_proc.h"
 
 typedef struct {
-    pid_t server;                 // 0 once a test stopped it itself
+    pid_t server; // 0 once a test stopped it itself
     char endpoint[ROM_PATH_MAX];
-    rom_client_t *client;         // NULL in the group fixture
+    rom_client_t *client; // NULL in the group fixture
 } rom_test_fixture_t;
 
 // Fork a test server (rom_test_server_fork ()) on a fresh `transport` endpoint named `name` and connect a
@@ -18,7 +18,8 @@ typedef struct {
 rom_test_fixture_t *rom_test_fixture_start (const char *transport, const char *name);
 // The same with a server of any options (rom_test_serve_fork (), `opts` may be NULL): `endpoint` is the one
 // it bound (a tcp port resolved).
-rom_test_fixture_t *rom_test_fixture_serve (const char *transport, const char *name, const rom_server_opts_t *opts);
+rom_test_fixture_t *rom_test_fixture_serve (const char *transport, const char *name,
+                                            const rom_server_opts_t *opts);
 // Destroy the client (asserting it is gone) and stop the server unless it was stopped already, asserting it
 // exited cleanly (a leak in it fails the test).
 void rom_test_fixture_stop (rom_test_fixture_t *self);

@@ -48,7 +48,8 @@ rom_test_serve_fork (const char *endpoint, const rom_server_opts_t *opts, char *
         // A test that fails half-way never stops its server: let it go with the test process.
         prctl (PR_SET_PDEATHSIG, SIGTERM);
         rom_server_t *server = rom_server_new (opts);
-        bool ok = server && rom_test_register (server, NULL) == ROM_OK && rom_server_bind (server, endpoint) == ROM_OK;
+        bool ok = server && rom_test_register (server, NULL) == ROM_OK
+                  && rom_server_bind (server, endpoint) == ROM_OK;
         if (!ok && server)
             fprintf (stderr, "test server: %s\n", rom_server_errmsg (server));
         // The test may signal as soon as it hears "ready": a stop must not find the default disposition.
