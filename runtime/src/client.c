@@ -86,7 +86,8 @@ s_retake (rom_client_t *self)
     for (i = 0; ids && i < n; i++) {
         Rom__RefRequest req = ROM__REF_REQUEST__INIT;
         req.id = ids[i];
-        romi_client_manager_call (self, ROM_MANAGER_RETAIN, &req.base, &rom__empty__descriptor, NULL);
+        romi_client_manager_call (self, ROM__MANAGER_METHOD__RETAIN, &req.base, &rom__empty__descriptor,
+                                  NULL);
     }
     free (ids);
 }
@@ -109,7 +110,8 @@ s_join (rom_client_t *self, romi_channel_t *channel, bool fresh, uint32_t wait_m
         hello.join = old_session;
         hello.secret = atomic_load (&self->secret);
     }
-    romi_call_spec_t spec = s_manager_spec (ROM_MANAGER_HELLO, ROMI_CALL_SYNC, &rom__hello_reply__descriptor);
+    romi_call_spec_t spec = s_manager_spec (ROM__MANAGER_METHOD__HELLO, ROMI_CALL_SYNC,
+                                            &rom__hello_reply__descriptor);
     romi_pending_t pending = {0};
     romi_send_t send = {.spec = &spec,
                         .in = &hello.base,
@@ -273,7 +275,7 @@ romi_client_release (rom_client_t *self, uint64_t object_id)
 {
     Rom__RefRequest req = ROM__REF_REQUEST__INIT;
     req.id = object_id;
-    romi_call_spec_t spec = s_manager_spec (ROM_MANAGER_RELEASE, ROMI_CALL_ONEWAY, NULL);
+    romi_call_spec_t spec = s_manager_spec (ROM__MANAGER_METHOD__RELEASE, ROMI_CALL_ONEWAY, NULL);
     spec.timeout_ms = rom_client_valid (self) && atomic_load (&self->unreachable) ? 1 : ROM_RELEASE_WAIT_MS;
     return romi_client_call (self, &spec, &req.base, NULL, NULL);
 }
@@ -441,7 +443,8 @@ rom_client_ping (rom_client_t *self)
     if (!rom_client_valid (self))
         return rom_client_fail (NULL, ROM_INVALID, "rom_client_ping: no client");
     Rom__Empty empty = ROM__EMPTY__INIT;
-    return romi_client_manager_call (self, ROM_MANAGER_PING, &empty.base, &rom__empty__descriptor, NULL);
+    return romi_client_manager_call (self, ROM__MANAGER_METHOD__PING, &empty.base, &rom__empty__descriptor,
+                                     NULL);
 }
 
 void
@@ -474,7 +477,8 @@ rom_client_destroy (rom_client_t **self_p)
         uint32_t timeout = self->call_timeout_ms;
         self->call_timeout_ms = timeout < 1000 ? timeout : 1000;
         Rom__Empty empty = ROM__EMPTY__INIT;
-        romi_client_manager_call (self, ROM_MANAGER_GOODBYE, &empty.base, &rom__empty__descriptor, NULL);
+        romi_client_manager_call (self, ROM__MANAGER_METHOD__GOODBYE, &empty.base, &rom__empty__descriptor,
+                                  NULL);
     }
     // Its proxies outlive it: they answer ROM_UNAVAILABLE from now on and may still be destroyed.
     romi_link_t *link;

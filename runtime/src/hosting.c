@@ -14,10 +14,10 @@
 #include <stdlib.h>
 
 void
-romi_hosting_init (romi_hosting_t *self, const rom_type_t *manager, size_t max_message,
+romi_hosting_init (romi_hosting_t *self, const rom_type_t *manager, const void *servant, size_t max_message,
                    uint32_t session_timeout_ms)
 {
-    romi_registry_init (&self->types, manager, self);
+    romi_registry_init (&self->types, manager, servant, self);
     romi_objects_init (&self->objects);
     romi_sessions_init (&self->sessions, session_timeout_ms);
     romi_map_init (&self->ref_types);

@@ -92,7 +92,7 @@ s_from_ref (rom_client_t *client, const rom_type_t *type, Rom__ObjectRef *ref, r
 {
     rom_status_t status;
     if (strcmp (ref->type, type->name) != 0) {
-        s_ref_call (client, ROM_MANAGER_RELEASE, ref->id);
+        s_ref_call (client, ROM__MANAGER_METHOD__RELEASE, ref->id);
         status = rom_client_fail (client, ROM_WRONG_TYPE, "object %llu is a %s, not a %s",
                                   (unsigned long long) ref->id, ref->type, type->name);
     } else
@@ -125,7 +125,7 @@ rom_ref_release (rom_client_t *client, const Rom__ObjectRef *ref)
 {
     if (!rom_client_valid (client) || !ref || ref->id == 0)
         return;
-    s_ref_call (client, ROM_MANAGER_RELEASE, ref->id);
+    s_ref_call (client, ROM__MANAGER_METHOD__RELEASE, ref->id);
 }
 
 void
@@ -235,7 +235,7 @@ s_create (rom_client_t *client, const rom_type_t *type, const romi_create_how_t 
         req.args.data = buf;
     }
     romi_call_spec_t spec = {.what = {.type = "rom.Manager", .id = ROM_MANAGER_ID, .method = "Create"},
-                             .method = ROM_MANAGER_CREATE,
+                             .method = ROM__MANAGER_METHOD__CREATE,
                              .mode = how->async ? ROMI_CALL_ASYNC : ROMI_CALL_SYNC,
                              .output = &rom__object_ref__descriptor};
     Rom__ObjectRef *ref = NULL;
@@ -283,8 +283,8 @@ rom_proxy_lookup (rom_client_t *client, const rom_type_t *type, const char *name
     req.name = (char *) (name ? name : "");
     req.type = (char *) type->name;
     Rom__ObjectRef *ref = NULL;
-    status = romi_client_manager_call (client, ROM_MANAGER_LOOKUP, &req.base, &rom__object_ref__descriptor,
-                                       (ProtobufCMessage **) &ref);
+    status = romi_client_manager_call (client, ROM__MANAGER_METHOD__LOOKUP, &req.base,
+                                       &rom__object_ref__descriptor, (ProtobufCMessage **) &ref);
     if (status != ROM_OK)
         return status;
     return s_from_ref (client, type, ref, proxy_p);
@@ -293,7 +293,7 @@ rom_proxy_lookup (rom_client_t *client, const rom_type_t *type, const char *name
 static rom_status_t
 s_retain (rom_client_t *client, const rom_type_t *type, uint64_t id, rom_proxy_t **proxy_p)
 {
-    rom_status_t status = s_ref_call (client, ROM_MANAGER_RETAIN, id);
+    rom_status_t status = s_ref_call (client, ROM__MANAGER_METHOD__RETAIN, id);
     if (status != ROM_OK)
         return status;
     return s_proxy_new (client, type, id, proxy_p);

@@ -7,11 +7,11 @@
 #include <string.h>
 
 void
-romi_registry_init (romi_registry_t *self, const rom_type_t *manager, const void *servant)
+romi_registry_init (romi_registry_t *self, const rom_type_t *manager, const void *servant, void *state)
 {
     self->types = NULL;
     self->n_types = 0;
-    self->manager = (romi_type_entry_t) {.type = manager, .servant = servant};
+    self->manager = (romi_type_entry_t) {.type = manager, .servant = servant, .ctx = state};
 }
 
 void

@@ -16,6 +16,7 @@
 
 #include "rom/rom.h"
 #include "rom/wire.pb-c.h"
+#include "rom/wire.rom.h" // service Manager: ROM__MANAGER_METHOD__*, Rom__Manager_Servant
 
 #define ROM_PROTOCOL_VERSION 2u             // 2: sessions belong to connections, incarnations (issue 12)
 #define ROM_MANAGER_ID 0u                   // object id of the manager itself
@@ -24,17 +25,6 @@
 #define ROM_ERRMSG_MAX 512u                 // error texts are cut to this size
 #define ROM_MAX_DEPTH 100u                  // deepest nesting of messages in a payload (protobuf C++'s)
 #define ROM_PATH_MAX 4096u                  // ipc paths, temp dirs
-
-// Method indexes of the manager (object 0): the rpc order of service Manager in wire.proto.
-enum {
-    ROM_MANAGER_HELLO = 0,
-    ROM_MANAGER_CREATE = 1,
-    ROM_MANAGER_LOOKUP = 2,
-    ROM_MANAGER_RETAIN = 3,
-    ROM_MANAGER_RELEASE = 4,
-    ROM_MANAGER_PING = 5,
-    ROM_MANAGER_GOODBYE = 6,
-};
 
 // --- transport.c, transport_zmq.c: the transport seam; wire.c: the wire protocol over it -------------------
 

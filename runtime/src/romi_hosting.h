@@ -28,9 +28,9 @@ struct romi_hosting {
     void *dying_arg;
 };
 
-// Empty tables; object 0 is `manager`, whose servant is this hosting (server_ops.c).
-void romi_hosting_init (romi_hosting_t *self, const rom_type_t *manager, size_t max_message,
-                        uint32_t session_timeout_ms);
+// Empty tables; object 0 is `manager` served by `servant` (server_ops.c), with this hosting as its state.
+void romi_hosting_init (romi_hosting_t *self, const rom_type_t *manager, const void *servant,
+                        size_t max_message, uint32_t session_timeout_ms);
 // Destroy every object (their waiting calls are answered through `dying`), then free sessions and tables.
 void romi_hosting_fini (romi_hosting_t *self);
 // Destroy `object`, whose last reference is gone: `dying` first, then its servant's destructor, then the

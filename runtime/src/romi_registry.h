@@ -11,8 +11,9 @@ typedef struct {
     romi_type_entry_t manager; // object 0's type: the manager's methods (server_ops.c)
 } romi_registry_t;
 
-// An empty registry whose object 0 is `manager` served by `servant`.
-void romi_registry_init (romi_registry_t *self, const rom_type_t *manager, const void *servant);
+// An empty registry whose object 0 is `manager` served by `servant`, with `state` as its `self` (kept as the
+// entry's ctx: object 0 has no object record).
+void romi_registry_init (romi_registry_t *self, const rom_type_t *manager, const void *servant, void *state);
 // Free the list (the types are the user's).
 void romi_registry_fini (romi_registry_t *self);
 // Add `type`. ROM_EXISTS when a type of its name is there, ROM_NOMEM.

@@ -37,8 +37,33 @@
 #include "romi_session_end.h"
 #include "romi_lease.h"
 
-// The manager object's type (server_ops.c): object 0 of every server.
-extern const rom_type_t romi_manager_type;
+#include <pthread.h>
+#include <stdatomic.h>
+
+// A server: one of each part, each owned by its file; server.c wires them together (and register.c reads
+// the registry: it is apart so that generated code registering a type does not reach into the loop).
+struct _rom_server_t {
+    romi_io_t io;             // the socket and everything sent or received (server_io.c)
+    romi_hosting_t hosting;   // types, objects, sessions (hosting.c)
+    romi_replies_t replies;   // call records and replies (reply.c)
+    romi_deferred_t deferred; // calls answered later and their deadlines (deferred.c)
+    romi_lease_t lease;       // session liveness (lease.c)
+    romi_pool_t *pool;        // workers of ROM_TYPE_POOL types (pool.c)
+    bool pool_stopped;        // its workers are gone (rom_server_destroy)
+    int stop_fd;              // readable (or hung up): stop serving; -1 for none (the manager's owner)
+    uint32_t spin_us;         // after a busy pass, how long to look for the next call before sleeping
+    // Set by rom_server_stop () from a signal handler or from another thread: a lock-free atomic is safe in
+    // both (volatile sig_atomic_t is not, across threads).
+    atomic_int stopping;
+    atomic_bool running;
+    pthread_t thread;
+    bool thread_started;
+    char errmsg[ROM_ERRMSG_MAX];
+};
+
+// The manager object's servant (server_ops.c) for the generated rom__manager__rom_type: object 0 of every
+// server, whose state is the server's hosting.
+extern const Rom__Manager_Servant romi_manager_servant;
 
 // A server hosting no type yet (rom_server_new () is this plus the built-ins: runtime/host/). NULL when it
 // cannot be made.

@@ -30,25 +30,6 @@ _Static_assert (ATOMIC_INT_LOCK_FREE == 2, "rom_server_stop () needs a lock-free
 
 #define ROM_SERVER_DEFAULT_SPIN_US 200u
 
-struct _rom_server_t {
-    romi_io_t io;             // the socket and everything sent or received (server_io.c)
-    romi_hosting_t hosting;   // types, objects, sessions (hosting.c)
-    romi_replies_t replies;   // call records and replies (reply.c)
-    romi_deferred_t deferred; // calls answered later and their deadlines (deferred.c)
-    romi_lease_t lease;       // session liveness (lease.c)
-    romi_pool_t *pool;        // workers of ROM_TYPE_POOL types (pool.c)
-    bool pool_stopped;        // its workers are gone (rom_server_destroy)
-    int stop_fd;              // readable (or hung up): stop serving; -1 for none (the manager's owner)
-    uint32_t spin_us;         // after a busy pass, how long to look for the next call before sleeping
-    // Set by rom_server_stop () from a signal handler or from another thread: a lock-free atomic is safe in
-    // both (volatile sig_atomic_t is not, across threads).
-    atomic_int stopping;
-    atomic_bool running;
-    pthread_t thread;
-    bool thread_started;
-    char errmsg[ROM_ERRMSG_MAX];
-};
-
 static rom_status_t s_fail (rom_server_t *self, rom_status_t status, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
 
@@ -125,7 +106,8 @@ romi_server_create (const rom_server_opts_t *opts)
                     : opts->spin_us == ROM_SERVER_NO_SPIN ? 0
                                                           : opts->spin_us;
     uint32_t timeout_ms = romi_lease_timeout (opts ? opts->session_timeout_ms : 0);
-    romi_hosting_init (&self->hosting, &romi_manager_type, max_message, timeout_ms);
+    romi_hosting_init (&self->hosting, &rom__manager__rom_type, &romi_manager_servant, max_message,
+                       timeout_ms);
     self->hosting.dying = s_object_dying;
     self->hosting.dying_arg = self;
     romi_replies_init (&self->replies, &self->io, &self->hosting);
@@ -189,23 +171,6 @@ rom_server_endpoint (const rom_server_t *self)
     return self ? self->io.endpoint : NULL;
 }
 
-rom_status_t
-rom_server_register (rom_server_t *self, const rom_type_t *type, const void *servant, void *ctx)
-{
-    if (!self)
-        return ROM_INVALID;
-    if (!type || !type->name)
-        return s_fail (self, ROM_INVALID, "register: no type");
-    if (romi_registry_find (&self->hosting.types, type->name))
-        return s_fail (self, ROM_EXISTS, "register %s: a type of that name is registered already",
-                       type->name);
-    if (self->running)
-        return s_fail (self, ROM_INVALID, "register %s: the server is running", type->name);
-    if (romi_registry_add (&self->hosting.types, type, servant, ctx) != ROM_OK)
-        return s_fail (self, ROM_NOMEM, "register %s: out of memory", type->name);
-    return ROM_OK;
-}
-
 size_t
 rom_server_object_count (const rom_server_t *self)
 {
@@ -266,7 +231,7 @@ s_dispatch (rom_server_t *self, romi_io_msg_t *msg, const Rom__CallHeader *heade
     // Sessions belong to the connections they were opened or joined on: every call but a hello names one,
     // and only from one of those connections, so no peer can act in another's name (release its
     // references, free its locks, end it).
-    if (header->object_id != ROM_MANAGER_ID || header->method != ROM_MANAGER_HELLO) {
+    if (header->object_id != ROM_MANAGER_ID || header->method != ROM__MANAGER_METHOD__HELLO) {
         romi_session_t *session = header->session ? romi_sessions_find (&hosting->sessions, header->session)
                                                   : NULL;
         size_t id_size;
@@ -375,7 +340,7 @@ s_dispatch (rom_server_t *self, romi_io_msg_t *msg, const Rom__CallHeader *heade
                         rom_call_fail (call, posted, "cannot post the call to the worker pool"));
         return;
     }
-    rom_status_t status = method->invoke (entry->servant, object ? object->self : NULL, call->input,
+    rom_status_t status = method->invoke (entry->servant, object ? object->self : entry->ctx, call->input,
                                           call->output, call);
     if (status != ROM_DEFERRED) {
         romi_reply (&self->replies, call, status);
@@ -394,7 +359,7 @@ s_dispatch (rom_server_t *self, romi_io_msg_t *msg, const Rom__CallHeader *heade
 static void
 s_describe_target (rom_server_t *self, const Rom__CallHeader *header, char *buf, size_t size)
 {
-    const rom_type_t *type = &romi_manager_type;
+    const rom_type_t *type = &rom__manager__rom_type;
     const romi_object_t *object = NULL;
     if (header->object_id != ROM_MANAGER_ID) {
         object = romi_objects_find (&self->hosting.objects, header->object_id);

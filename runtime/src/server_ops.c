@@ -11,9 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ROM_OP(name)                                                                                         \
-    static rom_status_t name (const void *servant, void *self, const ProtobufCMessage *in,                   \
-                              ProtobufCMessage *out, rom_call_t *call)
+// The methods of the generated Rom__Manager_Servant: `self` is object 0's state, the server's hosting.
+#define ROM_OP(name, In, Out) static rom_status_t name (void *self, const In *in, Out *out, rom_call_t *call)
 
 // The caller's session: the dispatch lets a manager call other than Hello in only when it names a live
 // session opened or joined on the caller's own connection (server.c), so this finds it; ROM_INTERNAL if
@@ -44,10 +43,9 @@ s_touch (romi_session_t *session, const rom_call_t *call, bool add)
     return romi_session_touch (session, id, size, call->fd, add);
 }
 
-ROM_OP (s_hello)
+ROM_OP (s_hello, Rom__HelloRequest, Rom__HelloReply)
 {
-    (void) self;
-    romi_hosting_t *hosting = (romi_hosting_t *) servant;
+    romi_hosting_t *hosting = (romi_hosting_t *) self;
     const Rom__HelloRequest *hello = (const Rom__HelloRequest *) in;
     Rom__HelloReply *reply = (Rom__HelloReply *) out;
     if (hello->version != ROM_PROTOCOL_VERSION)
@@ -83,10 +81,9 @@ ROM_OP (s_hello)
     return ROM_OK;
 }
 
-ROM_OP (s_create)
+ROM_OP (s_create, Rom__CreateRequest, Rom__ObjectRef)
 {
-    (void) self;
-    romi_hosting_t *hosting = (romi_hosting_t *) servant;
+    romi_hosting_t *hosting = (romi_hosting_t *) self;
     const Rom__CreateRequest *req = (const Rom__CreateRequest *) in;
     romi_session_t *session;
     if (s_session (call, hosting, &session) != ROM_OK)
@@ -156,10 +153,9 @@ ROM_OP (s_create)
     return s_object_ref (hosting, object, (Rom__ObjectRef *) out);
 }
 
-ROM_OP (s_lookup)
+ROM_OP (s_lookup, Rom__LookupRequest, Rom__ObjectRef)
 {
-    (void) self;
-    romi_hosting_t *hosting = (romi_hosting_t *) servant;
+    romi_hosting_t *hosting = (romi_hosting_t *) self;
     const Rom__LookupRequest *req = (const Rom__LookupRequest *) in;
     romi_session_t *session;
     if (s_session (call, hosting, &session) != ROM_OK)
@@ -175,11 +171,10 @@ ROM_OP (s_lookup)
     return s_object_ref (hosting, object, (Rom__ObjectRef *) out);
 }
 
-ROM_OP (s_retain)
+ROM_OP (s_retain, Rom__RefRequest, Rom__Empty)
 {
-    (void) self;
     (void) out;
-    romi_hosting_t *hosting = (romi_hosting_t *) servant;
+    romi_hosting_t *hosting = (romi_hosting_t *) self;
     const Rom__RefRequest *req = (const Rom__RefRequest *) in;
     romi_session_t *session;
     if (s_session (call, hosting, &session) != ROM_OK)
@@ -193,11 +188,10 @@ ROM_OP (s_retain)
     return ROM_OK;
 }
 
-ROM_OP (s_release)
+ROM_OP (s_release, Rom__RefRequest, Rom__Empty)
 {
-    (void) self;
     (void) out;
-    romi_hosting_t *hosting = (romi_hosting_t *) servant;
+    romi_hosting_t *hosting = (romi_hosting_t *) self;
     const Rom__RefRequest *req = (const Rom__RefRequest *) in;
     romi_session_t *session;
     if (s_session (call, hosting, &session) != ROM_OK)
@@ -217,9 +211,8 @@ ROM_OP (s_release)
     return ROM_OK;
 }
 
-ROM_OP (s_ping)
+ROM_OP (s_ping, Rom__Empty, Rom__Empty)
 {
-    (void) servant;
     (void) self;
     (void) in;
     (void) out;
@@ -227,12 +220,11 @@ ROM_OP (s_ping)
     return ROM_OK;
 }
 
-ROM_OP (s_goodbye)
+ROM_OP (s_goodbye, Rom__Empty, Rom__Empty)
 {
-    (void) self;
     (void) in;
     (void) out;
-    romi_hosting_t *hosting = (romi_hosting_t *) servant;
+    romi_hosting_t *hosting = (romi_hosting_t *) self;
     romi_session_t *session;
     if (s_session (call, hosting, &session) != ROM_OK)
         return call->fail_status;
@@ -240,19 +232,13 @@ ROM_OP (s_goodbye)
     return ROM_OK;
 }
 
-// In the rpc order of service Manager (ROM_MANAGER_* in rom_private.h).
-static const rom_method_t s_methods[] = {
-    {"Hello", &rom__hello_request__descriptor, &rom__hello_reply__descriptor, s_hello},
-    {"Create", &rom__create_request__descriptor, &rom__object_ref__descriptor, s_create},
-    {"Lookup", &rom__lookup_request__descriptor, &rom__object_ref__descriptor, s_lookup},
-    {"Retain", &rom__ref_request__descriptor, &rom__empty__descriptor, s_retain},
-    {"Release", &rom__ref_request__descriptor, &rom__empty__descriptor, s_release},
-    {"Ping", &rom__empty__descriptor, &rom__empty__descriptor, s_ping},
-    {"Goodbye", &rom__empty__descriptor, &rom__empty__descriptor, s_goodbye},
-};
-
-const rom_type_t romi_manager_type = {
-    .name = "rom.Manager",
-    .n_methods = sizeof s_methods / sizeof s_methods[0],
-    .methods = s_methods,
+// Its methods, bound by the generated rom__manager__rom_type (wire.rom.c) in wire.proto's rpc order.
+const Rom__Manager_Servant romi_manager_servant = {
+    .hello = s_hello,
+    .create = s_create,
+    .lookup = s_lookup,
+    .retain = s_retain,
+    .release = s_release,
+    .ping = s_ping,
+    .goodbye = s_goodbye,
 };

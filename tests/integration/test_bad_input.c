@@ -236,7 +236,7 @@ test_garbage_payload (void **state)
     snprintf (what, sizeof what, "%s.Add", f->name);
     s_expect (f->raw, 8, ROM_BAD_REQUEST, what, "200 bytes");
     // The manager's own methods unpack the same way.
-    sizes[0] = s_header (head, 9, ROM_MANAGER_ID, ROM_MANAGER_CREATE, ROM_PROTOCOL_VERSION, 0, 0);
+    sizes[0] = s_header (head, 9, ROM_MANAGER_ID, ROM__MANAGER_METHOD__CREATE, ROM_PROTOCOL_VERSION, 0, 0);
     s_send_frames (f->raw, frames, sizes, 2);
     s_expect (f->raw, 9, ROM_BAD_REQUEST, "rom.Manager.Create", "not a valid rom.CreateRequest");
     s_still_serving (f);
@@ -329,11 +329,12 @@ test_release_without_a_session (void **state)
     uint64_t session = s_session;
     s_session = 0; // no session
     const void *frames[] = {head, payload};
-    size_t sizes[] = {s_header (head, 31, ROM_MANAGER_ID, ROM_MANAGER_RELEASE, ROM_PROTOCOL_VERSION, 0, 0),
+    size_t sizes[] = {s_header (head, 31, ROM_MANAGER_ID, ROM__MANAGER_METHOD__RELEASE, ROM_PROTOCOL_VERSION,
+                                0, 0),
                       rom__ref_request__pack (&release, payload)};
     s_send_frames (f->raw, frames, sizes, 2);
     s_expect (f->raw, 31, ROM_DENIED, "method 4", "no session");
-    sizes[0] = s_header (head, 32, ROM_MANAGER_ID, ROM_MANAGER_RETAIN, ROM_PROTOCOL_VERSION, 0, 0);
+    sizes[0] = s_header (head, 32, ROM_MANAGER_ID, ROM__MANAGER_METHOD__RETAIN, ROM_PROTOCOL_VERSION, 0, 0);
     s_send_frames (f->raw, frames, sizes, 2);
     s_expect (f->raw, 32, ROM_DENIED, "method 3", "says hello");
     s_session = session;

@@ -846,12 +846,12 @@ test_call_without_session_denied (void **state)
         Rom__CreateRequest create = ROM__CREATE_REQUEST__INIT;
         create.type = "test.Tally";
         s_expect_denied ("Manager.Create",
-                         rom_test_raw_call (&raw, s, ROM_MANAGER_ID, ROM_MANAGER_CREATE, &create.base, NULL,
-                                            NULL, error),
+                         rom_test_raw_call (&raw, s, ROM_MANAGER_ID, ROM__MANAGER_METHOD__CREATE,
+                                            &create.base, NULL, NULL, error),
                          error);
         s_expect_denied ("Manager.Ping",
-                         rom_test_raw_call (&raw, s, ROM_MANAGER_ID, ROM_MANAGER_PING, NULL, NULL, NULL,
-                                            error),
+                         rom_test_raw_call (&raw, s, ROM_MANAGER_ID, ROM__MANAGER_METHOD__PING, NULL, NULL,
+                                            NULL, error),
                          error);
     }
     // Nothing of it happened: no wait parked, the lock free, the object unchanged.
@@ -893,7 +893,7 @@ test_another_connections_session_denied (void **state)
     create.args.data = args;
     create.args.len = test__tally_init__pack (&init, args);
     Rom__ObjectRef *ref = NULL;
-    assert_int_equal (rom_test_raw_call (&a, sa, ROM_MANAGER_ID, ROM_MANAGER_CREATE, &create.base,
+    assert_int_equal (rom_test_raw_call (&a, sa, ROM_MANAGER_ID, ROM__MANAGER_METHOD__CREATE, &create.base,
                                          &rom__object_ref__descriptor, (ProtobufCMessage **) &ref, error),
                       ROM_OK);
     uint64_t object_id = ref->id;
@@ -905,8 +905,8 @@ test_another_connections_session_denied (void **state)
     Rom__RefRequest release = ROM__REF_REQUEST__INIT;
     release.id = object_id;
     s_expect_denied ("Release of A's object",
-                     rom_test_raw_call (&b, sa, ROM_MANAGER_ID, ROM_MANAGER_RELEASE, &release.base, NULL,
-                                        NULL, error),
+                     rom_test_raw_call (&b, sa, ROM_MANAGER_ID, ROM__MANAGER_METHOD__RELEASE, &release.base,
+                                        NULL, NULL, error),
                      error);
     s_expect_denied ("Lock.Release of A's lock",
                      s_raw_lock (&b, sa, lock_id, ROM__BUILTINS__LOCK_METHOD__RELEASE, error), error);
@@ -919,11 +919,13 @@ test_another_connections_session_denied (void **state)
                                         error),
                      error);
     s_expect_denied ("Goodbye of A's session",
-                     rom_test_raw_call (&b, sa, ROM_MANAGER_ID, ROM_MANAGER_GOODBYE, NULL, NULL, NULL, error),
+                     rom_test_raw_call (&b, sa, ROM_MANAGER_ID, ROM__MANAGER_METHOD__GOODBYE, NULL, NULL,
+                                        NULL, error),
                      error);
 
     // A still has everything: its session, its object, its lock.
-    assert_int_equal (rom_test_raw_call (&a, sa, ROM_MANAGER_ID, ROM_MANAGER_PING, NULL, NULL, NULL, error),
+    assert_int_equal (rom_test_raw_call (&a, sa, ROM_MANAGER_ID, ROM__MANAGER_METHOD__PING, NULL, NULL, NULL,
+                                         error),
                       ROM_OK);
     Test__Number *total = NULL;
     assert_int_equal (rom_test_raw_call (&a, sa, object_id, TEST__TALLY_METHOD__GET, NULL,
@@ -933,8 +935,8 @@ test_another_connections_session_denied (void **state)
     test__number__free_unpacked (total, NULL);
     assert_int_equal (rom_lock_acquire (lock, ROM_NOWAIT), ROM_TIMEOUT);
     assert_int_equal (s_raw_lock (&a, sa, lock_id, ROM__BUILTINS__LOCK_METHOD__RELEASE, error), ROM_OK);
-    assert_int_equal (rom_test_raw_call (&a, sa, ROM_MANAGER_ID, ROM_MANAGER_GOODBYE, NULL, NULL, NULL,
-                                         error),
+    assert_int_equal (rom_test_raw_call (&a, sa, ROM_MANAGER_ID, ROM__MANAGER_METHOD__GOODBYE, NULL, NULL,
+                                         NULL, error),
                       ROM_OK);
     assert_int_equal (rom_lock_acquire (lock, ROM_NOWAIT), ROM_OK);
     assert_int_equal (rom_lock_release (lock), ROM_OK);

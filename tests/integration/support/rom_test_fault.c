@@ -128,7 +128,7 @@ rom_test_raw_hello (rom_test_raw_t *raw)
     in.pid = (int32_t) getpid ();
     Rom__HelloReply *reply = NULL;
     char error[ROM_ERRMSG_MAX];
-    rom_status_t status = rom_test_raw_call (raw, 0, ROM_MANAGER_ID, ROM_MANAGER_HELLO, &in.base,
+    rom_status_t status = rom_test_raw_call (raw, 0, ROM_MANAGER_ID, ROM__MANAGER_METHOD__HELLO, &in.base,
                                              &rom__hello_reply__descriptor, (ProtobufCMessage **) &reply,
                                              error);
     if (status != ROM_OK)
