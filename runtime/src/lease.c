@@ -25,8 +25,9 @@
 // whose TCP connection broke and came back (ZMQ reconnects by itself) is the same peer; it says hello again
 // to join its session, if that still exists.
 //
-// The socket side of all this (options, the monitor, the probes' sends) is server_io.c's; this file decides
-// whom to probe and when, and ends the sessions left without a connection (session_end.c).
+// The socket side of all this is the ZMQ transport's (transport_zmq.c: options, the monitor), reached through
+// server_io.c (the probes' sends, the dropped connections); this file decides whom to probe and when, and
+// ends the sessions left without a connection (session_end.c).
 //
 // Rejected: ZMTP heartbeats (a stopped process would lose its session and its locks after the heartbeat
 // timeout, as it did before issue 12); client pings while idle (a client would need a thread of its own);

@@ -7,7 +7,7 @@
 //   romi_session.h      session.c      session records, connections, lost sessions
 //   romi_object.h       object.c       the object table and its reference counts
 //   romi_auth.h         auth.c         authkey: CURVE keys, ZAP handler
-//   romi_io.h           server_io.c    the socket: every zmq_* call of the server
+//   romi_io.h           server_io.c    the listener: all the server's network I/O (over romi_transport.h)
 //   romi_call.h         call.c         a call's record, arena and error text
 //   romi_pool.h         pool.c         worker threads of pool types
 //   romi_registry.h     registry.c     registered types

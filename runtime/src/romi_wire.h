@@ -134,12 +134,4 @@ size_t romi_wire_batch_put (uint8_t *dst, const ProtobufCMessage *header, size_t
 bool romi_wire_batch_next (const uint8_t **p, const uint8_t *end, const uint8_t **header, size_t *hsize,
                            const uint8_t **payload, size_t *psize);
 
-// --- until server.c is ported onto the seam (then removed) -------------------------------------------------
-
-// Send one message (NULL: empty) as one frame on a ZMQ socket, packed as romi_wire_pack () does. `flags` as
-// zmq_msg_send (). Returns 0, or -1 with errno set by ZMQ.
-int romi_wire_send_message (void *socket, const ProtobufCMessage *msg, int flags);
-// The same for a small header, through a stack buffer (headers are bounded by ROM_HEADER_MAX).
-int romi_wire_send_header (void *socket, const ProtobufCMessage *header, int flags);
-
 #endif

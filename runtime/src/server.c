@@ -378,66 +378,53 @@ s_describe_target (rom_server_t *self, const Rom__CallHeader *header, char *buf,
         snprintf (buf, size, "%s.%s", type->name, type->methods[header->method].name);
 }
 
-// Receive one message from the router and handle it. Returns false when no message is waiting.
+// Receive one message from the listener and handle it. Returns false when no message is waiting.
 static bool
 s_handle_one (rom_server_t *self)
 {
     romi_io_msg_t msg;
     if (!romi_io_recv (&self->io, &msg))
         return false;
-    Rom__CallHeader *header = NULL;
+    const Rom__CallHeader *header = msg.header;
     romi_io_peer_t *peer = romi_io_msg_peer (&msg);
-    size_t size;
-    const void *data;
-    if (msg.n < 2) {
+    char what[256];
+    switch (msg.verdict) {
+    case ROMI_WIRE_PEER_ONLY:
         self->io.dropped++; // a peer frame alone: nothing to answer
-        goto done;
-    }
-    data = romi_io_frame (&msg, 1, &size);
-    header = romi_wire_decode_call (data, size);
-    if (!header) {
+        break;
+    case ROMI_WIRE_BAD_HEADER:
         romi_refuse (&self->replies, peer, 0, 0, ROM_BAD_REQUEST,
-                     "malformed call: the first frame (%zu bytes) is not a rom.CallHeader", size);
-        goto done;
-    }
-    // The version first: under another version the other fields (and the frame layout) may mean something
-    // else, and an empty frame decodes as a header of version 0.
-    if (header->version != ROM_PROTOCOL_VERSION) {
+                     "malformed call: the first frame (%zu bytes) is not a rom.CallHeader",
+                     romi_wire_call_header_size (&msg));
+        break;
+    case ROMI_WIRE_BAD_VERSION:
+        // The version first: under another version the other fields (and the frame layout) may mean
+        // something else, and an empty frame decodes as a header of version 0 (romi_wire_recv_call ()).
         romi_refuse (&self->replies, peer, header->call_id, header->flags, ROM_BAD_REQUEST,
                      "protocol version %u is not supported (this server speaks version %u)", header->version,
                      ROM_PROTOCOL_VERSION);
-        goto done;
-    }
-    if (msg.n != 3 || msg.extra) {
-        char what[256];
+        break;
+    case ROMI_WIRE_BAD_FRAMES:
         s_describe_target (self, header, what, sizeof what);
         romi_refuse (&self->replies, peer, header->call_id, header->flags, ROM_BAD_REQUEST,
                      "%s: malformed call: %zu frames after the header, expected exactly one payload frame",
-                     what, msg.n - 2 + msg.extra);
-        goto done;
+                     what, romi_wire_call_frames_after_header (&msg));
+        break;
+    case ROMI_WIRE_CALL: s_dispatch (self, &msg, header); break;
     }
-    s_dispatch (self, &msg, header);
-done:
-    if (header)
-        protobuf_c_message_free_unpacked (&header->base, NULL);
     romi_io_msg_close (&msg);
     return true;
 }
 
-// Refuse what is queued on the router with UNAVAILABLE ("shutting down"), at most `max` messages.
+// Refuse what is queued on the listener with UNAVAILABLE ("shutting down"), at most `max` messages.
 static void
 s_refuse_queued (rom_server_t *self, unsigned max)
 {
     romi_io_msg_t msg;
     for (unsigned i = 0; i < max && romi_io_recv (&self->io, &msg); i++) {
-        size_t size = 0;
-        const void *data = msg.n >= 2 ? romi_io_frame (&msg, 1, &size) : NULL;
-        Rom__CallHeader *header = data ? romi_wire_decode_call (data, size) : NULL;
-        if (header) {
-            romi_refuse (&self->replies, romi_io_msg_peer (&msg), header->call_id, header->flags,
+        if (msg.header) // a decodable header, of whatever version
+            romi_refuse (&self->replies, romi_io_msg_peer (&msg), msg.header->call_id, msg.header->flags,
                          ROM_UNAVAILABLE, "the server is shutting down");
-            protobuf_c_message_free_unpacked (&header->base, NULL);
-        }
         romi_io_msg_close (&msg);
     }
 }
@@ -490,7 +477,7 @@ rom_server_run (rom_server_t *self)
         if (ready < 0) {
             if (errno == EINTR)
                 continue;
-            status = s_fail (self, ROM_INTERNAL, "poll: %s", romi_io_strerror (errno));
+            status = s_fail (self, ROM_INTERNAL, "poll: %s", romi_io_strerror (&self->io, errno));
             break;
         }
         if (ready & ROMI_IO_POOL)

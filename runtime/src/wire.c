@@ -96,34 +96,6 @@ romi_wire_pack (romi_frame_t *frame, const ProtobufCMessage *msg)
     return 0;
 }
 
-int
-romi_wire_send_message (void *socket, const ProtobufCMessage *msg, int flags)
-{
-    romi_frame_t frame;
-    if (romi_wire_pack (&frame, msg) != 0)
-        return -1;
-    if (zmq_msg_send (&frame.zmq, socket, flags) < 0) {
-        int err = errno;
-        romi_frame_close (&frame);
-        errno = err;
-        return -1;
-    }
-    return 0;
-}
-
-int
-romi_wire_send_header (void *socket, const ProtobufCMessage *header, int flags)
-{
-    uint8_t buf[ROM_HEADER_MAX];
-    size_t size = protobuf_c_message_get_packed_size (header);
-    if (size > sizeof buf) {
-        // Only an error text can make a header this large: cut it rather than fail the reply.
-        return romi_wire_send_message (socket, header, flags);
-    }
-    protobuf_c_message_pack (header, buf);
-    return zmq_send (socket, buf, size, flags) < 0 ? -1 : 0;
-}
-
 Rom__CallHeader *
 romi_wire_decode_call (const void *data, size_t size)
 {
