@@ -156,7 +156,7 @@ s_notify (void *self, const Rom__Builtins__NotifyRequest *in, Rom__Builtins__Cou
     if (!romi_sync_lock_mine (&cond->lock, call, in->thread))
         return rom_call_fail (call, ROM_APP_ERROR,
                               "notify on an un-acquired lock (acquire the condition first)");
-    out->value = s_wake (cond, in->n ? in->n : 1);
+    out->value = in->n ? s_wake (cond, in->n) : 0; // Python's notify (0) wakes nobody
     return ROM_OK;
 }
 

@@ -58,11 +58,9 @@ romi_sync_lock_acquire (romi_sync_lock_t *self, rom_call_t *call, bool nowait, u
         self->count = level;
         return ROM_OK;
     }
-    if (s_owner_is (self, session, thread)) {
-        if (!self->reentrant)
-            return rom_call_fail (call, ROM_APP_ERROR,
-                                  "the caller holds this Lock already and would wait for itself forever "
-                                  "(a Lock is not re-entrant; use an RLock)");
+    // A Lock has no owner, as in Python: its holder acquiring it again waits like anyone else (another
+    // process may release it: a Lock used as a signal), or is refused at once without blocking.
+    if (self->reentrant && s_owner_is (self, session, thread)) {
         if (self->count == UINT32_MAX)
             return rom_call_fail (call, ROM_APP_ERROR, "acquired too many times");
         self->count++;
@@ -100,7 +98,7 @@ romi_sync_lock_release (romi_sync_lock_t *self, rom_call_t *call, uint64_t threa
 {
     if (self->count == 0)
         return rom_call_fail (call, ROM_APP_ERROR, "release of an unlocked lock");
-    if (!s_owner_is (self, rom_call_session (call), thread))
+    if (self->reentrant && !s_owner_is (self, rom_call_session (call), thread))
         return rom_call_fail (call, ROM_APP_ERROR, "release of a lock held by another owner");
     if (--self->count == 0)
         romi_sync_lock_grant (self);

@@ -62,14 +62,15 @@ uint64_t rom_sync_thread_tag (void);
 
 // --- Lock, RLock ------------------------------------------------------------------------------------------
 
-// A new Lock (not re-entrant) or RLock (re-entrant per owner) on the server behind `client`. On ROM_OK
-// *lock_p is a new handle: caller owns it and must destroy it when done.
+// A new Lock (not re-entrant, no owner: Python's threading.Lock, which any process may release) or RLock
+// (re-entrant per owner, released only by its owner) on the server behind `client`. On ROM_OK *lock_p is a
+// new handle: caller owns it and must destroy it when done.
 rom_status_t rom_lock_new (rom_client_t *client, rom_lock_t **lock_p);
 rom_status_t rom_rlock_new (rom_client_t *client, rom_lock_t **lock_p);
-// Acquire within `timeout_ms`: ROM_OK (held), ROM_TIMEOUT (not acquired in time: a status, not an error),
-// ROM_APP_ERROR (a Lock the caller already holds: it could never succeed).
+// Acquire within `timeout_ms`: ROM_OK (held), ROM_TIMEOUT (not acquired in time: a status, not an error).
+// A Lock's holder that acquires it again waits like anyone else (ROM_NOWAIT: ROM_TIMEOUT at once).
 rom_status_t rom_lock_acquire (rom_lock_t *lock, uint32_t timeout_ms);
-// ROM_OK, or ROM_APP_ERROR when the caller does not hold it.
+// ROM_OK, or ROM_APP_ERROR when it is not held (and, for an RLock, when the caller does not hold it).
 rom_status_t rom_lock_release (rom_lock_t *lock);
 // Whether anyone holds it, and whether the caller does (either pointer may be NULL).
 rom_status_t rom_lock_locked (rom_lock_t *lock, bool *locked, bool *mine);
