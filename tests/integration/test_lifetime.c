@@ -78,9 +78,10 @@ s_wait_async (rom_proxy_t *tally, uint64_t until)
 }
 
 // The doomed client: an unnamed object of its own (its token goes to the parent), a reference to the named
-// "gate", and a call parked on the gate. Then it says so and waits to die.
+// "gate", and a call parked on the gate. Then it says so and waits to die: killed by the parent, or told to
+// exit or abort once the parent has parked its call on the child's object (dying sooner would race it).
 static void
-s_doomed_child (const char *endpoint, int out_fd, death_t death)
+s_doomed_child (const char *endpoint, int out_fd, int in_fd, death_t death)
 {
     rom_client_t *client = rom_test_connect (endpoint);
     rom_proxy_t *mine = s_tally (client, NULL);
@@ -92,6 +93,9 @@ s_doomed_child (const char *endpoint, int out_fd, death_t death)
     rom_test_send_line (out_fd, token);
     free (token);
     (void) parked;
+    char line[16];
+    if ((death == DIE_EXIT || death == DIE_ABORT) && !rom_test_recv_line (in_fd, line, sizeof line, 30000))
+        _exit (2);
     switch (death) {
     case DIE_EXIT: _exit (0); // no goodbye, no destroy
     case DIE_ABORT: {
@@ -112,16 +116,19 @@ s_client_dies (rom_test_fixture_t *f, death_t death, uint32_t bound_ms)
 {
     rom_proxy_t *gate = s_tally (f->client, "gate");
     uint64_t destroyed = rom_test_tally_query (gate, TEST__TALLY_METHOD__DESTROYED);
-    int pipe_fd[2];
+    int pipe_fd[2], die_fd[2];
     assert_int_equal (pipe (pipe_fd), 0);
+    assert_int_equal (pipe (die_fd), 0);
     fflush (NULL);
     pid_t child = fork ();
     assert_true (child >= 0);
     if (child == 0) {
         close (pipe_fd[0]);
-        s_doomed_child (f->endpoint, pipe_fd[1], death);
+        close (die_fd[1]);
+        s_doomed_child (f->endpoint, pipe_fd[1], die_fd[0], death);
     }
     close (pipe_fd[1]);
+    close (die_fd[0]);
     char token[ROM_PATH_MAX];
     assert_true (rom_test_recv_line (pipe_fd[0], token, sizeof token, 10000));
     close (pipe_fd[0]);
@@ -154,6 +161,9 @@ s_client_dies (rom_test_fixture_t *f, death_t death, uint32_t bound_ms)
     uint64_t start = romi_now_ms ();
     if (death == DIE_SIGKILL || death == DIE_FREEZE)
         kill (child, SIGKILL);
+    else
+        rom_test_send_line (die_fd[1], "die");
+    close (die_fd[1]);
     assert_int_equal (rom_future_wait (&closed, NULL), ROM_CLOSED);
     uint64_t spent = romi_now_ms () - start;
     printf ("# session of a client (death %d) dropped after %llu ms (bound %u ms)\n", (int) death,
