@@ -31,6 +31,7 @@ rom_strerror (rom_status_t status)
     case ROM_NOT_FOUND: return "not found";
     case ROM_OUT_OF_RANGE: return "out of range";
     case ROM_SESSION_LOST: return "session lost";
+    case ROM_CHANGED: return "changed during iteration";
     }
     return "unknown status";
 }

@@ -89,6 +89,18 @@ typedef struct rom_variant {
 // The end of a sequence as a slice bound: rom_list_slice (l, 0, ROM_SLICE_END, ...) is Python's l[:].
 #define ROM_SLICE_END INT64_MAX
 
+// Where an iteration over a Dict, List or Set stands (rom_dict_iter, rom_list_iter, rom_set_iter): start
+// from ROM_CURSOR_INIT and pass the same cursor to each call; its fields are the runtime's. Each call
+// returns the next chunk; a chunk of 0 items is the end. ROM_CHANGED when the container was modified since
+// the first call (Python's RuntimeError): nothing is returned, start again from ROM_CURSOR_INIT.
+typedef struct rom_cursor {
+    bool started;
+    bool done;
+    uint64_t version;
+    uint64_t position;
+} rom_cursor_t;
+#define ROM_CURSOR_INIT ((rom_cursor_t) {.started = false})
+
 // Free what a filled-in variant owns and make it ROM_KIND_NONE. Accepts NULL.
 void rom_variant_clear (rom_variant_t *value);
 // Clear `n` variants of an array a call returned, free the array, set *items_p to NULL. Accepts NULL.

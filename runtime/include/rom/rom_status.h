@@ -39,10 +39,12 @@ typedef enum rom_status {
                            // was gone past the server's session timeout): locks it held were released and
                            // its references dropped. Reported once, by the call that found out; the client
                            // has a new session from then on and its proxies take their references again.
+    ROM_CHANGED = 23,      // a Dict, List or Set was modified since an iteration over it began (Python's
+                           // RuntimeError "dictionary changed size during iteration"); start it again
 } rom_status_t;
 
 // The highest status value: a reply carrying a higher one is taken as ROM_INTERNAL.
-#define ROM_STATUS_LAST ROM_SESSION_LOST
+#define ROM_STATUS_LAST ROM_CHANGED
 
 // Static, never NULL: "ok", "no such object", ... Unknown values give "unknown status".
 const char *rom_strerror (rom_status_t status);
