@@ -78,7 +78,7 @@ pc_file=$(find "$prefix" -name rom.pc | head -n 1)
 [ -n "$pc_file" ] || { echo "check_readme: no rom.pc under $prefix" >&2; exit 1; }
 {
     # The one addition: `cc` is the compiler rom was built with, and with its sanitizer flags if any.
-    echo "cc () { \"$c_compiler\" $flags \"\$@\"; }"
+    echo "cc () { command \"$c_compiler\" $flags \"\$@\"; }"
     extract pkg-config.sh
 } >"$work/pc/recipe.sh"
 cat "$work/pc/recipe.sh"

@@ -43,6 +43,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+// The API: exported from a shared librom, which hides everything else (-fvisibility=hidden).
+#pragma GCC visibility push(default)
 
 typedef struct _rom_client_t rom_client_t;
 
@@ -95,6 +97,7 @@ bool rom_client_valid (const rom_client_t *client);
 // Round trip to the server's manager object; ROM_OK means the server is alive.
 rom_status_t rom_client_ping (rom_client_t *self);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -11,6 +11,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+// The API: exported from a shared librom, which hides everything else (-fvisibility=hidden).
+#pragma GCC visibility push(default)
 
 typedef struct _rom_manager_t rom_manager_t;
 
@@ -51,6 +53,7 @@ int rom_manager_pid (const rom_manager_t *self);
 // Only the process that started the manager stops the server; in a forked child this only frees memory.
 void rom_manager_destroy (rom_manager_t **self_p);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -17,6 +17,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+// The API: exported from a shared librom, which hides everything else (-fvisibility=hidden).
+#pragma GCC visibility push(default)
 
 typedef struct _rom_proxy_t rom_proxy_t;
 typedef struct _rom_future_t rom_future_t;
@@ -141,6 +143,7 @@ char *rom_proxy_to_token (const rom_proxy_t *self);
 rom_status_t rom_proxy_from_token (rom_client_t *client, const rom_type_t *type, const char *token,
                                    rom_proxy_t **proxy_p);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

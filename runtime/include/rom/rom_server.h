@@ -16,6 +16,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+// The API: exported from a shared librom, which hides everything else (-fvisibility=hidden).
+#pragma GCC visibility push(default)
 
 typedef struct _rom_server_t rom_server_t;
 
@@ -94,6 +96,7 @@ size_t rom_server_object_count (const rom_server_t *self);
 // The detail of the last failure of a server call ("bind ipc:///x: Permission denied").
 const char *rom_server_errmsg (const rom_server_t *self);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -45,6 +45,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+// The API: exported from a shared librom, which hides everything else (-fvisibility=hidden).
+#pragma GCC visibility push(default)
 
 typedef struct _rom_value_t rom_value_t;
 typedef struct _rom_array_t rom_array_t;
@@ -297,6 +299,7 @@ rom_status_t rom_namespace_repr (rom_namespace_t *ns, char **text);
 rom_proxy_t *rom_namespace_proxy (rom_namespace_t *ns);
 void rom_namespace_destroy (rom_namespace_t **ns_p);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

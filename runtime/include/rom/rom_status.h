@@ -10,6 +10,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+// The API: exported from a shared librom, which hides everything else (-fvisibility=hidden).
+#pragma GCC visibility push(default)
 
 typedef enum rom_status {
     ROM_OK = 0,
@@ -49,6 +51,7 @@ typedef enum rom_status {
 // Static, never NULL: "ok", "no such object", ... Unknown values give "unknown status".
 const char *rom_strerror (rom_status_t status);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

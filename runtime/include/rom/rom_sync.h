@@ -46,6 +46,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+// The API: exported from a shared librom, which hides everything else (-fvisibility=hidden).
+#pragma GCC visibility push(default)
 
 #define ROM_NOWAIT 0u // a timeout: answer at once (ROM_FOREVER, in rom_proxy.h, waits without end)
 
@@ -234,6 +236,7 @@ rom_proxy_t *rom_pipe_proxy (rom_pipe_t *end);
 // Drop this handle only (the end lives on in other processes holding it). Accepts NULL and a pointer to NULL.
 void rom_pipe_destroy (rom_pipe_t **end_p);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -14,6 +14,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+// The API: exported from a shared librom, which hides everything else (-fvisibility=hidden).
+#pragma GCC visibility push(default)
 
 // One call being served. Owned by the runtime; valid until the reply is sent (the method returns anything
 // but ROM_DEFERRED, or rom_call_complete () is called) or the call is cancelled.
@@ -158,6 +160,7 @@ typedef void (*rom_session_end_fn) (void *self, uint64_t session);
 // Costs one walk over the server's objects per ending session.
 void rom_call_on_session_end (rom_call_t *call, rom_session_end_fn fn);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif
