@@ -69,9 +69,10 @@ uint32_t gen_type_hash (const char *name);
 // --- model.c: one .proto file as the templates see it -------------------------------------------------
 
 typedef struct {
-    char *full_name; // "demo.Count" (no leading '.')
-    char *c_type;    // "Demo__Count"
-    char *lower;     // "demo__count": its descriptor is <lower>__descriptor
+    char *full_name;   // "demo.Count" (no leading '.')
+    char *c_type;      // "Demo__Count"
+    char *lower;       // "demo__count": its descriptor is <lower>__descriptor
+    bool has_required; // proto2 `required` fields: an empty message (a NULL `in`) is not a valid one
 } gen_message_t;
 
 typedef struct {

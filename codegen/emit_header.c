@@ -118,10 +118,21 @@ s_method_calls (gen_buf_t *out, const gen_service_t *svc, const gen_method_t *m)
     const char *t = svc->c_type, *l = svc->lower;
     gen_buf_printf (out, "// rpc %s (%s) returns (%s)\n", m->name, m->input.full_name, m->output.full_name);
     s_comment (out, "", m->comment);
+    if (m->input.has_required)
+        gen_buf_printf (
+            out,
+            "// Waits for the reply within the client's deadline. `in` must not be NULL: %s has\n"
+            "// required fields (NULL, or a required field unset, is ROM_INVALID naming the field,\n"
+            "// and nothing is sent).",
+            m->input.full_name);
+    else
+        gen_buf_printf (out,
+                        "// Waits for the reply within the client's deadline. `in` may be NULL (an empty "
+                        "message).");
     gen_buf_printf (
         out,
-        "// Waits for the reply within the client's deadline. `in` may be NULL (an empty message); with `out`\n"
-        "// non-NULL, on ROM_OK *out is the reply: caller owns it and frees it with %s__free_unpacked ().\n"
+        "\n// With `out` non-NULL, on ROM_OK *out is the reply: caller owns it and frees it with\n"
+        "// %s__free_unpacked ().\n"
         "rom_status_t %s_proxy__%s (%s_Proxy *proxy, const %s *in, %s **out);\n"
         "// Sends the call and returns at once; rom_future_wait () collects the %s.\n"
         "rom_status_t %s_proxy__%s_async (%s_Proxy *proxy, const %s *in, rom_future_t **future_p);\n"
@@ -137,16 +148,32 @@ s_servant (gen_buf_t *out, const gen_service_t *svc)
     const char *t = svc->c_type, *l = svc->lower;
     gen_buf_printf (
         out,
-        "// The server side of %s: the functions that implement it, run inside the manager. Calls to one\n"
-        "// object never overlap. A NULL method answers ROM_NO_METHOD; `out` is initialized and packed after\n"
-        "// the method returns ROM_OK (what it points to is borrowed: object state or rom_call_alloc () memory);\n"
-        "// any other status fails the call with the text of rom_call_fail (); ROM_DEFERRED answers later.\n"
+        "// The server side of %s: the functions that implement it, run inside the manager.\n"
+        "// - Calls to one object never overlap. %s\n"
+        "// - A NULL method answers ROM_NO_METHOD (before its input is decoded).\n"
+        "// - `in` is never NULL (an absent input is the empty message) and lives until the reply is sent;\n"
+        "//   to keep it in the object's state, copy it: rom_message_dup ().\n"
+        "// - `out` is initialized (its INIT) and packed once the method returns ROM_OK. Set its fields; what\n"
+        "//   they point to is borrowed and never freed by the runtime: object state, literals or\n"
+        "//   rom_call_alloc () memory. `*out = *stored` (a message of the same type kept in the state) is a\n"
+        "//   shallow copy, and allowed: the stored message stays the servant's.\n"
+        "// - Any other status fails the call with the text of rom_call_fail (); ROM_DEFERRED answers later\n"
+        "//   (rom_call_complete ()).\n"
         "typedef struct %s_Servant {\n"
         "    // Make the state of a new object in *self_p (NULL rom_create: the state is NULL).\n",
-        svc->full_name, t);
+        svc->full_name,
+        svc->pool
+            ? "This type runs on the server's worker pool ((rom.pool)):\n"
+              "//   its objects run in parallel with each other and with the server's other objects."
+            : "They run on the server's one thread: a slow method\n"
+              "//   stalls every object of the server. Wait without blocking (ROM_DEFERRED), or give a\n"
+              "//   heavy type `option (rom.pool) = true;` (a worker pool: README, \"Heavy methods\").",
+        t);
     if (svc->has_init)
         gen_buf_printf (
             out,
+            "    // `args` is never NULL (a creation without arguments gets the empty message) and is freed\n"
+            "    // when rom_create returns: copy what the state keeps (rom_message_dup ()).\n"
             "    rom_status_t (*rom_create) (void *ctx, const %s *args, void **self_p, rom_call_t *call);\n",
             svc->init.c_type);
     else

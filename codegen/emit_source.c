@@ -63,8 +63,10 @@ s_skeleton (gen_buf_t *out, const gen_service_t *svc)
         for (size_t i = 0; i < svc->n_methods; i++) {
             const gen_method_t *m = &svc->methods[i];
             gen_buf_printf (
-                out, "    [%s_METHOD__%s] =\n        {\"%s\", &%s__descriptor, &%s__descriptor, s_%s__%s},\n",
-                svc->upper, m->upper, m->name, m->input.lower, m->output.lower, l, m->lower);
+                out,
+                "    [%s_METHOD__%s] =\n        {\"%s\", &%s__descriptor, &%s__descriptor, s_%s__%s,\n"
+                "         offsetof (%s_Servant, %s)},\n",
+                svc->upper, m->upper, m->name, m->input.lower, m->output.lower, l, m->lower, t, m->lower);
         }
         gen_buf_printf (out, "};\n\n");
     }

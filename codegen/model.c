@@ -108,6 +108,7 @@ gen_file_c_package (const gen_file_proto_t *file)
 typedef struct {
     char *full_name; // "pkg.Outer.Inner"
     const gen_file_proto_t *file;
+    const Google__Protobuf__DescriptorProto *msg;
 } s_entry_t;
 
 typedef struct {
@@ -127,7 +128,7 @@ s_index_add (s_index_t *index, const char *scope, Google__Protobuf__DescriptorPr
             abort ();
         index->entries = entries;
     }
-    index->entries[index->n++] = (s_entry_t) {.full_name = full, .file = file};
+    index->entries[index->n++] = (s_entry_t) {.full_name = full, .file = file, .msg = msg};
     for (size_t i = 0; i < msg->n_nested_type; i++)
         s_index_add (index, full, msg->nested_type[i], file);
 }
@@ -171,6 +172,10 @@ s_message_init (gen_message_t *msg, const s_entry_t *entry)
     msg->c_type = gen_full_name_to_c (entry->full_name, package, c_package);
     msg->lower = gen_full_name_to_lower (entry->full_name, package, c_package);
     free (c_package);
+    msg->has_required = false;
+    for (size_t i = 0; i < entry->msg->n_field; i++)
+        if (entry->msg->field[i]->label == GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__LABEL__LABEL_REQUIRED)
+            msg->has_required = true;
 }
 
 static void

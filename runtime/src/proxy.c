@@ -6,6 +6,7 @@
 // place. A proxy is attached to its client (romi_attached_t) so that the client, which never calls into
 // this file, can re-take its reference or orphan it.
 #include "rom_private.h"
+#include "romi_message.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -222,6 +223,10 @@ s_create (rom_client_t *client, const rom_type_t *type, const romi_create_how_t 
         *how->future_p = NULL;
     else
         *how->proxy_p = NULL;
+    char path[128];
+    if (type->init && romi_message_missing_required (type->init, how->args, path, sizeof path))
+        return rom_client_fail (client, ROM_INVALID, "creating a %s: %s%s has required field '%s' unset",
+                                type->name, how->args ? "" : "args is NULL, but ", type->init->name, path);
     Rom__CreateRequest req = ROM__CREATE_REQUEST__INIT;
     req.type = (char *) type->name;
     req.name = (char *) (how->name ? how->name : "");
@@ -328,9 +333,22 @@ s_live (const rom_proxy_t *self)
     return ROM_OK;
 }
 
-// A proxy that can make a call: live, the method in its type.
+// An input the server could not decode, refused here with the field that makes it so: a proto2 message
+// with a `required` field unset (or a NULL one, the empty message, when its type has any).
 static rom_status_t
-s_callable (const rom_proxy_t *self, unsigned method)
+s_input_ok (rom_client_t *client, const romi_what_t *what, const ProtobufCMessageDescriptor *type,
+            const ProtobufCMessage *in)
+{
+    char path[128];
+    if (!romi_message_missing_required (type, in, path, sizeof path))
+        return ROM_OK;
+    return romi_client_fail_at (client, ROM_INVALID, what, "%s%s has required field '%s' unset",
+                                in ? "" : "in is NULL, but ", type->name, path);
+}
+
+// A proxy that can make a call: live, the method in its type, an input its server can decode.
+static rom_status_t
+s_callable (const rom_proxy_t *self, unsigned method, const ProtobufCMessage *in)
 {
     rom_status_t status = s_live (self);
     if (status != ROM_OK)
@@ -339,7 +357,9 @@ s_callable (const rom_proxy_t *self, unsigned method)
     if (method >= self->type->n_methods)
         return romi_client_fail_at (self->client, ROM_NO_METHOD, &what, "no method %u (%s has %u)", method,
                                     self->type->name, self->type->n_methods);
-    return ROM_OK;
+    const rom_method_t *m = &self->type->methods[method];
+    what = s_what (self, m->name);
+    return s_input_ok (self->client, &what, m->input, in);
 }
 
 rom_status_t
@@ -417,7 +437,7 @@ s_call (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in, romi_pro
                                     rom_proxy_check (self, NULL) == ROM_OK ? self->type->name : "proxy");
         *how.future_p = NULL;
     }
-    rom_status_t status = s_callable (self, method);
+    rom_status_t status = s_callable (self, method, in);
     if (status != ROM_OK)
         return status;
     const rom_method_t *m = &self->type->methods[method];

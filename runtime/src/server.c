@@ -283,6 +283,14 @@ s_dispatch (rom_server_t *self, romi_io_msg_t *msg, const Rom__CallHeader *heade
         return;
     }
     const rom_method_t *method = &type->methods[header->method];
+    if (method->servant_offset
+        && !*(void *const *) ((const char *) entry->servant + method->servant_offset)) {
+        // Before decoding: an input this server would never use cannot make the answer BAD_REQUEST.
+        romi_describe (what, sizeof what, type->name, header->object_id, method->name);
+        romi_refuse (&self->replies, peer, header->call_id, flags, ROM_NO_METHOD,
+                     "%s: not implemented by this server", what);
+        return;
+    }
     size_t size;
     const void *data = romi_io_frame (msg, 2, &size);
     if (size > hosting->max_message) {

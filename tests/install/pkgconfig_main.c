@@ -47,8 +47,10 @@ s_destroy (const void *servant, void *self)
 }
 
 static const rom_method_t s_methods[] = {
-    {"Echo", &google__protobuf__string_value__descriptor, &google__protobuf__string_value__descriptor,
-     s_echo},
+    {.name = "Echo",
+     .input = &google__protobuf__string_value__descriptor,
+     .output = &google__protobuf__string_value__descriptor,
+     .invoke = s_echo},
 };
 
 static rom_type_t s_type = {

@@ -31,11 +31,16 @@ typedef rom_status_t (*rom_create_fn) (const void *servant, void *ctx, const Pro
                                        void **self_p, rom_call_t *call);
 typedef void (*rom_destroy_fn) (const void *servant, void *self);
 
+// A hand-written table names its fields (.name = ..., .invoke = ...): fields may be added.
 typedef struct rom_method {
     const char *name;                         // rpc name as in the .proto ("Increment")
     const ProtobufCMessageDescriptor *input;  // protobuf-c descriptor of the request message
     const ProtobufCMessageDescriptor *output; // protobuf-c descriptor of the reply message
     rom_invoke_fn invoke;
+    // Where the servant table holds this method's function (offsetof in the generated *_Servant struct), so
+    // that the server answers a method the servant leaves NULL with ROM_NO_METHOD before it decodes the
+    // input. 0 (the offset of rom_create, never a method): unknown, `invoke` decides.
+    size_t servant_offset;
 } rom_method_t;
 
 // Type flags, from rom/options.proto.
@@ -68,6 +73,13 @@ uint32_t rom_type_hash (const char *name);
 // The runtime prefixes the object and method name to the text the caller sees.
 rom_status_t rom_call_fail (rom_call_t *call, rom_status_t status, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
+
+// A deep copy of any protobuf-c message (an input a servant keeps in its object's state: `in` and `args`
+// are freed after the method returns). On ROM_OK *copy_p is the copy: caller owns it and frees it with
+// protobuf_c_message_free_unpacked (*copy_p, NULL) (or the type's __free_unpacked). ROM_INVALID when
+// `message` or `copy_p` is NULL or a proto2 `required` field is unset (the text names it), ROM_NOMEM.
+// Usable anywhere, not only in servants; the text of a failure is rom_client_errmsg (NULL)'s.
+rom_status_t rom_message_dup (const ProtobufCMessage *message, ProtobufCMessage **copy_p);
 
 // Memory that lives until the reply has been packed (for strings, repeated fields and sub-messages of
 // `out`). Returns NULL when out of memory. Never free it.

@@ -45,9 +45,11 @@ s_demo__counter__get (const void *servant, void *self, const ProtobufCMessage *i
 
 static const rom_method_t s_demo__counter__rom_methods[DEMO__COUNTER_N_METHODS] = {
     [DEMO__COUNTER_METHOD__INCREMENT] =
-        {"Increment", &demo__delta__descriptor, &demo__count__descriptor, s_demo__counter__increment},
+        {"Increment", &demo__delta__descriptor, &demo__count__descriptor, s_demo__counter__increment,
+         offsetof (Demo__Counter_Servant, increment)},
     [DEMO__COUNTER_METHOD__GET] =
-        {"Get", &google__protobuf__empty__descriptor, &demo__count__descriptor, s_demo__counter__get},
+        {"Get", &google__protobuf__empty__descriptor, &demo__count__descriptor, s_demo__counter__get,
+         offsetof (Demo__Counter_Servant, get)},
 };
 
 const rom_type_t demo__counter__rom_type = {

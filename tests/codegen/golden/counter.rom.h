@@ -80,8 +80,9 @@ void demo__counter__rom_destroy (Demo__Counter_Proxy **proxy_p);
 
 // rpc Increment (demo.Delta) returns (demo.Count)
 // Add `by` (which may be negative) and return the new value.
-// Waits for the reply within the client's deadline. `in` may be NULL (an empty message); with `out`
-// non-NULL, on ROM_OK *out is the reply: caller owns it and frees it with demo__count__free_unpacked ().
+// Waits for the reply within the client's deadline. `in` may be NULL (an empty message).
+// With `out` non-NULL, on ROM_OK *out is the reply: caller owns it and frees it with
+// demo__count__free_unpacked ().
 rom_status_t demo__counter_proxy__increment (Demo__Counter_Proxy *proxy, const Demo__Delta *in, Demo__Count **out);
 // Sends the call and returns at once; rom_future_wait () collects the Demo__Count.
 rom_status_t demo__counter_proxy__increment_async (Demo__Counter_Proxy *proxy, const Demo__Delta *in, rom_future_t **future_p);
@@ -90,20 +91,32 @@ rom_status_t demo__counter_proxy__increment_oneway (Demo__Counter_Proxy *proxy, 
 
 // rpc Get (google.protobuf.Empty) returns (demo.Count)
 // The current value.
-// Waits for the reply within the client's deadline. `in` may be NULL (an empty message); with `out`
-// non-NULL, on ROM_OK *out is the reply: caller owns it and frees it with demo__count__free_unpacked ().
+// Waits for the reply within the client's deadline. `in` may be NULL (an empty message).
+// With `out` non-NULL, on ROM_OK *out is the reply: caller owns it and frees it with
+// demo__count__free_unpacked ().
 rom_status_t demo__counter_proxy__get (Demo__Counter_Proxy *proxy, const Google__Protobuf__Empty *in, Demo__Count **out);
 // Sends the call and returns at once; rom_future_wait () collects the Demo__Count.
 rom_status_t demo__counter_proxy__get_async (Demo__Counter_Proxy *proxy, const Google__Protobuf__Empty *in, rom_future_t **future_p);
 // Sends the call and wants no reply: errors are not reported back.
 rom_status_t demo__counter_proxy__get_oneway (Demo__Counter_Proxy *proxy, const Google__Protobuf__Empty *in);
 
-// The server side of demo.Counter: the functions that implement it, run inside the manager. Calls to one
-// object never overlap. A NULL method answers ROM_NO_METHOD; `out` is initialized and packed after
-// the method returns ROM_OK (what it points to is borrowed: object state or rom_call_alloc () memory);
-// any other status fails the call with the text of rom_call_fail (); ROM_DEFERRED answers later.
+// The server side of demo.Counter: the functions that implement it, run inside the manager.
+// - Calls to one object never overlap. They run on the server's one thread: a slow method
+//   stalls every object of the server. Wait without blocking (ROM_DEFERRED), or give a
+//   heavy type `option (rom.pool) = true;` (a worker pool: README, "Heavy methods").
+// - A NULL method answers ROM_NO_METHOD (before its input is decoded).
+// - `in` is never NULL (an absent input is the empty message) and lives until the reply is sent;
+//   to keep it in the object's state, copy it: rom_message_dup ().
+// - `out` is initialized (its INIT) and packed once the method returns ROM_OK. Set its fields; what
+//   they point to is borrowed and never freed by the runtime: object state, literals or
+//   rom_call_alloc () memory. `*out = *stored` (a message of the same type kept in the state) is a
+//   shallow copy, and allowed: the stored message stays the servant's.
+// - Any other status fails the call with the text of rom_call_fail (); ROM_DEFERRED answers later
+//   (rom_call_complete ()).
 typedef struct Demo__Counter_Servant {
     // Make the state of a new object in *self_p (NULL rom_create: the state is NULL).
+    // `args` is never NULL (a creation without arguments gets the empty message) and is freed
+    // when rom_create returns: copy what the state keeps (rom_message_dup ()).
     rom_status_t (*rom_create) (void *ctx, const Demo__CounterInit *args, void **self_p, rom_call_t *call);
     // Free the state when the object dies (its last reference is gone, or the server ends).
     void (*rom_destroy) (void *self);
