@@ -17,8 +17,9 @@
 //
 // Statuses, as Python's exceptions: ROM_NOT_FOUND (KeyError, AttributeError, list.index/remove: not in
 // list), ROM_OUT_OF_RANGE (IndexError, a number outside its typecode's range, an Array slice of another
-// length), ROM_WRONG_TYPE (TypeError: a string for an 'i', a float key, rom_*_get_int on a string), plus
-// the transport's (ROM_TIMEOUT, ROM_UNAVAILABLE, ...). rom_client_errmsg (client) says what and why
+// length), ROM_WRONG_TYPE (TypeError: a string for an 'i', an object reference as a key or set element,
+// rom_*_get_int on a string), plus the transport's (ROM_TIMEOUT, ROM_UNAVAILABLE, ...). rom_client_errmsg
+// (client) says what and why
 // ("rom.builtins.Dict#4.Get: no key 'index3'").
 //
 // Handles are proxies: each holds one reference to its object (destroy it when done) and works in forked
@@ -186,10 +187,15 @@ rom_status_t rom_array_repr (rom_array_t *array, char **text);
 rom_proxy_t *rom_array_proxy (rom_array_t *array);
 void rom_array_destroy (rom_array_t **array_p);
 
-// --- Dict: keys are strings or integers, values any kind; insertion-ordered ------------------------------
+// --- Dict: keys of any hashable kind, values any kind; insertion-ordered ----------------------------------
+//
+// Keys are Python's hashable kinds: none, int, uint, double, bool, string, bytes (not a reference), with
+// Python's equality: ROM_INT (1), ROM_DOUBLE (1.0) and ROM_BOOL (true) are one key, the kind stored first is
+// kept (as d[1] = 'a'; d[1.0] = 'b' leaves {1: 'b'}); ROM_STR ("a") and ROM_BYTES ("a", 1) are two; every
+// NaN is one key (in Python only the same NaN object is found again).
 
 rom_status_t rom_dict_new (rom_client_t *client, rom_dict_t **dict_p); // caller owns *dict_p
-// d[key] = value. ROM_WRONG_TYPE for a key that is not a string or an integer.
+// d[key] = value. ROM_WRONG_TYPE for a key that is an object reference (Python's "unhashable type").
 rom_status_t rom_dict_set (rom_dict_t *dict, rom_variant_t key, rom_variant_t value);
 // d[key]: ROM_NOT_FOUND when missing. *out is caller-owned (rom_variant_clear ()).
 rom_status_t rom_dict_get (rom_dict_t *dict, rom_variant_t key, rom_variant_t *out);
