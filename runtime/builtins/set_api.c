@@ -136,7 +136,8 @@ rom_set_clear (rom_set_t *set)
 // The rpcs that take items, by their name in set.proto (the reply's type follows from it: Empty, Truth or
 // VariantList, which the generic call unpacks with the method's own descriptor).
 static rom_status_t
-s_items_call (rom_set_t *set, const char *method, const rom_variant_t *items, size_t n, ProtobufCMessage **reply)
+s_items_call (rom_set_t *set, const char *method, const rom_variant_t *items, size_t n,
+              ProtobufCMessage **reply)
 {
     romi_variant_ins_t ins;
     rom_status_t status = romi_variant_ins (romi_handle_client (set), items, n, &ins);
@@ -322,8 +323,10 @@ rom_set_iter (rom_set_t *set, rom_cursor_t *cursor, size_t max, rom_variant_t **
     rom_variant_t *values = NULL;
     status = romi_variant_take_list (set, chunk->items, chunk->n_items, &values);
     if (status == ROM_OK) {
-        *cursor = (rom_cursor_t) {
-            .started = true, .done = chunk->done, .version = chunk->version, .position = chunk->next};
+        *cursor = (rom_cursor_t) {.started = true,
+                                  .done = chunk->done,
+                                  .version = chunk->version,
+                                  .position = chunk->next};
         *items = values;
         *n = chunk->n_items;
     }
@@ -429,7 +432,8 @@ rom_set_from_token (rom_client_t *client, const char *token, rom_set_t **set_p)
     if (romi_helper_null_arg (__func__, set_p, "set_p"))
         return ROM_INVALID;
     *set_p = NULL;
-    if ((client && romi_helper_bad_client (__func__, client)) || romi_helper_null_arg (__func__, token, "token"))
+    if ((client && romi_helper_bad_client (__func__, client))
+        || romi_helper_null_arg (__func__, token, "token"))
         return ROM_INVALID;
     rom_proxy_t *proxy = NULL;
     rom_status_t status = rom_proxy_from_token (client, &rom__builtins__set__rom_type, token, &proxy);
