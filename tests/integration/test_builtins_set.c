@@ -35,8 +35,8 @@ static void
 s_assert_failure_text (rom_client_t *client, rom_set_t *set, const char *method, const char *why)
 {
     char expected[256];
-    snprintf (expected, sizeof expected, "rom.builtins.Set#%" PRIu64 ".%s: %s", rom_proxy_id (rom_set_proxy (set)),
-              method, why);
+    snprintf (expected, sizeof expected, "rom.builtins.Set#%" PRIu64 ".%s: %s",
+              rom_proxy_id (rom_set_proxy (set)), method, why);
     assert_errmsg (client, expected);
 }
 
@@ -163,7 +163,7 @@ test_set_basic_methods (void **state)
     for (int k = 0; k < 3; k++) {
         rom_variant_t v = ROM_INT (-1);
         assert_int_equal (rom_set_pop (s, &v), ROM_OK);
-        int which = v.kind == ROM_KIND_INT && v.i == 10            ? 0
+        int which = v.kind == ROM_KIND_INT && v.i == 10              ? 0
                     : v.kind == ROM_KIND_STR && !strcmp (v.str, "x") ? 1
                     : v.kind == ROM_KIND_NONE                        ? 2
                                                                      : -1;
