@@ -1,7 +1,7 @@
-// dict.c: the servant of rom.builtins.Dict (Python's Manager ().dict ()). Keys are integers or strings,
-// values any Variant, kept in slot.c's insertion-ordered map (O(1) get, set and delete; iteration in
-// insertion order, as the seeds' printed dicts show). Increment is the atomic read-modify-write that
-// `d[k] += 1` from several Python processes gets wrong.
+// dict.c: the servant of rom.builtins.Dict (Python's Manager ().dict ()). Keys are any hashable Variant
+// (slot.c: Python's equality, 1 == 1.0), values any Variant, kept in slot.c's insertion-ordered map (O(1)
+// get, set and delete; iteration in insertion order, as the seeds' printed dicts show). Increment is the
+// atomic read-modify-write that `d[k] += 1` from several Python processes gets wrong.
 #include "builtins.h"
 #include "slot.h"
 

@@ -495,37 +495,143 @@ romi_key_t
 romi_key_from_string (const char *s)
 {
     size_t len = strlen (s);
-    return (romi_key_t) {.is_str = true, .s = s, .len = len, .hash = s_hash_bytes (s, len)};
+    romi_slot_t v = {.kind = KIND (STRING_VALUE), .s = {.data = (char *) s, .len = len}};
+    return (romi_key_t) {.v = v, .hash = s_hash_bytes (s, len)};
+}
+
+static bool
+s_is_number_key (int kind)
+{
+    return kind == KIND (INT_VALUE) || kind == KIND (UINT_VALUE) || kind == KIND (DOUBLE_VALUE)
+           || kind == KIND (BOOL_VALUE);
+}
+
+// A number (or bool) reduced to what Python's == compares: a whole value within int64 .. uint64 is an
+// integer (a sign and a magnitude, so -1 and 2^64-1 stay apart), any other double is itself, and every NaN
+// is one value. Equal numbers of any kind reduce alike, so they hash alike.
+typedef struct {
+    enum { S_NUM_INT, S_NUM_FLOAT, S_NUM_NAN } cls;
+    bool neg;
+    uint64_t mag;
+    double d;
+} s_num_t;
+
+static s_num_t
+s_num_of (const romi_slot_t *v)
+{
+    switch (v->kind) {
+    case KIND (INT_VALUE):
+        return (s_num_t) {.cls = S_NUM_INT,
+                          .neg = v->i < 0,
+                          .mag = v->i < 0 ? 0 - (uint64_t) v->i : (uint64_t) v->i};
+    case KIND (UINT_VALUE): return (s_num_t) {.cls = S_NUM_INT, .mag = v->u};
+    case KIND (BOOL_VALUE): return (s_num_t) {.cls = S_NUM_INT, .mag = v->b ? 1 : 0};
+    default: break;
+    }
+    double d = v->d;
+    if (isnan (d))
+        return (s_num_t) {.cls = S_NUM_NAN};
+    // Whole when the conversion (a truncation, defined within these bounds) reads back the same; -0.0 is 0.
+    // Not floor (): the library does not link libm.
+    if (d >= -9223372036854775808.0 && d < 0) {
+        int64_t i = (int64_t) d;
+        if ((double) i == d)
+            return (s_num_t) {.cls = S_NUM_INT, .neg = true, .mag = 0 - (uint64_t) i};
+    } else if (d >= 0 && d < 18446744073709551616.0) {
+        uint64_t u = (uint64_t) d;
+        if ((double) u == d)
+            return (s_num_t) {.cls = S_NUM_INT, .mag = u};
+    }
+    return (s_num_t) {.cls = S_NUM_FLOAT, .d = d};
+}
+
+static uint64_t
+s_key_hash (const romi_slot_t *v)
+{
+    if (s_is_number_key (v->kind)) {
+        s_num_t n = s_num_of (v);
+        if (n.cls == S_NUM_INT) // as the int64 key always hashed: s_mix of its two's complement
+            return s_mix (n.neg ? 0 - n.mag : n.mag);
+        if (n.cls == S_NUM_NAN)
+            return s_mix (0x7ff8000000000000ull);
+        uint64_t bits;
+        memcpy (&bits, &n.d, sizeof bits);
+        return s_mix (bits ^ 0x9e3779b97f4a7c15ull);
+    }
+    switch (v->kind) {
+    case KIND (STRING_VALUE): return s_hash_bytes (v->s.data, v->s.len);
+    case KIND (BYTES_VALUE): return s_hash_bytes (v->s.data, v->s.len) ^ 0xb7e151628aed2a6bull; // b"a" != "a"
+    default: return s_mix (0x4e6f6e65u);                                                        // None
+    }
 }
 
 rom_status_t
 romi_key_from_variant (const romi_variant_msg_t *v, romi_key_t *key, rom_call_t *call)
 {
-    int kind = v ? (int) v->kind_case : KIND (_NOT_SET);
-    if (kind == KIND (STRING_VALUE)) {
-        *key = romi_key_from_string (v->string_value ? v->string_value : "");
-        return ROM_OK;
+    romi_slot_t s = ROM_SLOT_NONE;
+    s.kind = (uint8_t) (v ? v->kind_case : KIND (_NOT_SET));
+    switch (s.kind) {
+    case KIND (_NOT_SET): break;
+    case KIND (INT_VALUE): s.i = v->int_value; break;
+    case KIND (UINT_VALUE): s.u = v->uint_value; break;
+    case KIND (DOUBLE_VALUE): s.d = v->double_value; break;
+    case KIND (BOOL_VALUE): s.b = v->bool_value; break;
+    case KIND (STRING_VALUE):
+        s.s.data = v->string_value ? v->string_value : "";
+        s.s.len = strlen (s.s.data);
+        break;
+    case KIND (BYTES_VALUE):
+        s.s.data = (char *) v->bytes_value.data;
+        s.s.len = v->bytes_value.len;
+        break;
+    default: // an object reference: Python's proxies are not keys of a managed dict or set either
+        return rom_call_fail (call, ROM_WRONG_TYPE, "unhashable type: %s", romi_variant_kind_name (v));
     }
-    if (kind == KIND (UINT_VALUE) && v->uint_value > INT64_MAX)
-        return rom_call_fail (call, ROM_OUT_OF_RANGE,
-                              "key %" PRIu64 " is out of range: integer keys are int64", v->uint_value);
-    if (kind == KIND (INT_VALUE) || kind == KIND (UINT_VALUE)) {
-        int64_t i = kind == KIND (INT_VALUE) ? v->int_value : (int64_t) v->uint_value;
-        *key = (romi_key_t) {.is_str = false, .i = i, .hash = s_mix ((uint64_t) i)};
-        return ROM_OK;
+    *key = (romi_key_t) {.v = s, .hash = s_key_hash (&s)};
+    return ROM_OK;
+}
+
+bool
+romi_key_equal (const romi_slot_t *stored, const romi_key_t *key)
+{
+    const romi_slot_t *v = &key->v;
+    if (s_is_number_key (stored->kind) && s_is_number_key (v->kind)) {
+        s_num_t x = s_num_of (stored), y = s_num_of (v);
+        if (x.cls != y.cls)
+            return false;
+        return x.cls == S_NUM_NAN || (x.cls == S_NUM_FLOAT ? x.d == y.d : x.neg == y.neg && x.mag == y.mag);
     }
-    return rom_call_fail (call, ROM_WRONG_TYPE, "keys are strings or integers, not %s",
-                          romi_variant_kind_name (v));
+    if (stored->kind != v->kind)
+        return false;
+    if (v->kind == KIND (STRING_VALUE) || v->kind == KIND (BYTES_VALUE))
+        return stored->s.len == v->s.len
+               && (v->s.len == 0 || memcmp (stored->s.data, v->s.data, v->s.len) == 0);
+    return true; // None
 }
 
 const char *
 romi_key_repr (const romi_key_t *key, char *buf, size_t size)
 {
-    if (key->is_str)
-        snprintf (buf, size, "'%.*s%s'", key->len > 60 ? 60 : (int) key->len, key->s,
-                  key->len > 60 ? "..." : "");
-    else
-        snprintf (buf, size, "%" PRId64, key->i);
+    const romi_slot_t *k = &key->v;
+    if (k->kind == KIND (STRING_VALUE)) {
+        snprintf (buf, size, "'%.*s%s'", k->s.len > 60 ? 60 : (int) k->s.len, k->s.data,
+                  k->s.len > 60 ? "..." : "");
+        return buf;
+    }
+    // The other kinds through the public repr (Python's: 1.5, b'\x00', None, True), bytes cut at 60.
+    rom_variant_t v = ROM_NONE;
+    switch (k->kind) {
+    case KIND (INT_VALUE): v = ROM_INT (k->i); break;
+    case KIND (UINT_VALUE): v = ROM_UINT (k->u); break;
+    case KIND (DOUBLE_VALUE): v = ROM_DOUBLE (k->d); break;
+    case KIND (BOOL_VALUE): v = ROM_BOOL (k->b); break;
+    case KIND (BYTES_VALUE): v = ROM_BYTES (k->s.data, k->s.len > 60 ? 60 : k->s.len); break;
+    default: break;
+    }
+    char *text = rom_variant_repr (&v);
+    snprintf (buf, size, "%s%s", text ? text : "?",
+              k->kind == KIND (BYTES_VALUE) && k->s.len > 60 ? "..." : "");
+    free (text);
     return buf;
 }
 
@@ -550,12 +656,7 @@ romi_omap_clear (romi_omap_t *map, rom_call_t *call)
 static bool
 s_key_matches (const romi_omap_entry_t *e, const romi_key_t *key)
 {
-    if (e->hash != key->hash)
-        return false;
-    if (key->is_str)
-        return e->key.kind == KIND (STRING_VALUE) && e->key.s.len == key->len
-               && memcmp (e->key.s.data, key->s, key->len) == 0;
-    return e->key.kind == KIND (INT_VALUE) && e->key.i == key->i;
+    return e->hash == key->hash && romi_key_equal (&e->key, key);
 }
 
 // The index cell of `key`: its entry's cell, or (when absent) the empty cell that ends its probe.
@@ -595,7 +696,7 @@ s_rebuild (romi_omap_t *map, size_t n_index)
         return -1;
     size_t kept = 0;
     for (size_t i = 0; i < map->n_entries; i++)
-        if (map->entries[i].key.kind != KIND (_NOT_SET))
+        if (map->entries[i].key.kind != ROMI_KEY_DELETED)
             map->entries[kept++] = map->entries[i];
     map->n_entries = kept;
     size_t mask = n_index - 1;
@@ -640,15 +741,11 @@ romi_omap_insert (romi_omap_t *map, const romi_key_t *key, romi_omap_entry_t **e
     }
     romi_omap_entry_t *e = &map->entries[map->n_entries];
     *e = (romi_omap_entry_t) {.key = ROM_SLOT_NONE, .value = ROM_SLOT_NONE, .hash = key->hash};
-    if (key->is_str) {
-        e->key.s.data = s_memdup (key->s, key->len);
+    e->key = key->v;
+    if (key->v.kind == KIND (STRING_VALUE) || key->v.kind == KIND (BYTES_VALUE)) {
+        e->key.s.data = s_memdup (key->v.s.data, key->v.s.len);
         if (!e->key.s.data)
             return rom_call_fail (call, ROM_NOMEM, "server out of memory");
-        e->key.s.len = key->len;
-        e->key.kind = KIND (STRING_VALUE);
-    } else {
-        e->key.kind = KIND (INT_VALUE);
-        e->key.i = key->i;
     }
     bool found;
     size_t cell = s_probe (map, key, &found);
@@ -670,6 +767,7 @@ romi_omap_remove (romi_omap_t *map, romi_omap_entry_t *entry, rom_call_t *call)
         cell = (cell + 1) & mask;
     map->index[cell] = S_DELETED;
     romi_slot_clear (&entry->key);
+    entry->key.kind = ROMI_KEY_DELETED;
     romi_slot_release (&entry->value, call);
     map->live--;
     if (map->live == 0) {

@@ -430,12 +430,29 @@ test_dict_methods (void **state)
     assert_int_equal (rom_dict_get_int (d, "index1", &i), ROM_WRONG_TYPE);
     assert_errmsg (client, "index1 holds a string, not an integer");
 
-    // Keys are strings or integers only.
-    assert_int_equal (rom_dict_set (d, ROM_DOUBLE (1.5), ROM_INT (1)), ROM_WRONG_TYPE);
-    assert_errmsg (client, "keys are strings or integers, not a float");
-    assert_int_equal (rom_dict_set (d, ROM_BOOL (true), ROM_INT (1)), ROM_WRONG_TYPE);
-    assert_int_equal (rom_dict_set (d, ROM_NONE, ROM_INT (1)), ROM_WRONG_TYPE);
-    assert_int_equal (rom_dict_set (d, ROM_UINT (UINT64_MAX), ROM_INT (1)), ROM_OUT_OF_RANGE);
+    // Keys are Python's hashable kinds, with Python's equality (True == 1 == 1.0, one key); a reference is
+    // not one (TypeError: unhashable type). Tried on a second dict, so the checks below see only `d`.
+    rom_dict_t *k;
+    assert_int_equal (rom_dict_new (client, &k), ROM_OK);
+    assert_int_equal (rom_dict_set (k, ROM_DOUBLE (1.5), ROM_STR ("float")), ROM_OK);
+    assert_int_equal (rom_dict_set (k, ROM_INT (1), ROM_STR ("one")), ROM_OK);
+    assert_int_equal (rom_dict_set (k, ROM_BOOL (true), ROM_STR ("true")), ROM_OK); // d[True] is d[1]
+    assert_int_equal (rom_dict_set (k, ROM_NONE, ROM_STR ("none")), ROM_OK);
+    assert_int_equal (rom_dict_set (k, ROM_UINT (UINT64_MAX), ROM_INT (1)), ROM_OK);
+    assert_int_equal (rom_dict_set (k, ROM_BYTES ("b", 1), ROM_INT (2)), ROM_OK);
+    assert_int_equal (rom_dict_get (k, ROM_DOUBLE (1.0), &v), ROM_OK);
+    assert_string_equal (v.str, "true");
+    rom_variant_clear (&v);
+    assert_int_equal (rom_dict_get (k, ROM_DOUBLE (2.5), &v), ROM_NOT_FOUND);
+    assert_errmsg (client, "no key 2.5");
+    assert_repr (rom_dict_repr (k, &text),
+                 "{1.5: 'float', 1: 'true', None: 'none', 18446744073709551615: 1, b'b': 2}");
+    char *token = rom_proxy_to_token (rom_dict_proxy (k));
+    assert_non_null (token);
+    assert_int_equal (rom_dict_set (k, ROM_REF (token), ROM_INT (1)), ROM_WRONG_TYPE);
+    assert_errmsg (client, "rom.builtins.Dict#");
+    assert_errmsg (client, ".Set: unhashable type: an object reference");
+    rom_dict_destroy (&k);
 
     // contains, len, delete.
     bool found = false;
@@ -474,8 +491,9 @@ test_dict_methods (void **state)
     // update is all or nothing.
     rom_variant_t ukeys[] = {ROM_STR ("a"), ROM_INT (-1)}, uvalues[] = {ROM_INT (1), ROM_BOOL (false)};
     assert_int_equal (rom_dict_update (d, ukeys, uvalues, 2), ROM_OK);
-    rom_variant_t bad_keys[] = {ROM_STR ("b"), ROM_DOUBLE (2.0)};
+    rom_variant_t bad_keys[] = {ROM_STR ("b"), ROM_REF (token)};
     assert_int_equal (rom_dict_update (d, bad_keys, uvalues, 2), ROM_WRONG_TYPE);
+    free (token);
     assert_int_equal (rom_dict_contains (d, ROM_STR ("b"), &found), ROM_OK);
     assert_false (found);
     assert_repr (rom_dict_repr (d, &text), "{'index1': 'again', 3: 103, 'pi': 3.5, 'a': 1, -1: False}");

@@ -347,41 +347,84 @@ test_variant_kind_name (void **state)
 
 // ---- keys and the ordered map -----------------------------------------------------------------------------
 
+// The key of `v`, asserting it is accepted.
+static romi_key_t
+s_key (romi_variant_msg_t v)
+{
+    romi_key_t key;
+    assert_int_equal (romi_key_from_variant (&v, &key, NULL), ROM_OK);
+    return key;
+}
+
+// Two keys are one: equal both ways, with one hash.
+static void
+s_assert_same_key (romi_key_t a, romi_key_t b)
+{
+    assert_true (a.hash == b.hash);
+    assert_true (romi_key_equal (&a.v, &b));
+    assert_true (romi_key_equal (&b.v, &a));
+}
+
 static void
 test_keys (void **state)
 {
     (void) state;
     romi_key_t key;
     char buf[128];
-    romi_variant_msg_t v = s_str ("name");
-    assert_int_equal (romi_key_from_variant (&v, &key, NULL), ROM_OK);
-    assert_true (key.is_str);
-    assert_int_equal (key.len, 4);
+    key = s_key (s_str ("name"));
+    assert_int_equal (key.v.kind, KIND (STRING_VALUE));
+    assert_int_equal (key.v.s.len, 4);
     assert_string_equal (romi_key_repr (&key, buf, sizeof buf), "'name'");
-    romi_key_t same = romi_key_from_string ("name");
-    assert_true (same.hash == key.hash);
-    v = s_int (-42);
-    assert_int_equal (romi_key_from_variant (&v, &key, NULL), ROM_OK);
-    assert_false (key.is_str);
+    s_assert_same_key (romi_key_from_string ("name"), key);
+    key = s_key (s_int (-42));
     assert_string_equal (romi_key_repr (&key, buf, sizeof buf), "-42");
-    // A uint key is an int key when it fits: 5u and 5 are the same key.
-    romi_key_t five;
-    v = s_int (5);
-    romi_key_from_variant (&v, &five, NULL);
-    v = s_uint (5);
-    assert_int_equal (romi_key_from_variant (&v, &key, NULL), ROM_OK);
-    assert_false (key.is_str);
-    assert_true (key.i == 5 && key.hash == five.hash);
-    v = s_uint ((uint64_t) INT64_MAX + 1);
-    assert_int_equal (romi_key_from_variant (&v, &key, NULL), ROM_OUT_OF_RANGE);
-    // Only strings and integers are keys: no floats (so no NaN keys), bools or None.
-    v = s_double (1.0);
-    assert_int_equal (romi_key_from_variant (&v, &key, NULL), ROM_WRONG_TYPE);
-    v = s_double (NAN);
-    assert_int_equal (romi_key_from_variant (&v, &key, NULL), ROM_WRONG_TYPE);
-    v = s_bool (true);
-    assert_int_equal (romi_key_from_variant (&v, &key, NULL), ROM_WRONG_TYPE);
-    assert_int_equal (romi_key_from_variant (NULL, &key, NULL), ROM_WRONG_TYPE);
+
+    // Python's hashable kinds, with Python's equality: 1 == 1u == 1.0 == True, one hash.
+    s_assert_same_key (s_key (s_int (1)), s_key (s_uint (1)));
+    s_assert_same_key (s_key (s_int (1)), s_key (s_double (1.0)));
+    s_assert_same_key (s_key (s_int (1)), s_key (s_bool (true)));
+    s_assert_same_key (s_key (s_int (0)), s_key (s_double (-0.0)));
+    s_assert_same_key (s_key (s_int (0)), s_key (s_bool (false)));
+    s_assert_same_key (s_key (s_int (INT64_MIN)), s_key (s_double (-9223372036854775808.0)));
+    s_assert_same_key (s_key (s_uint ((uint64_t) 1 << 63)), s_key (s_double (9223372036854775808.0)));
+    // All of uint64 is a key now (Python's ints are unbounded); -1 and 2^64-1 are two keys.
+    romi_key_t minus_one = s_key (s_int (-1)), top = s_key (s_uint (UINT64_MAX));
+    assert_false (romi_key_equal (&minus_one.v, &top));
+    assert_string_equal (romi_key_repr (&top, buf, sizeof buf), "18446744073709551615");
+    // Doubles that are not whole, or beyond uint64, equal only themselves.
+    romi_key_t half = s_key (s_double (0.5)), zero = s_key (s_int (0));
+    assert_false (romi_key_equal (&half.v, &zero));
+    s_assert_same_key (half, s_key (s_double (0.5)));
+    assert_string_equal (romi_key_repr (&half, buf, sizeof buf), "0.5");
+    romi_key_t big = s_key (s_double (1e20));
+    assert_false (romi_key_equal (&big.v, &top));
+    // 2^53 + 1 is not the double 2^53 (the double cannot hold it): exact, not by rounding.
+    romi_key_t exact = s_key (s_int (((int64_t) 1 << 53) + 1)),
+               rounded = s_key (s_double (9007199254740992.0));
+    assert_false (romi_key_equal (&exact.v, &rounded));
+    // Every NaN is one key (documented in slot.h).
+    s_assert_same_key (s_key (s_double (NAN)), s_key (s_double (-NAN)));
+    key = s_key (s_double (NAN));
+    assert_string_equal (romi_key_repr (&key, buf, sizeof buf), "nan");
+    // None is a key; text and bytes of the same content are two keys.
+    assert_int_equal (romi_key_from_variant (NULL, &key, NULL), ROM_OK);
+    assert_string_equal (romi_key_repr (&key, buf, sizeof buf), "None");
+    romi_variant_msg_t b = ROM__BUILTINS__VARIANT__INIT;
+    b.kind_case = KIND (BYTES_VALUE);
+    b.bytes_value.data = (uint8_t *) "a";
+    b.bytes_value.len = 1;
+    romi_key_t bytes = s_key (b), text = s_key (s_str ("a"));
+    assert_false (romi_key_equal (&bytes.v, &text) || romi_key_equal (&text.v, &bytes));
+    assert_string_equal (romi_key_repr (&bytes, buf, sizeof buf), "b'a'");
+    key = s_key (s_bool (true));
+    assert_string_equal (romi_key_repr (&key, buf, sizeof buf), "True");
+    // An object reference is not: Python's TypeError "unhashable type".
+    Rom__ObjectRef ref = ROM__OBJECT_REF__INIT;
+    romi_variant_msg_t r = ROM__BUILTINS__VARIANT__INIT;
+    r.kind_case = KIND (REF_VALUE);
+    r.ref_value = &ref;
+    assert_int_equal (romi_key_from_variant (&r, &key, NULL), ROM_WRONG_TYPE);
+
     // A long key is cut in a repr, and the repr never overflows its buffer.
     char longkey[200];
     memset (longkey, 'k', sizeof longkey - 1);
@@ -393,6 +436,43 @@ test_keys (void **state)
     char tiny[4];
     romi_key_repr (&key, tiny, sizeof tiny);
     assert_int_equal (strlen (tiny), 3);
+}
+
+// None is a key like any other, so a deleted entry is marked otherwise: None survives its neighbours'
+// removal and a compaction, and an int found as 1.0 keeps the kind stored first.
+static void
+test_omap_none_key (void **state)
+{
+    (void) state;
+    romi_omap_t map;
+    romi_omap_init (&map);
+    romi_key_t none;
+    assert_int_equal (romi_key_from_variant (NULL, &none, NULL), ROM_OK);
+    romi_omap_entry_t *e;
+    assert_int_equal (romi_omap_insert (&map, &none, &e, NULL), ROM_OK);
+    for (int64_t i = 0; i < 40; i++) {
+        romi_key_t k = s_key (s_int (i));
+        assert_int_equal (romi_omap_insert (&map, &k, &e, NULL), ROM_OK);
+    }
+    for (int64_t i = 0; i < 40; i++) {
+        romi_key_t k = s_key (s_double ((double) i));
+        e = romi_omap_find (&map, &k);
+        assert_non_null (e);
+        assert_int_equal (e->key.kind, KIND (INT_VALUE));
+        if (i % 4)
+            romi_omap_remove (&map, e, NULL);
+    }
+    for (int64_t i = 100; i < 140; i++) { // enough inserts to compact the holes away
+        romi_key_t k = s_key (s_int (i));
+        assert_int_equal (romi_omap_insert (&map, &k, &e, NULL), ROM_OK);
+    }
+    assert_non_null (romi_omap_find (&map, &none));
+    size_t live = 0;
+    ROM_OMAP_FOREACH (&map, it)
+        live++;
+    assert_int_equal (live, 1 + 10 + 40);
+    assert_int_equal (map.live, live);
+    romi_omap_clear (&map, NULL);
 }
 
 static romi_omap_entry_t *
@@ -538,8 +618,8 @@ main (void)
         cmocka_unit_test (test_typecodes),     cmocka_unit_test (test_scalar_ranges),
         cmocka_unit_test (test_scalar_export), cmocka_unit_test (test_slot_set_export),
         cmocka_unit_test (test_slot_equal),    cmocka_unit_test (test_variant_kind_name),
-        cmocka_unit_test (test_keys),          cmocka_unit_test (test_omap_basic),
-        cmocka_unit_test (test_omap_many),
+        cmocka_unit_test (test_keys),          cmocka_unit_test (test_omap_none_key),
+        cmocka_unit_test (test_omap_basic),    cmocka_unit_test (test_omap_many),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

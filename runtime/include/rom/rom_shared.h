@@ -1,6 +1,7 @@
 // rom_shared.h: one-line C calls on the built-in shared data types, reading like Python's multiprocessing:
-// Value, Array, Dict, List, Namespace. Every server hosts these types (rom.builtins.*, idl/rom/builtins/);
-// these helpers wrap their generated proxies (rom/builtins/value.rom.h, array.rom.h, ...).
+// Value, Array, Dict, List, Namespace, Set. Every server hosts these types (rom.builtins.*,
+// idl/rom/builtins/); these helpers wrap their generated proxies (rom/builtins/value.rom.h, array.rom.h,
+// ...).
 //
 //     rom_value_t *num;                                  // num = multiprocessing.Value ('d', 10.0)
 //     rom_value_new (client, 'd', ROM_DOUBLE (10.0), &num);
@@ -17,8 +18,9 @@
 //
 // Statuses, as Python's exceptions: ROM_NOT_FOUND (KeyError, AttributeError, list.index/remove: not in
 // list), ROM_OUT_OF_RANGE (IndexError, a number outside its typecode's range, an Array slice of another
-// length), ROM_WRONG_TYPE (TypeError: a string for an 'i', a float key, rom_*_get_int on a string), plus
-// the transport's (ROM_TIMEOUT, ROM_UNAVAILABLE, ...). rom_client_errmsg (client) says what and why
+// length), ROM_WRONG_TYPE (TypeError: a string for an 'i', an object reference as a key or set element,
+// rom_*_get_int on a string), plus the transport's (ROM_TIMEOUT, ROM_UNAVAILABLE, ...). rom_client_errmsg
+// (client) says what and why
 // ("rom.builtins.Dict#4.Get: no key 'index3'").
 //
 // Handles are proxies: each holds one reference to its object (destroy it when done) and works in forked
@@ -53,6 +55,7 @@ typedef struct _rom_array_t rom_array_t;
 typedef struct _rom_dict_t rom_dict_t;
 typedef struct _rom_list_t rom_list_t;
 typedef struct _rom_namespace_t rom_namespace_t;
+typedef struct _rom_set_t rom_set_t;
 
 // --- values -----------------------------------------------------------------------------------------------
 
@@ -188,10 +191,15 @@ rom_status_t rom_array_repr (rom_array_t *array, char **text);
 rom_proxy_t *rom_array_proxy (rom_array_t *array);
 void rom_array_destroy (rom_array_t **array_p);
 
-// --- Dict: keys are strings or integers, values any kind; insertion-ordered ------------------------------
+// --- Dict: keys of any hashable kind, values any kind; insertion-ordered ----------------------------------
+//
+// Keys are Python's hashable kinds: none, int, uint, double, bool, string, bytes (not a reference), with
+// Python's equality: ROM_INT (1), ROM_DOUBLE (1.0) and ROM_BOOL (true) are one key, the kind stored first is
+// kept (as d[1] = 'a'; d[1.0] = 'b' leaves {1: 'b'}); ROM_STR ("a") and ROM_BYTES ("a", 1) are two; every
+// NaN is one key (in Python only the same NaN object is found again).
 
 rom_status_t rom_dict_new (rom_client_t *client, rom_dict_t **dict_p); // caller owns *dict_p
-// d[key] = value. ROM_WRONG_TYPE for a key that is not a string or an integer.
+// d[key] = value. ROM_WRONG_TYPE for a key that is an object reference (Python's "unhashable type").
 rom_status_t rom_dict_set (rom_dict_t *dict, rom_variant_t key, rom_variant_t value);
 // d[key]: ROM_NOT_FOUND when missing. *out is caller-owned (rom_variant_clear ()).
 rom_status_t rom_dict_get (rom_dict_t *dict, rom_variant_t key, rom_variant_t *out);
@@ -298,6 +306,83 @@ rom_status_t rom_namespace_get_str (rom_namespace_t *ns, const char *name, char 
 rom_status_t rom_namespace_repr (rom_namespace_t *ns, char **text);
 rom_proxy_t *rom_namespace_proxy (rom_namespace_t *ns);
 void rom_namespace_destroy (rom_namespace_t **ns_p);
+
+// --- Set: a set of hashable values (Python's Manager ().set ()) ---------------------------------------------
+//
+// Elements are the Dict's key kinds with the same equality: none, int, uint, double, bool, string, bytes;
+// ROM_INT (1), ROM_DOUBLE (1.0) and ROM_BOOL (true) are one element (the one added first is kept, as in
+// Python); ROM_STR ("a") and ROM_BYTES ("a", 1) are two; every NaN is one element (Python finds only the same
+// NaN object again, and its manager receives a new object with each call: there NaN is never found). An
+// object reference is refused: ROM_WRONG_TYPE ("unhashable type: an object reference"), Python's TypeError.
+// Every call is one atomic step on the server. The calls taking `items, n` (Python's iterable argument) check
+// every item first: an unhashable one refuses the call and changes nothing. `items` may be NULL when `n` is
+// 0. Plain results (*out, *n_out) are caller-owned arrays in no particular order (today: insertion order):
+// free them with rom_variants_free (out, *n_out); *out is NULL when *n_out is 0. The set counts its changes
+// (its version), for rom_set_iter.
+
+// A new empty Set; set (items): a new Set holding the `n` items (duplicates once). Caller owns *set_p.
+rom_status_t rom_set_new (rom_client_t *client, rom_set_t **set_p);
+rom_status_t rom_set_new_from (rom_client_t *client, const rom_variant_t *items, size_t n, rom_set_t **set_p);
+// s.add (v): nothing happens when an equal element is there. s.discard (v): nothing when missing.
+rom_status_t rom_set_add (rom_set_t *set, rom_variant_t v);
+rom_status_t rom_set_discard (rom_set_t *set, rom_variant_t v);
+// s.remove (v): ROM_NOT_FOUND (KeyError) when missing ("no element 'x'").
+rom_status_t rom_set_remove (rom_set_t *set, rom_variant_t v);
+// s.pop (): remove an arbitrary element into *out (caller-owned: rom_variant_clear ()); ROM_NOT_FOUND
+// ("pop from an empty set") when empty.
+rom_status_t rom_set_pop (rom_set_t *set, rom_variant_t *out);
+// v in s.
+rom_status_t rom_set_contains (rom_set_t *set, rom_variant_t v, bool *found);
+rom_status_t rom_set_len (rom_set_t *set, size_t *n);
+rom_status_t rom_set_clear (rom_set_t *set);
+// In place, all or nothing: s.update (items) (s |= items), s.difference_update (items) (s -= items),
+// s.intersection_update (items) (s &= items: as CPython, the kept elements are the items' own, so {1} &=
+// [1.0] is {1.0}), s.symmetric_difference_update (items) (s ^= items; a duplicated item counts once).
+rom_status_t rom_set_update (rom_set_t *set, const rom_variant_t *items, size_t n);
+rom_status_t rom_set_difference_update (rom_set_t *set, const rom_variant_t *items, size_t n);
+rom_status_t rom_set_intersection_update (rom_set_t *set, const rom_variant_t *items, size_t n);
+rom_status_t rom_set_symmetric_difference_update (rom_set_t *set, const rom_variant_t *items, size_t n);
+// New plain sets; the Set is unchanged: s | items, s & items (the items' elements, as CPython), s - items,
+// s ^ items.
+rom_status_t rom_set_union (rom_set_t *set, const rom_variant_t *items, size_t n, rom_variant_t **out,
+                            size_t *n_out);
+rom_status_t rom_set_intersection (rom_set_t *set, const rom_variant_t *items, size_t n, rom_variant_t **out,
+                                   size_t *n_out);
+rom_status_t rom_set_difference (rom_set_t *set, const rom_variant_t *items, size_t n, rom_variant_t **out,
+                                 size_t *n_out);
+rom_status_t rom_set_symmetric_difference (rom_set_t *set, const rom_variant_t *items, size_t n,
+                                           rom_variant_t **out, size_t *n_out);
+// s.isdisjoint (items), s.issubset (items) (s <= set (items)), s.issuperset (items) (s >= set (items)).
+rom_status_t rom_set_isdisjoint (rom_set_t *set, const rom_variant_t *items, size_t n, bool *result);
+rom_status_t rom_set_issubset (rom_set_t *set, const rom_variant_t *items, size_t n, bool *result);
+rom_status_t rom_set_issuperset (rom_set_t *set, const rom_variant_t *items, size_t n, bool *result);
+// s.copy (): a plain set (not a new shared Set). rom_set_items: the same, every element, one snapshot.
+rom_status_t rom_set_copy (rom_set_t *set, rom_variant_t **out, size_t *n_out);
+rom_status_t rom_set_items (rom_set_t *set, rom_variant_t **out, size_t *n_out);
+// The elements in chunks of at most `max` (0: 256), from `cursor` (see rom_cursor_t: ROM_CURSOR_INIT first,
+// then the same cursor; *n == 0 with ROM_OK is the end). ROM_CHANGED ("set changed during iteration") when
+// the set changed since the first chunk (an element added or removed; adding a present one is no change):
+// nothing is returned, start again. *items is caller-owned: rom_variants_free (items, *n); NULL when *n is 0.
+rom_status_t rom_set_iter (rom_set_t *set, rom_cursor_t *cursor, size_t max, rom_variant_t **items,
+                           size_t *n);
+// Typed forms of add, discard, remove and contains.
+rom_status_t rom_set_add_int (rom_set_t *set, int64_t v);
+rom_status_t rom_set_add_str (rom_set_t *set, const char *v);
+rom_status_t rom_set_discard_int (rom_set_t *set, int64_t v);
+rom_status_t rom_set_discard_str (rom_set_t *set, const char *v);
+rom_status_t rom_set_remove_int (rom_set_t *set, int64_t v);
+rom_status_t rom_set_remove_str (rom_set_t *set, const char *v);
+rom_status_t rom_set_contains_int (rom_set_t *set, int64_t v, bool *found);
+rom_status_t rom_set_contains_str (rom_set_t *set, const char *v, bool *found);
+// Python's repr of a plain set: "{1, 'a'}", "set()" when empty. *text is caller-owned (free ()).
+rom_status_t rom_set_repr (rom_set_t *set, char **text);
+// A Set handle from a proxy token (rom_proxy_to_token (), or a ROM_KIND_REF value's .str, as a Dict or
+// List holding a Set returns it): ROM_WRONG_TYPE if the token names another type. `client` NULL: a new
+// client connects to the token's endpoint and belongs to the handle (rom_proxy_from_token ()). Caller owns
+// *set_p.
+rom_status_t rom_set_from_token (rom_client_t *client, const char *token, rom_set_t **set_p);
+rom_proxy_t *rom_set_proxy (rom_set_t *set);
+void rom_set_destroy (rom_set_t **set_p);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus
