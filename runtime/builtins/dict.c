@@ -14,6 +14,14 @@
 
 #define KIND(name) ROM__BUILTINS__VARIANT__KIND_##name
 
+// The key kind of a hole a deleted entry leaves in the map's entries. slot.h is widening keys to None
+// (issue 14, another branch): then a hole is ROMI_KEY_DELETED, no longer NOT_SET. Either way it compiles.
+#ifdef ROMI_KEY_DELETED
+#define S_HOLE ROMI_KEY_DELETED
+#else
+#define S_HOLE KIND (_NOT_SET)
+#endif
+
 // Iter's chunk: the default when the cursor asks 0, and the most one reply carries whatever it asks.
 #define S_CHUNK_DEFAULT 256
 #define S_CHUNK_MAX 65536
@@ -358,7 +366,7 @@ s_pop_item (void *self, const Google__Protobuf__Empty *in, Rom__Builtins__DictIt
         return rom_call_fail (call, ROM_NOT_FOUND, "popitem(): dictionary is empty");
     // The last live entry is the last inserted one: Python's popitem is LIFO.
     romi_omap_entry_t *e = d->map.entries + d->map.n_entries - 1;
-    while (e->key.kind == KIND (_NOT_SET))
+    while (e->key.kind == S_HOLE)
         e--;
     romi_variant_msg_t **pair = romi_variants_alloc (call, 2);
     if (!pair)
@@ -479,8 +487,8 @@ s_iter (void *self, const Rom__Builtins__Cursor *in, Rom__Builtins__Chunk *out, 
     size_t max = in->max == 0 ? S_CHUNK_DEFAULT : in->max > S_CHUNK_MAX ? S_CHUNK_MAX : in->max;
     size_t n = 0, at = from;
     for (; at < end && n < max; at++)
-        n += d->map.entries[at].key.kind != KIND (_NOT_SET);
-    while (at < end && d->map.entries[at].key.kind == KIND (_NOT_SET))
+        n += d->map.entries[at].key.kind != S_HOLE;
+    while (at < end && d->map.entries[at].key.kind == S_HOLE)
         at++; // so `done` is set with the last entry, not one call later
     out->version = d->version;
     out->next = at;
@@ -494,7 +502,7 @@ s_iter (void *self, const Rom__Builtins__Cursor *in, Rom__Builtins__Chunk *out, 
     size_t i = 0;
     for (size_t k = from; k < at; k++) {
         const romi_omap_entry_t *e = &d->map.entries[k];
-        if (e->key.kind == KIND (_NOT_SET))
+        if (e->key.kind == S_HOLE)
             continue;
         romi_slot_export (&e->key, keys[i], call);
         if (romi_slot_export (&e->value, values[i], call) != ROM_OK)
