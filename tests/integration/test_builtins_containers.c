@@ -98,7 +98,8 @@ test_list_count_contains_index_in (void **state)
 {
     (void) state;
     rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
-    rom_variant_t init[] = {ROM_INT (1), ROM_DOUBLE (1.0), ROM_STR ("a"), ROM_UINT (1), ROM_NONE, ROM_STR ("a")};
+    rom_variant_t init[] = {ROM_INT (1),  ROM_DOUBLE (1.0), ROM_STR ("a"),
+                            ROM_UINT (1), ROM_NONE,         ROM_STR ("a")};
     rom_list_t *l;
     assert_int_equal (rom_list_new_from (client, init, 6, &l), ROM_OK);
 
@@ -183,23 +184,30 @@ test_list_sort_orders_numbers_text_and_bytes (void **state)
 
     // Numbers of every kind by value; bool is 0 or 1. Beyond 2^53 a double and an int are compared exactly:
     // 9007199254740993 (2^53 + 1) is above the double 2^53, which a cast to double would call equal.
-    rom_variant_t nums[] = {ROM_INT (3),           ROM_DOUBLE (-0.5),   ROM_UINT (UINT64_MAX),
-                            ROM_BOOL (true),       ROM_INT (INT64_MIN), ROM_INT (9007199254740993),
-                            ROM_DOUBLE (9007199254740992.0), ROM_DOUBLE (1e300), ROM_BOOL (false),
+    rom_variant_t nums[] = {ROM_INT (3),
+                            ROM_DOUBLE (-0.5),
+                            ROM_UINT (UINT64_MAX),
+                            ROM_BOOL (true),
+                            ROM_INT (INT64_MIN),
+                            ROM_INT (9007199254740993),
+                            ROM_DOUBLE (9007199254740992.0),
+                            ROM_DOUBLE (1e300),
+                            ROM_BOOL (false),
                             ROM_DOUBLE (2.5)};
     assert_int_equal (rom_list_new_from (client, nums, 10, &l), ROM_OK);
     assert_int_equal (rom_list_sort (l, false), ROM_OK);
     assert_list (l, "[-9223372036854775808, -0.5, False, True, 2.5, 3, 9007199254740992.0, 9007199254740993, "
                     "18446744073709551615, 1e+300]");
     assert_int_equal (rom_list_sort (l, true), ROM_OK);
-    assert_list (l, "[1e+300, 18446744073709551615, 9007199254740993, 9007199254740992.0, 3, 2.5, True, False, "
-                    "-0.5, -9223372036854775808]");
+    assert_list (l,
+                 "[1e+300, 18446744073709551615, 9007199254740993, 9007199254740992.0, 3, 2.5, True, False, "
+                 "-0.5, -9223372036854775808]");
     rom_list_destroy (&l);
 
     // Stable: equal items keep their order, and reverse=True keeps it too (Python's guarantee), here with
     // 1, 1.0, True and 1u equal and told apart by their repr.
-    rom_variant_t equal[] = {ROM_DOUBLE (1.0), ROM_INT (2), ROM_INT (1), ROM_BOOL (true), ROM_INT (0),
-                             ROM_UINT (1),     ROM_DOUBLE (2.0)};
+    rom_variant_t equal[] = {ROM_DOUBLE (1.0), ROM_INT (2),  ROM_INT (1),     ROM_BOOL (true),
+                             ROM_INT (0),      ROM_UINT (1), ROM_DOUBLE (2.0)};
     assert_int_equal (rom_list_new_from (client, equal, 7, &l), ROM_OK);
     assert_int_equal (rom_list_sort (l, false), ROM_OK);
     assert_list (l, "[0, 1.0, 1, True, 1, 2, 2.0]");
@@ -229,8 +237,8 @@ test_list_sort_orders_numbers_text_and_bytes (void **state)
     rom_list_destroy (&l);
 
     // Strings in code point order (UTF-8 bytes), a prefix first; bytes likewise.
-    rom_variant_t text[] = {ROM_STR ("b"), ROM_STR ("\xc3\xa9"), ROM_STR ("B"), ROM_STR (""), ROM_STR ("ab"),
-                            ROM_STR ("a")};
+    rom_variant_t text[] = {ROM_STR ("b"), ROM_STR ("\xc3\xa9"), ROM_STR ("B"),
+                            ROM_STR (""),  ROM_STR ("ab"),       ROM_STR ("a")};
     assert_int_equal (rom_list_new_from (client, text, 6, &l), ROM_OK);
     assert_int_equal (rom_list_sort (l, false), ROM_OK);
     assert_list (l, "['', 'B', 'a', 'ab', 'b', '\xc3\xa9']");
@@ -529,7 +537,8 @@ test_list_iter_in_chunks (void **state)
     rom_client_t *other = rom_test_connect (rom_test_group.endpoint);
     char *token = rom_proxy_to_token (rom_list_proxy (l));
     rom_proxy_t *proxy = NULL;
-    assert_int_equal (rom_proxy_from_token (other, rom_proxy_type (rom_list_proxy (l)), token, &proxy), ROM_OK);
+    assert_int_equal (rom_proxy_from_token (other, rom_proxy_type (rom_list_proxy (l)), token, &proxy),
+                      ROM_OK);
     rom_list_t *same = (rom_list_t *) proxy;
     for (int op = 0; op < 6; op++) {
         cursor = ROM_CURSOR_INIT;
@@ -591,7 +600,7 @@ test_dict_popitem_is_lifo (void **state)
     assert_int_equal (rom_dict_set_int (d, "a", 1), ROM_OK);
     assert_int_equal (rom_dict_set (d, ROM_INT (2), ROM_STR ("two")), ROM_OK);
     assert_int_equal (rom_dict_set_int (d, "c", 3), ROM_OK);
-    assert_int_equal (rom_dict_set_int (d, "a", 10), ROM_OK); // an update keeps a's place
+    assert_int_equal (rom_dict_set_int (d, "a", 10), ROM_OK);      // an update keeps a's place
     assert_int_equal (rom_dict_delete (d, ROM_STR ("c")), ROM_OK); // the last one deleted leaves a hole
 
     rom_variant_t key, value;
@@ -784,7 +793,8 @@ test_dict_iter_in_chunks (void **state)
     rom_client_t *other = rom_test_connect (rom_test_group.endpoint);
     char *token = rom_proxy_to_token (rom_dict_proxy (d));
     rom_proxy_t *proxy = NULL;
-    assert_int_equal (rom_proxy_from_token (other, rom_proxy_type (rom_dict_proxy (d)), token, &proxy), ROM_OK);
+    assert_int_equal (rom_proxy_from_token (other, rom_proxy_type (rom_dict_proxy (d)), token, &proxy),
+                      ROM_OK);
     rom_dict_t *same = (rom_dict_t *) proxy;
     rom_variant_t uk[] = {ROM_STR ("u")}, uv[] = {ROM_INT (5)};
     for (int op = 0; op < 7; op++) {
@@ -798,7 +808,9 @@ test_dict_iter_in_chunks (void **state)
         case 3: assert_int_equal (rom_dict_ior (same, uk, uv, 1), ROM_OK); break;
         case 4: assert_int_equal (rom_dict_popitem (same, NULL, NULL), ROM_OK); break;
         case 5: assert_int_equal (rom_dict_pop (same, ROM_STR ("n"), NULL), ROM_OK); break;
-        default: assert_int_equal (rom_dict_setdefault (same, ROM_STR ("s"), ROM_INT (1), NULL), ROM_OK); break;
+        default:
+            assert_int_equal (rom_dict_setdefault (same, ROM_STR ("s"), ROM_INT (1), NULL), ROM_OK);
+            break;
         }
         assert_int_equal (rom_dict_iter (d, &cursor, 3, &k, NULL, &n), ROM_CHANGED);
     }
