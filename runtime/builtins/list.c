@@ -475,10 +475,11 @@ s_sort (void *self, const Rom__Builtins__SortOrder *in, Google__Protobuf__Empty 
 
 // ---- slices and repetition --------------------------------------------------------------------------------
 
+// Release slots [from, to) of `slots` (which may be an empty list's NULL when the range is empty).
 static void
-s_release_range (romi_slot_t *slots, size_t n, rom_call_t *call)
+s_release_range (romi_slot_t *slots, size_t from, size_t to, rom_call_t *call)
 {
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = from; i < to; i++)
         romi_slot_release (&slots[i], call);
 }
 
@@ -496,11 +497,11 @@ s_set_slice (void *self, const Rom__Builtins__SliceItems *in, Google__Protobuf__
     rom_status_t status = ROM_OK;
     for (size_t i = 0; i < n && status == ROM_OK; i++)
         if ((status = romi_slot_set (&fresh[i], in->items[i], call)) != ROM_OK)
-            s_release_range (fresh, i, call);
+            s_release_range (fresh, 0, i, call);
     if (status == ROM_OK && n > to - from && (status = s_reserve (l, n - (to - from), call)) != ROM_OK)
-        s_release_range (fresh, n, call);
+        s_release_range (fresh, 0, n, call);
     if (status == ROM_OK) {
-        s_release_range (&l->items[from], to - from, call);
+        s_release_range (l->items, from, to, call);
         if (l->len > to)
             memmove (&l->items[from + n], &l->items[to], (l->len - to) * sizeof *l->items);
         if (n)
@@ -518,7 +519,7 @@ s_delete_slice (void *self, const Rom__Builtins__Slice *in, Google__Protobuf__Em
     s_list_t *l = self;
     size_t from, to;
     romi_slice_resolve (in->start, in->stop, l->len, &from, &to);
-    s_release_range (&l->items[from], to - from, call);
+    s_release_range (l->items, from, to, call);
     if (l->len > to)
         memmove (&l->items[from], &l->items[to], (l->len - to) * sizeof *l->items);
     l->len -= to - from;
@@ -552,7 +553,7 @@ s_imul (void *self, const Rom__Builtins__Times *in, Google__Protobuf__Empty *out
     for (size_t k = len; k < total && status == ROM_OK; k++) {
         l->items[k] = ROM_SLOT_NONE;
         if ((status = s_slot_copy (&l->items[k], &l->items[k % len], call)) != ROM_OK)
-            s_release_range (&l->items[len], k - len, call);
+            s_release_range (l->items, len, k, call);
     }
     if (status == ROM_OK)
         l->len = total;

@@ -537,10 +537,14 @@ int
 main (void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test (test_list),         cmocka_unit_test (test_list_iter),
-        cmocka_unit_test (test_list_proxy_in_list), cmocka_unit_test (test_dict),
-        cmocka_unit_test (test_dict_iter),    cmocka_unit_test (test_dict_proxy_nested),
-        cmocka_unit_test (test_nested_queue), cmocka_unit_test (test_namespace),
+        cmocka_unit_test (test_list),
+        cmocka_unit_test (test_list_iter),
+        cmocka_unit_test (test_list_proxy_in_list),
+        cmocka_unit_test (test_dict),
+        cmocka_unit_test (test_dict_iter),
+        cmocka_unit_test (test_dict_proxy_nested),
+        cmocka_unit_test (test_nested_queue),
+        cmocka_unit_test (test_namespace),
     };
     return cmocka_run_group_tests (tests, rom_test_group_setup, rom_test_group_teardown);
 }
