@@ -303,9 +303,10 @@ rom_status_t rom_list_repr (rom_list_t *list, char **text);
 // l.index (v, start, stop): as rom_list_index within Python's bounds (negative from the end, clamped; a
 // stop of 0 searches nothing, as Python's). ROM_NOT_FOUND when no equal item is in [start, stop).
 rom_status_t rom_list_index_in (rom_list_t *list, rom_variant_t v, int64_t start, int64_t stop, size_t *pos);
-// l.count (v): how many items equal v (numbers by value, as rom_list_index).
+// l.count (v): how many items equal v, by rom_list_index's equality (numbers by value, 1 == 1.0 == 1u; a
+// bool equals only a bool, where Python's True == 1).
 rom_status_t rom_list_count (rom_list_t *list, rom_variant_t v, size_t *n);
-// v in l.
+// v in l, by the same equality.
 rom_status_t rom_list_contains (rom_list_t *list, rom_variant_t v, bool *found);
 // l.reverse ().
 rom_status_t rom_list_reverse (rom_list_t *list);
