@@ -696,6 +696,15 @@ test_dict_copy_or_ior_and_fromkeys (void **state)
     assert_true (v[0].kind == ROM_KIND_REF && v[1].kind == ROM_KIND_REF);
     rom_variants_free (&k, n);
     rom_variants_free (&v, n);
+    rom_variant_t ref = ROM_REF (token); // a reference given to | comes back as one, the object unharmed
+    assert_int_equal (rom_dict_or (d2, &keys[2], &ref, 1, &k, &v, &n), ROM_OK);
+    assert_true (n == 3 && v[2].kind == ROM_KIND_REF);
+    assert_true (strcmp (v[2].str, token) == 0);
+    rom_variants_free (&k, n);
+    rom_variants_free (&v, n);
+    size_t len = 99;
+    assert_int_equal (rom_list_len (l, &len), ROM_OK);
+    assert_int_equal (len, 0);
     rom_dict_destroy (&d2);
     assert_int_equal (rom_dict_new_fromkeys (client, NULL, 0, ROM_NONE, &d2), ROM_OK); // dict.fromkeys ([])
     assert_dict (d2, "{}");
