@@ -1,7 +1,10 @@
 // dict.c: the servant of rom.builtins.Dict (Python's Manager ().dict ()). Keys are any hashable Variant
 // (slot.c: Python's equality, 1 == 1.0), values any Variant, kept in slot.c's insertion-ordered map (O(1)
 // get, set and delete; iteration in insertion order, as the seeds' printed dicts show). Increment is the
-// atomic read-modify-write that `d[k] += 1` from several Python processes gets wrong.
+// atomic read-modify-write that `d[k] += 1` from several Python processes gets wrong. Every successful
+// modification bumps `version`; Iter walks entry positions in chunks and answers CHANGED to a cursor of
+// another version, so a reader in one process learns of a writer in another as Python's RuntimeError would
+// tell it.
 #include "builtins.h"
 #include "slot.h"
 
@@ -12,9 +15,26 @@
 
 #define KIND(name) ROM__BUILTINS__VARIANT__KIND_##name
 
+// The key kind of a hole a deleted entry leaves in the map's entries (None is a key).
+#define S_HOLE ROMI_KEY_DELETED
+
+// Iter's chunk: the default when the cursor asks 0, and the most one reply carries whatever it asks.
+#define S_CHUNK_DEFAULT 256
+#define S_CHUNK_MAX 65536
+
 typedef struct {
     romi_omap_t map;
+    uint64_t version; // bumped by every successful modification (Iter's change detection)
 } s_dict_t;
+
+// Count a modification if `status` says it happened; returns `status`.
+static rom_status_t
+s_modified (s_dict_t *d, rom_status_t status)
+{
+    if (status == ROM_OK)
+        d->version++;
+    return status;
+}
 
 static rom_status_t
 s_missing (rom_call_t *call, const romi_key_t *key)
@@ -76,6 +96,8 @@ s_create (void *ctx, const Rom__Builtins__DictItems *args, void **self_p, rom_ca
         free (self);
         return status;
     }
+    // The object's id in the high half: a cursor of one Dict given to another meets a version it never had.
+    self->version = rom_call_object_id (call) << 32;
     *self_p = self;
     return ROM_OK;
 }
@@ -94,7 +116,7 @@ s_set (void *self, const Rom__Builtins__DictItem *in, Google__Protobuf__Empty *o
     (void) out;
     romi_key_t key;
     rom_status_t status = romi_key_from_variant (in->key, &key, call);
-    return status == ROM_OK ? s_put (self, &key, in->value, call) : status;
+    return status == ROM_OK ? s_modified (self, s_put (self, &key, in->value, call)) : status;
 }
 
 static rom_status_t
@@ -128,7 +150,7 @@ s_delete (void *self, const Rom__Builtins__DictKey *in, Google__Protobuf__Empty 
     if (!e)
         return s_missing (call, &key);
     romi_omap_remove (&d->map, e, call);
-    return ROM_OK;
+    return s_modified (d, ROM_OK);
 }
 
 static rom_status_t
@@ -214,7 +236,10 @@ s_update_method (void *self, const Rom__Builtins__DictItems *in, Google__Protobu
                  rom_call_t *call)
 {
     (void) out;
-    return s_update (self, in, call);
+    // A failure part way (out of memory) may have stored some: counted as a change either way.
+    rom_status_t status = s_update (self, in, call);
+    ((s_dict_t *) self)->version++;
+    return status;
 }
 
 static rom_status_t
@@ -236,7 +261,7 @@ s_pop (void *self, const Rom__Builtins__DictKey *in, Rom__Builtins__Variant *out
     status = romi_slot_export_copy (&e->value, out, call);
     if (status == ROM_OK)
         romi_omap_remove (&d->map, e, call);
-    return status;
+    return s_modified (d, status);
 }
 
 static rom_status_t
@@ -249,7 +274,7 @@ s_set_default (void *self, const Rom__Builtins__DictItem *in, Rom__Builtins__Var
         return status;
     romi_omap_entry_t *e = romi_omap_find (&d->map, &key);
     if (!e) {
-        status = s_put (d, &key, in->value, call);
+        status = s_modified (d, s_put (d, &key, in->value, call));
         if (status != ROM_OK)
             return status;
         e = romi_omap_find (&d->map, &key);
@@ -263,7 +288,7 @@ s_clear (void *self, const Google__Protobuf__Empty *in, Google__Protobuf__Empty 
     (void) in;
     (void) out;
     romi_omap_clear (&((s_dict_t *) self)->map, call);
-    return ROM_OK;
+    return s_modified (self, ROM_OK);
 }
 
 static rom_status_t
@@ -314,7 +339,7 @@ s_increment (void *self, const Rom__Builtins__DictItem *in, Rom__Builtins__Varia
                                   romi_key_repr (&key, repr, sizeof repr));
     } else
         goto not_a_number;
-    status = e ? romi_slot_set (&e->value, &sum, call) : s_put (d, &key, &sum, call);
+    status = s_modified (d, e ? romi_slot_set (&e->value, &sum, call) : s_put (d, &key, &sum, call));
     if (status == ROM_OK)
         *out = sum;
     return status;
@@ -326,6 +351,165 @@ not_a_number:
                           : now->kind == KIND (BYTES_VALUE) ? "bytes"
                           : now->kind == KIND (REF_VALUE)   ? "an object reference"
                                                             : "None");
+}
+
+static rom_status_t
+s_pop_item (void *self, const Google__Protobuf__Empty *in, Rom__Builtins__DictItem *out, rom_call_t *call)
+{
+    (void) in;
+    s_dict_t *d = self;
+    if (d->map.live == 0)
+        return rom_call_fail (call, ROM_NOT_FOUND, "popitem(): dictionary is empty");
+    // The last live entry is the last inserted one: Python's popitem is LIFO.
+    romi_omap_entry_t *e = d->map.entries + d->map.n_entries - 1;
+    while (e->key.kind == S_HOLE)
+        e--;
+    romi_variant_msg_t **pair = romi_variants_alloc (call, 2);
+    if (!pair)
+        return rom_call_fail (call, ROM_NOMEM, "server out of memory");
+    // The entry is freed now, so the reply gets copies in the call's memory.
+    rom_status_t status = romi_slot_export_copy (&e->key, pair[0], call);
+    if (status == ROM_OK)
+        status = romi_slot_export_copy (&e->value, pair[1], call);
+    if (status != ROM_OK)
+        return status;
+    out->key = pair[0];
+    out->value = pair[1];
+    romi_omap_remove (&d->map, e, call);
+    return s_modified (d, ROM_OK);
+}
+
+// Index `items` by key into `last`: each key once (in the order of its first occurrence, its first key
+// kept), its value the position of its last occurrence, whose value wins as in {**d, **other}.
+static rom_status_t
+s_index_items (romi_omap_t *last, const Rom__Builtins__DictItems *items, rom_call_t *call)
+{
+    for (size_t i = 0; i < items->n_items; i++) {
+        romi_key_t key;
+        rom_status_t status = romi_key_from_variant (items->items[i]->key, &key, call);
+        if (status != ROM_OK)
+            return status;
+        romi_omap_entry_t *e = romi_omap_find (last, &key);
+        if (!e && (status = romi_omap_insert (last, &key, &e, call)) != ROM_OK)
+            return status;
+        e->value = (romi_slot_t) {.kind = KIND (INT_VALUE), .i = (int64_t) i};
+    }
+    return ROM_OK;
+}
+
+// The key of a stored entry as a lookup key (pointing into the entry).
+static rom_status_t
+s_entry_key (const romi_omap_entry_t *e, romi_key_t *key, rom_call_t *call)
+{
+    romi_variant_msg_t v = ROM__BUILTINS__VARIANT__INIT;
+    romi_slot_export (&e->key, &v, call); // a key is never a reference: cannot fail
+    return romi_key_from_variant (&v, key, call);
+}
+
+// d | other into `out`: d's entries in order (other's value where other has the key), then other's new keys.
+static rom_status_t
+s_merge_out (s_dict_t *d, romi_omap_t *last, const Rom__Builtins__DictItems *other,
+             Rom__Builtins__DictItems *out, rom_call_t *call)
+{
+    size_t extra = 0;
+    romi_key_t key;
+    ROM_OMAP_FOREACH (last, e) {
+        s_entry_key (e, &key, call);
+        extra += romi_omap_find (&d->map, &key) == NULL;
+    }
+    size_t n = d->map.live + extra;
+    if (n == 0)
+        return ROM_OK;
+    romi_variant_msg_t **cells = romi_variants_alloc (call, 2 * n); // keys, and d's values
+    Rom__Builtins__DictItem **pairs = rom_call_alloc (call, n * sizeof *pairs);
+    Rom__Builtins__DictItem *items = rom_call_alloc (call, n * sizeof *items);
+    if (!cells || !pairs || !items)
+        return rom_call_fail (call, ROM_NOMEM, "server out of memory");
+    size_t i = 0;
+    ROM_OMAP_FOREACH (&d->map, e) {
+        rom__builtins__dict_item__init (&items[i]);
+        romi_slot_export (&e->key, cells[2 * i], call);
+        items[i].key = cells[2 * i];
+        s_entry_key (e, &key, call);
+        romi_omap_entry_t *theirs = romi_omap_find (last, &key);
+        if (theirs) // borrowed from the request, which lives until the reply is packed
+            items[i].value = other->items[theirs->value.i]->value;
+        else if (romi_slot_export (&e->value, cells[2 * i + 1], call) != ROM_OK)
+            return ROM_NOMEM;
+        else
+            items[i].value = cells[2 * i + 1];
+        pairs[i] = &items[i];
+        i++;
+    }
+    ROM_OMAP_FOREACH (last, e) {
+        s_entry_key (e, &key, call);
+        if (romi_omap_find (&d->map, &key))
+            continue;
+        rom__builtins__dict_item__init (&items[i]);
+        // `last` dies before the reply is packed: its key is copied into the call's memory.
+        if (romi_slot_export_copy (&e->key, cells[2 * i], call) != ROM_OK)
+            return ROM_NOMEM;
+        items[i].key = cells[2 * i];
+        items[i].value = other->items[e->value.i]->value;
+        pairs[i] = &items[i];
+        i++;
+    }
+    out->items = pairs;
+    out->n_items = n;
+    return ROM_OK;
+}
+
+static rom_status_t
+s_merged (void *self, const Rom__Builtins__DictItems *in, Rom__Builtins__DictItems *out, rom_call_t *call)
+{
+    romi_omap_t last;
+    romi_omap_init (&last);
+    rom_status_t status = s_index_items (&last, in, call);
+    if (status == ROM_OK)
+        status = s_merge_out (self, &last, in, out, call);
+    romi_omap_clear (&last, NULL); // its values are positions: nothing to let go of
+    return status;
+}
+
+static rom_status_t
+s_iter (void *self, const Rom__Builtins__Cursor *in, Rom__Builtins__Chunk *out, rom_call_t *call)
+{
+    s_dict_t *d = self;
+    if (in->started && in->version != d->version)
+        return rom_call_fail (call, ROM_CHANGED, "dictionary changed during iteration");
+    // Positions are entry positions, holes of deleted entries included: stable while the version is.
+    size_t end = d->map.n_entries;
+    size_t from = !in->started ? 0 : in->position < end ? (size_t) in->position : end;
+    size_t max = in->max == 0 ? S_CHUNK_DEFAULT : in->max > S_CHUNK_MAX ? S_CHUNK_MAX : in->max;
+    size_t n = 0, at = from;
+    for (; at < end && n < max; at++)
+        n += d->map.entries[at].key.kind != S_HOLE;
+    while (at < end && d->map.entries[at].key.kind == S_HOLE)
+        at++; // so `done` is set with the last entry, not one call later
+    out->version = d->version;
+    out->next = at;
+    out->done = at == end;
+    if (n == 0)
+        return ROM_OK;
+    romi_variant_msg_t **keys = romi_variants_alloc (call, n);
+    romi_variant_msg_t **values = romi_variants_alloc (call, n);
+    if (!keys || !values)
+        return rom_call_fail (call, ROM_NOMEM, "server out of memory");
+    size_t i = 0;
+    for (size_t k = from; k < at; k++) {
+        const romi_omap_entry_t *e = &d->map.entries[k];
+        if (e->key.kind == S_HOLE)
+            continue;
+        romi_slot_export (&e->key, keys[i], call);
+        if (romi_slot_export (&e->value, values[i], call) != ROM_OK)
+            return ROM_NOMEM;
+        i++;
+    }
+    out->items = keys;
+    out->n_items = n;
+    out->values = values;
+    out->n_values = n;
+    return ROM_OK;
 }
 
 static const Rom__Builtins__Dict_Servant s_servant = {
@@ -344,6 +528,9 @@ static const Rom__Builtins__Dict_Servant s_servant = {
     .set_default = s_set_default,
     .clear = s_clear,
     .increment = s_increment,
+    .pop_item = s_pop_item,
+    .merged = s_merged,
+    .iter = s_iter,
 };
 
 rom_status_t

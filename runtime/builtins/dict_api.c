@@ -156,6 +156,35 @@ rom_dict_values (rom_dict_t *dict, rom_variant_t **values, size_t *n)
     return rom_dict_items (dict, NULL, values, n);
 }
 
+// Copy a reply's entries into caller-owned arrays (either may be NULL to skip it), the references among the
+// values given back (the copies carry tokens). The reply stays the caller's.
+static rom_status_t
+s_items_out (rom_dict_t *dict, Rom__Builtins__DictItem *const *pairs, size_t count, rom_variant_t **keys,
+             rom_variant_t **values)
+{
+    for (size_t i = 0; i < count; i++)
+        romi_variant_release_ref (dict, pairs[i]->value);
+    rom_variant_t *k = keys && count ? calloc (count, sizeof *k) : NULL;
+    rom_variant_t *v = values && count ? calloc (count, sizeof *v) : NULL;
+    int rc = (keys && count && !k) || (values && count && !v) ? -1 : 0;
+    for (size_t i = 0; rc == 0 && i < count; i++) {
+        if (k)
+            rc |= romi_variant_copy_out (pairs[i]->key, &k[i]);
+        if (v)
+            rc |= romi_variant_copy_out (pairs[i]->value, &v[i]);
+    }
+    if (rc != 0) {
+        rom_variants_free (&k, count);
+        rom_variants_free (&v, count);
+        return romi_handle_nomem (dict);
+    }
+    if (keys)
+        *keys = k;
+    if (values)
+        *values = v;
+    return ROM_OK;
+}
+
 rom_status_t
 rom_dict_items (rom_dict_t *dict, rom_variant_t **keys, rom_variant_t **values, size_t *n)
 {
@@ -171,30 +200,52 @@ rom_dict_items (rom_dict_t *dict, rom_variant_t **keys, rom_variant_t **values, 
     rom_status_t status = rom__builtins__dict_proxy__items (S_DICT (dict), NULL, &reply);
     if (status != ROM_OK)
         return status;
-    size_t count = reply->n_items;
-    for (size_t i = 0; i < count; i++)
-        romi_variant_release_ref (dict, reply->items[i]->value);
-    rom_variant_t *k = keys && count ? calloc (count, sizeof *k) : NULL;
-    rom_variant_t *v = values && count ? calloc (count, sizeof *v) : NULL;
-    int rc = (keys && count && !k) || (values && count && !v) ? -1 : 0;
-    for (size_t i = 0; rc == 0 && i < count; i++) {
-        if (k)
-            rc |= romi_variant_copy_out (reply->items[i]->key, &k[i]);
-        if (v)
-            rc |= romi_variant_copy_out (reply->items[i]->value, &v[i]);
-    }
+    status = s_items_out (dict, reply->items, reply->n_items, keys, values);
+    if (status == ROM_OK)
+        *n = reply->n_items;
     rom__builtins__dict_items__free_unpacked (reply, NULL);
-    if (rc != 0) {
-        rom_variants_free (&k, count);
-        rom_variants_free (&v, count);
-        return romi_handle_nomem (dict);
+    return status;
+}
+
+// A request's DictItems over the caller's keys and values (borrowed): `n_values` is `n`, or 1 for one value
+// under every key (fromkeys). s_items_in_done () after use, either way.
+typedef struct {
+    romi_variant_ins_t keys, values;
+    Rom__Builtins__DictItem *cells;
+    Rom__Builtins__DictItem **pairs;
+    Rom__Builtins__DictItems req;
+} s_items_in_t;
+
+static rom_status_t
+s_items_in (rom_client_t *client, const rom_variant_t *keys, const rom_variant_t *values, size_t n,
+            size_t n_values, s_items_in_t *in)
+{
+    *in = (s_items_in_t) {.req = ROM__BUILTINS__DICT_ITEMS__INIT};
+    rom_status_t status = romi_variant_ins (client, keys, n, &in->keys);
+    if (status == ROM_OK)
+        status = romi_variant_ins (client, values, n_values, &in->values);
+    in->cells = n ? calloc (n, sizeof *in->cells) : NULL;
+    in->pairs = n ? calloc (n, sizeof *in->pairs) : NULL;
+    if (status == ROM_OK && n && (!in->cells || !in->pairs))
+        status = rom_client_fail (client, ROM_NOMEM, "out of memory");
+    for (size_t i = 0; status == ROM_OK && i < n; i++) {
+        rom__builtins__dict_item__init (&in->cells[i]);
+        in->cells[i].key = in->keys.items[i];
+        in->cells[i].value = in->values.items[n_values == 1 ? 0 : i];
+        in->pairs[i] = &in->cells[i];
     }
-    if (keys)
-        *keys = k;
-    if (values)
-        *values = v;
-    *n = count;
-    return ROM_OK;
+    in->req.items = in->pairs;
+    in->req.n_items = n;
+    return status;
+}
+
+static void
+s_items_in_done (s_items_in_t *in)
+{
+    free (in->cells);
+    free (in->pairs);
+    romi_variant_ins_done (&in->keys);
+    romi_variant_ins_done (&in->values);
 }
 
 rom_status_t
@@ -204,30 +255,11 @@ rom_dict_update (rom_dict_t *dict, const rom_variant_t *keys, const rom_variant_
         || (n && romi_helper_null_arg (__func__, keys, "keys"))
         || (n && romi_helper_null_arg (__func__, values, "values")))
         return ROM_INVALID;
-    romi_variant_ins_t in_keys, in_values = {0};
-    rom_status_t status = romi_variant_ins (romi_handle_client (dict), keys, n, &in_keys);
+    s_items_in_t in;
+    rom_status_t status = s_items_in (romi_handle_client (dict), keys, values, n, n, &in);
     if (status == ROM_OK)
-        status = romi_variant_ins (romi_handle_client (dict), values, n, &in_values);
-    Rom__Builtins__DictItem *cells = n ? calloc (n, sizeof *cells) : NULL;
-    Rom__Builtins__DictItem **items = n ? calloc (n, sizeof *items) : NULL;
-    if (status == ROM_OK && n && (!cells || !items))
-        status = romi_handle_nomem (dict);
-    if (status == ROM_OK) {
-        for (size_t i = 0; i < n; i++) {
-            rom__builtins__dict_item__init (&cells[i]);
-            cells[i].key = in_keys.items[i];
-            cells[i].value = in_values.items[i];
-            items[i] = &cells[i];
-        }
-        Rom__Builtins__DictItems req = ROM__BUILTINS__DICT_ITEMS__INIT;
-        req.items = items;
-        req.n_items = n;
-        status = rom__builtins__dict_proxy__update (S_DICT (dict), &req, NULL);
-    }
-    free (cells);
-    free (items);
-    romi_variant_ins_done (&in_keys);
-    romi_variant_ins_done (&in_values);
+        status = rom__builtins__dict_proxy__update (S_DICT (dict), &in.req, NULL);
+    s_items_in_done (&in);
     return status;
 }
 
@@ -416,6 +448,150 @@ rom_dict_repr (rom_dict_t *dict, char **text)
     rom_variants_free (&keys, n);
     rom_variants_free (&values, n);
     return romi_repr_finish (dict, &b, text);
+}
+
+// --- issue 14: the rest of Python's dict -------------------------------------------------------------------
+
+rom_status_t
+rom_dict_new_fromkeys (rom_client_t *client, const rom_variant_t *keys, size_t n, rom_variant_t value,
+                       rom_dict_t **dict_p)
+{
+    if (romi_helper_bad_new (__func__, dict_p, "dict_p", client)
+        || (n && romi_helper_null_arg (__func__, keys, "keys")))
+        return ROM_INVALID;
+    s_items_in_t in;
+    rom_status_t status = s_items_in (client, keys, &value, n, 1, &in);
+    if (status == ROM_OK) {
+        Rom__Builtins__Dict_Proxy *proxy = NULL;
+        status = rom__builtins__dict__rom_create (client, &in.req, &proxy);
+        *dict_p = (rom_dict_t *) proxy;
+    }
+    s_items_in_done (&in);
+    return status;
+}
+
+rom_status_t
+rom_dict_popitem (rom_dict_t *dict, rom_variant_t *key, rom_variant_t *value)
+{
+    if (romi_helper_bad_handle (__func__, dict, S_TYPE))
+        return ROM_INVALID;
+    Rom__Builtins__DictItem *reply = NULL;
+    rom_status_t status = rom__builtins__dict_proxy__pop_item (S_DICT (dict), NULL, &reply);
+    if (status != ROM_OK)
+        return status;
+    rom_variant_t *k = NULL, *v = NULL;
+    status = s_items_out (dict, &reply, 1, key ? &k : NULL, value ? &v : NULL);
+    rom__builtins__dict_item__free_unpacked (reply, NULL);
+    if (status != ROM_OK)
+        return status;
+    // One-element arrays: their content moves into the caller's variants.
+    if (key)
+        *key = *k;
+    if (value)
+        *value = *v;
+    free (k);
+    free (v);
+    return ROM_OK;
+}
+
+rom_status_t
+rom_dict_copy (rom_dict_t *dict, rom_variant_t **keys, rom_variant_t **values, size_t *n)
+{
+    if (romi_helper_bad_handle (__func__, dict, S_TYPE) || romi_helper_null_arg (__func__, keys, "keys")
+        || romi_helper_null_arg (__func__, values, "values") || romi_helper_null_arg (__func__, n, "n"))
+        return ROM_INVALID;
+    return rom_dict_items (dict, keys, values, n); // one call: one snapshot
+}
+
+rom_status_t
+rom_dict_ior (rom_dict_t *dict, const rom_variant_t *keys, const rom_variant_t *values, size_t n)
+{
+    if (romi_helper_bad_handle (__func__, dict, S_TYPE)
+        || (n && romi_helper_null_arg (__func__, keys, "keys"))
+        || (n && romi_helper_null_arg (__func__, values, "values")))
+        return ROM_INVALID;
+    return rom_dict_update (dict, keys, values, n); // Python's dict.__ior__ is update
+}
+
+rom_status_t
+rom_dict_or (rom_dict_t *dict, const rom_variant_t *keys, const rom_variant_t *values, size_t n,
+             rom_variant_t **out_keys, rom_variant_t **out_values, size_t *n_out)
+{
+    if (romi_helper_bad_handle (__func__, dict, S_TYPE)
+        || (n && romi_helper_null_arg (__func__, keys, "keys"))
+        || (n && romi_helper_null_arg (__func__, values, "values"))
+        || romi_helper_null_arg (__func__, out_keys, "out_keys")
+        || romi_helper_null_arg (__func__, out_values, "out_values")
+        || romi_helper_null_arg (__func__, n_out, "n_out"))
+        return ROM_INVALID;
+    s_items_in_t in;
+    rom_status_t status = s_items_in (romi_handle_client (dict), keys, values, n, n, &in);
+    Rom__Builtins__DictItems *reply = NULL;
+    if (status == ROM_OK)
+        status = rom__builtins__dict_proxy__merged (S_DICT (dict), &in.req, &reply);
+    s_items_in_done (&in);
+    if (status != ROM_OK)
+        return status;
+    status = s_items_out (dict, reply->items, reply->n_items, out_keys, out_values);
+    if (status == ROM_OK)
+        *n_out = reply->n_items;
+    rom__builtins__dict_items__free_unpacked (reply, NULL);
+    return status;
+}
+
+rom_status_t
+rom_dict_iter (rom_dict_t *dict, rom_cursor_t *cursor, size_t max, rom_variant_t **keys,
+               rom_variant_t **values, size_t *n)
+{
+    if (romi_helper_bad_handle (__func__, dict, S_TYPE) || romi_helper_null_arg (__func__, cursor, "cursor")
+        || romi_helper_null_arg (__func__, n, "n"))
+        return ROM_INVALID;
+    if (cursor->done) { // the end stays the end, without asking
+        if (keys)
+            *keys = NULL;
+        if (values)
+            *values = NULL;
+        *n = 0;
+        return ROM_OK;
+    }
+    Rom__Builtins__Cursor req = ROM__BUILTINS__CURSOR__INIT;
+    req.started = cursor->started;
+    req.version = cursor->version;
+    req.position = cursor->position;
+    req.max = max > UINT32_MAX ? UINT32_MAX : (uint32_t) max;
+    Rom__Builtins__Chunk *reply = NULL;
+    rom_status_t status = rom__builtins__dict_proxy__iter (S_DICT (dict), &req, &reply);
+    if (status != ROM_OK)
+        return status;
+    size_t count = reply->n_items < reply->n_values ? reply->n_items : reply->n_values;
+    for (size_t i = 0; i < reply->n_values; i++)
+        romi_variant_release_ref (dict, reply->values[i]);
+    rom_variant_t *k = keys && count ? calloc (count, sizeof *k) : NULL;
+    rom_variant_t *v = values && count ? calloc (count, sizeof *v) : NULL;
+    int rc = (keys && count && !k) || (values && count && !v) ? -1 : 0;
+    for (size_t i = 0; rc == 0 && i < count; i++) {
+        if (k)
+            rc |= romi_variant_copy_out (reply->items[i], &k[i]);
+        if (v)
+            rc |= romi_variant_copy_out (reply->values[i], &v[i]);
+    }
+    if (rc == 0) {
+        *cursor = (rom_cursor_t) {.started = true,
+                                  .done = reply->done,
+                                  .version = reply->version,
+                                  .position = reply->next};
+        if (keys)
+            *keys = k;
+        if (values)
+            *values = v;
+        *n = count;
+    } else {
+        rom_variants_free (&k, count);
+        rom_variants_free (&v, count);
+        status = romi_handle_nomem (dict);
+    }
+    rom__builtins__chunk__free_unpacked (reply, NULL);
+    return status;
 }
 
 rom_proxy_t *

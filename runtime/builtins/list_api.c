@@ -1,7 +1,12 @@
 // list_api.c: the helpers of List in rom/rom_shared.h (a manager's list ()), over its generated proxy.
-// Indexes are Python's (negative from the end), resolved on the server, which owns the length.
+// Indexes are Python's (negative from the end), resolved on the server, which owns the length. What gives a
+// plain list (copy, l + items, l * n) takes one snapshot (GetSlice) and builds the result here: one call, and
+// the repetition never crosses the wire.
 #include "handles.h"
 #include "variant.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
 
 #include "rom/builtins/list.rom.h"
 
@@ -284,6 +289,257 @@ rom_list_repr (rom_list_t *list, char **text)
     romi_repr_puts (&b, "]");
     rom_variants_free (&items, n);
     return romi_repr_finish (list, &b, text);
+}
+
+// --- issue 14: the rest of Python's list -------------------------------------------------------------------
+
+// The longest plain list rom_list_mul () makes (as the server's l *= n, list.c): 4 Mi items.
+#define S_MAX_ITEMS ((size_t) 1 << 22)
+
+// A call taking one value: the request Variant is built, the call made, the request freed.
+static rom_status_t
+s_list_value_call (rom_list_t *list, const char *method, const rom_variant_t *v, ProtobufCMessage **reply)
+{
+    romi_variant_in_t in;
+    rom_status_t status = romi_variant_in (romi_handle_client (list), v, &in);
+    if (status == ROM_OK)
+        status = romi_handle_call (list, method, &in.msg.base, reply);
+    romi_variant_in_done (&in);
+    return status;
+}
+
+rom_status_t
+rom_list_count (rom_list_t *list, rom_variant_t v, size_t *n)
+{
+    if (romi_helper_bad_handle (__func__, list, S_TYPE) || romi_helper_null_arg (__func__, n, "n"))
+        return ROM_INVALID;
+    ProtobufCMessage *reply = NULL;
+    rom_status_t status = s_list_value_call (list, "Count", &v, &reply);
+    if (status == ROM_OK) {
+        *n = ((Rom__Builtins__Size *) reply)->size;
+        protobuf_c_message_free_unpacked (reply, NULL);
+    }
+    return status;
+}
+
+rom_status_t
+rom_list_contains (rom_list_t *list, rom_variant_t v, bool *found)
+{
+    if (romi_helper_bad_handle (__func__, list, S_TYPE) || romi_helper_null_arg (__func__, found, "found"))
+        return ROM_INVALID;
+    ProtobufCMessage *reply = NULL;
+    rom_status_t status = s_list_value_call (list, "Contains", &v, &reply);
+    if (status == ROM_OK) {
+        *found = ((Rom__Builtins__Truth *) reply)->value;
+        protobuf_c_message_free_unpacked (reply, NULL);
+    }
+    return status;
+}
+
+rom_status_t
+rom_list_index_in (rom_list_t *list, rom_variant_t v, int64_t start, int64_t stop, size_t *pos)
+{
+    if (romi_helper_bad_handle (__func__, list, S_TYPE) || romi_helper_null_arg (__func__, pos, "pos"))
+        return ROM_INVALID;
+    romi_variant_in_t in;
+    rom_status_t status = romi_variant_in (romi_handle_client (list), &v, &in);
+    if (status != ROM_OK)
+        return status;
+    Rom__Builtins__Find req = ROM__BUILTINS__FIND__INIT;
+    req.value = &in.msg;
+    req.start = start;
+    req.stop = stop;
+    req.bounded = true; // a stop of 0 is Python's 0 here, not "to the end"
+    status = romi_handle_size (list, "IndexOf", &req.base, pos);
+    romi_variant_in_done (&in);
+    return status;
+}
+
+rom_status_t
+rom_list_reverse (rom_list_t *list)
+{
+    if (romi_helper_bad_handle (__func__, list, S_TYPE))
+        return ROM_INVALID;
+    return rom__builtins__list_proxy__reverse (S_LIST (list), NULL, NULL);
+}
+
+rom_status_t
+rom_list_sort (rom_list_t *list, bool reverse)
+{
+    if (romi_helper_bad_handle (__func__, list, S_TYPE))
+        return ROM_INVALID;
+    Rom__Builtins__SortOrder req = ROM__BUILTINS__SORT_ORDER__INIT;
+    req.reverse = reverse;
+    return rom__builtins__list_proxy__sort (S_LIST (list), &req, NULL);
+}
+
+rom_status_t
+rom_list_set_slice (rom_list_t *list, int64_t start, int64_t stop, const rom_variant_t *items, size_t n)
+{
+    if (romi_helper_bad_handle (__func__, list, S_TYPE)
+        || (n && romi_helper_null_arg (__func__, items, "items")))
+        return ROM_INVALID;
+    romi_variant_ins_t ins;
+    rom_status_t status = romi_variant_ins (romi_handle_client (list), items, n, &ins);
+    if (status == ROM_OK) {
+        Rom__Builtins__SliceItems req = ROM__BUILTINS__SLICE_ITEMS__INIT;
+        req.start = start;
+        req.stop = stop;
+        req.items = ins.items;
+        req.n_items = n;
+        status = rom__builtins__list_proxy__set_slice (S_LIST (list), &req, NULL);
+    }
+    romi_variant_ins_done (&ins);
+    return status;
+}
+
+rom_status_t
+rom_list_delete_slice (rom_list_t *list, int64_t start, int64_t stop)
+{
+    if (romi_helper_bad_handle (__func__, list, S_TYPE))
+        return ROM_INVALID;
+    Rom__Builtins__Slice req = ROM__BUILTINS__SLICE__INIT;
+    req.start = start;
+    req.stop = stop;
+    return rom__builtins__list_proxy__delete_slice (S_LIST (list), &req, NULL);
+}
+
+rom_status_t
+rom_list_imul (rom_list_t *list, int64_t n)
+{
+    if (romi_helper_bad_handle (__func__, list, S_TYPE))
+        return ROM_INVALID;
+    Rom__Builtins__Times req = ROM__BUILTINS__TIMES__INIT;
+    req.times = n;
+    return rom__builtins__list_proxy__imul (S_LIST (list), &req, NULL);
+}
+
+// The whole list in one call: an atomic snapshot. Its references are given back at once (the plain copies
+// carry tokens, as rom_list_slice's do).
+static rom_status_t
+s_snapshot (rom_list_t *list, Rom__Builtins__VariantList **reply)
+{
+    Rom__Builtins__Slice req = ROM__BUILTINS__SLICE__INIT;
+    req.stop = ROM_SLICE_END;
+    rom_status_t status = rom__builtins__list_proxy__get_slice (S_LIST (list), &req, reply);
+    for (size_t i = 0; status == ROM_OK && i < (*reply)->n_items; i++)
+        romi_variant_release_ref (list, (*reply)->items[i]);
+    return status;
+}
+
+// A new caller-owned array: `times` rounds of `head` (n_head), then `tail` (n_tail). *out NULL when empty.
+static rom_status_t
+s_plain (rom_list_t *list, romi_variant_msg_t *const *head, size_t n_head, size_t times,
+         romi_variant_msg_t *const *tail, size_t n_tail, rom_variant_t **out, size_t *n_out)
+{
+    size_t n = n_head * times + n_tail; // the callers checked it against S_MAX_ITEMS
+    rom_variant_t *items = n ? calloc (n, sizeof *items) : NULL;
+    if (n && !items)
+        return romi_handle_nomem (list);
+    for (size_t k = 0; k < n; k++) {
+        const romi_variant_msg_t *m = k < n_head * times ? head[k % n_head] : tail[k - n_head * times];
+        if (romi_variant_copy_out (m, &items[k]) != 0) {
+            rom_variants_free (&items, k);
+            return romi_handle_nomem (list);
+        }
+    }
+    *out = items;
+    *n_out = n;
+    return ROM_OK;
+}
+
+rom_status_t
+rom_list_copy (rom_list_t *list, rom_variant_t **items, size_t *n)
+{
+    if (romi_helper_bad_handle (__func__, list, S_TYPE) || romi_helper_null_arg (__func__, items, "items")
+        || romi_helper_null_arg (__func__, n, "n"))
+        return ROM_INVALID;
+    Rom__Builtins__VariantList *reply = NULL;
+    rom_status_t status = s_snapshot (list, &reply);
+    if (status != ROM_OK)
+        return status;
+    status = s_plain (list, reply->items, reply->n_items, 1, NULL, 0, items, n);
+    rom__builtins__variant_list__free_unpacked (reply, NULL);
+    return status;
+}
+
+rom_status_t
+rom_list_concat (rom_list_t *list, const rom_variant_t *items, size_t n, rom_variant_t **out, size_t *n_out)
+{
+    if (romi_helper_bad_handle (__func__, list, S_TYPE)
+        || (n && romi_helper_null_arg (__func__, items, "items"))
+        || romi_helper_null_arg (__func__, out, "out") || romi_helper_null_arg (__func__, n_out, "n_out"))
+        return ROM_INVALID;
+    // The items are checked (a string kind without its string, a bad token) before the call, as extend's.
+    romi_variant_ins_t ins;
+    rom_status_t status = romi_variant_ins (romi_handle_client (list), items, n, &ins);
+    Rom__Builtins__VariantList *reply = NULL;
+    if (status == ROM_OK)
+        status = s_snapshot (list, &reply);
+    if (status == ROM_OK && reply->n_items > SIZE_MAX - n)
+        status = rom_client_fail (romi_handle_client (list), ROM_TOO_LARGE, "%s: the sum is too long",
+                                  __func__);
+    if (status == ROM_OK)
+        status = s_plain (list, reply->items, reply->n_items, 1, ins.items, n, out, n_out);
+    if (reply)
+        rom__builtins__variant_list__free_unpacked (reply, NULL);
+    romi_variant_ins_done (&ins);
+    return status;
+}
+
+rom_status_t
+rom_list_mul (rom_list_t *list, int64_t times, rom_variant_t **out, size_t *n_out)
+{
+    if (romi_helper_bad_handle (__func__, list, S_TYPE) || romi_helper_null_arg (__func__, out, "out")
+        || romi_helper_null_arg (__func__, n_out, "n_out"))
+        return ROM_INVALID;
+    Rom__Builtins__VariantList *reply = NULL;
+    rom_status_t status = s_snapshot (list, &reply);
+    if (status != ROM_OK)
+        return status;
+    size_t rounds = times > 0 ? (size_t) times : 0, total;
+    if (__builtin_mul_overflow (reply->n_items, rounds, &total) || total > S_MAX_ITEMS)
+        status = rom_client_fail (romi_handle_client (list), ROM_TOO_LARGE,
+                                  "%s: l * %" PRId64 ": %zu items times %" PRId64 " is over the limit of %zu",
+                                  __func__, times, reply->n_items, times, S_MAX_ITEMS);
+    else
+        status = s_plain (list, reply->items, reply->n_items, rounds, NULL, 0, out, n_out);
+    rom__builtins__variant_list__free_unpacked (reply, NULL);
+    return status;
+}
+
+rom_status_t
+rom_list_iter (rom_list_t *list, rom_cursor_t *cursor, size_t max, rom_variant_t **items, size_t *n)
+{
+    if (romi_helper_bad_handle (__func__, list, S_TYPE) || romi_helper_null_arg (__func__, cursor, "cursor")
+        || romi_helper_null_arg (__func__, items, "items") || romi_helper_null_arg (__func__, n, "n"))
+        return ROM_INVALID;
+    if (cursor->done) { // the end stays the end, without asking
+        *items = NULL;
+        *n = 0;
+        return ROM_OK;
+    }
+    Rom__Builtins__Cursor req = ROM__BUILTINS__CURSOR__INIT;
+    req.started = cursor->started;
+    req.version = cursor->version;
+    req.position = cursor->position;
+    req.max = max > UINT32_MAX ? UINT32_MAX : (uint32_t) max;
+    Rom__Builtins__Chunk *reply = NULL;
+    rom_status_t status = rom__builtins__list_proxy__iter (S_LIST (list), &req, &reply);
+    if (status != ROM_OK)
+        return status;
+    rom_variant_t *got = NULL;
+    status = romi_variant_take_list (list, reply->items, reply->n_items, &got);
+    if (status == ROM_OK) {
+        *cursor = (rom_cursor_t) {.started = true,
+                                  .done = reply->done,
+                                  .version = reply->version,
+                                  .position = reply->next};
+        *items = got;
+        *n = reply->n_items;
+    }
+    rom__builtins__chunk__free_unpacked (reply, NULL);
+    return status;
 }
 
 rom_proxy_t *

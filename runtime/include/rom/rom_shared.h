@@ -247,6 +247,33 @@ rom_status_t rom_dict_incr_int (rom_dict_t *dict, const char *key, int64_t delta
 rom_status_t rom_dict_set_proxy (rom_dict_t *dict, rom_variant_t key, const rom_proxy_t *proxy);
 // Python's repr: "{'index1': 'value1', 3: 103}". *text is caller-owned (free ()).
 rom_status_t rom_dict_repr (rom_dict_t *dict, char **text);
+// d.popitem (): remove the last inserted entry (LIFO, as Python) and hand it over: *key and *value (either
+// may be NULL to drop it) are caller-owned (rom_variant_clear ()). ROM_NOT_FOUND "popitem(): dictionary is
+// empty" when empty.
+rom_status_t rom_dict_popitem (rom_dict_t *dict, rom_variant_t *key, rom_variant_t *value);
+// d.copy (): a plain copy, one atomic snapshot, in insertion order. *keys and *values are caller-owned
+// (rom_variants_free (&array, *n)); NULL when *n is 0.
+rom_status_t rom_dict_copy (rom_dict_t *dict, rom_variant_t **keys, rom_variant_t **values, size_t *n);
+// d |= dict (zip (keys, values)): Python's update, all or nothing (every key is checked first).
+rom_status_t rom_dict_ior (rom_dict_t *dict, const rom_variant_t *keys, const rom_variant_t *values,
+                           size_t n);
+// d | dict (zip (keys, values)) as a new plain dict, in one call (d unchanged): d's keys in their order, then
+// the given keys d lacks in their first order; a given key's (last) value wins. *out_keys and *out_values
+// are caller-owned (rom_variants_free ()). ROM_WRONG_TYPE for a given key that cannot be a key.
+rom_status_t rom_dict_or (rom_dict_t *dict, const rom_variant_t *keys, const rom_variant_t *values, size_t n,
+                          rom_variant_t **out_keys, rom_variant_t **out_values, size_t *n_out);
+// A new Dict holding every key of `keys` with `value` (Manager ().dict (dict.fromkeys (keys, value))) in one
+// call. Caller owns *dict_p. ROM_WRONG_TYPE for a key that cannot be a key (no Dict is made).
+rom_status_t rom_dict_new_fromkeys (rom_client_t *client, const rom_variant_t *keys, size_t n,
+                                    rom_variant_t value, rom_dict_t **dict_p);
+// The next up to `max` entries (0: 256; a chunk is at most 65536) of an iteration in insertion order, from
+// *cursor (start from ROM_CURSOR_INIT; see rom_cursor_t). *keys and *values (either may be NULL to skip
+// it) are caller-owned (rom_variants_free (&array, *n)); *n == 0 with ROM_OK is the end, and stays so.
+// ROM_CHANGED ("rom.builtins.Dict#4.Iter: dictionary changed during iteration") when the Dict was modified
+// by anyone since the first call: nothing is returned, the cursor is unchanged. A cursor of another Dict
+// does no harm (CHANGED, or the end).
+rom_status_t rom_dict_iter (rom_dict_t *dict, rom_cursor_t *cursor, size_t max, rom_variant_t **keys,
+                            rom_variant_t **values, size_t *n);
 rom_proxy_t *rom_dict_proxy (rom_dict_t *dict);
 void rom_dict_destroy (rom_dict_t **dict_p);
 
@@ -283,6 +310,44 @@ rom_status_t rom_list_get_double (rom_list_t *list, int64_t index, double *out);
 rom_status_t rom_list_get_str (rom_list_t *list, int64_t index, char **out); // *out caller-owned (free ())
 // Python's repr: "[0, 1, 2, 'x']". *text is caller-owned (free ()).
 rom_status_t rom_list_repr (rom_list_t *list, char **text);
+// l.index (v, start, stop): as rom_list_index within Python's bounds (negative from the end, clamped; a
+// stop of 0 searches nothing, as Python's). ROM_NOT_FOUND when no equal item is in [start, stop).
+rom_status_t rom_list_index_in (rom_list_t *list, rom_variant_t v, int64_t start, int64_t stop, size_t *pos);
+// l.count (v): how many items equal v, by rom_list_index's equality (numbers by value, 1 == 1.0 == 1u; a
+// bool equals only a bool, where Python's True == 1).
+rom_status_t rom_list_count (rom_list_t *list, rom_variant_t v, size_t *n);
+// v in l, by the same equality.
+rom_status_t rom_list_contains (rom_list_t *list, rom_variant_t v, bool *found);
+// l.reverse ().
+rom_status_t rom_list_reverse (rom_list_t *list);
+// l.sort (reverse=reverse): stable (equal items keep their order, reversed or not). Numbers (int, uint,
+// double, bool) compare by value with each other, strings with strings (code point order), bytes with
+// bytes. Any other mix (a string and an int; None or references when there are two items or more) is
+// ROM_WRONG_TYPE "'<' not supported between instances of 'str' and 'int'" and the list is unchanged.
+rom_status_t rom_list_sort (rom_list_t *list, bool reverse);
+// l[start:stop] = items (step 1): the bounds clamp as rom_list_slice's; the length may change (stop <= start
+// inserts at start). All or nothing.
+rom_status_t rom_list_set_slice (rom_list_t *list, int64_t start, int64_t stop, const rom_variant_t *items,
+                                 size_t n);
+// del l[start:stop]: clamped, never an error.
+rom_status_t rom_list_delete_slice (rom_list_t *list, int64_t start, int64_t stop);
+// l *= n: n <= 0 empties the list. A result over 2^22 items (4 Mi: a copy of it as numbers still fits the
+// default 64 MiB reply) is ROM_TOO_LARGE and the list is unchanged.
+rom_status_t rom_list_imul (rom_list_t *list, int64_t n);
+// l[:], l + items, l * n: new plain arrays from one snapshot of the list (one call), as Python's ListProxy
+// returns plain lists. *items / *out are caller-owned (rom_variants_free (&array, n)); NULL when empty.
+// rom_list_mul: n <= 0 gives an empty array; over 2^22 items is ROM_TOO_LARGE.
+rom_status_t rom_list_copy (rom_list_t *list, rom_variant_t **items, size_t *n);
+rom_status_t rom_list_concat (rom_list_t *list, const rom_variant_t *items, size_t n, rom_variant_t **out,
+                              size_t *n_out);
+rom_status_t rom_list_mul (rom_list_t *list, int64_t n, rom_variant_t **out, size_t *n_out);
+// The next up to `max` items (0: 256; a chunk is at most 65536) of an iteration from *cursor (start from
+// ROM_CURSOR_INIT; see rom_cursor_t). *items is caller-owned (rom_variants_free (&items, *n)); *n == 0 with
+// ROM_OK is the end, and stays so. ROM_CHANGED ("rom.builtins.List#3.Iter: list changed during
+// iteration") when the List was modified by anyone since the first call (stricter than Python, whose list
+// iterator runs on): nothing is returned, the cursor is unchanged. A cursor of another List does no harm.
+rom_status_t rom_list_iter (rom_list_t *list, rom_cursor_t *cursor, size_t max, rom_variant_t **items,
+                            size_t *n);
 rom_proxy_t *rom_list_proxy (rom_list_t *list);
 void rom_list_destroy (rom_list_t **list_p);
 
