@@ -227,6 +227,20 @@ romi_slot_equal (const romi_slot_t *slot, const romi_variant_msg_t *v)
     int kind = v ? (int) v->kind_case : KIND (_NOT_SET);
     if (s_is_number (slot->kind) && s_is_number (kind))
         return s_number_equal (slot, v);
+    // Python's bool is an int: True == 1 == 1.0 (list.count, `in`, index, remove), as keys are
+    // (romi_key_equal).
+    if ((slot->kind == KIND (BOOL_VALUE) && s_is_number (kind))
+        || (kind == KIND (BOOL_VALUE) && s_is_number (slot->kind))) {
+        romi_slot_t a = *slot;
+        romi_variant_msg_t b = *v;
+        if (a.kind == KIND (BOOL_VALUE))
+            a = (romi_slot_t) {.kind = KIND (INT_VALUE), .i = slot->b};
+        if (b.kind_case == KIND (BOOL_VALUE)) {
+            b.kind_case = KIND (INT_VALUE);
+            b.int_value = v->bool_value;
+        }
+        return s_number_equal (&a, &b);
+    }
     if (slot->kind != kind)
         return false;
     switch (kind) {

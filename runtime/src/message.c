@@ -41,8 +41,8 @@ rom_message_dup (const ProtobufCMessage *message, ProtobufCMessage **copy_p)
 // Deeper than protobuf-c's own recursion limit is not a message anyone sends; stop looking there.
 #define S_MAX_DEPTH 64
 
-static bool s_missing (const ProtobufCMessageDescriptor *d, const ProtobufCMessage *m, char *path, size_t size,
-                       size_t len, int depth);
+static bool s_missing (const ProtobufCMessageDescriptor *d, const ProtobufCMessage *m, char *path,
+                       size_t size, size_t len, int depth);
 
 // Whether field `f` of `m` (NULL: the empty message) is, or holds, a missing required field. `path` already
 // names `f` in its first `len` bytes.
@@ -61,7 +61,8 @@ s_field_missing (const ProtobufCFieldDescriptor *f, const ProtobufCMessage *m, c
     if (!m || f->type != PROTOBUF_C_TYPE_MESSAGE)
         return false;
     // A oneof member counts only when it is the one set.
-    if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) && *(const uint32_t *) ((const char *) m + f->quantifier_offset) != f->id)
+    if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
+        && *(const uint32_t *) ((const char *) m + f->quantifier_offset) != f->id)
         return false;
     if (f->label == PROTOBUF_C_LABEL_REPEATED) {
         ProtobufCMessage *const *items = *(ProtobufCMessage *const *const *) member;
@@ -78,8 +79,8 @@ s_field_missing (const ProtobufCFieldDescriptor *f, const ProtobufCMessage *m, c
 // `path` holds the dotted path of `m` in its first `len` bytes; it grows by a field's name while that field
 // is searched and is cut back when nothing is missing there.
 static bool
-s_missing (const ProtobufCMessageDescriptor *d, const ProtobufCMessage *m, char *path, size_t size, size_t len,
-           int depth)
+s_missing (const ProtobufCMessageDescriptor *d, const ProtobufCMessage *m, char *path, size_t size,
+           size_t len, int depth)
 {
     if (depth > S_MAX_DEPTH)
         return false;

@@ -112,6 +112,11 @@ test_list_count_contains_index_in (void **state)
     assert_int_equal (n, 1);
     assert_int_equal (rom_list_count (l, ROM_STR ("zz"), &n), ROM_OK);
     assert_int_equal (n, 0);
+    assert_int_equal (rom_list_count (l, ROM_BOOL (true), &n),
+                      ROM_OK); // Python: [1, 1.0, 1].count (True) == 3
+    assert_int_equal (n, 3);
+    assert_int_equal (rom_list_count (l, ROM_BOOL (false), &n), ROM_OK);
+    assert_int_equal (n, 0);
 
     bool found = false;
     assert_int_equal (rom_list_contains (l, ROM_DOUBLE (1.0), &found), ROM_OK);

@@ -304,8 +304,18 @@ test_slot_equal (void **state)
     assert_true (romi_slot_equal (&slot, &w));
     w = s_double (1.5);
     assert_false (romi_slot_equal (&slot, &w));
-    w = s_bool (true); // a bool is not a number here
+    w = s_bool (true); // Python's True == 1
+    assert_true (romi_slot_equal (&slot, &w));
+    w = s_bool (false);
     assert_false (romi_slot_equal (&slot, &w));
+    v = s_bool (false); // and False == 0.0, the other way round
+    assert_int_equal (romi_slot_set (&slot, &v, NULL), ROM_OK);
+    w = s_double (0.0);
+    assert_true (romi_slot_equal (&slot, &w));
+    w = s_int (1);
+    assert_false (romi_slot_equal (&slot, &w));
+    v = s_int (1);
+    assert_int_equal (romi_slot_set (&slot, &v, NULL), ROM_OK);
     // -1 is not UINT64_MAX, though they share their bits.
     v = s_int (-1);
     romi_slot_set (&slot, &v, NULL);
