@@ -25,7 +25,7 @@
 #define PARITY_CHECK(cond)                                                                                   \
     do {                                                                                                     \
         if (!(cond)) {                                                                                       \
-            fprintf (stderr, "child %d: %s:%d: check failed: %s\n", (int) getpid (), __FILE__, __LINE__,   \
+            fprintf (stderr, "child %d: %s:%d: check failed: %s\n", (int) getpid (), __FILE__, __LINE__,     \
                      #cond);                                                                                 \
             return 1;                                                                                        \
         }                                                                                                    \
