@@ -7,6 +7,7 @@
 #define PARITY_H
 
 #include "rom_test_fixture.h"
+#include "rom/builtins/sync.rom.h" // raw calls: a Wait sent async, a State
 
 #include <stdio.h>
 #include <stdlib.h>
