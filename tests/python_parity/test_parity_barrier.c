@@ -398,6 +398,42 @@ s_default_timeout_f (void *arg)
     return s_count_broken (a, a->barrier2, ROM_BARRIER_DEFAULT);
 }
 
+static int
+s_wait_forever (void *arg)
+{
+    PARITY_CHECK (rom_barrier_wait (arg, ROM_FOREVER, NULL) == ROM_OK);
+    return 0;
+}
+
+// A wait given ROM_FOREVER on a barrier with a default waits past that default (C can say "forever" where
+// Python's wait (None) means the default): a child waits so; once it is parked, the parent lets more than
+// the default pass (a timed wait on an Event nobody sets: the time itself is what is tested), finds the
+// barrier whole, and arrives.
+static void
+s_forever_ignores_default (rom_client_t *client)
+{
+    rom_barrier_t *b;
+    rom_event_t *never;
+    assert_int_equal (rom_barrier_new_timeout (client, 2, 50, &b), ROM_OK);
+    assert_int_equal (rom_event_new (client, &never), ROM_OK);
+    pid_t child = parity_fork (s_wait_forever, b);
+    uint64_t deadline = romi_now_ms () + PARITY_LONG;
+    uint32_t waiting = 0;
+    bool broken = true;
+    do {
+        assert_int_equal (rom_barrier_state (b, NULL, &waiting, NULL), ROM_OK);
+        assert_true (romi_now_ms () < deadline);
+    } while (waiting < 1);
+    assert_int_equal (rom_event_wait (never, 150), ROM_TIMEOUT);
+    assert_int_equal (rom_barrier_state (b, NULL, &waiting, &broken), ROM_OK);
+    assert_int_equal (waiting, 1);
+    assert_false (broken);
+    assert_int_equal (rom_barrier_wait (b, ROM_BARRIER_DEFAULT, NULL), ROM_OK);
+    assert_int_equal (rom_test_join (child), 0);
+    rom_event_destroy (&never);
+    rom_barrier_destroy (&b);
+}
+
 // _TestBarrier.test_default_timeout: "Test the barrier's default timeout"
 //     barrier = self.Barrier(self.N, timeout=0.5)
 //     self.run_threads(self._test_default_timeout_f, (barrier, results))
@@ -415,8 +451,8 @@ test_default_timeout (void **state)
     assert_true (romi_now_ms () - start < DEFAULT_TIMEOUT / 2);
     assert_int_equal (s_len (args.results[0]), N);
     assert_true (s_len (args.results[1]) >= 1);
-    // ROM_FOREVER ignores the default; a barrier without one reports ROM_FOREVER; ROM_BARRIER_DEFAULT is
-    // no default.
+    // A barrier without a default reports ROM_FOREVER and its ROM_BARRIER_DEFAULT wait does not time out;
+    // ROM_BARRIER_DEFAULT is no default; misuse of the new helpers is refused, as every helper's.
     uint32_t timeout = 0;
     assert_int_equal (rom_barrier_timeout (args.barrier, &timeout), ROM_OK);
     assert_int_equal (timeout, DEFAULT_TIMEOUT);
@@ -428,6 +464,12 @@ test_default_timeout (void **state)
     rom_barrier_destroy (&none);
     assert_int_equal (rom_barrier_new_timeout (client, 1, ROM_BARRIER_DEFAULT, &none), ROM_INVALID);
     assert_null (none);
+    assert_non_null (strstr (rom_client_errmsg (NULL), "rom_barrier_new_timeout"));
+    s_forever_ignores_default (client);
+    assert_int_equal (rom_barrier_new_timeout (NULL, 1, 100, &none), ROM_INVALID);
+    assert_int_equal (rom_barrier_timeout (NULL, &timeout), ROM_INVALID);
+    assert_int_equal (rom_barrier_timeout (args.barrier, NULL), ROM_INVALID);
+    assert_int_equal (rom_barrier_wait (NULL, ROM_BARRIER_DEFAULT, NULL), ROM_INVALID);
     s_teardown (client, &args);
 }
 
