@@ -374,8 +374,7 @@ test_timeout (void **state)
     rom_client_t *client = s_setup (&args);
     s_run_parties (s_timeout_f, &args);
     assert_int_equal (s_len (args.results[0]), N);
-    size_t timeouts = s_len (args.results[1]);
-    assert_true (timeouts >= 1 && timeouts <= N - 1); // the late party always finds it broken
+    assert_true (s_len (args.results[1]) >= 1); // someone's timeout is what broke it
     s_teardown (client, &args);
 }
 

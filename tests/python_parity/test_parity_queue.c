@@ -56,8 +56,14 @@ static void
 s_assert_put_full (rom_queue_t *queue, uint32_t timeout_ms)
 {
     uint64_t start = romi_now_ms ();
-    assert_int_equal (rom_queue_put_int (queue, 7, timeout_ms), ROM_FULL);
-    parity_assert_took (romi_now_ms () - start, timeout_ms);
+    rom_status_t status = rom_queue_put_int (queue, 7, timeout_ms);
+    uint64_t elapsed = romi_now_ms () - start;
+    parity_assert_verdict (status, ROM_FULL, elapsed, timeout_ms);
+    if (status == ROM_FULL)
+        parity_assert_took (elapsed, timeout_ms);
+    int64_t size = -1;
+    assert_int_equal (rom_queue_qsize (queue, &size), ROM_OK);
+    assert_int_equal (size, 6); // nothing was put
 }
 
 // _TestQueue.test_put:
@@ -119,8 +125,11 @@ s_assert_get_empty (rom_queue_t *queue, uint32_t timeout_ms)
 {
     uint64_t start = romi_now_ms ();
     int64_t v;
-    assert_int_equal (rom_queue_get_int (queue, timeout_ms, &v), ROM_EMPTY);
-    parity_assert_took (romi_now_ms () - start, timeout_ms);
+    rom_status_t status = rom_queue_get_int (queue, timeout_ms, &v);
+    uint64_t elapsed = romi_now_ms () - start;
+    parity_assert_verdict (status, ROM_EMPTY, elapsed, timeout_ms);
+    if (status == ROM_EMPTY)
+        parity_assert_took (elapsed, timeout_ms);
 }
 
 // _TestQueue.test_get:
@@ -301,8 +310,10 @@ test_timeout (void **state)
     assert_int_equal (rom_queue_new (client, 0, &q), ROM_OK);
     uint64_t start = romi_now_ms ();
     int64_t v;
-    assert_int_equal (rom_queue_get_int (q, 200, &v), ROM_EMPTY);
-    assert_true (romi_now_ms () - start >= 100);
+    rom_status_t status = rom_queue_get_int (q, 200, &v);
+    uint64_t elapsed = romi_now_ms () - start;
+    parity_assert_verdict (status, ROM_EMPTY, elapsed, 200);
+    assert_true (elapsed >= 100);
     rom_queue_destroy (&q);
     rom_client_destroy (&client);
 }
