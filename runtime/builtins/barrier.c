@@ -5,6 +5,12 @@
 // waiter whose deadline passes (s_on_cancel, as Python breaks the barrier on a timeout), answers every waiter
 // ROM_BROKEN and every later Wait too, until Reset. A waiter that leaves because its session ended or the
 // barrier is destroyed is only removed: the others keep waiting.
+//
+// Python's Barrier (parties, timeout=): the default timeout is kept here and reported by State, and the
+// caller's helper (barrier_api.c, ROM_BARRIER_DEFAULT) makes it its Wait's deadline. Rejected: applying it
+// here to a Wait that came without a deadline, as a servant cannot set a call's deadline or a timer of its
+// own (deadlines are the caller's: rom_call_remaining_ms () only reads one); the extra State costs one round
+// trip (~0.1 ms) per default wait, and keeps a raw Wait meaning what its deadline says.
 #include "builtins.h"
 #include "waitq.h"
 
@@ -14,6 +20,7 @@
 
 typedef struct {
     uint32_t parties;
+    uint32_t timeout_ms; // the default timeout of a Wait (BarrierInit.timeout_ms), 0: none
     bool broken;
     romi_sync_waitq_t waiters;
 } barrier_t;
@@ -28,6 +35,7 @@ s_create (void *ctx, const Rom__Builtins__BarrierInit *args, void **self_p, rom_
     if (!self)
         return rom_call_fail (call, ROM_NOMEM, "out of memory");
     self->parties = args->parties;
+    self->timeout_ms = args->timeout_ms;
     romi_sync_waitq_init (&self->waiters);
     *self_p = self;
     return ROM_OK;
@@ -111,6 +119,7 @@ s_state (void *self, const Google__Protobuf__Empty *in, Rom__Builtins__BarrierSt
     out->parties = barrier->parties;
     out->waiting = (uint32_t) romi_sync_waitq_count (&barrier->waiters);
     out->broken = barrier->broken;
+    out->timeout_ms = barrier->timeout_ms;
     return ROM_OK;
 }
 

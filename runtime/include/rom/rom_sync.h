@@ -129,16 +129,40 @@ void rom_condition_destroy (rom_condition_t **cond_p);
 
 // --- Barrier ----------------------------------------------------------------------------------------------
 
-rom_status_t rom_barrier_new (rom_client_t *client, uint32_t parties,
-                              rom_barrier_t **barrier_p); // caller owns
+// A timeout for rom_barrier_wait (): use the barrier's default (rom_barrier_new_timeout ()), or wait without
+// end if it has none: Python's barrier.wait () / wait (timeout=None).
+#define ROM_BARRIER_DEFAULT (UINT32_MAX - 1u)
+
+// A new barrier for `parties` callers (>= 1, else ROM_APP_ERROR). On ROM_OK *barrier_p is a new handle:
+// caller owns it and must destroy it when done. rom_barrier_new_timeout () gives it a default timeout, as
+// Python's Barrier (parties, timeout=): the one a wait given ROM_BARRIER_DEFAULT waits with, in any process
+// holding the barrier (ROM_FOREVER, or 0: none; ROM_BARRIER_DEFAULT itself: ROM_INVALID). rom_barrier_new ()
+// is rom_barrier_new_timeout (..., ROM_FOREVER, ...). A default of 0 cannot be had (0 is "none" on the wire):
+// give ROM_NOWAIT to the wait instead.
+//
+// Python's `action` callable cannot cross processes (nothing is pickled, and the server runs no user code
+// for a built-in). The same effect: the party whose wait answers index 0 runs the action and then waits on
+// the barrier once more, so nobody goes on before it is done:
+//
+//     int64_t index;
+//     if (rom_barrier_wait (b, ROM_BARRIER_DEFAULT, &index) == ROM_OK && index == 0)
+//         action ();                                   // exactly one party runs it
+//     rom_barrier_wait (b, ROM_BARRIER_DEFAULT, NULL);   // all parties go on once it ran
+rom_status_t rom_barrier_new (rom_client_t *client, uint32_t parties, rom_barrier_t **barrier_p);
+rom_status_t rom_barrier_new_timeout (rom_client_t *client, uint32_t parties, uint32_t default_timeout_ms,
+                                      rom_barrier_t **barrier_p);
 // Wait for all parties: ROM_OK with the caller's arrival index (0 .. parties - 1; `index` may be NULL),
 // ROM_BROKEN when the barrier is or becomes broken (abort, or another party timed out), ROM_TIMEOUT when
-// `timeout_ms` passed (which breaks the barrier for the others).
+// `timeout_ms` passed (which breaks the barrier for the others). `timeout_ms` ROM_BARRIER_DEFAULT: the
+// barrier's default (one more round trip to read it); ROM_FOREVER waits without end even when the barrier
+// has a default (Python has no way to say that). ROM_NOWAIT breaks the barrier unless the caller is last.
 rom_status_t rom_barrier_wait (rom_barrier_t *barrier, uint32_t timeout_ms, int64_t *index);
 rom_status_t rom_barrier_abort (rom_barrier_t *barrier);
 rom_status_t rom_barrier_reset (rom_barrier_t *barrier);
 // Any pointer may be NULL.
 rom_status_t rom_barrier_state (rom_barrier_t *barrier, uint32_t *parties, uint32_t *waiting, bool *broken);
+// The barrier's default timeout (ROM_FOREVER when it has none), as given to rom_barrier_new_timeout ().
+rom_status_t rom_barrier_timeout (rom_barrier_t *barrier, uint32_t *timeout_ms);
 rom_proxy_t *rom_barrier_proxy (rom_barrier_t *barrier);
 void rom_barrier_destroy (rom_barrier_t **barrier_p);
 
