@@ -330,7 +330,7 @@ rom_dict_get_int (rom_dict_t *dict, const char *key, int64_t *out)
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_dict_get (dict, ROM_STR (key), &v);
-    return status == ROM_OK ? romi_variant_want_int (dict, &v, out, key) : status;
+    return status == ROM_OK ? romi_variant_want_int (dict, "Get", &v, out, "value of", key) : status;
 }
 
 rom_status_t
@@ -340,7 +340,7 @@ rom_dict_get_int_or (rom_dict_t *dict, const char *key, int64_t fallback, int64_
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_dict_get_or (dict, ROM_STR (key), ROM_INT (fallback), &v);
-    return status == ROM_OK ? romi_variant_want_int (dict, &v, out, key) : status;
+    return status == ROM_OK ? romi_variant_want_int (dict, "Get", &v, out, "value of", key) : status;
 }
 
 rom_status_t
@@ -350,7 +350,7 @@ rom_dict_get_double (rom_dict_t *dict, const char *key, double *out)
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_dict_get (dict, ROM_STR (key), &v);
-    return status == ROM_OK ? romi_variant_want_double (dict, &v, out, key) : status;
+    return status == ROM_OK ? romi_variant_want_double (dict, "Get", &v, out, "value of", key) : status;
 }
 
 rom_status_t
@@ -360,7 +360,7 @@ rom_dict_get_str (rom_dict_t *dict, const char *key, char **out)
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_dict_get (dict, ROM_STR (key), &v);
-    return status == ROM_OK ? romi_variant_want_str (dict, &v, out, key) : status;
+    return status == ROM_OK ? romi_variant_want_str (dict, "Get", &v, out, "value of", key) : status;
 }
 
 rom_status_t
@@ -370,7 +370,8 @@ rom_dict_incr_int (rom_dict_t *dict, const char *key, int64_t delta, int64_t *no
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_dict_incr (dict, ROM_STR (key), ROM_INT (delta), now ? &v : NULL);
-    return status == ROM_OK && now ? romi_variant_want_int (dict, &v, now, key) : status;
+    return status == ROM_OK && now ? romi_variant_want_int (dict, "Increment", &v, now, "value of", key)
+                                   : status;
 }
 
 rom_status_t
@@ -428,4 +429,10 @@ void
 rom_dict_destroy (rom_dict_t **dict_p)
 {
     rom__builtins__dict__rom_destroy ((Rom__Builtins__Dict_Proxy **) dict_p);
+}
+
+rom_status_t
+rom_dict_from_token (rom_client_t *client, const char *token, rom_dict_t **dict_p)
+{
+    return romi_handle_from_token (__func__, client, token, S_TYPE, dict_p);
 }

@@ -3,6 +3,8 @@
 #include "handles.h"
 #include "variant.h"
 
+#include <stdlib.h>
+
 #include "rom/builtins/list.rom.h"
 
 // The types a handle of this kind may be a proxy of (handles.h).
@@ -240,7 +242,7 @@ rom_list_get_int (rom_list_t *list, int64_t index, int64_t *out)
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_list_get (list, index, &v);
-    return status == ROM_OK ? romi_variant_want_int (list, &v, out, "the List item") : status;
+    return status == ROM_OK ? romi_variant_want_int (list, "Get", &v, out, "the item", NULL) : status;
 }
 
 rom_status_t
@@ -250,7 +252,7 @@ rom_list_get_double (rom_list_t *list, int64_t index, double *out)
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_list_get (list, index, &v);
-    return status == ROM_OK ? romi_variant_want_double (list, &v, out, "the List item") : status;
+    return status == ROM_OK ? romi_variant_want_double (list, "Get", &v, out, "the item", NULL) : status;
 }
 
 rom_status_t
@@ -260,7 +262,7 @@ rom_list_get_str (rom_list_t *list, int64_t index, char **out)
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_list_get (list, index, &v);
-    return status == ROM_OK ? romi_variant_want_str (list, &v, out, "the List item") : status;
+    return status == ROM_OK ? romi_variant_want_str (list, "Get", &v, out, "the item", NULL) : status;
 }
 
 rom_status_t
@@ -296,4 +298,24 @@ void
 rom_list_destroy (rom_list_t **list_p)
 {
     rom__builtins__list__rom_destroy ((Rom__Builtins__List_Proxy **) list_p);
+}
+
+rom_status_t
+rom_list_append_proxy (rom_list_t *list, const rom_proxy_t *proxy)
+{
+    if (romi_helper_bad_handle (__func__, list, S_TYPE))
+        return ROM_INVALID;
+    char *token = NULL;
+    rom_status_t status = romi_handle_token (__func__, list, proxy, &token);
+    if (status != ROM_OK)
+        return status;
+    status = rom_list_append (list, ROM_REF (token));
+    free (token);
+    return status;
+}
+
+rom_status_t
+rom_list_from_token (rom_client_t *client, const char *token, rom_list_t **list_p)
+{
+    return romi_handle_from_token (__func__, client, token, S_TYPE, list_p);
 }

@@ -19,11 +19,21 @@
 // list), ROM_OUT_OF_RANGE (IndexError, a number outside its typecode's range, an Array slice of another
 // length), ROM_WRONG_TYPE (TypeError: a string for an 'i', a float key, rom_*_get_int on a string), plus
 // the transport's (ROM_TIMEOUT, ROM_UNAVAILABLE, ...). rom_client_errmsg (client) says what and why
-// ("rom.builtins.Dict#4.Get: no key 'index3'").
+// ("rom.builtins.Dict#4.Get: no key 'index3'"); so do the typed reads' own refusals
+// ("rom.builtins.Dict#4.Get: value of 'k' is a string, not an int").
 //
 // Handles are proxies: each holds one reference to its object (destroy it when done) and works in forked
 // children as is. rom_*_proxy () gives the generic proxy (tokens, dup, named objects through the
 // generated API).
+//
+// References: a Dict, List or Namespace may hold another shared object (rom_dict_set_proxy (),
+// rom_list_append_proxy (), rom_namespace_set_proxy ()), which it keeps alive while stored. A reference read
+// from a Dict (ROM_KIND_REF) or a Queue (ROM_ITEM_REF) becomes a typed handle with
+// rom_<type>_from_token (client, v.str, &h): no cast, the token's type is checked (ROM_WRONG_TYPE: "token
+// names a rom.builtins.List, not a rom.builtins.Dict"), and the handle holds a reference of its own.
+//
+// Text (keys, strings, attribute names) must be valid UTF-8, as a Python str is: ROM_INVALID before anything
+// is sent (the server refuses such text from any caller with ROM_BAD_REQUEST).
 //
 // Misuse returns a status, never a crash. Every helper given NULL for its handle (or its client), NULL for
 // a pointer it must fill in (`out`, `n`, `text`, ...: those documented "may be NULL" excepted), or a handle
@@ -150,6 +160,11 @@ rom_proxy_t *rom_value_proxy (rom_value_t *value);
 // Drop the handle's reference, free it, set *value_p to NULL. Accepts NULL and a pointer to NULL (as every
 // rom_*_destroy () here does).
 void rom_value_destroy (rom_value_t **value_p);
+// A new handle on the Value a token names (a ROM_KIND_REF value's .str, a ROM_ITEM_REF item's, or
+// rom_proxy_to_token ()'s), holding a reference of its own. ROM_INVALID for a NULL client, token or value_p,
+// or a token that is none; ROM_WRONG_TYPE when it names another type; ROM_NO_OBJECT when the object is gone.
+// On ROM_OK *value_p is a new handle: caller owns it and must destroy it when done.
+rom_status_t rom_value_from_token (rom_client_t *client, const char *token, rom_value_t **value_p);
 
 // --- Array: a fixed-length array of one number typecode (or '?') -------------------------------------------
 //
@@ -185,6 +200,11 @@ rom_status_t rom_array_typecode (rom_array_t *array, char *typecode);
 rom_status_t rom_array_repr (rom_array_t *array, char **text);
 rom_proxy_t *rom_array_proxy (rom_array_t *array);
 void rom_array_destroy (rom_array_t **array_p);
+// A new handle on the Array a token names (a ROM_KIND_REF value's .str, a ROM_ITEM_REF item's, or
+// rom_proxy_to_token ()'s), holding a reference of its own. ROM_INVALID for a NULL client, token or array_p,
+// or a token that is none; ROM_WRONG_TYPE when it names another type; ROM_NO_OBJECT when the object is gone.
+// On ROM_OK *array_p is a new handle: caller owns it and must destroy it when done.
+rom_status_t rom_array_from_token (rom_client_t *client, const char *token, rom_array_t **array_p);
 
 // --- Dict: keys are strings or integers, values any kind; insertion-ordered ------------------------------
 
@@ -239,6 +259,11 @@ rom_status_t rom_dict_set_proxy (rom_dict_t *dict, rom_variant_t key, const rom_
 rom_status_t rom_dict_repr (rom_dict_t *dict, char **text);
 rom_proxy_t *rom_dict_proxy (rom_dict_t *dict);
 void rom_dict_destroy (rom_dict_t **dict_p);
+// A new handle on the Dict a token names (a ROM_KIND_REF value's .str, a ROM_ITEM_REF item's, or
+// rom_proxy_to_token ()'s), holding a reference of its own. ROM_INVALID for a NULL client, token or dict_p,
+// or a token that is none; ROM_WRONG_TYPE when it names another type; ROM_NO_OBJECT when the object is gone.
+// On ROM_OK *dict_p is a new handle: caller owns it and must destroy it when done.
+rom_status_t rom_dict_from_token (rom_client_t *client, const char *token, rom_dict_t **dict_p);
 
 // --- List --------------------------------------------------------------------------------------------------
 //
@@ -275,6 +300,15 @@ rom_status_t rom_list_get_str (rom_list_t *list, int64_t index, char **out); // 
 rom_status_t rom_list_repr (rom_list_t *list, char **text);
 rom_proxy_t *rom_list_proxy (rom_list_t *list);
 void rom_list_destroy (rom_list_t **list_p);
+// l.append (proxy): store a reference to another shared object, kept alive while it is in the list (as
+// rom_dict_set_proxy ()); it reads back as a ROM_KIND_REF token. ROM_INVALID for a NULL or foreign proxy,
+// ROM_UNAVAILABLE when its client was destroyed.
+rom_status_t rom_list_append_proxy (rom_list_t *list, const rom_proxy_t *proxy);
+// A new handle on the List a token names (a ROM_KIND_REF value's .str, a ROM_ITEM_REF item's, or
+// rom_proxy_to_token ()'s), holding a reference of its own. ROM_INVALID for a NULL client, token or list_p,
+// or a token that is none; ROM_WRONG_TYPE when it names another type; ROM_NO_OBJECT when the object is gone.
+// On ROM_OK *list_p is a new handle: caller owns it and must destroy it when done.
+rom_status_t rom_list_from_token (rom_client_t *client, const char *token, rom_list_t **list_p);
 
 // --- Namespace: named attributes of any kind ---------------------------------------------------------------
 
@@ -296,6 +330,15 @@ rom_status_t rom_namespace_get_str (rom_namespace_t *ns, const char *name, char 
 rom_status_t rom_namespace_repr (rom_namespace_t *ns, char **text);
 rom_proxy_t *rom_namespace_proxy (rom_namespace_t *ns);
 void rom_namespace_destroy (rom_namespace_t **ns_p);
+// ns.name = proxy: store a reference to another shared object, kept alive while it is the attribute's value
+// (as rom_dict_set_proxy ()). ROM_INVALID for a NULL or foreign proxy, ROM_UNAVAILABLE when its client was
+// destroyed.
+rom_status_t rom_namespace_set_proxy (rom_namespace_t *ns, const char *name, const rom_proxy_t *proxy);
+// A new handle on the Namespace a token names (a ROM_KIND_REF value's .str, a ROM_ITEM_REF item's, or
+// rom_proxy_to_token ()'s), holding a reference of its own. ROM_INVALID for a NULL client, token or ns_p, or
+// a token that is none; ROM_WRONG_TYPE when it names another type; ROM_NO_OBJECT when the object is gone.
+// On ROM_OK *ns_p is a new handle: caller owns it and must destroy it when done.
+rom_status_t rom_namespace_from_token (rom_client_t *client, const char *token, rom_namespace_t **ns_p);
 
 #ifdef __cplusplus
 }
