@@ -26,14 +26,15 @@ test_valid_text (void **state)
     (void) state;
     assert_true (s_valid (""));
     assert_true (s_valid ("plain ASCII, longer than eight bytes"));
-    assert_true (s_valid ("caf\xc3\xa9"));                 // U+00E9
-    assert_true (s_valid ("\xe2\x82\xac"));                // U+20AC
-    assert_true (s_valid ("\xf0\x9f\x98\x80"));            // U+1F600
-    assert_true (s_valid ("\xf4\x8f\xbf\xbf"));            // U+10FFFF, the last
-    assert_true (s_valid ("\xed\x9f\xbf"));                // U+D7FF, just below the surrogates
-    assert_true (s_valid ("\xee\x80\x80"));                // U+E000, just above them
-    assert_true (s_valid ("12345678\xc3\xa9" "abcdefgh")); // a sequence between ASCII words
-    assert_true (rom_utf8_valid ("a\0b", 3));              // NUL is a character
+    assert_true (s_valid ("caf\xc3\xa9"));      // U+00E9
+    assert_true (s_valid ("\xe2\x82\xac"));     // U+20AC
+    assert_true (s_valid ("\xf0\x9f\x98\x80")); // U+1F600
+    assert_true (s_valid ("\xf4\x8f\xbf\xbf")); // U+10FFFF, the last
+    assert_true (s_valid ("\xed\x9f\xbf"));     // U+D7FF, just below the surrogates
+    assert_true (s_valid ("\xee\x80\x80"));     // U+E000, just above them
+    assert_true (s_valid ("12345678\xc3\xa9"
+                          "abcdefgh"));       // a sequence between ASCII words
+    assert_true (rom_utf8_valid ("a\0b", 3)); // NUL is a character
     assert_true (rom_utf8_valid (NULL, 0));
     assert_false (rom_utf8_valid (NULL, 1));
 }
@@ -42,23 +43,23 @@ static void
 test_invalid_text (void **state)
 {
     (void) state;
-    assert_false (s_valid ("\x80"));                 // a continuation byte alone
-    assert_false (s_valid ("abc\xff"));              // never in UTF-8
-    assert_false (s_valid ("\xc0\xaf"));             // overlong '/'
-    assert_false (s_valid ("\xc1\xbf"));             // overlong
-    assert_false (s_valid ("\xe0\x80\xaf"));         // overlong, three bytes
-    assert_false (s_valid ("\xe0\x9f\xbf"));         // overlong U+07FF
-    assert_false (s_valid ("\xf0\x80\x80\xaf"));     // overlong, four bytes
-    assert_false (s_valid ("\xf0\x8f\xbf\xbf"));     // overlong U+FFFF
-    assert_false (s_valid ("\xed\xa0\x80"));         // U+D800, a surrogate
-    assert_false (s_valid ("\xed\xbf\xbf"));         // U+DFFF
-    assert_false (s_valid ("\xf4\x90\x80\x80"));     // U+110000
-    assert_false (s_valid ("\xf5\x80\x80\x80"));     // past U+10FFFF
-    assert_false (s_valid ("\xc3"));                 // truncated
-    assert_false (s_valid ("\xe2\x82"));             // truncated
-    assert_false (s_valid ("\xe2\x28\xa1"));         // a bad continuation
-    assert_false (s_valid ("12345678abcdefg\xc3"));  // truncated after the fast path
-    assert_false (rom_utf8_valid ("\xc3\xa9", 1));   // the length counts, not the NUL
+    assert_false (s_valid ("\x80"));                // a continuation byte alone
+    assert_false (s_valid ("abc\xff"));             // never in UTF-8
+    assert_false (s_valid ("\xc0\xaf"));            // overlong '/'
+    assert_false (s_valid ("\xc1\xbf"));            // overlong
+    assert_false (s_valid ("\xe0\x80\xaf"));        // overlong, three bytes
+    assert_false (s_valid ("\xe0\x9f\xbf"));        // overlong U+07FF
+    assert_false (s_valid ("\xf0\x80\x80\xaf"));    // overlong, four bytes
+    assert_false (s_valid ("\xf0\x8f\xbf\xbf"));    // overlong U+FFFF
+    assert_false (s_valid ("\xed\xa0\x80"));        // U+D800, a surrogate
+    assert_false (s_valid ("\xed\xbf\xbf"));        // U+DFFF
+    assert_false (s_valid ("\xf4\x90\x80\x80"));    // U+110000
+    assert_false (s_valid ("\xf5\x80\x80\x80"));    // past U+10FFFF
+    assert_false (s_valid ("\xc3"));                // truncated
+    assert_false (s_valid ("\xe2\x82"));            // truncated
+    assert_false (s_valid ("\xe2\x28\xa1"));        // a bad continuation
+    assert_false (s_valid ("12345678abcdefg\xc3")); // truncated after the fast path
+    assert_false (rom_utf8_valid ("\xc3\xa9", 1));  // the length counts, not the NUL
 }
 
 static void
