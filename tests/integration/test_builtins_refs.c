@@ -150,7 +150,8 @@ test_queue_item_cleared_releases_its_object (void **state)
     int64_t v = 0;
     assert_int_equal (rom_queue_get_int (q, ROM_NOWAIT, &v), ROM_WRONG_TYPE);
     char want[128];
-    snprintf (want, sizeof want, "rom.builtins.JoinableQueue#%llu.Get: the item is an object reference, not an int",
+    snprintf (want, sizeof want,
+              "rom.builtins.JoinableQueue#%llu.Get: the item is an object reference, not an int",
               (unsigned long long) rom_proxy_id (rom_queue_proxy (q)));
     assert_errmsg (client, want);
     assert_false (s_alive (client, &rom__builtins__dict__rom_type, token));
@@ -414,7 +415,8 @@ test_from_token_checks_the_type_and_its_arguments (void **state)
     assert_int_equal (rom_namespace_set_proxy (ns, NULL, rom_list_proxy (l)), ROM_INVALID);
     assert_int_equal (rom_namespace_set_proxy (ns, "x", NULL), ROM_INVALID);
     // A raw item whose token is none.
-    assert_int_equal (rom_queue_put_item (plain, &(rom_item_t) {.kind = ROM_ITEM_REF, .str = "x#y"}, ROM_FOREVER),
+    assert_int_equal (rom_queue_put_item (plain, &(rom_item_t) {.kind = ROM_ITEM_REF, .str = "x#y"},
+                                          ROM_FOREVER),
                       ROM_INVALID);
     int64_t n = -1;
     assert_int_equal (rom_queue_qsize (plain, &n), ROM_OK);
