@@ -335,6 +335,49 @@ test_list_and_namespace_hold_references (void **state)
     rom_client_destroy (&client);
 }
 
+// CPython's _TestContainers.test_nested_queue: a Queue inside a List and inside a Dict, used through them.
+static void
+test_nested_queue (void **state)
+{
+    (void) state;
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
+    rom_list_t *a = NULL;
+    rom_dict_t *b = NULL;
+    rom_queue_t *q = NULL, *inner = NULL;
+    assert_int_equal (rom_list_new (client, &a), ROM_OK); // a = self.list (); a.append (self.Queue ())
+    assert_int_equal (rom_queue_new (client, 0, &q), ROM_OK);
+    assert_int_equal (rom_list_append_proxy (a, rom_queue_proxy (q)), ROM_OK);
+    rom_queue_destroy (&q);
+    rom_variant_t v;
+    assert_int_equal (rom_list_get (a, 0, &v), ROM_OK); // a[0].put (123)
+    assert_int_equal (rom_queue_from_token (client, v.str, &inner), ROM_OK);
+    rom_variant_clear (&v);
+    assert_int_equal (rom_queue_put_int (inner, 123, ROM_FOREVER), ROM_OK);
+    rom_queue_destroy (&inner);
+    assert_int_equal (rom_list_get (a, 0, &v), ROM_OK); // a[0].get () == 123
+    assert_int_equal (rom_queue_from_token (client, v.str, &inner), ROM_OK);
+    rom_variant_clear (&v);
+    int64_t got = 0;
+    assert_int_equal (rom_queue_get_int (inner, 5000, &got), ROM_OK);
+    assert_int_equal (got, 123);
+    rom_queue_destroy (&inner);
+
+    assert_int_equal (rom_dict_new (client, &b), ROM_OK); // b = self.dict (); b[0] = self.Queue ()
+    assert_int_equal (rom_queue_new (client, 0, &q), ROM_OK);
+    assert_int_equal (rom_dict_set_proxy (b, ROM_INT (0), rom_queue_proxy (q)), ROM_OK);
+    rom_queue_destroy (&q);
+    assert_int_equal (rom_dict_get (b, ROM_INT (0), &v), ROM_OK);
+    assert_int_equal (rom_queue_from_token (client, v.str, &inner), ROM_OK);
+    rom_variant_clear (&v);
+    assert_int_equal (rom_queue_put_int (inner, 456, ROM_FOREVER), ROM_OK);
+    assert_int_equal (rom_queue_get_int (inner, 5000, &got), ROM_OK);
+    assert_int_equal (got, 456);
+    rom_queue_destroy (&inner);
+    rom_list_destroy (&a);
+    rom_dict_destroy (&b);
+    rom_client_destroy (&client);
+}
+
 // --- tokens of another type, misuse ------------------------------------------------------------------------
 
 static void
@@ -655,6 +698,7 @@ main (void)
         cmocka_unit_test (test_queue_let_go_of_its_references_when_it_dies),
         cmocka_unit_test (test_pipe_carries_proxies_both_ways),
         cmocka_unit_test (test_list_and_namespace_hold_references),
+        cmocka_unit_test (test_nested_queue),
         cmocka_unit_test (test_from_token_checks_the_type_and_its_arguments),
         cmocka_unit_test (test_typed_reads_say_type_id_and_method),
         cmocka_unit_test (test_errors_name_the_type_after_the_object_is_gone),
