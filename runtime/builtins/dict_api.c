@@ -377,18 +377,13 @@ rom_dict_incr_int (rom_dict_t *dict, const char *key, int64_t delta, int64_t *no
 rom_status_t
 rom_dict_set_proxy (rom_dict_t *dict, rom_variant_t key, const rom_proxy_t *proxy)
 {
-    // The proxy to store is a handle too: any kind of proxy will do, but not NULL, a foreign pointer or one
-    // whose client is gone (rom_proxy_to_token () cannot tell those from running out of memory).
-    if (romi_helper_bad_handle (__func__, dict, S_TYPE)
-        || romi_helper_bad_handle (__func__, proxy, NULL, NULL))
+    if (romi_helper_bad_handle (__func__, dict, S_TYPE))
         return ROM_INVALID;
-    if (!rom_proxy_client (proxy))
-        return rom_client_fail (NULL, ROM_UNAVAILABLE, "%s: the proxy to store: its client was destroyed",
-                                __func__);
-    char *token = rom_proxy_to_token (proxy);
-    if (!token)
-        return romi_handle_nomem (dict);
-    rom_status_t status = rom_dict_set (dict, key, ROM_REF (token));
+    char *token = NULL;
+    rom_status_t status = romi_handle_token (__func__, dict, proxy, &token);
+    if (status != ROM_OK)
+        return status;
+    status = rom_dict_set (dict, key, ROM_REF (token));
     free (token);
     return status;
 }

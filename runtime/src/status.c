@@ -72,7 +72,10 @@ romi_describe_reply (const char *text, const char *type, uint64_t id, const char
     if (type && sscanf (text, "object %llu (method %u)%n", &said_id, &said_method, &used) == 2 && used > 0
         && said_id == id) {
         char what[256];
-        romi_describe (what, sizeof what, type, id, method);
+        if (id == ROM_MANAGER_ID) // one per server: its id would say nothing (as call.c writes it)
+            snprintf (what, sizeof what, "%s.%s", type, method ? method : "?");
+        else
+            romi_describe (what, sizeof what, type, id, method);
         size_t size = strlen (what) + strlen (text + used) + 1;
         char *out = malloc (size);
         if (out)

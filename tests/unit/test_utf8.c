@@ -116,6 +116,9 @@ test_describe_reply (void **state)
     text = romi_describe_reply ("object 7 (method 1): gone", NULL, 7, NULL);
     assert_string_equal (text, "object 7 (method 1): gone");
     free (text);
+    text = romi_describe_reply ("object 0 (method 0): no session", "rom.Manager", 0, "Hello");
+    assert_string_equal (text, "rom.Manager.Hello: no session");
+    free (text);
     text = romi_describe_reply (NULL, "T", 1, "M");
     assert_string_equal (text, "");
     free (text);

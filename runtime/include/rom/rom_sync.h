@@ -198,7 +198,9 @@ typedef struct rom_item {
     rom_client_t *client;
 } rom_item_t;
 
-// Free what a received item owns and make it ROM_ITEM_NONE. Accepts NULL.
+// Free what a received item owns (text, data, type name; a ROM_ITEM_REF's token, and the reference it held
+// is given back to the server: one round trip) and make it ROM_ITEM_NONE. Accepts NULL. Clear a received
+// item once only (a copy of the struct shares what it owns).
 void rom_item_clear (rom_item_t *item);
 
 // --- Queue, JoinableQueue ---------------------------------------------------------------------------------
@@ -218,8 +220,9 @@ rom_status_t rom_queue_put_item (rom_queue_t *queue, const rom_item_t *item, uin
 // ROM_UNAVAILABLE when its client was destroyed, ROM_FULL as for any item.
 rom_status_t rom_queue_put_proxy (rom_queue_t *queue, const rom_proxy_t *proxy, uint32_t timeout_ms);
 // Take the first item, waiting up to `timeout_ms` for one: ROM_OK, or ROM_EMPTY (Python's queue.Empty).
-// The typed forms answer ROM_WRONG_TYPE when the item is of another kind (it is taken all the same: use
-// rom_queue_get_item to accept any kind). *value of get_str is caller-owned (free ()); the message of
+// A reference comes as a ROM_ITEM_REF item (rom_queue_from_token (), rom_dict_from_token (), ... on its
+// .str). The typed forms answer ROM_WRONG_TYPE when the item is of another kind (it is taken all the same:
+// use rom_queue_get_item to accept any kind). *value of get_str is caller-owned (free ()); the message of
 // get_message is caller-owned (protobuf_c_message_free_unpacked (m, NULL)).
 rom_status_t rom_queue_get_int (rom_queue_t *queue, uint32_t timeout_ms, int64_t *value);
 rom_status_t rom_queue_get_double (rom_queue_t *queue, uint32_t timeout_ms, double *value);
