@@ -68,8 +68,14 @@ s_dict_get_like (rom_dict_t *dict, s_key_op_t op, const rom_variant_t *key, cons
     if (out)
         *out = ROM_NONE;
     ProtobufCMessage *reply = NULL;
-    rom_status_t status = s_dict_key_call (dict, op, key, fallback, out ? &reply : NULL);
-    return status == ROM_OK && out ? romi_variant_take (dict, (romi_variant_msg_t *) reply, out) : status;
+    // A Pop's reply is read even when the caller wants no value: a reference in it carries a count to give
+    // back, and the Dict no longer holds the object.
+    rom_status_t status = s_dict_key_call (dict, op, key, fallback, out || op == S_POP ? &reply : NULL);
+    if (status != ROM_OK || !reply)
+        return status;
+    if (op == S_POP)
+        return romi_variant_take_popped (dict, (romi_variant_msg_t *) reply, out);
+    return romi_variant_take (dict, (romi_variant_msg_t *) reply, out);
 }
 
 rom_status_t

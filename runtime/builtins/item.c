@@ -12,20 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-// The object id in a token (endpoint#id#type), 0 when there is none.
-static uint64_t
-s_token_id (const char *token)
-{
-    const char *hash_type = token ? strrchr (token, '#') : NULL;
-    const char *hash_id = NULL;
-    for (const char *p = hash_type; p && p > token;)
-        if (*--p == '#') {
-            hash_id = p;
-            break;
-        }
-    return hash_id ? strtoull (hash_id + 1, NULL, 10) : 0;
-}
-
 void
 rom_item_clear (rom_item_t *item)
 {
@@ -35,7 +21,7 @@ rom_item_clear (rom_item_t *item)
     // the token meanwhile holds its own).
     if (item->kind == ROM_ITEM_REF && item->client) {
         Rom__ObjectRef ref = ROM__OBJECT_REF__INIT;
-        ref.id = s_token_id (item->str);
+        ref.id = romi_variant_token_id (item->str);
         rom_ref_release (item->client, &ref);
     }
     free (item->str);

@@ -140,8 +140,9 @@ rom_list_pop (rom_list_t *list, int64_t index, rom_variant_t *out)
     req.at_case = ROM__BUILTINS__POP_AT__AT_INDEX;
     req.index = index;
     romi_variant_msg_t *reply = NULL;
-    rom_status_t status = rom__builtins__list_proxy__pop (S_LIST (list), &req, out ? &reply : NULL);
-    return status == ROM_OK && out ? romi_variant_take (list, reply, out) : status;
+    // The reply is read even when the caller wants no value: a reference in it carries a count to give back.
+    rom_status_t status = rom__builtins__list_proxy__pop (S_LIST (list), &req, &reply);
+    return status == ROM_OK ? romi_variant_take_popped (list, reply, out) : status;
 }
 
 rom_status_t

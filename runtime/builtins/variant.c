@@ -165,6 +165,35 @@ romi_variant_release_ref (const void *handle, const romi_variant_msg_t *m)
         rom_ref_release (romi_handle_client (handle), m->ref_value);
 }
 
+uint64_t
+romi_variant_token_id (const char *token)
+{
+    const char *hash_type = token ? strrchr (token, '#') : NULL;
+    const char *hash_id = NULL;
+    for (const char *p = hash_type; p && p > token;)
+        if (*--p == '#') {
+            hash_id = p;
+            break;
+        }
+    return hash_id ? strtoull (hash_id + 1, NULL, 10) : 0;
+}
+
+rom_status_t
+romi_variant_take_popped (const void *handle, romi_variant_msg_t *reply, rom_variant_t *out)
+{
+    bool ref = reply->kind_case == KIND (REF_VALUE) && reply->ref_value && reply->ref_value->id;
+    if (!ref || !out)
+        return romi_variant_take (handle, reply, out);
+    // The container let go of it: the reply's count is all that keeps the object alive, so *out keeps it.
+    int rc = romi_variant_copy_out (reply, out);
+    if (rc == 0)
+        out->client = romi_handle_client (handle);
+    else
+        romi_variant_release_ref (handle, reply);
+    protobuf_c_message_free_unpacked (&reply->base, NULL);
+    return rc == 0 ? ROM_OK : romi_handle_nomem (handle);
+}
+
 rom_status_t
 romi_variant_take (const void *handle, romi_variant_msg_t *reply, rom_variant_t *out)
 {
@@ -199,6 +228,11 @@ rom_variant_clear (rom_variant_t *value)
 {
     if (!value)
         return;
+    if (value->kind == ROM_KIND_REF && value->client) { // a popped reference: its count goes back
+        Rom__ObjectRef ref = ROM__OBJECT_REF__INIT;
+        ref.id = romi_variant_token_id (value->str);
+        rom_ref_release (value->client, &ref);
+    }
     free (value->str);
     free (value->data);
     *value = (rom_variant_t) {.kind = ROM_KIND_NONE};

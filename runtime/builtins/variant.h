@@ -45,8 +45,14 @@ int romi_variant_copy_out (const romi_variant_msg_t *m, rom_variant_t *out);
 // instead (rom_proxy_from_token () takes a reference of its own), so the reply's is given back at once
 // rather than held until the session ends.
 void romi_variant_release_ref (const void *handle, const romi_variant_msg_t *m);
+// The object id in a token (endpoint#id#type), 0 when there is none.
+uint64_t romi_variant_token_id (const char *token);
 // Convert a reply into *out (when not NULL) and free the reply.
 rom_status_t romi_variant_take (const void *handle, romi_variant_msg_t *reply, rom_variant_t *out);
+// The same for a value taken out of its container (Dict.Pop, List.Pop): a reference keeps the reply's count,
+// which *out owns (.client) until rom_variant_clear () gives it back, since the container no longer holds
+// the object (given back at once when `out` is NULL).
+rom_status_t romi_variant_take_popped (const void *handle, romi_variant_msg_t *reply, rom_variant_t *out);
 // An array of caller-owned variants from a repeated field (*out NULL when n is 0).
 rom_status_t romi_variant_take_list (const void *handle, romi_variant_msg_t **items, size_t n,
                                      rom_variant_t **out);

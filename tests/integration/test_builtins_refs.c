@@ -335,6 +335,57 @@ test_list_and_namespace_hold_references (void **state)
     rom_client_destroy (&client);
 }
 
+// x = d.pop (k) in Python is a live proxy even when the Dict held the only reference: the popped value holds
+// it until rom_variant_clear (); a pop whose value is not wanted lets it go at once (it used to stay with
+// the session, and a popped token named an object already gone).
+static void
+test_popped_reference_lives_until_cleared (void **state)
+{
+    (void) state;
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
+    rom_dict_t *d = NULL, *inner = NULL;
+    rom_list_t *l = NULL;
+    assert_int_equal (rom_dict_new (client, &d), ROM_OK);
+    assert_int_equal (rom_list_new (client, &l), ROM_OK);
+    assert_int_equal (rom_dict_new (client, &inner), ROM_OK);
+    assert_int_equal (rom_dict_set_int (inner, "x", 3), ROM_OK);
+    char *token = s_token (inner);
+    assert_int_equal (rom_dict_set_proxy (d, ROM_STR ("k"), rom_dict_proxy (inner)), ROM_OK);
+    assert_int_equal (rom_list_append_proxy (l, rom_dict_proxy (inner)), ROM_OK);
+    assert_int_equal (rom_list_append_proxy (l, rom_dict_proxy (inner)), ROM_OK);
+    rom_dict_destroy (&inner);
+
+    rom_variant_t v;
+    assert_int_equal (rom_dict_pop (d, ROM_STR ("k"), &v), ROM_OK);
+    assert_int_equal (v.kind, ROM_KIND_REF);
+    assert_int_equal (rom_list_pop (l, -1, NULL), ROM_OK); // not wanted: its count goes back now
+    assert_int_equal (rom_list_delete (l, 0), ROM_OK);     // no container holds it any more
+    assert_true (s_alive (client, &rom__builtins__dict__rom_type, token));
+    assert_int_equal (rom_dict_from_token (client, v.str, &inner), ROM_OK);
+    rom_variant_clear (&v);
+    int64_t x = 0;
+    assert_int_equal (rom_dict_get_int (inner, "x", &x), ROM_OK);
+    assert_int_equal (x, 3);
+    rom_dict_destroy (&inner);
+    assert_false (s_alive (client, &rom__builtins__dict__rom_type, token));
+
+    // The same through List.pop, and a popped value cleared unused.
+    assert_int_equal (rom_dict_new (client, &inner), ROM_OK);
+    free (token);
+    token = s_token (inner);
+    assert_int_equal (rom_list_append_proxy (l, rom_dict_proxy (inner)), ROM_OK);
+    rom_dict_destroy (&inner);
+    assert_int_equal (rom_list_pop (l, 0, &v), ROM_OK);
+    assert_int_equal (v.kind, ROM_KIND_REF);
+    assert_true (s_alive (client, &rom__builtins__dict__rom_type, token));
+    rom_variant_clear (&v);
+    assert_false (s_alive (client, &rom__builtins__dict__rom_type, token));
+    free (token);
+    rom_list_destroy (&l);
+    rom_dict_destroy (&d);
+    rom_client_destroy (&client);
+}
+
 // CPython's _TestContainers.test_nested_queue: a Queue inside a List and inside a Dict, used through them.
 static void
 test_nested_queue (void **state)
@@ -698,6 +749,7 @@ main (void)
         cmocka_unit_test (test_queue_let_go_of_its_references_when_it_dies),
         cmocka_unit_test (test_pipe_carries_proxies_both_ways),
         cmocka_unit_test (test_list_and_namespace_hold_references),
+        cmocka_unit_test (test_popped_reference_lives_until_cleared),
         cmocka_unit_test (test_nested_queue),
         cmocka_unit_test (test_from_token_checks_the_type_and_its_arguments),
         cmocka_unit_test (test_typed_reads_say_type_id_and_method),

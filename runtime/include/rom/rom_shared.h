@@ -84,6 +84,9 @@ typedef struct rom_variant {
     char *str;
     uint8_t *data;
     size_t size;
+    // A ROM_KIND_REF taken out of its container (rom_dict_pop (), rom_list_pop ()): the client whose session
+    // holds the object's reference for this value until rom_variant_clear () gives it back. NULL otherwise.
+    rom_client_t *client;
 } rom_variant_t;
 
 // Inline values for arguments: rom_dict_set (d, ROM_STR ("k"), ROM_INT (5)). They borrow their text.
@@ -229,7 +232,9 @@ rom_status_t rom_dict_items (rom_dict_t *dict, rom_variant_t **keys, rom_variant
 // NULL only when `n` is 0 (so may the items of rom_array_new_ints (), rom_list_new_from (), ...).
 rom_status_t rom_dict_update (rom_dict_t *dict, const rom_variant_t *keys, const rom_variant_t *values,
                               size_t n);
-// d.pop (key): ROM_NOT_FOUND when missing; rom_dict_pop_or: d.pop (key, fallback). *out is caller-owned.
+// d.pop (key): ROM_NOT_FOUND when missing; rom_dict_pop_or: d.pop (key, fallback). *out is caller-owned. A
+// popped reference (ROM_KIND_REF) keeps its object alive until rom_variant_clear (out): make a handle from
+// its token first (rom_<type>_from_token ()), as the Dict no longer holds it.
 rom_status_t rom_dict_pop (rom_dict_t *dict, rom_variant_t key, rom_variant_t *out);
 rom_status_t rom_dict_pop_or (rom_dict_t *dict, rom_variant_t key, rom_variant_t fallback,
                               rom_variant_t *out);
@@ -280,7 +285,7 @@ rom_status_t rom_list_get (rom_list_t *list, int64_t index, rom_variant_t *out);
 rom_status_t rom_list_set (rom_list_t *list, int64_t index, rom_variant_t v);
 rom_status_t rom_list_delete (rom_list_t *list, int64_t index);
 // l.pop (index): Python's l.pop () is index -1. ROM_OUT_OF_RANGE when empty or outside. *out (may be NULL)
-// is caller-owned.
+// is caller-owned. A popped reference keeps its object alive until rom_variant_clear (out) (as rom_dict_pop).
 rom_status_t rom_list_pop (rom_list_t *list, int64_t index, rom_variant_t *out);
 rom_status_t rom_list_len (rom_list_t *list, size_t *n);
 // l[start:stop], clamped like Python (never an error). *items caller-owned: rom_variants_free (items, *n).
