@@ -194,7 +194,7 @@ typedef struct rom_item {
     size_t size;
     char *type;
     // A received ROM_ITEM_REF: the client whose session holds the item's reference (given back by
-    // rom_item_clear ()). NULL in items a caller builds to put or send.
+    // rom_item_clear ()). NULL in items a caller builds to put or send (`= {...}` initializers leave it so).
     rom_client_t *client;
 } rom_item_t;
 
