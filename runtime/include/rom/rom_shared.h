@@ -85,7 +85,8 @@ typedef struct rom_variant {
     uint8_t *data;
     size_t size;
     // A ROM_KIND_REF taken out of its container (rom_dict_pop (), rom_list_pop ()): the client whose session
-    // holds the object's reference for this value until rom_variant_clear () gives it back. NULL otherwise:
+    // holds the object's reference for this value until rom_variant_clear () gives it back (clear it before
+    // rom_client_destroy ()). NULL otherwise:
     // values you build must leave it NULL (the ROM_* macros and `= {...}` initializers do).
     rom_client_t *client;
 } rom_variant_t;

@@ -194,13 +194,15 @@ typedef struct rom_item {
     size_t size;
     char *type;
     // A received ROM_ITEM_REF: the client whose session holds the item's reference (given back by
-    // rom_item_clear ()). NULL in items a caller builds to put or send (`= {...}` initializers leave it so).
+    // rom_item_clear (), which must come before rom_client_destroy ()). NULL in items a caller builds to put
+    // or send (`= {...}` initializers leave it so).
     rom_client_t *client;
 } rom_item_t;
 
 // Free what a received item owns (text, data, type name; a ROM_ITEM_REF's token, and the reference it held
 // is given back to the server: one round trip) and make it ROM_ITEM_NONE. Accepts NULL. Clear a received
-// item once only (a copy of the struct shares what it owns).
+// item once only (a copy of the struct shares what it owns), and before destroying its client (after, its
+// reference goes when the session ends).
 void rom_item_clear (rom_item_t *item);
 
 // --- Queue, JoinableQueue ---------------------------------------------------------------------------------
