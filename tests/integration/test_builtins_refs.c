@@ -429,6 +429,70 @@ test_nested_queue (void **state)
     rom_client_destroy (&client);
 }
 
+// A List handle from the reference at a[i] (caller destroys it).
+static rom_list_t *
+s_item_list (rom_client_t *client, rom_list_t *a, int64_t i)
+{
+    rom_variant_t v;
+    assert_int_equal (rom_list_get (a, i, &v), ROM_OK);
+    rom_list_t *inner = NULL;
+    assert_int_equal (rom_list_from_token (client, v.str, &inner), ROM_OK);
+    rom_variant_clear (&v);
+    return inner;
+}
+
+// CPython's _TestContainers.test_list_proxy_in_list: lists inside a list, changed through it; they live as
+// long as the outer list (del a lets them go). A list cannot hold itself here (b.append (b)): a holder keeps
+// no reference to itself, where Python's manager keeps the cycle until it ends.
+static void
+test_list_proxy_in_list (void **state)
+{
+    (void) state;
+    rom_client_t *client = rom_test_connect (rom_test_group.endpoint);
+    rom_list_t *a = NULL;
+    assert_int_equal (rom_list_new (client, &a), ROM_OK);
+    char *tokens[3];
+    for (int i = 0; i < 3; i++) {
+        rom_list_t *inner = NULL;
+        rom_variant_t range[] = {ROM_INT (0), ROM_INT (1), ROM_INT (2)};
+        assert_int_equal (rom_list_new_from (client, range, 3, &inner), ROM_OK);
+        assert_int_equal (rom_list_append_proxy (a, rom_list_proxy (inner)), ROM_OK);
+        tokens[i] = s_token (inner);
+        rom_list_destroy (&inner);
+    }
+    rom_list_t *inner = s_item_list (client, a, 0); // a[0][-1] = 55
+    assert_int_equal (rom_list_set (inner, -1, ROM_INT (55)), ROM_OK);
+    rom_list_destroy (&inner);
+    char *text = NULL;
+    for (int i = 0; i < 3; i++) {
+        inner = s_item_list (client, a, i);
+        assert_int_equal (rom_list_repr (inner, &text), ROM_OK);
+        assert_string_equal (text, i == 0 ? "[0, 1, 55]" : "[0, 1, 2]");
+        free (text);
+        rom_list_destroy (&inner);
+    }
+    inner = s_item_list (client, a, 1); // a[1].pop () == 2
+    rom_variant_t v;
+    assert_int_equal (rom_list_pop (inner, -1, &v), ROM_OK);
+    assert_int_equal (v.i, 2);
+    size_t n = 0;
+    assert_int_equal (rom_list_len (inner, &n), ROM_OK);
+    assert_int_equal (n, 2);
+    rom_list_destroy (&inner);
+    rom_list_destroy (&a); // del a
+    for (int i = 0; i < 3; i++) {
+        assert_false (s_alive (client, &rom__builtins__list__rom_type, tokens[i]));
+        free (tokens[i]);
+    }
+    rom_list_t *b = NULL;
+    assert_int_equal (rom_list_new (client, &b), ROM_OK);
+    assert_int_equal (rom_list_append_proxy (b, rom_list_proxy (b)), ROM_INVALID);
+    assert_int_equal (rom_list_len (b, &n), ROM_OK);
+    assert_int_equal (n, 0);
+    rom_list_destroy (&b);
+    rom_client_destroy (&client);
+}
+
 // --- tokens of another type, misuse ------------------------------------------------------------------------
 
 static void
@@ -751,6 +815,7 @@ main (void)
         cmocka_unit_test (test_list_and_namespace_hold_references),
         cmocka_unit_test (test_popped_reference_lives_until_cleared),
         cmocka_unit_test (test_nested_queue),
+        cmocka_unit_test (test_list_proxy_in_list),
         cmocka_unit_test (test_from_token_checks_the_type_and_its_arguments),
         cmocka_unit_test (test_typed_reads_say_type_id_and_method),
         cmocka_unit_test (test_errors_name_the_type_after_the_object_is_gone),
