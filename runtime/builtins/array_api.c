@@ -107,7 +107,7 @@ rom_array_get_int (rom_array_t *array, int64_t index, int64_t *out)
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_array_get (array, index, &v);
-    return status == ROM_OK ? romi_variant_want_int (array, &v, out, "the Array") : status;
+    return status == ROM_OK ? romi_variant_want_int (array, "Get", &v, out, "the element", NULL) : status;
 }
 
 rom_status_t
@@ -117,7 +117,7 @@ rom_array_get_double (rom_array_t *array, int64_t index, double *out)
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_array_get (array, index, &v);
-    return status == ROM_OK ? romi_variant_want_double (array, &v, out, "the Array") : status;
+    return status == ROM_OK ? romi_variant_want_double (array, "Get", &v, out, "the element", NULL) : status;
 }
 
 rom_status_t
@@ -299,4 +299,10 @@ void
 rom_array_destroy (rom_array_t **array_p)
 {
     rom__builtins__array__rom_destroy ((Rom__Builtins__Array_Proxy **) array_p);
+}
+
+rom_status_t
+rom_array_from_token (rom_client_t *client, const char *token, rom_array_t **array_p)
+{
+    return romi_handle_from_token (__func__, client, token, S_TYPE, array_p);
 }

@@ -129,3 +129,9 @@ rom_barrier_destroy (rom_barrier_t **barrier_p)
 {
     romi_handle_destroy (__func__, (void **) barrier_p, S_TYPE);
 }
+
+rom_status_t
+rom_barrier_from_token (rom_client_t *client, const char *token, rom_barrier_t **barrier_p)
+{
+    return romi_handle_from_token (__func__, client, token, S_TYPE, barrier_p);
+}

@@ -118,3 +118,9 @@ rom_condition_destroy (rom_condition_t **cond_p)
 {
     romi_handle_destroy (__func__, (void **) cond_p, S_TYPE);
 }
+
+rom_status_t
+rom_condition_from_token (rom_client_t *client, const char *token, rom_condition_t **condition_p)
+{
+    return romi_handle_from_token (__func__, client, token, S_TYPE, condition_p);
+}

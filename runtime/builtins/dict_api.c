@@ -68,8 +68,14 @@ s_dict_get_like (rom_dict_t *dict, s_key_op_t op, const rom_variant_t *key, cons
     if (out)
         *out = ROM_NONE;
     ProtobufCMessage *reply = NULL;
-    rom_status_t status = s_dict_key_call (dict, op, key, fallback, out ? &reply : NULL);
-    return status == ROM_OK && out ? romi_variant_take (dict, (romi_variant_msg_t *) reply, out) : status;
+    // A Pop's reply is read even when the caller wants no value: a reference in it carries a count to give
+    // back, and the Dict no longer holds the object.
+    rom_status_t status = s_dict_key_call (dict, op, key, fallback, out || op == S_POP ? &reply : NULL);
+    if (status != ROM_OK || !reply)
+        return status;
+    if (op == S_POP)
+        return romi_variant_take_popped (dict, (romi_variant_msg_t *) reply, out);
+    return romi_variant_take (dict, (romi_variant_msg_t *) reply, out);
 }
 
 rom_status_t
@@ -362,7 +368,7 @@ rom_dict_get_int (rom_dict_t *dict, const char *key, int64_t *out)
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_dict_get (dict, ROM_STR (key), &v);
-    return status == ROM_OK ? romi_variant_want_int (dict, &v, out, key) : status;
+    return status == ROM_OK ? romi_variant_want_int (dict, "Get", &v, out, "value of", key) : status;
 }
 
 rom_status_t
@@ -372,7 +378,7 @@ rom_dict_get_int_or (rom_dict_t *dict, const char *key, int64_t fallback, int64_
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_dict_get_or (dict, ROM_STR (key), ROM_INT (fallback), &v);
-    return status == ROM_OK ? romi_variant_want_int (dict, &v, out, key) : status;
+    return status == ROM_OK ? romi_variant_want_int (dict, "Get", &v, out, "value of", key) : status;
 }
 
 rom_status_t
@@ -382,7 +388,7 @@ rom_dict_get_double (rom_dict_t *dict, const char *key, double *out)
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_dict_get (dict, ROM_STR (key), &v);
-    return status == ROM_OK ? romi_variant_want_double (dict, &v, out, key) : status;
+    return status == ROM_OK ? romi_variant_want_double (dict, "Get", &v, out, "value of", key) : status;
 }
 
 rom_status_t
@@ -392,7 +398,7 @@ rom_dict_get_str (rom_dict_t *dict, const char *key, char **out)
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_dict_get (dict, ROM_STR (key), &v);
-    return status == ROM_OK ? romi_variant_want_str (dict, &v, out, key) : status;
+    return status == ROM_OK ? romi_variant_want_str (dict, "Get", &v, out, "value of", key) : status;
 }
 
 rom_status_t
@@ -402,24 +408,20 @@ rom_dict_incr_int (rom_dict_t *dict, const char *key, int64_t delta, int64_t *no
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_dict_incr (dict, ROM_STR (key), ROM_INT (delta), now ? &v : NULL);
-    return status == ROM_OK && now ? romi_variant_want_int (dict, &v, now, key) : status;
+    return status == ROM_OK && now ? romi_variant_want_int (dict, "Increment", &v, now, "value of", key)
+                                   : status;
 }
 
 rom_status_t
 rom_dict_set_proxy (rom_dict_t *dict, rom_variant_t key, const rom_proxy_t *proxy)
 {
-    // The proxy to store is a handle too: any kind of proxy will do, but not NULL, a foreign pointer or one
-    // whose client is gone (rom_proxy_to_token () cannot tell those from running out of memory).
-    if (romi_helper_bad_handle (__func__, dict, S_TYPE)
-        || romi_helper_bad_handle (__func__, proxy, NULL, NULL))
+    if (romi_helper_bad_handle (__func__, dict, S_TYPE))
         return ROM_INVALID;
-    if (!rom_proxy_client (proxy))
-        return rom_client_fail (NULL, ROM_UNAVAILABLE, "%s: the proxy to store: its client was destroyed",
-                                __func__);
-    char *token = rom_proxy_to_token (proxy);
-    if (!token)
-        return romi_handle_nomem (dict);
-    rom_status_t status = rom_dict_set (dict, key, ROM_REF (token));
+    char *token = NULL;
+    rom_status_t status = romi_handle_token (__func__, dict, proxy, &token);
+    if (status != ROM_OK)
+        return status;
+    status = rom_dict_set (dict, key, ROM_REF (token));
     free (token);
     return status;
 }
@@ -604,4 +606,10 @@ void
 rom_dict_destroy (rom_dict_t **dict_p)
 {
     rom__builtins__dict__rom_destroy ((Rom__Builtins__Dict_Proxy **) dict_p);
+}
+
+rom_status_t
+rom_dict_from_token (rom_client_t *client, const char *token, rom_dict_t **dict_p)
+{
+    return romi_handle_from_token (__func__, client, token, S_TYPE, dict_p);
 }

@@ -60,3 +60,9 @@ rom_event_destroy (rom_event_t **event_p)
 {
     romi_handle_destroy (__func__, (void **) event_p, S_TYPE);
 }
+
+rom_status_t
+rom_event_from_token (rom_client_t *client, const char *token, rom_event_t **event_p)
+{
+    return romi_handle_from_token (__func__, client, token, S_TYPE, event_p);
+}

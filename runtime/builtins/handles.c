@@ -1,7 +1,9 @@
 // handles.c: the handle checks and the calls by method name of the built-in types' one-line helpers
-// (handles.h).
+// (handles.h), their error texts, and typed handles from tokens (one function behind every
+// rom_<type>_from_token ()).
 #include "handles.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,6 +34,17 @@ romi_helper_null_arg (const char *fn, const void *p, const char *what)
     if (p)
         return false;
     rom_client_fail (NULL, ROM_INVALID, "%s: `%s` is NULL", fn, what);
+    return true;
+}
+
+bool
+romi_helper_bad_text (const char *fn, const char *text, const char *what)
+{
+    if (romi_helper_null_arg (fn, text, what))
+        return true;
+    if (rom_utf8_valid (text, strlen (text)))
+        return false;
+    rom_client_fail (NULL, ROM_INVALID, "%s: `%s` is not valid UTF-8", fn, what);
     return true;
 }
 
@@ -135,6 +148,67 @@ romi_handle_typecode (void *handle, const char *name, char *typecode)
         *typecode = (char) out->typecode;
     if (out)
         rom__builtins__typecode_reply__free_unpacked (out, NULL);
+    return status;
+}
+
+rom_status_t
+romi_handle_fail (const void *handle, const char *method, rom_status_t status, const char *fmt, ...)
+{
+    char text[512];
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (text, sizeof text, fmt, ap);
+    va_end (ap);
+    const rom_type_t *type = rom_proxy_type (handle);
+    return rom_client_fail (romi_handle_client (handle), status, "%s#%llu.%s: %s", type ? type->name : "?",
+                            (unsigned long long) rom_proxy_id (handle), method, text);
+}
+
+rom_status_t
+romi_handle_token (const char *fn, const void *handle, const rom_proxy_t *proxy, char **token)
+{
+    // rom_proxy_to_token () cannot tell a foreign pointer or a dead client from running out of memory.
+    if (romi_helper_bad_handle (fn, proxy, NULL, NULL))
+        return ROM_INVALID;
+    if (!rom_proxy_client (proxy))
+        return rom_client_fail (NULL, ROM_UNAVAILABLE, "%s: the proxy to store: its client was destroyed",
+                                fn);
+    char *text = rom_proxy_to_token (proxy);
+    if (!text)
+        return romi_handle_nomem (handle);
+    *token = text;
+    return ROM_OK;
+}
+
+// The type name a token ends with (endpoint#id#type), or NULL when it has no '#'.
+static const char *
+s_token_type (const char *token)
+{
+    const char *hash = strrchr (token, '#');
+    return hash ? hash + 1 : NULL;
+}
+
+rom_status_t
+romi_handle_from_token (const char *fn, rom_client_t *client, const char *token, const rom_type_t *type,
+                        const rom_type_t *alt, void *handle_p)
+{
+    if (romi_helper_bad_new (fn, handle_p, "handle_p", client) || romi_helper_null_arg (fn, token, "token"))
+        return ROM_INVALID;
+    // Judged here from the token, so a token of another type costs no round trip and takes no reference.
+    const char *named = s_token_type (token);
+    if (!named || !*named)
+        return rom_client_fail (client, ROM_INVALID, "%s: \"%s\" is not a proxy token (endpoint#id#type)", fn,
+                                token);
+    const rom_type_t *is = strcmp (named, type->name) == 0         ? type
+                           : alt && strcmp (named, alt->name) == 0 ? alt
+                                                                   : NULL;
+    if (!is)
+        return rom_client_fail (client, ROM_WRONG_TYPE, "%s: token names a %s, not a %s%s%s", fn, named,
+                                type->name, alt ? " or " : "", alt ? alt->name : "");
+    rom_proxy_t *proxy = NULL;
+    rom_status_t status = rom_proxy_from_token (client, is, token, &proxy);
+    if (status == ROM_OK)
+        *(void **) handle_p = proxy;
     return status;
 }
 

@@ -19,6 +19,9 @@ bool romi_helper_bad_handle (const char *fn, const void *handle, const rom_type_
                              const rom_type_t *alt);
 // A pointer the helper must write through (or read from) is NULL. True when refused.
 bool romi_helper_null_arg (const char *fn, const void *p, const char *what);
+// A text argument (a Namespace's attribute name) is NULL or not valid UTF-8, which the server would refuse.
+// True when refused.
+bool romi_helper_bad_text (const char *fn, const char *text, const char *what);
 // The client of a rom_*_new () is NULL or no client handle. True when refused.
 bool romi_helper_bad_client (const char *fn, const rom_client_t *client);
 // The first checks of every rom_*_new (): `handle_p` is not NULL (then *handle_p is NULL) and `client` is a
@@ -45,6 +48,23 @@ rom_status_t romi_handle_flag (void *handle, const char *name, bool *value);
 rom_status_t romi_handle_size (void *handle, const char *name, const ProtobufCMessage *in, size_t *size);
 // Calls whose reply is a rom.builtins.TypecodeReply.
 rom_status_t romi_handle_typecode (void *handle, const char *name, char *typecode);
+
+// rom_client_fail () on the handle's client with the "type#id.Method: " prefix that every error text begins
+// with (rom_shared.h), for what a helper finds wrong in a good reply (a value of another kind).
+rom_status_t romi_handle_fail (const void *handle, const char *method, rom_status_t status, const char *fmt,
+                               ...) __attribute__ ((format (printf, 4, 5)));
+
+// The token of `proxy`, a reference to store through the helper `fn` of `handle` (rom_*_put_proxy (),
+// rom_*_set_proxy ()): any type of proxy will do, but not NULL or a foreign pointer (ROM_INVALID) or one
+// whose client is gone (ROM_UNAVAILABLE). On ROM_OK *token is caller-owned (free ()).
+rom_status_t romi_handle_token (const char *fn, const void *handle, const rom_proxy_t *proxy, char **token);
+
+// rom_<type>_from_token (): a new handle of `type` (or `alt`, may be NULL) from a token (a ROM_KIND_REF
+// value's or a ROM_ITEM_REF item's .str), holding a reference of its own. ROM_INVALID for NULLs and a token
+// that is none, ROM_WRONG_TYPE for a token of another type (no round trip), else rom_proxy_from_token ()'s
+// status. *handle_p is set on ROM_OK only (to NULL first).
+rom_status_t romi_handle_from_token (const char *fn, rom_client_t *client, const char *token,
+                                     const rom_type_t *type, const rom_type_t *alt, void *handle_p);
 
 // Destroy a handle: NULL and a pointer to NULL are fine; a handle of another kind is refused and left alone
 // (rather than its object released as if it were this one).

@@ -143,8 +143,9 @@ rom_list_pop (rom_list_t *list, int64_t index, rom_variant_t *out)
     req.at_case = ROM__BUILTINS__POP_AT__AT_INDEX;
     req.index = index;
     romi_variant_msg_t *reply = NULL;
-    rom_status_t status = rom__builtins__list_proxy__pop (S_LIST (list), &req, out ? &reply : NULL);
-    return status == ROM_OK && out ? romi_variant_take (list, reply, out) : status;
+    // The reply is read even when the caller wants no value: a reference in it carries a count to give back.
+    rom_status_t status = rom__builtins__list_proxy__pop (S_LIST (list), &req, &reply);
+    return status == ROM_OK ? romi_variant_take_popped (list, reply, out) : status;
 }
 
 rom_status_t
@@ -245,7 +246,7 @@ rom_list_get_int (rom_list_t *list, int64_t index, int64_t *out)
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_list_get (list, index, &v);
-    return status == ROM_OK ? romi_variant_want_int (list, &v, out, "the List item") : status;
+    return status == ROM_OK ? romi_variant_want_int (list, "Get", &v, out, "the item", NULL) : status;
 }
 
 rom_status_t
@@ -255,7 +256,7 @@ rom_list_get_double (rom_list_t *list, int64_t index, double *out)
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_list_get (list, index, &v);
-    return status == ROM_OK ? romi_variant_want_double (list, &v, out, "the List item") : status;
+    return status == ROM_OK ? romi_variant_want_double (list, "Get", &v, out, "the item", NULL) : status;
 }
 
 rom_status_t
@@ -265,7 +266,7 @@ rom_list_get_str (rom_list_t *list, int64_t index, char **out)
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_list_get (list, index, &v);
-    return status == ROM_OK ? romi_variant_want_str (list, &v, out, "the List item") : status;
+    return status == ROM_OK ? romi_variant_want_str (list, "Get", &v, out, "the item", NULL) : status;
 }
 
 rom_status_t
@@ -552,4 +553,24 @@ void
 rom_list_destroy (rom_list_t **list_p)
 {
     rom__builtins__list__rom_destroy ((Rom__Builtins__List_Proxy **) list_p);
+}
+
+rom_status_t
+rom_list_append_proxy (rom_list_t *list, const rom_proxy_t *proxy)
+{
+    if (romi_helper_bad_handle (__func__, list, S_TYPE))
+        return ROM_INVALID;
+    char *token = NULL;
+    rom_status_t status = romi_handle_token (__func__, list, proxy, &token);
+    if (status != ROM_OK)
+        return status;
+    status = rom_list_append (list, ROM_REF (token));
+    free (token);
+    return status;
+}
+
+rom_status_t
+rom_list_from_token (rom_client_t *client, const char *token, rom_list_t **list_p)
+{
+    return romi_handle_from_token (__func__, client, token, S_TYPE, list_p);
 }

@@ -99,3 +99,9 @@ rom_lock_destroy (rom_lock_t **lock_p)
 {
     romi_handle_destroy (__func__, (void **) lock_p, S_TYPE);
 }
+
+rom_status_t
+rom_lock_from_token (rom_client_t *client, const char *token, rom_lock_t **lock_p)
+{
+    return romi_handle_from_token (__func__, client, token, S_TYPE, lock_p);
+}

@@ -29,7 +29,7 @@ rom_namespace_new (rom_client_t *client, rom_namespace_t **ns_p)
 rom_status_t
 rom_namespace_set (rom_namespace_t *ns, const char *name, rom_variant_t v)
 {
-    if (romi_helper_bad_handle (__func__, ns, S_TYPE) || romi_helper_null_arg (__func__, name, "name"))
+    if (romi_helper_bad_handle (__func__, ns, S_TYPE) || romi_helper_bad_text (__func__, name, "name"))
         return ROM_INVALID;
     romi_variant_in_t in;
     rom_status_t status = romi_variant_in (romi_handle_client (ns), &v, &in);
@@ -46,7 +46,7 @@ rom_namespace_set (rom_namespace_t *ns, const char *name, rom_variant_t v)
 rom_status_t
 rom_namespace_get (rom_namespace_t *ns, const char *name, rom_variant_t *out)
 {
-    if (romi_helper_bad_handle (__func__, ns, S_TYPE) || romi_helper_null_arg (__func__, name, "name")
+    if (romi_helper_bad_handle (__func__, ns, S_TYPE) || romi_helper_bad_text (__func__, name, "name")
         || romi_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     *out = ROM_NONE;
@@ -60,7 +60,7 @@ rom_namespace_get (rom_namespace_t *ns, const char *name, rom_variant_t *out)
 rom_status_t
 rom_namespace_delete (rom_namespace_t *ns, const char *name)
 {
-    if (romi_helper_bad_handle (__func__, ns, S_TYPE) || romi_helper_null_arg (__func__, name, "name"))
+    if (romi_helper_bad_handle (__func__, ns, S_TYPE) || romi_helper_bad_text (__func__, name, "name"))
         return ROM_INVALID;
     Rom__Builtins__AttributeName req = ROM__BUILTINS__ATTRIBUTE_NAME__INIT;
     req.name = (char *) name;
@@ -112,7 +112,7 @@ rom_namespace_list (rom_namespace_t *ns, char ***names, rom_variant_t **values, 
 rom_status_t
 rom_namespace_set_int (rom_namespace_t *ns, const char *name, int64_t v)
 {
-    if (romi_helper_bad_handle (__func__, ns, S_TYPE) || romi_helper_null_arg (__func__, name, "name"))
+    if (romi_helper_bad_handle (__func__, ns, S_TYPE) || romi_helper_bad_text (__func__, name, "name"))
         return ROM_INVALID;
     return rom_namespace_set (ns, name, ROM_INT (v));
 }
@@ -120,7 +120,7 @@ rom_namespace_set_int (rom_namespace_t *ns, const char *name, int64_t v)
 rom_status_t
 rom_namespace_set_double (rom_namespace_t *ns, const char *name, double v)
 {
-    if (romi_helper_bad_handle (__func__, ns, S_TYPE) || romi_helper_null_arg (__func__, name, "name"))
+    if (romi_helper_bad_handle (__func__, ns, S_TYPE) || romi_helper_bad_text (__func__, name, "name"))
         return ROM_INVALID;
     return rom_namespace_set (ns, name, ROM_DOUBLE (v));
 }
@@ -128,7 +128,7 @@ rom_namespace_set_double (rom_namespace_t *ns, const char *name, double v)
 rom_status_t
 rom_namespace_set_str (rom_namespace_t *ns, const char *name, const char *v)
 {
-    if (romi_helper_bad_handle (__func__, ns, S_TYPE) || romi_helper_null_arg (__func__, name, "name"))
+    if (romi_helper_bad_handle (__func__, ns, S_TYPE) || romi_helper_bad_text (__func__, name, "name"))
         return ROM_INVALID;
     return rom_namespace_set (ns, name, ROM_STR (v));
 }
@@ -136,34 +136,34 @@ rom_namespace_set_str (rom_namespace_t *ns, const char *name, const char *v)
 rom_status_t
 rom_namespace_get_int (rom_namespace_t *ns, const char *name, int64_t *out)
 {
-    if (romi_helper_bad_handle (__func__, ns, S_TYPE) || romi_helper_null_arg (__func__, name, "name")
+    if (romi_helper_bad_handle (__func__, ns, S_TYPE) || romi_helper_bad_text (__func__, name, "name")
         || romi_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_namespace_get (ns, name, &v);
-    return status == ROM_OK ? romi_variant_want_int (ns, &v, out, name) : status;
+    return status == ROM_OK ? romi_variant_want_int (ns, "GetAttr", &v, out, "attribute", name) : status;
 }
 
 rom_status_t
 rom_namespace_get_double (rom_namespace_t *ns, const char *name, double *out)
 {
-    if (romi_helper_bad_handle (__func__, ns, S_TYPE) || romi_helper_null_arg (__func__, name, "name")
+    if (romi_helper_bad_handle (__func__, ns, S_TYPE) || romi_helper_bad_text (__func__, name, "name")
         || romi_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_namespace_get (ns, name, &v);
-    return status == ROM_OK ? romi_variant_want_double (ns, &v, out, name) : status;
+    return status == ROM_OK ? romi_variant_want_double (ns, "GetAttr", &v, out, "attribute", name) : status;
 }
 
 rom_status_t
 rom_namespace_get_str (rom_namespace_t *ns, const char *name, char **out)
 {
-    if (romi_helper_bad_handle (__func__, ns, S_TYPE) || romi_helper_null_arg (__func__, name, "name")
+    if (romi_helper_bad_handle (__func__, ns, S_TYPE) || romi_helper_bad_text (__func__, name, "name")
         || romi_helper_null_arg (__func__, out, "out"))
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_namespace_get (ns, name, &v);
-    return status == ROM_OK ? romi_variant_want_str (ns, &v, out, name) : status;
+    return status == ROM_OK ? romi_variant_want_str (ns, "GetAttr", &v, out, "attribute", name) : status;
 }
 
 rom_status_t
@@ -204,4 +204,24 @@ void
 rom_namespace_destroy (rom_namespace_t **ns_p)
 {
     rom__builtins__namespace__rom_destroy ((Rom__Builtins__Namespace_Proxy **) ns_p);
+}
+
+rom_status_t
+rom_namespace_set_proxy (rom_namespace_t *ns, const char *name, const rom_proxy_t *proxy)
+{
+    if (romi_helper_bad_handle (__func__, ns, S_TYPE) || romi_helper_bad_text (__func__, name, "name"))
+        return ROM_INVALID;
+    char *token = NULL;
+    rom_status_t status = romi_handle_token (__func__, ns, proxy, &token);
+    if (status != ROM_OK)
+        return status;
+    status = rom_namespace_set (ns, name, ROM_REF (token));
+    free (token);
+    return status;
+}
+
+rom_status_t
+rom_namespace_from_token (rom_client_t *client, const char *token, rom_namespace_t **namespace_p)
+{
+    return romi_handle_from_token (__func__, client, token, S_TYPE, namespace_p);
 }

@@ -42,10 +42,13 @@ rom_pipe_send_item (rom_pipe_t *end, const rom_item_t *item)
     if (romi_helper_bad_handle (__func__, end, S_TYPE) || romi_helper_null_arg (__func__, item, "item"))
         return ROM_INVALID;
     Rom__Builtins__SyncItem wire;
-    Rom__Builtins__Variant value;
-    if (romi_item_to_wire (__func__, item, &wire, &value) != ROM_OK)
-        return ROM_INVALID;
-    return romi_handle_call (end, "Send", &wire.base, NULL);
+    romi_variant_in_t value;
+    rom_status_t status = romi_item_to_wire (__func__, romi_handle_client (end), item, &wire, &value);
+    if (status != ROM_OK)
+        return status;
+    status = romi_handle_call (end, "Send", &wire.base, NULL);
+    romi_variant_in_done (&value);
+    return status;
 }
 
 rom_status_t
@@ -90,6 +93,20 @@ rom_pipe_send_message (rom_pipe_t *end, const ProtobufCMessage *message)
 }
 
 rom_status_t
+rom_pipe_send_proxy (rom_pipe_t *end, const rom_proxy_t *proxy)
+{
+    if (romi_helper_bad_handle (__func__, end, S_TYPE))
+        return ROM_INVALID;
+    char *token = NULL;
+    rom_status_t status = romi_handle_token (__func__, end, proxy, &token);
+    if (status != ROM_OK)
+        return status;
+    status = rom_pipe_send_item (end, &(rom_item_t) {.kind = ROM_ITEM_REF, .str = token});
+    free (token);
+    return status;
+}
+
+rom_status_t
 rom_pipe_recv_item (rom_pipe_t *end, uint32_t timeout_ms, rom_item_t *item)
 {
     if (romi_helper_bad_handle (__func__, end, S_TYPE) || romi_helper_null_arg (__func__, item, "item"))
@@ -105,7 +122,7 @@ rom_pipe_recv_int (rom_pipe_t *end, uint32_t timeout_ms, int64_t *value)
     if (romi_helper_bad_handle (__func__, end, S_TYPE) || romi_helper_null_arg (__func__, value, "value"))
         return ROM_INVALID;
     rom_item_t item;
-    return romi_item_int (rom_pipe_recv_item (end, timeout_ms, &item), &item, value);
+    return romi_item_int (end, "Recv", rom_pipe_recv_item (end, timeout_ms, &item), &item, value);
 }
 
 rom_status_t
@@ -114,7 +131,7 @@ rom_pipe_recv_str (rom_pipe_t *end, uint32_t timeout_ms, char **value)
     if (romi_helper_bad_handle (__func__, end, S_TYPE) || romi_helper_null_arg (__func__, value, "value"))
         return ROM_INVALID;
     rom_item_t item;
-    return romi_item_str (rom_pipe_recv_item (end, timeout_ms, &item), &item, value);
+    return romi_item_str (end, "Recv", rom_pipe_recv_item (end, timeout_ms, &item), &item, value);
 }
 
 rom_status_t
@@ -124,7 +141,7 @@ rom_pipe_recv_bytes (rom_pipe_t *end, uint32_t timeout_ms, uint8_t **data, size_
         || romi_helper_null_arg (__func__, size, "size"))
         return ROM_INVALID;
     rom_item_t item;
-    return romi_item_bytes (rom_pipe_recv_item (end, timeout_ms, &item), &item, data, size);
+    return romi_item_bytes (end, "Recv", rom_pipe_recv_item (end, timeout_ms, &item), &item, data, size);
 }
 
 rom_status_t
@@ -137,7 +154,7 @@ rom_pipe_recv_message (rom_pipe_t *end, uint32_t timeout_ms, const ProtobufCMess
         return ROM_INVALID;
     rom_item_t item;
     rom_status_t status = rom_pipe_recv_item (end, timeout_ms, &item);
-    return status == ROM_OK ? romi_item_unpack (&item, descriptor, message) : status;
+    return status == ROM_OK ? romi_item_unpack (end, "Recv", &item, descriptor, message) : status;
 }
 
 rom_status_t
@@ -167,4 +184,10 @@ void
 rom_pipe_destroy (rom_pipe_t **end_p)
 {
     romi_handle_destroy (__func__, (void **) end_p, S_TYPE);
+}
+
+rom_status_t
+rom_pipe_from_token (rom_client_t *client, const char *token, rom_pipe_t **pipe_p)
+{
+    return romi_handle_from_token (__func__, client, token, S_TYPE, pipe_p);
 }

@@ -39,12 +39,15 @@ rom_queue_put_item (rom_queue_t *queue, const rom_item_t *item, uint32_t timeout
         return ROM_INVALID;
     Rom__Builtins__PutRequest in = ROM__BUILTINS__PUT_REQUEST__INIT;
     Rom__Builtins__SyncItem wire;
-    Rom__Builtins__Variant value;
-    if (romi_item_to_wire (__func__, item, &wire, &value) != ROM_OK)
-        return ROM_INVALID;
+    romi_variant_in_t value;
+    rom_status_t status = romi_item_to_wire (__func__, romi_handle_client (queue), item, &wire, &value);
+    if (status != ROM_OK)
+        return status;
     in.item = &wire;
     in.nowait = timeout_ms == ROM_NOWAIT;
-    return romi_handle_wait (queue, "Put", &in.base, timeout_ms, NULL);
+    status = romi_handle_wait (queue, "Put", &in.base, timeout_ms, NULL);
+    romi_variant_in_done (&value);
+    return status;
 }
 
 rom_status_t
@@ -99,6 +102,20 @@ rom_queue_put_message (rom_queue_t *queue, const ProtobufCMessage *message, uint
 }
 
 rom_status_t
+rom_queue_put_proxy (rom_queue_t *queue, const rom_proxy_t *proxy, uint32_t timeout_ms)
+{
+    if (romi_helper_bad_handle (__func__, queue, S_TYPE))
+        return ROM_INVALID;
+    char *token = NULL;
+    rom_status_t status = romi_handle_token (__func__, queue, proxy, &token);
+    if (status != ROM_OK)
+        return status;
+    status = rom_queue_put_item (queue, &(rom_item_t) {.kind = ROM_ITEM_REF, .str = token}, timeout_ms);
+    free (token);
+    return status;
+}
+
+rom_status_t
 rom_queue_get_item (rom_queue_t *queue, uint32_t timeout_ms, rom_item_t *item)
 {
     if (romi_helper_bad_handle (__func__, queue, S_TYPE) || romi_helper_null_arg (__func__, item, "item"))
@@ -114,7 +131,7 @@ rom_queue_get_int (rom_queue_t *queue, uint32_t timeout_ms, int64_t *value)
     if (romi_helper_bad_handle (__func__, queue, S_TYPE) || romi_helper_null_arg (__func__, value, "value"))
         return ROM_INVALID;
     rom_item_t item;
-    return romi_item_int (rom_queue_get_item (queue, timeout_ms, &item), &item, value);
+    return romi_item_int (queue, "Get", rom_queue_get_item (queue, timeout_ms, &item), &item, value);
 }
 
 rom_status_t
@@ -123,7 +140,7 @@ rom_queue_get_double (rom_queue_t *queue, uint32_t timeout_ms, double *value)
     if (romi_helper_bad_handle (__func__, queue, S_TYPE) || romi_helper_null_arg (__func__, value, "value"))
         return ROM_INVALID;
     rom_item_t item;
-    return romi_item_double (rom_queue_get_item (queue, timeout_ms, &item), &item, value);
+    return romi_item_double (queue, "Get", rom_queue_get_item (queue, timeout_ms, &item), &item, value);
 }
 
 rom_status_t
@@ -132,7 +149,7 @@ rom_queue_get_str (rom_queue_t *queue, uint32_t timeout_ms, char **value)
     if (romi_helper_bad_handle (__func__, queue, S_TYPE) || romi_helper_null_arg (__func__, value, "value"))
         return ROM_INVALID;
     rom_item_t item;
-    return romi_item_str (rom_queue_get_item (queue, timeout_ms, &item), &item, value);
+    return romi_item_str (queue, "Get", rom_queue_get_item (queue, timeout_ms, &item), &item, value);
 }
 
 rom_status_t
@@ -145,7 +162,7 @@ rom_queue_get_message (rom_queue_t *queue, uint32_t timeout_ms, const ProtobufCM
         return ROM_INVALID;
     rom_item_t item;
     rom_status_t status = rom_queue_get_item (queue, timeout_ms, &item);
-    return status == ROM_OK ? romi_item_unpack (&item, descriptor, message) : status;
+    return status == ROM_OK ? romi_item_unpack (queue, "Get", &item, descriptor, message) : status;
 }
 
 rom_status_t
@@ -198,4 +215,10 @@ void
 rom_queue_destroy (rom_queue_t **queue_p)
 {
     romi_handle_destroy (__func__, (void **) queue_p, S_TYPE);
+}
+
+rom_status_t
+rom_queue_from_token (rom_client_t *client, const char *token, rom_queue_t **queue_p)
+{
+    return romi_handle_from_token (__func__, client, token, S_TYPE, queue_p);
 }

@@ -64,3 +64,9 @@ rom_semaphore_destroy (rom_semaphore_t **sem_p)
 {
     romi_handle_destroy (__func__, (void **) sem_p, S_TYPE);
 }
+
+rom_status_t
+rom_semaphore_from_token (rom_client_t *client, const char *token, rom_semaphore_t **semaphore_p)
+{
+    return romi_handle_from_token (__func__, client, token, S_TYPE, semaphore_p);
+}

@@ -61,7 +61,7 @@ rom_value_get_int (rom_value_t *value, int64_t *out)
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_value_get (value, &v);
-    return status == ROM_OK ? romi_variant_want_int (value, &v, out, "the Value") : status;
+    return status == ROM_OK ? romi_variant_want_int (value, "Get", &v, out, "the value", NULL) : status;
 }
 
 rom_status_t
@@ -71,7 +71,7 @@ rom_value_get_double (rom_value_t *value, double *out)
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_value_get (value, &v);
-    return status == ROM_OK ? romi_variant_want_double (value, &v, out, "the Value") : status;
+    return status == ROM_OK ? romi_variant_want_double (value, "Get", &v, out, "the value", NULL) : status;
 }
 
 rom_status_t
@@ -81,7 +81,7 @@ rom_value_get_str (rom_value_t *value, char **out)
         return ROM_INVALID;
     rom_variant_t v;
     rom_status_t status = rom_value_get (value, &v);
-    return status == ROM_OK ? romi_variant_want_str (value, &v, out, "the Value") : status;
+    return status == ROM_OK ? romi_variant_want_str (value, "Get", &v, out, "the value", NULL) : status;
 }
 
 rom_status_t
@@ -125,7 +125,8 @@ rom_value_add_int (rom_value_t *value, int64_t delta, int64_t *now)
         return ROM_INVALID;
     rom_variant_t sum;
     rom_status_t status = s_value_add (value, ROM_INT (delta), now ? &sum : NULL);
-    return status == ROM_OK && now ? romi_variant_want_int (value, &sum, now, "the Value") : status;
+    return status == ROM_OK && now ? romi_variant_want_int (value, "Add", &sum, now, "the sum", NULL)
+                                   : status;
 }
 
 rom_status_t
@@ -135,7 +136,8 @@ rom_value_add_double (rom_value_t *value, double delta, double *now)
         return ROM_INVALID;
     rom_variant_t sum;
     rom_status_t status = s_value_add (value, ROM_DOUBLE (delta), now ? &sum : NULL);
-    return status == ROM_OK && now ? romi_variant_want_double (value, &sum, now, "the Value") : status;
+    return status == ROM_OK && now ? romi_variant_want_double (value, "Add", &sum, now, "the sum", NULL)
+                                   : status;
 }
 
 rom_status_t
@@ -189,7 +191,7 @@ rom_value_cas_int (rom_value_t *value, int64_t *expected, int64_t desired, bool 
         rom_variant_clear (&current);
         return ROM_OK;
     }
-    return romi_variant_want_int (value, &current, expected, "the Value");
+    return romi_variant_want_int (value, "Cas", &current, expected, "the value", NULL);
 }
 
 rom_status_t
@@ -211,4 +213,10 @@ void
 rom_value_destroy (rom_value_t **value_p)
 {
     rom__builtins__value__rom_destroy ((Rom__Builtins__Value_Proxy **) value_p);
+}
+
+rom_status_t
+rom_value_from_token (rom_client_t *client, const char *token, rom_value_t **value_p)
+{
+    return romi_handle_from_token (__func__, client, token, S_TYPE, value_p);
 }

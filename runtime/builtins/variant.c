@@ -31,6 +31,10 @@ romi_variant_in (rom_client_t *client, const rom_variant_t *v, romi_variant_in_t
     case ROM_KIND_STR:
         if (!v->str)
             return rom_client_fail (client, ROM_INVALID, "a ROM_KIND_STR value with a NULL string");
+        // The server would refuse it (ROM_BAD_REQUEST); said here, before a round trip, as the caller's
+        // error.
+        if (!rom_utf8_valid (v->str, strlen (v->str)))
+            return rom_client_fail (client, ROM_INVALID, "a ROM_KIND_STR value that is not valid UTF-8");
         in->msg.kind_case = KIND (STRING_VALUE), in->msg.string_value = v->str;
         break;
     case ROM_KIND_BYTES:
@@ -105,8 +109,8 @@ romi_variant_ins_done (romi_variant_ins_t *ins)
     free (ins->items);
 }
 
-static char *
-s_token (const Rom__ObjectRef *ref)
+char *
+romi_variant_token (const Rom__ObjectRef *ref)
 {
     const char *endpoint = ref->endpoint ? ref->endpoint : "";
     const char *type = ref->type ? ref->type : "";
@@ -144,7 +148,7 @@ romi_variant_copy_out (const romi_variant_msg_t *m, rom_variant_t *out)
     case KIND (REF_VALUE):
         if (!m->ref_value)
             break;
-        out->str = s_token (m->ref_value);
+        out->str = romi_variant_token (m->ref_value);
         if (!out->str)
             return -1;
         out->kind = ROM_KIND_REF;
@@ -159,6 +163,35 @@ romi_variant_release_ref (const void *handle, const romi_variant_msg_t *m)
 {
     if (m && m->kind_case == KIND (REF_VALUE) && m->ref_value)
         rom_ref_release (romi_handle_client (handle), m->ref_value);
+}
+
+uint64_t
+romi_variant_token_id (const char *token)
+{
+    const char *hash_type = token ? strrchr (token, '#') : NULL;
+    const char *hash_id = NULL;
+    for (const char *p = hash_type; p && p > token;)
+        if (*--p == '#') {
+            hash_id = p;
+            break;
+        }
+    return hash_id ? strtoull (hash_id + 1, NULL, 10) : 0;
+}
+
+rom_status_t
+romi_variant_take_popped (const void *handle, romi_variant_msg_t *reply, rom_variant_t *out)
+{
+    bool ref = reply->kind_case == KIND (REF_VALUE) && reply->ref_value && reply->ref_value->id;
+    if (!ref || !out)
+        return romi_variant_take (handle, reply, out);
+    // The container let go of it: the reply's count is all that keeps the object alive, so *out keeps it.
+    int rc = romi_variant_copy_out (reply, out);
+    if (rc == 0)
+        out->client = romi_handle_client (handle);
+    else
+        romi_variant_release_ref (handle, reply);
+    protobuf_c_message_free_unpacked (&reply->base, NULL);
+    return rc == 0 ? ROM_OK : romi_handle_nomem (handle);
 }
 
 rom_status_t
@@ -195,6 +228,11 @@ rom_variant_clear (rom_variant_t *value)
 {
     if (!value)
         return;
+    if (value->kind == ROM_KIND_REF && value->client) { // a popped reference: its count goes back
+        Rom__ObjectRef ref = ROM__OBJECT_REF__INIT;
+        ref.id = romi_variant_token_id (value->str);
+        rom_ref_release (value->client, &ref);
+    }
     free (value->str);
     free (value->data);
     *value = (rom_variant_t) {.kind = ROM_KIND_NONE};
@@ -221,26 +259,40 @@ s_kind_name (rom_kind_t kind)
     return (unsigned) kind < sizeof names / sizeof *names ? names[kind] : "an unknown kind";
 }
 
+// "value of 'k'" (`name` given) or "the value".
+static void
+s_subject (char *buf, size_t size, const char *noun, const char *name)
+{
+    if (name)
+        snprintf (buf, size, "%s '%s'", noun, name);
+    else
+        snprintf (buf, size, "%s", noun);
+}
+
 rom_status_t
-romi_variant_want_int (const void *handle, rom_variant_t *v, int64_t *out, const char *what)
+romi_variant_want_int (const void *handle, const char *method, rom_variant_t *v, int64_t *out,
+                       const char *noun, const char *name)
 {
     rom_status_t status = ROM_OK;
+    char subject[160];
+    s_subject (subject, sizeof subject, noun, name);
     if (v->kind == ROM_KIND_INT)
         *out = v->i;
     else if (v->kind == ROM_KIND_UINT && v->u <= INT64_MAX)
         *out = (int64_t) v->u;
     else if (v->kind == ROM_KIND_UINT)
-        status = rom_client_fail (romi_handle_client (handle), ROM_OUT_OF_RANGE,
-                                  "%s: %" PRIu64 " does not fit an int64_t", what, v->u);
+        status = romi_handle_fail (handle, method, ROM_OUT_OF_RANGE,
+                                   "%s (%" PRIu64 ") does not fit an int64_t", subject, v->u);
     else
-        status = rom_client_fail (romi_handle_client (handle), ROM_WRONG_TYPE, "%s holds %s, not an integer",
-                                  what, s_kind_name (v->kind));
+        status = romi_handle_fail (handle, method, ROM_WRONG_TYPE, "%s is %s, not an int", subject,
+                                   s_kind_name (v->kind));
     rom_variant_clear (v);
     return status;
 }
 
 rom_status_t
-romi_variant_want_double (const void *handle, rom_variant_t *v, double *out, const char *what)
+romi_variant_want_double (const void *handle, const char *method, rom_variant_t *v, double *out,
+                          const char *noun, const char *name)
 {
     rom_status_t status = ROM_OK;
     if (v->kind == ROM_KIND_DOUBLE)
@@ -249,19 +301,25 @@ romi_variant_want_double (const void *handle, rom_variant_t *v, double *out, con
         *out = (double) v->i;
     else if (v->kind == ROM_KIND_UINT)
         *out = (double) v->u;
-    else
-        status = rom_client_fail (romi_handle_client (handle), ROM_WRONG_TYPE, "%s holds %s, not a number",
-                                  what, s_kind_name (v->kind));
+    else {
+        char subject[160];
+        s_subject (subject, sizeof subject, noun, name);
+        status = romi_handle_fail (handle, method, ROM_WRONG_TYPE, "%s is %s, not a number", subject,
+                                   s_kind_name (v->kind));
+    }
     rom_variant_clear (v);
     return status;
 }
 
 rom_status_t
-romi_variant_want_str (const void *handle, rom_variant_t *v, char **out, const char *what)
+romi_variant_want_str (const void *handle, const char *method, rom_variant_t *v, char **out, const char *noun,
+                       const char *name)
 {
     if (v->kind != ROM_KIND_STR) {
-        rom_status_t status = rom_client_fail (romi_handle_client (handle), ROM_WRONG_TYPE,
-                                               "%s holds %s, not a string", what, s_kind_name (v->kind));
+        char subject[160];
+        s_subject (subject, sizeof subject, noun, name);
+        rom_status_t status = romi_handle_fail (handle, method, ROM_WRONG_TYPE, "%s is %s, not a string",
+                                                subject, s_kind_name (v->kind));
         rom_variant_clear (v);
         return status;
     }

@@ -36,14 +36,23 @@ void romi_variant_ins_done (romi_variant_ins_t *ins);
 
 // --- replies -----------------------------------------------------------------------------------------------
 
+// The token of a reply's ObjectRef ("endpoint#id#type"), what ROM_KIND_REF and ROM_ITEM_REF carry. Caller
+// owns return value and must free () it; NULL when out of memory.
+char *romi_variant_token (const Rom__ObjectRef *ref);
 // Copy a reply Variant (NULL: None) into a caller-owned rom_variant_t. -1 when out of memory.
 int romi_variant_copy_out (const romi_variant_msg_t *m, rom_variant_t *out);
 // A reply's ObjectRef carries a reference for this session (see rom_type.h). The helpers hand out a token
 // instead (rom_proxy_from_token () takes a reference of its own), so the reply's is given back at once
 // rather than held until the session ends.
 void romi_variant_release_ref (const void *handle, const romi_variant_msg_t *m);
+// The object id in a token (endpoint#id#type), 0 when there is none.
+uint64_t romi_variant_token_id (const char *token);
 // Convert a reply into *out (when not NULL) and free the reply.
 rom_status_t romi_variant_take (const void *handle, romi_variant_msg_t *reply, rom_variant_t *out);
+// The same for a value taken out of its container (Dict.Pop, List.Pop): a reference keeps the reply's count,
+// which *out owns (.client) until rom_variant_clear () gives it back, since the container no longer holds
+// the object (given back at once when `out` is NULL).
+rom_status_t romi_variant_take_popped (const void *handle, romi_variant_msg_t *reply, rom_variant_t *out);
 // An array of caller-owned variants from a repeated field (*out NULL when n is 0).
 rom_status_t romi_variant_take_list (const void *handle, romi_variant_msg_t **items, size_t n,
                                      rom_variant_t **out);
@@ -51,10 +60,15 @@ rom_status_t romi_variant_take_list (const void *handle, romi_variant_msg_t **it
 // --- typed reads -------------------------------------------------------------------------------------------
 
 // The integer, number or string in `v` (consumed; a string is handed over to the caller), or WRONG_TYPE /
-// OUT_OF_RANGE with a text naming `what` ("the Value", a key) on the handle's client.
-rom_status_t romi_variant_want_int (const void *handle, rom_variant_t *v, int64_t *out, const char *what);
-rom_status_t romi_variant_want_double (const void *handle, rom_variant_t *v, double *out, const char *what);
-rom_status_t romi_variant_want_str (const void *handle, rom_variant_t *v, char **out, const char *what);
+// OUT_OF_RANGE on the handle's client with the text every helper's begins with, "type#id.Method: ", and the
+// value named by `noun` and `name` (may be NULL): "rom.builtins.Dict#4.Get: value of 'k' is a string, not an
+// int".
+rom_status_t romi_variant_want_int (const void *handle, const char *method, rom_variant_t *v, int64_t *out,
+                                    const char *noun, const char *name);
+rom_status_t romi_variant_want_double (const void *handle, const char *method, rom_variant_t *v, double *out,
+                                       const char *noun, const char *name);
+rom_status_t romi_variant_want_str (const void *handle, const char *method, rom_variant_t *v, char **out,
+                                    const char *noun, const char *name);
 
 // --- repr --------------------------------------------------------------------------------------------------
 

@@ -415,7 +415,8 @@ s_deliver (rom_client_t *self, romi_channel_t *channel, const Rom__ReplyHeader *
         if (pending->status == ROM_OK)
             romi_frame_move (&pending->payload, payload);
         else
-            pending->error = strdup (header->error ? header->error : "");
+            pending->error = romi_describe_reply (header->error, pending->what.type, pending->what.id,
+                                                  pending->what.method);
         if (pending->status == ROM_SESSION_LOST)
             channel->joined = 0; // the next call opens a new session (and is not told again)
         if (pending->forgotten) {

@@ -49,6 +49,17 @@ pid_t romi_getpid (void);
 // The one spelling of what a failure is about, which begins every error text: "type#id.Method" (`method`
 // NULL: "type#id"). Returns what snprintf returns.
 int romi_describe (char *buf, size_t size, const char *type, uint64_t id, const char *method);
+// A failure text from the server, for the caller who knows its call better: a server that no longer knows
+// the object (destroyed, the session dropped, a restart) can only say "object 7 (method 2): ..."; that
+// prefix becomes the caller's "type#id.Method" (`type` NULL: the text as it came). Caller owns return
+// value and must free () it; NULL when out of memory.
+char *romi_describe_reply (const char *text, const char *type, uint64_t id, const char *method);
+
+// --- utf8.c: text checks -------------------------------------------------------------------------------------
+
+// Whether every `string` field set in `msg` (sub-messages, repeated and oneof members included) is valid
+// UTF-8 (rom_utf8_valid ()). When not, `field` receives the path of the first bad one ("key.string_value").
+bool romi_utf8_check (const ProtobufCMessage *msg, char *field, size_t size);
 
 // --- context.c: the process-wide ZMQ context ------------------------------------------------------------
 

@@ -334,6 +334,13 @@ s_dispatch (rom_server_t *self, romi_io_msg_t *msg, const Rom__CallHeader *heade
         romi_reply (&self->replies, call, ROM_BAD_REQUEST);
         return;
     }
+    // Text is UTF-8 or the call is refused, whoever the servant: one walk over the decoded input (utf8.c).
+    char field[128];
+    if (!romi_utf8_check (call->input, field, sizeof field)) {
+        romi_reply (&self->replies, call,
+                    rom_call_fail (call, ROM_BAD_REQUEST, "field %s is not valid UTF-8", field));
+        return;
+    }
     call->output = romi_arena_alloc (&call->arena, method->output->sizeof_message);
     if (!call->output) {
         romi_reply (&self->replies, call, rom_call_fail (call, ROM_NOMEM, "server out of memory"));

@@ -1,8 +1,11 @@
-// status.c: the texts of errors: rom_status_t's static ones, the "type#id.Method" that begins every detail,
-// and the type-name hash carried in call headers.
+// status.c: the texts of errors: rom_status_t's static ones, the "type#id.Method" that begins every detail
+// (also put back into a server's text about an object it no longer knows), and the type-name hash carried in
+// call headers.
 #include "rom_private.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 const char *
 rom_strerror (rom_status_t status)
@@ -55,4 +58,29 @@ romi_describe (char *buf, size_t size, const char *type, uint64_t id, const char
     if (method)
         return snprintf (buf, size, "%s#%llu.%s", type, (unsigned long long) id, method);
     return snprintf (buf, size, "%s#%llu", type, (unsigned long long) id);
+}
+
+char *
+romi_describe_reply (const char *text, const char *type, uint64_t id, const char *method)
+{
+    if (!text)
+        text = "";
+    unsigned long long said_id;
+    unsigned said_method;
+    int used = -1;
+    // The server's spelling when it knew no type (server.c): "object <id> (method <n>)".
+    if (type && sscanf (text, "object %llu (method %u)%n", &said_id, &said_method, &used) == 2 && used > 0
+        && said_id == id) {
+        char what[256];
+        if (id == ROM_MANAGER_ID) // one per server: its id would say nothing (as call.c writes it)
+            snprintf (what, sizeof what, "%s.%s", type, method ? method : "?");
+        else
+            romi_describe (what, sizeof what, type, id, method);
+        size_t size = strlen (what) + strlen (text + used) + 1;
+        char *out = malloc (size);
+        if (out)
+            snprintf (out, size, "%s%s", what, text + used);
+        return out;
+    }
+    return strdup (text);
 }

@@ -62,7 +62,7 @@ test_value_shared_with_a_child (void **state)
     assert_errmsg (client, "a string cannot be stored with typecode 'd'");
     int64_t i;
     assert_int_equal (rom_value_get_int (num, &i), ROM_WRONG_TYPE);
-    assert_errmsg (client, "not an integer");
+    assert_errmsg (client, ".Get: the value is a float, not an int"); // "rom.builtins.Value#<id>.Get: ..."
     rom_value_destroy (&num);
     assert_null (num);
     rom_value_destroy (&num); // accepts NULL
@@ -428,7 +428,8 @@ test_dict_methods (void **state)
     assert_int_equal (rom_dict_get_int_or (d, "nope", 42, &i), ROM_OK);
     assert_int_equal (i, 42);
     assert_int_equal (rom_dict_get_int (d, "index1", &i), ROM_WRONG_TYPE);
-    assert_errmsg (client, "index1 holds a string, not an integer");
+    assert_errmsg (client, "rom.builtins.Dict#");
+    assert_errmsg (client, ".Get: value of 'index1' is a string, not an int");
 
     // Keys are Python's hashable kinds, with Python's equality (True == 1 == 1.0, one key); a reference is
     // not one (TypeError: unhashable type). Tried on a second dict, so the checks below see only `d`.
@@ -745,7 +746,8 @@ test_list_methods (void **state)
     assert_int_equal (rom_list_delete (l, -9), ROM_OUT_OF_RANGE);
     assert_int_equal (rom_list_set (l, -1, ROM_STR ("three")), ROM_OK);
     assert_int_equal (rom_list_get_int (l, -1, &x), ROM_WRONG_TYPE);
-    assert_errmsg (client, "holds a string, not an integer");
+    assert_errmsg (client, "rom.builtins.List#");
+    assert_errmsg (client, ".Get: the item is a string, not an int");
     char *s = NULL;
     assert_int_equal (rom_list_get_str (l, 7, &s), ROM_OK);
     assert_string_equal (s, "three");

@@ -151,31 +151,31 @@ test_want (void **state)
     double d = 0;
     char *s = NULL;
     rom_variant_t v = ROM_INT (7);
-    assert_int_equal (romi_variant_want_int (NULL, &v, &i, "the Value"), ROM_OK);
+    assert_int_equal (romi_variant_want_int (NULL, "Get", &v, &i, "the value", NULL), ROM_OK);
     assert_int_equal (i, 7);
     v = ROM_UINT ((uint64_t) INT64_MAX);
-    assert_int_equal (romi_variant_want_int (NULL, &v, &i, "the Value"), ROM_OK);
+    assert_int_equal (romi_variant_want_int (NULL, "Get", &v, &i, "the value", NULL), ROM_OK);
     assert_true (i == INT64_MAX);
     v = ROM_UINT ((uint64_t) INT64_MAX + 1);
-    assert_int_equal (romi_variant_want_int (NULL, &v, &i, "the Value"), ROM_OUT_OF_RANGE);
+    assert_int_equal (romi_variant_want_int (NULL, "Get", &v, &i, "the value", NULL), ROM_OUT_OF_RANGE);
     v = ROM_DOUBLE (1.0); // a float is not an integer, even a whole one
-    assert_int_equal (romi_variant_want_int (NULL, &v, &i, "the Value"), ROM_WRONG_TYPE);
-    assert_non_null (strstr (rom_client_errmsg (NULL), "the Value holds a float"));
+    assert_int_equal (romi_variant_want_int (NULL, "Get", &v, &i, "the value", NULL), ROM_WRONG_TYPE);
+    assert_non_null (strstr (rom_client_errmsg (NULL), ".Get: the value is a float, not an int"));
     v = ROM_INT (-3); // an integer is a number
-    assert_int_equal (romi_variant_want_double (NULL, &v, &d, "x"), ROM_OK);
+    assert_int_equal (romi_variant_want_double (NULL, "Get", &v, &d, "x", NULL), ROM_OK);
     assert_true (d == -3.0);
     v = ROM_NONE;
-    assert_int_equal (romi_variant_want_double (NULL, &v, &d, "x"), ROM_WRONG_TYPE);
+    assert_int_equal (romi_variant_want_double (NULL, "Get", &v, &d, "x", NULL), ROM_WRONG_TYPE);
     // A string is handed over (the variant lets go of it); anything else is consumed.
     rom_variant_t owned = {.kind = ROM_KIND_STR, .str = malloc (4)};
     strcpy (owned.str, "abc");
-    assert_int_equal (romi_variant_want_str (NULL, &owned, &s, "x"), ROM_OK);
+    assert_int_equal (romi_variant_want_str (NULL, "Get", &owned, &s, "x", NULL), ROM_OK);
     assert_string_equal (s, "abc");
     assert_null (owned.str);
     free (s);
     s = NULL;
     v = ROM_INT (1);
-    assert_int_equal (romi_variant_want_str (NULL, &v, &s, "x"), ROM_WRONG_TYPE);
+    assert_int_equal (romi_variant_want_str (NULL, "Get", &v, &s, "x", NULL), ROM_WRONG_TYPE);
     assert_null (s);
 }
 
@@ -253,16 +253,17 @@ static void
 s_round_trip (const rom_item_t *item, rom_item_t *back)
 {
     Rom__Builtins__SyncItem wire;
-    Rom__Builtins__Variant value;
-    assert_int_equal (romi_item_to_wire ("test", item, &wire, &value), ROM_OK);
+    romi_variant_in_t value;
+    assert_int_equal (romi_item_to_wire ("test", NULL, item, &wire, &value), ROM_OK);
     // Through the wire for real: packed and unpacked, as a Queue stores it.
     size_t size = protobuf_c_message_get_packed_size (&wire.base);
     uint8_t *data = malloc (size ? size : 1);
     protobuf_c_message_pack (&wire.base, data);
     Rom__Builtins__SyncItem *got = rom__builtins__sync_item__unpack (NULL, size, data);
     assert_non_null (got);
-    assert_int_equal (romi_item_from_wire (got, back), ROM_OK);
+    assert_int_equal (romi_item_from_wire (NULL, got, back), ROM_OK);
     rom__builtins__sync_item__free_unpacked (got, NULL);
+    romi_variant_in_done (&value);
     free (data);
 }
 
@@ -299,7 +300,8 @@ test_items (void **state)
     assert_int_equal (back.kind, ROM_ITEM_MESSAGE);
     assert_string_equal (back.type, "rom.builtins.Variant");
     ProtobufCMessage *unpacked = NULL;
-    assert_int_equal (romi_item_unpack (&back, &rom__builtins__variant__descriptor, &unpacked), ROM_OK);
+    assert_int_equal (romi_item_unpack (NULL, "Get", &back, &rom__builtins__variant__descriptor, &unpacked),
+                      ROM_OK);
     assert_int_equal (((Rom__Builtins__Variant *) unpacked)->int_value, 77);
     protobuf_c_message_free_unpacked (unpacked, NULL);
     assert_int_equal (back.kind, ROM_ITEM_NONE); // consumed
@@ -307,23 +309,39 @@ test_items (void **state)
     assert_int_equal (romi_item_message (&inner.base, &message), ROM_OK);
     s_round_trip (&message, &back);
     free (message.data);
-    assert_int_equal (romi_item_unpack (&back, &rom__builtins__sync_item__descriptor, &unpacked),
+    assert_int_equal (romi_item_unpack (NULL, "Get", &back, &rom__builtins__sync_item__descriptor, &unpacked),
                       ROM_WRONG_TYPE);
     assert_int_equal (back.kind, ROM_ITEM_NONE);
+    // A reference travels as an ObjectRef and comes back as its token.
+    s_round_trip (&(rom_item_t) {.kind = ROM_ITEM_REF, .str = "ipc:///tmp/x#42#rom.builtins.Dict"}, &back);
+    assert_int_equal (back.kind, ROM_ITEM_REF);
+    assert_string_equal (back.str, "ipc:///tmp/x#42#rom.builtins.Dict");
+    rom_item_clear (&back);
     // Items without what their kind needs are refused, naming the helper.
     Rom__Builtins__SyncItem wire;
-    Rom__Builtins__Variant value;
-    assert_int_equal (romi_item_to_wire ("rom_queue_put_item", &(rom_item_t) {.kind = ROM_ITEM_STRING}, &wire,
-                                         &value),
+    romi_variant_in_t value;
+    assert_int_equal (romi_item_to_wire ("rom_queue_put_item", NULL, &(rom_item_t) {.kind = ROM_ITEM_STRING},
+                                         &wire, &value),
                       ROM_INVALID);
     assert_non_null (strstr (rom_client_errmsg (NULL), "rom_queue_put_item"));
-    assert_int_equal (romi_item_to_wire ("f", &(rom_item_t) {.kind = ROM_ITEM_BYTES, .size = 3}, &wire,
+    assert_int_equal (romi_item_to_wire ("f", NULL, &(rom_item_t) {.kind = ROM_ITEM_BYTES, .size = 3}, &wire,
                                          &value),
                       ROM_INVALID);
     assert_int_equal (
-        romi_item_to_wire ("f", &(rom_item_t) {.kind = ROM_ITEM_MESSAGE, .data = (uint8_t *) "x", .size = 1},
+        romi_item_to_wire ("f", NULL,
+                           &(rom_item_t) {.kind = ROM_ITEM_MESSAGE, .data = (uint8_t *) "x", .size = 1},
                            &wire, &value),
         ROM_INVALID);
+    // Text that is not UTF-8, and a token that is none, are refused before anything is sent.
+    assert_int_equal (romi_item_to_wire ("rom_queue_put_str", NULL,
+                                         &(rom_item_t) {.kind = ROM_ITEM_STRING, .str = "\xc0\xaf"}, &wire,
+                                         &value),
+                      ROM_INVALID);
+    assert_non_null (strstr (rom_client_errmsg (NULL), "rom_queue_put_str: "));
+    assert_non_null (strstr (rom_client_errmsg (NULL), "UTF-8"));
+    assert_int_equal (romi_item_to_wire ("f", NULL, &(rom_item_t) {.kind = ROM_ITEM_REF, .str = "no token"},
+                                         &wire, &value),
+                      ROM_INVALID);
 }
 
 static void
@@ -334,26 +352,26 @@ test_item_views (void **state)
     double d = 0;
     char *s = NULL;
     rom_item_t item = {.kind = ROM_ITEM_INT, .i = 4};
-    assert_int_equal (romi_item_int (ROM_OK, &item, &i), ROM_OK);
+    assert_int_equal (romi_item_int (NULL, "Get", ROM_OK, &item, &i), ROM_OK);
     assert_int_equal (i, 4);
     item = (rom_item_t) {.kind = ROM_ITEM_INT, .i = 4};
-    assert_int_equal (romi_item_double (ROM_OK, &item, &d), ROM_OK); // an int reads as a double
+    assert_int_equal (romi_item_double (NULL, "Get", ROM_OK, &item, &d), ROM_OK); // an int reads as a double
     assert_true (d == 4.0);
     item = (rom_item_t) {.kind = ROM_ITEM_DOUBLE, .d = 4.5};
-    assert_int_equal (romi_item_int (ROM_OK, &item, &i), ROM_WRONG_TYPE); // not the other way
+    assert_int_equal (romi_item_int (NULL, "Get", ROM_OK, &item, &i), ROM_WRONG_TYPE); // not the other way
     assert_int_equal (item.kind, ROM_ITEM_NONE);
     // The receive's failure passes through, and nothing is read.
     i = 0;
-    assert_int_equal (romi_item_int (ROM_EMPTY, &item, &i), ROM_EMPTY);
+    assert_int_equal (romi_item_int (NULL, "Get", ROM_EMPTY, &item, &i), ROM_EMPTY);
     assert_int_equal (i, 0);
     item = (rom_item_t) {.kind = ROM_ITEM_STRING, .str = malloc (3)};
     strcpy (item.str, "hi");
-    assert_int_equal (romi_item_str (ROM_OK, &item, &s), ROM_OK);
+    assert_int_equal (romi_item_str (NULL, "Get", ROM_OK, &item, &s), ROM_OK);
     assert_string_equal (s, "hi");
     free (s);
     item = (rom_item_t) {.kind = ROM_ITEM_INT, .i = 1};
     s = NULL;
-    assert_int_equal (romi_item_str (ROM_OK, &item, &s), ROM_WRONG_TYPE);
+    assert_int_equal (romi_item_str (NULL, "Get", ROM_OK, &item, &s), ROM_WRONG_TYPE);
     assert_null (s);
 }
 

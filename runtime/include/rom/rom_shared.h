@@ -20,12 +20,21 @@
 // list), ROM_OUT_OF_RANGE (IndexError, a number outside its typecode's range, an Array slice of another
 // length), ROM_WRONG_TYPE (TypeError: a string for an 'i', an object reference as a key or set element,
 // rom_*_get_int on a string), plus the transport's (ROM_TIMEOUT, ROM_UNAVAILABLE, ...). rom_client_errmsg
-// (client) says what and why
-// ("rom.builtins.Dict#4.Get: no key 'index3'").
+// (client) says what and why ("rom.builtins.Dict#4.Get: no key 'index3'"); so do the typed reads' own
+// refusals ("rom.builtins.Dict#4.Get: value of 'k' is a string, not an int").
 //
 // Handles are proxies: each holds one reference to its object (destroy it when done) and works in forked
 // children as is. rom_*_proxy () gives the generic proxy (tokens, dup, named objects through the
 // generated API).
+//
+// References: a Dict, List or Namespace may hold another shared object (rom_dict_set_proxy (),
+// rom_list_append_proxy (), rom_namespace_set_proxy ()), which it keeps alive while stored. A reference read
+// from a Dict (ROM_KIND_REF) or a Queue (ROM_ITEM_REF) becomes a typed handle with
+// rom_<type>_from_token (client, v.str, &h): no cast, the token's type is checked (ROM_WRONG_TYPE: "token
+// names a rom.builtins.List, not a rom.builtins.Dict"), and the handle holds a reference of its own.
+//
+// Text (keys, strings, attribute names) must be valid UTF-8, as a Python str is: ROM_INVALID before anything
+// is sent (the server refuses such text from any caller with ROM_BAD_REQUEST).
 //
 // Misuse returns a status, never a crash. Every helper given NULL for its handle (or its client), NULL for
 // a pointer it must fill in (`out`, `n`, `text`, ...: those documented "may be NULL" excepted), or a handle
@@ -79,6 +88,11 @@ typedef struct rom_variant {
     char *str;
     uint8_t *data;
     size_t size;
+    // A ROM_KIND_REF taken out of its container (rom_dict_pop (), rom_list_pop ()): the client whose session
+    // holds the object's reference for this value until rom_variant_clear () gives it back (clear it before
+    // rom_client_destroy ()). NULL otherwise:
+    // values you build must leave it NULL (the ROM_* macros and `= {...}` initializers do).
+    rom_client_t *client;
 } rom_variant_t;
 
 // Inline values for arguments: rom_dict_set (d, ROM_STR ("k"), ROM_INT (5)). They borrow their text.
@@ -155,6 +169,11 @@ rom_proxy_t *rom_value_proxy (rom_value_t *value);
 // Drop the handle's reference, free it, set *value_p to NULL. Accepts NULL and a pointer to NULL (as every
 // rom_*_destroy () here does).
 void rom_value_destroy (rom_value_t **value_p);
+// A new handle on the Value a token names (a ROM_KIND_REF value's .str, a ROM_ITEM_REF item's, or
+// rom_proxy_to_token ()'s), holding a reference of its own. ROM_INVALID for a NULL client, token or value_p,
+// or a token that is none; ROM_WRONG_TYPE when it names another type; ROM_NO_OBJECT when the object is gone.
+// On ROM_OK *value_p is a new handle: caller owns it and must destroy it when done.
+rom_status_t rom_value_from_token (rom_client_t *client, const char *token, rom_value_t **value_p);
 
 // --- Array: a fixed-length array of one number typecode (or '?') -------------------------------------------
 //
@@ -190,6 +209,11 @@ rom_status_t rom_array_typecode (rom_array_t *array, char *typecode);
 rom_status_t rom_array_repr (rom_array_t *array, char **text);
 rom_proxy_t *rom_array_proxy (rom_array_t *array);
 void rom_array_destroy (rom_array_t **array_p);
+// A new handle on the Array a token names (a ROM_KIND_REF value's .str, a ROM_ITEM_REF item's, or
+// rom_proxy_to_token ()'s), holding a reference of its own. ROM_INVALID for a NULL client, token or array_p,
+// or a token that is none; ROM_WRONG_TYPE when it names another type; ROM_NO_OBJECT when the object is gone.
+// On ROM_OK *array_p is a new handle: caller owns it and must destroy it when done.
+rom_status_t rom_array_from_token (rom_client_t *client, const char *token, rom_array_t **array_p);
 
 // --- Dict: keys of any hashable kind, values any kind; insertion-ordered ----------------------------------
 //
@@ -219,7 +243,9 @@ rom_status_t rom_dict_items (rom_dict_t *dict, rom_variant_t **keys, rom_variant
 // NULL only when `n` is 0 (so may the items of rom_array_new_ints (), rom_list_new_from (), ...).
 rom_status_t rom_dict_update (rom_dict_t *dict, const rom_variant_t *keys, const rom_variant_t *values,
                               size_t n);
-// d.pop (key): ROM_NOT_FOUND when missing; rom_dict_pop_or: d.pop (key, fallback). *out is caller-owned.
+// d.pop (key): ROM_NOT_FOUND when missing; rom_dict_pop_or: d.pop (key, fallback). *out is caller-owned. A
+// popped reference (ROM_KIND_REF) keeps its object alive until rom_variant_clear (out): make a handle from
+// its token first (rom_<type>_from_token ()), as the Dict no longer holds it.
 rom_status_t rom_dict_pop (rom_dict_t *dict, rom_variant_t key, rom_variant_t *out);
 rom_status_t rom_dict_pop_or (rom_dict_t *dict, rom_variant_t key, rom_variant_t fallback,
                               rom_variant_t *out);
@@ -276,6 +302,11 @@ rom_status_t rom_dict_iter (rom_dict_t *dict, rom_cursor_t *cursor, size_t max, 
                             rom_variant_t **values, size_t *n);
 rom_proxy_t *rom_dict_proxy (rom_dict_t *dict);
 void rom_dict_destroy (rom_dict_t **dict_p);
+// A new handle on the Dict a token names (a ROM_KIND_REF value's .str, a ROM_ITEM_REF item's, or
+// rom_proxy_to_token ()'s), holding a reference of its own. ROM_INVALID for a NULL client, token or dict_p,
+// or a token that is none; ROM_WRONG_TYPE when it names another type; ROM_NO_OBJECT when the object is gone.
+// On ROM_OK *dict_p is a new handle: caller owns it and must destroy it when done.
+rom_status_t rom_dict_from_token (rom_client_t *client, const char *token, rom_dict_t **dict_p);
 
 // --- List --------------------------------------------------------------------------------------------------
 //
@@ -292,7 +323,7 @@ rom_status_t rom_list_get (rom_list_t *list, int64_t index, rom_variant_t *out);
 rom_status_t rom_list_set (rom_list_t *list, int64_t index, rom_variant_t v);
 rom_status_t rom_list_delete (rom_list_t *list, int64_t index);
 // l.pop (index): Python's l.pop () is index -1. ROM_OUT_OF_RANGE when empty or outside. *out (may be NULL)
-// is caller-owned.
+// is caller-owned. A popped reference keeps its object alive until rom_variant_clear (out) (as rom_dict_pop).
 rom_status_t rom_list_pop (rom_list_t *list, int64_t index, rom_variant_t *out);
 rom_status_t rom_list_len (rom_list_t *list, size_t *n);
 // l[start:stop], clamped like Python (never an error). *items caller-owned: rom_variants_free (items, *n).
@@ -350,6 +381,15 @@ rom_status_t rom_list_iter (rom_list_t *list, rom_cursor_t *cursor, size_t max, 
                             size_t *n);
 rom_proxy_t *rom_list_proxy (rom_list_t *list);
 void rom_list_destroy (rom_list_t **list_p);
+// l.append (proxy): store a reference to another shared object, kept alive while it is in the list (as
+// rom_dict_set_proxy ()); it reads back as a ROM_KIND_REF token. ROM_INVALID for a NULL or foreign proxy,
+// ROM_UNAVAILABLE when its client was destroyed.
+rom_status_t rom_list_append_proxy (rom_list_t *list, const rom_proxy_t *proxy);
+// A new handle on the List a token names (a ROM_KIND_REF value's .str, a ROM_ITEM_REF item's, or
+// rom_proxy_to_token ()'s), holding a reference of its own. ROM_INVALID for a NULL client, token or list_p,
+// or a token that is none; ROM_WRONG_TYPE when it names another type; ROM_NO_OBJECT when the object is gone.
+// On ROM_OK *list_p is a new handle: caller owns it and must destroy it when done.
+rom_status_t rom_list_from_token (rom_client_t *client, const char *token, rom_list_t **list_p);
 
 // --- Namespace: named attributes of any kind ---------------------------------------------------------------
 
@@ -371,6 +411,15 @@ rom_status_t rom_namespace_get_str (rom_namespace_t *ns, const char *name, char 
 rom_status_t rom_namespace_repr (rom_namespace_t *ns, char **text);
 rom_proxy_t *rom_namespace_proxy (rom_namespace_t *ns);
 void rom_namespace_destroy (rom_namespace_t **ns_p);
+// ns.name = proxy: store a reference to another shared object, kept alive while it is the attribute's value
+// (as rom_dict_set_proxy ()). ROM_INVALID for a NULL or foreign proxy, ROM_UNAVAILABLE when its client was
+// destroyed.
+rom_status_t rom_namespace_set_proxy (rom_namespace_t *ns, const char *name, const rom_proxy_t *proxy);
+// A new handle on the Namespace a token names (a ROM_KIND_REF value's .str, a ROM_ITEM_REF item's, or
+// rom_proxy_to_token ()'s), holding a reference of its own. ROM_INVALID for a NULL client, token or ns_p, or
+// a token that is none; ROM_WRONG_TYPE when it names another type; ROM_NO_OBJECT when the object is gone.
+// On ROM_OK *ns_p is a new handle: caller owns it and must destroy it when done.
+rom_status_t rom_namespace_from_token (rom_client_t *client, const char *token, rom_namespace_t **ns_p);
 
 // --- Set: a set of hashable values (Python's Manager ().set ()) ---------------------------------------------
 //

@@ -18,6 +18,14 @@
 // children as is. rom_*_proxy () gives the generic proxy (tokens, dup). Failures leave their text in
 // rom_client_errmsg (client), and in rom_client_errmsg (NULL).
 //
+// Typed handles from references: a token read from a Queue or Pipe item (ROM_ITEM_REF) or a Dict
+// (ROM_KIND_REF) becomes a handle with rom_<type>_from_token (client, item.str, &h), one per handle type
+// below. Each checks the token's type (a Lock handle accepts a Lock's or an RLock's token, a Semaphore handle
+// a BoundedSemaphore's, a Queue handle a JoinableQueue's): ROM_WRONG_TYPE otherwise ("token names a
+// rom.builtins.List, not a rom.builtins.Lock or rom.builtins.RLock"); ROM_INVALID for a NULL client, token or
+// handle pointer; ROM_NO_OBJECT when the object is gone. On ROM_OK the new handle holds a reference of its
+// own: caller owns it and must destroy it when done.
+//
 // Misuse returns a status, never a crash. Every helper given NULL for its handle (or its client), NULL for
 // a pointer it must fill in or read (a get's `value`, a recv's `data`, a put's item or message, a
 // wait_for's predicate; pointers documented "may be NULL" excepted), or a handle of another kind (a Queue
@@ -80,6 +88,8 @@ rom_proxy_t *rom_lock_proxy (rom_lock_t *lock);
 // Drop the handle (the lock stays held if the caller holds it). Accepts NULL and a pointer to NULL; sets
 // *lock_p to NULL.
 void rom_lock_destroy (rom_lock_t **lock_p);
+// A new handle from a token (see "Typed handles from references" above).
+rom_status_t rom_lock_from_token (rom_client_t *client, const char *token, rom_lock_t **lock_p);
 
 // --- Semaphore, BoundedSemaphore --------------------------------------------------------------------------
 
@@ -94,6 +104,8 @@ rom_status_t rom_semaphore_release (rom_semaphore_t *sem);
 rom_status_t rom_semaphore_value (rom_semaphore_t *sem, int64_t *value);
 rom_proxy_t *rom_semaphore_proxy (rom_semaphore_t *sem);
 void rom_semaphore_destroy (rom_semaphore_t **sem_p);
+// A new handle from a token (see "Typed handles from references" above).
+rom_status_t rom_semaphore_from_token (rom_client_t *client, const char *token, rom_semaphore_t **sem_p);
 
 // --- Event ------------------------------------------------------------------------------------------------
 
@@ -105,6 +117,8 @@ rom_status_t rom_event_is_set (rom_event_t *event, bool *set);
 rom_status_t rom_event_wait (rom_event_t *event, uint32_t timeout_ms);
 rom_proxy_t *rom_event_proxy (rom_event_t *event);
 void rom_event_destroy (rom_event_t **event_p);
+// A new handle from a token (see "Typed handles from references" above).
+rom_status_t rom_event_from_token (rom_client_t *client, const char *token, rom_event_t **event_p);
 
 // --- Condition --------------------------------------------------------------------------------------------
 
@@ -126,6 +140,8 @@ rom_status_t rom_condition_notify (rom_condition_t *cond, uint32_t n, int64_t *w
 rom_status_t rom_condition_notify_all (rom_condition_t *cond, int64_t *woken);
 rom_proxy_t *rom_condition_proxy (rom_condition_t *cond);
 void rom_condition_destroy (rom_condition_t **cond_p);
+// A new handle from a token (see "Typed handles from references" above).
+rom_status_t rom_condition_from_token (rom_client_t *client, const char *token, rom_condition_t **cond_p);
 
 // --- Barrier ----------------------------------------------------------------------------------------------
 
@@ -165,11 +181,22 @@ rom_status_t rom_barrier_state (rom_barrier_t *barrier, uint32_t *parties, uint3
 rom_status_t rom_barrier_timeout (rom_barrier_t *barrier, uint32_t *timeout_ms);
 rom_proxy_t *rom_barrier_proxy (rom_barrier_t *barrier);
 void rom_barrier_destroy (rom_barrier_t **barrier_p);
+// A new handle from a token (see "Typed handles from references" above).
+rom_status_t rom_barrier_from_token (rom_client_t *client, const char *token, rom_barrier_t **barrier_p);
 
 // --- items of queues and pipes ----------------------------------------------------------------------------
 
-// What a queue or pipe carries: a number, text, bytes, a protobuf message, or none. Items a rom_*_get_item /
-// recv_item returns own their text, data and message: free them with rom_item_clear ().
+// What a queue or pipe carries: a number, text, bytes, a protobuf message, a reference to another shared
+// object, or none. Items a rom_*_get_item / recv_item returns own their text, data, message and reference:
+// free them with rom_item_clear (). Text must be valid UTF-8 (ROM_INVALID otherwise, as for a Dict's).
+//
+// References (Python puts proxies in queues): while an item waits in a Queue or a Pipe end's inbox, it keeps
+// its object alive, as a Dict value does; the getter's item then holds the object's reference (for its
+// client's session) until rom_item_clear (). A reference read from a Dict (ROM_KIND_REF) or a Queue
+// (ROM_ITEM_REF) becomes a typed handle with rom_<type>_from_token (client, item.str, &h) (or a proxy of any
+// type with rom_proxy_from_token ()), which takes a reference of its own: make it before clearing the item.
+// The object dies when the last handle, item and container let go of it; a queue or pipe end destroyed (or
+// whose owner's session ended) with references in it lets them go.
 typedef enum {
     ROM_ITEM_NONE,
     ROM_ITEM_INT,     // .i
@@ -179,6 +206,7 @@ typedef enum {
     ROM_ITEM_STRING,  // .str (NUL-terminated)
     ROM_ITEM_BYTES,   // .data, .size
     ROM_ITEM_MESSAGE, // .data, .size: a packed message of full type name .type
+    ROM_ITEM_REF,     // .str: a proxy token (endpoint#id#type), as a ROM_KIND_REF value carries
 } rom_item_kind_t;
 
 typedef struct rom_item {
@@ -191,9 +219,16 @@ typedef struct rom_item {
     uint8_t *data;
     size_t size;
     char *type;
+    // A received ROM_ITEM_REF: the client whose session holds the item's reference (given back by
+    // rom_item_clear (), which must come before rom_client_destroy ()). NULL in items a caller builds to put
+    // or send (`= {...}` initializers leave it so).
+    rom_client_t *client;
 } rom_item_t;
 
-// Free what a received item owns and make it ROM_ITEM_NONE. Accepts NULL.
+// Free what a received item owns (text, data, type name; a ROM_ITEM_REF's token, and the reference it held
+// is given back to the server: one round trip) and make it ROM_ITEM_NONE. Accepts NULL. Clear a received
+// item once only (a copy of the struct shares what it owns), and before destroying its client (after, its
+// reference goes when the session ends).
 void rom_item_clear (rom_item_t *item);
 
 // --- Queue, JoinableQueue ---------------------------------------------------------------------------------
@@ -208,9 +243,14 @@ rom_status_t rom_queue_put_str (rom_queue_t *queue, const char *value, uint32_t 
 rom_status_t rom_queue_put_bytes (rom_queue_t *queue, const void *data, size_t size, uint32_t timeout_ms);
 rom_status_t rom_queue_put_message (rom_queue_t *queue, const ProtobufCMessage *message, uint32_t timeout_ms);
 rom_status_t rom_queue_put_item (rom_queue_t *queue, const rom_item_t *item, uint32_t timeout_ms);
+// q.put (proxy): put a reference to another shared object (any type). While queued it keeps the object alive;
+// the getter receives a ROM_ITEM_REF item (see "items" above). ROM_INVALID for a NULL or foreign proxy,
+// ROM_UNAVAILABLE when its client was destroyed, ROM_FULL as for any item.
+rom_status_t rom_queue_put_proxy (rom_queue_t *queue, const rom_proxy_t *proxy, uint32_t timeout_ms);
 // Take the first item, waiting up to `timeout_ms` for one: ROM_OK, or ROM_EMPTY (Python's queue.Empty).
-// The typed forms answer ROM_WRONG_TYPE when the item is of another kind (it is taken all the same: use
-// rom_queue_get_item to accept any kind). *value of get_str is caller-owned (free ()); the message of
+// A reference comes as a ROM_ITEM_REF item (rom_queue_from_token (), rom_dict_from_token (), ... on its
+// .str). The typed forms answer ROM_WRONG_TYPE when the item is of another kind (it is taken all the same:
+// use rom_queue_get_item to accept any kind). *value of get_str is caller-owned (free ()); the message of
 // get_message is caller-owned (protobuf_c_message_free_unpacked (m, NULL)).
 rom_status_t rom_queue_get_int (rom_queue_t *queue, uint32_t timeout_ms, int64_t *value);
 rom_status_t rom_queue_get_double (rom_queue_t *queue, uint32_t timeout_ms, double *value);
@@ -226,6 +266,8 @@ rom_status_t rom_queue_task_done (rom_queue_t *queue);
 rom_status_t rom_queue_join (rom_queue_t *queue, uint32_t timeout_ms);
 rom_proxy_t *rom_queue_proxy (rom_queue_t *queue);
 void rom_queue_destroy (rom_queue_t **queue_p);
+// A new handle from a token (see "Typed handles from references" above).
+rom_status_t rom_queue_from_token (rom_client_t *client, const char *token, rom_queue_t **queue_p);
 
 // --- Pipe -------------------------------------------------------------------------------------------------
 
@@ -241,6 +283,10 @@ rom_status_t rom_pipe_send_str (rom_pipe_t *end, const char *value);
 rom_status_t rom_pipe_send_bytes (rom_pipe_t *end, const void *data, size_t size);
 rom_status_t rom_pipe_send_message (rom_pipe_t *end, const ProtobufCMessage *message);
 rom_status_t rom_pipe_send_item (rom_pipe_t *end, const rom_item_t *item);
+// conn.send (proxy): send a reference to another shared object. While it waits in the other end's inbox it
+// keeps the object alive (the sender may drop its proxy and close at once); the receiver gets a ROM_ITEM_REF
+// item. ROM_INVALID for a NULL or foreign proxy, ROM_UNAVAILABLE when its client was destroyed.
+rom_status_t rom_pipe_send_proxy (rom_pipe_t *end, const rom_proxy_t *proxy);
 // Receive the next item within `timeout_ms`: ROM_OK, ROM_TIMEOUT, ROM_CLOSED (the other end is gone and
 // everything it sent was received: Python's EOFError), ROM_WRONG_TYPE for the typed forms (the item is
 // consumed). Returned strings, bytes and messages are caller-owned (free (), or
@@ -259,6 +305,8 @@ void rom_pipe_close (rom_pipe_t **end_p);
 rom_proxy_t *rom_pipe_proxy (rom_pipe_t *end);
 // Drop this handle only (the end lives on in other processes holding it). Accepts NULL and a pointer to NULL.
 void rom_pipe_destroy (rom_pipe_t **end_p);
+// A new handle from a token (see "Typed handles from references" above).
+rom_status_t rom_pipe_from_token (rom_client_t *client, const char *token, rom_pipe_t **end_p);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

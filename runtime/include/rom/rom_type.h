@@ -172,6 +172,16 @@ typedef void (*rom_session_end_fn) (void *self, uint64_t session);
 // Costs one walk over the server's objects per ending session.
 void rom_call_on_session_end (rom_call_t *call, rom_session_end_fn fn);
 
+// --- text ------------------------------------------------------------------------------------------------
+//
+// A server refuses every call whose input has a `string` field (at any depth) that is not valid UTF-8
+// (ROM_BAD_REQUEST, "type#id.Method: field key.string_value is not valid UTF-8") before its servant runs, so
+// servants only ever see valid text, as Python's str is always valid Unicode and proto3 requires.
+
+// Whether the `n` bytes at `text` are well-formed UTF-8: no overlong forms, no surrogates (U+D800..DFFF),
+// nothing past U+10FFFF, no truncated sequence. NUL bytes are valid. `text` may be NULL only when `n` is 0.
+bool rom_utf8_valid (const char *text, size_t n);
+
 #pragma GCC visibility pop
 #ifdef __cplusplus
 }
