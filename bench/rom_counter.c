@@ -3,8 +3,8 @@
 // job, a payload sweep, object creation and memory per idle object, inline vs pool, ZMQ_IO_THREADS, affinity,
 // and what a heavy (1 ms) method costs other objects' calls, inline and pooled.
 //
-// usage: rom_counter [--quick] [--runs N] [--secs S] [sync|pipelined|job|payload|pool|levers|heavy|objects
-// ...]
+// usage: rom_counter [--quick] [--runs N] [--secs S] [WORKLOAD ...]
+//        WORKLOAD: sync|pipelined|job|payload|pool|levers|heavy|objects (default: all), or async128
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -652,8 +652,13 @@ s_heavy_worker_start (const char *endpoint, int pool, heavy_worker_t *worker)
     }
     fflush (NULL);
     worker->pid = fork ();
-    if (worker->pid < 0)
+    if (worker->pid < 0) {
+        close (stop[0]);
+        close (stop[1]);
+        close (result[0]);
+        close (result[1]);
         return -1;
+    }
     if (worker->pid == 0) {
         prctl (PR_SET_PDEATHSIG, SIGKILL);
         close (stop[1]);
