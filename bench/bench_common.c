@@ -335,6 +335,10 @@ s_client_main (int child, const bench_opts_t *opts, const bench_client_ops_t *op
             if (samples < cap)
                 lat[samples++] = (uint32_t) (t1 - t0 > UINT32_MAX ? UINT32_MAX : t1 - t0);
             done += n;
+            if (ops->pause) {
+                ops->pause (state);
+                t1 = bench_now_ns ();
+            }
             t0 = t1;
         }
         long long sleeps1 = bench_sleeps (getpid ());

@@ -55,11 +55,13 @@ void bench_tmpdir_remove (void);
 
 // One client's behaviour, run in each forked client process. `setup` connects (and may start a pipeline);
 // `call` does one unit of work and returns how many operations it completed (>= 1), or < 0 on failure;
-// `teardown` closes. The time of each `call` is recorded as one latency sample.
+// `teardown` closes. The time of each `call` is recorded as one latency sample. `pause` (NULL: none) runs
+// between calls, untimed: a client that paces its calls rather than making them back to back.
 typedef struct bench_client_ops {
     void *(*setup) (int child, void *arg);
     int (*call) (void *state);
     void (*teardown) (void *state);
+    void (*pause) (void *state);
 } bench_client_ops_t;
 
 typedef struct bench_result {

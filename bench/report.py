@@ -51,6 +51,19 @@ RATIOS = [
      "sync p50, server and client pinned to different cores / unpinned"),
     ("pinned_same_vs_free_sync", "rom_sync_ipc_pinned_same_p50_us", "rom_sync_ipc_p50_us", None, "max",
      "sync p50, server and client pinned to one core / unpinned"),
+    # What a heavy method costs others (no target: it documents a cost). A time: 1 means no cost.
+    ("heavy_inline_vs_idle_p50", "rom_heavy_inline_others_p50_us", "rom_heavy_idle_others_p50_us", None, "max",
+     "sync p50 on object B while another process calls a 1 ms method on object A, inline (Counter) / nobody working"),
+    ("heavy_pool_vs_idle_p50", "rom_heavy_pool_others_p50_us", "rom_heavy_idle_others_p50_us", None, "max",
+     "the same with A pooled (PoolCounter, default worker pool) / nobody working"),
+    ("heavy_inline_vs_idle_paced_p50", "rom_heavy_inline_paced_p50_us", "rom_heavy_idle_paced_p50_us", None, "max",
+     "the same with B's calls paced (a random 0-2 ms apart), A inline / nobody working"),
+    ("heavy_pool_vs_idle_paced_p50", "rom_heavy_pool_paced_p50_us", "rom_heavy_idle_paced_p50_us", None, "max",
+     "the same with B's calls paced, A pooled / nobody working"),
+    ("heavy_inline_vs_idle_p99", "rom_heavy_inline_others_p99_us", "rom_heavy_idle_others_p99_us", None, "max",
+     "the same p99, A inline / nobody working"),
+    ("heavy_pool_vs_idle_p99", "rom_heavy_pool_others_p99_us", "rom_heavy_idle_others_p99_us", None, "max",
+     "the same p99, A pooled / nobody working"),
     ("oneway_vs_sync", "rom_oneway_ipc_calls_per_s", "rom_sync_ipc_calls_per_s", None, "min",
      "one-way calls/s / sync calls/s, 1 client"),
     ("wakeups_sync_vs_raw_zmq", "rom_sync_ipc_wakeups_per_call", "raw_zmq_reqrep_ipc_wakeups_per_call", None, "max",
@@ -281,6 +294,29 @@ def markdown(m, mode, repo, note):
     md.append(f"\nrom one-way calls (1024 per sync Get): {fmt(g('rom_oneway_ipc_calls_per_s'))} calls/s; "
               f"rom async depth 128 on the worker pool: {fmt(g('rom_pool_async_ipc_d128_calls_per_s'))} calls/s "
               f"({fmt(g('rom_pool_worker_threads'))} worker threads).\n")
+
+    md.append("\n## A heavy method: others' sync calls while one object runs a 1 ms method\n\n")
+    rows = []
+    for label, case in (("nobody working (baseline)", "idle"), ("A inline (`Counter.Work`)", "inline"),
+                        ("A pooled (`PoolCounter.Work`)", "pool")):
+        row = [label]
+        for how in ("others", "paced"):
+            p50 = g(f"rom_heavy_{case}_{how}_p50_us")
+            idle = g(f"rom_heavy_idle_{how}_p50_us")
+            row += [fmt(p50), fmt(g(f"rom_heavy_{case}_{how}_p99_us")), fmt(p50 / idle if p50 is not None and idle else None)]
+            if how == "others":
+                row.append(fmt(g(f"rom_heavy_{case}_others_calls_per_s")))
+        row.append(fmt(g(f"rom_heavy_{case}_work_calls_per_s")) if case != "idle" else "")
+        rows.append(row)
+    md.append(table(["while", "B p50 µs", "B p99 µs", "p50 ÷ baseline", "B calls/s", "paced B p50 µs",
+                     "paced B p99 µs", "paced p50 ÷ baseline", "A Work calls/s"], rows))
+    md.append("\nOne client process calls `Work` (1 ms busy-wait on the server) in a loop on object A while another "
+              "times sync `Increment` on object B, an inline `Counter`, on a server of its own with the default "
+              f"options ({fmt(g('rom_heavy_pool_worker_threads'))} worker threads when A is pooled): back to back, "
+              "then paced (a random 0–2 ms between calls, so they land at random moments of A's cycle). Back to "
+              "back with A inline, B makes a few fast calls between two Work calls and one that waits behind a "
+              "Work, so its p50 is one or the other from run to run. `heavy_inline_vs_idle_p50`, "
+              "`heavy_pool_vs_idle_p50` (`_paced_p50`, `_p99`) are in the ratios above.\n")
 
     md.append("\n## The Counter job: 4 processes increment one counter\n\n")
     exact = {1.0: "yes", 0.0: "**no**"}

@@ -95,7 +95,7 @@ s_teardown (void *state)
     free (self);
 }
 
-static const bench_client_ops_t s_ops = {s_setup, s_call, s_teardown};
+static const bench_client_ops_t s_ops = {s_setup, s_call, s_teardown, NULL};
 
 int
 main (int argc, char **argv)

@@ -1,12 +1,15 @@
 // rom_counter: rom's side of every workload in bench/, through the public and generated API as a user would
 // call it: sync calls over ipc and tcp, 1/2/4 client processes, async pipelines, one-way calls, the Counter
-// job, a payload sweep, object creation and memory per idle object, inline vs pool, ZMQ_IO_THREADS, affinity.
+// job, a payload sweep, object creation and memory per idle object, inline vs pool, ZMQ_IO_THREADS, affinity,
+// and what a heavy (1 ms) method costs other objects' calls, inline and pooled.
 //
-// usage: rom_counter [--quick] [--runs N] [--secs S] [sync|pipelined|job|payload|pool|levers|objects ...]
+// usage: rom_counter [--quick] [--runs N] [--secs S] [WORKLOAD ...]
+//        WORKLOAD: sync|pipelined|job|payload|pool|levers|heavy|objects (default: all), or async128
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,6 +18,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bench_common.h"
@@ -52,6 +56,19 @@ s_increment (void *self, const Bench__Delta *in, Bench__Count *out, rom_call_t *
     counter->value += in->by;
     out->value = counter->value;
     return ROM_OK;
+}
+
+// Work: 1 ms of server time, a busy-wait on CLOCK_MONOTONIC (not a sleep: the thread keeps its CPU, as a
+// real computation would), then an increment.
+enum { WORK_NS = 1000000 };
+
+static rom_status_t
+s_work (void *self, const Bench__Delta *in, Bench__Count *out, rom_call_t *call)
+{
+    uint64_t until = bench_now_ns () + WORK_NS;
+    while (bench_now_ns () < until)
+        ;
+    return s_increment (self, in, out, call);
 }
 
 static rom_status_t
@@ -93,6 +110,7 @@ static const Bench__Counter_Servant s_counter_servant = {
     .get = s_get,
     .echo = s_echo,
     .increment_many = s_increment_many,
+    .work = s_work,
 };
 
 static const Bench__PoolCounter_Servant s_pool_servant = {
@@ -100,6 +118,7 @@ static const Bench__PoolCounter_Servant s_pool_servant = {
     .rom_destroy = s_destroy,
     .increment = s_increment,
     .get = s_get,
+    .work = s_work,
 };
 
 static rom_status_t
@@ -166,6 +185,17 @@ s_increment_sync (object_t *object)
 }
 
 static rom_status_t
+s_work_sync (object_t *object)
+{
+    Bench__Count *out = NULL;
+    rom_status_t rc = object->pool ? bench__pool_counter_proxy__work (object->pool_counter, &s_one, &out)
+                                   : bench__counter_proxy__work (object->counter, &s_one, &out);
+    if (out)
+        bench__count__free_unpacked (out, NULL);
+    return rc;
+}
+
+static rom_status_t
 s_increment_async (object_t *object, rom_future_t **future_p)
 {
     return object->pool ? bench__pool_counter_proxy__increment_async (object->pool_counter, &s_one, future_p)
@@ -225,6 +255,7 @@ typedef struct {
     int head;
     Bench__Blob blob;
     Bench__Deltas deltas; // MODE_BATCH
+    uint64_t rng;         // s_client_pause's random gaps (xorshift64; 0: not seeded yet)
 } client_t;
 
 static void *
@@ -324,7 +355,24 @@ s_client_teardown (void *state)
     free (self);
 }
 
-static const bench_client_ops_t s_ops = {s_client_setup, s_client_call, s_client_teardown};
+// Between two calls of a paced client: a random gap of 0 to 2 ms (uniform), so that its calls arrive at
+// moments unrelated to what the server is doing, as the calls of independent clients do.
+static void
+s_client_pause (void *state)
+{
+    client_t *self = state;
+    if (!self->rng)
+        self->rng = bench_now_ns () ^ ((uint64_t) getpid () << 32) ^ 0x9e3779b97f4a7c15ull;
+    self->rng ^= self->rng << 13;
+    self->rng ^= self->rng >> 7;
+    self->rng ^= self->rng << 17;
+    struct timespec gap = {0, (long) (self->rng % 2000000)};
+    nanosleep (&gap, NULL);
+}
+
+static const bench_client_ops_t s_ops = {s_client_setup, s_client_call, s_client_teardown, NULL};
+static const bench_client_ops_t s_paced_ops = {s_client_setup, s_client_call, s_client_teardown,
+                                               s_client_pause};
 
 // --- managers ----------------------------------------------------------------------------------------------
 
@@ -581,6 +629,171 @@ s_pool (server_t *ipc, const bench_opts_t *opts)
         bench_metric ("rom_pool_worker_threads", all - zmq - 1);
 }
 
+// --- heavy: what a 1 ms method on one object costs the calls of others ----------------------------------------
+
+// A client process calling Work in a loop on an object of its own (object A: a Counter, inline, or a
+// PoolCounter, on the worker pool) while another process measures calls to another object.
+typedef struct {
+    pid_t pid;
+    int stop_fd;   // a byte written here stops the loop
+    int result_fd; // then the process writes its calls and nanoseconds here
+} heavy_worker_t;
+
+static int
+s_heavy_worker_start (const char *endpoint, int pool, heavy_worker_t *worker)
+{
+    int stop[2], result[2];
+    if (pipe (stop))
+        return -1;
+    if (pipe (result)) {
+        close (stop[0]);
+        close (stop[1]);
+        return -1;
+    }
+    fflush (NULL);
+    worker->pid = fork ();
+    if (worker->pid < 0) {
+        close (stop[0]);
+        close (stop[1]);
+        close (result[0]);
+        close (result[1]);
+        return -1;
+    }
+    if (worker->pid == 0) {
+        prctl (PR_SET_PDEATHSIG, SIGKILL);
+        close (stop[1]);
+        close (result[0]);
+        client_args_t args = {endpoint, NULL, pool, MODE_SYNC, 1, 0};
+        client_t *self = s_client_setup (0, &args);
+        // Ready once a first Work call has come back: the loop is under way when the measurement starts.
+        uint64_t report[2] = {0, 0};
+        int ok = self && s_work_sync (&self->object) == ROM_OK;
+        if (write (result[1], ok ? "r" : "F", 1) != 1 || !ok)
+            _exit (1);
+        uint64_t t0 = bench_now_ns ();
+        struct pollfd pfd = {.fd = stop[0], .events = POLLIN};
+        while (ok && poll (&pfd, 1, 0) == 0) {
+            ok = s_work_sync (&self->object) == ROM_OK;
+            report[0] += ok;
+        }
+        report[1] = bench_now_ns () - t0;
+        if (!ok)
+            fprintf (stderr, "rom_counter: heavy: Work: %s\n", rom_client_errmsg (self->client));
+        s_client_teardown (self);
+        _exit (write (result[1], report, sizeof report) == (ssize_t) sizeof report && ok ? 0 : 1);
+    }
+    close (stop[0]);
+    close (result[1]);
+    worker->stop_fd = stop[1];
+    worker->result_fd = result[0];
+    char byte = 'F';
+    if (read (worker->result_fd, &byte, 1) != 1 || byte != 'r') {
+        fprintf (stderr, "rom_counter: heavy: the %s worker did not start\n", pool ? "pool" : "inline");
+        close (worker->stop_fd);
+        close (worker->result_fd);
+        waitpid (worker->pid, NULL, 0);
+        return -1;
+    }
+    return 0;
+}
+
+// Stop the loop; returns its Work calls per second, or -1.
+static double
+s_heavy_worker_stop (heavy_worker_t *worker)
+{
+    uint64_t report[2] = {0, 0};
+    int ok = write (worker->stop_fd, "s", 1) == 1
+             && read (worker->result_fd, report, sizeof report) == (ssize_t) sizeof report;
+    close (worker->stop_fd);
+    close (worker->result_fd);
+    int status = 0;
+    waitpid (worker->pid, &status, 0);
+    ok = ok && WIFEXITED (status) && WEXITSTATUS (status) == 0 && report[1] > 0;
+    return ok ? (double) report[0] / ((double) report[1] / 1e9) : -1;
+}
+
+// One client process times sync Increment on object B (a Counter, inline) while nobody works, while another
+// process calls Work (1 ms of server time) in a loop on object A, a Counter (inline: on the server thread
+// that also runs B's calls), then while it does so on a PoolCounter (on the worker pool, default size). A
+// server of its own with the default options, so that nothing else ran on it.
+// B's calls are timed twice in each case: back to back (`others`: p50, p99, calls/s), and paced, a random
+// 0-2 ms apart (`paced`). Back to back, B's loop falls into step with A's: it makes one or several fast calls
+// in the gap between two Work calls and one that waits behind a Work, so its p50 jumps between the two from
+// run to run. Paced calls arrive at random moments of A's cycle, like the calls of independent clients.
+// The three cases take turns, one run each per round, so that a change in the machine's load hits them all
+// alike; each figure is the median over the rounds.
+static void
+s_heavy (const bench_opts_t *opts)
+{
+    enum { CASES = 3, HOWS = 2, MAX_RUNS = 64 };
+    static const char *cases[CASES] = {"idle", "inline", "pool"};
+    static const char *hows[HOWS] = {"others", "paced"};
+    server_t server;
+    if (s_server_start (&server, NULL, 0, 0) != 0)
+        return;
+    const char *endpoint = rom_manager_endpoint (server.manager);
+    client_args_t others = {endpoint, server.token, 0, MODE_SYNC, 1, 0};
+    bench_opts_t one = *opts;
+    one.runs = 1;
+    int rounds = opts->runs < MAX_RUNS ? opts->runs : MAX_RUNS;
+    static bench_result_t got[CASES][HOWS][MAX_RUNS];
+    static double work[CASES][MAX_RUNS];
+    int n[CASES][HOWS] = {{0}}, nwork[CASES] = {0};
+    s_watch (&server);
+    for (int r = 0; r < rounds; r++)
+        for (int c = 0; c < CASES; c++) {
+            heavy_worker_t worker;
+            if (c > 0 && s_heavy_worker_start (endpoint, c == 2, &worker) != 0)
+                continue;
+            for (int h = 0; h < HOWS; h++)
+                if (bench_fanout (1, &one, h ? &s_paced_ops : &s_ops, &others, &got[c][h][n[c][h]]) == 0)
+                    n[c][h]++;
+                else
+                    fprintf (stderr, "rom_counter: heavy %s %s failed\n", cases[c], hows[h]);
+            if (c == 0)
+                continue;
+            if (c == 2 && r == 0) {
+                // The pool's threads, as in the pool workload (0: this runtime ran PoolCounter inline).
+                pid_t pid = (pid_t) rom_manager_pid (server.manager);
+                int all = bench_count_threads (pid, ""), zmq = bench_count_threads (pid, "ZMQbg/");
+                if (all > 0 && zmq >= 0)
+                    bench_metric ("rom_heavy_pool_worker_threads", all - zmq - 1);
+            }
+            double rate = s_heavy_worker_stop (&worker);
+            if (rate >= 0)
+                work[c][nwork[c]++] = rate;
+            else
+                fprintf (stderr, "rom_counter: heavy: the %s worker failed\n", cases[c]);
+        }
+    for (int c = 0; c < CASES; c++) {
+        for (int h = 0; h < HOWS; h++) {
+            if (!n[c][h])
+                continue;
+            double p50[MAX_RUNS], p99[MAX_RUNS], rate[MAX_RUNS], wakeups[MAX_RUNS];
+            int known = 1;
+            for (int i = 0; i < n[c][h]; i++) {
+                p50[i] = got[c][h][i].p50_us;
+                p99[i] = got[c][h][i].p99_us;
+                rate[i] = got[c][h][i].ops_per_s;
+                wakeups[i] = got[c][h][i].wakeups_per_op;
+                known = known && wakeups[i] >= 0;
+            }
+            size_t k = (size_t) n[c][h];
+            bench_result_t result = {bench_median (p50, k), bench_median (p99, k), bench_median (rate, k), 0,
+                                     known ? bench_median (wakeups, k) : -1};
+            char prefix[64];
+            snprintf (prefix, sizeof prefix, "rom_heavy_%s_%s", cases[c], hows[h]);
+            bench_report (prefix, &result);
+        }
+        if (nwork[c]) {
+            double rate = bench_median (work[c], (size_t) nwork[c]);
+            bench_metricf (rate, "rom_heavy_%s_work_calls_per_s", cases[c]);
+            fprintf (stderr, "  %-40s %10.0f Work calls/s (1 ms each) on object A\n", cases[c], rate);
+        }
+    }
+    s_server_stop (&server);
+}
+
 // Pin every thread of a process (its ZMQ I/O thread too) to one CPU.
 static void
 s_pin_process (pid_t pid, int cpu)
@@ -775,8 +988,8 @@ main (int argc, char **argv)
     bench_opts_t opts;
     bench_opts_parse (&opts, &argc, argv);
     // "async128" (not in the default set) runs only async depth 128, for a profiler.
-    static const char *names[] = {"sync", "pipelined", "job",     "payload",
-                                  "pool", "levers",    "objects", "async128"};
+    static const char *names[] = {"sync",   "pipelined", "job",     "payload", "pool",
+                                  "levers", "heavy",     "objects", "async128"};
     for (int i = 1; i < argc; i++) {
         size_t k = 0;
         while (k < sizeof names / sizeof names[0] && strcmp (argv[i], names[k]) != 0)
@@ -785,7 +998,7 @@ main (int argc, char **argv)
             fprintf (
                 stderr,
                 "usage: %s [--quick] [--runs N] [--secs S] "
-                "[sync|pipelined|job|payload|pool|levers|objects|async128 ...]   (default: all but async128)\n",
+                "[sync|pipelined|job|payload|pool|levers|heavy|objects|async128 ...]   (default: all but async128)\n",
                 argv[0]);
             return 2;
         }
@@ -822,6 +1035,8 @@ main (int argc, char **argv)
     if (bench_wanted (argc, argv, "levers"))
         s_levers (&ipc, &opts);
     s_server_stop (&ipc);
+    if (bench_wanted (argc, argv, "heavy"))
+        s_heavy (&opts);
     if (bench_wanted (argc, argv, "objects")) {
         // Objects last, in a fresh server, so that a million objects slow no other workload.
         server_t objects;

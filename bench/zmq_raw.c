@@ -187,8 +187,8 @@ s_client_teardown (void *state)
     free (self);
 }
 
-static const bench_client_ops_t s_rt_ops = {s_client_setup, s_call_rt, s_client_teardown};
-static const bench_client_ops_t s_window_ops = {s_client_setup, s_call_window, s_client_teardown};
+static const bench_client_ops_t s_rt_ops = {s_client_setup, s_call_rt, s_client_teardown, NULL};
+static const bench_client_ops_t s_window_ops = {s_client_setup, s_call_window, s_client_teardown, NULL};
 
 // --- workloads ---------------------------------------------------------------------------------------------
 
