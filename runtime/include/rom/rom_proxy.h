@@ -88,8 +88,9 @@ rom_status_t rom_proxy_call_async (rom_proxy_t *self, unsigned method, const Pro
 // rom_proxy_call () and rom_proxy_call_async () with a deadline of their own instead of the client's, for
 // methods that wait (a lock's acquire, a queue's get): the server gives up on the call after `timeout_ms`
 // (a waiting call is answered ROM_TIMEOUT, or what its servant says then, e.g. ROM_EMPTY) and the caller
-// waits a margin (200 ms) longer for that verdict, so an answer given just before the deadline (a lock
-// granted, an item handed over) is never lost. ROM_FOREVER: no deadline at all; 0 counts as 1.
+// waits a margin (2 s) longer for that verdict, so an answer given just before the deadline (a lock
+// granted, an item handed over) is never lost, even from a loaded server. Only a server that is alive but
+// stopped makes the caller wait the margin out (ROM_TIMEOUT). ROM_FOREVER: no deadline at all; 0 counts as 1.
 rom_status_t rom_proxy_call_timeout (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in,
                                      uint32_t timeout_ms, ProtobufCMessage **out);
 rom_status_t rom_proxy_call_async_timeout (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in,
