@@ -178,17 +178,33 @@ rom_namespace_repr (rom_namespace_t *ns, char **text)
     rom_status_t status = rom_namespace_list (ns, &names, &values, &n);
     if (status != ROM_OK)
         return status;
+    // Python's Namespace.__repr__: the attributes not starting with '_', sorted by name.
+    size_t *order = malloc ((n ? n : 1) * sizeof *order), shown = 0;
     romi_repr_t b = {0};
-    romi_repr_puts (&b, "Namespace(");
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            romi_repr_puts (&b, ", ");
-        romi_repr_puts (&b, names[i]);
-        romi_repr_puts (&b, "=");
-        romi_repr_variant (&b, &values[i]);
+    if (order) {
+        for (size_t i = 0; i < n; i++)
+            if (names[i][0] != '_')
+                order[shown++] = i;
+        for (size_t i = 1; i < shown; i++) // insertion sort: a namespace has a handful of attributes
+            for (size_t j = i; j > 0 && strcmp (names[order[j - 1]], names[order[j]]) > 0; j--) {
+                size_t t = order[j];
+                order[j] = order[j - 1];
+                order[j - 1] = t;
+            }
+        romi_repr_puts (&b, "Namespace(");
+        for (size_t k = 0; k < shown; k++) {
+            if (k)
+                romi_repr_puts (&b, ", ");
+            romi_repr_puts (&b, names[order[k]]);
+            romi_repr_puts (&b, "=");
+            romi_repr_variant (&b, &values[order[k]]);
+        }
+        romi_repr_puts (&b, ")");
+    } else
+        b.oom = true;
+    free (order);
+    for (size_t i = 0; i < n; i++)
         free (names[i]);
-    }
-    romi_repr_puts (&b, ")");
     free (names);
     rom_variants_free (&values, n);
     return romi_repr_finish (ns, &b, text);

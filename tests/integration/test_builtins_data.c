@@ -840,7 +840,7 @@ test_namespace_methods (void **state)
         _exit (ok ? 0 : 1);
     }
     assert_int_equal (rom_test_join (child), 0);
-    assert_repr (rom_namespace_repr (ns, &text), "Namespace(x=1, name='a', ratio=0.25)");
+    assert_repr (rom_namespace_repr (ns, &text), "Namespace(name='a', ratio=0.25, x=1)");
     int64_t x = 0;
     assert_int_equal (rom_namespace_get_int (ns, "x", &x), ROM_OK);
     assert_int_equal (x, 1);

@@ -407,7 +407,8 @@ rom_status_t rom_namespace_set_str (rom_namespace_t *ns, const char *name, const
 rom_status_t rom_namespace_get_int (rom_namespace_t *ns, const char *name, int64_t *out);
 rom_status_t rom_namespace_get_double (rom_namespace_t *ns, const char *name, double *out);
 rom_status_t rom_namespace_get_str (rom_namespace_t *ns, const char *name, char **out); // caller-owned
-// Python's repr: "Namespace(x=1, name='a')". *text is caller-owned (free ()).
+// Python's repr: "Namespace(name='a', x=1)": the attributes not starting with '_', sorted by name. *text is
+// caller-owned (free ()).
 rom_status_t rom_namespace_repr (rom_namespace_t *ns, char **text);
 rom_proxy_t *rom_namespace_proxy (rom_namespace_t *ns);
 void rom_namespace_destroy (rom_namespace_t **ns_p);
