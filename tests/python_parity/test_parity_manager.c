@@ -573,11 +573,13 @@ test_sync_joinable_queue (void **state)
     s_sync_queue (true);
 }
 
-// _test_list (obj), for the parts rom's List has (count, sort and reverse are the List work's: see
-// docs/python-parity.md):
+// _test_list (obj):
 //     assert obj[0] == 5
+//     assert obj.count(5) == 1
 //     assert obj.index(5) == 0
-//     for x in obj: pass                    (here: obj[:])
+//     obj.sort()
+//     obj.reverse()
+//     for x in obj: pass                    (here: rom_list_iter to the end)
 //     assert len(obj) == 1
 //     assert obj.pop(0) == 5
 static int
@@ -586,11 +588,16 @@ s_list_worker (void *obj)
     int64_t v = 0;
     size_t pos = 1, n = 0;
     PARITY_CHECK (rom_list_get_int (obj, 0, &v) == ROM_OK && v == 5);
+    PARITY_CHECK (rom_list_count (obj, ROM_INT (5), &n) == ROM_OK && n == 1);
     PARITY_CHECK (rom_list_index (obj, ROM_INT (5), &pos) == ROM_OK && pos == 0);
+    PARITY_CHECK (rom_list_sort (obj, false) == ROM_OK);
+    PARITY_CHECK (rom_list_reverse (obj) == ROM_OK);
+    rom_cursor_t cursor = ROM_CURSOR_INIT;
     rom_variant_t *items = NULL;
-    PARITY_CHECK (rom_list_slice (obj, 0, ROM_SLICE_END, &items, &n) == ROM_OK && n == 1);
+    PARITY_CHECK (rom_list_iter (obj, &cursor, 0, &items, &n) == ROM_OK && n == 1);
     PARITY_CHECK (items[0].kind == ROM_KIND_INT && items[0].i == 5);
     rom_variants_free (&items, n);
+    PARITY_CHECK (rom_list_iter (obj, &cursor, 0, &items, &n) == ROM_OK && n == 0); // the end
     PARITY_CHECK (rom_list_len (obj, &n) == ROM_OK && n == 1);
     rom_variant_t popped = ROM_NONE;
     PARITY_CHECK (rom_list_pop (obj, 0, &popped) == ROM_OK && popped.kind == ROM_KIND_INT && popped.i == 5);
@@ -618,14 +625,15 @@ test_sync_list (void **state)
     s_shutdown (&manager);
 }
 
-// _test_dict (obj), for the parts rom's Dict has (popitem is the Dict work's; copy () is items ()):
+// _test_dict (obj):
 //     assert len(obj) == 1
 //     assert obj['foo'] == 5
 //     assert obj.get('foo') == 5
 //     assert list(obj.items()) == [('foo', 5)]
 //     assert list(obj.keys()) == ['foo']
 //     assert list(obj.values()) == [5]
-//     assert obj.popitem() == ('foo', 5)    (here: obj.pop('foo') == 5)
+//     assert obj.copy() == {'foo': 5}
+//     assert obj.popitem() == ('foo', 5)
 static int
 s_dict_worker (void *obj)
 {
@@ -646,8 +654,16 @@ s_dict_worker (void *obj)
     rom_variants_free (&keys, n);
     PARITY_CHECK (rom_dict_values (obj, &values, &n) == ROM_OK && n == 1 && values[0].i == 5);
     rom_variants_free (&values, n);
-    PARITY_CHECK (rom_dict_pop (obj, ROM_STR ("foo"), &got) == ROM_OK && got.kind == ROM_KIND_INT
-                  && got.i == 5);
+    PARITY_CHECK (rom_dict_copy (obj, &keys, &values, &n) == ROM_OK && n == 1);
+    PARITY_CHECK (strcmp (keys[0].str, "foo") == 0 && values[0].kind == ROM_KIND_INT && values[0].i == 5);
+    rom_variants_free (&keys, n);
+    rom_variants_free (&values, n);
+    rom_variant_t key = ROM_NONE;
+    PARITY_CHECK (rom_dict_popitem (obj, &key, &got) == ROM_OK);
+    PARITY_CHECK (key.kind == ROM_KIND_STR && strcmp (key.str, "foo") == 0);
+    PARITY_CHECK (got.kind == ROM_KIND_INT && got.i == 5);
+    rom_variant_clear (&key);
+    rom_variant_clear (&got);
     return 0;
 }
 
