@@ -429,17 +429,7 @@ rom_set_repr (rom_set_t *set, char **text)
 rom_status_t
 rom_set_from_token (rom_client_t *client, const char *token, rom_set_t **set_p)
 {
-    if (romi_helper_null_arg (__func__, set_p, "set_p"))
-        return ROM_INVALID;
-    *set_p = NULL;
-    if ((client && romi_helper_bad_client (__func__, client))
-        || romi_helper_null_arg (__func__, token, "token"))
-        return ROM_INVALID;
-    rom_proxy_t *proxy = NULL;
-    rom_status_t status = rom_proxy_from_token (client, &rom__builtins__set__rom_type, token, &proxy);
-    if (status == ROM_OK)
-        *set_p = (rom_set_t *) proxy;
-    return status;
+    return romi_handle_from_token (__func__, client, token, S_TYPE, set_p);
 }
 
 rom_proxy_t *

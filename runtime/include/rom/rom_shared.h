@@ -491,10 +491,10 @@ rom_status_t rom_set_contains_int (rom_set_t *set, int64_t v, bool *found);
 rom_status_t rom_set_contains_str (rom_set_t *set, const char *v, bool *found);
 // Python's repr of a plain set: "{1, 'a'}", "set()" when empty. *text is caller-owned (free ()).
 rom_status_t rom_set_repr (rom_set_t *set, char **text);
-// A Set handle from a proxy token (rom_proxy_to_token (), or a ROM_KIND_REF value's .str, as a Dict or
-// List holding a Set returns it): ROM_WRONG_TYPE if the token names another type. `client` NULL: a new
-// client connects to the token's endpoint and belongs to the handle (rom_proxy_from_token ()). Caller owns
-// *set_p.
+// A new handle on the Set a token names (a ROM_KIND_REF value's .str, a ROM_ITEM_REF item's, or
+// rom_proxy_to_token ()'s), holding a reference of its own. ROM_INVALID for a NULL client, token or set_p,
+// or a token that is none; ROM_WRONG_TYPE when it names another type; ROM_NO_OBJECT when the object is gone.
+// On ROM_OK *set_p is a new handle: caller owns it and must destroy it when done.
 rom_status_t rom_set_from_token (rom_client_t *client, const char *token, rom_set_t **set_p);
 rom_proxy_t *rom_set_proxy (rom_set_t *set);
 void rom_set_destroy (rom_set_t **set_p);
