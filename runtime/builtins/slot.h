@@ -152,8 +152,9 @@ void romi_omap_remove (romi_omap_t *map, romi_omap_entry_t *entry, rom_call_t *c
 // Python's repr of a key, for error texts: 'name', 42, 1.5, b'\x00', None, True; truncated. Returns `buf`.
 const char *romi_key_repr (const romi_key_t *key, char *buf, size_t size);
 
+// `e &&` first: an empty map's entries are NULL, and NULL + 0 is undefined behaviour (UBSan says so).
 #define ROM_OMAP_FOREACH(map, e)                                                                             \
-    for (romi_omap_entry_t *e = (map)->entries; e < (map)->entries + (map)->n_entries; e++)                  \
+    for (romi_omap_entry_t *e = (map)->entries; e && e < (map)->entries + (map)->n_entries; e++)             \
         if (e->key.kind != ROMI_KEY_DELETED)
 
 // Arrays of reply messages in the call's memory: `n` Variants and the pointer array a repeated field needs.

@@ -22,11 +22,18 @@ extern "C" {
 typedef struct _rom_call_t rom_call_t;
 
 // Trampoline from the generic dispatcher to one typed servant function: `servant` is the user's table of
-// function pointers (e.g. Demo__Counter_Servant), `self` the object's state from create.
-// `out` is initialized by the runtime and packed when the method returns ROM_OK; memory it points to is
-// borrowed: it must stay valid until the method returns (servant state, or rom_call_alloc () memory).
+// function pointers (e.g. Demo__Counter_Servant), `self` the object's state from create. The contract a
+// servant method is written against (the generated *_Servant comment repeats it):
+// - `in` is never NULL (an absent input is the empty message) and lives until the reply is sent: what the
+//   object keeps of it, it copies (rom_message_dup ()).
+// - `out` is initialized (its type's INIT) in the call's memory and packed when the method returns ROM_OK.
+//   The method sets its fields; what they point to is borrowed, never freed by the runtime, and must stay
+//   valid until the method returns: servant state, literals, rom_call_alloc () memory. So `*out = *stored`
+//   (a message of the same type the object keeps) is a legal answer: a shallow copy the runtime only reads.
 typedef rom_status_t (*rom_invoke_fn) (const void *servant, void *self, const ProtobufCMessage *in,
                                        ProtobufCMessage *out, rom_call_t *call);
+// `args` is never NULL for a type with creation arguments ((rom.init): an absent one is the empty message;
+// NULL for a type without) and is freed when the constructor returns: copy what the state keeps.
 typedef rom_status_t (*rom_create_fn) (const void *servant, void *ctx, const ProtobufCMessage *args,
                                        void **self_p, rom_call_t *call);
 typedef void (*rom_destroy_fn) (const void *servant, void *self);
