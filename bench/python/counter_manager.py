@@ -122,6 +122,39 @@ def counter_job(manager, nprocs, increments):
     return nprocs * increments / (t1 - t0), exact
 
 
+def dict_incr_process(d, lock, keys, increments, barrier):
+    d.get(keys[0])  # connect before the clock starts
+    lock.acquire()
+    lock.release()
+    barrier.wait()
+    for i in range(increments):
+        k = keys[i % len(keys)]
+        with lock:  # what the seeds learn to write: without it, d[k] += 1 loses updates
+            d[k] = d[k] + 1
+
+
+def dict_incr_locked_job(nprocs, increments, nkeys=8):
+    """d[k] += 1 from nprocs processes on a SyncManager dict, a Lock around each get and set: the baseline of
+    rom's generated map _incr (issue 16), one atomic call per increment."""
+    sync = mp.Manager()
+    keys = [f"k{i}" for i in range(nkeys)]
+    d = sync.dict({k: 0 for k in keys})
+    lock = sync.Lock()
+    barrier = mp.Barrier(nprocs + 1)
+    procs = [mp.Process(target=dict_incr_process, args=(d, lock, keys, increments, barrier))
+             for _ in range(nprocs)]
+    for p in procs:
+        p.start()
+    barrier.wait()
+    t0 = time.perf_counter()
+    for p in procs:
+        p.join()
+    t1 = time.perf_counter()
+    exact = sum(d.values()) == nprocs * increments
+    sync.shutdown()
+    return nprocs * increments / (t1 - t0), exact
+
+
 def creation(manager, count):
     """Proxy-created objects: manager.Counter () is one round trip that makes the object and a proxy."""
     lat, keep = [], []
@@ -176,6 +209,13 @@ def main():
     metric("python_mgr_job_4p_calls_per_s", rate)
     metric("python_mgr_job_4p_exact", 1 if exact else 0)
     print(f"  python_mgr_job 4 x {increments}: {rate:.0f} increments/s, final value exact: {exact}",
+          file=sys.stderr)
+
+    increments = 500 if opts.quick else 2000
+    rate, exact = dict_incr_locked_job(4, increments)
+    metric("python_mgr_dict_incr_locked_4p_per_s", rate)
+    metric("python_mgr_dict_incr_locked_4p_exact", 1 if exact else 0)
+    print(f"  python_mgr_dict_incr_locked 4 x {increments}: {rate:.0f} increments/s, exact: {exact}",
           file=sys.stderr)
 
     p50, rate = creation(manager, 500 if opts.quick else 2000)
