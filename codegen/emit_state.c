@@ -139,18 +139,10 @@ static void
 s_param_in (gen_buf_t *out, const gen_vtype_t *vt, const char *name)
 {
     switch (vt->kind) {
-    case GEN_KIND_STRING:
-        gen_buf_printf (out, ", const char *%s", name);
-        break;
-    case GEN_KIND_BYTES:
-        gen_buf_printf (out, ", const uint8_t *%s, size_t %s_size", name, name);
-        break;
-    case GEN_KIND_MESSAGE:
-        gen_buf_printf (out, ", const %s *%s", vt->c_type, name);
-        break;
-    default:
-        gen_buf_printf (out, ", %s %s", vt->c_type, name);
-        break;
+    case GEN_KIND_STRING: gen_buf_printf (out, ", const char *%s", name); break;
+    case GEN_KIND_BYTES: gen_buf_printf (out, ", const uint8_t *%s, size_t %s_size", name, name); break;
+    case GEN_KIND_MESSAGE: gen_buf_printf (out, ", const %s *%s", vt->c_type, name); break;
+    default: gen_buf_printf (out, ", %s %s", vt->c_type, name); break;
     }
 }
 
@@ -159,18 +151,10 @@ static void
 s_param_out (gen_buf_t *out, const gen_vtype_t *vt, const char *name)
 {
     switch (vt->kind) {
-    case GEN_KIND_STRING:
-        gen_buf_printf (out, ", char **%s", name);
-        break;
-    case GEN_KIND_BYTES:
-        gen_buf_printf (out, ", uint8_t **%s, size_t *%s_size", name, name);
-        break;
-    case GEN_KIND_MESSAGE:
-        gen_buf_printf (out, ", %s **%s", vt->c_type, name);
-        break;
-    default:
-        gen_buf_printf (out, ", %s *%s", vt->c_type, name);
-        break;
+    case GEN_KIND_STRING: gen_buf_printf (out, ", char **%s", name); break;
+    case GEN_KIND_BYTES: gen_buf_printf (out, ", uint8_t **%s, size_t *%s_size", name, name); break;
+    case GEN_KIND_MESSAGE: gen_buf_printf (out, ", %s **%s", vt->c_type, name); break;
+    default: gen_buf_printf (out, ", %s *%s", vt->c_type, name); break;
     }
 }
 
@@ -180,15 +164,14 @@ s_param_items (gen_buf_t *out, const gen_vtype_t *vt, bool in)
 {
     switch (vt->kind) {
     case GEN_KIND_STRING:
-        gen_buf_printf (out, in ? ", const char *const *items, size_t n_items" : ", char ***items, size_t *n_items");
+        gen_buf_printf (out, in ? ", const char *const *items, size_t n_items"
+                                : ", char ***items, size_t *n_items");
         break;
     case GEN_KIND_BYTES:
         gen_buf_printf (out, in ? ", const ProtobufCBinaryData *items, size_t n_items"
                                 : ", ProtobufCBinaryData **items, size_t *n_items");
         break;
-    case GEN_KIND_MESSAGE:
-        gen_buf_printf (out, ", %s ***items, size_t *n_items", vt->c_type);
-        break;
+    case GEN_KIND_MESSAGE: gen_buf_printf (out, ", %s ***items, size_t *n_items", vt->c_type); break;
     default:
         gen_buf_printf (out, in ? ", const %s *items, size_t n_items" : ", %s **items, size_t *n_items",
                         vt->c_type);
@@ -202,27 +185,13 @@ s_variant (gen_buf_t *out, const gen_vtype_t *vt, const char *name)
 {
     switch (vt->kind) {
     case GEN_KIND_INT:
-    case GEN_KIND_ENUM:
-        gen_buf_printf (out, "ROM_INT ((int64_t) %s)", name);
-        break;
-    case GEN_KIND_UINT:
-        gen_buf_printf (out, "ROM_UINT ((uint64_t) %s)", name);
-        break;
-    case GEN_KIND_FLOAT:
-        gen_buf_printf (out, "ROM_DOUBLE ((double) %s)", name);
-        break;
-    case GEN_KIND_BOOL:
-        gen_buf_printf (out, "ROM_BOOL (%s)", name);
-        break;
-    case GEN_KIND_STRING:
-        gen_buf_printf (out, "ROM_STR (%s)", name);
-        break;
-    case GEN_KIND_BYTES:
-        gen_buf_printf (out, "ROM_BYTES (%s, %s_size)", name, name);
-        break;
-    case GEN_KIND_MESSAGE:
-        gen_buf_printf (out, "ROM_NONE");
-        break;
+    case GEN_KIND_ENUM: gen_buf_printf (out, "ROM_INT ((int64_t) %s)", name); break;
+    case GEN_KIND_UINT: gen_buf_printf (out, "ROM_UINT ((uint64_t) %s)", name); break;
+    case GEN_KIND_FLOAT: gen_buf_printf (out, "ROM_DOUBLE ((double) %s)", name); break;
+    case GEN_KIND_BOOL: gen_buf_printf (out, "ROM_BOOL (%s)", name); break;
+    case GEN_KIND_STRING: gen_buf_printf (out, "ROM_STR (%s)", name); break;
+    case GEN_KIND_BYTES: gen_buf_printf (out, "ROM_BYTES (%s, %s_size)", name, name); break;
+    case GEN_KIND_MESSAGE: gen_buf_printf (out, "ROM_NONE"); break;
     }
 }
 
@@ -246,18 +215,10 @@ s_take (gen_buf_t *out, const gen_vtype_t *vt, const char *indent, const char *d
 {
     switch (vt->kind) {
     case GEN_KIND_INT:
-    case GEN_KIND_ENUM:
-        gen_buf_printf (out, "%s%s = (%s) %s.i;\n", indent, dst, vt->c_type, v);
-        break;
-    case GEN_KIND_UINT:
-        gen_buf_printf (out, "%s%s = (%s) %s.u;\n", indent, dst, vt->c_type, v);
-        break;
-    case GEN_KIND_FLOAT:
-        gen_buf_printf (out, "%s%s = (%s) %s.d;\n", indent, dst, vt->c_type, v);
-        break;
-    case GEN_KIND_BOOL:
-        gen_buf_printf (out, "%s%s = %s.b;\n", indent, dst, v);
-        break;
+    case GEN_KIND_ENUM: gen_buf_printf (out, "%s%s = (%s) %s.i;\n", indent, dst, vt->c_type, v); break;
+    case GEN_KIND_UINT: gen_buf_printf (out, "%s%s = (%s) %s.u;\n", indent, dst, vt->c_type, v); break;
+    case GEN_KIND_FLOAT: gen_buf_printf (out, "%s%s = (%s) %s.d;\n", indent, dst, vt->c_type, v); break;
+    case GEN_KIND_BOOL: gen_buf_printf (out, "%s%s = %s.b;\n", indent, dst, v); break;
     case GEN_KIND_STRING:
         gen_buf_printf (out, "%s%s = %s.str;\n%s%s.str = NULL;\n", indent, dst, v, indent, v);
         break;
@@ -266,8 +227,9 @@ s_take (gen_buf_t *out, const gen_vtype_t *vt, const char *indent, const char *d
                         indent, dst, v, indent, v);
         break;
     case GEN_KIND_MESSAGE: // an item of a list: packed
-        gen_buf_printf (out, "%s%s = (%s *) protobuf_c_message_unpack (&%s__descriptor, NULL, %s.size, %s.data);\n",
-                        indent, dst, vt->c_type, vt->lower, v, v);
+        gen_buf_printf (
+            out, "%s%s = (%s *) protobuf_c_message_unpack (&%s__descriptor, NULL, %s.size, %s.data);\n",
+            indent, dst, vt->c_type, vt->lower, v, v);
         break;
     }
 }
@@ -321,12 +283,11 @@ s_take_items (gen_buf_t *out, const gen_vtype_t *vt)
                     "        for (size_t i = 0; array && i < r.n_items; i++) {\n",
                     type, type[strlen (type) - 1] == '*' ? "" : " ");
     s_take (out, vt, "            ", "array[i]", "r.items[i]");
-    gen_buf_printf (out,
-                    "        }\n"
-                    "        *items = array;\n"
-                    "        if (n_items)\n"
-                    "            *n_items = array ? r.n_items : 0;\n"
-                    "    }\n");
+    gen_buf_printf (out, "        }\n"
+                         "        *items = array;\n"
+                         "        if (n_items)\n"
+                         "            *n_items = array ? r.n_items : 0;\n"
+                         "    }\n");
     free (message_item);
 }
 
@@ -345,34 +306,21 @@ s_params (gen_buf_t *out, const s_fn_t *fn)
     const gen_field_t *f = fn->field;
     const gen_vtype_t *vt = &f->value;
     switch (fn->op->in) {
-    case IN_NONE:
-        break;
-    case IN_VAL:
-        s_param_in (out, vt, "value");
-        break;
-    case IN_BY:
-        gen_buf_printf (out, ", %s by", s_wide (vt));
-        break;
+    case IN_NONE: break;
+    case IN_VAL: s_param_in (out, vt, "value"); break;
+    case IN_BY: gen_buf_printf (out, ", %s by", s_wide (vt)); break;
     case IN_CAS:
         s_param_in (out, vt, "expected");
         s_param_in (out, vt, "desired");
         break;
-    case IN_INDEX:
-        gen_buf_printf (out, ", int64_t index");
-        break;
+    case IN_INDEX: gen_buf_printf (out, ", int64_t index"); break;
     case IN_INDEX_VAL:
         gen_buf_printf (out, ", int64_t index");
         s_param_in (out, vt, "value");
         break;
-    case IN_SLICE:
-        gen_buf_printf (out, ", int64_t start, int64_t stop");
-        break;
-    case IN_ITEMS:
-        s_param_items (out, vt, true);
-        break;
-    case IN_KEY:
-        s_param_in (out, &f->key, "key");
-        break;
+    case IN_SLICE: gen_buf_printf (out, ", int64_t start, int64_t stop"); break;
+    case IN_ITEMS: s_param_items (out, vt, true); break;
+    case IN_KEY: s_param_in (out, &f->key, "key"); break;
     case IN_KEY_VAL:
         s_param_in (out, &f->key, "key");
         s_param_in (out, vt, "value");
@@ -387,29 +335,14 @@ s_params (gen_buf_t *out, const s_fn_t *fn)
         return;
     }
     switch (fn->op->out) {
-    case OUT_NONE:
-        break;
-    case OUT_VAL:
-        s_param_out (out, vt, "value");
-        break;
-    case OUT_NOW:
-        s_param_out (out, vt, "now");
-        break;
-    case OUT_SWAPPED:
-        gen_buf_printf (out, ", bool *swapped");
-        break;
-    case OUT_SIZE:
-        gen_buf_printf (out, ", size_t *len");
-        break;
-    case OUT_FOUND:
-        gen_buf_printf (out, ", bool *found");
-        break;
-    case OUT_LIST:
-        s_param_items (out, vt, false);
-        break;
-    case OUT_KEYS:
-        s_param_items (out, &f->key, false);
-        break;
+    case OUT_NONE: break;
+    case OUT_VAL: s_param_out (out, vt, "value"); break;
+    case OUT_NOW: s_param_out (out, vt, "now"); break;
+    case OUT_SWAPPED: gen_buf_printf (out, ", bool *swapped"); break;
+    case OUT_SIZE: gen_buf_printf (out, ", size_t *len"); break;
+    case OUT_FOUND: gen_buf_printf (out, ", bool *found"); break;
+    case OUT_LIST: s_param_items (out, vt, false); break;
+    case OUT_KEYS: s_param_items (out, &f->key, false); break;
     }
 }
 
@@ -419,45 +352,37 @@ s_operands (gen_buf_t *out, const s_fn_t *fn)
     const gen_field_t *f = fn->field;
     const gen_vtype_t *vt = &f->value;
     switch (fn->op->in) {
-    case IN_NONE:
-        break;
-    case IN_VAL:
-        s_set_operand (out, vt, "value", "value");
-        break;
+    case IN_NONE: break;
+    case IN_VAL: s_set_operand (out, vt, "value", "value"); break;
     case IN_BY:
         gen_buf_printf (out, "    op.value = %s (by);\n",
-                        vt->kind == GEN_KIND_INT ? "ROM_INT" : vt->kind == GEN_KIND_UINT ? "ROM_UINT" : "ROM_DOUBLE");
+                        vt->kind == GEN_KIND_INT    ? "ROM_INT"
+                        : vt->kind == GEN_KIND_UINT ? "ROM_UINT"
+                                                    : "ROM_DOUBLE");
         break;
     case IN_CAS:
         s_set_operand (out, vt, "value", "expected");
         s_set_operand (out, vt, "value2", "desired");
         break;
-    case IN_INDEX:
-        gen_buf_printf (out, "    op.index = index;\n");
-        break;
+    case IN_INDEX: gen_buf_printf (out, "    op.index = index;\n"); break;
     case IN_INDEX_VAL:
         gen_buf_printf (out, "    op.index = index;\n");
         s_set_operand (out, vt, "value", "value");
         break;
-    case IN_SLICE:
-        gen_buf_printf (out, "    op.index = start;\n    op.stop = stop;\n");
-        break;
+    case IN_SLICE: gen_buf_printf (out, "    op.index = start;\n    op.stop = stop;\n"); break;
     case IN_ITEMS:
-        gen_buf_printf (out,
-                        "    rom_variant_t *v = calloc (n_items ? n_items : 1, sizeof *v);\n"
-                        "    if (!v)\n"
-                        "        return ROM_NOMEM;\n"
-                        "    for (size_t i = 0; i < n_items; i++)\n"
-                        "        v[i] = ");
+        gen_buf_printf (out, "    rom_variant_t *v = calloc (n_items ? n_items : 1, sizeof *v);\n"
+                             "    if (!v)\n"
+                             "        return ROM_NOMEM;\n"
+                             "    for (size_t i = 0; i < n_items; i++)\n"
+                             "        v[i] = ");
         if (vt->kind == GEN_KIND_BYTES)
             gen_buf_printf (out, "ROM_BYTES (items[i].data, items[i].len)");
         else
             s_variant (out, vt, "items[i]");
         gen_buf_printf (out, ";\n    op.items = v;\n    op.n_items = n_items;\n");
         break;
-    case IN_KEY:
-        s_set_operand (out, &f->key, "key", "key");
-        break;
+    case IN_KEY: s_set_operand (out, &f->key, "key", "key"); break;
     case IN_KEY_VAL:
         s_set_operand (out, &f->key, "key", "key");
         s_set_operand (out, vt, "value", "value");
@@ -465,7 +390,9 @@ s_operands (gen_buf_t *out, const s_fn_t *fn)
     case IN_KEY_BY:
         s_set_operand (out, &f->key, "key", "key");
         gen_buf_printf (out, "    op.value = %s (by);\n",
-                        vt->kind == GEN_KIND_INT ? "ROM_INT" : vt->kind == GEN_KIND_UINT ? "ROM_UINT" : "ROM_DOUBLE");
+                        vt->kind == GEN_KIND_INT    ? "ROM_INT"
+                        : vt->kind == GEN_KIND_UINT ? "ROM_UINT"
+                                                    : "ROM_DOUBLE");
         break;
     }
 }
@@ -475,14 +402,9 @@ s_results (gen_buf_t *out, const s_fn_t *fn)
 {
     const gen_field_t *f = fn->field;
     switch (fn->op->out) {
-    case OUT_NONE:
-        break;
-    case OUT_VAL:
-        s_take_value (out, &f->value, "value");
-        break;
-    case OUT_NOW:
-        s_take_value (out, &f->value, "now");
-        break;
+    case OUT_NONE: break;
+    case OUT_VAL: s_take_value (out, &f->value, "value"); break;
+    case OUT_NOW: s_take_value (out, &f->value, "now"); break;
     case OUT_SWAPPED:
         gen_buf_printf (out, "    if (status == ROM_OK && swapped)\n        *swapped = r.flag;\n");
         break;
@@ -492,12 +414,8 @@ s_results (gen_buf_t *out, const s_fn_t *fn)
     case OUT_FOUND:
         gen_buf_printf (out, "    if (status == ROM_OK && found)\n        *found = r.flag;\n");
         break;
-    case OUT_LIST:
-        s_take_items (out, &f->value);
-        break;
-    case OUT_KEYS:
-        s_take_items (out, &f->key);
-        break;
+    case OUT_LIST: s_take_items (out, &f->value); break;
+    case OUT_KEYS: s_take_items (out, &f->key); break;
     }
 }
 
@@ -506,7 +424,10 @@ static void
 s_doc (gen_buf_t *out, const s_fn_t *fn)
 {
     const gen_field_t *f = fn->field;
-    gen_buf_printf (out, "// %s%s: %s", f->dotted, f->map ? " (map)" : f->repeated ? " (repeated)" : "",
+    gen_buf_printf (out, "// %s%s: %s", f->dotted,
+                    f->map        ? " (map)"
+                    : f->repeated ? " (repeated)"
+                                  : "",
                     fn->op->code + strlen ("ROM_STATE_"));
     if (fn->batch) {
         gen_buf_printf (out, " as the next step of `batch` (*step: its index).\n");
@@ -525,8 +446,7 @@ s_doc (gen_buf_t *out, const s_fn_t *fn)
         else if (f->value.kind == GEN_KIND_MESSAGE)
             gen_buf_printf (out, "; the caller frees the result with %s__free_unpacked ()", f->value.lower);
         break;
-    default:
-        break;
+    default: break;
     }
     gen_buf_printf (out, ".\n");
 }
@@ -539,11 +459,11 @@ s_function (gen_buf_t *out, const s_fn_t *fn, bool header)
     if (header)
         s_doc (out, fn);
     if (fn->batch)
-        gen_buf_printf (out, "rom_status_t%s%s_batch__%s_%s (rom_batch_t *batch", header ? " " : "\n", svc->lower,
-                        f->name, fn->op->suffix);
+        gen_buf_printf (out, "rom_status_t%s%s_batch__%s_%s (rom_batch_t *batch", header ? " " : "\n",
+                        svc->lower, f->name, fn->op->suffix);
     else
-        gen_buf_printf (out, "rom_status_t%s%s_proxy__%s_%s (%s_Proxy *proxy", header ? " " : "\n", svc->lower,
-                        f->name, fn->op->suffix, svc->c_type);
+        gen_buf_printf (out, "rom_status_t%s%s_proxy__%s_%s (%s_Proxy *proxy", header ? " " : "\n",
+                        svc->lower, f->name, fn->op->suffix, svc->c_type);
     s_params (out, fn);
     if (header) {
         gen_buf_printf (out, ");\n");
@@ -578,16 +498,18 @@ s_function (gen_buf_t *out, const s_fn_t *fn, bool header)
 static void
 s_paths (gen_buf_t *out, const gen_service_t *svc)
 {
-    gen_buf_printf (out,
-                    "// Paths of the state's fields (rom_state.h: field numbers from %s down), for rom_watch_new ()\n"
-                    "// and rom_batch_guard_equals (): rom_watch_new (base, %s_PATH__X, %s_DEPTH__X, 0, &watch).\n",
-                    svc->state.full_name, svc->upper, svc->upper);
+    gen_buf_printf (
+        out,
+        "// Paths of the state's fields (rom_state.h: field numbers from %s down), for rom_watch_new ()\n"
+        "// and rom_batch_guard_equals (): rom_watch_new (base, %s_PATH__X, %s_DEPTH__X, 0, &watch).\n",
+        svc->state.full_name, svc->upper, svc->upper);
     for (size_t i = 0; i < svc->n_fields; i++) {
         const gen_field_t *f = &svc->fields[i];
         gen_buf_printf (out, "#define %s_PATH__%s ((const uint32_t[]) {", svc->upper, f->upper);
         for (size_t d = 0; d < f->depth; d++)
             gen_buf_printf (out, "%s%u", d ? ", " : "", f->path[d]);
-        gen_buf_printf (out, "}) // %s\n#define %s_DEPTH__%s %zuu\n", f->dotted, svc->upper, f->upper, f->depth);
+        gen_buf_printf (out, "}) // %s\n#define %s_DEPTH__%s %zuu\n", f->dotted, svc->upper, f->upper,
+                        f->depth);
     }
     gen_buf_printf (out, "\n");
 }
@@ -608,47 +530,50 @@ s_whole (gen_buf_t *out, const gen_service_t *svc, bool header)
             svc->state.lower, l, t, m, l, t, m, l, l, t);
         return;
     }
-    gen_buf_printf (out,
-                    "static rom_status_t\n"
-                    "s_%s__rom_apply (%s_Proxy *proxy, const rom_state_op_t *op, rom_state_result_t *result)\n"
-                    "{\n",
-                    l, t);
-    gen_buf_printf (out,
-                    "    rom_status_t status = rom_proxy_check ((const rom_proxy_t *) proxy, &%s__rom_type);\n"
-                    "    if (status != ROM_OK)\n"
-                    "        return status;\n"
-                    "    return rom_state_apply ((rom_proxy_t *) proxy, op, result);\n"
-                    "}\n\n",
-                    l);
-    gen_buf_printf (out,
-                    "rom_status_t\n"
-                    "%s_proxy__rom_state_get (%s_Proxy *proxy, %s **state)\n"
-                    "{\n"
-                    "    rom_state_op_t op = {.code = ROM_STATE_GET};\n"
-                    "    rom_state_result_t r = {0};\n"
-                    "    rom_status_t status = s_%s__rom_apply (proxy, &op, &r);\n"
-                    "    if (status == ROM_OK && state) {\n"
-                    "        *state = (%s *) r.message;\n"
-                    "        r.message = NULL;\n"
-                    "    }\n"
-                    "    rom_state_result_clear (&r);\n"
-                    "    return status;\n"
-                    "}\n\n"
-                    "rom_status_t\n"
-                    "%s_proxy__rom_state_set (%s_Proxy *proxy, const %s *state)\n"
-                    "{\n"
-                    "    rom_state_op_t op = {.code = ROM_STATE_SET, .message = (const ProtobufCMessage *) state};\n"
-                    "    return s_%s__rom_apply (proxy, &op, NULL);\n"
-                    "}\n\n"
-                    "rom_status_t\n"
-                    "%s__rom_batch_new (%s_Proxy *proxy, rom_batch_t **batch_p)\n"
-                    "{\n"
-                    "    rom_status_t status = rom_proxy_check ((const rom_proxy_t *) proxy, &%s__rom_type);\n"
-                    "    if (status != ROM_OK)\n"
-                    "        return status;\n"
-                    "    return rom_batch_new ((rom_proxy_t *) proxy, batch_p);\n"
-                    "}\n\n",
-                    l, t, m, l, m, l, t, m, l, l, t, l);
+    gen_buf_printf (
+        out,
+        "static rom_status_t\n"
+        "s_%s__rom_apply (%s_Proxy *proxy, const rom_state_op_t *op, rom_state_result_t *result)\n"
+        "{\n",
+        l, t);
+    gen_buf_printf (
+        out,
+        "    rom_status_t status = rom_proxy_check ((const rom_proxy_t *) proxy, &%s__rom_type);\n"
+        "    if (status != ROM_OK)\n"
+        "        return status;\n"
+        "    return rom_state_apply ((rom_proxy_t *) proxy, op, result);\n"
+        "}\n\n",
+        l);
+    gen_buf_printf (
+        out,
+        "rom_status_t\n"
+        "%s_proxy__rom_state_get (%s_Proxy *proxy, %s **state)\n"
+        "{\n"
+        "    rom_state_op_t op = {.code = ROM_STATE_GET};\n"
+        "    rom_state_result_t r = {0};\n"
+        "    rom_status_t status = s_%s__rom_apply (proxy, &op, &r);\n"
+        "    if (status == ROM_OK && state) {\n"
+        "        *state = (%s *) r.message;\n"
+        "        r.message = NULL;\n"
+        "    }\n"
+        "    rom_state_result_clear (&r);\n"
+        "    return status;\n"
+        "}\n\n"
+        "rom_status_t\n"
+        "%s_proxy__rom_state_set (%s_Proxy *proxy, const %s *state)\n"
+        "{\n"
+        "    rom_state_op_t op = {.code = ROM_STATE_SET, .message = (const ProtobufCMessage *) state};\n"
+        "    return s_%s__rom_apply (proxy, &op, NULL);\n"
+        "}\n\n"
+        "rom_status_t\n"
+        "%s__rom_batch_new (%s_Proxy *proxy, rom_batch_t **batch_p)\n"
+        "{\n"
+        "    rom_status_t status = rom_proxy_check ((const rom_proxy_t *) proxy, &%s__rom_type);\n"
+        "    if (status != ROM_OK)\n"
+        "        return status;\n"
+        "    return rom_batch_new ((rom_proxy_t *) proxy, batch_p);\n"
+        "}\n\n",
+        l, t, m, l, m, l, t, m, l, l, t, l);
 }
 
 static void
@@ -657,18 +582,20 @@ s_batch_calls (gen_buf_t *out, const gen_service_t *svc, bool header)
     for (size_t i = 0; i < svc->n_methods; i++) {
         const gen_method_t *m = &svc->methods[i];
         if (header)
-            gen_buf_printf (out,
-                            "// rpc %s as the next step of `batch` (`in` packed at once; its reply: rom_batch_reply ()).\n"
-                            "rom_status_t %s_batch__%s (rom_batch_t *batch, const %s *in, size_t *step);\n",
-                            m->name, svc->lower, m->lower, m->input.c_type);
+            gen_buf_printf (
+                out,
+                "// rpc %s as the next step of `batch` (`in` packed at once; its reply: rom_batch_reply ()).\n"
+                "rom_status_t %s_batch__%s (rom_batch_t *batch, const %s *in, size_t *step);\n",
+                m->name, svc->lower, m->lower, m->input.c_type);
         else
-            gen_buf_printf (out,
-                            "rom_status_t\n"
-                            "%s_batch__%s (rom_batch_t *batch, const %s *in, size_t *step)\n"
-                            "{\n"
-                            "    return rom_batch_add_call (batch, %s_METHOD__%s, (const ProtobufCMessage *) in, step);\n"
-                            "}\n\n",
-                            svc->lower, m->lower, m->input.c_type, svc->upper, m->upper);
+            gen_buf_printf (
+                out,
+                "rom_status_t\n"
+                "%s_batch__%s (rom_batch_t *batch, const %s *in, size_t *step)\n"
+                "{\n"
+                "    return rom_batch_add_call (batch, %s_METHOD__%s, (const ProtobufCMessage *) in, step);\n"
+                "}\n\n",
+                svc->lower, m->lower, m->input.c_type, svc->upper, m->upper);
     }
     if (header && svc->n_methods)
         gen_buf_printf (out, "\n");
@@ -683,7 +610,8 @@ gen_emit_state (gen_buf_t *out, const gen_service_t *svc, bool header)
     for (int batch = 0; batch < 2; batch++) {
         if (header)
             gen_buf_printf (out, "// ---- %s: %s ----\n\n", svc->full_name,
-                            batch ? "typed batch steps (rom_batch_add_op ())" : "typed operations on the state");
+                            batch ? "typed batch steps (rom_batch_add_op ())"
+                                  : "typed operations on the state");
         for (size_t i = 0; i < svc->n_fields; i++) {
             const s_op_t *ops[16];
             size_t n = s_ops (&svc->fields[i], ops);
