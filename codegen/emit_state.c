@@ -61,7 +61,7 @@ static const s_op_t s_repeated[] = {
     {"len", "ROM_STATE_LEN", IN_NONE, OUT_SIZE},
     {"at", "ROM_STATE_AT", IN_INDEX, OUT_VAL},
     {"set_at", "ROM_STATE_SET_AT", IN_INDEX_VAL, OUT_NONE},
-    {"remove_at", "ROM_STATE_REMOVE_AT", IN_INDEX, OUT_NONE},
+    {"remove_at", "ROM_STATE_REMOVE_AT", IN_INDEX, OUT_VAL}, // Python's pop (index): the item removed
     {"clear", "ROM_STATE_CLEAR", IN_NONE, OUT_NONE},
     {"slice", "ROM_STATE_SLICE", IN_SLICE, OUT_LIST},
 };

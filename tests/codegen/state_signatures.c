@@ -45,7 +45,7 @@ S_SHAPE (kinds__everything_proxy__words_extend, rom_status_t (*) (E *, const cha
 S_SHAPE (kinds__everything_proxy__words_slice, rom_status_t (*) (E *, int64_t, int64_t, char ***, size_t *));
 S_SHAPE (kinds__everything_proxy__points_at, rom_status_t (*) (E *, int64_t, Kinds__Point **));
 S_SHAPE (kinds__everything_proxy__blobs_extend, rom_status_t (*) (E *, const ProtobufCBinaryData *, size_t));
-S_SHAPE (kinds__everything_proxy__nums_remove_at, rom_status_t (*) (E *, int64_t));
+S_SHAPE (kinds__everything_proxy__nums_remove_at, rom_status_t (*) (E *, int64_t, int64_t *));
 S_SHAPE (kinds__everything_proxy__names_get, rom_status_t (*) (E *, int64_t, char **));
 S_SHAPE (kinds__everything_proxy__names_keys, rom_status_t (*) (E *, int64_t **, size_t *));
 S_SHAPE (kinds__everything_proxy__places_put, rom_status_t (*) (E *, const char *, const Kinds__Point *));

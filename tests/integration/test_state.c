@@ -213,7 +213,9 @@ test_repeated_and_maps (void **state)
     free (s);
     assert_int_equal (sstate__board_proxy__log_at (b, 9, &s), ROM_OUT_OF_RANGE);
     assert_int_equal (sstate__board_proxy__log_set_at (b, 0, "A"), ROM_OK);
-    assert_int_equal (sstate__board_proxy__log_remove_at (b, 1), ROM_OK);
+    assert_int_equal (sstate__board_proxy__log_remove_at (b, 1, &s), ROM_OK); // Python's pop (1)
+    assert_string_equal (s, "b");
+    free (s);
     assert_int_equal (sstate__board_proxy__log_slice (b, 0, INT64_MAX, &items, &n), ROM_OK);
     assert_int_equal (n, 3);
     assert_string_equal (items[0], "A");

@@ -407,11 +407,17 @@ demo__tallies_proxy__log_set_at (Demo__Tallies_Proxy *proxy, int64_t index, cons
 }
 
 rom_status_t
-demo__tallies_proxy__log_remove_at (Demo__Tallies_Proxy *proxy, int64_t index)
+demo__tallies_proxy__log_remove_at (Demo__Tallies_Proxy *proxy, int64_t index, char **value)
 {
     rom_state_op_t op = {.code = ROM_STATE_REMOVE_AT, .path = DEMO__TALLIES_PATH__LOG, .depth = DEMO__TALLIES_DEPTH__LOG};
     op.index = index;
-    rom_status_t status = s_demo__tallies__rom_apply (proxy, &op, NULL);
+    rom_state_result_t r = {0};
+    rom_status_t status = s_demo__tallies__rom_apply (proxy, &op, &r);
+    if (status == ROM_OK && value) {
+        *value = r.value.str;
+        r.value.str = NULL;
+    }
+    rom_state_result_clear (&r);
     return status;
 }
 

@@ -137,8 +137,8 @@ rom_status_t demo__tallies_proxy__log_len (Demo__Tallies_Proxy *proxy, size_t *l
 rom_status_t demo__tallies_proxy__log_at (Demo__Tallies_Proxy *proxy, int64_t index, char **value);
 // log (repeated): SET_AT.
 rom_status_t demo__tallies_proxy__log_set_at (Demo__Tallies_Proxy *proxy, int64_t index, const char *value);
-// log (repeated): REMOVE_AT.
-rom_status_t demo__tallies_proxy__log_remove_at (Demo__Tallies_Proxy *proxy, int64_t index);
+// log (repeated): REMOVE_AT; the caller frees the result with free ().
+rom_status_t demo__tallies_proxy__log_remove_at (Demo__Tallies_Proxy *proxy, int64_t index, char **value);
 // log (repeated): CLEAR.
 rom_status_t demo__tallies_proxy__log_clear (Demo__Tallies_Proxy *proxy);
 // log (repeated): SLICE; *items is a new array the caller frees (and each string, bytes' data or
