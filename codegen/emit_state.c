@@ -40,40 +40,46 @@ typedef struct {
     const char *code; // ROM_STATE_*
     s_in_t in;
     s_out_t out;
+    const char *doc; // what it does, in Python's words; '@' stands for the field
 } s_op_t;
 
-static const s_op_t s_get = {"get", "ROM_STATE_GET", IN_NONE, OUT_VAL};
-static const s_op_t s_set = {"set", "ROM_STATE_SET", IN_VAL, OUT_NONE};
+static const s_op_t s_get = {"get", "ROM_STATE_GET", IN_NONE, OUT_VAL, "*value = @"};
+static const s_op_t s_set = {"set", "ROM_STATE_SET", IN_VAL, OUT_NONE, "@ = value"};
 static const s_op_t s_numbers[] = {
-    {"add", "ROM_STATE_ADD", IN_BY, OUT_NOW},
-    {"min", "ROM_STATE_MIN", IN_VAL, OUT_NOW},
-    {"max", "ROM_STATE_MAX", IN_VAL, OUT_NOW},
-    {"cas", "ROM_STATE_CAS", IN_CAS, OUT_SWAPPED},
+    {"add", "ROM_STATE_ADD", IN_BY, OUT_NOW, "@ += by; *now: the new value"},
+    {"min", "ROM_STATE_MIN", IN_VAL, OUT_NOW, "@ = min (@, value); *now: the new value"},
+    {"max", "ROM_STATE_MAX", IN_VAL, OUT_NOW, "@ = max (@, value); *now: the new value"},
+    {"cas", "ROM_STATE_CAS", IN_CAS, OUT_SWAPPED,
+     "if @ == expected: @ = desired; *swapped says whether it did"},
 };
-static const s_op_t s_toggle = {"toggle", "ROM_STATE_TOGGLE", IN_NONE, OUT_NOW};
-static const s_op_t s_cas = {"cas", "ROM_STATE_CAS", IN_CAS, OUT_SWAPPED};
-static const s_op_t s_append = {"append", "ROM_STATE_APPEND", IN_VAL, OUT_NONE};
-static const s_op_t s_len = {"len", "ROM_STATE_LEN", IN_NONE, OUT_SIZE};
+static const s_op_t s_toggle = {"toggle", "ROM_STATE_TOGGLE", IN_NONE, OUT_NOW,
+                                "@ = not @; *now: the new value"};
+static const s_op_t s_cas = {"cas", "ROM_STATE_CAS", IN_CAS, OUT_SWAPPED,
+                             "if @ == expected: @ = desired; *swapped says whether it did"};
+static const s_op_t s_append = {"append", "ROM_STATE_APPEND", IN_VAL, OUT_NONE, "@ += value"};
+static const s_op_t s_len = {"len", "ROM_STATE_LEN", IN_NONE, OUT_SIZE, "*len = len (@)"};
 static const s_op_t s_repeated[] = {
-    {"get", "ROM_STATE_GET", IN_NONE, OUT_LIST},
-    {"append", "ROM_STATE_APPEND", IN_VAL, OUT_NONE},
-    {"extend", "ROM_STATE_EXTEND", IN_ITEMS, OUT_NONE},
-    {"len", "ROM_STATE_LEN", IN_NONE, OUT_SIZE},
-    {"at", "ROM_STATE_AT", IN_INDEX, OUT_VAL},
-    {"set_at", "ROM_STATE_SET_AT", IN_INDEX_VAL, OUT_NONE},
-    {"remove_at", "ROM_STATE_REMOVE_AT", IN_INDEX, OUT_VAL}, // Python's pop (index): the item removed
-    {"clear", "ROM_STATE_CLEAR", IN_NONE, OUT_NONE},
-    {"slice", "ROM_STATE_SLICE", IN_SLICE, OUT_LIST},
+    {"get", "ROM_STATE_GET", IN_NONE, OUT_LIST, "*items = @[:]"},
+    {"append", "ROM_STATE_APPEND", IN_VAL, OUT_NONE, "@.append (value)"},
+    {"extend", "ROM_STATE_EXTEND", IN_ITEMS, OUT_NONE, "@.extend (items)"},
+    {"len", "ROM_STATE_LEN", IN_NONE, OUT_SIZE, "*len = len (@)"},
+    {"at", "ROM_STATE_AT", IN_INDEX, OUT_VAL,
+     "*value = @[index] (negative: from the end; past the end: ROM_OUT_OF_RANGE)"},
+    {"set_at", "ROM_STATE_SET_AT", IN_INDEX_VAL, OUT_NONE, "@[index] = value"},
+    {"remove_at", "ROM_STATE_REMOVE_AT", IN_INDEX, OUT_VAL, "*value = @.pop (index)"},
+    {"clear", "ROM_STATE_CLEAR", IN_NONE, OUT_NONE, "@.clear ()"},
+    {"slice", "ROM_STATE_SLICE", IN_SLICE, OUT_LIST, "*items = @[start:stop] (stop INT64_MAX: to the end)"},
 };
 static const s_op_t s_map[] = {
-    {"put", "ROM_STATE_PUT", IN_KEY_VAL, OUT_NONE},
-    {"get", "ROM_STATE_MAP_GET", IN_KEY, OUT_VAL},
-    {"del", "ROM_STATE_DEL", IN_KEY, OUT_NONE},
-    {"incr", "ROM_STATE_INCR", IN_KEY_BY, OUT_NOW},
-    {"len", "ROM_STATE_LEN", IN_NONE, OUT_SIZE},
-    {"keys", "ROM_STATE_KEYS", IN_NONE, OUT_KEYS},
-    {"contains", "ROM_STATE_CONTAINS", IN_KEY, OUT_FOUND},
-    {"clear", "ROM_STATE_CLEAR", IN_NONE, OUT_NONE},
+    {"put", "ROM_STATE_PUT", IN_KEY_VAL, OUT_NONE, "@[key] = value"},
+    {"get", "ROM_STATE_MAP_GET", IN_KEY, OUT_VAL, "*value = @[key]; ROM_NOT_FOUND when missing (KeyError)"},
+    {"del", "ROM_STATE_DEL", IN_KEY, OUT_NONE, "del @[key]; ROM_NOT_FOUND when missing"},
+    {"incr", "ROM_STATE_INCR", IN_KEY_BY, OUT_NOW,
+     "@[key] += by (a missing key counts from 0); *now: the new value"},
+    {"len", "ROM_STATE_LEN", IN_NONE, OUT_SIZE, "*len = len (@)"},
+    {"keys", "ROM_STATE_KEYS", IN_NONE, OUT_KEYS, "*items = list (@), in the map's order"},
+    {"contains", "ROM_STATE_CONTAINS", IN_KEY, OUT_FOUND, "*found = key in @"},
+    {"clear", "ROM_STATE_CLEAR", IN_NONE, OUT_NONE, "@.clear ()"},
 };
 
 static bool
@@ -424,15 +430,17 @@ static void
 s_doc (gen_buf_t *out, const s_fn_t *fn)
 {
     const gen_field_t *f = fn->field;
-    gen_buf_printf (out, "// %s%s: %s", f->dotted,
-                    f->map        ? " (map)"
-                    : f->repeated ? " (repeated)"
-                                  : "",
-                    fn->op->code + strlen ("ROM_STATE_"));
     if (fn->batch) {
-        gen_buf_printf (out, " as the next step of `batch` (*step: its index).\n");
+        gen_buf_printf (out, "// %s_proxy__%s_%s as the next step of `batch` (*step: its index).\n",
+                        fn->svc->lower, f->name, fn->op->suffix);
         return;
     }
+    gen_buf_printf (out, "// ");
+    for (const char *p = fn->op->doc; *p; p++)
+        if (*p == '@')
+            gen_buf_printf (out, "%s", f->dotted);
+        else
+            gen_buf_printf (out, "%c", *p);
     switch (fn->op->out) {
     case OUT_VAL:
     case OUT_NOW:
@@ -608,10 +616,20 @@ gen_emit_state (gen_buf_t *out, const gen_service_t *svc, bool header)
         s_paths (out, svc);
     s_whole (out, svc, header);
     for (int batch = 0; batch < 2; batch++) {
-        if (header)
-            gen_buf_printf (out, "// ---- %s: %s ----\n\n", svc->full_name,
-                            batch ? "typed batch steps (rom_batch_add_op ())"
-                                  : "typed operations on the state");
+        if (header && batch)
+            gen_buf_printf (
+                out,
+                "// ---- %s: typed batch steps ----\n"
+                "// Each appends its operation to `batch` (rom_batch_add_op ()); its result, after\n"
+                "// rom_batch_exec (), is rom_batch_result (batch, *step, &result).\n\n",
+                svc->full_name);
+        else if (header)
+            gen_buf_printf (
+                out,
+                "// ---- %s: typed operations on the state ----\n"
+                "// Each is one atomic call on the server (rom_state_apply ()); every result pointer may\n"
+                "// be NULL. A value that does not fit its field is ROM_OUT_OF_RANGE (the state is unchanged).\n\n",
+                svc->full_name);
         for (size_t i = 0; i < svc->n_fields; i++) {
             const s_op_t *ops[16];
             size_t n = s_ops (&svc->fields[i], ops);

@@ -110,144 +110,148 @@ rom_status_t demo__tallies_proxy__rom_state_set (Demo__Tallies_Proxy *proxy, con
 rom_status_t demo__tallies__rom_batch_new (Demo__Tallies_Proxy *proxy, rom_batch_t **batch_p);
 
 // ---- demo.Tallies: typed operations on the state ----
+// Each is one atomic call on the server (rom_state_apply ()); every result pointer may
+// be NULL. A value that does not fit its field is ROM_OUT_OF_RANGE (the state is unchanged).
 
-// hits: GET.
+// *value = hits.
 rom_status_t demo__tallies_proxy__hits_get (Demo__Tallies_Proxy *proxy, int64_t *value);
-// hits: SET.
+// hits = value.
 rom_status_t demo__tallies_proxy__hits_set (Demo__Tallies_Proxy *proxy, int64_t value);
-// hits: ADD.
+// hits += by; *now: the new value.
 rom_status_t demo__tallies_proxy__hits_add (Demo__Tallies_Proxy *proxy, int64_t by, int64_t *now);
-// hits: MIN.
+// hits = min (hits, value); *now: the new value.
 rom_status_t demo__tallies_proxy__hits_min (Demo__Tallies_Proxy *proxy, int64_t value, int64_t *now);
-// hits: MAX.
+// hits = max (hits, value); *now: the new value.
 rom_status_t demo__tallies_proxy__hits_max (Demo__Tallies_Proxy *proxy, int64_t value, int64_t *now);
-// hits: CAS.
+// if hits == expected: hits = desired; *swapped says whether it did.
 rom_status_t demo__tallies_proxy__hits_cas (Demo__Tallies_Proxy *proxy, int64_t expected, int64_t desired, bool *swapped);
 
-// log (repeated): GET; *items is a new array the caller frees (and each string, bytes' data or
+// *items = log[:]; *items is a new array the caller frees (and each string, bytes' data or
 // message in it: free (), __free_unpacked ()).
 rom_status_t demo__tallies_proxy__log_get (Demo__Tallies_Proxy *proxy, char ***items, size_t *n_items);
-// log (repeated): APPEND.
+// log.append (value).
 rom_status_t demo__tallies_proxy__log_append (Demo__Tallies_Proxy *proxy, const char *value);
-// log (repeated): EXTEND.
+// log.extend (items).
 rom_status_t demo__tallies_proxy__log_extend (Demo__Tallies_Proxy *proxy, const char *const *items, size_t n_items);
-// log (repeated): LEN.
+// *len = len (log).
 rom_status_t demo__tallies_proxy__log_len (Demo__Tallies_Proxy *proxy, size_t *len);
-// log (repeated): AT; the caller frees the result with free ().
+// *value = log[index] (negative: from the end; past the end: ROM_OUT_OF_RANGE); the caller frees the result with free ().
 rom_status_t demo__tallies_proxy__log_at (Demo__Tallies_Proxy *proxy, int64_t index, char **value);
-// log (repeated): SET_AT.
+// log[index] = value.
 rom_status_t demo__tallies_proxy__log_set_at (Demo__Tallies_Proxy *proxy, int64_t index, const char *value);
-// log (repeated): REMOVE_AT; the caller frees the result with free ().
+// *value = log.pop (index); the caller frees the result with free ().
 rom_status_t demo__tallies_proxy__log_remove_at (Demo__Tallies_Proxy *proxy, int64_t index, char **value);
-// log (repeated): CLEAR.
+// log.clear ().
 rom_status_t demo__tallies_proxy__log_clear (Demo__Tallies_Proxy *proxy);
-// log (repeated): SLICE; *items is a new array the caller frees (and each string, bytes' data or
+// *items = log[start:stop] (stop INT64_MAX: to the end); *items is a new array the caller frees (and each string, bytes' data or
 // message in it: free (), __free_unpacked ()).
 rom_status_t demo__tallies_proxy__log_slice (Demo__Tallies_Proxy *proxy, int64_t start, int64_t stop, char ***items, size_t *n_items);
 
-// per_key (map): PUT.
+// per_key[key] = value.
 rom_status_t demo__tallies_proxy__per_key_put (Demo__Tallies_Proxy *proxy, const char *key, int64_t value);
-// per_key (map): MAP_GET.
+// *value = per_key[key]; ROM_NOT_FOUND when missing (KeyError).
 rom_status_t demo__tallies_proxy__per_key_get (Demo__Tallies_Proxy *proxy, const char *key, int64_t *value);
-// per_key (map): DEL.
+// del per_key[key]; ROM_NOT_FOUND when missing.
 rom_status_t demo__tallies_proxy__per_key_del (Demo__Tallies_Proxy *proxy, const char *key);
-// per_key (map): INCR.
+// per_key[key] += by (a missing key counts from 0); *now: the new value.
 rom_status_t demo__tallies_proxy__per_key_incr (Demo__Tallies_Proxy *proxy, const char *key, int64_t by, int64_t *now);
-// per_key (map): LEN.
+// *len = len (per_key).
 rom_status_t demo__tallies_proxy__per_key_len (Demo__Tallies_Proxy *proxy, size_t *len);
-// per_key (map): KEYS; *items is a new array the caller frees (and each string, bytes' data or
+// *items = list (per_key), in the map's order; *items is a new array the caller frees (and each string, bytes' data or
 // message in it: free (), __free_unpacked ()).
 rom_status_t demo__tallies_proxy__per_key_keys (Demo__Tallies_Proxy *proxy, char ***items, size_t *n_items);
-// per_key (map): CONTAINS.
+// *found = key in per_key.
 rom_status_t demo__tallies_proxy__per_key_contains (Demo__Tallies_Proxy *proxy, const char *key, bool *found);
-// per_key (map): CLEAR.
+// per_key.clear ().
 rom_status_t demo__tallies_proxy__per_key_clear (Demo__Tallies_Proxy *proxy);
 
-// inner: GET; the caller frees the result with demo__inner__free_unpacked ().
+// *value = inner; the caller frees the result with demo__inner__free_unpacked ().
 rom_status_t demo__tallies_proxy__inner_get (Demo__Tallies_Proxy *proxy, Demo__Inner **value);
-// inner: SET.
+// inner = value.
 rom_status_t demo__tallies_proxy__inner_set (Demo__Tallies_Proxy *proxy, const Demo__Inner *value);
 
-// inner.a: GET.
+// *value = inner.a.
 rom_status_t demo__tallies_proxy__inner_a_get (Demo__Tallies_Proxy *proxy, int64_t *value);
-// inner.a: SET.
+// inner.a = value.
 rom_status_t demo__tallies_proxy__inner_a_set (Demo__Tallies_Proxy *proxy, int64_t value);
-// inner.a: ADD.
+// inner.a += by; *now: the new value.
 rom_status_t demo__tallies_proxy__inner_a_add (Demo__Tallies_Proxy *proxy, int64_t by, int64_t *now);
-// inner.a: MIN.
+// inner.a = min (inner.a, value); *now: the new value.
 rom_status_t demo__tallies_proxy__inner_a_min (Demo__Tallies_Proxy *proxy, int64_t value, int64_t *now);
-// inner.a: MAX.
+// inner.a = max (inner.a, value); *now: the new value.
 rom_status_t demo__tallies_proxy__inner_a_max (Demo__Tallies_Proxy *proxy, int64_t value, int64_t *now);
-// inner.a: CAS.
+// if inner.a == expected: inner.a = desired; *swapped says whether it did.
 rom_status_t demo__tallies_proxy__inner_a_cas (Demo__Tallies_Proxy *proxy, int64_t expected, int64_t desired, bool *swapped);
 
-// ---- demo.Tallies: typed batch steps (rom_batch_add_op ()) ----
+// ---- demo.Tallies: typed batch steps ----
+// Each appends its operation to `batch` (rom_batch_add_op ()); its result, after
+// rom_batch_exec (), is rom_batch_result (batch, *step, &result).
 
-// hits: GET as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__hits_get as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__hits_get (rom_batch_t *batch, size_t *step);
-// hits: SET as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__hits_set as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__hits_set (rom_batch_t *batch, int64_t value, size_t *step);
-// hits: ADD as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__hits_add as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__hits_add (rom_batch_t *batch, int64_t by, size_t *step);
-// hits: MIN as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__hits_min as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__hits_min (rom_batch_t *batch, int64_t value, size_t *step);
-// hits: MAX as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__hits_max as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__hits_max (rom_batch_t *batch, int64_t value, size_t *step);
-// hits: CAS as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__hits_cas as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__hits_cas (rom_batch_t *batch, int64_t expected, int64_t desired, size_t *step);
 
-// log (repeated): GET as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__log_get as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__log_get (rom_batch_t *batch, size_t *step);
-// log (repeated): APPEND as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__log_append as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__log_append (rom_batch_t *batch, const char *value, size_t *step);
-// log (repeated): EXTEND as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__log_extend as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__log_extend (rom_batch_t *batch, const char *const *items, size_t n_items, size_t *step);
-// log (repeated): LEN as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__log_len as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__log_len (rom_batch_t *batch, size_t *step);
-// log (repeated): AT as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__log_at as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__log_at (rom_batch_t *batch, int64_t index, size_t *step);
-// log (repeated): SET_AT as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__log_set_at as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__log_set_at (rom_batch_t *batch, int64_t index, const char *value, size_t *step);
-// log (repeated): REMOVE_AT as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__log_remove_at as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__log_remove_at (rom_batch_t *batch, int64_t index, size_t *step);
-// log (repeated): CLEAR as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__log_clear as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__log_clear (rom_batch_t *batch, size_t *step);
-// log (repeated): SLICE as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__log_slice as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__log_slice (rom_batch_t *batch, int64_t start, int64_t stop, size_t *step);
 
-// per_key (map): PUT as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__per_key_put as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__per_key_put (rom_batch_t *batch, const char *key, int64_t value, size_t *step);
-// per_key (map): MAP_GET as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__per_key_get as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__per_key_get (rom_batch_t *batch, const char *key, size_t *step);
-// per_key (map): DEL as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__per_key_del as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__per_key_del (rom_batch_t *batch, const char *key, size_t *step);
-// per_key (map): INCR as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__per_key_incr as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__per_key_incr (rom_batch_t *batch, const char *key, int64_t by, size_t *step);
-// per_key (map): LEN as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__per_key_len as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__per_key_len (rom_batch_t *batch, size_t *step);
-// per_key (map): KEYS as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__per_key_keys as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__per_key_keys (rom_batch_t *batch, size_t *step);
-// per_key (map): CONTAINS as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__per_key_contains as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__per_key_contains (rom_batch_t *batch, const char *key, size_t *step);
-// per_key (map): CLEAR as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__per_key_clear as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__per_key_clear (rom_batch_t *batch, size_t *step);
 
-// inner: GET as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__inner_get as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__inner_get (rom_batch_t *batch, size_t *step);
-// inner: SET as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__inner_set as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__inner_set (rom_batch_t *batch, const Demo__Inner *value, size_t *step);
 
-// inner.a: GET as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__inner_a_get as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__inner_a_get (rom_batch_t *batch, size_t *step);
-// inner.a: SET as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__inner_a_set as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__inner_a_set (rom_batch_t *batch, int64_t value, size_t *step);
-// inner.a: ADD as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__inner_a_add as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__inner_a_add (rom_batch_t *batch, int64_t by, size_t *step);
-// inner.a: MIN as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__inner_a_min as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__inner_a_min (rom_batch_t *batch, int64_t value, size_t *step);
-// inner.a: MAX as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__inner_a_max as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__inner_a_max (rom_batch_t *batch, int64_t value, size_t *step);
-// inner.a: CAS as the next step of `batch` (*step: its index).
+// demo__tallies_proxy__inner_a_cas as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__inner_a_cas (rom_batch_t *batch, int64_t expected, int64_t desired, size_t *step);
 
 // rpc Reset as the next step of `batch` (`in` packed at once; its reply: rom_batch_reply ()).
