@@ -2,6 +2,9 @@
 // cannot work. protoc writes no file at all when one plugin fails, so a refusal here keeps the build from
 // ever seeing broken C. Each message is "file:line: what: why; what to change", as protoc's own errors.
 //
+// A declared state ((rom.state)) adds its own: a oneof or Any field, generated names that meet, (rom.init)
+// beside it (s_check_state).
+//
 // Reproduced with protoc-c 1.4.1 (DESIGN.md, "Generator pitfalls"): it turns each rpc into a member of
 // Pkg__Svc_Service and a function pkg__svc__<lower>, and escapes no keyword there.
 #include "codegen.h"

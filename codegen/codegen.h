@@ -2,7 +2,8 @@
 //   main.c         read protoc's CodeGeneratorRequest from stdin, write the CodeGeneratorResponse to stdout
 //   model.c        turn one .proto's descriptors into a small model of services and methods (C names, types)
 //   check.c        refuse what cannot work (streaming, names that break protoc-c's or our output)
-//   emit_*.c       the templates: x.rom.h (emit_header.c) and x.rom.c (emit_source.c)
+//   emit_*.c       the templates: x.rom.h (emit_header.c) and x.rom.c (emit_source.c); a declared state's
+//                  typed operations ((rom.state)) for both in emit_state.c
 // names.c holds protobuf-c's name mangling, reproduced exactly: our output names protoc-c's types.
 #ifndef ROM_CODEGEN_H
 #define ROM_CODEGEN_H
