@@ -2,6 +2,9 @@
 // cannot work. protoc writes no file at all when one plugin fails, so a refusal here keeps the build from
 // ever seeing broken C. Each message is "file:line: what: why; what to change", as protoc's own errors.
 //
+// A declared state ((rom.state)) adds its own: a oneof or Any field, generated names that meet, (rom.init)
+// beside it (s_check_state).
+//
 // Reproduced with protoc-c 1.4.1 (DESIGN.md, "Generator pitfalls"): it turns each rpc into a member of
 // Pkg__Svc_Service and a function pkg__svc__<lower>, and escapes no keyword there.
 #include "codegen.h"
@@ -132,10 +135,13 @@ s_check_message (const gen_file_t *file, const Google__Protobuf__DescriptorProto
 // (__init, __descriptor, enum values), so it is refused whatever its members are called. The count
 // PKG__SVC_N_METHODS needs no check: protoc-c's type names have no single '_', its other names end in
 // "__<something>" after the type's name.
+// A state type ((rom.state)) has three more: pkg__svc_batch__* (batch adders) and the path constants
+// PKG__SVC_PATH__* / PKG__SVC_DEPTH__*.
 static const char *const s_reserved[][2] = {
-    {"proxy", "proxy functions"},
-    {"method", "method index enum"},
+    {"proxy", "proxy functions"},     {"method", "method index enum"}, {"batch", "typed batch adders"},
+    {"path", "state path constants"}, {"depth", "state path depths"},
 };
+#define S_RESERVED_PLAIN 2 // the first two are every service's
 
 typedef struct {
     const gen_file_t *file;
@@ -151,7 +157,8 @@ s_clash_one (s_clash_t *self, const char *kind, const char *scope, const char *n
 {
     char *full = scope[0] ? gen_xasprintf ("%s.%s", scope, name) : gen_xstrdup (name);
     char *lower = gen_full_name_to_lower (full, self->package, self->c_package);
-    for (size_t i = 0; i < sizeof s_reserved / sizeof s_reserved[0]; i++) {
+    size_t n_reserved = self->svc->has_state ? sizeof s_reserved / sizeof s_reserved[0] : S_RESERVED_PLAIN;
+    for (size_t i = 0; i < n_reserved; i++) {
         char *taken = gen_xasprintf ("%s_%s", self->svc->lower, s_reserved[i][0]);
         if (strcmp (lower, taken) == 0)
             s_add (self->errors,
@@ -204,6 +211,105 @@ s_check_clashes (const gen_file_t *file, const gen_service_t *svc, const gen_req
     }
 }
 
+// --- declared state ((rom.state)) --------------------------------------------------------------------------
+
+typedef struct {
+    char *name;       // what follows pkg__svc_proxy__ (and pkg__svc_batch__)
+    const char *what; // "field hits", "rpc HitsAdd"
+    char *owned_what;
+} s_name_t;
+
+static void
+s_name_add (s_name_t **names, size_t *n, size_t *cap, char *name, char *what)
+{
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        s_name_t *bigger = realloc (*names, *cap * sizeof *bigger);
+        if (!bigger)
+            abort ();
+        *names = bigger;
+    }
+    (*names)[(*n)++] = (s_name_t) {.name = name, .what = what, .owned_what = what};
+}
+
+// Every function name the state and the rpcs generate under pkg__svc_proxy__ (the batch adders use the
+// same names under pkg__svc_batch__): two that meet are refused, naming both owners.
+static void
+s_check_state_names (const gen_file_t *file, const gen_service_t *svc, gen_buf_t *errors)
+{
+    s_name_t *names = NULL;
+    size_t n = 0, cap = 0;
+    s_name_add (&names, &n, &cap, gen_xstrdup ("rom_state_get"), gen_xstrdup ("the whole state"));
+    s_name_add (&names, &n, &cap, gen_xstrdup ("rom_state_set"), gen_xstrdup ("the whole state"));
+    for (size_t m = 0; m < svc->n_methods; m++) {
+        static const char *const forms[] = {"%s", "%s_async", "%s_oneway"};
+        for (size_t i = 0; i < 3; i++)
+            s_name_add (&names, &n, &cap, gen_xasprintf (forms[i], svc->methods[m].lower),
+                        gen_xasprintf ("rpc %s", svc->methods[m].name));
+    }
+    for (size_t i = 0; i < svc->n_fields; i++) {
+        const char *suffixes[16];
+        size_t k = gen_state_suffixes (&svc->fields[i], suffixes);
+        for (size_t j = 0; j < k; j++)
+            s_name_add (&names, &n, &cap, gen_xasprintf ("%s_%s", svc->fields[i].name, suffixes[j]),
+                        gen_xasprintf ("field %s", svc->fields[i].dotted));
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp (names[i].name, names[j].name) == 0 && strcmp (names[i].what, names[j].what) != 0) {
+                s_add (errors,
+                       "%s:%d: service %s: %s and %s both generate %s_proxy__%s; rename the field or the rpc",
+                       file->name, svc->line, svc->name, names[j].what, names[i].what, svc->lower,
+                       names[i].name);
+                break;
+            }
+    for (size_t i = 0; i < n; i++) {
+        free (names[i].name);
+        free (names[i].owned_what);
+    }
+    free (names);
+    for (size_t i = 0; i < svc->n_fields; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp (svc->fields[i].upper, svc->fields[j].upper) == 0)
+                s_add (
+                    errors,
+                    "%s:%d: service %s: fields %s and %s share the path constant %s_PATH__%s; rename one of them",
+                    file->name, svc->line, svc->name, svc->fields[j].dotted, svc->fields[i].dotted,
+                    svc->upper, svc->fields[i].upper);
+}
+
+static void
+s_check_state (const gen_file_t *file, const gen_service_t *svc, gen_buf_t *errors)
+{
+    const char *f = file->name;
+    if (svc->init_option && svc->state_option) {
+        s_add (
+            errors,
+            "%s:%d: service %s: option (rom.init) cannot stand beside (rom.state): a state type's creation "
+            "argument is its state message (%s__rom_create takes an initial %s); drop (rom.init)",
+            f, svc->line, svc->name, svc->lower, svc->state_option);
+        return;
+    }
+    if (!svc->has_state)
+        return;
+    for (size_t i = 0; i < svc->n_fields; i++) {
+        const gen_field_t *field = &svc->fields[i];
+        if (field->in_oneof)
+            s_add (
+                errors,
+                "%s:%d: service %s: state field %s.%s is in a oneof, so its operations cannot be typed; make "
+                "it a plain field (or hold the alternatives in a message field)",
+                f, svc->line, svc->name, svc->state.full_name, field->dotted);
+        if (field->is_any)
+            s_add (
+                errors,
+                "%s:%d: service %s: state field %s.%s holds a google.protobuf.Any, so its operations cannot "
+                "be typed; use a plain field of the message type it would hold",
+                f, svc->line, svc->name, svc->state.full_name, field->dotted);
+    }
+    s_check_state_names (file, svc, errors);
+}
+
 int
 gen_file_check (const gen_file_t *self, const gen_request_t *request, char **error)
 {
@@ -214,6 +320,7 @@ gen_file_check (const gen_file_t *self, const gen_request_t *request, char **err
         for (size_t m = 0; m < svc->n_methods; m++)
             s_check_method (self, svc, m, &errors);
         s_check_clashes (self, svc, request, &errors);
+        s_check_state (self, svc, &errors);
     }
     int32_t path[PATH_MAX_DEPTH];
     const gen_file_proto_t *proto = self->proto;

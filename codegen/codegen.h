@@ -2,7 +2,8 @@
 //   main.c         read protoc's CodeGeneratorRequest from stdin, write the CodeGeneratorResponse to stdout
 //   model.c        turn one .proto's descriptors into a small model of services and methods (C names, types)
 //   check.c        refuse what cannot work (streaming, names that break protoc-c's or our output)
-//   emit_*.c       the templates: x.rom.h (emit_header.c) and x.rom.c (emit_source.c)
+//   emit_*.c       the templates: x.rom.h (emit_header.c) and x.rom.c (emit_source.c); a declared state's
+//                  typed operations ((rom.state)) for both in emit_state.c
 // names.c holds protobuf-c's name mangling, reproduced exactly: our output names protoc-c's types.
 #ifndef ROM_CODEGEN_H
 #define ROM_CODEGEN_H
@@ -87,6 +88,43 @@ typedef struct {
     bool server_streaming;
 } gen_method_t;
 
+// Declared state ((rom.state), issue 16): the kind of a field's value as the generated operations type it.
+typedef enum {
+    GEN_KIND_INT,     // signed integers of every encoding: int32_t / int64_t, ROM_INT
+    GEN_KIND_UINT,    // unsigned: uint32_t / uint64_t, ROM_UINT
+    GEN_KIND_FLOAT,   // float, double: ROM_DOUBLE
+    GEN_KIND_BOOL,    // bool
+    GEN_KIND_ENUM,    // protoc-c's enum type, ROM_INT
+    GEN_KIND_STRING,  // const char * in, char ** out
+    GEN_KIND_BYTES,   // const uint8_t *, size_t in; uint8_t **, size_t * out
+    GEN_KIND_MESSAGE, // const T * in, T ** out
+} gen_kind_t;
+
+typedef struct {
+    gen_kind_t kind;
+    char *c_type; // "int32_t", "Demo__Color", "Demo__Inner" (messages and enums: protoc-c's type)
+    char *lower;  // messages: "demo__inner" (<lower>__descriptor); NULL otherwise
+} gen_vtype_t;
+
+// How deep generated operations reach into nested singular message fields: state.f (1) and state.m.f (2).
+// A message field at the last level gets whole-field get/set only.
+#define GEN_STATE_DEPTH 2
+
+typedef struct {
+    char *name;   // the C name in generated functions: "hits", "inner_a" (the path joined by '_')
+    char *upper;  // "HITS", "INNER_A": PKG__SVC_PATH__INNER_A
+    char *dotted; // "inner.a", for comments and errors
+    uint32_t path[GEN_STATE_DEPTH];
+    size_t depth;
+    bool repeated;
+    bool map;
+    gen_vtype_t value; // the field's type, a repeated field's item, a map's value
+    gen_vtype_t key;   // maps
+    bool in_oneof;     // a real oneof (not proto3 `optional`): refused
+    bool is_any;       // google.protobuf.Any (the field, an item or a map value): refused
+    bool has_children; // a singular message at depth < GEN_STATE_DEPTH: its fields follow
+} gen_field_t;
+
 typedef struct {
     const char *name; // "Counter"
     char *full_name;  // "demo.Counter"
@@ -97,8 +135,13 @@ typedef struct {
     int line;
     bool has_init; // (rom.init) names a creation message
     gen_message_t init;
-    char *init_option; // the option's text as written, for error messages
-    bool pool;         // (rom.pool)
+    char *init_option;  // the option's text as written, for error messages
+    bool pool;          // (rom.pool)
+    char *state_option; // (rom.state) as written, or NULL
+    bool has_state;     // (rom.state) names a message: `state` and `fields` are set, and init = state
+    gen_message_t state;
+    size_t n_fields; // the fields generated operations reach, parents before their children
+    gen_field_t *fields;
     size_t n_methods;
     gen_method_t *methods;
 } gen_service_t;
@@ -134,5 +177,12 @@ int gen_file_check (const gen_file_t *self, const gen_request_t *request, char *
 // The text of x.rom.h and x.rom.c. Caller owns return value and must free it.
 char *gen_emit_header (const gen_file_t *file);
 char *gen_emit_source (const gen_file_t *file);
+
+// emit_state.c: a (rom.state) service's typed operations, batch adders and path constants: declarations
+// (header) or definitions into `out`.
+void gen_emit_state (gen_buf_t *out, const gen_service_t *svc, bool header);
+// The operation suffixes generated for `field` ("get", "add", ...; at most 16) into `suffixes`; returns how
+// many. check.c tests the names they make for clashes.
+size_t gen_state_suffixes (const gen_field_t *field, const char **suffixes);
 
 #endif

@@ -51,10 +51,18 @@ s_method_enum (gen_buf_t *out, const gen_service_t *svc)
         svc->lower);
     for (size_t i = 0; i < svc->n_methods; i++)
         gen_buf_printf (out, "    %s_METHOD__%s = %zu,\n", svc->upper, svc->methods[i].upper, i);
-    gen_buf_printf (out,
-                    "    %s_N_METHODS = %zu // how many (%s__rom_type.n_methods)\n"
-                    "} %s_Method;\n\n",
-                    svc->upper, svc->n_methods, svc->lower, svc->c_type);
+    if (svc->has_state)
+        gen_buf_printf (
+            out,
+            "    // how many (%s__rom_type.n_methods): the rpcs, then the state engine's methods\n"
+            "    %s_N_METHODS = %zu + ROM_STATE_N_METHODS\n"
+            "} %s_Method;\n\n",
+            svc->lower, svc->upper, svc->n_methods, svc->c_type);
+    else
+        gen_buf_printf (out,
+                        "    %s_N_METHODS = %zu // how many (%s__rom_type.n_methods)\n"
+                        "} %s_Method;\n\n",
+                        svc->upper, svc->n_methods, svc->lower, svc->c_type);
 }
 
 static void
@@ -69,7 +77,10 @@ s_lifecycle (gen_buf_t *out, const gen_service_t *svc)
         "// done (%s__rom_destroy ()). ROM_NO_TYPE if the server does not host %s, ROM_APP_ERROR if its\n"
         "// constructor refused (rom_client_errmsg () says why).\n"
         "rom_status_t %s__rom_create (rom_client_t *client, %s%s_Proxy **proxy_p);\n\n",
-        svc->full_name, svc->has_init ? "\n// `args` (NULL: all defaults) are its creation arguments." : "",
+        svc->full_name,
+        svc->has_state  ? "\n// `args` (NULL: all defaults) is its initial state, copied."
+        : svc->has_init ? "\n// `args` (NULL: all defaults) are its creation arguments."
+                        : "",
         l, svc->full_name, l, args, t);
     gen_buf_printf (
         out,
@@ -142,9 +153,50 @@ s_method_calls (gen_buf_t *out, const gen_service_t *svc, const gen_method_t *m)
         m->input.c_type, l, m->lower, t, m->input.c_type);
 }
 
+// A state type: the servant holds only its hand-written rpcs (the state engine makes and frees the state),
+// and register_state hosts the type with no user code at all.
+static void
+s_state_servant (gen_buf_t *out, const gen_service_t *svc)
+{
+    const char *t = svc->c_type, *l = svc->lower;
+    if (svc->n_methods) {
+        gen_buf_printf (
+            out,
+            "// The hand-written rpcs of %s, run inside the manager beside the generated operations.\n"
+            "// `self` is the object's state (a %s): change it in place; the runtime bumps its version and\n"
+            "// tells watchers when the method returns ROM_OK. A NULL method answers ROM_NO_METHOD. `in`, `out` and\n"
+            "// errors as for any servant (rom_type.h).\n"
+            "typedef struct %s_Servant {\n",
+            svc->full_name, svc->state.full_name, t);
+        for (size_t i = 0; i < svc->n_methods; i++) {
+            const gen_method_t *m = &svc->methods[i];
+            s_comment (out, "    ", m->comment);
+            gen_buf_printf (out,
+                            "    rom_status_t (*%s) (%s *self, const %s *in, %s *out, rom_call_t *call);\n",
+                            m->lower, svc->state.c_type, m->input.c_type, m->output.c_type);
+        }
+        gen_buf_printf (
+            out,
+            "} %s_Servant;\n\n"
+            "// Host %s on `server` with `servant` (which, like `ctx`, must outlive the server).\n"
+            "// ROM_EXISTS if the type is registered already.\n"
+            "rom_status_t %s__rom_register (rom_server_t *server, const %s_Servant *servant, void *ctx);\n\n",
+            t, svc->full_name, l, t);
+    }
+    gen_buf_printf (out,
+                    "// Host %s on `server` with no user code: the generated operations work, %s.\n"
+                    "// ROM_EXISTS if the type is registered already.\n"
+                    "rom_status_t %s__rom_register_state (rom_server_t *server);\n\n",
+                    svc->full_name, svc->n_methods ? "its rpcs answer ROM_NO_METHOD" : "it has no rpcs", l);
+}
+
 static void
 s_servant (gen_buf_t *out, const gen_service_t *svc)
 {
+    if (svc->has_state) {
+        s_state_servant (out, svc);
+        return;
+    }
     const char *t = svc->c_type, *l = svc->lower;
     gen_buf_printf (
         out,
@@ -198,6 +250,15 @@ s_servant (gen_buf_t *out, const gen_service_t *svc)
         t, svc->full_name, l, t);
 }
 
+static bool
+s_has_state (const gen_file_t *file)
+{
+    for (size_t s = 0; s < file->n_services; s++)
+        if (file->services[s].has_state)
+            return true;
+    return false;
+}
+
 char *
 gen_emit_header (const gen_file_t *file)
 {
@@ -211,11 +272,13 @@ gen_emit_header (const gen_file_t *file)
         "#ifndef ROM_%s__INCLUDED\n"
         "#define ROM_%s__INCLUDED\n\n"
         "#include <rom/rom.h>\n"
+        "%s"
         "#include \"%s.pb-c.h\"\n\n"
         "#ifdef __cplusplus\n"
         "extern \"C\" {\n"
         "#endif\n",
-        file->stem, file->name, file->stem, file->identifier, file->identifier, file->stem);
+        file->stem, file->name, file->stem, file->identifier, file->identifier,
+        s_has_state (file) ? "#include <rom/rom_state.h>\n" : "", file->stem);
     for (size_t s = 0; s < file->n_services; s++) {
         const gen_service_t *svc = &file->services[s];
         gen_buf_printf (&out, "\n// ---- %s ", svc->full_name);
@@ -238,6 +301,8 @@ gen_emit_header (const gen_file_t *file)
         s_lifecycle (&out, svc);
         for (size_t m = 0; m < svc->n_methods; m++)
             s_method_calls (&out, svc, &svc->methods[m]);
+        if (svc->has_state)
+            gen_emit_state (&out, svc, true);
         s_servant (&out, svc);
     }
     gen_buf_printf (&out, "#ifdef __cplusplus\n"

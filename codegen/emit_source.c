@@ -10,8 +10,73 @@
 
 #include <stdlib.h>
 
+static void s_lifecycle (gen_buf_t *out, const gen_service_t *svc);
+static void s_table (gen_buf_t *out, const gen_service_t *svc);
+
+// A state type's constructor and destructor are the state engine's (rom_state.h).
+static void
+s_state_lifecycle (gen_buf_t *out, const gen_service_t *svc)
+{
+    const char *l = svc->lower;
+    gen_buf_printf (
+        out,
+        "static rom_status_t\n"
+        "s_%s__rom_create (const void *servant, void *ctx, const ProtobufCMessage *args, void **self_p,\n"
+        "    rom_call_t *call)\n"
+        "{\n"
+        "    (void) servant;\n"
+        "    (void) ctx;\n"
+        "    return rom_state_create (&%s__rom_type, &%s__descriptor, args, self_p, call);\n"
+        "}\n\n"
+        "static void\n"
+        "s_%s__rom_destroy (const void *servant, void *self)\n"
+        "{\n"
+        "    (void) servant;\n"
+        "    rom_state_destroy (self);\n"
+        "}\n\n",
+        l, l, svc->state.lower, l);
+}
+
 static void
 s_skeleton (gen_buf_t *out, const gen_service_t *svc)
+{
+    const char *t = svc->c_type, *l = svc->lower;
+    if (svc->has_state)
+        s_state_lifecycle (out, svc);
+    else
+        s_lifecycle (out, svc);
+    for (size_t i = 0; i < svc->n_methods; i++) {
+        const gen_method_t *m = &svc->methods[i];
+        gen_buf_printf (
+            out,
+            "static rom_status_t\n"
+            "s_%s__%s (const void *servant, void *self, const ProtobufCMessage *in, ProtobufCMessage *out,\n"
+            "    rom_call_t *call)\n"
+            "{\n"
+            "    const %s_Servant *s = servant;\n"
+            "    if (!s->%s)\n"
+            "        return rom_call_fail (call, ROM_NO_METHOD, \"not implemented by this server\");\n",
+            l, m->lower, t, m->lower);
+        if (svc->has_state)
+            gen_buf_printf (
+                out,
+                "    rom_status_t status = s->%s ((%s *) self, (const %s *) in, (%s *) out, call);\n"
+                "    if (status == ROM_OK)\n"
+                "        rom_state_touched (self, call);\n"
+                "    return status;\n"
+                "}\n\n",
+                m->lower, svc->state.c_type, m->input.c_type, m->output.c_type);
+        else
+            gen_buf_printf (out,
+                            "    return s->%s (self, (const %s *) in, (%s *) out, call);\n"
+                            "}\n\n",
+                            m->lower, m->input.c_type, m->output.c_type);
+    }
+    s_table (out, svc);
+}
+
+static void
+s_lifecycle (gen_buf_t *out, const gen_service_t *svc)
 {
     const char *t = svc->c_type, *l = svc->lower;
     // create / destroy trampolines
@@ -42,22 +107,15 @@ s_skeleton (gen_buf_t *out, const gen_service_t *svc)
                     "        s->rom_destroy (self);\n"
                     "}\n\n",
                     l, t);
-    for (size_t i = 0; i < svc->n_methods; i++) {
-        const gen_method_t *m = &svc->methods[i];
-        gen_buf_printf (
-            out,
-            "static rom_status_t\n"
-            "s_%s__%s (const void *servant, void *self, const ProtobufCMessage *in, ProtobufCMessage *out,\n"
-            "    rom_call_t *call)\n"
-            "{\n"
-            "    const %s_Servant *s = servant;\n"
-            "    if (!s->%s)\n"
-            "        return rom_call_fail (call, ROM_NO_METHOD, \"not implemented by this server\");\n"
-            "    return s->%s (self, (const %s *) in, (%s *) out, call);\n"
-            "}\n\n",
-            l, m->lower, t, m->lower, m->lower, m->input.c_type, m->output.c_type);
-    }
-    if (svc->n_methods) {
+}
+
+// The method table, the type and its registration.
+static void
+s_table (gen_buf_t *out, const gen_service_t *svc)
+{
+    const char *t = svc->c_type, *l = svc->lower;
+    bool table = svc->n_methods || svc->has_state;
+    if (table) {
         gen_buf_printf (out, "static const rom_method_t s_%s__rom_methods[%s_N_METHODS] = {\n", l,
                         svc->upper);
         for (size_t i = 0; i < svc->n_methods; i++) {
@@ -68,6 +126,8 @@ s_skeleton (gen_buf_t *out, const gen_service_t *svc)
                 "         offsetof (%s_Servant, %s)},\n",
                 svc->upper, m->upper, m->name, m->input.lower, m->output.lower, l, m->lower, t, m->lower);
         }
+        if (svc->has_state)
+            gen_buf_printf (out, "    // the state engine's, after the rpcs\n    ROM_STATE_METHODS,\n");
         gen_buf_printf (out, "};\n\n");
     }
     gen_buf_printf (out,
@@ -85,14 +145,31 @@ s_skeleton (gen_buf_t *out, const gen_service_t *svc)
                     "    .methods = %s%s%s,\n"
                     "    .create = s_%s__rom_create,\n"
                     "    .destroy = s_%s__rom_destroy,\n"
-                    "};\n\n"
+                    "};\n\n",
+                    svc->pool ? "ROM_TYPE_POOL" : "0", svc->upper, table ? "s_" : "NULL", table ? l : "",
+                    table ? "__rom_methods" : "", l, l);
+    if (svc->n_methods || !svc->has_state) // a state type without rpcs has no servant to register
+        gen_buf_printf (out,
+                        "rom_status_t\n"
+                        "%s__rom_register (rom_server_t *server, const %s_Servant *servant, void *ctx)\n"
+                        "{\n"
+                        "    return rom_server_register (server, &%s__rom_type, servant, ctx);\n"
+                        "}\n\n",
+                        l, t, l);
+    if (!svc->has_state)
+        return;
+    // An all-NULL servant: the server answers each rpc ROM_NO_METHOD; without rpcs nothing reads it.
+    if (svc->n_methods)
+        gen_buf_printf (out, "static const %s_Servant s_%s__rom_no_servant;\n\n", t, l);
+    else
+        gen_buf_printf (out, "static const char s_%s__rom_no_servant;\n\n", l);
+    gen_buf_printf (out,
                     "rom_status_t\n"
-                    "%s__rom_register (rom_server_t *server, const %s_Servant *servant, void *ctx)\n"
+                    "%s__rom_register_state (rom_server_t *server)\n"
                     "{\n"
-                    "    return rom_server_register (server, &%s__rom_type, servant, ctx);\n"
+                    "    return rom_server_register (server, &%s__rom_type, &s_%s__rom_no_servant, NULL);\n"
                     "}\n\n",
-                    svc->pool ? "ROM_TYPE_POOL" : "0", svc->upper, svc->n_methods ? "s_" : "NULL",
-                    svc->n_methods ? l : "", svc->n_methods ? "__rom_methods" : "", l, l, l, t, l);
+                    l, l, l);
 }
 
 // The typed proxy is a rom_proxy_t under another name: the functions hand the runtime a rom_proxy_t ** of
@@ -260,6 +337,15 @@ s_proxy (gen_buf_t *out, const gen_service_t *svc)
     }
 }
 
+static bool
+s_has_state (const gen_file_t *file)
+{
+    for (size_t s = 0; s < file->n_services; s++)
+        if (file->services[s].has_state)
+            return true;
+    return false;
+}
+
 char *
 gen_emit_source (const gen_file_t *file)
 {
@@ -270,14 +356,18 @@ gen_emit_source (const gen_file_t *file)
         "// %s.rom.c: generated by protoc-gen-rom from %s. Do not edit.\n"
         "// Skeletons, type tables and typed proxies of its services: thin casts over the rom runtime.\n"
         "#include \"%s.rom.h\"\n\n"
-        "#include <stddef.h>\n",
-        file->stem, file->name, file->stem);
+        "#include <stddef.h>\n%s",
+        file->stem, file->name, file->stem, s_has_state (file) ? "#include <stdlib.h>\n" : "");
     for (size_t s = 0; s < file->n_services; s++) {
         const gen_service_t *svc = &file->services[s];
         gen_buf_printf (&out, "\n// ---- %s: server side ----\n\n", svc->full_name);
         s_skeleton (&out, svc);
         gen_buf_printf (&out, "// ---- %s: client side ----\n\n", svc->full_name);
         s_proxy (&out, svc);
+        if (svc->has_state) {
+            gen_buf_printf (&out, "// ---- %s: the state's typed operations ----\n\n", svc->full_name);
+            gen_emit_state (&out, svc, false);
+        }
     }
     return gen_buf_take (&out);
 }

@@ -9,6 +9,7 @@
 
 #define ROM_OPTION_INIT 50871u
 #define ROM_OPTION_POOL 50872u
+#define ROM_OPTION_STATE 50873u
 #define PB_C_FILE_OPTION 1019u
 #define PB_C_FILE_C_PACKAGE 6u
 // Paths in SourceCodeInfo: FileDescriptorProto.service = 6, ServiceDescriptorProto.method = 2.
@@ -108,7 +109,8 @@ gen_file_c_package (const gen_file_proto_t *file)
 typedef struct {
     char *full_name; // "pkg.Outer.Inner"
     const gen_file_proto_t *file;
-    const Google__Protobuf__DescriptorProto *msg;
+    const Google__Protobuf__DescriptorProto *msg;     // a message, or
+    const Google__Protobuf__EnumDescriptorProto *enm; // an enum (msg NULL)
 } s_entry_t;
 
 typedef struct {
@@ -117,10 +119,8 @@ typedef struct {
 } s_index_t;
 
 static void
-s_index_add (s_index_t *index, const char *scope, Google__Protobuf__DescriptorProto *msg,
-             const gen_file_proto_t *file)
+s_index_push (s_index_t *index, s_entry_t entry)
 {
-    char *full = scope[0] ? gen_xasprintf ("%s.%s", scope, msg->name) : gen_xstrdup (msg->name);
     if (index->n == index->cap) {
         index->cap = index->cap ? index->cap * 2 : 64;
         s_entry_t *entries = realloc (index->entries, index->cap * sizeof *entries);
@@ -128,9 +128,27 @@ s_index_add (s_index_t *index, const char *scope, Google__Protobuf__DescriptorPr
             abort ();
         index->entries = entries;
     }
-    index->entries[index->n++] = (s_entry_t) {.full_name = full, .file = file, .msg = msg};
+    index->entries[index->n++] = entry;
+}
+
+static void
+s_index_enum (s_index_t *index, const char *scope, const Google__Protobuf__EnumDescriptorProto *enm,
+              const gen_file_proto_t *file)
+{
+    char *full = scope[0] ? gen_xasprintf ("%s.%s", scope, enm->name) : gen_xstrdup (enm->name);
+    s_index_push (index, (s_entry_t) {.full_name = full, .file = file, .enm = enm});
+}
+
+static void
+s_index_add (s_index_t *index, const char *scope, Google__Protobuf__DescriptorProto *msg,
+             const gen_file_proto_t *file)
+{
+    char *full = scope[0] ? gen_xasprintf ("%s.%s", scope, msg->name) : gen_xstrdup (msg->name);
+    s_index_push (index, (s_entry_t) {.full_name = full, .file = file, .msg = msg});
     for (size_t i = 0; i < msg->n_nested_type; i++)
         s_index_add (index, full, msg->nested_type[i], file);
+    for (size_t i = 0; i < msg->n_enum_type; i++)
+        s_index_enum (index, full, msg->enum_type[i], file);
 }
 
 static void
@@ -141,6 +159,8 @@ s_index_build (s_index_t *index, const gen_request_t *request)
         const gen_file_proto_t *file = request->proto_file[f];
         for (size_t m = 0; m < file->n_message_type; m++)
             s_index_add (index, file->package ? file->package : "", file->message_type[m], file);
+        for (size_t e = 0; e < file->n_enum_type; e++)
+            s_index_enum (index, file->package ? file->package : "", file->enum_type[e], file);
     }
 }
 
@@ -152,15 +172,22 @@ s_index_fini (s_index_t *index)
     free (index->entries);
 }
 
+// A message (enums = false) or an enum (true) by full name.
 static const s_entry_t *
-s_index_find (const s_index_t *index, const char *full_name)
+s_index_lookup (const s_index_t *index, const char *full_name, bool enums)
 {
     if (*full_name == '.')
         full_name++;
     for (size_t i = 0; i < index->n; i++)
-        if (strcmp (index->entries[i].full_name, full_name) == 0)
+        if (strcmp (index->entries[i].full_name, full_name) == 0 && (index->entries[i].enm != NULL) == enums)
             return &index->entries[i];
     return NULL;
+}
+
+static const s_entry_t *
+s_index_find (const s_index_t *index, const char *full_name)
+{
+    return s_index_lookup (index, full_name, false);
 }
 
 static void
@@ -226,6 +253,13 @@ s_service_options (gen_service_t *svc, const Google__Protobuf__ServiceDescriptor
         s_payload (init, &data, &len);
         svc->init_option = gen_xasprintf ("%.*s", (int) len, (const char *) data);
     }
+    const ProtobufCMessageUnknownField *state = s_unknown (options, ROM_OPTION_STATE);
+    if (state && state->wire_type == PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED) {
+        const uint8_t *data;
+        size_t len;
+        s_payload (state, &data, &len);
+        svc->state_option = gen_xasprintf ("%.*s", (int) len, (const char *) data);
+    }
     const ProtobufCMessageUnknownField *pool = s_unknown (options, ROM_OPTION_POOL);
     if (pool && pool->wire_type == PROTOBUF_C_WIRE_TYPE_VARINT) {
         uint64_t v = 0;
@@ -249,6 +283,136 @@ s_resolve_init (const s_index_t *index, const char *package, const char *name)
             return entry;
     }
     return s_index_find (index, name);
+}
+
+// --- declared state ((rom.state)): the fields generated operations reach -----------------------------------
+
+#define S_TYPE(x) GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__TYPE__TYPE_##x
+
+static void
+s_vtype_named (gen_vtype_t *vt, gen_kind_t kind, const s_entry_t *entry)
+{
+    vt->kind = kind;
+    if (!entry) {
+        vt->c_type = gen_xstrdup (kind == GEN_KIND_ENUM ? "int" : "ProtobufCMessage");
+        return;
+    }
+    const char *package = entry->file->package ? entry->file->package : "";
+    char *c_package = gen_file_c_package (entry->file);
+    vt->c_type = gen_full_name_to_c (entry->full_name, package, c_package);
+    if (kind == GEN_KIND_MESSAGE)
+        vt->lower = gen_full_name_to_lower (entry->full_name, package, c_package);
+    free (c_package);
+}
+
+static void
+s_vtype_plain (gen_vtype_t *vt, gen_kind_t kind, const char *c_type)
+{
+    vt->kind = kind;
+    vt->c_type = gen_xstrdup (c_type);
+}
+
+// The value type of a field that is not a map (a repeated one: of its items).
+static void
+s_vtype (gen_vtype_t *vt, const Google__Protobuf__FieldDescriptorProto *fp, const s_index_t *index,
+         bool *is_any)
+{
+    memset (vt, 0, sizeof *vt);
+    switch (fp->type) {
+    case S_TYPE (INT64):
+    case S_TYPE (SINT64):
+    case S_TYPE (SFIXED64): s_vtype_plain (vt, GEN_KIND_INT, "int64_t"); break;
+    case S_TYPE (INT32):
+    case S_TYPE (SINT32):
+    case S_TYPE (SFIXED32): s_vtype_plain (vt, GEN_KIND_INT, "int32_t"); break;
+    case S_TYPE (UINT64):
+    case S_TYPE (FIXED64): s_vtype_plain (vt, GEN_KIND_UINT, "uint64_t"); break;
+    case S_TYPE (UINT32):
+    case S_TYPE (FIXED32): s_vtype_plain (vt, GEN_KIND_UINT, "uint32_t"); break;
+    case S_TYPE (DOUBLE): s_vtype_plain (vt, GEN_KIND_FLOAT, "double"); break;
+    case S_TYPE (FLOAT): s_vtype_plain (vt, GEN_KIND_FLOAT, "float"); break;
+    case S_TYPE (BOOL): s_vtype_plain (vt, GEN_KIND_BOOL, "bool"); break;
+    case S_TYPE (STRING): s_vtype_plain (vt, GEN_KIND_STRING, "char *"); break;
+    case S_TYPE (BYTES): s_vtype_plain (vt, GEN_KIND_BYTES, "uint8_t *"); break;
+    case S_TYPE (ENUM):
+        s_vtype_named (vt, GEN_KIND_ENUM, fp->type_name ? s_index_lookup (index, fp->type_name, true) : NULL);
+        break;
+    default: // message, group
+        s_vtype_named (vt, GEN_KIND_MESSAGE, fp->type_name ? s_index_find (index, fp->type_name) : NULL);
+        if (fp->type_name && strcmp (fp->type_name, ".google.protobuf.Any") == 0)
+            *is_any = true;
+        break;
+    }
+}
+
+static void
+s_vtype_fini (gen_vtype_t *vt)
+{
+    free (vt->c_type);
+    free (vt->lower);
+}
+
+static const Google__Protobuf__FieldDescriptorProto *
+s_field_number (const Google__Protobuf__DescriptorProto *msg, int number)
+{
+    for (size_t i = 0; i < msg->n_field; i++)
+        if (msg->field[i]->number == number)
+            return msg->field[i];
+    return NULL;
+}
+
+static void
+s_field_push (gen_service_t *svc, size_t *cap, const gen_field_t *field)
+{
+    if (svc->n_fields == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        gen_field_t *fields = realloc (svc->fields, *cap * sizeof *fields);
+        if (!fields)
+            abort ();
+        svc->fields = fields;
+    }
+    svc->fields[svc->n_fields++] = *field;
+}
+
+// The fields of `msg` (the state, or the field `parent` of it), each followed by its own fields down to
+// GEN_STATE_DEPTH.
+static void
+s_state_fields (gen_service_t *svc, const Google__Protobuf__DescriptorProto *msg, const s_index_t *index,
+                size_t parent, size_t *cap)
+{
+    for (size_t i = 0; i < msg->n_field; i++) {
+        const Google__Protobuf__FieldDescriptorProto *fp = msg->field[i];
+        const gen_field_t *up = parent == SIZE_MAX ? NULL : &svc->fields[parent];
+        gen_field_t f;
+        memset (&f, 0, sizeof f);
+        f.name = up ? gen_xasprintf ("%s_%s", up->name, fp->name) : gen_xstrdup (fp->name);
+        f.dotted = up ? gen_xasprintf ("%s.%s", up->dotted, fp->name) : gen_xstrdup (fp->name);
+        f.upper = gen_to_upper (f.name);
+        if (up)
+            memcpy (f.path, up->path, up->depth * sizeof *f.path);
+        f.depth = up ? up->depth + 1 : 1;
+        f.path[f.depth - 1] = (uint32_t) fp->number;
+        f.repeated = fp->label == GOOGLE__PROTOBUF__FIELD_DESCRIPTOR_PROTO__LABEL__LABEL_REPEATED;
+        f.in_oneof = fp->has_oneof_index && !(fp->has_proto3_optional && fp->proto3_optional);
+        const s_entry_t *entry = fp->type == S_TYPE (MESSAGE) && fp->type_name
+                                     ? s_index_find (index, fp->type_name)
+                                     : NULL;
+        const Google__Protobuf__FieldDescriptorProto *key = NULL, *value = NULL;
+        if (f.repeated && entry && entry->msg->options && entry->msg->options->map_entry) {
+            key = s_field_number (entry->msg, 1);
+            value = s_field_number (entry->msg, 2);
+        }
+        if (key && value) {
+            f.map = true;
+            s_vtype (&f.key, key, index, &f.is_any);
+            s_vtype (&f.value, value, index, &f.is_any);
+        } else
+            s_vtype (&f.value, fp, index, &f.is_any);
+        f.has_children = !f.repeated && entry && !f.is_any && !f.in_oneof && f.depth < GEN_STATE_DEPTH;
+        s_field_push (svc, cap, &f);
+        if (f.has_children)
+            s_state_fields (svc, entry->msg, index, svc->n_fields - 1, cap);
+    }
 }
 
 int
@@ -292,6 +456,27 @@ gen_file_build (gen_file_t *self, const gen_request_t *request, const gen_file_p
             }
             s_message_init (&svc->init, entry);
             svc->has_init = true;
+        }
+        if (svc->state_option) {
+            const s_entry_t *entry = s_resolve_init (&index, self->package, svc->state_option);
+            if (!entry) {
+                *error =
+                    gen_xasprintf ("%s:%d: service %s: option (rom.state) = \"%s\" names no message known "
+                                   "here; name a message of this file or of one it imports "
+                                   "(relative to package \"%s\", or fully qualified)",
+                                   self->name, svc->line, svc->name, svc->state_option, self->package);
+                rc = -1;
+                break;
+            }
+            s_message_init (&svc->state, entry);
+            svc->has_state = true;
+            // A state type's creation argument is its initial state (check.c refuses (rom.init) beside it).
+            if (!svc->has_init) {
+                s_message_init (&svc->init, entry);
+                svc->has_init = true;
+            }
+            size_t cap = 0;
+            s_state_fields (svc, entry->msg, &index, SIZE_MAX, &cap);
         }
         svc->n_methods = proto->n_method;
         svc->methods = gen_xalloc (proto->n_method * sizeof *svc->methods);
@@ -341,6 +526,18 @@ gen_file_fini (gen_file_t *self)
         free (svc->init_option);
         if (svc->has_init)
             s_message_fini (&svc->init);
+        free (svc->state_option);
+        if (svc->has_state)
+            s_message_fini (&svc->state);
+        for (size_t i = 0; i < svc->n_fields; i++) {
+            gen_field_t *f = &svc->fields[i];
+            free (f->name);
+            free (f->upper);
+            free (f->dotted);
+            s_vtype_fini (&f->value);
+            s_vtype_fini (&f->key);
+        }
+        free (svc->fields);
     }
     free (self->services);
     free (self->stem);
