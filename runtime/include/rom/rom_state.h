@@ -72,20 +72,20 @@ typedef struct rom_state_op {
     rom_state_opcode_t code;
     const uint32_t *path;
     size_t depth;
-    rom_variant_t value;              // the operand: by, the value to set, append or put, CAS's expected
-    rom_variant_t value2;             // CAS's desired
-    rom_variant_t key;                // maps: the key
-    int64_t index;                    // AT, SET_AT, REMOVE_AT (Python's: negative from the end), SLICE's start
-    int64_t stop;                     // SLICE's stop (ROM_SLICE_END: the end)
-    const rom_variant_t *items;       // EXTEND
+    rom_variant_t value;        // the operand: by, the value to set, append or put, CAS's expected
+    rom_variant_t value2;       // CAS's desired
+    rom_variant_t key;          // maps: the key
+    int64_t index;              // AT, SET_AT, REMOVE_AT (Python's: negative from the end), SLICE's start
+    int64_t stop;               // SLICE's stop (ROM_SLICE_END: the end)
+    const rom_variant_t *items; // EXTEND
     size_t n_items;
-    const ProtobufCMessage *message;  // the value when the field (or item, or map value) is a message, and SET
-                                      // of the whole state
+    const ProtobufCMessage *message; // the value when the field (or item, or map value) is a message, and SET
+                                     // of the whole state
 } rom_state_op_t;
 
 // What an operation returns. Filled only on ROM_OK; free what it owns with rom_state_result_clear ().
 typedef struct rom_state_result {
-    rom_variant_t value;       // a scalar result (GET, the new value of ADD/MIN/MAX/INCR/TOGGLE, AT, MAP_GET, ...)
+    rom_variant_t value; // a scalar result (GET, the new value of ADD/MIN/MAX/INCR/TOGGLE, AT, MAP_GET, ...)
     ProtobufCMessage *message; // a message-typed result (GET of a message field or of the whole state, AT of
                                // a repeated message, MAP_GET of a message value): free_unpacked by the clear
     rom_variant_t *items;      // SLICE, KEYS, GET of a repeated or map field (message items: ROM_KIND_BYTES,
@@ -117,10 +117,12 @@ rom_status_t rom_batch_new (rom_proxy_t *proxy, rom_batch_t **batch_p);
 // Append an operation (copied: `op` may be freed at once); *step (may be NULL) is its index in the batch.
 rom_status_t rom_batch_add_op (rom_batch_t *batch, const rom_state_op_t *op, size_t *step);
 // Append a call of one of the type's rpcs (method index as in PKG__SVC_METHOD__*; `in` packed at once).
-rom_status_t rom_batch_add_call (rom_batch_t *batch, unsigned method, const ProtobufCMessage *in, size_t *step);
+rom_status_t rom_batch_add_call (rom_batch_t *batch, unsigned method, const ProtobufCMessage *in,
+                                 size_t *step);
 // Guards: the field at `path` equals `value` (a message-typed field: compare with rom_batch_guard_message);
 // the object's version is `version` (from a result, a watch, or an earlier batch).
-rom_status_t rom_batch_guard_equals (rom_batch_t *batch, const uint32_t *path, size_t depth, rom_variant_t value);
+rom_status_t rom_batch_guard_equals (rom_batch_t *batch, const uint32_t *path, size_t depth,
+                                     rom_variant_t value);
 rom_status_t rom_batch_guard_version (rom_batch_t *batch, uint64_t version);
 // Send the batch and wait for its results. ROM_OK when the server ran it or refused it on a guard: *applied
 // (may be NULL) says which. Another status: the batch never ran (transport, a malformed step). A batch runs
@@ -142,28 +144,30 @@ void rom_batch_destroy (rom_batch_t **batch_p);
 // versions. Changes wait in a bounded queue per subscriber on the server, so a slow subscriber never slows
 // writers: when its queue overflows, its next change says how many it missed and carries the state as it is
 // then. Works from any process, and in a forked child (which gets a subscription of its own on first use).
-// A watch ends with its object (its last change has .ended) or its server (ROM_UNAVAILABLE / ROM_SESSION_LOST).
+// A watch ends with its object (its last change has .ended) or its server (ROM_UNAVAILABLE /
+// ROM_SESSION_LOST).
 
 typedef struct _rom_watch_t rom_watch_t;
 
 typedef struct rom_change {
     uint32_t path[ROM_STATE_MAX_DEPTH]; // the field changed (depth 0: the whole state, e.g. by an rpc)
     size_t depth;
-    rom_state_opcode_t op;              // the operation (SET for a whole-state change)
-    rom_variant_t value;                // the field's new value (scalars), or the item / map value concerned
-    rom_variant_t key;                  // maps: the key
-    int64_t index;                      // repeated: the index concerned
-    uint64_t version;                   // the object's version after this change
-    uint64_t missed;                    // > 0: this many changes were dropped before this one; `state` is set
-    ProtobufCMessage *state;            // the whole state now (after missed changes), else NULL
-    bool ended;                         // the object is gone: no change will follow
+    rom_state_opcode_t op;   // the operation (SET for a whole-state change)
+    rom_variant_t value;     // the field's new value (scalars), or the item / map value concerned
+    rom_variant_t key;       // maps: the key
+    int64_t index;           // repeated: the index concerned
+    uint64_t version;        // the object's version after this change
+    uint64_t missed;         // > 0: this many changes were dropped before this one; `state` is set
+    ProtobufCMessage *state; // the whole state now (after missed changes), else NULL
+    bool ended;              // the object is gone: no change will follow
 } rom_change_t;
 
 // Subscribe to `proxy`'s object (depth 0) or to the field at `path`. `queue`: most changes kept for this
 // subscriber (0: 1024). Caller owns *watch_p (rom_watch_destroy ()).
 rom_status_t rom_watch_new (rom_proxy_t *proxy, const uint32_t *path, size_t depth, size_t queue,
                             rom_watch_t **watch_p);
-// The state when the subscription began, and its version: caller frees *state (protobuf_c_message_free_unpacked).
+// The state when the subscription began, and its version: caller frees *state
+// (protobuf_c_message_free_unpacked).
 rom_status_t rom_watch_initial (rom_watch_t *watch, ProtobufCMessage **state, uint64_t *version);
 // The next change, waiting up to `timeout_ms` (ROM_FOREVER, ROM_NOWAIT): ROM_OK with *change filled (caller
 // clears it), ROM_TIMEOUT when none came, ROM_CLOSED once the object is gone (after its .ended change).
@@ -189,17 +193,27 @@ rom_status_t rom_state_invoke_poll (const void *servant, void *self, const Proto
                                     ProtobufCMessage *out, rom_call_t *call);
 rom_status_t rom_state_invoke_unwatch (const void *servant, void *self, const ProtobufCMessage *in,
                                        ProtobufCMessage *out, rom_call_t *call);
-#define ROM_STATE_METHODS                                                                                      \
-    {.name = "rom.Apply", .input = &rom__state_op__descriptor, .output = &rom__state_result__descriptor,       \
-     .invoke = rom_state_invoke_apply},                                                                        \
-        {.name = "rom.Batch", .input = &rom__batch__descriptor, .output = &rom__batch_result__descriptor,      \
-         .invoke = rom_state_invoke_batch},                                                                    \
-        {.name = "rom.Watch", .input = &rom__watch_request__descriptor,                                       \
-         .output = &rom__watch_start__descriptor, .invoke = rom_state_invoke_watch},                           \
-        {.name = "rom.Poll", .input = &rom__watch_poll__descriptor, .output = &rom__changes__descriptor,       \
-         .invoke = rom_state_invoke_poll},                                                                     \
-        {.name = "rom.Unwatch", .input = &rom__watch_poll__descriptor,                                        \
-         .output = &google__protobuf__empty__descriptor, .invoke = rom_state_invoke_unwatch }
+#define ROM_STATE_METHODS                                                                                    \
+    {.name = "rom.Apply",                                                                                    \
+     .input = &rom__state_op__descriptor,                                                                    \
+     .output = &rom__state_result__descriptor,                                                               \
+     .invoke = rom_state_invoke_apply},                                                                      \
+        {.name = "rom.Batch",                                                                                \
+         .input = &rom__batch__descriptor,                                                                   \
+         .output = &rom__batch_result__descriptor,                                                           \
+         .invoke = rom_state_invoke_batch},                                                                  \
+        {.name = "rom.Watch",                                                                                \
+         .input = &rom__watch_request__descriptor,                                                           \
+         .output = &rom__watch_start__descriptor,                                                            \
+         .invoke = rom_state_invoke_watch},                                                                  \
+        {.name = "rom.Poll",                                                                                 \
+         .input = &rom__watch_poll__descriptor,                                                              \
+         .output = &rom__changes__descriptor,                                                                \
+         .invoke = rom_state_invoke_poll},                                                                   \
+    {                                                                                                        \
+        .name = "rom.Unwatch", .input = &rom__watch_poll__descriptor,                                        \
+        .output = &google__protobuf__empty__descriptor, .invoke = rom_state_invoke_unwatch                   \
+    }
 
 // A state type's constructor and destructor (the generated rom_type_t's create/destroy call them): the state
 // is a `descriptor` message, a deep copy of `args` (the initial state; NULL or empty: defaults), and *self_p

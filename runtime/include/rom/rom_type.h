@@ -68,6 +68,9 @@ typedef struct rom_type {
     const rom_method_t *methods;
     rom_create_fn create;
     rom_destroy_fn destroy;
+    // A declared-state type ((rom.state), rom_state.h): the state message, which the client side of the
+    // engine unpacks message-typed results with. NULL for other types (and then such results stay packed).
+    const ProtobufCMessageDescriptor *state;
 } rom_type_t;
 
 // FNV-1a 32-bit of the type name; never 0 (0 on the wire means "do not check").
@@ -80,6 +83,12 @@ uint32_t rom_type_hash (const char *name);
 // The runtime prefixes the object and method name to the text the caller sees.
 rom_status_t rom_call_fail (rom_call_t *call, rom_status_t status, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
+
+// The text rom_call_fail () set on this call (without the "type#id.Method: " prefix), NULL when none; valid
+// until the call ends or the text is cleared. rom_call_clear_error () forgets it, so that the next failure is
+// recorded: for code that runs several steps in one call and reports each (a declared-state batch, issue 16).
+const char *rom_call_errmsg (const rom_call_t *call);
+void rom_call_clear_error (rom_call_t *call);
 
 // A deep copy of any protobuf-c message (an input a servant keeps in its object's state: `in` and `args`
 // are freed after the method returns). On ROM_OK *copy_p is the copy: caller owns it and frees it with
