@@ -6,9 +6,9 @@
 //
 // Polls are long polls: rom.Poll answers at once when something is queued, else it parks (ROM_DEFERRED, at
 // most one per subscriber) until the next matching change completes it, or the caller's deadline answers
-// ROM_TIMEOUT (the client reads that as "nothing came"). A subscriber whose session ends is dropped
-// (rom_call_on_session_end ()); when the object dies the runtime cancels parked polls (ROM_CLOSED) before
-// rom_state_destroy () frees the rings.
+// an empty list. A subscriber whose session ends is dropped (rom_call_on_session_end ()); when the object
+// dies the runtime cancels parked polls before rom_state_destroy () frees the rings, and the cancel hook
+// answers them `ended`.
 #include "state.h"
 
 #include <inttypes.h>
@@ -173,6 +173,9 @@ s_session_end (void *self, uint64_t session)
     }
 }
 
+// The runtime gives up on a parked poll: its deadline passed (answered: an empty list), or its object dies or
+// its server stops (answered: ended), or its session ended (nobody reads the answer). rom_call_fail () with
+// ROM_OK makes the runtime send the output instead of its own status.
 static void
 s_poll_cancel (void *self, rom_call_t *call)
 {
@@ -180,6 +183,10 @@ s_poll_cancel (void *self, rom_call_t *call)
     for (romi_state_sub_t *sub = head->subs; sub; sub = sub->next)
         if (sub->parked == call)
             sub->parked = NULL;
+    Rom__Changes *out = (Rom__Changes *) rom_call_output (call);
+    out->version = head->version;
+    out->ended = rom_call_remaining_ms (call) > 0;
+    rom_call_fail (call, ROM_OK, "%s", out->ended ? "the object is gone" : "no change before the deadline");
 }
 
 rom_status_t

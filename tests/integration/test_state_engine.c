@@ -847,7 +847,9 @@ test_watch_overflow_and_fork (void **state)
     rom_watch_destroy (&w);
 }
 
-// A watch ends with its server: a parked poll is answered when the server goes.
+// A watch ends with its object. A watcher's proxy holds a reference (a forked child's proxy takes its own),
+// so its object dies with its server: a parked poll is answered `ended` as the objects are destroyed (or the
+// server is gone before: ROM_UNAVAILABLE), and the watch is ROM_CLOSED from then on.
 static void
 test_watch_ends_with_server (void **state)
 {
@@ -861,19 +863,28 @@ test_watch_ends_with_server (void **state)
                       ROM_OK);
     rom_watch_t *w = NULL;
     assert_int_equal (rom_watch_new (box, NULL, 0, 0, &w), ROM_OK);
+    int ready[2];
+    assert_int_equal (pipe (ready), 0);
     pid_t child = fork ();
     if (child == 0) {
         rom_change_t c;
-        rom_status_t status = rom_watch_next (w, 20000, &c);
-        _exit (status == ROM_UNAVAILABLE || status == ROM_SESSION_LOST || (status == ROM_OK && c.ended) ? 0
-                                                                                                        : 1);
+        rom_status_t status = rom_watch_next (w, ROM_NOWAIT, &c); // subscribes in the child
+        rom_test_send_line (ready[1], "subscribed");
+        status = rom_watch_next (w, 20000, &c);
+        if (status == ROM_UNAVAILABLE)
+            _exit (0);
+        if (status != ROM_OK || !c.ended)
+            _exit (10 + (int) status);
+        _exit (rom_watch_next (w, 20000, &c) == ROM_CLOSED ? 0 : 2);
     }
-    struct timespec ts = {0, 200 * 1000000L};
-    nanosleep (&ts, NULL); // let the child's poll park (the test passes either way)
-    rom_proxy_destroy (&box);
+    char line[32];
+    assert_true (rom_test_recv_line (ready[0], line, sizeof line, 10000));
     rom_watch_destroy (&w);
+    rom_proxy_destroy (&box);
     rom_manager_destroy (&manager);
     assert_int_equal (rom_test_join (child), 0);
+    close (ready[0]);
+    close (ready[1]);
 }
 
 // --- misuse -------------------------------------------------------------------------------------------------
