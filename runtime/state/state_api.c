@@ -709,7 +709,8 @@ s_take (rom_watch_t *watch, rom_change_t *change, rom_status_t *status)
     if (watch->next < p->n_changes) {
         const Rom__Change *c = p->changes[watch->next++];
         change->depth = c->n_path < ROM_STATE_MAX_DEPTH ? c->n_path : ROM_STATE_MAX_DEPTH;
-        memcpy (change->path, c->path, change->depth * sizeof *c->path);
+        if (change->depth)
+            memcpy (change->path, c->path, change->depth * sizeof *c->path);
         change->op = (rom_state_opcode_t) c->op;
         change->index = c->index;
         change->version = c->version;

@@ -220,7 +220,8 @@ rom_state_invoke_watch (const void *servant, void *self, const ProtobufCMessage 
     sub->id = head->next_watch++;
     sub->session = rom_call_session (call);
     sub->depth = in->n_path;
-    memcpy (sub->path, in->path, in->n_path * sizeof *in->path);
+    if (in->n_path) // a NULL path when empty: no memcpy of NULL, even of 0 bytes (UBSan)
+        memcpy (sub->path, in->path, in->n_path * sizeof *in->path);
     size_t size = protobuf_c_message_get_packed_size ((ProtobufCMessage *) self);
     out->state.data = rom_call_alloc (call, size ? size : 1);
     if (!out->state.data) {
