@@ -11,7 +11,14 @@
 // unsigned kinds in .u (ROM_UINT), floating point in .d, bool in .b, string in .str, bytes in .data/.size;
 // a message-typed value is passed as a ProtobufCMessage (rom_state_op_t.message) and returned unpacked
 // (rom_state_result_t.message). A value that does not fit its field (2^40 for an int32 field, a string for
-// an int64) is ROM_OUT_OF_RANGE / ROM_WRONG_TYPE, and the state is unchanged.
+// an int64) is ROM_OUT_OF_RANGE / ROM_WRONG_TYPE, and the state is unchanged (but for an absent nested
+// message on the path, which a modifying op creates with its defaults before it checks its operand).
+//
+// What the engine does not take (ROM_WRONG_TYPE, naming the field): members of a oneof, CAS of bytes and
+// message fields. A map is recognized as protoc emits it (a repeated `...Entry` message of fields key = 1 and
+// value = 2); its entries keep insertion order. The client side unpacks message-typed results with the
+// type's state descriptor (rom_type_t.state, which a generated state type sets); without it they come back
+// packed, as ROM_KIND_BYTES in .value.
 #ifndef ROM_STATE_H
 #define ROM_STATE_H
 
@@ -37,8 +44,11 @@ extern "C" {
 // The operations (the same numbers as rom.StateOpCode in rom/state.proto). Which a field takes:
 // - any field: GET; any singular field and the whole state (depth 0): SET; singular: CLEAR (its default)
 // - numbers (int32/64, uint32/64, sint, fixed, float, double): ADD, MIN, MAX, CAS (result .value: the new
-//   value; CAS: .flag swapped, .value the field after)
-// - bool: TOGGLE, CAS; enums and strings: CAS; string and bytes: APPEND, LEN
+//   value; CAS: .flag swapped, .value the field after). ADD checks overflow of the field's width (refused,
+//   ROM_OUT_OF_RANGE); floating point does not overflow (inf). An unsigned field takes ADD of a negative int
+//   down to 0.
+// - bool: TOGGLE, CAS; enums (values checked against the enum) and strings: CAS; string and bytes: APPEND,
+//   LEN (a string's LEN counts code points, as Python's len)
 // - repeated: APPEND, EXTEND, LEN, AT, SET_AT, REMOVE_AT, CLEAR, SLICE (GET: every item in .items)
 // - map: PUT, MAP_GET (ROM_NOT_FOUND when missing, Python's KeyError), DEL, INCR (numeric values: a missing
 //   key counts from 0), LEN, KEYS, CONTAINS, CLEAR (GET: keys in .items, values in .values)
@@ -97,9 +107,10 @@ typedef struct rom_state_result {
 } rom_state_result_t;
 
 // Run one operation on the object `proxy` names (a proxy of a state type). `result` may be NULL when the
-// result is not wanted. ROM_INVALID for NULL proxy/op, a path deeper than ROM_STATE_MAX_DEPTH, or a proxy of
-// a type without state; the server's refusals (ROM_WRONG_TYPE, ROM_OUT_OF_RANGE, ROM_NOT_FOUND, ROM_NO_FIELD
-// as ROM_NOT_FOUND "demo.Stats has no field 9") name type#id.rom.Apply and the field.
+// result is not wanted. ROM_INVALID for NULL proxy/op, a NULL path of depth > 0, a path deeper than
+// ROM_STATE_MAX_DEPTH, an unknown op code, a string that is not UTF-8, or a proxy of a type without state;
+// the server's refusals (ROM_WRONG_TYPE, ROM_OUT_OF_RANGE, ROM_NOT_FOUND: "demo.Stats: has no field 9", "no
+// key 'k'") name type#id.rom.Apply and the field ("demo.Stats.hits: ...").
 rom_status_t rom_state_apply (rom_proxy_t *proxy, const rom_state_op_t *op, rom_state_result_t *result);
 // Free what a result owns and zero it. Accepts NULL.
 void rom_state_result_clear (rom_state_result_t *result);
@@ -116,7 +127,10 @@ typedef struct _rom_batch_t rom_batch_t;
 rom_status_t rom_batch_new (rom_proxy_t *proxy, rom_batch_t **batch_p);
 // Append an operation (copied: `op` may be freed at once); *step (may be NULL) is its index in the batch.
 rom_status_t rom_batch_add_op (rom_batch_t *batch, const rom_state_op_t *op, size_t *step);
-// Append a call of one of the type's rpcs (method index as in PKG__SVC_METHOD__*; `in` packed at once).
+// Append a call of one of the type's rpcs (method index as in PKG__SVC_METHOD__*; `in` packed at once; NULL:
+// the empty input). ROM_INVALID for an engine method or an index past the rpcs, ROM_WRONG_TYPE for an `in` of
+// another type. An rpc that answers later (ROM_DEFERRED) cannot run in a batch: its step fails ROM_INVALID,
+// and its servant must not keep the call (it is the batch's).
 rom_status_t rom_batch_add_call (rom_batch_t *batch, unsigned method, const ProtobufCMessage *in,
                                  size_t *step);
 // Guards: the field at `path` equals `value` (a message-typed field: compare with rom_batch_guard_message);
@@ -128,7 +142,8 @@ rom_status_t rom_batch_guard_version (rom_batch_t *batch, uint64_t version);
 // (may be NULL) says which. Another status: the batch never ran (transport, a malformed step). A batch runs
 // once; exec again is ROM_INVALID.
 rom_status_t rom_batch_exec (rom_batch_t *batch, bool *applied);
-// After exec: the status of step `step` (an out-of-range step, or before exec: ROM_INVALID), with its
+// After exec: the status of step `step` (an out-of-range step, a step of the other kind, before exec, or
+// after a guard failed: ROM_INVALID), with its
 // result (an op; `result` may be NULL; caller clears it) or its reply (a call; `reply` may be NULL; caller
 // frees it with protobuf_c_message_free_unpacked). The step's error text is rom_client_errmsg ()'s.
 rom_status_t rom_batch_result (rom_batch_t *batch, size_t step, rom_state_result_t *result);
@@ -162,8 +177,11 @@ typedef struct rom_change {
     bool ended;              // the object is gone: no change will follow
 } rom_change_t;
 
-// Subscribe to `proxy`'s object (depth 0) or to the field at `path`. `queue`: most changes kept for this
-// subscriber (0: 1024). Caller owns *watch_p (rom_watch_destroy ()).
+// Subscribe to `proxy`'s object (depth 0) or to the field at `path` (its changes, those below it, and the
+// whole-state changes of rpcs). `queue`: most changes kept for this subscriber (0: 1024). Caller owns
+// *watch_p (rom_watch_destroy ()). The watch borrows `proxy`, which must outlive it; the proxy's reference is
+// what keeps the object alive, so a watched object ends with its server (or when every proxy, the watcher's
+// too, is gone). ROM_NOT_FOUND / ROM_WRONG_TYPE for a path that names no field.
 rom_status_t rom_watch_new (rom_proxy_t *proxy, const uint32_t *path, size_t depth, size_t queue,
                             rom_watch_t **watch_p);
 // The state when the subscription began, and its version: caller frees *state
@@ -171,6 +189,8 @@ rom_status_t rom_watch_new (rom_proxy_t *proxy, const uint32_t *path, size_t dep
 rom_status_t rom_watch_initial (rom_watch_t *watch, ProtobufCMessage **state, uint64_t *version);
 // The next change, waiting up to `timeout_ms` (ROM_FOREVER, ROM_NOWAIT): ROM_OK with *change filled (caller
 // clears it), ROM_TIMEOUT when none came, ROM_CLOSED once the object is gone (after its .ended change).
+// ROM_NOWAIT still asks the server (a poll of 1 ms). A poll that finds the subscriber's queue overflowed
+// hands out the queued changes, then one change with .missed and .state (op SET, depth 0, the version then).
 rom_status_t rom_watch_next (rom_watch_t *watch, uint32_t timeout_ms, rom_change_t *change);
 // Free what a change owns and zero it. Accepts NULL.
 void rom_change_clear (rom_change_t *change);
@@ -181,7 +201,8 @@ void rom_watch_destroy (rom_watch_t **watch_p);
 
 // A state type's method table ends with these five entries, in this order ("rom.Apply", "rom.Batch",
 // "rom.Watch", "rom.Poll", "rom.Unwatch"), whose invoke functions are the engine's; generated tables copy
-// them with ROM_STATE_METHODS. `self` is the state message.
+// them with ROM_STATE_METHODS. `self` is the state message. The type's rom_type_t sets .state to the state
+// message's descriptor (the client side reads message-typed results with it).
 #define ROM_STATE_N_METHODS 5u
 rom_status_t rom_state_invoke_apply (const void *servant, void *self, const ProtobufCMessage *in,
                                      ProtobufCMessage *out, rom_call_t *call);
@@ -223,7 +244,8 @@ rom_status_t rom_state_create (const rom_type_t *type, const ProtobufCMessageDes
                                const ProtobufCMessage *args, void **self_p, rom_call_t *call);
 void rom_state_destroy (void *self);
 // A hand-written rpc of a state type returned ROM_OK: the state may have changed. Bumps the version and tells
-// watchers (a whole-state change). Generated invoke trampolines call it.
+// watchers (a whole-state change: op SET, depth 0, no value). Generated invoke trampolines call it (so an rpc
+// step of a batch, which goes through the trampoline, counts once). Aborts on a `self` that is no state.
 void rom_state_touched (void *self, rom_call_t *call);
 
 #pragma GCC visibility pop
