@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "rom/rom.h"
+#include "state_legacy.pb-c.h"
 #include "state_test.pb-c.h"
 
 #include "rom_test.h"
@@ -60,6 +61,7 @@ s_hang (const void *servant, void *self, const ProtobufCMessage *in, ProtobufCMe
 }
 
 static const rom_type_t s_box_type;
+static const rom_type_t s_legacy_type;
 
 static rom_status_t
 s_create (const void *servant, void *ctx, const ProtobufCMessage *args, void **self_p, rom_call_t *call)
@@ -107,7 +109,8 @@ static rom_status_t
 s_register (rom_server_t *server, void *arg)
 {
     (void) arg;
-    return rom_server_register (server, &s_box_type, &s_servant, NULL);
+    rom_status_t status = rom_server_register (server, &s_box_type, &s_servant, NULL);
+    return status == ROM_OK ? rom_server_register (server, &s_legacy_type, &s_servant, NULL) : status;
 }
 
 // --- helpers ------------------------------------------------------------------------------------------------
@@ -887,6 +890,73 @@ test_watch_ends_with_server (void **state)
     close (ready[1]);
 }
 
+// --- proto2: has_ flags and declared defaults ------------------------------------------------------------
+
+static rom_status_t
+s_legacy_create (const void *servant, void *ctx, const ProtobufCMessage *args, void **self_p,
+                 rom_call_t *call)
+{
+    (void) servant, (void) ctx;
+    return rom_state_create (&s_legacy_type, &statelegacy__legacy__descriptor, args, self_p, call);
+}
+
+static const rom_method_t s_legacy_methods[] = {ROM_STATE_METHODS};
+
+static const rom_type_t s_legacy_type = {
+    .name = "statelegacy.LegacyBox",
+    .n_methods = 5,
+    .methods = s_legacy_methods,
+    .create = s_legacy_create,
+    .destroy = s_destroy,
+    .state = &statelegacy__legacy__descriptor,
+};
+
+static void
+test_proto2_has_and_defaults (void **state)
+{
+    (void) state;
+    rom_proxy_t *box = NULL;
+    assert_int_equal (rom_proxy_create (s_client, &s_legacy_type, NULL, NULL, 0, &box), ROM_OK);
+    rom_state_result_t r;
+    rom_state_op_t op = {.code = ROM_STATE_GET, .path = (const uint32_t[]) {1}, .depth = 1};
+    assert_int_equal (rom_state_apply (box, &op, &r), ROM_OK);
+    assert_int_equal (r.value.i, 7); // the declared default
+    op.code = ROM_STATE_ADD, op.value = ROM_INT (1);
+    assert_int_equal (rom_state_apply (box, &op, &r), ROM_OK);
+    assert_int_equal (r.value.i, 8);
+    op.path = (const uint32_t[]) {2}, op.code = ROM_STATE_APPEND, op.value = ROM_STR ("+");
+    assert_int_equal (rom_state_apply (box, &op, &r), ROM_OK);
+    assert_string_equal (r.value.str, "dflt+");
+    rom_state_result_clear (&r);
+    op.path = (const uint32_t[]) {3}, op.value = ROM_BYTES ("z", 1);
+    assert_int_equal (rom_state_apply (box, &op, &r), ROM_OK);
+    assert_memory_equal (r.value.data, "xyz", 3);
+    rom_state_result_clear (&r);
+    op.code = ROM_STATE_GET, op.depth = 0;
+    assert_int_equal (rom_state_apply (box, &op, &r), ROM_OK);
+    Statelegacy__Legacy *l = (Statelegacy__Legacy *) r.message;
+    assert_true (l->has_n && l->n == 8 && l->has_b && !l->has_d);
+    rom_state_result_clear (&r);
+    // CLEAR: back to the declared defaults, has_ cleared (and the defaults, which are static, never freed).
+    for (uint32_t f = 1; f <= 3; f++) {
+        rom_state_op_t clear = {.code = ROM_STATE_CLEAR, .path = &f, .depth = 1};
+        assert_int_equal (rom_state_apply (box, &clear, NULL), ROM_OK);
+    }
+    op.depth = 0;
+    assert_int_equal (rom_state_apply (box, &op, &r), ROM_OK);
+    l = (Statelegacy__Legacy *) r.message;
+    assert_true (!l->has_n && l->n == 7 && !l->has_b);
+    assert_string_equal (l->s, "dflt");
+    rom_state_result_clear (&r);
+    op.path = (const uint32_t[]) {2}, op.depth = 1, op.code = ROM_STATE_SET, op.value = ROM_STR ("new");
+    assert_int_equal (rom_state_apply (box, &op, NULL), ROM_OK); // replaces the default without freeing it
+    rom_variant_t items[] = {ROM_INT (1), ROM_INT (1LL << 33)};
+    rom_state_op_t ext = {
+        .code = ROM_STATE_EXTEND, .path = (const uint32_t[]) {5}, .depth = 1, .items = items, .n_items = 2};
+    assert_int_equal (rom_state_apply (box, &ext, NULL), ROM_OUT_OF_RANGE);
+    rom_proxy_destroy (&box); // the server frees what the state owns (ASan's build checks it)
+}
+
 // --- misuse -------------------------------------------------------------------------------------------------
 
 static void
@@ -998,6 +1068,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_watch_order_and_filter, s_new_box, s_drop_box),
         cmocka_unit_test_setup_teardown (test_watch_overflow_and_fork, s_new_box, s_drop_box),
         cmocka_unit_test (test_watch_ends_with_server),
+        cmocka_unit_test (test_proto2_has_and_defaults),
         cmocka_unit_test_setup_teardown (test_misuse, s_new_box, s_drop_box),
         cmocka_unit_test_setup_teardown (test_measure_add_vs_rpc, s_new_box, s_drop_box),
     };
