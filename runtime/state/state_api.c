@@ -400,7 +400,7 @@ rom_batch_add_call (rom_batch_t *batch, unsigned method, const ProtobufCMessage 
     if (batch->executed)
         return s_invalid ("rom_batch_add_call", "the batch ran already");
     const rom_type_t *type = rom_proxy_type (batch->proxy);
-    if (!type || method >= type->n_methods - ROM_STATE_N_METHODS)
+    if (!type || type->n_methods < ROM_STATE_N_METHODS || method >= type->n_methods - ROM_STATE_N_METHODS)
         return s_invalid ("rom_batch_add_call",
                           "no such rpc in the type (an engine method, or past the end)");
     if (in && in->descriptor != type->methods[method].input)

@@ -874,7 +874,7 @@ test_watch_ends_with_server (void **state)
         rom_status_t status = rom_watch_next (w, ROM_NOWAIT, &c); // subscribes in the child
         rom_test_send_line (ready[1], "subscribed");
         status = rom_watch_next (w, 20000, &c);
-        if (status == ROM_UNAVAILABLE)
+        if (status == ROM_UNAVAILABLE) // the server gone before it answered (not seen: it answers `ended`)
             _exit (0);
         if (status != ROM_OK || !c.ended)
             _exit (10 + (int) status);
