@@ -233,7 +233,7 @@ rom_state_invoke_watch (const void *servant, void *self, const ProtobufCMessage 
     out->version = head->version;
     sub->next = head->subs;
     head->subs = sub;
-    if (!head->hooked) {
+    if (!head->hooked && !(head->type && (head->type->flags & ROM_TYPE_POOL))) { // pool types may not hook
         rom_call_on_session_end (call, s_session_end);
         head->hooked = true;
     }
@@ -252,7 +252,9 @@ rom_state_invoke_poll (const void *servant, void *self, const ProtobufCMessage *
         return rom_call_fail (call, ROM_NOT_FOUND, "no watch %" PRIu64 " on this object", in->watch);
     if (sub->parked)
         return rom_call_fail (call, ROM_INVALID, "watch %" PRIu64 " has a poll waiting already", in->watch);
-    if (sub->count || sub->missed || rom_call_remaining_ms (call) == 0)
+    // A pool type ((rom.pool)) may not defer: its polls answer at once, so its watchers poll without waiting.
+    bool pool = head->type && (head->type->flags & ROM_TYPE_POOL);
+    if (sub->count || sub->missed || rom_call_remaining_ms (call) == 0 || pool)
         return s_fill (head, sub, in->max, (Rom__Changes *) out_, call);
     sub->parked = call;
     sub->parked_max = in->max;
