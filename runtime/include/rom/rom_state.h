@@ -160,7 +160,9 @@ void rom_batch_destroy (rom_batch_t **batch_p);
 // writers: when its queue overflows, its next change says how many it missed and carries the state as it is
 // then. Works from any process, and in a forked child (which gets a subscription of its own on first use).
 // A watch ends with its object (its last change has .ended) or its server (ROM_UNAVAILABLE /
-// ROM_SESSION_LOST).
+// ROM_SESSION_LOST; after ROM_SESSION_LOST the server dropped the subscription: polls answer ROM_NOT_FOUND,
+// subscribe anew). On a pool type ((rom.pool)) polls cannot wait on the server: rom_watch_next () answers at
+// once.
 
 typedef struct _rom_watch_t rom_watch_t;
 
