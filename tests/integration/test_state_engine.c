@@ -845,6 +845,25 @@ test_watch_overflow_and_fork (void **state)
     assert_int_equal (rom_test_join (child), 0);
     assert_int_equal (rom_watch_next (w, 5000, &c), ROM_OK);
     assert_int_equal (c.value.i, 101);
+
+    // A watcher that dies with a poll parked: its session's end drops its subscriber; writers and the other
+    // watchers go on.
+    child = fork ();
+    if (child == 0) {
+        rom_change_t cc;
+        rom_watch_next (w, ROM_NOWAIT, &cc);
+        rom_test_send_line (ready[1], "subscribed");
+        rom_watch_next (w, 60000, &cc); // killed while it waits
+        _exit (3);
+    }
+    assert_true (rom_test_recv_line (ready[0], line, sizeof line, 10000));
+    rom_test_kill_reap (child);
+    for (int i = 0; i < 4; i++) // the parent's queue holds 4
+        assert_int_equal (s_op (ROM_STATE_ADD, PATH (F_HITS), ROM_INT (1), NULL), ROM_OK);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal (rom_watch_next (w, 5000, &c), ROM_OK);
+        assert_int_equal (c.value.i, 102 + i);
+    }
     close (ready[0]);
     close (ready[1]);
     rom_watch_destroy (&w);
