@@ -3,7 +3,8 @@
 // helpers find theirs, so a type without state is refused (ROM_INVALID) before any round trip. Values go
 // out on the caller's stack (rom_variant_t -> rom.StateValue, a message operand packed) and come back in
 // memory the caller owns (rom_state_result_clear (), rom_change_clear ()). A message-typed result is
-// unpacked with the descriptor the type names (rom_type_t.state), walked down the op's path.
+// unpacked with the state descriptor, walked down the op's path: a state type's creation message
+// (rom_type_t.init) is its state message (creation takes the initial state).
 //
 // A watch borrows its proxy (which must outlive it) and keeps no reference of its own, and remembers the
 // process that subscribed: after fork () the child's first rom_watch_next () subscribes anew (the parent's
@@ -275,7 +276,7 @@ rom_state_apply (rom_proxy_t *proxy, const rom_state_op_t *op, rom_state_result_
         return status;
     const rom_type_t *type = rom_proxy_type (proxy);
     status = s_result_out ((Rom__StateResult *) reply,
-                           type->state ? s_message_at (type->state, op->path, op->depth) : NULL, result);
+                           type->init ? s_message_at (type->init, op->path, op->depth) : NULL, result);
     protobuf_c_message_free_unpacked (reply, NULL);
     if (status != ROM_OK)
         return rom_client_fail (s_client (proxy), status, "rom_state_apply: the result could not be read");
@@ -532,7 +533,7 @@ rom_batch_result (rom_batch_t *batch, size_t step, rom_state_result_t *result)
     const Rom__StateOp *op = batch->steps[step]->op;
     Rom__StateResult empty = ROM__STATE_RESULT__INIT;
     status = s_result_out (r->result ? r->result : &empty,
-                           type && type->state ? s_message_at (type->state, op->path, op->n_path) : NULL,
+                           type && type->init ? s_message_at (type->init, op->path, op->n_path) : NULL,
                            result);
     if (status != ROM_OK)
         return rom_client_fail (s_client (batch->proxy), status,
@@ -687,10 +688,10 @@ rom_watch_initial (rom_watch_t *watch, ProtobufCMessage **state, uint64_t *versi
     if (!state)
         return s_invalid ("rom_watch_initial", "NULL state");
     const rom_type_t *type = rom_proxy_type (watch->proxy);
-    if (!type || !type->state)
+    if (!type || !type->init)
         return rom_client_fail (NULL, ROM_INVALID,
                                 "rom_watch_initial: the proxy's type names no state message");
-    *state = protobuf_c_message_unpack (type->state, NULL, watch->initial_len, watch->initial);
+    *state = protobuf_c_message_unpack (type->init, NULL, watch->initial_len, watch->initial);
     if (!*state)
         return rom_client_fail (s_client (watch->proxy), ROM_NOMEM, "rom_watch_initial: out of memory");
     if (version)
@@ -724,8 +725,8 @@ s_take (rom_watch_t *watch, rom_change_t *change, rom_status_t *status)
         change->missed = p->missed;
         change->version = p->version;
         const rom_type_t *type = rom_proxy_type (watch->proxy);
-        if (type && type->state)
-            change->state = protobuf_c_message_unpack (type->state, NULL, p->state.len, p->state.data);
+        if (type && type->init)
+            change->state = protobuf_c_message_unpack (type->init, NULL, p->state.len, p->state.data);
         return true;
     }
     if (p->ended) {

@@ -100,7 +100,6 @@ static const rom_type_t s_box_type = {
     .methods = s_box_methods,
     .create = s_create,
     .destroy = s_destroy,
-    .state = &statetest__stats__descriptor,
 };
 
 static const int s_servant = 1; // the hand-written invokes need no table
@@ -923,11 +922,11 @@ static const rom_method_t s_legacy_methods[] = {ROM_STATE_METHODS};
 
 static const rom_type_t s_legacy_type = {
     .name = "statelegacy.LegacyBox",
+    .init = &statelegacy__legacy__descriptor, // a state type's creation message is its state
     .n_methods = 5,
     .methods = s_legacy_methods,
     .create = s_legacy_create,
     .destroy = s_destroy,
-    .state = &statelegacy__legacy__descriptor,
 };
 
 static void

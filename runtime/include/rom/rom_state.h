@@ -17,8 +17,8 @@
 // What the engine does not take (ROM_WRONG_TYPE, naming the field): members of a oneof, CAS of bytes and
 // message fields. A map is recognized as protoc emits it (a repeated `...Entry` message of fields key = 1 and
 // value = 2); its entries keep insertion order. The client side unpacks message-typed results with the
-// type's state descriptor (rom_type_t.state, which a generated state type sets); without it they come back
-// packed, as ROM_KIND_BYTES in .value.
+// state's descriptor, which is the type's creation message (rom_type_t.init: a state type is created from
+// its initial state); a type without one gets them packed, as ROM_KIND_BYTES in .value.
 #ifndef ROM_STATE_H
 #define ROM_STATE_H
 
@@ -203,8 +203,8 @@ void rom_watch_destroy (rom_watch_t **watch_p);
 
 // A state type's method table ends with these five entries, in this order ("rom.Apply", "rom.Batch",
 // "rom.Watch", "rom.Poll", "rom.Unwatch"), whose invoke functions are the engine's; generated tables copy
-// them with ROM_STATE_METHODS. `self` is the state message. The type's rom_type_t sets .state to the state
-// message's descriptor (the client side reads message-typed results with it).
+// them with ROM_STATE_METHODS. `self` is the state message. The type's rom_type_t has the state message as
+// .init (the client side reads message-typed results with it).
 #define ROM_STATE_N_METHODS 5u
 rom_status_t rom_state_invoke_apply (const void *servant, void *self, const ProtobufCMessage *in,
                                      ProtobufCMessage *out, rom_call_t *call);

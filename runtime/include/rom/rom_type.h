@@ -68,9 +68,6 @@ typedef struct rom_type {
     const rom_method_t *methods;
     rom_create_fn create;
     rom_destroy_fn destroy;
-    // A declared-state type ((rom.state), rom_state.h): the state message, which the client side of the
-    // engine unpacks message-typed results with. NULL for other types (and then such results stay packed).
-    const ProtobufCMessageDescriptor *state;
 } rom_type_t;
 
 // FNV-1a 32-bit of the type name; never 0 (0 on the wire means "do not check").
