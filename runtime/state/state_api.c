@@ -428,7 +428,7 @@ rom_batch_add_call (rom_batch_t *batch, unsigned method, const ProtobufCMessage 
 
 static rom_status_t
 s_add_guard (rom_batch_t *batch, const char *fn, const uint32_t *path, size_t depth,
-             const rom_variant_t *value, uint64_t version)
+             const rom_variant_t *value, uint64_t version, const ProtobufCMessage *message)
 {
     if (s_bad_batch (fn, batch))
         return ROM_INVALID;
@@ -441,14 +441,25 @@ s_add_guard (rom_batch_t *batch, const char *fn, const uint32_t *path, size_t de
     g.n_path = depth;
     g.path = (uint32_t *) path;
     g.version = version;
+    uint8_t *packed = NULL;
+    if ((value || message) && depth == 0)
+        return s_invalid (fn, "a field guard needs a path (depth > 0)");
     if (value) {
-        if (depth == 0)
-            return s_invalid (fn, "a field guard needs a path (depth > 0)");
         rom_status_t status = s_value_in (fn, value, &v, &g.equals);
         if (status != ROM_OK)
             return status;
+    } else if (message) {
+        size_t n = protobuf_c_message_get_packed_size (message);
+        if (!(packed = malloc (n ? n : 1)))
+            return rom_client_fail (s_client (batch->proxy), ROM_NOMEM, "out of memory");
+        rom__state_value__init (&v);
+        v.kind_case = ROM__STATE_VALUE__KIND_MESSAGE;
+        v.message.len = protobuf_c_message_pack (message, packed);
+        v.message.data = packed;
+        g.equals = &v;
     }
     Rom__Guard *copy = (Rom__Guard *) s_own (&g.base);
+    free (packed);
     if (!copy || s_push ((void ***) &batch->guards, &batch->n_guards, copy) != ROM_OK) {
         if (copy)
             protobuf_c_message_free_unpacked (&copy->base, NULL);
@@ -460,13 +471,22 @@ s_add_guard (rom_batch_t *batch, const char *fn, const uint32_t *path, size_t de
 rom_status_t
 rom_batch_guard_equals (rom_batch_t *batch, const uint32_t *path, size_t depth, rom_variant_t value)
 {
-    return s_add_guard (batch, "rom_batch_guard_equals", path, depth, &value, 0);
+    return s_add_guard (batch, "rom_batch_guard_equals", path, depth, &value, 0, NULL);
+}
+
+rom_status_t
+rom_batch_guard_message (rom_batch_t *batch, const uint32_t *path, size_t depth,
+                         const ProtobufCMessage *value)
+{
+    if (!value && !s_bad_batch ("rom_batch_guard_message", batch))
+        return s_invalid ("rom_batch_guard_message", "NULL value");
+    return s_add_guard (batch, "rom_batch_guard_message", path, depth, NULL, 0, value);
 }
 
 rom_status_t
 rom_batch_guard_version (rom_batch_t *batch, uint64_t version)
 {
-    return s_add_guard (batch, "rom_batch_guard_version", NULL, 0, NULL, version);
+    return s_add_guard (batch, "rom_batch_guard_version", NULL, 0, NULL, version, NULL);
 }
 
 rom_status_t

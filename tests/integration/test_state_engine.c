@@ -737,6 +737,31 @@ test_batch (void **state)
     rom_batch_destroy (&b);
     assert_int_equal (s_int (ROM_STATE_GET, PATH (F_HITS), ROM_NONE), 25);
 
+    // A message guard: compared packed, an absent message equal to an empty one.
+    Statetest__Inner inner = STATETEST__INNER__INIT;
+    assert_int_equal (rom_batch_new (s_box, &b), ROM_OK);
+    assert_int_equal (rom_batch_guard_message (b, PATH (F_INNER), &inner.base), ROM_OK);
+    assert_int_equal (rom_batch_guard_message (b, PATH (F_INNER), NULL), ROM_INVALID);
+    rom_state_op_t set_a = {.code = ROM_STATE_SET,
+                            .path = (const uint32_t[]) {F_INNER, 1},
+                            .depth = 2,
+                            .value = ROM_INT (4)};
+    assert_int_equal (rom_batch_add_op (b, &set_a, NULL), ROM_OK);
+    assert_int_equal (rom_batch_exec (b, &applied), ROM_OK);
+    assert_true (applied);
+    rom_batch_destroy (&b);
+    assert_int_equal (rom_batch_new (s_box, &b), ROM_OK); // now inner is {a: 4}
+    assert_int_equal (rom_batch_guard_message (b, PATH (F_INNER), &inner.base), ROM_OK);
+    assert_int_equal (rom_batch_exec (b, &applied), ROM_OK);
+    assert_false (applied);
+    rom_batch_destroy (&b);
+    inner.a = 4;
+    assert_int_equal (rom_batch_new (s_box, &b), ROM_OK);
+    assert_int_equal (rom_batch_guard_message (b, PATH (F_INNER), &inner.base), ROM_OK);
+    assert_int_equal (rom_batch_exec (b, &applied), ROM_OK);
+    assert_true (applied);
+    rom_batch_destroy (&b);
+
     // A malformed guard: the batch never ran.
     assert_int_equal (rom_batch_new (s_box, &b), ROM_OK);
     assert_int_equal (rom_batch_guard_equals (b, PATH (99), ROM_INT (1)), ROM_OK);

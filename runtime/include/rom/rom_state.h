@@ -138,6 +138,10 @@ rom_status_t rom_batch_add_call (rom_batch_t *batch, unsigned method, const Prot
 rom_status_t rom_batch_guard_equals (rom_batch_t *batch, const uint32_t *path, size_t depth,
                                      rom_variant_t value);
 rom_status_t rom_batch_guard_version (rom_batch_t *batch, uint64_t version);
+// The message-typed field at `path` equals `value` (compared packed: an absent message equals an empty one).
+// ROM_INVALID for a NULL value or path.
+rom_status_t rom_batch_guard_message (rom_batch_t *batch, const uint32_t *path, size_t depth,
+                                      const ProtobufCMessage *value);
 // Send the batch and wait for its results. ROM_OK when the server ran it or refused it on a guard: *applied
 // (may be NULL) says which. Another status: the batch never ran (transport, a malformed step). A batch runs
 // once; exec again is ROM_INVALID.
