@@ -139,8 +139,34 @@ s_measure (const bench_opts_t *opts, int nprocs, s_work_t work, const char *pref
 
 // --- the d[k] += 1 job: a fixed number of increments, the total checked --------------------------------------
 
+// `increments` map _incr on `mine`: one call each (per_batch 1), or per_batch of them in each batch (the
+// generated batch adder: still one atomic _incr each, one round trip per batch).
 static int
-s_incr_job (int nprocs, int increments)
+s_incr_some (Benchstate__Stats_Proxy *mine, int increments, int per_batch)
+{
+    char key[8];
+    int rc = 1;
+    for (int i = 0; rc && i < increments;) {
+        if (per_batch <= 1) {
+            snprintf (key, sizeof key, "k%d", i++ % KEYS);
+            rc = benchstate__stats_proxy__per_key_incr (mine, key, 1, NULL) == ROM_OK;
+            continue;
+        }
+        rom_batch_t *batch = NULL;
+        bool applied = false;
+        rc = benchstate__stats__rom_batch_new (mine, &batch) == ROM_OK;
+        for (int k = 0; rc && k < per_batch && i < increments; k++) {
+            snprintf (key, sizeof key, "k%d", i++ % KEYS);
+            rc = benchstate__stats_batch__per_key_incr (batch, key, 1, NULL) == ROM_OK;
+        }
+        rc = rc && rom_batch_exec (batch, &applied) == ROM_OK && applied;
+        rom_batch_destroy (&batch);
+    }
+    return rc;
+}
+
+static int
+s_incr_job (int nprocs, int increments, int per_batch, const char *name)
 {
     Benchstate__Stats_Proxy *stats = NULL;
     if (benchstate__stats__rom_create (rom_manager_client (s_manager), NULL, &stats) != ROM_OK)
@@ -155,16 +181,13 @@ s_incr_job (int nprocs, int increments)
             close (go[1]);
             rom_client_t *client = NULL;
             Benchstate__Stats_Proxy *mine = NULL;
-            char key[8], byte;
+            char byte;
             int rc = rom_client_connect (rom_manager_endpoint (s_manager), NULL, &client, NULL) == ROM_OK
                      && benchstate__stats__rom_from_token (client, token, &mine) == ROM_OK
                      && benchstate__stats_proxy__per_key_len (mine, &(size_t) {0}) == ROM_OK; // connected
             if (read (go[0], &byte, 1) != 0) // the parent closes its end: all start together
                 rc = 0;
-            for (int i = 0; rc && i < increments; i++) {
-                snprintf (key, sizeof key, "k%d", i % KEYS);
-                rc = benchstate__stats_proxy__per_key_incr (mine, key, 1, NULL) == ROM_OK;
-            }
+            rc = rc && s_incr_some (mine, increments, per_batch);
             benchstate__stats__rom_destroy (&mine);
             rom_client_destroy (&client);
             _exit (rc ? 0 : 1);
@@ -188,9 +211,9 @@ s_incr_job (int nprocs, int increments)
     free (token);
     benchstate__stats__rom_destroy (&stats);
     double rate = (double) nprocs * increments / secs;
-    bench_metricf (rate, "rom_state_map_incr_%dp_per_s", nprocs);
-    bench_metricf (total == (int64_t) nprocs * increments && !failed, "rom_state_map_incr_%dp_exact", nprocs);
-    fprintf (stderr, "  map _incr %d x %d: %.0f increments/s, total %lld (exact: %s)\n", nprocs, increments, rate,
+    bench_metricf (rate, "rom_state_%s_%dp_per_s", name, nprocs);
+    bench_metricf (total == (int64_t) nprocs * increments && !failed, "rom_state_%s_%dp_exact", name, nprocs);
+    fprintf (stderr, "  %s %d x %d: %.0f increments/s, total %lld (exact: %s)\n", name, nprocs, increments, rate,
              (long long) total, total == (int64_t) nprocs * increments ? "yes" : "NO");
     return failed ? -1 : 0;
 }
@@ -296,7 +319,8 @@ main (int argc, char **argv)
     }
     if (bench_wanted (argc, argv, "incr")) {
         failed |= s_measure (&opts, 4, W_INCR, "rom_state_map_incr_4c") != 0;
-        failed |= s_incr_job (4, opts.quick ? 5000 : 20000) != 0;
+        failed |= s_incr_job (4, opts.quick ? 5000 : 20000, 1, "map_incr") != 0;
+        failed |= s_incr_job (4, opts.quick ? 20000 : 100000, 64, "map_incr_batched") != 0;
     }
     if (bench_wanted (argc, argv, "watch"))
         failed |= s_watch (&opts) != 0;

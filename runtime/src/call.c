@@ -102,6 +102,21 @@ rom_call_fail (rom_call_t *call, rom_status_t status, const char *fmt, ...)
     return status;
 }
 
+const char *
+rom_call_errmsg (const rom_call_t *call)
+{
+    return call ? call->errmsg : NULL;
+}
+
+void
+rom_call_clear_error (rom_call_t *call)
+{
+    if (call) {
+        call->errmsg = NULL; // in the arena: freed with the call
+        call->fail_status = ROM_OK;
+    }
+}
+
 void *
 rom_call_alloc (rom_call_t *call, size_t size)
 {

@@ -39,9 +39,11 @@ if(STEP STREQUAL "install")
     # What a user relies on; lib may be lib/<multiarch>, so the library and package files are globbed.
     set(missing "")
     foreach(path include/rom/rom.h include/rom/rom_proxy.h include/rom/proto/rom/wire.pb-c.h
-                 include/rom/proto/rom/options.pb-c.h include/rom/proto/google/protobuf/empty.pb-c.h
+                 include/rom/proto/rom/options.pb-c.h include/rom/proto/rom/state.pb-c.h
+                 include/rom/proto/google/protobuf/empty.pb-c.h
                  include/rom/proto/google/protobuf/descriptor.pb-c.h
-                 share/rom/idl/rom/options.proto share/rom/idl/rom/wire.proto bin/protoc-gen-rom)
+                 share/rom/idl/rom/options.proto share/rom/idl/rom/state.proto share/rom/idl/rom/wire.proto
+                 bin/protoc-gen-rom)
         if(NOT EXISTS "${prefix}/${path}")
             list(APPEND missing "${path}")
         endif()

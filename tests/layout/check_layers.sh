@@ -6,6 +6,8 @@
 #              (rom/builtins/...) nor a header of builtins/ or host/
 #   builtins/  the built-in types, servants like any user's: public and generated rom/ headers, util/, their
 #              own headers; never a header of the core (src/)
+#   state/     the declared-state engine (issue 16), like builtins/: public and generated rom/ headers, util/,
+#              its own headers; never a header of the core (src/) nor of builtins/
 #   host/      rom_server_new () and the manager process: may include all of the above
 set -eu
 root=$1
@@ -40,6 +42,7 @@ out=$(
     s_check util "" "."
     s_check src "src util" "^rom/builtins/"
     s_check builtins "builtins util" ""
+    s_check state "state util" ""
     s_check host "host src builtins util" ""
 )
 if [ -n "$out" ]; then

@@ -14,5 +14,6 @@
 #include "rom_manager.h"
 #include "rom_sync.h"
 #include "rom_shared.h"
+#include "rom_state.h"
 
 #endif

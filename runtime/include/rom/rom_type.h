@@ -81,6 +81,12 @@ uint32_t rom_type_hash (const char *name);
 rom_status_t rom_call_fail (rom_call_t *call, rom_status_t status, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
 
+// The text rom_call_fail () set on this call (without the "type#id.Method: " prefix), NULL when none; valid
+// until the call ends or the text is cleared. rom_call_clear_error () forgets it, so that the next failure is
+// recorded: for code that runs several steps in one call and reports each (a declared-state batch, issue 16).
+const char *rom_call_errmsg (const rom_call_t *call);
+void rom_call_clear_error (rom_call_t *call);
+
 // A deep copy of any protobuf-c message (an input a servant keeps in its object's state: `in` and `args`
 // are freed after the method returns). On ROM_OK *copy_p is the copy: caller owns it and frees it with
 // protobuf_c_message_free_unpacked (*copy_p, NULL) (or the type's __free_unpacked). ROM_INVALID when
