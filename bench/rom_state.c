@@ -37,8 +37,9 @@ s_create (void *ctx, void **self_p, rom_call_t *call)
     return *self_p ? ROM_OK : rom_call_fail (call, ROM_NOMEM, "out of memory");
 }
 
-static const Benchstate__Counter_Servant s_counter = {
-    .rom_create = s_create, .rom_destroy = free, .increment = s_increment};
+static const Benchstate__Counter_Servant s_counter = {.rom_create = s_create,
+                                                      .rom_destroy = free,
+                                                      .increment = s_increment};
 
 static rom_status_t
 s_register (rom_server_t *server, void *arg)
@@ -108,8 +109,9 @@ s_call (void *state)
         return rc == ROM_OK && applied ? BATCH : -1;
     }
     case W_INCR:
-        return benchstate__stats_proxy__per_key_incr (c->stats, c->keys[c->next++ % KEYS], 1, NULL) == ROM_OK ? 1
-                                                                                                          : -1;
+        return benchstate__stats_proxy__per_key_incr (c->stats, c->keys[c->next++ % KEYS], 1, NULL) == ROM_OK
+                   ? 1
+                   : -1;
     }
     return -1;
 }
@@ -213,8 +215,8 @@ s_incr_job (int nprocs, int increments, int per_batch, const char *name)
     double rate = (double) nprocs * increments / secs;
     bench_metricf (rate, "rom_state_%s_%dp_per_s", name, nprocs);
     bench_metricf (total == (int64_t) nprocs * increments && !failed, "rom_state_%s_%dp_exact", name, nprocs);
-    fprintf (stderr, "  %s %d x %d: %.0f increments/s, total %lld (exact: %s)\n", name, nprocs, increments, rate,
-             (long long) total, total == (int64_t) nprocs * increments ? "yes" : "NO");
+    fprintf (stderr, "  %s %d x %d: %.0f increments/s, total %lld (exact: %s)\n", name, nprocs, increments,
+             rate, (long long) total, total == (int64_t) nprocs * increments ? "yes" : "NO");
     return failed ? -1 : 0;
 }
 
@@ -278,8 +280,8 @@ s_watch (const bench_opts_t *opts)
     bench_metric ("rom_state_watch_changes_per_s", rate);
     bench_metric ("rom_state_watch_missed", (double) missed);
     fprintf (stderr, "  watch: latency p50 %.1f us; %llu changes at %.0f/s, %llu missed\n",
-             n_lat && lat ? bench_percentile_ns (lat, n_lat, 50) / 1e3 : -1.0, (unsigned long long) received, rate,
-             (unsigned long long) missed);
+             n_lat && lat ? bench_percentile_ns (lat, n_lat, 50) / 1e3 : -1.0, (unsigned long long) received,
+             rate, (unsigned long long) missed);
     free (lat);
     free (token);
     rom_watch_destroy (&watch);
