@@ -1,5 +1,6 @@
-// stats: four processes count hits into one shared Stats, a declared state (no servant written: see
-// stats.proto); this process watches the hits field and prints its changes. The final state is exact.
+// stats: four processes count hits into one shared Stats (a counter, per-key counts, a log), a declared
+// state (no servant written: see stats.proto); this process watches the hits field and prints its changes.
+// The final state is exact.
 // The same in Python's multiprocessing: stats_manager.py.
 #include <stdio.h>
 #include <sys/wait.h>
@@ -31,6 +32,8 @@ s_worker (const char *endpoint, int n)
         if (rc == ROM_OK)
             rc = stats__board_proxy__per_key_incr (board, key, 1, NULL);
     }
+    if (rc == ROM_OK)
+        rc = stats__board_proxy__log_append (board, key);
     stats__board__rom_destroy (&board);
     rom_client_destroy (&client);
     return rc != ROM_OK;
@@ -72,6 +75,8 @@ main (void)
         printf ("%s: %lld\n", final->per_key[i]->key, (long long) final->per_key[i]->value);
         failed |= final->per_key[i]->value != HITS;
     }
+    failed |= final && final->n_log != WORKERS;
+    printf ("log: %zu entries\n", final ? final->n_log : 0);
     printf ("hits: %lld (expected %d)\n", final ? (long long) final->hits : -1LL, WORKERS * HITS);
     stats__stats__free_unpacked (final, NULL);
     rom_watch_destroy (&watch);

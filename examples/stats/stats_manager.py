@@ -9,19 +9,20 @@ import multiprocessing as mp
 WORKERS, HITS = 4, 1000
 
 
-def worker(n, stats, per_key, lock):
+def worker(n, stats, per_key, log, lock):
     key = f"worker{n}"
     for _ in range(HITS):
         with lock:
             stats["hits"] += 1
         with lock:
             per_key[key] = per_key.get(key, 0) + 1
+    log.append(key)
 
 
 def main():
     with mp.Manager() as manager:
-        stats, per_key, lock = manager.dict(hits=0), manager.dict(), manager.Lock()
-        procs = [mp.Process(target=worker, args=(n, stats, per_key, lock)) for n in range(WORKERS)]
+        stats, per_key, log, lock = manager.dict(hits=0), manager.dict(), manager.list(), manager.Lock()
+        procs = [mp.Process(target=worker, args=(n, stats, per_key, log, lock)) for n in range(WORKERS)]
         for p in procs:
             p.start()
         shown = 0
@@ -34,8 +35,9 @@ def main():
             p.join()
         for key, value in sorted(per_key.items()):
             print(f"{key}: {value}")
+        print(f"log: {len(log)} entries")
         print(f"hits: {stats['hits']} (expected {WORKERS * HITS})")
-        return int(stats["hits"] != WORKERS * HITS or any(v != HITS for v in per_key.values()))
+        return int(stats["hits"] != WORKERS * HITS or any(v != HITS for v in per_key.values()) or len(log) != WORKERS)
 
 
 if __name__ == "__main__":
