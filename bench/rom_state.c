@@ -14,7 +14,9 @@
 #include "bench_common.h"
 #include "state.rom.h"
 
+#ifndef BATCH // operations per batch; -DBATCH=64 measures the per-operation cost of larger ones
 #define BATCH 16
+#endif
 #define KEYS 8
 
 // --- the server: both types, one manager ------------------------------------------------------------------
