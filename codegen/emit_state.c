@@ -62,6 +62,7 @@ static const s_op_t s_repeated[] = {
     {"get", "ROM_STATE_GET", IN_NONE, OUT_LIST, "*items = @[:]"},
     {"append", "ROM_STATE_APPEND", IN_VAL, OUT_NONE, "@.append (value)"},
     {"extend", "ROM_STATE_EXTEND", IN_ITEMS, OUT_NONE, "@.extend (items)"},
+    {"set", "ROM_STATE_SET", IN_ITEMS, OUT_NONE, "@[:] = items (all checked before any is stored)"},
     {"len", "ROM_STATE_LEN", IN_NONE, OUT_SIZE, "*len = len (@)"},
     {"at", "ROM_STATE_AT", IN_INDEX, OUT_VAL,
      "*value = @[index] (negative: from the end; past the end: ROM_OUT_OF_RANGE)"},
@@ -102,7 +103,7 @@ s_ops (const gen_field_t *field, const s_op_t **ops)
     }
     if (field->repeated) {
         for (size_t i = 0; i < sizeof s_repeated / sizeof s_repeated[0]; i++)
-            if (strcmp (s_repeated[i].suffix, "extend") != 0 || kind != GEN_KIND_MESSAGE)
+            if (s_repeated[i].in != IN_ITEMS || kind != GEN_KIND_MESSAGE) // message items: one at a time
                 ops[n++] = &s_repeated[i];
         return n;
     }

@@ -919,6 +919,44 @@ s_singular (const s_target_t *t, const Rom__StateOp *op, Rom__StateResult *out, 
     }
 }
 
+// EXTEND (append every item) and SET of a repeated field (`replace`: the items become the field's, Python's
+// l[:] = items). Every item is converted before anything is stored: all or nothing.
+static rom_status_t
+s_extend (const s_target_t *t, const Rom__StateOp *op, bool replace, Rom__StateResult *out, bool *modified,
+          Rom__Change *change, rom_call_t *call)
+{
+    const ProtobufCFieldDescriptor *f = t->field;
+    s_val_t *vals = rom_call_alloc (call, (op->n_items ? op->n_items : 1) * sizeof *vals);
+    if (!vals)
+        return s_nomem (call);
+    size_t done = 0;
+    rom_status_t status = ROM_OK;
+    for (; done < op->n_items && status == ROM_OK; done++)
+        status = s_from_wire (t, f, op->items[done], &vals[done], call);
+    if (status == ROM_OK) // room for them all before anything changes: nothing can fail after this
+        status = s_reserve (t, op->n_items, call);
+    if (status != ROM_OK) {
+        for (size_t i = 0; i < done; i++)
+            s_val_free (f, &vals[i]);
+        return status;
+    }
+    size_t n = *s_count (t);
+    if (replace) { // the old items go, the array stays (it has the room)
+        for (size_t i = 0; i < n; i++)
+            s_slot_free (f, s_item (t, f, i));
+        n = 0;
+    }
+    for (size_t i = 0; i < op->n_items; i++) {
+        memset (s_item (t, f, n + i), 0, s_slot_size (f));
+        s_store (f, s_item (t, f, n + i), vals[i]);
+    }
+    *s_count (t) = n + op->n_items;
+    *modified = replace || op->n_items > 0;
+    out->size = n + op->n_items;
+    change->index = (int64_t) n;
+    return ROM_OK;
+}
+
 static rom_status_t
 s_repeated (const s_target_t *t, const Rom__StateOp *op, Rom__StateResult *out, bool *modified,
             Rom__Change *change, rom_call_t *call)
@@ -944,32 +982,12 @@ s_repeated (const s_target_t *t, const Rom__StateOp *op, Rom__StateResult *out, 
         out->size = n + 1;
         change->index = (int64_t) n;
         return s_out_value (f, s_item (t, f, n), out, change, call);
-    case ROM_STATE_EXTEND: {
-        // All converted before any is stored: EXTEND is all or nothing.
-        s_val_t *vals = rom_call_alloc (call, (op->n_items ? op->n_items : 1) * sizeof *vals);
-        if (!vals)
-            return s_nomem (call);
-        size_t done = 0;
-        status = ROM_OK;
-        for (; done < op->n_items && status == ROM_OK; done++)
-            status = s_from_wire (t, f, op->items[done], &vals[done], call);
-        if (status == ROM_OK)
-            status = s_reserve (t, op->n_items, call);
-        if (status != ROM_OK) {
-            for (size_t i = 0; i < done; i++)
-                s_val_free (f, &vals[i]);
-            return status;
-        }
-        for (size_t i = 0; i < op->n_items; i++) {
-            memset (s_item (t, f, n + i), 0, s_slot_size (f));
-            s_store (f, s_item (t, f, n + i), vals[i]);
-        }
-        *s_count (t) = n + op->n_items;
-        *modified = op->n_items > 0;
-        out->size = n + op->n_items;
-        change->index = (int64_t) n;
-        return ROM_OK;
-    }
+    case ROM_STATE_EXTEND: return s_extend (t, op, false, out, modified, change, call);
+    case ROM_STATE_SET:
+        if (op->value && op->value->kind_case != ROM__STATE_VALUE__KIND__NOT_SET)
+            return s_fail (call, ROM_WRONG_TYPE, t,
+                           "SET of a repeated field takes items (l[:] = items), not a value");
+        return s_extend (t, op, true, out, modified, change, call);
     case ROM_STATE_AT:
     case ROM_STATE_SET_AT:
     case ROM_STATE_REMOVE_AT:

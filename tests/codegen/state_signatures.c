@@ -42,6 +42,7 @@ S_SHAPE (kinds__everything_proxy__blob_get, rom_status_t (*) (E *, uint8_t **, s
 S_SHAPE (kinds__everything_proxy__blob_append, rom_status_t (*) (E *, const uint8_t *, size_t));
 S_SHAPE (kinds__everything_proxy__inner_deep_get, rom_status_t (*) (E *, Kinds__Deep **));
 S_SHAPE (kinds__everything_proxy__words_extend, rom_status_t (*) (E *, const char *const *, size_t));
+S_SHAPE (kinds__everything_proxy__words_set, rom_status_t (*) (E *, const char *const *, size_t));
 S_SHAPE (kinds__everything_proxy__words_slice, rom_status_t (*) (E *, int64_t, int64_t, char ***, size_t *));
 S_SHAPE (kinds__everything_proxy__points_at, rom_status_t (*) (E *, int64_t, Kinds__Point **));
 S_SHAPE (kinds__everything_proxy__blobs_extend, rom_status_t (*) (E *, const ProtobufCBinaryData *, size_t));

@@ -228,6 +228,19 @@ test_repeated_and_maps (void **state)
     for (size_t i = 0; i < n; i++)
         free (items[i]);
     free (items);
+    // l[:] = items, all or nothing: invalid UTF-8 in one item leaves the field as it was.
+    const char *replaced[] = {"x", "y"}, *bad[] = {"ok", "\xff"};
+    assert_int_equal (sstate__board_proxy__log_set (b, bad, 2), ROM_INVALID);
+    assert_int_equal (sstate__board_proxy__log_len (b, &n), ROM_OK);
+    assert_int_equal (n, 3);
+    assert_int_equal (sstate__board_proxy__log_set (b, replaced, 2), ROM_OK);
+    assert_int_equal (sstate__board_proxy__log_get (b, &items, &n), ROM_OK);
+    assert_int_equal (n, 2);
+    assert_string_equal (items[0], "x");
+    assert_string_equal (items[1], "y");
+    for (size_t i = 0; i < n; i++)
+        free (items[i]);
+    free (items);
     assert_int_equal (sstate__board_proxy__log_clear (b), ROM_OK);
     assert_int_equal (sstate__board_proxy__log_len (b, &n), ROM_OK);
     assert_int_equal (n, 0);

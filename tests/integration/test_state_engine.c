@@ -476,6 +476,7 @@ test_repeated (void **state)
     assert_int_equal (s_op (ROM_STATE_ADD, PATH (F_LOG), ROM_INT (1), NULL), ROM_WRONG_TYPE);
     s_errmsg_has ("statetest.Stats.log: ADD does not apply to a repeated string");
     assert_int_equal (s_op (ROM_STATE_SET, PATH (F_LOG), ROM_STR ("x"), NULL), ROM_WRONG_TYPE);
+    s_errmsg_has ("statetest.Stats.log: SET of a repeated field takes items");
     assert_int_equal (s_op (ROM_STATE_CLEAR, PATH (F_LOG), ROM_NONE, NULL), ROM_OK);
     assert_int_equal (s_op (ROM_STATE_LEN, PATH (F_LOG), ROM_NONE, &r), ROM_OK);
     assert_int_equal (r.size, 0);

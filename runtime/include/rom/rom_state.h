@@ -42,7 +42,8 @@ extern "C" {
 #define ROM_STATE_MAX_DEPTH 8
 
 // The operations (the same numbers as rom.StateOpCode in rom/state.proto). Which a field takes:
-// - any field: GET; any singular field and the whole state (depth 0): SET; singular: CLEAR (its default)
+// - any field: GET; any singular field and the whole state (depth 0): SET; singular: CLEAR (its default);
+//   a repeated field: SET with `items` (l[:] = items, all checked before any is stored)
 // - numbers (int32/64, uint32/64, sint, fixed, float, double): ADD, MIN, MAX, CAS (result .value: the new
 //   value; CAS: .flag swapped, .value the field after). ADD checks overflow of the field's width (refused,
 //   ROM_OUT_OF_RANGE); floating point does not overflow (inf). An unsigned field takes ADD of a negative int

@@ -370,6 +370,22 @@ demo__tallies_proxy__log_extend (Demo__Tallies_Proxy *proxy, const char *const *
 }
 
 rom_status_t
+demo__tallies_proxy__log_set (Demo__Tallies_Proxy *proxy, const char *const *items, size_t n_items)
+{
+    rom_state_op_t op = {.code = ROM_STATE_SET, .path = DEMO__TALLIES_PATH__LOG, .depth = DEMO__TALLIES_DEPTH__LOG};
+    rom_variant_t *v = calloc (n_items ? n_items : 1, sizeof *v);
+    if (!v)
+        return ROM_NOMEM;
+    for (size_t i = 0; i < n_items; i++)
+        v[i] = ROM_STR (items[i]);
+    op.items = v;
+    op.n_items = n_items;
+    rom_status_t status = s_demo__tallies__rom_apply (proxy, &op, NULL);
+    free (v);
+    return status;
+}
+
+rom_status_t
 demo__tallies_proxy__log_len (Demo__Tallies_Proxy *proxy, size_t *len)
 {
     rom_state_op_t op = {.code = ROM_STATE_LEN, .path = DEMO__TALLIES_PATH__LOG, .depth = DEMO__TALLIES_DEPTH__LOG};
@@ -732,6 +748,22 @@ rom_status_t
 demo__tallies_batch__log_extend (rom_batch_t *batch, const char *const *items, size_t n_items, size_t *step)
 {
     rom_state_op_t op = {.code = ROM_STATE_EXTEND, .path = DEMO__TALLIES_PATH__LOG, .depth = DEMO__TALLIES_DEPTH__LOG};
+    rom_variant_t *v = calloc (n_items ? n_items : 1, sizeof *v);
+    if (!v)
+        return ROM_NOMEM;
+    for (size_t i = 0; i < n_items; i++)
+        v[i] = ROM_STR (items[i]);
+    op.items = v;
+    op.n_items = n_items;
+    rom_status_t status = rom_batch_add_op (batch, &op, step);
+    free (v);
+    return status;
+}
+
+rom_status_t
+demo__tallies_batch__log_set (rom_batch_t *batch, const char *const *items, size_t n_items, size_t *step)
+{
+    rom_state_op_t op = {.code = ROM_STATE_SET, .path = DEMO__TALLIES_PATH__LOG, .depth = DEMO__TALLIES_DEPTH__LOG};
     rom_variant_t *v = calloc (n_items ? n_items : 1, sizeof *v);
     if (!v)
         return ROM_NOMEM;

@@ -133,6 +133,8 @@ rom_status_t demo__tallies_proxy__log_get (Demo__Tallies_Proxy *proxy, char ***i
 rom_status_t demo__tallies_proxy__log_append (Demo__Tallies_Proxy *proxy, const char *value);
 // log.extend (items).
 rom_status_t demo__tallies_proxy__log_extend (Demo__Tallies_Proxy *proxy, const char *const *items, size_t n_items);
+// log[:] = items (all checked before any is stored).
+rom_status_t demo__tallies_proxy__log_set (Demo__Tallies_Proxy *proxy, const char *const *items, size_t n_items);
 // *len = len (log).
 rom_status_t demo__tallies_proxy__log_len (Demo__Tallies_Proxy *proxy, size_t *len);
 // *value = log[index] (negative: from the end; past the end: ROM_OUT_OF_RANGE); the caller frees the result with free ().
@@ -206,6 +208,8 @@ rom_status_t demo__tallies_batch__log_get (rom_batch_t *batch, size_t *step);
 rom_status_t demo__tallies_batch__log_append (rom_batch_t *batch, const char *value, size_t *step);
 // demo__tallies_proxy__log_extend as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__log_extend (rom_batch_t *batch, const char *const *items, size_t n_items, size_t *step);
+// demo__tallies_proxy__log_set as the next step of `batch` (*step: its index).
+rom_status_t demo__tallies_batch__log_set (rom_batch_t *batch, const char *const *items, size_t n_items, size_t *step);
 // demo__tallies_proxy__log_len as the next step of `batch` (*step: its index).
 rom_status_t demo__tallies_batch__log_len (rom_batch_t *batch, size_t *step);
 // demo__tallies_proxy__log_at as the next step of `batch` (*step: its index).
