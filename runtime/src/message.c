@@ -41,22 +41,25 @@ rom_message_dup (const ProtobufCMessage *message, ProtobufCMessage **copy_p)
 // Deeper than protobuf-c's own recursion limit is not a message anyone sends; stop looking there.
 #define S_MAX_DEPTH 64
 
-static bool s_missing (const ProtobufCMessageDescriptor *d, const ProtobufCMessage *m, char *path,
-                       size_t size, size_t len, int depth);
+static bool s_missing (const ProtobufCMessageDescriptor *d, const ProtobufCMessage *m,
+                       const ProtobufCFieldDescriptor **chain, size_t *depth, size_t level);
 
-// Whether field `f` of `m` (NULL: the empty message) is, or holds, a missing required field. `path` already
-// names `f` in its first `len` bytes.
+// Whether field `f` of `m` (NULL: the empty message) is, or holds, a missing required field; if so the
+// fields leading to it are in chain[level..*depth). Nothing is formatted on the way: this runs on every call,
+// and the path is written only for the one caller who gets the error.
 static bool
-s_field_missing (const ProtobufCFieldDescriptor *f, const ProtobufCMessage *m, char *path, size_t size,
-                 size_t len, int depth)
+s_field_missing (const ProtobufCFieldDescriptor *f, const ProtobufCMessage *m,
+                 const ProtobufCFieldDescriptor **chain, size_t *depth, size_t level)
 {
     const char *member = m ? (const char *) m + f->offset : NULL;
     if (f->label == PROTOBUF_C_LABEL_REQUIRED) {
         // Required scalars are always present in the C struct; strings and messages are pointers.
         if (!m
             || ((f->type == PROTOBUF_C_TYPE_MESSAGE || f->type == PROTOBUF_C_TYPE_STRING)
-                && *(void *const *) member == NULL))
+                && *(void *const *) member == NULL)) {
+            *depth = level + 1;
             return true;
+        }
     }
     if (!m || f->type != PROTOBUF_C_TYPE_MESSAGE)
         return false;
@@ -68,28 +71,24 @@ s_field_missing (const ProtobufCFieldDescriptor *f, const ProtobufCMessage *m, c
         ProtobufCMessage *const *items = *(ProtobufCMessage *const *const *) member;
         size_t count = *(const size_t *) ((const char *) m + f->quantifier_offset);
         for (size_t k = 0; k < count; k++)
-            if (items[k] && s_missing (f->descriptor, items[k], path, size, len, depth + 1))
+            if (items[k] && s_missing (f->descriptor, items[k], chain, depth, level + 1))
                 return true;
         return false;
     }
     const ProtobufCMessage *sub = *(const ProtobufCMessage *const *) member;
-    return sub && s_missing (f->descriptor, sub, path, size, len, depth + 1);
+    return sub && s_missing (f->descriptor, sub, chain, depth, level + 1);
 }
 
-// `path` holds the dotted path of `m` in its first `len` bytes; it grows by a field's name while that field
-// is searched and is cut back when nothing is missing there.
 static bool
-s_missing (const ProtobufCMessageDescriptor *d, const ProtobufCMessage *m, char *path, size_t size,
-           size_t len, int depth)
+s_missing (const ProtobufCMessageDescriptor *d, const ProtobufCMessage *m,
+           const ProtobufCFieldDescriptor **chain, size_t *depth, size_t level)
 {
-    if (depth > S_MAX_DEPTH)
+    if (level >= S_MAX_DEPTH)
         return false;
     for (unsigned i = 0; i < d->n_fields; i++) {
-        int n = snprintf (path + len, size - len, "%s%s", len ? "." : "", d->fields[i].name);
-        size_t field_len = n < 0 ? len : len + (size_t) n >= size ? size - 1 : len + (size_t) n;
-        if (s_field_missing (&d->fields[i], m, path, size, field_len, depth))
+        chain[level] = &d->fields[i];
+        if (s_field_missing (&d->fields[i], m, chain, depth, level))
             return true;
-        path[len] = '\0';
     }
     return false;
 }
@@ -98,8 +97,17 @@ bool
 romi_message_missing_required (const ProtobufCMessageDescriptor *descriptor, const ProtobufCMessage *message,
                                char *path, size_t size)
 {
-    if (!descriptor || size == 0)
+    const ProtobufCFieldDescriptor *chain[S_MAX_DEPTH];
+    size_t depth = 0;
+    if (!descriptor || size == 0 || !s_missing (descriptor, message, chain, &depth, 0))
         return false;
     path[0] = '\0';
-    return s_missing (descriptor, message, path, size, 0, 0);
+    size_t len = 0;
+    for (size_t i = 0; i < depth && len < size; i++) {
+        int n = snprintf (path + len, size - len, "%s%s", i ? "." : "", chain[i]->name);
+        if (n < 0)
+            break;
+        len += (size_t) n;
+    }
+    return true;
 }
