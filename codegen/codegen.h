@@ -176,7 +176,9 @@ int gen_file_check (const gen_file_t *self, const gen_request_t *request, char *
 
 // The text of x.rom.h and x.rom.c. Caller owns return value and must free it.
 char *gen_emit_header (const gen_file_t *file);
-char *gen_emit_source (const gen_file_t *file);
+// x.rom.c also embeds the serialized FileDescriptorProtos of x.proto and of every file it imports, found in
+// `request` (rom_type_t.files, for Manager.Reflect).
+char *gen_emit_source (const gen_file_t *file, const gen_request_t *request);
 
 // emit_state.c: a (rom.state) service's typed operations, batch adders and path constants: declarations
 // (header) or definitions into `out`.

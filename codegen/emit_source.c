@@ -9,6 +9,7 @@
 #include "codegen.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static void s_lifecycle (gen_buf_t *out, const gen_service_t *svc);
 static void s_table (gen_buf_t *out, const gen_service_t *svc);
@@ -145,6 +146,7 @@ s_table (gen_buf_t *out, const gen_service_t *svc)
                     "    .methods = %s%s%s,\n"
                     "    .create = s_%s__rom_create,\n"
                     "    .destroy = s_%s__rom_destroy,\n"
+                    "    .files = &s_rom_files,\n"
                     "};\n\n",
                     svc->pool ? "ROM_TYPE_POOL" : "0", svc->upper, table ? "s_" : "NULL", table ? l : "",
                     table ? "__rom_methods" : "", l, l);
@@ -337,6 +339,96 @@ s_proxy (gen_buf_t *out, const gen_service_t *svc)
     }
 }
 
+// --- the .proto files behind the types, for Manager.Reflect -------------------------------------------------
+
+static const gen_file_proto_t *
+s_request_file (const gen_request_t *request, const char *name, size_t *index)
+{
+    for (size_t i = 0; i < request->n_proto_file; i++)
+        if (strcmp (request->proto_file[i]->name, name) == 0) {
+            *index = i;
+            return request->proto_file[i];
+        }
+    return NULL;
+}
+
+// Depth first over the imports: every file after the files it imports, each once.
+static void
+s_closure (const gen_request_t *request, const gen_file_proto_t *proto, size_t index, bool *seen,
+           const gen_file_proto_t **order, size_t *n)
+{
+    seen[index] = true;
+    for (size_t d = 0; d < proto->n_dependency; d++) {
+        size_t i;
+        const gen_file_proto_t *dep = s_request_file (request, proto->dependency[d], &i);
+        if (dep && !seen[i])
+            s_closure (request, dep, i, seen, order, n);
+    }
+    order[(*n)++] = proto;
+}
+
+// `data` as the body of a C string literal: printable ASCII as it is, the rest as 3-digit octal escapes
+// (which, unlike \x, never swallow a following digit), in lines of about 100 columns.
+static void
+s_literal (gen_buf_t *out, const uint8_t *data, size_t size)
+{
+    size_t column = 0;
+    gen_buf_printf (out, "    \"");
+    for (size_t i = 0; i < size; i++) {
+        if (column >= 100) {
+            gen_buf_printf (out, "\"\n    \"");
+            column = 0;
+        }
+        uint8_t c = data[i];
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '?') {
+            gen_buf_printf (out, "%c", c);
+            column++;
+        } else {
+            gen_buf_printf (out, "\\%03o", c);
+            column += 4;
+        }
+    }
+    gen_buf_printf (out, "\"");
+}
+
+// The serialized google.protobuf.FileDescriptorProto of this file and of every file it imports (without
+// source_code_info: comments and line numbers are the bulk of it), dependencies first: what a server answers
+// Manager.Reflect with. protobuf-c's descriptors keep no FileDescriptorProto, but protoc hands the plugin
+// them all, so the generator is the one place that has them.
+static void
+s_files (gen_buf_t *out, const gen_file_t *file, const gen_request_t *request)
+{
+    bool *seen = gen_xalloc ((request->n_proto_file + 1) * sizeof *seen);
+    const gen_file_proto_t **order = gen_xalloc ((request->n_proto_file + 1) * sizeof *order);
+    size_t n = 0, self;
+    if (s_request_file (request, file->proto->name, &self))
+        s_closure (request, file->proto, self, seen, order, &n);
+    gen_buf_printf (out,
+                    "\n// ---- the .proto files its types need (Manager.Reflect): serialized\n"
+                    "// google.protobuf.FileDescriptorProtos without source info, imports first ----\n\n");
+    for (size_t i = 0; i < n; i++) {
+        Google__Protobuf__FileDescriptorProto copy = *order[i];
+        copy.source_code_info = NULL;
+        size_t size = protobuf_c_message_get_packed_size (&copy.base);
+        uint8_t *packed = gen_xalloc (size + 1);
+        protobuf_c_message_pack (&copy.base, packed);
+        gen_buf_printf (out, "// %s\nstatic const char s_rom_file_%zu[%zu + 1] =\n", order[i]->name, i, size);
+        s_literal (out, packed, size);
+        gen_buf_printf (out, ";\n\n");
+        free (packed);
+    }
+    gen_buf_printf (out, "static const rom_file_t s_rom_file_table[%zu] = {\n", n);
+    for (size_t i = 0; i < n; i++)
+        gen_buf_printf (out, "    {\"%s\", sizeof s_rom_file_%zu - 1, (const uint8_t *) s_rom_file_%zu},\n",
+                        order[i]->name, i, i);
+    gen_buf_printf (out,
+                    "};\n\n"
+                    "static const rom_files_t s_rom_files = {.n_files = %zu, .files = s_rom_file_table};\n",
+                    n);
+    free (order);
+    free (seen);
+}
+
 static bool
 s_has_state (const gen_file_t *file)
 {
@@ -347,7 +439,7 @@ s_has_state (const gen_file_t *file)
 }
 
 char *
-gen_emit_source (const gen_file_t *file)
+gen_emit_source (const gen_file_t *file, const gen_request_t *request)
 {
     gen_buf_t out;
     gen_buf_init (&out);
@@ -358,6 +450,8 @@ gen_emit_source (const gen_file_t *file)
         "#include \"%s.rom.h\"\n\n"
         "#include <stddef.h>\n%s",
         file->stem, file->name, file->stem, s_has_state (file) ? "#include <stdlib.h>\n" : "");
+    if (file->n_services)
+        s_files (&out, file, request);
     for (size_t s = 0; s < file->n_services; s++) {
         const gen_service_t *svc = &file->services[s];
         gen_buf_printf (&out, "\n// ---- %s: server side ----\n\n", svc->full_name);

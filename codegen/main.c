@@ -81,7 +81,7 @@ s_generate (const gen_request_t *request, Google__Protobuf__Compiler__CodeGenera
             files[n_files++] = s_output (name, gen_emit_header (&file));
             free (name);
             name = gen_xasprintf ("%s.rom.c", file.stem);
-            files[n_files++] = s_output (name, gen_emit_source (&file));
+            files[n_files++] = s_output (name, gen_emit_source (&file, request));
             free (name);
         }
         gen_file_fini (&file);

@@ -45,8 +45,8 @@ static _Atomic uint64_t s_next_serial = 1;
 
 // The manager's method names, by ROM__MANAGER_METHOD__* index, for error texts (not read from the generated
 // rom__manager__rom_type: wire.rom.c also holds the generated proxies, which call into the client).
-static const char *const s_manager_methods[] = {"Hello",   "Create", "Lookup", "Retain",
-                                                "Release", "Ping",   "Goodbye"};
+static const char *const s_manager_methods[] = {"Hello", "Create",  "Lookup",  "Retain",      "Release",
+                                                "Ping",  "Goodbye", "Reflect", "ListObjects", "Stats"};
 
 const char *
 rom_client_endpoint (const rom_client_t *self)

@@ -26,6 +26,8 @@ romi_hosting_init (romi_hosting_t *self, const rom_type_t *manager, const void *
     // the new run that happens to have its id.
     self->incarnation = romi_random64 ();
     self->max_message = max_message;
+    self->calls = 0;
+    self->started_ms = romi_now_ms ();
     self->dying = NULL;
     self->dying_arg = NULL;
 }

@@ -24,6 +24,8 @@ struct romi_hosting {
     const char *endpoint; // where the server is bound, for ObjectRefs ("" before a bind)
     uint64_t incarnation; // this run's random id: calls meant for another run are refused
     size_t max_message;   // the largest payload the server accepts
+    uint64_t calls;       // calls that reached a servant since the start (Manager.Stats)
+    uint64_t started_ms;  // romi_now_ms () at init, for Manager.Stats' uptime
     romi_dying_fn dying;  // set by the server (server.c)
     void *dying_arg;
 };

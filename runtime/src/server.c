@@ -348,6 +348,7 @@ s_dispatch (rom_server_t *self, romi_io_msg_t *msg, const Rom__CallHeader *heade
     }
     method->output->message_init (call->output);
 
+    self->hosting.calls++;
     if (object && (type->flags & ROM_TYPE_POOL)) {
         rom_status_t posted = romi_pool_submit (self->pool, call);
         if (posted != ROM_OK)

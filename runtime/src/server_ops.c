@@ -9,7 +9,9 @@
 #include "romi_session_end.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 // The methods of the generated Rom__Manager_Servant: `self` is object 0's state, the server's hosting.
 #define ROM_OP(name, In, Out) static rom_status_t name (void *self, const In *in, Out *out, rom_call_t *call)
@@ -232,6 +234,170 @@ ROM_OP (s_goodbye, Rom__Empty, Rom__Empty)
     return ROM_OK;
 }
 
+// --- reflection (Reflect, ListObjects, Stats): what the server hosts, for tools -------------------------------
+
+// Add the files of `type` not in `out` yet to it, unpacked into the call's memory. Each type's files come
+// dependencies first (rom_files_t), so keeping the first of each name keeps the whole set in that order.
+static rom_status_t
+s_reflect_type (rom_call_t *call, const rom_type_t *type, Google__Protobuf__FileDescriptorSet *out,
+                size_t capacity)
+{
+    if (!type->files)
+        return rom_call_fail (call, ROM_NOT_FOUND, "type %s has no descriptors (a hand-written rom_type_t)",
+                              type->name);
+    ProtobufCAllocator allocator;
+    rom_call_allocator (call, &allocator);
+    for (size_t f = 0; f < type->files->n_files; f++) {
+        const rom_file_t *file = &type->files->files[f];
+        bool seen = false;
+        for (size_t i = 0; i < out->n_file && !seen; i++)
+            seen = strcmp (out->file[i]->name, file->name) == 0;
+        if (seen)
+            continue;
+        if (out->n_file == capacity)
+            return rom_call_fail (call, ROM_INTERNAL, "more files than counted");
+        Google__Protobuf__FileDescriptorProto *proto =
+            google__protobuf__file_descriptor_proto__unpack (&allocator, file->size, file->data);
+        if (!proto)
+            return rom_call_fail (call, ROM_NOMEM, "server out of memory for the descriptors of %s",
+                                  type->name);
+        out->file[out->n_file++] = proto;
+    }
+    return ROM_OK;
+}
+
+ROM_OP (s_reflect, Rom__ReflectRequest, Google__Protobuf__FileDescriptorSet)
+{
+    romi_hosting_t *hosting = (romi_hosting_t *) self;
+    const romi_registry_t *types = &hosting->types;
+    size_t n = in->n_types ? in->n_types : types->n_types + 1;
+    const rom_type_t **asked = rom_call_alloc (call, n * sizeof *asked);
+    if (!asked)
+        return rom_call_fail (call, ROM_NOMEM, "server out of memory");
+    for (size_t i = 0; i < n; i++) {
+        if (!in->n_types)
+            asked[i] = i < types->n_types ? types->types[i].type : types->manager.type;
+        else if (strcmp (in->types[i], types->manager.type->name) == 0)
+            asked[i] = types->manager.type;
+        else {
+            const romi_type_entry_t *entry = romi_registry_find (types, in->types[i]);
+            if (!entry)
+                return rom_call_fail (call, ROM_NO_TYPE, "no type \"%s\" is registered on this server",
+                                      in->types[i]);
+            asked[i] = entry->type;
+        }
+    }
+    size_t capacity = 0;
+    for (size_t i = 0; i < n; i++)
+        capacity += asked[i]->files ? asked[i]->files->n_files : 0;
+    out->file = rom_call_alloc (call, (capacity ? capacity : 1) * sizeof *out->file);
+    if (!out->file)
+        return rom_call_fail (call, ROM_NOMEM, "server out of memory");
+    for (size_t i = 0; i < n; i++) {
+        // Asking for everything skips what cannot be described rather than fail on it.
+        if (!in->n_types && !asked[i]->files)
+            continue;
+        if (s_reflect_type (call, asked[i], out, capacity) != ROM_OK)
+            return call->fail_status;
+    }
+    return ROM_OK;
+}
+
+static int
+s_by_id (const void *a, const void *b)
+{
+    uint64_t x = (*(const romi_object_t *const *) a)->id, y = (*(const romi_object_t *const *) b)->id;
+    return x < y ? -1 : x > y;
+}
+
+// One object as ListObjects shows it: the sessions holding it are found by asking each session.
+static rom_status_t
+s_object_info (rom_call_t *call, romi_hosting_t *hosting, const romi_object_t *object, Rom__ObjectInfo *info)
+{
+    rom__object_info__init (info);
+    info->id = object->id;
+    info->type = (char *) object->entry->type->name;
+    const char *name = romi_objects_name (&hosting->objects, object);
+    info->name = (char *) (name ? name : "");
+    info->refs = object->refs;
+    size_t n_sessions = hosting->sessions.by_id.count;
+    info->sessions = rom_call_alloc (call, (n_sessions ? n_sessions : 1) * sizeof *info->sessions);
+    if (!info->sessions)
+        return rom_call_fail (call, ROM_NOMEM, "server out of memory");
+    size_t cursor = 0;
+    uint64_t id;
+    void *value;
+    while (romi_map_next (&hosting->sessions.by_id, &cursor, &id, &value) && info->n_sessions < n_sessions)
+        if (romi_objects_session_refs ((const romi_session_t *) value, object) > 0)
+            info->sessions[info->n_sessions++] = id;
+    return ROM_OK;
+}
+
+ROM_OP (s_list_objects, Rom__ListObjectsRequest, Rom__ObjectList)
+{
+    romi_hosting_t *hosting = (romi_hosting_t *) self;
+    const char *type = in->type && *in->type ? in->type : NULL;
+    size_t n = romi_objects_count (&hosting->objects), cursor = 0, found = 0;
+    romi_object_t **objects = rom_call_alloc (call, (n ? n : 1) * sizeof *objects);
+    if (!objects)
+        return rom_call_fail (call, ROM_NOMEM, "server out of memory");
+    romi_object_t *object;
+    while (found < n && romi_objects_next (&hosting->objects, &cursor, &object))
+        if (!(object->flags & ROM_OBJECT_DYING) && (!type || strcmp (type, object->entry->type->name) == 0))
+            objects[found++] = object;
+    qsort (objects, found, sizeof *objects, s_by_id);
+    out->objects = rom_call_alloc (call, (found ? found : 1) * sizeof *out->objects);
+    Rom__ObjectInfo *infos = rom_call_alloc (call, (found ? found : 1) * sizeof *infos);
+    if (!out->objects || !infos)
+        return rom_call_fail (call, ROM_NOMEM, "server out of memory");
+    for (size_t i = 0; i < found; i++) {
+        if (s_object_info (call, hosting, objects[i], &infos[i]) != ROM_OK)
+            return call->fail_status;
+        out->objects[out->n_objects++] = &infos[i];
+    }
+    return ROM_OK;
+}
+
+// VmRSS of /proc/self/status, in bytes; 0 when unknown (no /proc).
+static uint64_t
+s_rss_bytes (void)
+{
+    FILE *status = fopen ("/proc/self/status", "r");
+    if (!status)
+        return 0;
+    char line[256];
+    unsigned long long kb = 0;
+    while (fgets (line, sizeof line, status))
+        if (sscanf (line, "VmRSS: %llu kB", &kb) == 1)
+            break;
+    fclose (status);
+    return (uint64_t) kb * 1024;
+}
+
+ROM_OP (s_stats, Rom__Empty, Rom__ServerStats)
+{
+    (void) in;
+    (void) call;
+    romi_hosting_t *hosting = (romi_hosting_t *) self;
+    size_t sessions = hosting->sessions.by_id.count;
+    out->sessions = sessions > UINT32_MAX ? UINT32_MAX : (uint32_t) sessions;
+    out->objects = romi_objects_count (&hosting->objects);
+    out->calls = hosting->calls;
+    size_t cursor = 0;
+    romi_object_t *object;
+    while (romi_objects_next (&hosting->objects, &cursor, &object)) {
+        const romi_object_ext_t *ext = romi_objects_ext (&hosting->objects, object);
+        if (ext)
+            out->waiting += ext->deferred.count;
+    }
+    out->types = (uint32_t) hosting->types.n_types;
+    out->rss_bytes = s_rss_bytes ();
+    out->uptime_ms = romi_now_ms () - hosting->started_ms;
+    out->pid = (int32_t) getpid ();
+    out->incarnation = hosting->incarnation;
+    return ROM_OK;
+}
+
 // Its methods, bound by the generated rom__manager__rom_type (wire.rom.c) in wire.proto's rpc order.
 const Rom__Manager_Servant romi_manager_servant = {
     .hello = s_hello,
@@ -241,4 +407,7 @@ const Rom__Manager_Servant romi_manager_servant = {
     .release = s_release,
     .ping = s_ping,
     .goodbye = s_goodbye,
+    .reflect = s_reflect,
+    .list_objects = s_list_objects,
+    .stats = s_stats,
 };

@@ -15,5 +15,6 @@
 #include "rom_sync.h"
 #include "rom_shared.h"
 #include "rom_state.h"
+#include "rom_reflect.h"
 
 #endif

@@ -59,6 +59,20 @@ typedef struct rom_method {
 // types, which never block a thread (deferred replies).
 #define ROM_TYPE_POOL 1u
 
+// One .proto file, as its serialized google.protobuf.FileDescriptorProto (source info left out).
+typedef struct rom_file {
+    const char *name;    // as imported: "demo/counter.proto", "google/protobuf/empty.proto"
+    size_t size;         // bytes at `data`
+    const uint8_t *data; // the FileDescriptorProto, packed
+} rom_file_t;
+
+// The .proto files that describe a type: its own and every file it imports, directly or not, each after the
+// files it imports (protoc-gen-rom embeds them in x.rom.c). What Manager.Reflect answers (rom_reflect.h).
+typedef struct rom_files {
+    size_t n_files;
+    const rom_file_t *files;
+} rom_files_t;
+
 typedef struct rom_type {
     const char *name;                       // fully qualified service name ("demo.Counter")
     uint32_t hash;                          // rom_type_hash (name), precomputed by the generator
@@ -68,6 +82,7 @@ typedef struct rom_type {
     const rom_method_t *methods;
     rom_create_fn create;
     rom_destroy_fn destroy;
+    const rom_files_t *files; // its .proto files, for reflection; NULL: none (a hand-written table)
 } rom_type_t;
 
 // FNV-1a 32-bit of the type name; never 0 (0 on the wire means "do not check").

@@ -5,6 +5,160 @@
 #include <stddef.h>
 #include <stdlib.h>
 
+// ---- the .proto files its types need (Manager.Reflect): serialized
+// google.protobuf.FileDescriptorProtos without source info, imports first ----
+
+// google/protobuf/descriptor.proto
+static const char s_rom_file_0[7667 + 1] =
+    "\012 google/protobuf/descriptor.proto\022\017google.protobuf\042M\012\021FileDescriptorSet\0228\012\004"
+    "file\030\001 \003(\0132$.google.protobuf.FileDescriptorProtoR\004file\042\344\004\012\023FileDescrip"
+    "torProto\022\022\012\004name\030\001 \001(\011R\004name\022\030\012\007package\030\002 \001(\011R\007"
+    "package\022\036\012\012dependency\030\003 \003(\011R\012dependency\022+\012\021public_dependency\030"
+    "\012 \003(\005R\020publicDependency\022'\012\017weak_dependency\030\013 \003(\005R\016weakDependency"
+    "\022C\012\014message_type\030\004 \003(\0132 .google.protobuf.DescriptorProtoR\013messageType\022A\012"
+    "\011enum_type\030\005 \003(\0132$.google.protobuf.EnumDescriptorProtoR\010enumType\022A\012\007servi"
+    "ce\030\006 \003(\0132'.google.protobuf.ServiceDescriptorProtoR\007service\022C\012\011extension\030\007"
+    " \003(\0132%.google.protobuf.FieldDescriptorProtoR\011extension\0226\012\007options\030\010 \001(\013"
+    "2\034.google.protobuf.FileOptionsR\007options\022I\012\020source_code_info\030\011 \001(\0132\037.go"
+    "ogle.protobuf.SourceCodeInfoR\016sourceCodeInfo\022\026\012\006syntax\030\014 \001(\011R\006syntax\042"
+    "\271\006\012\017DescriptorProto\022\022\012\004name\030\001 \001(\011R\004name\022;\012\005field\030"
+    "\002 \003(\0132%.google.protobuf.FieldDescriptorProtoR\005field\022C\012\011extension\030\006 \003(\013"
+    "2%.google.protobuf.FieldDescriptorProtoR\011extension\022A\012\013nested_type\030\003 \003(\0132 .go"
+    "ogle.protobuf.DescriptorProtoR\012nestedType\022A\012\011enum_type\030\004 \003(\0132$.google.protob"
+    "uf.EnumDescriptorProtoR\010enumType\022X\012\017extension_range\030\005 \003(\0132/.google.protobuf."
+    "DescriptorProto.ExtensionRangeR\016extensionRange\022D\012\012oneof_decl\030\010 \003(\0132%.google."
+    "protobuf.OneofDescriptorProtoR\011oneofDecl\0229\012\007options\030\007 \001(\0132\037.google.protob"
+    "uf.MessageOptionsR\007options\022U\012\016reserved_range\030\011 \003(\0132..google.protobuf.Descrip"
+    "torProto.ReservedRangeR\015reservedRange\022#\012\015reserved_name\030\012 \003(\011R\014reservedNam"
+    "e\032z\012\016ExtensionRange\022\024\012\005start\030\001 \001(\005R\005start\022\020\012\003end\030"
+    "\002 \001(\005R\003end\022@\012\007options\030\003 \001(\0132&.google.protobuf.ExtensionRangeOptions"
+    "R\007options\0327\012\015ReservedRange\022\024\012\005start\030\001 \001(\005R\005start\022\020\012\003"
+    "end\030\002 \001(\005R\003end\042|\012\025ExtensionRangeOptions\022X\012\024uninterpreted_option\030"
+    "\347\007 \003(\0132$.google.protobuf.UninterpretedOptionR\023uninterpretedOption*\011\010\350\007\020"
+    "\200\200\200\200\002\042\301\006\012\024FieldDescriptorProto\022\022\012\004name\030\001 \001(\011R\004"
+    "name\022\026\012\006number\030\003 \001(\005R\006number\022A\012\005label\030\004 \001(\0162+.google"
+    ".protobuf.FieldDescriptorProto.LabelR\005label\022>\012\004type\030\005 \001(\0162*.google.protobuf."
+    "FieldDescriptorProto.TypeR\004type\022\033\012\011type_name\030\006 \001(\011R\010typeName\022\032\012"
+    "\010extendee\030\002 \001(\011R\010extendee\022#\012\015default_value\030\007 \001(\011R\014defaultV"
+    "alue\022\037\012\013oneof_index\030\011 \001(\005R\012oneofIndex\022\033\012\011json_name\030\012 \001"
+    "(\011R\010jsonName\0227\012\007options\030\010 \001(\0132\035.google.protobuf.FieldOptionsR\007optio"
+    "ns\022'\012\017proto3_optional\030\021 \001(\010R\016proto3Optional\042\266\002\012\004Type\022\017\012"
+    "\013TYPE_DOUBLE\020\001\022\016\012\012TYPE_FLOAT\020\002\022\016\012\012TYPE_INT64\020\003\022\017\012"
+    "\013TYPE_UINT64\020\004\022\016\012\012TYPE_INT32\020\005\022\020\012\014TYPE_FIXED64\020\006\022\020"
+    "\012\014TYPE_FIXED32\020\007\022\015\012\011TYPE_BOOL\020\010\022\017\012\013TYPE_STRING\020\011\022"
+    "\016\012\012TYPE_GROUP\020\012\022\020\012\014TYPE_MESSAGE\020\013\022\016\012\012TYPE_BYTES\020\014"
+    "\022\017\012\013TYPE_UINT32\020\015\022\015\012\011TYPE_ENUM\020\016\022\021\012\015TYPE_SFIXED32\020"
+    "\017\022\021\012\015TYPE_SFIXED64\020\020\022\017\012\013TYPE_SINT32\020\021\022\017\012\013TYPE_SIN"
+    "T64\020\022\042C\012\005Label\022\022\012\016LABEL_OPTIONAL\020\001\022\022\012\016LABEL_REQUIRED\020"
+    "\002\022\022\012\016LABEL_REPEATED\020\003\042c\012\024OneofDescriptorProto\022\022\012\004name\030\001"
+    " \001(\011R\004name\0227\012\007options\030\002 \001(\0132\035.google.protobuf.OneofOptionsR\007opti"
+    "ons\042\343\002\012\023EnumDescriptorProto\022\022\012\004name\030\001 \001(\011R\004name\022\077\012"
+    "\005value\030\002 \003(\0132).google.protobuf.EnumValueDescriptorProtoR\005value\0226\012\007options"
+    "\030\003 \001(\0132\034.google.protobuf.EnumOptionsR\007options\022]\012\016reserved_range\030\004 \003"
+    "(\01326.google.protobuf.EnumDescriptorProto.EnumReservedRangeR\015reservedRange\022#\012\015reserved"
+    "_name\030\005 \003(\011R\014reservedName\032;\012\021EnumReservedRange\022\024\012\005start\030\001 "
+    "\001(\005R\005start\022\020\012\003end\030\002 \001(\005R\003end\042\203\001\012\030EnumValueDescrip"
+    "torProto\022\022\012\004name\030\001 \001(\011R\004name\022\026\012\006number\030\002 \001(\005R\006"
+    "number\022;\012\007options\030\003 \001(\0132!.google.protobuf.EnumValueOptionsR\007options\042\247\001"
+    "\012\026ServiceDescriptorProto\022\022\012\004name\030\001 \001(\011R\004name\022>\012\006method\030"
+    "\002 \003(\0132&.google.protobuf.MethodDescriptorProtoR\006method\0229\012\007options\030\003 \001(\013"
+    "2\037.google.protobuf.ServiceOptionsR\007options\042\211\002\012\025MethodDescriptorProto\022\022\012"
+    "\004name\030\001 \001(\011R\004name\022\035\012\012input_type\030\002 \001(\011R\011inputType\022\037"
+    "\012\013output_type\030\003 \001(\011R\012outputType\0228\012\007options\030\004 \001(\0132\036.goog"
+    "le.protobuf.MethodOptionsR\007options\0220\012\020client_streaming\030\005 \001(\010:\005falseR\017c"
+    "lientStreaming\0220\012\020server_streaming\030\006 \001(\010:\005falseR\017serverStreaming\042\221\011"
+    "\012\013FileOptions\022!\012\014java_package\030\001 \001(\011R\013javaPackage\0220\012\024java_oute"
+    "r_classname\030\010 \001(\011R\022javaOuterClassname\0225\012\023java_multiple_files\030\012 \001(\010"
+    ":\005falseR\021javaMultipleFiles\022D\012\035java_generate_equals_and_hash\030\024 \001(\010B\002\030"
+    "\001R\031javaGenerateEqualsAndHash\022:\012\026java_string_check_utf8\030\033 \001(\010:\005falseR\023"
+    "javaStringCheckUtf8\022S\012\014optimize_for\030\011 \001(\0162).google.protobuf.FileOptions.Optimiz"
+    "eMode:\005SPEEDR\013optimizeFor\022\035\012\012go_package\030\013 \001(\011R\011goPackage\0225\012\023"
+    "cc_generic_services\030\020 \001(\010:\005falseR\021ccGenericServices\0229\012\025java_generic_servi"
+    "ces\030\021 \001(\010:\005falseR\023javaGenericServices\0225\012\023py_generic_services\030\022 \001"
+    "(\010:\005falseR\021pyGenericServices\0227\012\024php_generic_services\030* \001(\010:\005falseR\022"
+    "phpGenericServices\022%\012\012deprecated\030\027 \001(\010:\005falseR\012deprecated\022.\012\020cc_"
+    "enable_arenas\030\037 \001(\010:\004trueR\016ccEnableArenas\022*\012\021objc_class_prefix\030$ \001("
+    "\011R\017objcClassPrefix\022)\012\020csharp_namespace\030% \001(\011R\017csharpNamespace\022!\012\014"
+    "swift_prefix\030' \001(\011R\013swiftPrefix\022(\012\020php_class_prefix\030( \001(\011R\016phpClass"
+    "Prefix\022#\012\015php_namespace\030) \001(\011R\014phpNamespace\0224\012\026php_metadata_namespace\030"
+    ", \001(\011R\024phpMetadataNamespace\022!\012\014ruby_package\030- \001(\011R\013rubyPackage\022X\012"
+    "\024uninterpreted_option\030\347\007 \003(\0132$.google.protobuf.UninterpretedOptionR\023uninterpret"
+    "edOption\042:\012\014OptimizeMode\022\011\012\005SPEED\020\001\022\015\012\011CODE_SIZE\020\002\022\020"
+    "\012\014LITE_RUNTIME\020\003*\011\010\350\007\020\200\200\200\200\002J\004\010&\020'\042\343\002\012"
+    "\016MessageOptions\022<\012\027message_set_wire_format\030\001 \001(\010:\005falseR\024messageSetWir"
+    "eFormat\022L\012\037no_standard_descriptor_accessor\030\002 \001(\010:\005falseR\034noStandardDescri"
+    "ptorAccessor\022%\012\012deprecated\030\003 \001(\010:\005falseR\012deprecated\022\033\012\011map_en"
+    "try\030\007 \001(\010R\010mapEntry\022X\012\024uninterpreted_option\030\347\007 \003(\0132$.google.p"
+    "rotobuf.UninterpretedOptionR\023uninterpretedOption*\011\010\350\007\020\200\200\200\200\002J\004\010"
+    "\004\020\005J\004\010\005\020\006J\004\010\006\020\007J\004\010\010\020\011J\004\010\011\020\012\042"
+    "\222\004\012\014FieldOptions\022A\012\005ctype\030\001 \001(\0162#.google.protobuf.FieldOptions.CTyp"
+    "e:\006STRINGR\005ctype\022\026\012\006packed\030\002 \001(\010R\006packed\022G\012\006jstype\030\006"
+    " \001(\0162$.google.protobuf.FieldOptions.JSType:\011JS_NORMALR\006jstype\022\031\012\004lazy\030\005"
+    " \001(\010:\005falseR\004lazy\022.\012\017unverified_lazy\030\017 \001(\010:\005falseR\016unverified"
+    "Lazy\022%\012\012deprecated\030\003 \001(\010:\005falseR\012deprecated\022\031\012\004weak\030\012 \001"
+    "(\010:\005falseR\004weak\022X\012\024uninterpreted_option\030\347\007 \003(\0132$.google.protobuf.Un"
+    "interpretedOptionR\023uninterpretedOption\042/\012\005CType\022\012\012\006STRING\020\000\022\010\012"
+    "\004CORD\020\001\022\020\012\014STRING_PIECE\020\002\0425\012\006JSType\022\015\012\011JS_NORMAL\020"
+    "\000\022\015\012\011JS_STRING\020\001\022\015\012\011JS_NUMBER\020\002*\011\010\350\007\020\200\200\200"
+    "\200\002J\004\010\004\020\005\042s\012\014OneofOptions\022X\012\024uninterpreted_option\030\347\007 "
+    "\003(\0132$.google.protobuf.UninterpretedOptionR\023uninterpretedOption*\011\010\350\007\020\200\200"
+    "\200\200\002\042\300\001\012\013EnumOptions\022\037\012\013allow_alias\030\002 \001(\010R\012allowAl"
+    "ias\022%\012\012deprecated\030\003 \001(\010:\005falseR\012deprecated\022X\012\024uninterpreted_opti"
+    "on\030\347\007 \003(\0132$.google.protobuf.UninterpretedOptionR\023uninterpretedOption*\011\010\350\007"
+    "\020\200\200\200\200\002J\004\010\005\020\006\042\236\001\012\020EnumValueOptions\022%\012\012deprec"
+    "ated\030\001 \001(\010:\005falseR\012deprecated\022X\012\024uninterpreted_option\030\347\007 \003(\013"
+    "2$.google.protobuf.UninterpretedOptionR\023uninterpretedOption*\011\010\350\007\020\200\200\200\200\002"
+    "\042\234\001\012\016ServiceOptions\022%\012\012deprecated\030! \001(\010:\005falseR\012deprecated\022"
+    "X\012\024uninterpreted_option\030\347\007 \003(\0132$.google.protobuf.UninterpretedOptionR\023uninte"
+    "rpretedOption*\011\010\350\007\020\200\200\200\200\002\042\340\002\012\015MethodOptions\022%\012\012"
+    "deprecated\030! \001(\010:\005falseR\012deprecated\022q\012\021idempotency_level\030\042 \001(\0162/"
+    ".google.protobuf.MethodOptions.IdempotencyLevel:\023IDEMPOTENCY_UNKNOWNR\020idempotencyLevel\022X\012"
+    "\024uninterpreted_option\030\347\007 \003(\0132$.google.protobuf.UninterpretedOptionR\023uninterpret"
+    "edOption\042P\012\020IdempotencyLevel\022\027\012\023IDEMPOTENCY_UNKNOWN\020\000\022\023\012\017NO_S"
+    "IDE_EFFECTS\020\001\022\016\012\012IDEMPOTENT\020\002*\011\010\350\007\020\200\200\200\200\002\042\232"
+    "\003\012\023UninterpretedOption\022A\012\004name\030\002 \003(\0132-.google.protobuf.UninterpretedOp"
+    "tion.NamePartR\004name\022)\012\020identifier_value\030\003 \001(\011R\017identifierValue\022,\012\022"
+    "positive_int_value\030\004 \001(\004R\020positiveIntValue\022,\012\022negative_int_value\030\005 \001"
+    "(\003R\020negativeIntValue\022!\012\014double_value\030\006 \001(\001R\013doubleValue\022!\012\014st"
+    "ring_value\030\007 \001(\014R\013stringValue\022'\012\017aggregate_value\030\010 \001(\011R\016aggre"
+    "gateValue\032J\012\010NamePart\022\033\012\011name_part\030\001 \002(\011R\010namePart\022!\012\014i"
+    "s_extension\030\002 \002(\010R\013isExtension\042\247\002\012\016SourceCodeInfo\022D\012\010location"
+    "\030\001 \003(\0132(.google.protobuf.SourceCodeInfo.LocationR\010location\032\316\001\012\010Locatio"
+    "n\022\026\012\004path\030\001 \003(\005B\002\020\001R\004path\022\026\012\004span\030\002 \003(\005B"
+    "\002\020\001R\004span\022)\012\020leading_comments\030\003 \001(\011R\017leadingComments\022+\012\021"
+    "trailing_comments\030\004 \001(\011R\020trailingComments\022:\012\031leading_detached_comments\030\006"
+    " \003(\011R\027leadingDetachedComments\042\321\001\012\021GeneratedCodeInfo\022M\012\012annotation\030"
+    "\001 \003(\0132-.google.protobuf.GeneratedCodeInfo.AnnotationR\012annotation\032m\012\012Annotation\022"
+    "\026\012\004path\030\001 \003(\005B\002\020\001R\004path\022\037\012\013source_file\030\002 \001(\011"
+    "R\012sourceFile\022\024\012\005begin\030\003 \001(\005R\005begin\022\020\012\003end\030\004 \001(\005"
+    "R\003endB~\012\023com.google.protobufB\020DescriptorProtosH\001Z-google.golang.org/protobuf/types/de"
+    "scriptorpb\370\001\001\242\002\003GPB\252\002\032Google.Protobuf.Reflection";
+
+// rom/options.proto
+static const char s_rom_file_1[233 + 1] =
+    "\012\021rom/options.proto\022\003rom\032 google/protobuf/descriptor.proto:5\012\004init\022\037.goog"
+    "le.protobuf.ServiceOptions\030\267\215\003 \001(\011R\004init:5\012\004pool\022\037.google.protobuf."
+    "ServiceOptions\030\270\215\003 \001(\010R\004pool:7\012\005state\022\037.google.protobuf.ServiceOpti"
+    "ons\030\271\215\003 \001(\011R\005stateb\006proto3";
+
+// tally.proto
+static const char s_rom_file_2[318 + 1] =
+    "\012\013tally.proto\022\004demo\032\021rom/options.proto\042\025\012\005Inner\022\014\012\001a\030\001"
+    " \001(\003R\001a\042\275\001\012\005Tally\022\022\012\004hits\030\001 \001(\003R\004hits\022\020\012"
+    "\003log\030\002 \003(\011R\003log\0220\012\007per_key\030\003 \003(\0132\027.demo.Tally.PerKeyEntryR"
+    "\006perKey\022!\012\005inner\030\004 \001(\0132\013.demo.InnerR\005inner\0329\012\013PerKeyEntry\022"
+    "\020\012\003key\030\001 \001(\011R\003key\022\024\012\005value\030\002 \001(\003R\005value:\0028\001"
+    "27\012\007Tallies\022!\012\005Reset\022\013.demo.Inner\032\013.demo.Inner\032\011\312\353\030\005Tal"
+    "lyb\006proto3";
+
+static const rom_file_t s_rom_file_table[3] = {
+    {"google/protobuf/descriptor.proto", sizeof s_rom_file_0 - 1, (const uint8_t *) s_rom_file_0},
+    {"rom/options.proto", sizeof s_rom_file_1 - 1, (const uint8_t *) s_rom_file_1},
+    {"tally.proto", sizeof s_rom_file_2 - 1, (const uint8_t *) s_rom_file_2},
+};
+
+static const rom_files_t s_rom_files = {.n_files = 3, .files = s_rom_file_table};
+
 // ---- demo.Tallies: server side ----
 
 static rom_status_t
@@ -53,6 +207,7 @@ const rom_type_t demo__tallies__rom_type = {
     .methods = s_demo__tallies__rom_methods,
     .create = s_demo__tallies__rom_create,
     .destroy = s_demo__tallies__rom_destroy,
+    .files = &s_rom_files,
 };
 
 rom_status_t
