@@ -14,10 +14,10 @@ rom_client_reflect (rom_client_t *self, const char *const *types, size_t n_types
     if (set_p)
         *set_p = NULL;
     if (!rom_client_valid (self) || !set_p || (n_types && !types))
-        return rom_client_fail (rom_client_valid (self) ? self : NULL, ROM_INVALID,
-                                "rom_client_reflect: %s", !rom_client_valid (self) ? "no client"
-                                                          : !set_p                  ? "set_p is NULL"
-                                                                                    : "types is NULL");
+        return rom_client_fail (rom_client_valid (self) ? self : NULL, ROM_INVALID, "rom_client_reflect: %s",
+                                !rom_client_valid (self) ? "no client"
+                                : !set_p                 ? "set_p is NULL"
+                                                         : "types is NULL");
     for (size_t i = 0; i < n_types; i++)
         if (!types[i])
             return rom_client_fail (self, ROM_INVALID, "rom_client_reflect: types[%zu] is NULL", i);
@@ -52,8 +52,8 @@ rom_client_objects (rom_client_t *self, const char *type, rom_object_info_t **ob
     Rom__ObjectList *list = (Rom__ObjectList *) out;
     size_t n = list->n_objects, size = n * sizeof (rom_object_info_t);
     for (size_t i = 0; i < n; i++)
-        size += list->objects[i]->n_sessions * sizeof (uint64_t) + strlen (list->objects[i]->type) +
-                strlen (list->objects[i]->name) + 2;
+        size += list->objects[i]->n_sessions * sizeof (uint64_t) + strlen (list->objects[i]->type)
+                + strlen (list->objects[i]->name) + 2;
     uint8_t *block = n ? malloc (size) : NULL;
     if (n && !block) {
         rom__object_list__free_unpacked (list, NULL);

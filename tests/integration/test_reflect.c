@@ -1,8 +1,8 @@
 // test_reflect.c: reflection over the wire (issue 17): Manager.Reflect answers the .proto files of the types
 // asked for with every import, in an order a descriptor pool loads (checked with Python's protobuf too when
 // /usr/bin/python3 has it); ListObjects shows live objects with their types, names, references and sessions
-// and forgets destroyed ones; Stats counts sessions, objects and calls. Misuse is ROM_INVALID, an unknown type
-// ROM_NO_TYPE.
+// and forgets destroyed ones; Stats counts sessions, objects and calls. Misuse is ROM_INVALID, an unknown
+// type ROM_NO_TYPE.
 #include "rom_test_fixture.h"
 
 #include <stdio.h>
