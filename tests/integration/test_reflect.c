@@ -188,6 +188,39 @@ test_reflect_errors (void **state)
     rom_object_infos_free (NULL);
 }
 
+// A hand-written table: no descriptors (rom_type_t.files NULL).
+static const rom_type_t s_bare_type = {.name = "reflect.Bare"};
+
+static rom_status_t
+s_register_bare (rom_server_t *server, void *arg)
+{
+    (void) arg;
+    rom_status_t status = rom_server_register (server, &s_bare_type, &s_bare_type, NULL);
+    return status == ROM_OK ? rom_test_register (server, NULL) : status;
+}
+
+static void
+test_reflect_hand_written (void **state)
+{
+    (void) state;
+    rom_manager_opts_t opts = {.register_types = s_register_bare};
+    rom_manager_t *manager = NULL;
+    const char *why = NULL;
+    if (rom_manager_start (&opts, &manager, &why) != ROM_OK)
+        fail_msg ("manager: %s", why);
+    rom_client_t *client = rom_manager_client (manager);
+    Google__Protobuf__FileDescriptorSet *set = NULL;
+    const char *bare[] = {"reflect.Bare"};
+    assert_int_equal (rom_client_reflect (client, bare, 1, &set), ROM_NOT_FOUND);
+    assert_non_null (strstr (rom_client_errmsg (client), "reflect.Bare"));
+    // Asking for everything leaves it out rather than fail.
+    assert_int_equal (rom_client_reflect (client, NULL, 0, &set), ROM_OK);
+    s_assert_complete (set);
+    assert_non_null (s_file (set, "test.proto", NULL));
+    google__protobuf__file_descriptor_set__free_unpacked (set, NULL);
+    rom_manager_destroy (&manager);
+}
+
 static rom_proxy_t *
 s_tally (rom_client_t *client, const char *name)
 {
@@ -291,6 +324,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_reflect_user_type, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_reflect_everything, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_reflect_errors, s_setup, s_teardown),
+        cmocka_unit_test (test_reflect_hand_written),
         cmocka_unit_test_setup_teardown (test_list_objects, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_stats, s_setup, s_teardown),
     };
