@@ -374,6 +374,48 @@ test_type_tables (void **state)
     assert_ptr_equal (echo2_go__rom_type.methods[0].input, &outer__inner__descriptor);
 }
 
+// The embedded .proto files (rom_type_t.files, for Manager.Reflect): billing.proto last, after every file it
+// imports, directly or not, each once; each a valid FileDescriptorProto without source info.
+static void
+test_embedded_descriptors (void **state)
+{
+    (void) state;
+    const rom_files_t *files = acme__billing__v1__billing__rom_type.files;
+    assert_non_null (files);
+    assert_ptr_equal (acme__billing__v1__ledger__rom_type.files, files); // one table per generated file
+    assert_string_equal (files->files[files->n_files - 1].name, "acme/billing/v1/billing.proto");
+    const char *imports[] = {"google/protobuf/duration.proto",
+                             "google/protobuf/empty.proto",
+                             "google/protobuf/timestamp.proto",
+                             "google/protobuf/wrappers.proto",
+                             "acme/common/v1/money.proto",
+                             "acme/options.proto",
+                             "rom/options.proto",
+                             "google/protobuf/descriptor.proto"};
+    for (size_t i = 0; i < sizeof imports / sizeof *imports; i++) {
+        size_t found = 0;
+        for (size_t f = 0; f < files->n_files; f++)
+            found += strcmp (files->files[f].name, imports[i]) == 0;
+        if (found != 1)
+            fail_msg ("%s is in the table %zu times", imports[i], found);
+    }
+    for (size_t f = 0; f < files->n_files; f++) {
+        Google__Protobuf__FileDescriptorProto *proto = google__protobuf__file_descriptor_proto__unpack (
+            NULL, files->files[f].size, files->files[f].data);
+        assert_non_null (proto);
+        assert_string_equal (proto->name, files->files[f].name);
+        assert_null (proto->source_code_info);
+        for (size_t d = 0; d < proto->n_dependency; d++) {
+            size_t at = files->n_files;
+            for (size_t g = 0; g < files->n_files; g++)
+                if (strcmp (files->files[g].name, proto->dependency[d]) == 0)
+                    at = g;
+            assert_true (at < f);
+        }
+        google__protobuf__file_descriptor_proto__free_unpacked (proto, NULL);
+    }
+}
+
 static Acme__Billing__V1__Billing_Proxy *
 s_new_billing (const char *tenant)
 {
@@ -792,6 +834,7 @@ main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_type_tables),
+        cmocka_unit_test (test_embedded_descriptors),
         cmocka_unit_test (test_maps_nested_and_imports),
         cmocka_unit_test (test_oneof_keywords_and_enums),
         cmocka_unit_test (test_rpc_names_like_lifecycle_words),
