@@ -314,7 +314,19 @@ test_stats (void **state)
     assert_true (after.uptime_ms >= before.uptime_ms);
     assert_true (after.incarnation == before.incarnation);
     rom_client_destroy (&other);
+
+    // A call parked on the object (Tally.Wait) is a waiting one until the object dies and answers it.
+    Test__Number until = TEST__NUMBER__INIT;
+    until.value = 1000;
+    rom_future_t *future = NULL;
+    assert_int_equal (rom_proxy_call_async (tally, TEST__TALLY_METHOD__WAIT, &until.base, &future), ROM_OK);
+    assert_int_equal (rom_client_stats (fx->client, &after), ROM_OK);
+    assert_int_equal (after.waiting, 1);
     rom_proxy_destroy (&tally);
+    assert_int_equal (rom_future_wait (&future, NULL), ROM_CLOSED);
+    assert_int_equal (rom_client_stats (fx->client, &after), ROM_OK);
+    assert_int_equal (after.waiting, 0);
+    assert_int_equal (after.objects, before.objects);
 }
 
 int
