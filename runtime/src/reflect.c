@@ -51,11 +51,17 @@ rom_client_objects (rom_client_t *self, const char *type, rom_object_info_t **ob
         return status;
     Rom__ObjectList *list = (Rom__ObjectList *) out;
     size_t n = list->n_objects, size = n * sizeof (rom_object_info_t);
+    if (n == 0) { // no block at all: the arithmetic below on a NULL block is undefined (UBSan)
+        rom__object_list__free_unpacked (list, NULL);
+        *objects_p = NULL;
+        *n_p = 0;
+        return ROM_OK;
+    }
     for (size_t i = 0; i < n; i++)
         size += list->objects[i]->n_sessions * sizeof (uint64_t) + strlen (list->objects[i]->type)
                 + strlen (list->objects[i]->name) + 2;
-    uint8_t *block = n ? malloc (size) : NULL;
-    if (n && !block) {
+    uint8_t *block = malloc (size);
+    if (!block) {
         rom__object_list__free_unpacked (list, NULL);
         return rom_client_fail (self, ROM_NOMEM, "rom_client_objects: out of memory");
     }
