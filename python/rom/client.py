@@ -19,6 +19,7 @@ import threading
 import weakref
 
 import zmq
+import zmq.utils.z85
 
 from . import errors
 from . import wire_pb2

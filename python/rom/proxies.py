@@ -200,6 +200,7 @@ class DictProxy(BaseProxy):
         msg = dict_pb2.DictKey()
         to_variant(key, msg.key)
         if has_fallback:
+            msg.fallback.SetInParent()          # present even when None (an empty Variant)
             to_variant(fallback, msg.fallback)
         return msg
 

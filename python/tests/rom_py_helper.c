@@ -23,6 +23,29 @@ s_fail (const char *what, rom_status_t status)
     return 1;
 }
 
+// A client of the token's server (its endpoint: the token up to "#id#type"), with ROM_AUTHKEY's authkey.
+static rom_client_t *
+s_connect (const char *token)
+{
+    char endpoint[512];
+    snprintf (endpoint, sizeof endpoint, "%s", token);
+    for (int i = 0; i < 2; i++) {
+        char *hash = strrchr (endpoint, '#');
+        if (hash)
+            *hash = '\0';
+    }
+    rom_client_opts_t opts = {.authkey = getenv ("ROM_AUTHKEY")};
+    rom_client_t *client = NULL;
+    const char *why = NULL;
+    rom_status_t status = rom_client_connect (endpoint, &opts, &client, &why);
+    if (status != ROM_OK) {
+        fprintf (stderr, "rom_py_helper: connect %s: %s (%s)\n", endpoint, rom_strerror (status),
+                 why ? why : "");
+        exit (1);
+    }
+    return client;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -32,19 +55,21 @@ main (int argc, char **argv)
     }
     const char *cmd = argv[1], *token = argv[2];
     rom_status_t status;
+    rom_client_t *client = s_connect (token);
     if (strcmp (cmd, "dict-incr") == 0 && argc == 5) {
         rom_dict_t *d = NULL;
-        if ((status = rom_dict_from_token (NULL, token, &d)) != ROM_OK)
+        if ((status = rom_dict_from_token (client, token, &d)) != ROM_OK)
             return s_fail ("dict_from_token", status);
         for (long i = 0, n = atol (argv[4]); i < n; i++)
             if ((status = rom_dict_incr_int (d, argv[3], 1, NULL)) != ROM_OK)
                 return s_fail ("dict_incr_int", status);
         rom_dict_destroy (&d);
+        rom_client_destroy (&client);
         return 0;
     }
     if (strcmp (cmd, "queue-put") == 0 || strcmp (cmd, "queue-get") == 0) {
         rom_queue_t *q = NULL;
-        if ((status = rom_queue_from_token (NULL, token, &q)) != ROM_OK)
+        if ((status = rom_queue_from_token (client, token, &q)) != ROM_OK)
             return s_fail ("queue_from_token", status);
         long n = atol (argv[3]);
         int64_t sum = 0;
@@ -58,11 +83,12 @@ main (int argc, char **argv)
         if (cmd[6] == 'g')
             printf ("%lld\n", (long long) sum);
         rom_queue_destroy (&q);
+        rom_client_destroy (&client);
         return 0;
     }
     if (strcmp (cmd, "lock-hold") == 0) {
         rom_lock_t *lock = NULL;
-        if ((status = rom_lock_from_token (NULL, token, &lock)) != ROM_OK)
+        if ((status = rom_lock_from_token (client, token, &lock)) != ROM_OK)
             return s_fail ("lock_from_token", status);
         if ((status = rom_lock_acquire (lock, ROM_FOREVER)) != ROM_OK)
             return s_fail ("lock_acquire", status);
@@ -75,13 +101,14 @@ main (int argc, char **argv)
         if ((status = rom_lock_release (lock)) != ROM_OK)
             return s_fail ("lock_release", status);
         rom_lock_destroy (&lock);
+        rom_client_destroy (&client);
         return 0;
     }
     if (strcmp (cmd, "lock-count") == 0 && argc == 6) {
         rom_lock_t *lock = NULL;
         rom_dict_t *d = NULL;
-        if ((status = rom_lock_from_token (NULL, token, &lock)) != ROM_OK
-            || (status = rom_dict_from_token (NULL, argv[3], &d)) != ROM_OK)
+        if ((status = rom_lock_from_token (client, token, &lock)) != ROM_OK
+            || (status = rom_dict_from_token (client, argv[3], &d)) != ROM_OK)
             return s_fail ("from_token", status);
         for (long i = 0, n = atol (argv[5]); i < n; i++) {
             int64_t v = 0;
@@ -93,25 +120,28 @@ main (int argc, char **argv)
         }
         rom_dict_destroy (&d);
         rom_lock_destroy (&lock);
+        rom_client_destroy (&client);
         return 0;
     }
     if (strcmp (cmd, "value-add") == 0) {
         rom_value_t *v = NULL;
-        if ((status = rom_value_from_token (NULL, token, &v)) != ROM_OK)
+        if ((status = rom_value_from_token (client, token, &v)) != ROM_OK)
             return s_fail ("value_from_token", status);
         for (long i = 0, n = atol (argv[3]); i < n; i++)
             if ((status = rom_value_add_int (v, 1, NULL)) != ROM_OK)
                 return s_fail ("value_add", status);
         rom_value_destroy (&v);
+        rom_client_destroy (&client);
         return 0;
     }
     if (strcmp (cmd, "event-wait") == 0) {
         rom_event_t *e = NULL;
-        if ((status = rom_event_from_token (NULL, token, &e)) != ROM_OK)
+        if ((status = rom_event_from_token (client, token, &e)) != ROM_OK)
             return s_fail ("event_from_token", status);
         status = rom_event_wait (e, (uint32_t) atol (argv[3]));
         printf ("%s\n", status == ROM_OK ? "set" : status == ROM_TIMEOUT ? "timeout" : rom_strerror (status));
         rom_event_destroy (&e);
+        rom_client_destroy (&client);
         return 0;
     }
     fprintf (stderr, "rom_py_helper: unknown command %s\n", cmd);

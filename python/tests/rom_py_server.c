@@ -1,5 +1,6 @@
-// rom_py_server: the server the Python tests (python/tests) talk to: every built-in type on the endpoint given,
-// with an authkey when a second argument is given. Prints "ready ENDPOINT" once bound, serves until SIGTERM.
+// rom_py_server: the server the Python tests (python/tests) talk to: every built-in type on the endpoint
+// given, with an authkey when a second argument is given. Prints "ready ENDPOINT" once bound, serves until
+// SIGTERM.
 //
 // usage: rom_py_server ENDPOINT [AUTHKEY]
 #include <rom/rom.h>
