@@ -104,8 +104,8 @@ def from_token(token, authkey=None):
                           retain=True)
 
 
-def _rebuild(token):
-    return from_token(token)
+def _rebuild(token, authkey=None):
+    return from_token(token, authkey)
 
 
 def _raw(fn, *args, context=None, **kw):
@@ -142,6 +142,11 @@ class BaseProxy:
         return '%s#%d#%s' % (self._client.endpoint, self._id, self._type)
 
     def __reduce__(self):
+        # As Python's proxies: the authkey goes along only to a child multiprocessing starts (spawn,
+        # forkserver), never into other pickles.
+        from multiprocessing.context import get_spawning_popen
+        if get_spawning_popen() is not None and self._client.authkey:
+            return _rebuild, (self.token, self._client.authkey)
         return _rebuild, (self.token,)
 
     def _call(self, _method, msg=None, timeout=None, wait=False, context=None, **fields):

@@ -1,4 +1,5 @@
 """An authkey: the same CURVE keys as C (runtime/src/auth.c), so Python and C clients share one server."""
+import multiprocessing
 import os
 
 import pytest
@@ -42,3 +43,17 @@ def test_keys_are_curve_keys():
     server_public, client_public, client_secret = rom_client.derive_keys(AUTHKEY)
     assert len(server_public) == len(client_public) == len(client_secret) == 40
     assert rom_client.derive_keys(AUTHKEY.encode()) == rom_client.derive_keys(AUTHKEY)
+
+
+def _child(d):
+    d.incr('n', 10)
+
+
+def test_spawned_child_gets_the_authkey(secure, monkeypatch):
+    monkeypatch.delenv('ROM_AUTHKEY', raising=False)
+    m = rom.connect(secure.endpoint, authkey=AUTHKEY)
+    d = m.dict(n=0)
+    p = multiprocessing.get_context('spawn').Process(target=_child, args=(d,))
+    p.start()
+    p.join(30)
+    assert p.exitcode == 0 and d['n'] == 10
