@@ -76,6 +76,7 @@ class Client:
         self._context = None
         self._local = threading.local()
         self._sockets = []
+        self._monitors = []
         self._held = set()       # serials of the proxies whose reference this process holds
         self.session = 0
         self.secret = 0
@@ -91,7 +92,7 @@ class Client:
                 if self._pid != os.getpid():
                     # The parent's sockets and context are not ours: keep them unclosed (closing would
                     # touch the parent's ZMQ state), forget them, start over.
-                    _ORPHANS.append((self._context, self._sockets))
+                    _ORPHANS.append((self._context, self._sockets, self._monitors, self._local))
                     forked = self.session != 0
                     self._reset()
                     self._forked = forked
@@ -109,6 +110,10 @@ class Client:
             sock.setsockopt(zmq.RECONNECT_IVL, 100)
             if self._keys:
                 sock.curve_serverkey, sock.curve_publickey, sock.curve_secretkey = self._keys
+            # Its monitor tells a waiting call at once that the connection dropped (the server died), as
+            # C's channels answer UNAVAILABLE then rather than waiting the deadline out.
+            self._local.monitor = sock.get_monitor_socket(zmq.EVENT_DISCONNECTED)
+            self._monitors.append(self._local.monitor)
             sock.connect(self.endpoint)
             self._local.socket = sock
             self._local.joined = 0
@@ -165,6 +170,9 @@ class Client:
         header = wire_pb2.CallHeader(version=VERSION, call_id=call_id, object_id=object_id, method=method,
                                      timeout_ms=server_ms, session=0 if hello else self.session,
                                      type_hash=type_h, incarnation=incarnation)
+        monitor = getattr(self._local, 'monitor', None)
+        while monitor is not None and monitor.poll(0):
+            monitor.recv_multipart()        # a drop between calls: the connection came back since, or not
         frames = [header.SerializeToString(), req.SerializeToString()]
         deadline = None if wait is None else _now() + wait
         # With no connection (ZMQ_IMMEDIATE) a send would block: wait for one within the call's time.
@@ -180,9 +188,17 @@ class Client:
                 sock.poll(100 if left is None else max(1, min(100, int(left * 1000))), zmq.POLLOUT)
         poller = zmq.Poller()
         poller.register(sock, zmq.POLLIN)
+        if monitor is not None:
+            poller.register(monitor, zmq.POLLIN)
         while True:
             left = None if deadline is None else max(0, deadline - _now())
-            if not poller.poll(None if left is None else int(left * 1000) + 1):
+            ready = dict(poller.poll(None if left is None else int(left * 1000) + 1))
+            if monitor is not None and monitor in ready:
+                monitor.recv_multipart()
+                self._local.joined = 0      # a connection that comes back says hello again
+                raise ConnectionError('%s: the connection to %s dropped while the call waited (the server '
+                                      'died or stopped)' % (what, self.endpoint))
+            if sock not in ready:
                 if deadline is not None and _now() >= deadline:
                     if hello:
                         raise ConnectionError(
@@ -260,8 +276,15 @@ class Client:
             pass
         self.session = 0
         for sock in self._sockets:
+            try:
+                sock.disable_monitor()
+            except zmq.ZMQError:
+                pass
             sock.close(linger=0)
+        for monitor in self._monitors:
+            monitor.close(linger=0)
         self._sockets = []
+        self._monitors = []
         self._local = threading.local()
         if self._context is not None:
             self._context.term()

@@ -4,6 +4,7 @@ import gc
 import multiprocessing
 import os
 import threading
+import time
 
 import pytest
 
@@ -168,3 +169,14 @@ def test_a_dead_process_releases_its_lock(manager):
     os.waitpid(pid, 0)
     assert lock.acquire(timeout=5)
     lock.release()
+
+
+def test_a_waiting_call_learns_the_server_died():
+    from conftest import Server
+    s = Server()
+    q = rom.connect(s.endpoint).Queue()
+    threading.Timer(0.3, s.stop).start()
+    start = time.monotonic()
+    with pytest.raises(ConnectionError):
+        q.get()                            # would wait without end
+    assert time.monotonic() - start < 10
