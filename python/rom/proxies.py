@@ -1,5 +1,4 @@
 """Proxies of rom's built-in types (idl/rom/builtins/*.proto) that behave as Python's SyncManager proxies."""
-import os
 import pickle
 import threading
 import time
@@ -311,7 +310,7 @@ class DictProxy(BaseProxy):
         return str(dict(self.items()))
 
 
-def _bounds(length_fn, s):
+def _bounds(s):
     start = 0 if s.start is None else s.start
     stop = INT64_MAX if s.stop is None else s.stop
     return max(INT64_MIN, min(INT64_MAX, start)), max(INT64_MIN, min(INT64_MAX, stop))
@@ -326,7 +325,7 @@ class ListProxy(BaseProxy):
         if isinstance(i, slice):
             if i.step not in (None, 1):
                 return self[:][i]
-            start, stop = _bounds(None, i)
+            start, stop = _bounds(i)
             return [self._wrap(v) for v in self._call('GetSlice', start=start, stop=stop).items]
         return self._wrap(self._call('Get', index=_index(i), context='index'))
 
@@ -337,7 +336,7 @@ class ListProxy(BaseProxy):
                 items[i] = value
                 self[:] = items
                 return
-            start, stop = _bounds(None, i)
+            start, stop = _bounds(i)
             msg = list_pb2.SliceItems(start=start, stop=stop)
             for v in value:
                 to_variant(v, msg.items.add())
@@ -354,7 +353,7 @@ class ListProxy(BaseProxy):
                 del items[i]
                 self[:] = items
                 return
-            start, stop = _bounds(None, i)
+            start, stop = _bounds(i)
             self._call('DeleteSlice', start=start, stop=stop)
             return
         self._call('Delete', index=_index(i), context='index')
@@ -619,7 +618,7 @@ class ArrayProxy(BaseProxy):
         if isinstance(i, slice):
             if i.step not in (None, 1):
                 return self[:][i]
-            start, stop = _bounds(None, i)
+            start, stop = _bounds(i)
             return _from_elements(self._call('GetSlice', start=start, stop=stop))
         return self._wrap(self._call('Get', index=_index(i), context='index'))
 
@@ -627,7 +626,7 @@ class ArrayProxy(BaseProxy):
         if isinstance(i, slice):
             if i.step not in (None, 1):
                 raise ValueError('an Array proxy assigns slices of step 1 only')
-            start, stop = _bounds(None, i)
+            start, stop = _bounds(i)
             msg = array_pb2.SliceAssign(items=_elements(self.typecode, value))
             msg.slice.start, msg.slice.stop = start, stop
             self._call('SetSlice', msg, context='index')
