@@ -1,0 +1,35 @@
+// rom_py_server: the server the Python tests (python/tests) talk to: every built-in type on the endpoint
+// given, with an authkey when a second argument is given. Prints "ready ENDPOINT" once bound, serves until
+// SIGTERM.
+//
+// usage: rom_py_server ENDPOINT [AUTHKEY]
+#include <rom/rom.h>
+#include <stdio.h>
+
+int
+main (int argc, char **argv)
+{
+    if (argc != 2 && argc != 3) {
+        fprintf (stderr, "usage: %s ENDPOINT [AUTHKEY]\n", argv[0]);
+        return 2;
+    }
+    rom_server_opts_t opts = {.authkey = argc == 3 ? argv[2] : NULL};
+    rom_server_t *server = rom_server_new (&opts);
+    if (!server) {
+        fprintf (stderr, "rom_py_server: cannot start a server\n");
+        return 1;
+    }
+    int rc = 1;
+    if (rom_server_bind (server, argv[1]) != ROM_OK)
+        fprintf (stderr, "rom_py_server: %s\n", rom_server_errmsg (server));
+    else {
+        printf ("ready %s\n", rom_server_endpoint (server));
+        fflush (stdout);
+        if (rom_server_serve_forever (server) == ROM_OK)
+            rc = 0;
+        else
+            fprintf (stderr, "rom_py_server: %s\n", rom_server_errmsg (server));
+    }
+    rom_server_destroy (&server);
+    return rc;
+}
