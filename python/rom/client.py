@@ -26,7 +26,7 @@ from . import wire_pb2
 
 VERSION = 2                  # wire.proto, Version.VERSION_CURRENT
 MANAGER_ID = 0
-HELLO, CREATE, LOOKUP, RETAIN, RELEASE, PING, GOODBYE = range(7)   # service Manager, in rpc order
+HELLO, CREATE, LOOKUP, RETAIN, RELEASE, PING, GOODBYE, REFLECT, LIST_OBJECTS, STATS = range(10)  # rpc order
 MARGIN = 2.0                 # seconds a caller waits past a deadline it gave the server (rom_proxy.h)
 CALL_TIMEOUT = 60.0          # a call that does not wait: how long its reply may take
 CONNECT_TIMEOUT = 5.0

@@ -9,6 +9,7 @@ from google.protobuf import symbol_database
 
 from . import client as _client
 from . import errors
+from . import usertypes as _types
 from . import wire_pb2
 from .builtins import array_pb2, dict_pb2, list_pb2, namespace_pb2, pipe_pb2, queue_pb2, set_pb2
 from .builtins import sync_item_pb2, sync_pb2, value_pb2, variant_pb2
@@ -86,7 +87,7 @@ def proxy_from_ref(client, ref, retain):
     if retain:
         _raw(client.call, _client.MANAGER_ID, _client.RETAIN, wire_pb2.RefRequest(id=ref.id), wire_pb2.Empty,
              what='%s#%d (taking a reference)' % (ref.type, ref.id))
-    cls = PROXY_TYPES.get(ref.type, ObjectProxy)
+    cls = PROXY_TYPES.get(ref.type) or _types.proxy_class(client, ref.type, ObjectProxy) or ObjectProxy
     return cls(client, ref.id, ref.type)
 
 
@@ -177,8 +178,30 @@ def _proxy(type_name, module):
 
 
 class ObjectProxy(BaseProxy):
-    """A proxy of an object of a type this package has no class for (a C type of your own): call its
-    methods by rpc name with your own _pb2 messages."""
+    """A proxy of an object of a type of your own (a C servant): when its descriptors are known (an imported
+    _pb2, or the server's reflection) its class has a method per rpc in snake_case, taking and returning
+    messages (keyword arguments build the input); else callmethod () with your own _pb2 messages."""
+
+    def invoke(self, method, msg=None, timeout=None, **fields):
+        """Call rpc `method` (its .proto name, or snake_case) with `msg` (or a message built of `fields`);
+        returns the output message."""
+        if self._service is None:
+            raise TypeError('%s: no descriptors for this type (no _pb2 imported, none from the server)'
+                            % self._type)
+        desc = self._service.methods_by_name.get(method)
+        if desc is None:
+            desc = {_types.snake_case(m.name): m for m in self._service.methods}.get(method)
+        if desc is None:
+            raise AttributeError('%s has no rpc %r (it has %s)' % (
+                self._type, method, ', '.join(m.name for m in self._service.methods)))
+        d = _types.descriptors(self._client)
+        if msg is None:
+            msg = d.message_class(desc.input_type)(**fields)
+        elif fields:
+            raise TypeError('%s: a message or keyword arguments, not both' % method)
+        return _raw(self._client.call, self._id, desc.index, msg, d.message_class(desc.output_type),
+                    type_name=self._type, timeout=timeout, incarnation=self._incarnation,
+                    what='%s#%d.%s' % (self._type, self._id, desc.name))
 
     def callmethod(self, index, request, reply_cls, timeout=None):
         return _raw(self._client.call, self._id, index, request, reply_cls, type_name=self._type,
@@ -889,9 +912,12 @@ class Manager:
     def endpoint(self):
         return self._client.endpoint
 
-    def create(self, type_name, init=None, name=None, exist_ok=False):
-        """A new object of `type_name` ('rom.builtins.Dict', 'demo.Counter', ...), `init` its creation
-        message; with a name, others find it with lookup ()."""
+    def create(self, type_name, init=None, name=None, exist_ok=False, init_msg=None):
+        """A new object of `type_name` ('rom.builtins.Dict', 'demo.Counter', ...), `init` (or init_msg) its
+        creation message; with a name, others find it with lookup (). A user type's proxy has its rpcs as
+        methods (rom.types)."""
+        if init is None:
+            init = init_msg
         req = wire_pb2.CreateRequest(type=type_name, name=name or '', exist_ok=exist_ok,
                                      args=init.SerializeToString() if init is not None else b'')
         ref = _raw(self._client.call, _client.MANAGER_ID, _client.CREATE, req, wire_pb2.ObjectRef,
@@ -911,6 +937,23 @@ class Manager:
 
     def ping(self):
         _raw(self._client.call, _client.MANAGER_ID, _client.PING, wire_pb2.Empty(), wire_pb2.Empty)
+
+    def list_objects(self, type_name=''):
+        """The server's live objects (wire_pb2.ObjectInfo: id, type, name, refs, sessions), by id."""
+        return list(_raw(self._client.call, _client.MANAGER_ID, _client.LIST_OBJECTS,
+                         wire_pb2.ListObjectsRequest(type=type_name), wire_pb2.ObjectList).objects)
+
+    def stats(self):
+        """The server's wire_pb2.ServerStats."""
+        return _raw(self._client.call, _client.MANAGER_ID, _client.STATS, wire_pb2.Empty(), wire_pb2.ServerStats)
+
+    def describe(self, type_name):
+        """The ServiceDescriptor of a type (from an imported _pb2, else the server's reflection)."""
+        return _types.descriptors(self._client).service(type_name)
+
+    def reflect(self, types=()):
+        """The server's FileDescriptorSet of `types` (none: all), loaded into this connection's pool."""
+        return _types.descriptors(self._client).reflect(types)
 
     def dict(self, *args, **kw):
         init = dict_pb2.DictItems()

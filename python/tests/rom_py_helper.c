@@ -9,8 +9,10 @@
 //        rom_py_helper lock-count LOCK DICT KEY N  N times: with lock: d[KEY] = d[KEY] + 1 (read, then write)
 //        rom_py_helper value-add TOKEN N         v.value += 1, N times (atomically)
 //        rom_py_helper event-wait TOKEN MS       waits for the event, prints "set" or "timeout"
+//        rom_py_helper tally-add TOKEN N         t.Add (1), N times (test.Tally, a user type)
 #define _POSIX_C_SOURCE 200809L
 #include <rom/rom.h>
+#include "test.rom.h"
 #include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,6 +143,19 @@ main (int argc, char **argv)
         status = rom_event_wait (e, (uint32_t) atol (argv[3]));
         printf ("%s\n", status == ROM_OK ? "set" : status == ROM_TIMEOUT ? "timeout" : rom_strerror (status));
         rom_event_destroy (&e);
+        rom_client_destroy (&client);
+        return 0;
+    }
+    if (strcmp (cmd, "tally-add") == 0) {
+        Test__Tally_Proxy *t = NULL;
+        if ((status = test__tally__rom_from_token (client, token, &t)) != ROM_OK)
+            return s_fail ("tally_from_token", status);
+        Test__Number one = TEST__NUMBER__INIT;
+        one.value = 1;
+        for (long i = 0, n = atol (argv[3]); i < n; i++)
+            if ((status = test__tally_proxy__add (t, &one, NULL)) != ROM_OK)
+                return s_fail ("tally add", status);
+        test__tally__rom_destroy (&t);
         rom_client_destroy (&client);
         return 0;
     }

@@ -1,10 +1,13 @@
-// rom_py_server: the server the Python tests (python/tests) talk to: every built-in type on the endpoint
-// given, with an authkey when a second argument is given. Prints "ready ENDPOINT" once bound, serves until
+// rom_py_server: the server the Python tests (python/tests) talk to: every built-in type, and test.Tally (a
+// user type: tests/integration/proto/test.proto, its servant rom_test_register ()), on the endpoint given,
+// with an authkey when a second argument is given. Prints "ready ENDPOINT" once bound, serves until
 // SIGTERM.
 //
 // usage: rom_py_server ENDPOINT [AUTHKEY]
 #include <rom/rom.h>
 #include <stdio.h>
+
+rom_status_t rom_test_register (rom_server_t *server, void *arg); // tests/integration/support/rom_test.c
 
 int
 main (int argc, char **argv)
@@ -20,7 +23,9 @@ main (int argc, char **argv)
         return 1;
     }
     int rc = 1;
-    if (rom_server_bind (server, argv[1]) != ROM_OK)
+    if (rom_test_register (server, NULL) != ROM_OK)
+        fprintf (stderr, "rom_py_server: register test.Tally: %s\n", rom_server_errmsg (server));
+    else if (rom_server_bind (server, argv[1]) != ROM_OK)
         fprintf (stderr, "rom_py_server: %s\n", rom_server_errmsg (server));
     else {
         printf ("ready %s\n", rom_server_endpoint (server));

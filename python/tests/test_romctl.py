@@ -1,0 +1,95 @@
+"""romctl (rom/ctl.py, through build/python/romctl) against rom_py_server: list, describe, call with JSON,
+ping, stats, and its exit codes (0 ok, 1 the call failed, 2 usage)."""
+import json
+import os
+import subprocess
+
+import pytest
+
+from conftest import BUILD, Server
+
+ROMCTL = os.environ.get('ROMCTL') or os.path.join(BUILD, 'romctl')
+
+
+def romctl(*args, env=None):
+    return subprocess.run([ROMCTL] + [str(a) for a in args], capture_output=True, text=True, timeout=60, env=env)
+
+
+@pytest.fixture(scope='module')
+def tally(manager):
+    t = manager.create('test.Tally', name='ctl-tally')
+    t.add(value=3)
+    return t
+
+
+def test_ping_and_stats(server):
+    out = romctl(server.endpoint, 'ping')
+    assert out.returncode == 0 and out.stdout.startswith('ok '), out.stderr
+    out = romctl(server.endpoint, 'stats')
+    assert out.returncode == 0, out.stderr
+    stats = dict(line.split(None, 1) for line in out.stdout.splitlines())
+    assert int(stats['pid']) == server.proc.pid and int(stats['sessions']) >= 1
+
+
+def test_list(server, tally):
+    out = romctl(server.endpoint, 'list')
+    assert out.returncode == 0, out.stderr
+    rows = [line.split() for line in out.stdout.splitlines()[1:]]
+    assert [str(tally._id), 'test.Tally', 'ctl-tally', '1'] in rows
+
+
+def test_describe(server):
+    out = romctl(server.endpoint, 'describe', 'test.Tally')
+    assert out.returncode == 0, out.stderr
+    assert 'rpc Add(test.Number) returns (test.Number);' in out.stdout
+    assert 'message test.Number {\n  int64 value = 1;\n}' in out.stdout
+    assert 'message test.Blob {\n  string label = 1;\n  bytes data = 2;\n}' in out.stdout
+
+
+def test_call_json(server, tally):
+    out = romctl(server.endpoint, 'call', 'ctl-tally', 'Add', '{"value": 4}')
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == {'value': '7'}
+    out = romctl(server.endpoint, 'call', tally._id, 'get')
+    assert json.loads(out.stdout) == {'value': '7'}
+    out = romctl(server.endpoint, 'call', 'ctl-tally', 'echo', '{"label": "hi", "data": "AAE="}')
+    assert json.loads(out.stdout) == {'label': 'hi', 'data': 'AAE='}
+    assert tally.get().value == 7
+
+
+def test_failures_exit_1(server, tally):
+    out = romctl(server.endpoint, 'call', 'no-such-object', 'get')
+    assert out.returncode == 1 and 'NO_OBJECT' in out.stderr and 'no-such-object' in out.stderr
+    out = romctl(server.endpoint, 'call', 'ctl-tally', 'fail', '{"value": 1}')
+    assert out.returncode == 1 and 'APP_ERROR' in out.stderr and 'asked to fail with 1' in out.stderr
+    out = romctl(server.endpoint, 'call', 'ctl-tally', 'nope')
+    assert out.returncode == 1 and 'NO_METHOD' in out.stderr
+    out = romctl(server.endpoint, 'call', 'ctl-tally', 'add', '{"bogus": 1}')
+    assert out.returncode == 1 and 'BAD_REQUEST' in out.stderr
+    out = romctl(server.endpoint, 'describe', 'no.Such')
+    assert out.returncode == 1 and 'NO_TYPE' in out.stderr
+    out = romctl('--timeout', '0.3', 'ipc:///nonexistent/rom.sock', 'ping')
+    assert out.returncode == 1 and 'UNAVAILABLE' in out.stderr and 'nonexistent' in out.stderr
+
+
+def test_usage_exit_2(server):
+    for args in ([], [server.endpoint], [server.endpoint, 'bogus'], [server.endpoint, 'call', 'x'],
+                 [server.endpoint, 'describe']):
+        out = romctl(*args)
+        assert out.returncode == 2 and 'usage:' in out.stderr, args
+    out = romctl(server.endpoint, 'call', '--help')
+    assert out.returncode == 0 and 'NAME|ID' in out.stdout
+
+
+def test_authkey_env():
+    s = Server(authkey='ctl-secret')
+    try:
+        env = dict(os.environ, ROM_CTL_KEY='ctl-secret')
+        out = romctl('--authkey-env', 'ROM_CTL_KEY', s.endpoint, 'ping', env=env)
+        assert out.returncode == 0, out.stderr
+        out = romctl('--timeout', '0.5', s.endpoint, 'ping')
+        assert out.returncode == 1 and 'UNAVAILABLE' in out.stderr
+        out = romctl('--authkey-env', 'ROM_CTL_NOPE', s.endpoint, 'ping')
+        assert out.returncode == 1 and 'ROM_CTL_NOPE' in out.stderr
+    finally:
+        s.stop()
