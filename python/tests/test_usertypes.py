@@ -30,8 +30,9 @@ def test_tally_from_python_and_c(manager):
 
 
 def test_init_and_errors(manager):
-    init_cls = type(manager.create('test.Tally').get())     # TallyInit has one int64 at 1, as Number
-    t = manager.create('test.Tally', init_msg=init_cls(value=40))
+    d = rom.usertypes.descriptors(manager._client)           # the connection's pool, reflected
+    init_cls = d.message_class(d.pool.FindMessageTypeByName('test.TallyInit'))
+    t = manager.create('test.Tally', init_msg=init_cls(start=40))
     assert t.get().value == 40
     with pytest.raises(rom.RemoteError) as e:
         t.fail(value=1)
