@@ -43,17 +43,24 @@ rom_list_new_from (rom_client_t *client, const rom_variant_t *items, size_t n, r
     return status;
 }
 
+// A call taking one value: the request Variant is built, the call made, the request freed.
+static rom_status_t
+s_list_value_call (rom_list_t *list, const char *method, const rom_variant_t *v, ProtobufCMessage **reply)
+{
+    romi_variant_in_t in;
+    rom_status_t status = romi_variant_in (romi_handle_client (list), v, &in);
+    if (status == ROM_OK)
+        status = romi_handle_call (list, method, &in.msg.base, reply);
+    romi_variant_in_done (&in);
+    return status;
+}
+
 rom_status_t
 rom_list_append (rom_list_t *list, rom_variant_t v)
 {
     if (romi_helper_bad_handle (__func__, list, S_TYPE))
         return ROM_INVALID;
-    romi_variant_in_t in;
-    rom_status_t status = romi_variant_in (romi_handle_client (list), &v, &in);
-    if (status == ROM_OK)
-        status = rom__builtins__list_proxy__append (S_LIST (list), &in.msg, NULL);
-    romi_variant_in_done (&in);
-    return status;
+    return s_list_value_call (list, "Append", &v, NULL);
 }
 
 rom_status_t
@@ -199,12 +206,7 @@ rom_list_remove (rom_list_t *list, rom_variant_t v)
 {
     if (romi_helper_bad_handle (__func__, list, S_TYPE))
         return ROM_INVALID;
-    romi_variant_in_t in;
-    rom_status_t status = romi_variant_in (romi_handle_client (list), &v, &in);
-    if (status == ROM_OK)
-        status = rom__builtins__list_proxy__remove (S_LIST (list), &in.msg, NULL);
-    romi_variant_in_done (&in);
-    return status;
+    return s_list_value_call (list, "Remove", &v, NULL);
 }
 
 rom_status_t
@@ -296,18 +298,6 @@ rom_list_repr (rom_list_t *list, char **text)
 
 // The longest plain list rom_list_mul () makes (as the server's l *= n, list.c): 4 Mi items.
 #define S_MAX_ITEMS ((size_t) 1 << 22)
-
-// A call taking one value: the request Variant is built, the call made, the request freed.
-static rom_status_t
-s_list_value_call (rom_list_t *list, const char *method, const rom_variant_t *v, ProtobufCMessage **reply)
-{
-    romi_variant_in_t in;
-    rom_status_t status = romi_variant_in (romi_handle_client (list), v, &in);
-    if (status == ROM_OK)
-        status = romi_handle_call (list, method, &in.msg.base, reply);
-    romi_variant_in_done (&in);
-    return status;
-}
 
 rom_status_t
 rom_list_count (rom_list_t *list, rom_variant_t v, size_t *n)
