@@ -29,10 +29,12 @@ s_destroy (void *self)
 static rom_status_t
 s_increment (void *self, const Demo__Delta *in, Demo__Count *out, rom_call_t *call)
 {
-    (void) call;
     counter_t *counter = self;
-    counter->value += in->by;
-    out->value = counter->value;
+    int64_t sum; // a caller's `by` must not make the server overflow (undefined behaviour in C)
+    if (__builtin_add_overflow (counter->value, in->by, &sum))
+        return rom_call_fail (call, ROM_OUT_OF_RANGE, "%lld + %lld overflows a 64-bit counter",
+                              (long long) counter->value, (long long) in->by);
+    counter->value = out->value = sum;
     return ROM_OK;
 }
 

@@ -24,6 +24,7 @@ NOT_FOUND = 20
 OUT_OF_RANGE = 21
 SESSION_LOST = 22
 CHANGED = 23
+LIMIT = 24
 
 NAMES = {value: name for name, value in globals().items() if name.isupper() and isinstance(value, int)}
 
@@ -34,6 +35,7 @@ STRERROR = {
     WRONG_TYPE: 'wrong type', TOO_LARGE: 'too large', INVALID: 'invalid argument', NOMEM: 'out of memory',
     BROKEN: 'broken', INTERNAL: 'internal error', DEFERRED: 'deferred', NOT_FOUND: 'not found',
     OUT_OF_RANGE: 'out of range', SESSION_LOST: 'session lost', CHANGED: 'changed during iteration',
+    LIMIT: 'a server limit was reached',
 }
 
 
@@ -56,6 +58,11 @@ class RemoteError(RomError, RuntimeError):
 class SessionLost(RomError, ConnectionError):
     """The server ended this process's session while it lived: locks it held were released, its references
     were taken again on a new session."""
+
+
+class LimitError(RomError, MemoryError):
+    """The server refused for size or quota (NOMEM, TOO_LARGE, LIMIT): nothing was done. A MemoryError, as
+    Python's own for an allocation too large; .text names the limit (max_message, max_objects, ...)."""
 
 
 def error(status, text, context=None):
@@ -87,8 +94,9 @@ def error(status, text, context=None):
         return EOFError(text)
     if status == CHANGED:
         return RuntimeError(text)
-    if status == NOMEM:
-        return MemoryError(text)
+    if status in (NOMEM, TOO_LARGE, LIMIT):
+        # A refusal for size or quota: nothing was done, as Python's MemoryError for a list too large.
+        return LimitError(status, text)
     if status == SESSION_LOST:
         return SessionLost(status, text)
     if status == APP_ERROR:

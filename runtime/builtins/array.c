@@ -153,10 +153,14 @@ s_create (void *ctx, const Rom__Builtins__ArrayInit *args, void **self_p, rom_ca
     if (status == ROM_OK && n_items && args->length && args->length != n_items)
         status = rom_call_fail (call, ROM_INVALID, "length %" PRIu64 " but %zu initial items", args->length,
                                 n_items);
-    // A length that would not fit the server's memory is refused before calloc tries.
+    // An array is at most as large as one message may be (max_message), checked before calloc tries: a
+    // caller's number must not make the server allocate more than a call may carry (Array ('b', 2**32)).
     uint64_t length = n_items ? n_items : args->length;
-    if (status == ROM_OK && length > ((uint64_t) 1 << 32))
-        status = rom_call_fail (call, ROM_OUT_OF_RANGE, "length %" PRIu64 " is too large", length);
+    size_t max = rom_call_max_reply (call) / romi_typecode_size (typecode);
+    if (status == ROM_OK && length > max)
+        status = rom_call_fail (call, ROM_TOO_LARGE,
+                                "length %" PRIu64 " is too large: %zu '%c' elements at most (max_message)",
+                                length, max, typecode);
     if (status == ROM_OK) {
         self->length = (size_t) length;
         self->data = calloc (self->length ? self->length : 1, romi_typecode_size (typecode));
@@ -230,6 +234,10 @@ s_get_slice (void *self, const Rom__Builtins__Slice *in, Rom__Builtins__Elements
         return ROM_OK;
     romi_tc_class_t cls = romi_typecode_class (a->typecode);
     size_t size = cls == ROM_TC_BOOL ? sizeof (protobuf_c_boolean) : 8;
+    if (n > rom_call_max_reply (call) / size)
+        return rom_call_fail (call, ROM_TOO_LARGE,
+                              "a slice of %zu items is over the reply limit (max_message): read it in parts",
+                              n);
     void *items = rom_call_alloc (call, n * size);
     if (!items)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory");

@@ -83,9 +83,13 @@ s_release (void *self, const Rom__Builtins__ReleaseRequest *in, Google__Protobuf
     (void) out;
     semaphore_t *sem = self;
     int64_t n = in->n ? in->n : 1;
-    if (sem->bound >= 0 && sem->value + n > sem->bound)
+    // value <= bound always holds, so bound - value cannot overflow where value + n could (a peer's n).
+    if (sem->bound >= 0 && n > sem->bound - sem->value)
         return rom_call_fail (call, ROM_APP_ERROR, "released too many times (value %lld + %lld > bound %lld)",
                               (long long) sem->value, (long long) n, (long long) sem->bound);
+    if (n > INT64_MAX - sem->value)
+        return rom_call_fail (call, ROM_OUT_OF_RANGE, "value %lld + %lld would overflow a 64-bit count",
+                              (long long) sem->value, (long long) n);
     sem->value += n;
     while (sem->value > 0) {
         romi_sync_waitq_drop_gone (&sem->waiters);

@@ -125,6 +125,12 @@ rom_call_alloc (rom_call_t *call, size_t size)
     return romi_arena_alloc (&call->arena, size);
 }
 
+size_t
+rom_call_max_reply (const rom_call_t *call)
+{
+    return call ? call->hosting->max_message : 0;
+}
+
 char *
 rom_call_strdup (rom_call_t *call, const char *s)
 {

@@ -13,6 +13,7 @@
 // context are abandoned (never closed: their I/O thread does not exist here), a new session is opened and
 // each live proxy takes its reference again, so proxies made before fork() just work, as in Python.
 #include "rom_private.h"
+#include "romi_ipc.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -363,6 +364,13 @@ rom_client_connect (const char *endpoint, const rom_client_opts_t *opts, rom_cli
         return rom_client_fail (NULL, ROM_INVALID,
                                 "\"%s\" is not an endpoint (ipc://path, tcp://host:port or inproc://name)",
                                 endpoint ? endpoint : "(null)");
+    // A socket file of another user (mode 0600) refuses the connect for good: say so now, where the
+    // transport would retry until the connect timeout and then report no server at all.
+    if (strncmp (endpoint, "ipc://", 6) == 0 && romi_ipc_probe (endpoint + 6) == EACCES)
+        return rom_client_fail (NULL, ROM_DENIED,
+                                "connect %.400s: permission denied: the socket file belongs to another user "
+                                "(rom servers make it 0600)",
+                                endpoint);
     rom_client_t *self = calloc (1, sizeof *self);
     if (!self || !(self->endpoint = strdup (endpoint))) {
         free (self);

@@ -180,3 +180,20 @@ rom_call_peer_gone (const rom_call_t *call)
     // The connection the call came on, as the kernel sees it (server_io.c).
     return call->fd >= 0 && romi_io_fd_closed (call->fd);
 }
+
+rom_status_t
+romi_hosting_may_create (const romi_hosting_t *self, const romi_session_t *session, rom_call_t *call,
+                         const char *type)
+{
+    // Checked before a constructor runs: a refused creation costs the server nothing.
+    if (romi_objects_count (&self->objects) >= self->limits.objects)
+        return rom_call_fail (call, ROM_LIMIT,
+                              "creating a %s: the server holds %zu objects, its limit (max_objects)", type,
+                              romi_objects_count (&self->objects));
+    if (session && session->n_held >= self->limits.objects_per_session)
+        return rom_call_fail (
+            call, ROM_LIMIT,
+            "creating a %s: this session holds %u objects, its limit (max_objects_per_session)", type,
+            session->n_held);
+    return ROM_OK;
+}

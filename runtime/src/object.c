@@ -303,10 +303,12 @@ romi_objects_retain (romi_session_t *session, romi_object_t *object)
         else if (me && object->owner == 0 && !romi_map_get (&session->refs, object->id)) {
             object->owner = me;
             object->owner_refs = 1;
+            session->n_held++;
         } else {
             uintptr_t count = (uintptr_t) romi_map_get (&session->refs, object->id);
             if (romi_map_put (&session->refs, object->id, (void *) (count + 1)) != 0)
                 return -1;
+            session->n_held += count == 0;
         }
     }
     object->refs++;
@@ -320,15 +322,18 @@ romi_objects_release (romi_session_t *session, romi_object_t *object, bool *dead
     if (session) {
         uint32_t me = session->owner_key;
         if (me && object->owner == me) {
-            if (--object->owner_refs == 0)
+            if (--object->owner_refs == 0) {
                 object->owner = 0;
+                session->n_held--;
+            }
         } else {
             uintptr_t count = (uintptr_t) romi_map_get (&session->refs, object->id);
             if (count == 0)
                 return ROM_DENIED;
-            if (count == 1)
+            if (count == 1) {
                 romi_map_remove (&session->refs, object->id);
-            else
+                session->n_held--;
+            } else
                 romi_map_put (&session->refs, object->id, (void *) (count - 1)); // replaces: cannot fail
         }
     } else if (object->refs == 0)

@@ -142,6 +142,10 @@ rom_call_new_object (rom_call_t *call, const rom_type_t *type, const ProtobufCMe
         type->init->message_init (defaults);
         args = defaults;
     }
+    if (romi_hosting_may_create (hosting, romi_sessions_find (&hosting->sessions, call->session), call,
+                                 type->name)
+        != ROM_OK)
+        return call->fail_status;
     s_fresh_t *fresh = rom_call_alloc (call, sizeof *fresh);
     if (!fresh)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory");

@@ -21,10 +21,15 @@
 #define ROM_PROTOCOL_VERSION 2u             // 2: sessions belong to connections, incarnations (issue 12)
 #define ROM_MANAGER_ID 0u                   // object id of the manager itself
 #define ROM_DEFAULT_MAX_MESSAGE (64u << 20) // bytes
-#define ROM_HEADER_MAX 512u                 // a header frame larger than this is malformed
-#define ROM_ERRMSG_MAX 512u                 // error texts are cut to this size
-#define ROM_MAX_DEPTH 100u                  // deepest nesting of messages in a payload (protobuf C++'s)
-#define ROM_PATH_MAX 4096u                  // ipc paths, temp dirs
+// The defaults of rom_server_opts_t's limits (rom_server.h).
+#define ROM_DEFAULT_MAX_OBJECTS (1u << 24)
+#define ROM_DEFAULT_MAX_OBJECTS_PER_SESSION (1u << 20)
+#define ROM_DEFAULT_MAX_SESSIONS (1u << 16)
+#define ROM_DEFAULT_MAX_NAME 1024u
+#define ROM_HEADER_MAX 512u // a header frame larger than this is malformed
+#define ROM_ERRMSG_MAX 512u // error texts are cut to this size
+#define ROM_MAX_DEPTH 100u  // deepest nesting of messages in a payload (protobuf C++'s)
+#define ROM_PATH_MAX 4096u  // ipc paths, temp dirs
 
 // --- transport.c, transport_zmq.c: the transport seam; wire.c: the wire protocol over it -------------------
 

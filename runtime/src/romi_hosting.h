@@ -16,6 +16,14 @@
 // destroy objects through this one.
 typedef bool (*romi_dying_fn) (void *arg, romi_object_t *object);
 
+// What one server lets its clients take (rom_server_opts_t's max_*, defaults applied).
+typedef struct {
+    uint32_t objects;
+    uint32_t objects_per_session;
+    uint32_t sessions;
+    uint32_t name;
+} romi_limits_t;
+
 struct romi_hosting {
     romi_registry_t types;
     romi_objects_t objects;
@@ -24,15 +32,20 @@ struct romi_hosting {
     const char *endpoint; // where the server is bound, for ObjectRefs ("" before a bind)
     uint64_t incarnation; // this run's random id: calls meant for another run are refused
     size_t max_message;   // the largest payload the server accepts
-    uint64_t calls;       // calls that reached a servant since the start (Manager.Stats)
-    uint64_t started_ms;  // romi_now_ms () at init, for Manager.Stats' uptime
-    romi_dying_fn dying;  // set by the server (server.c)
+    romi_limits_t limits;
+    uint64_t calls;      // calls that reached a servant since the start (Manager.Stats)
+    uint64_t started_ms; // romi_now_ms () at init, for Manager.Stats' uptime
+    romi_dying_fn dying; // set by the server (server.c)
     void *dying_arg;
 };
 
 // Empty tables; object 0 is `manager` served by `servant` (server_ops.c), with this hosting as its state.
 void romi_hosting_init (romi_hosting_t *self, const rom_type_t *manager, const void *servant,
                         size_t max_message, uint32_t session_timeout_ms);
+// ROM_OK when the server may make one more object of `type` for `session` (NULL: for no session), else a
+// ROM_LIMIT failure of `call` naming the limit reached (max_objects, max_objects_per_session).
+rom_status_t romi_hosting_may_create (const romi_hosting_t *self, const romi_session_t *session,
+                                      rom_call_t *call, const char *type);
 // Destroy every object (their waiting calls are answered through `dying`), then free sessions and tables.
 void romi_hosting_fini (romi_hosting_t *self);
 // Destroy `object`, whose last reference is gone: `dying` first, then its servant's destructor, then the

@@ -27,6 +27,7 @@ typedef struct romi_session {
     uint64_t secret;    // proves the right to join it from another connection (Manager.Hello)
     uint32_t owner_key; // its number in objects' `owner` (object.c); 0: it owns none, maps only
     romi_map_t refs;    // object id -> count (as uintptr_t), for objects another session owns
+    uint32_t n_held;    // objects it holds one reference or more to (max_objects_per_session)
     uint64_t last_seen_ms;
     romi_peer_t *peers; // its live connections; the session ends when none is left
     size_t n_peers, peers_capacity;

@@ -108,6 +108,13 @@ romi_server_create (const rom_server_opts_t *opts)
     uint32_t timeout_ms = romi_lease_timeout (opts ? opts->session_timeout_ms : 0);
     romi_hosting_init (&self->hosting, &rom__manager__rom_type, &romi_manager_servant, max_message,
                        timeout_ms);
+    self->hosting.limits = (romi_limits_t) {
+        .objects = opts && opts->max_objects ? opts->max_objects : ROM_DEFAULT_MAX_OBJECTS,
+        .objects_per_session = opts && opts->max_objects_per_session ? opts->max_objects_per_session
+                                                                     : ROM_DEFAULT_MAX_OBJECTS_PER_SESSION,
+        .sessions = opts && opts->max_sessions ? opts->max_sessions : ROM_DEFAULT_MAX_SESSIONS,
+        .name = opts && opts->max_name ? opts->max_name : ROM_DEFAULT_MAX_NAME,
+    };
     self->hosting.dying = s_object_dying;
     self->hosting.dying_arg = self;
     romi_replies_init (&self->replies, &self->io, &self->hosting);

@@ -8,6 +8,7 @@
 #include "rom_private.h"
 #include "romi_io.h"
 #include "romi_auth.h"
+#include "romi_ipc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,9 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #define ROM_SERVER_BATCH_ENTRY 512u // larger replies go out alone (a copy into the batch would cost more)
@@ -120,26 +119,6 @@ romi_io_close (romi_io_t *self)
         }
 }
 
-// Whether a server listens on the unix socket at `path`: a connect () succeeds. ZMQ's ipc bind removes
-// whatever file is at its path first, so without this check a second server would silently take over the
-// path of a live one (and the first, when it stops, would remove the second's socket). A file nobody
-// listens on (ECONNREFUSED: left by a server that was killed) may be replaced. Two servers binding one path
-// at the same instant can still race; a lock file would close that and leave files of its own behind.
-static bool
-s_ipc_listening (const char *path)
-{
-    struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    if (strlen (path) >= sizeof addr.sun_path)
-        return false; // the transport's bind refuses it with its own error
-    memcpy (addr.sun_path, path, strlen (path) + 1);
-    int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return false;
-    bool listening = connect (fd, (struct sockaddr *) &addr, sizeof addr) == 0;
-    close (fd);
-    return listening;
-}
-
 static rom_status_t s_fail (char *err, rom_status_t status, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
 
@@ -153,13 +132,13 @@ s_fail (char *err, rom_status_t status, const char *fmt, ...)
     return status;
 }
 
-// An ipc socket file just bound: only the owner may connect (Python's manager relies on the authkey alone;
-// we do both), and it is remembered for removal.
+// An ipc socket file just bound (mode 0600 already: only the owner may connect; Python's manager relies on
+// the authkey alone, we do both) is remembered for removal.
 static rom_status_t
 s_keep_ipc (romi_io_t *self, const char *endpoint, const char *path, char *err)
 {
     struct stat st;
-    if (chmod (path, S_IRUSR | S_IWUSR) != 0 || stat (path, &st) != 0)
+    if (stat (path, &st) != 0)
         return s_fail (err, ROM_INTERNAL, "bind %s: %s", endpoint, strerror (errno));
     struct romi_ipc_path *paths = realloc (self->ipc_paths, (self->n_ipc_paths + 1) * sizeof *paths);
     if (!paths)
@@ -174,6 +153,13 @@ s_keep_ipc (romi_io_t *self, const char *endpoint, const char *path, char *err)
     return ROM_OK;
 }
 
+static int
+s_bind_ipc (void *listener, const char *endpoint)
+{
+    char ignored[ROM_PATH_MAX]; // the private detour's path, not the one clients use
+    return romi_bind (listener, endpoint, ignored, sizeof ignored);
+}
+
 rom_status_t
 romi_io_bind (romi_io_t *self, const char *endpoint, char *err)
 {
@@ -182,11 +168,20 @@ romi_io_bind (romi_io_t *self, const char *endpoint, char *err)
         return s_fail (err, ROM_INVALID,
                        "bind %s: not an endpoint (ipc://path, tcp://address:port, inproc://name)", endpoint);
     // (tcp://localhost is bound as 127.0.0.1 by the transport.)
-    if (strncmp (endpoint, "ipc://", 6) == 0 && s_ipc_listening (endpoint + 6))
+    // ZMQ's ipc bind removes whatever file is at its path first: without this check a second server would
+    // silently take over the path of a live one (and the first, when it stops, would remove the second's
+    // socket). A file nobody listens on (left by a server that was killed) may be replaced. Two servers
+    // binding one path at the same instant can still race; a lock file would close that and leave files of
+    // its own behind.
+    bool ipc = strncmp (endpoint, "ipc://", 6) == 0;
+    if (ipc && romi_ipc_probe (endpoint + 6) == 0)
         return s_fail (err, ROM_EXISTS, "bind %s: another server is listening on %s already", endpoint,
                        endpoint + 6);
     char resolved[ROM_PATH_MAX];
-    if (romi_bind (self->listener, endpoint, resolved, sizeof resolved) != 0)
+    if (ipc && strlen (endpoint) < sizeof resolved)
+        strcpy (resolved, endpoint); // the socket is bound elsewhere first (ipc.c): the endpoint is as given
+    if (ipc ? romi_ipc_bind_private (endpoint + 6, s_bind_ipc, self->listener) != 0
+            : romi_bind (self->listener, endpoint, resolved, sizeof resolved) != 0)
         return s_fail (err,
                        errno == EINVAL || errno == EPROTONOSUPPORT || errno == ENODEV ? ROM_INVALID
                                                                                       : ROM_UNAVAILABLE,

@@ -67,6 +67,9 @@ ROM_OP (s_hello, Rom__HelloRequest, Rom__HelloReply)
             if (romi_sessions_lost (&hosting->sessions, hello->join, lost, sizeof lost))
                 reply->lost = rom_call_strdup (call, lost);
         }
+        if (hosting->sessions.by_id.count >= hosting->limits.sessions)
+            return rom_call_fail (call, ROM_LIMIT, "the server has %zu sessions, its limit (max_sessions)",
+                                  hosting->sessions.by_id.count);
         if (!(session = romi_sessions_new (&hosting->sessions)))
             return rom_call_fail (call, ROM_NOMEM, "server out of memory for a session");
         // Its first connection: the session lives while one of them does (lease.c).
@@ -95,6 +98,10 @@ ROM_OP (s_create, Rom__CreateRequest, Rom__ObjectRef)
         return rom_call_fail (call, ROM_NO_TYPE, "no type \"%s\" is registered on this server", req->type);
     romi_objects_t *objects = &hosting->objects;
     const char *name = req->name && *req->name ? req->name : NULL;
+    if (name && strlen (name) > hosting->limits.name)
+        return rom_call_fail (call, ROM_LIMIT,
+                              "creating a %s: a name of %zu bytes is over the limit of %u (max_name)",
+                              entry->type->name, strlen (name), hosting->limits.name);
     if (name) {
         romi_object_t *existing = romi_objects_find_name (objects, name);
         if (existing) {
@@ -113,6 +120,8 @@ ROM_OP (s_create, Rom__CreateRequest, Rom__ObjectRef)
         }
     }
     const rom_type_t *type = entry->type;
+    if (romi_hosting_may_create (hosting, session, call, type->name) != ROM_OK)
+        return call->fail_status;
     const ProtobufCMessage *args = NULL;
     if (type->init) {
         if (romi_wire_too_deep (type->init, req->args.data, req->args.len))

@@ -35,6 +35,7 @@ rom_strerror (rom_status_t status)
     case ROM_OUT_OF_RANGE: return "out of range";
     case ROM_SESSION_LOST: return "session lost";
     case ROM_CHANGED: return "changed during iteration";
+    case ROM_LIMIT: return "a server limit was reached";
     }
     return "unknown status";
 }

@@ -45,6 +45,12 @@ typedef struct rom_server_opts {
     // faster). An idle server does not spin, nor one whose thread may run on one CPU only (affinity).
     // 0 means 200; ROM_SERVER_NO_SPIN turns it off.
     uint32_t spin_us;
+    // Limits, so that one client cannot take what all share. Each refusal is ROM_LIMIT with a text naming
+    // the limit; the caller's other calls and everyone else go on. 0 means the default.
+    uint32_t max_objects;             // objects on the server in all; default 16 777 216
+    uint32_t max_objects_per_session; // objects one session holds references to; default 1 048 576
+    uint32_t max_sessions;            // client sessions at once; default 65 536
+    uint32_t max_name;                // bytes of an object's name; default 1024
 } rom_server_opts_t;
 
 #define ROM_SERVER_NO_SPIN UINT32_MAX

@@ -43,10 +43,12 @@ typedef enum rom_status {
                            // has a new session from then on and its proxies take their references again.
     ROM_CHANGED = 23,      // a Dict, List or Set was modified since an iteration over it began (Python's
                            // RuntimeError "dictionary changed size during iteration"); start it again
+    ROM_LIMIT = 24,        // a limit of the server was reached (rom_server_opts_t: objects per session or
+                           // in all, sessions, name length); the text names the limit. Nothing was done.
 } rom_status_t;
 
 // The highest status value: a reply carrying a higher one is taken as ROM_INTERNAL.
-#define ROM_STATUS_LAST ROM_CHANGED
+#define ROM_STATUS_LAST ROM_LIMIT
 
 // Static, never NULL: "ok", "no such object", ... Unknown values give "unknown status".
 const char *rom_strerror (rom_status_t status);

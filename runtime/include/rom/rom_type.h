@@ -114,6 +114,12 @@ rom_status_t rom_message_dup (const ProtobufCMessage *message, ProtobufCMessage 
 void *rom_call_alloc (rom_call_t *call, size_t size);
 char *rom_call_strdup (rom_call_t *call, const char *s);
 
+// The largest reply payload this call may return, in bytes: the server's max_message (rom_server_opts_t).
+// A reply packed larger is not sent: the caller gets ROM_TOO_LARGE instead. A servant whose reply grows
+// with a caller's numbers (a slice, a repeat) checks against this before it allocates, so that no call
+// makes the server allocate more than a reply may carry. 0 when `call` is NULL.
+size_t rom_call_max_reply (const rom_call_t *call);
+
 // The id of the object being called and the session of the caller (who holds a lock, for instance). In a
 // constructor, rom_call_object_id () is the id the object being made will have, as long as the constructor
 // makes no other object itself (rom_call_new_object ()).
