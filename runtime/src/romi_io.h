@@ -30,6 +30,7 @@ typedef struct {
     char *zap_domain;         // with an authkey: this server's ZAP domain (auth.c); NULL otherwise
     romi_wire_batch_t batch;  // replies to one peer waiting to go out as one message (romi_io_flush)
     bool one_cpu;             // this thread may run on one CPU only: spinning would starve its I/O thread
+    bool keyless_tcp_open;    // no authkey and insecure_tcp: tcp may bind any address
     uint64_t cpus_checked_ms; // when one_cpu was last read
     uint64_t dropped;         // messages dropped without a reply (unreadable, or reply not sendable)
 } romi_io_t;
@@ -44,6 +45,7 @@ typedef struct {
     unsigned io_threads;         // the transport's I/O threads, when it can still take them (0: its default)
     uint32_t session_timeout_ms; // a silently gone tcp peer is dropped within about this (keepalives)
     const char *authkey;         // NULL: no CURVE
+    bool insecure_tcp;           // keyless tcp may bind non-loopback addresses (rom_server_opts_t)
 } romi_io_opts_t;
 
 // Make the listener (its options, the watch of its connections) and the wake pipe. -1 on failure (the caller

@@ -125,6 +125,7 @@ romi_server_create (const rom_server_opts_t *opts)
         .io_threads = opts ? opts->io_threads : 0,
         .session_timeout_ms = timeout_ms,
         .authkey = opts ? opts->authkey : NULL,
+        .insecure_tcp = opts && opts->insecure_tcp,
     };
     if (romi_io_open (&self->io, &io_opts) != 0 || !(self->pool = romi_pool_new (opts ? opts->workers : 0))) {
         rom_server_destroy (&self);

@@ -62,6 +62,7 @@ romi_io_open (romi_io_t *self, const romi_io_opts_t *opts)
         .max_frame = hard_limit,
         .io_threads = opts->io_threads,
     };
+    self->keyless_tcp_open = !opts->authkey && opts->insecure_tcp;
     romi_auth_keys_t keys;
     if (opts->authkey) {
         if (s_curve_server (self, opts->authkey, &keys) != 0) {
@@ -160,6 +161,18 @@ s_bind_ipc (void *listener, const char *endpoint)
     return romi_bind (listener, endpoint, ignored, sizeof ignored);
 }
 
+// Whether tcp endpoint `endpoint` binds a loopback address only: the host part is localhost, 127.x.y.z or
+// [::1]. Wildcards (*, 0.0.0.0) and interface names reach the network.
+static bool
+s_tcp_loopback (const char *endpoint)
+{
+    const char *host = endpoint + 6;
+    const char *colon = strrchr (host, ':');
+    size_t len = colon ? (size_t) (colon - host) : strlen (host);
+    return (len == 9 && strncmp (host, "localhost", 9) == 0) || strncmp (host, "127.", 4) == 0
+           || (len == 5 && strncmp (host, "[::1]", 5) == 0);
+}
+
 rom_status_t
 romi_io_bind (romi_io_t *self, const char *endpoint, char *err)
 {
@@ -167,6 +180,14 @@ romi_io_bind (romi_io_t *self, const char *endpoint, char *err)
         && strncmp (endpoint, "tcp://", 6) != 0)
         return s_fail (err, ROM_INVALID,
                        "bind %s: not an endpoint (ipc://path, tcp://address:port, inproc://name)", endpoint);
+    if (strncmp (endpoint, "tcp://", 6) == 0 && !self->zap_domain && !self->keyless_tcp_open
+        && !s_tcp_loopback (endpoint))
+        return s_fail (
+            err, ROM_INVALID,
+            "bind %s: tcp without an authkey on a non-loopback address would let anyone who reaches "
+            "it call every object (and replay captured calls): give the server an authkey, bind "
+            "127.0.0.1, or set rom_server_opts_t.insecure_tcp",
+            endpoint);
     // (tcp://localhost is bound as 127.0.0.1 by the transport.)
     // ZMQ's ipc bind removes whatever file is at its path first: without this check a second server would
     // silently take over the path of a live one (and the first, when it stops, would remove the second's

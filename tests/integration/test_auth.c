@@ -170,6 +170,29 @@ test_key_for_keyless_server (void **state)
 }
 
 // Without an authkey only the owner may connect to an ipc socket: its file is mode 0600.
+// Keyless tcp reaches only this host unless the user opts in; with an authkey any address may be bound.
+static void
+test_keyless_tcp_is_loopback_only (void **state)
+{
+    (void) state;
+    rom_server_t *server = rom_server_new (NULL);
+    assert_non_null (server);
+    assert_int_equal (rom_server_bind (server, "tcp://*:*"), ROM_INVALID);
+    assert_non_null (strstr (rom_server_errmsg (server), "authkey"));
+    assert_int_equal (rom_server_bind (server, "tcp://0.0.0.0:*"), ROM_INVALID);
+    assert_int_equal (rom_server_bind (server, "tcp://127.0.0.1:*"), ROM_OK);
+    assert_int_equal (rom_server_bind (server, "tcp://localhost:*"), ROM_OK);
+    rom_server_destroy (&server);
+    rom_server_opts_t insecure = {.insecure_tcp = true};
+    server = rom_server_new (&insecure);
+    assert_int_equal (rom_server_bind (server, "tcp://0.0.0.0:*"), ROM_OK);
+    rom_server_destroy (&server);
+    rom_server_opts_t keyed = {.authkey = AUTHKEY};
+    server = rom_server_new (&keyed);
+    assert_int_equal (rom_server_bind (server, "tcp://0.0.0.0:*"), ROM_OK);
+    rom_server_destroy (&server);
+}
+
 static void
 test_ipc_mode_0600 (void **state)
 {
@@ -283,6 +306,7 @@ main (int argc, char **argv)
         cmocka_unit_test_setup_teardown (test_token_through_exec, s_setup_tcp, s_teardown),
         cmocka_unit_test (test_key_for_keyless_server),
         cmocka_unit_test (test_ipc_mode_0600),
+        cmocka_unit_test (test_keyless_tcp_is_loopback_only),
         cmocka_unit_test (test_manager_authkey),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

@@ -200,7 +200,8 @@ test_name_length (void **state)
     rom_server_opts_t opts = {.max_name = 8};
     rom_test_fixture_t *fx = rom_test_fixture_serve ("ipc", "limits-name", &opts);
     rom_proxy_t *p = NULL;
-    assert_int_equal (rom_proxy_create (fx->client, &rom__builtins__event__rom_type, "123456789", NULL, 0, &p),
+    assert_int_equal (rom_proxy_create (fx->client, &rom__builtins__event__rom_type, "123456789", NULL, 0,
+                                        &p),
                       ROM_LIMIT);
     s_expect_text (fx->client, "max_name");
     assert_int_equal (rom_proxy_create (fx->client, &rom__builtins__event__rom_type, "12345678", NULL, 0, &p),
@@ -216,7 +217,8 @@ s_release_n (rom_semaphore_t *sem, uint32_t n)
 {
     Rom__Builtins__ReleaseRequest in = ROM__BUILTINS__RELEASE_REQUEST__INIT;
     in.n = n;
-    return rom_proxy_call (rom_semaphore_proxy (sem), ROM__BUILTINS__SEMAPHORE_METHOD__RELEASE, &in.base, NULL);
+    return rom_proxy_call (rom_semaphore_proxy (sem), ROM__BUILTINS__SEMAPHORE_METHOD__RELEASE, &in.base,
+                           NULL);
 }
 
 static void
@@ -233,7 +235,8 @@ test_semaphore_counts_do_not_overflow (void **state)
     rom_semaphore_destroy (&bounded);
     assert_int_equal (rom_bounded_semaphore_new (fx->client, INT64_MAX - 5, &bounded), ROM_OK);
     assert_int_equal (rom_semaphore_acquire (bounded, ROM_NOWAIT), ROM_OK);
-    assert_int_equal (s_release_n (bounded, UINT32_MAX), ROM_APP_ERROR); // over the bound, not wrapped under it
+    assert_int_equal (s_release_n (bounded, UINT32_MAX),
+                      ROM_APP_ERROR); // over the bound, not wrapped under it
     s_expect_text (fx->client, "released too many times");
     assert_int_equal (s_release_n (bounded, 1), ROM_OK);
     rom_semaphore_destroy (&sem);

@@ -51,6 +51,11 @@ typedef struct rom_server_opts {
     uint32_t max_objects_per_session; // objects one session holds references to; default 1 048 576
     uint32_t max_sessions;            // client sessions at once; default 65 536
     uint32_t max_name;                // bytes of an object's name; default 1024
+    // Without an authkey, tcp carries calls unauthenticated and in clear, so that anyone who reaches the port
+    // can call every object and captured traffic can be replayed: rom_server_bind () then accepts only
+    // loopback addresses (127.x.y.z, localhost, [::1]) and refuses others with ROM_INVALID, unless this is
+    // true (a network you trust entirely). With an authkey, every address is allowed.
+    bool insecure_tcp;
 } rom_server_opts_t;
 
 #define ROM_SERVER_NO_SPIN UINT32_MAX
