@@ -1,5 +1,5 @@
 // dict.c: the servant of rom.builtins.Dict (Python's Manager ().dict ()). Keys are any hashable Variant
-// (slot.c: Python's equality, 1 == 1.0), values any Variant, kept in slot.c's insertion-ordered map (O(1)
+// (key.c: Python's equality, 1 == 1.0), values any Variant, kept in key.c's insertion-ordered map (O(1)
 // get, set and delete; iteration in insertion order, as the seeds' printed dicts show). Increment is the
 // atomic read-modify-write that `d[k] += 1` from several Python processes gets wrong. Every successful
 // modification bumps `version`; Iter walks entry positions in chunks and answers CHANGED to a cursor of
@@ -7,6 +7,7 @@
 // tell it.
 #include "builtins.h"
 #include "slot.h"
+#include "key.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,8 @@
 // namespace.c: the servant of rom.builtins.Namespace (Python's Manager ().Namespace ()): attributes by
-// name in slot.c's ordered map with string keys, so vars (ns) lists them in the order first set.
+// name in key.c's ordered map with string keys, so vars (ns) lists them in the order first set.
 #include "builtins.h"
 #include "slot.h"
+#include "key.h"
 
 #include <stdlib.h>
 

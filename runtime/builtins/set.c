@@ -1,5 +1,5 @@
 // set.c: the servant of rom.builtins.Set (Python's Manager ().set ()). The elements are the keys of
-// slot.c's insertion-ordered map (values stay None), so membership is O(1), equality and hashing are
+// key.c's insertion-ordered map (values stay None), so membership is O(1), equality and hashing are
 // Python's (1 == 1.0 == True), and iteration has a stable order to resume from.
 //
 // Each rpc is one atomic step. Those that take items check every item before changing anything, so an
@@ -13,6 +13,7 @@
 // (compaction) on an insert, which bumps the version.
 #include "builtins.h"
 #include "slot.h"
+#include "key.h"
 
 #include <stdlib.h>
 

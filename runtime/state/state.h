@@ -48,10 +48,10 @@ romi_state_head (void *self)
 // text names the field.
 rom_status_t romi_state_exec (ProtobufCMessage *state, const Rom__StateOp *op, Rom__StateResult *out,
                               bool *modified, Rom__Change *change, rom_call_t *call);
-// Whether two wire values are equal (a guard).
+// engine_value.c: whether two wire values are equal (a guard).
 bool romi_state_value_equal (const Rom__StateValue *a, const Rom__StateValue *b);
-// Replace the whole state with `next` (a message of the same descriptor, caller-allocated with malloc, whose
-// fields are owned): `next`'s top struct is freed, its fields now belong to `state`.
+// engine.c: replace the whole state with `next` (a message of the same descriptor, caller-allocated with
+// malloc, whose fields are owned): `next`'s top struct is freed, its fields now belong to `state`.
 void romi_state_replace (ProtobufCMessage *state, ProtobufCMessage *next);
 // Free what `state` owns (its fields), not the struct itself (it lives inside the head's allocation).
 void romi_state_free_fields (ProtobufCMessage *state);

@@ -9,6 +9,7 @@
 // "At once" is asserted as under BOUND_MS (the runtime aims at ~20-50 ms): loose enough for a loaded 2-core
 // machine, far below the deadlines (CALL_TIMEOUT_MS) and leases the behaviour used to cost.
 #include "rom_test_fault.h"
+#include "rom_test_fixture.h"
 #include "rom/builtins/sync.rom.h"
 
 #include <errno.h>
@@ -362,9 +363,7 @@ test_manager_killed_wakes_forever_waits (void **state)
 // A standalone server (no manager to say how it ended) killed under a call in flight, on ipc or tcp.
 typedef struct {
     const char *transport;
-    pid_t server;
-    char endpoint[ROM_PATH_MAX];
-    rom_client_t *client;
+    rom_test_fixture_t fx; // the server and its client; rom_test_fixture_stop () ends them
 } server_fixture_t;
 
 static int
@@ -372,8 +371,8 @@ s_setup_server_with (void **state, uint32_t session_timeout_ms)
 {
     server_fixture_t *f = *state;
     rom_server_opts_t opts = {.session_timeout_ms = session_timeout_ms};
-    f->server = rom_test_serve_fork (rom_test_endpoint (f->transport, "failures"), &opts, f->endpoint);
-    f->client = s_connect (f->endpoint);
+    f->fx.server = rom_test_serve_fork (rom_test_endpoint (f->transport, "failures"), &opts, f->fx.endpoint);
+    f->fx.client = s_connect (f->fx.endpoint);
     return 0;
 }
 
@@ -395,10 +394,7 @@ static int
 s_teardown_server (void **state)
 {
     server_fixture_t *f = *state;
-    rom_client_destroy (&f->client);
-    if (f->server > 0)
-        assert_int_equal (rom_test_server_stop (f->server), 0);
-    f->server = 0;
+    rom_test_fixture_stop (&f->fx);
     return 0;
 }
 
@@ -406,16 +402,16 @@ static void
 test_standalone_killed_call_in_flight (void **state)
 {
     server_fixture_t *f = *state;
-    rom_proxy_t *tally = rom_test_tally_new (f->client, NULL, 0);
+    rom_proxy_t *tally = rom_test_tally_new (f->fx.client, NULL, 0);
     rom_future_t *in_flight = s_wait_async (tally, 1000000, CALL_TIMEOUT_MS);
     assert_int_equal (rom_test_tally_query (tally, TEST__TALLY_METHOD__WAITERS), 1);
     uint64_t start = romi_now_ms ();
-    rom_test_kill_reap (f->server);
-    f->server = 0;
+    rom_test_kill_reap (f->fx.server);
+    f->fx.server = 0;
     rom_status_t status = rom_future_wait (&in_flight, NULL);
-    s_at_once ("call in flight", status, romi_now_ms () - start, f->client, f->endpoint,
+    s_at_once ("call in flight", status, romi_now_ms () - start, f->fx.client, f->fx.endpoint,
                "may or may not have run");
-    s_later_calls_fail_at_once (f->client, tally, f->endpoint, f->endpoint);
+    s_later_calls_fail_at_once (f->fx.client, tally, f->fx.endpoint, f->fx.endpoint);
     rom_proxy_destroy (&tally);
 }
 
@@ -536,12 +532,12 @@ test_dead_client_released_at_once (void **state)
 {
     server_fixture_t *f = *state;
     death_t death = strcmp (f->transport, "tcp") == 0 ? DIE_EXIT : DIE_SIGKILL;
-    rom_proxy_t *gate = rom_test_tally_new (f->client, "gate", 0);
+    rom_proxy_t *gate = rom_test_tally_new (f->fx.client, "gate", 0);
     uint64_t destroyed = rom_test_tally_query (gate, TEST__TALLY_METHOD__DESTROYED);
     int to_child[2];
     assert_int_equal (pipe (to_child), 0);
-    holder_t h = {.client = f->client, .death = death, .to_child = to_child[0]};
-    assert_int_equal (rom_lock_new (f->client, &h.lock), ROM_OK);
+    holder_t h = {.client = f->fx.client, .death = death, .to_child = to_child[0]};
+    assert_int_equal (rom_lock_new (f->fx.client, &h.lock), ROM_OK);
     int from;
     pid_t child = rom_test_fork_child (s_doomed_holder, &h, &from);
     close (to_child[0]);
@@ -558,7 +554,7 @@ test_dead_client_released_at_once (void **state)
                                                     CALL_TIMEOUT_MS, &lock_future),
                       ROM_OK);
     rom_proxy_t *theirs = NULL;
-    assert_int_equal (rom_proxy_from_token (f->client, &test__tally__rom_type, token, &theirs), ROM_OK);
+    assert_int_equal (rom_proxy_from_token (f->fx.client, &test__tally__rom_type, token, &theirs), ROM_OK);
     rom_future_t *closed = s_wait_async (theirs, 1000000, CALL_TIMEOUT_MS);
     rom_proxy_destroy (&theirs);
     assert_int_equal (rom_test_tally_query (gate, TEST__TALLY_METHOD__GET),
@@ -632,12 +628,12 @@ static void
 test_stopped_client_keeps_session (void **state)
 {
     server_fixture_t *f = *state;
-    rom_proxy_t *gate = rom_test_tally_new (f->client, "gate", 0);
+    rom_proxy_t *gate = rom_test_tally_new (f->fx.client, "gate", 0);
     uint64_t destroyed = rom_test_tally_query (gate, TEST__TALLY_METHOD__DESTROYED);
     int to_child[2];
     assert_int_equal (pipe (to_child), 0);
-    holder_t h = {.client = f->client, .to_child = to_child[0]};
-    assert_int_equal (rom_lock_new (f->client, &h.lock), ROM_OK);
+    holder_t h = {.client = f->fx.client, .to_child = to_child[0]};
+    assert_int_equal (rom_lock_new (f->fx.client, &h.lock), ROM_OK);
     int from;
     pid_t child = rom_test_fork_child (s_stopped_holder, &h, &from);
     close (to_child[0]);
@@ -721,7 +717,7 @@ test_dead_queue_getter_never_handed_item (void **state)
 {
     server_fixture_t *f = *state;
     waiter_t w = {0};
-    assert_int_equal (rom_queue_new (f->client, 0, &w.queue), ROM_OK);
+    assert_int_equal (rom_queue_new (f->fx.client, 0, &w.queue), ROM_OK);
     const int delays[] = {0, 500};
     for (int i = 0; i < 2; i++) {
         s_kill_a_waiter (&w, delays[i]);
@@ -746,7 +742,7 @@ test_dead_semaphore_waiter_never_handed_permit (void **state)
 {
     server_fixture_t *f = *state;
     waiter_t w = {0};
-    assert_int_equal (rom_semaphore_new (f->client, 0, &w.sem), ROM_OK);
+    assert_int_equal (rom_semaphore_new (f->fx.client, 0, &w.sem), ROM_OK);
     const int delays[] = {0, 500};
     for (int i = 0; i < 2; i++) {
         s_kill_a_waiter (&w, delays[i]);
@@ -799,8 +795,8 @@ test_session_ids_are_random (void **state)
 {
     server_fixture_t *f = *state;
     rom_test_raw_t a, b;
-    rom_test_raw_open (&a, f->endpoint);
-    rom_test_raw_open (&b, f->endpoint);
+    rom_test_raw_open (&a, f->fx.endpoint);
+    rom_test_raw_open (&b, f->fx.endpoint);
     uint64_t sa = rom_test_raw_hello (&a), sb = rom_test_raw_hello (&b), sc = rom_test_raw_hello (&b);
     printf ("# sessions %#llx %#llx %#llx\n", (unsigned long long) sa, (unsigned long long) sb,
             (unsigned long long) sc);
@@ -820,13 +816,13 @@ static void
 test_call_without_session_denied (void **state)
 {
     server_fixture_t *f = *state;
-    rom_proxy_t *tally = rom_test_tally_new (f->client, "t", 5);
+    rom_proxy_t *tally = rom_test_tally_new (f->fx.client, "t", 5);
     uint64_t tally_id = rom_proxy_id (tally);
     rom_lock_t *lock;
-    assert_int_equal (rom_lock_new (f->client, &lock), ROM_OK);
+    assert_int_equal (rom_lock_new (f->fx.client, &lock), ROM_OK);
     uint64_t lock_id = rom_proxy_id (rom_lock_proxy (lock));
     rom_test_raw_t raw;
-    rom_test_raw_open (&raw, f->endpoint);
+    rom_test_raw_open (&raw, f->fx.endpoint);
     char error[ROM_ERRMSG_MAX];
     const uint64_t sessions[] = {0, 0x5eed5eed5eed5eedull}; // none, and one nobody opened
     for (int i = 0; i < 2; i++) {
@@ -876,11 +872,11 @@ test_another_connections_session_denied (void **state)
 {
     server_fixture_t *f = *state;
     rom_lock_t *lock;
-    assert_int_equal (rom_lock_new (f->client, &lock), ROM_OK);
+    assert_int_equal (rom_lock_new (f->fx.client, &lock), ROM_OK);
     uint64_t lock_id = rom_proxy_id (rom_lock_proxy (lock));
     rom_test_raw_t a, b;
-    rom_test_raw_open (&a, f->endpoint);
-    rom_test_raw_open (&b, f->endpoint);
+    rom_test_raw_open (&a, f->fx.endpoint);
+    rom_test_raw_open (&b, f->fx.endpoint);
     char error[ROM_ERRMSG_MAX];
     uint64_t sa = rom_test_raw_hello (&a);
 
@@ -967,24 +963,24 @@ static void
 test_bind_over_live_ipc_server_refused (void **state)
 {
     server_fixture_t *f = *state;
-    rom_proxy_t *tally = rom_test_tally_new (f->client, "first", 11);
+    rom_proxy_t *tally = rom_test_tally_new (f->fx.client, "first", 11);
     rom_server_t *second = rom_server_new (NULL);
     assert_non_null (second);
     assert_int_equal (rom_test_register (second, NULL), ROM_OK);
-    rom_status_t status = rom_server_bind (second, f->endpoint);
+    rom_status_t status = rom_server_bind (second, f->fx.endpoint);
     char msg[ROM_ERRMSG_MAX];
     snprintf (msg, sizeof msg, "%s", rom_server_errmsg (second));
     rom_server_destroy (&second);
     printf ("# second bind: %s: %s\n", rom_strerror (status), msg);
     if (status != ROM_EXISTS)
-        fail_msg ("a second server bound %s where a live one listens: %s", f->endpoint,
+        fail_msg ("a second server bound %s where a live one listens: %s", f->fx.endpoint,
                   rom_strerror (status));
-    if (!strstr (msg, s_path (f->endpoint)))
-        fail_msg ("\"%s\" does not name the path %s", msg, s_path (f->endpoint));
-    assert_true (s_exists (s_path (f->endpoint)));
+    if (!strstr (msg, s_path (f->fx.endpoint)))
+        fail_msg ("\"%s\" does not name the path %s", msg, s_path (f->fx.endpoint));
+    assert_true (s_exists (s_path (f->fx.endpoint)));
     // The first serves old clients and new ones.
     assert_int_equal (rom_test_tally_add (tally, 1), 12);
-    rom_client_t *other = s_connect (f->endpoint);
+    rom_client_t *other = s_connect (f->fx.endpoint);
     rom_proxy_t *again = NULL;
     assert_int_equal (rom_proxy_lookup (other, &test__tally__rom_type, "first", &again), ROM_OK);
     assert_int_equal (rom_test_tally_add (again, 1), 13);
@@ -999,23 +995,23 @@ test_stop_leaves_foreign_socket_file (void **state)
 {
     server_fixture_t *f = *state;
     // The path now belongs to a second server (the first one's file removed by hand first).
-    assert_int_equal (unlink (s_path (f->endpoint)), 0);
-    pid_t second = rom_test_serve_fork (f->endpoint, NULL, NULL);
-    rom_client_destroy (&f->client);
-    assert_int_equal (rom_test_server_stop (f->server), 0);
-    f->server = 0;
-    bool kept = s_exists (s_path (f->endpoint));
+    assert_int_equal (unlink (s_path (f->fx.endpoint)), 0);
+    pid_t second = rom_test_serve_fork (f->fx.endpoint, NULL, NULL);
+    rom_client_destroy (&f->fx.client);
+    assert_int_equal (rom_test_server_stop (f->fx.server), 0);
+    f->fx.server = 0;
+    bool kept = s_exists (s_path (f->fx.endpoint));
     if (!kept) {
         assert_int_equal (rom_test_server_stop (second), 0);
         fail_msg ("the stopping server unlinked %s, the socket file of another live server",
-                  s_path (f->endpoint));
+                  s_path (f->fx.endpoint));
     }
-    rom_client_t *client = s_connect (f->endpoint);
+    rom_client_t *client = s_connect (f->fx.endpoint);
     assert_int_equal (rom_client_ping (client), ROM_OK);
     rom_client_destroy (&client);
     assert_int_equal (rom_test_server_stop (second), 0);
     // Its own file, the second server removes.
-    assert_false (s_exists (s_path (f->endpoint)));
+    assert_false (s_exists (s_path (f->fx.endpoint)));
 }
 
 // Disarm the watchdog of a test that failed before it could.

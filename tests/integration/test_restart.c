@@ -5,6 +5,7 @@
 // client whose connection was cut (a TCP forwarder between it and the server killed, then started again)
 // while its process lived is told once, ROM_SESSION_LOST, then goes on under a new session.
 #include "rom_test_fault.h"
+#include "rom_test_fixture.h"
 #include "rom/builtins/sync.rom.h"
 
 #include <signal.h>
@@ -18,9 +19,7 @@
 
 typedef struct {
     const char *transport;
-    pid_t server;
-    char endpoint[ROM_PATH_MAX];
-    rom_client_t *client;
+    rom_test_fixture_t fx; // the server and its client; rom_test_fixture_stop () ends them
 } fixture_t;
 
 static rom_client_t *
@@ -39,8 +38,8 @@ static int
 s_setup (void **state)
 {
     fixture_t *f = *state;
-    f->server = rom_test_serve_fork (rom_test_endpoint (f->transport, "restart"), NULL, f->endpoint);
-    f->client = s_connect (f->endpoint);
+    f->fx.server = rom_test_serve_fork (rom_test_endpoint (f->transport, "restart"), NULL, f->fx.endpoint);
+    f->fx.client = s_connect (f->fx.endpoint);
     return 0;
 }
 
@@ -48,10 +47,7 @@ static int
 s_teardown (void **state)
 {
     fixture_t *f = *state;
-    rom_client_destroy (&f->client);
-    if (f->server > 0)
-        assert_int_equal (rom_test_server_stop (f->server), 0);
-    f->server = 0;
+    rom_test_fixture_stop (&f->fx);
     return 0;
 }
 
@@ -60,8 +56,8 @@ s_teardown (void **state)
 static void
 s_restart (fixture_t *f)
 {
-    rom_test_kill_reap (f->server);
-    f->server = rom_test_serve_fork (f->endpoint, NULL, NULL);
+    rom_test_kill_reap (f->fx.server);
+    f->fx.server = rom_test_serve_fork (f->fx.endpoint, NULL, NULL);
 }
 
 // Run `op` until it answers something other than ROM_UNAVAILABLE (the client finding the new server), for
@@ -116,21 +112,22 @@ static void
 test_restart_next_call_works (void **state)
 {
     fixture_t *f = *state;
-    assert_int_equal (rom_client_ping (f->client), ROM_OK);
+    assert_int_equal (rom_client_ping (f->fx.client), ROM_OK);
     s_restart (f);
-    create_t c = {f->client, NULL};
+    create_t c = {f->fx.client, NULL};
     rom_status_t status;
     if (strcmp (f->transport, "tcp") == 0)
-        status = s_until_reachable (f->client, "first create after the restart", s_create, &c);
+        status = s_until_reachable (f->fx.client, "first create after the restart", s_create, &c);
     else
-        status = s_until_reachable (f->client, "first ping after the restart", s_ping, f->client);
+        status = s_until_reachable (f->fx.client, "first ping after the restart", s_ping, f->fx.client);
     if (status != ROM_OK)
         fail_msg ("first call after the restart: %s: %s", rom_strerror (status),
-                  rom_client_errmsg (f->client));
+                  rom_client_errmsg (f->fx.client));
     if (!c.made && (status = s_create (&c)) != ROM_OK)
-        fail_msg ("create after the restart: %s: %s", rom_strerror (status), rom_client_errmsg (f->client));
+        fail_msg ("create after the restart: %s: %s", rom_strerror (status),
+                  rom_client_errmsg (f->fx.client));
     assert_int_equal (rom_test_tally_add (c.made, 2), 42);
-    assert_int_equal (rom_client_ping (f->client), ROM_OK);
+    assert_int_equal (rom_client_ping (f->fx.client), ROM_OK);
     rom_proxy_destroy (&c.made);
 }
 
@@ -141,7 +138,7 @@ static void
 test_restart_old_proxies_get_no_object (void **state)
 {
     fixture_t *f = *state;
-    rom_proxy_t *old = rom_test_tally_new (f->client, NULL, 0);
+    rom_proxy_t *old = rom_test_tally_new (f->fx.client, NULL, 0);
     assert_int_equal (rom_test_tally_add (old, 1), 1);
     Test__Number until = TEST__NUMBER__INIT;
     until.value = 1000000;
@@ -151,42 +148,42 @@ test_restart_old_proxies_get_no_object (void **state)
 
     s_restart (f);
     rom_status_t status = rom_future_wait (&in_flight, NULL);
-    printf ("# the call in flight: %s: %s\n", rom_strerror (status), rom_client_errmsg (f->client));
+    printf ("# the call in flight: %s: %s\n", rom_strerror (status), rom_client_errmsg (f->fx.client));
     if (status != ROM_UNAVAILABLE)
         fail_msg ("the call in flight when the server was killed: %s, expected unavailable at once",
                   rom_strerror (status));
-    if (!strstr (rom_client_errmsg (f->client), "may or may not have run"))
-        fail_msg ("\"%s\" does not say the call may or may not have run", rom_client_errmsg (f->client));
+    if (!strstr (rom_client_errmsg (f->fx.client), "may or may not have run"))
+        fail_msg ("\"%s\" does not say the call may or may not have run", rom_client_errmsg (f->fx.client));
 
     // A fresh client's first object of the new run.
-    rom_client_t *fresh = s_connect (f->endpoint);
+    rom_client_t *fresh = s_connect (f->fx.endpoint);
     rom_proxy_t *theirs = rom_test_tally_new (fresh, NULL, 100);
     printf ("# old object id %llu, the new run's object id %llu\n", (unsigned long long) rom_proxy_id (old),
             (unsigned long long) rom_proxy_id (theirs));
 
-    status = s_until_reachable (f->client, "ping after the restart", s_ping, f->client);
+    status = s_until_reachable (f->fx.client, "ping after the restart", s_ping, f->fx.client);
     if (status != ROM_OK)
-        fail_msg ("ping after the restart: %s: %s", rom_strerror (status), rom_client_errmsg (f->client));
+        fail_msg ("ping after the restart: %s: %s", rom_strerror (status), rom_client_errmsg (f->fx.client));
     Test__Number minus = TEST__NUMBER__INIT;
     minus.value = -58;
     for (int i = 0; i < 2; i++) {
         Test__Number *out = NULL;
         status = rom_proxy_call (old, TEST__TALLY_METHOD__ADD, &minus.base, (ProtobufCMessage **) &out);
         printf ("# old proxy after the restart: %s: %s\n", rom_strerror (status),
-                rom_client_errmsg (f->client));
+                rom_client_errmsg (f->fx.client));
         if (out)
             test__number__free_unpacked (out, NULL);
         if (status != ROM_NO_OBJECT)
             fail_msg ("an old proxy's Add after the restart: %s, expected no such object",
                       rom_strerror (status));
-        if (!strstr (rom_client_errmsg (f->client), "restarted"))
-            fail_msg ("\"%s\" does not say the server restarted", rom_client_errmsg (f->client));
+        if (!strstr (rom_client_errmsg (f->fx.client), "restarted"))
+            fail_msg ("\"%s\" does not say the server restarted", rom_client_errmsg (f->fx.client));
     }
     // The new run's object was never reached: not by the Add, not by the Wait in flight at the kill.
     assert_int_equal (rom_test_tally_add (theirs, 0), 100);
     assert_int_equal (rom_test_tally_query (theirs, TEST__TALLY_METHOD__WAITERS), 0);
     // The old client makes objects of the new run as any other.
-    rom_proxy_t *mine = rom_test_tally_new (f->client, NULL, 7);
+    rom_proxy_t *mine = rom_test_tally_new (f->fx.client, NULL, 7);
     assert_int_equal (rom_test_tally_add (mine, 1), 8);
     assert_int_equal (rom_test_tally_add (theirs, 0), 100);
     rom_proxy_destroy (&mine);
@@ -206,7 +203,7 @@ static void
 test_session_lost_then_new_session (void **state)
 {
     fixture_t *f = *state;
-    int server_port = rom_test_endpoint_port (f->endpoint);
+    int server_port = rom_test_endpoint_port (f->fx.endpoint);
     int port = rom_test_endpoint_port (rom_test_endpoint ("tcp", "forwarder"));
     char via[64];
     snprintf (via, sizeof via, "tcp://127.0.0.1:%d", port);
@@ -217,7 +214,8 @@ test_session_lost_then_new_session (void **state)
     rom_proxy_t *shared = rom_test_tally_new (client, NULL, 9);
     char *shared_token = rom_proxy_to_token (shared);
     rom_proxy_t *direct_shared = NULL;
-    assert_int_equal (rom_proxy_from_token (f->client, &test__tally__rom_type, shared_token, &direct_shared),
+    assert_int_equal (rom_proxy_from_token (f->fx.client, &test__tally__rom_type, shared_token,
+                                            &direct_shared),
                       ROM_OK);
     free (shared_token);
     rom_proxy_t *kept = rom_test_tally_new (client, "kept", 1);
@@ -230,7 +228,7 @@ test_session_lost_then_new_session (void **state)
     char *token = rom_proxy_to_token (rom_lock_proxy (lock));
     // The token names the forwarder's endpoint; the lock is the same object through either.
     Rom__Builtins__Lock_Proxy *direct_lock = NULL;
-    assert_int_equal (rom__builtins__lock__rom_from_token (f->client, token, &direct_lock), ROM_OK);
+    assert_int_equal (rom__builtins__lock__rom_from_token (f->fx.client, token, &direct_lock), ROM_OK);
     free (token);
     assert_int_equal (rom_lock_acquire ((rom_lock_t *) direct_lock, ROM_NOWAIT), ROM_TIMEOUT);
 
@@ -265,7 +263,7 @@ test_session_lost_then_new_session (void **state)
     assert_int_equal (rom_proxy_call (gone, TEST__TALLY_METHOD__GET, NULL, NULL), ROM_NO_OBJECT);
     // The shared object now lives on the client's new reference alone (the ping orders the release first).
     rom_proxy_destroy (&direct_shared);
-    assert_int_equal (rom_client_ping (f->client), ROM_OK);
+    assert_int_equal (rom_client_ping (f->fx.client), ROM_OK);
     status = rom_proxy_call (shared, TEST__TALLY_METHOD__GET, NULL, (ProtobufCMessage **) &out);
     if (status != ROM_OK)
         fail_msg ("an object the new session should hold: %s: %s", rom_strerror (status),

@@ -1,8 +1,9 @@
 // test_builtins_slot.c: the server-side storage of the built-in data types on its own (runtime/builtins/
-// slot.c): Python index and slice arithmetic, typecodes and their range checks, slots (copy, equality,
+// slot.c, key.c): Python index and slice arithmetic, typecodes and their range checks, slots (copy, equality,
 // export), dict keys, and the insertion-ordered map. No server: `call` is NULL, which every function takes
 // (failures then carry no text, only their status).
 #include "slot.h"
+#include "key.h"
 
 #include <math.h>
 #include <setjmp.h>
