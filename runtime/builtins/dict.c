@@ -182,6 +182,10 @@ s_list (s_dict_t *d, int which, Rom__Builtins__VariantList *list, Rom__Builtins_
     size_t n = d->map.live;
     if (n == 0)
         return ROM_OK;
+    size_t cost = (which != 0 ? 2 : 1) * ROMI_VARIANT_COST
+                  + (items ? sizeof (Rom__Builtins__DictItem) + 8 : 0);
+    if (romi_reply_room (call, n, cost) != ROM_OK)
+        return ROM_TOO_LARGE;
     romi_variant_msg_t **keys = romi_variants_alloc (call, n);
     romi_variant_msg_t **values = which != 0 ? romi_variants_alloc (call, n) : NULL;
     Rom__Builtins__DictItem **pairs = items ? rom_call_alloc (call, n * sizeof *pairs) : NULL;
@@ -421,6 +425,8 @@ s_merge_out (s_dict_t *d, romi_omap_t *last, const Rom__Builtins__DictItems *oth
     size_t n = d->map.live + extra;
     if (n == 0)
         return ROM_OK;
+    if (romi_reply_room (call, n, 2 * ROMI_VARIANT_COST + sizeof (Rom__Builtins__DictItem) + 8) != ROM_OK)
+        return ROM_TOO_LARGE;
     romi_variant_msg_t **cells = romi_variants_alloc (call, 2 * n); // keys, and d's values
     Rom__Builtins__DictItem **pairs = rom_call_alloc (call, n * sizeof *pairs);
     Rom__Builtins__DictItem *items = rom_call_alloc (call, n * sizeof *items);

@@ -221,6 +221,8 @@ s_get_slice (void *self, const Rom__Builtins__Slice *in, Rom__Builtins__VariantL
     romi_slice_resolve (in->start, in->stop, l->len, &from, &to);
     if (to == from)
         return ROM_OK;
+    if (romi_reply_room (call, to - from, ROMI_VARIANT_COST) != ROM_OK)
+        return ROM_TOO_LARGE;
     romi_variant_msg_t **items = romi_variants_alloc (call, to - from);
     if (!items)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory");

@@ -107,6 +107,8 @@ s_list (void *self, const Google__Protobuf__Empty *in, Rom__Builtins__Attributes
     size_t n = ns->map.live;
     if (n == 0)
         return ROM_OK;
+    if (romi_reply_room (call, n, ROMI_VARIANT_COST + sizeof (Rom__Builtins__Attribute) + 8) != ROM_OK)
+        return ROM_TOO_LARGE;
     romi_variant_msg_t **values = romi_variants_alloc (call, n);
     Rom__Builtins__Attribute **attrs = rom_call_alloc (call, n * sizeof *attrs);
     Rom__Builtins__Attribute *cells = rom_call_alloc (call, n * sizeof *cells);

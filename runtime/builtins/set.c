@@ -109,6 +109,8 @@ s_result_start (s_result_t *r, s_items_t *out, size_t cap, rom_call_t *call)
 {
     r->out = out;
     r->cap = cap;
+    if (romi_reply_room (call, cap, ROMI_VARIANT_COST) != ROM_OK)
+        return ROM_TOO_LARGE;
     r->cells = romi_variants_alloc (call, cap);
     out->items = r->cells;
     out->n_items = 0;

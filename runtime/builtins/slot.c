@@ -477,6 +477,17 @@ romi_slice_resolve (int64_t start, int64_t stop, size_t len, size_t *from, size_
         *to = *from;
 }
 
+rom_status_t
+romi_reply_room (rom_call_t *call, size_t n, size_t cost)
+{
+    if (n <= rom_call_max_reply (call) / cost)
+        return ROM_OK;
+    return rom_call_fail (call, ROM_TOO_LARGE,
+                          "%zu items are over the reply limit (max_message): read them in parts (a slice, or "
+                          "an iteration)",
+                          n);
+}
+
 romi_variant_msg_t **
 romi_variants_alloc (rom_call_t *call, size_t n)
 {

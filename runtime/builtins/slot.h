@@ -100,5 +100,11 @@ void romi_slice_resolve (int64_t start, int64_t stop, size_t len, size_t *from, 
 
 // Arrays of reply messages in the call's memory: `n` Variants and the pointer array a repeated field needs.
 romi_variant_msg_t **romi_variants_alloc (rom_call_t *call, size_t n);
+// What one Variant of a reply costs the server before it is packed (the message and its pointer).
+#define ROMI_VARIANT_COST (sizeof (romi_variant_msg_t) + sizeof (romi_variant_msg_t *))
+// ROM_OK when a reply of `n` items costing `cost` bytes each stays within the reply limit
+// (rom_call_max_reply ()); else a ROM_TOO_LARGE failure of `call`: a container's whole content is refused
+// before it is built, rather than allocated, packed and then refused (or sent) as one huge reply.
+rom_status_t romi_reply_room (rom_call_t *call, size_t n, size_t cost);
 
 #endif

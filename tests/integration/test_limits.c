@@ -121,6 +121,53 @@ test_array_length_and_slices_are_bounded (void **state)
     rom_test_fixture_stop (fx);
 }
 
+// A container's whole content is refused before the server builds it when it could not come back in one
+// reply; parts and iteration still work.
+static void
+test_container_reads_are_bounded (void **state)
+{
+    (void) state;
+    rom_server_opts_t opts = {.max_message = S_SMALL_MESSAGE};
+    rom_test_fixture_t *fx = rom_test_fixture_serve ("ipc", "limits-containers", &opts);
+    enum { N = 4096 }; // 4096 small items: far under 64 KiB on the wire, over it in the server's memory
+    rom_variant_t ints[N];
+    for (int i = 0; i < N; i++)
+        ints[i] = ROM_INT (i);
+    rom_list_t *list = NULL;
+    assert_int_equal (rom_list_new_from (fx->client, ints, N, &list), ROM_OK);
+    rom_variant_t *items = NULL;
+    size_t n = 0;
+    assert_int_equal (rom_list_slice (list, 0, ROM_SLICE_END, &items, &n), ROM_TOO_LARGE);
+    s_expect_text (fx->client, "read them in parts");
+    assert_int_equal (rom_list_slice (list, 100, 300, &items, &n), ROM_OK);
+    assert_int_equal (n, 200);
+    assert_int_equal (items[0].i, 100);
+    rom_variants_free (&items, n);
+    rom_cursor_t cursor = ROM_CURSOR_INIT;
+    size_t seen = 0;
+    do {
+        assert_int_equal (rom_list_iter (list, &cursor, 256, &items, &n), ROM_OK);
+        for (size_t i = 0; i < n; i++)
+            assert_int_equal (items[i].i, (int64_t) (seen + i));
+        seen += n;
+        rom_variants_free (&items, n);
+    } while (n);
+    assert_int_equal (seen, N);
+    rom_dict_t *dict = NULL;
+    assert_int_equal (rom_dict_new (fx->client, &dict), ROM_OK);
+    for (int i = 0; i < N; i++)
+        assert_int_equal (rom_dict_set (dict, ROM_INT (i), ROM_INT (i)), ROM_OK);
+    rom_variant_t *keys = NULL, *values = NULL;
+    assert_int_equal (rom_dict_items (dict, &keys, &values, &n), ROM_TOO_LARGE);
+    assert_null (keys);
+    size_t len = 0;
+    assert_int_equal (rom_dict_len (dict, &len), ROM_OK);
+    assert_int_equal (len, N);
+    rom_dict_destroy (&dict);
+    rom_list_destroy (&list);
+    rom_test_fixture_stop (fx);
+}
+
 // --- objects, sessions, names -----------------------------------------------------------------------------
 
 static void
@@ -251,6 +298,7 @@ main (void)
         cmocka_unit_test (test_reply_over_max_message_is_the_callers_error),
         cmocka_unit_test (test_refused_reply_hands_out_no_reference),
         cmocka_unit_test (test_array_length_and_slices_are_bounded),
+        cmocka_unit_test (test_container_reads_are_bounded),
         cmocka_unit_test (test_objects_per_session),
         cmocka_unit_test (test_objects_in_all),
         cmocka_unit_test (test_sessions),
