@@ -13,7 +13,7 @@ romi_sync_waitq_push (romi_sync_waitq_t *self, rom_call_t *call, uint64_t thread
     waiter->call = call;
     waiter->session = rom_call_session (call);
     waiter->thread = thread;
-    romi_list_append (&self->list, &waiter->link);
+    romi_sync_waitq_append (self, waiter);
     return waiter;
 }
 
@@ -34,28 +34,34 @@ void
 romi_sync_waitq_append (romi_sync_waitq_t *self, romi_sync_waiter_t *waiter)
 {
     romi_list_append (&self->list, &waiter->link);
+    waiter->queue = self;
+    if (waiter->call)
+        rom_call_set_data (waiter->call, waiter);
 }
 
 romi_sync_waiter_t *
 romi_sync_waitq_find (const romi_sync_waitq_t *self, const rom_call_t *call)
 {
-    romi_list_each (&self->list, l) if (romi_sync_waiter_of (l)->call == call) return romi_sync_waiter_of (l);
-    return NULL;
+    romi_sync_waiter_t *waiter = rom_call_data (call);
+    return waiter && waiter->call == call && waiter->queue == self ? waiter : NULL;
 }
 
 void
 romi_sync_waitq_unlink (romi_sync_waitq_t *self, romi_sync_waiter_t *waiter)
 {
     romi_list_unlink (&self->list, &waiter->link);
+    waiter->queue = NULL;
+    if (waiter->call && rom_call_data (waiter->call) == waiter)
+        rom_call_set_data (waiter->call, NULL); // the waiter may be freed next: the call must not point at it
 }
 
 rom_call_t *
 romi_sync_waitq_pop_call (romi_sync_waitq_t *self)
 {
-    romi_link_t *first = romi_list_pop (&self->list);
-    if (!first)
+    romi_sync_waiter_t *waiter = romi_sync_waitq_first (self);
+    if (!waiter)
         return NULL;
-    romi_sync_waiter_t *waiter = romi_sync_waiter_of (first);
+    romi_sync_waitq_unlink (self, waiter);
     rom_call_t *call = waiter->call;
     free (waiter);
     return call;

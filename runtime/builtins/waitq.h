@@ -12,10 +12,13 @@
 #include "rom/rom.h"
 #include "romi_list.h"
 
+typedef struct romi_sync_waitq romi_sync_waitq_t;
+
 typedef struct {
-    romi_link_t link; // first: a waiter is its link
-    rom_call_t *call; // NULL for a record that outlived its call (a Condition's restores)
-    uint64_t session; // the caller's owner key: session and thread tag
+    romi_link_t link;         // first: a waiter is its link
+    romi_sync_waitq_t *queue; // the list it is in, NULL when in none
+    rom_call_t *call;         // NULL for a record that outlived its call (a Condition's restores)
+    uint64_t session;         // the caller's owner key: session and thread tag
     uint64_t thread;
     int64_t n;        // what the waiter waits with: an RLock's saved count, ...
     const void *data; // a deferred Put's item (borrowed from the call's input)
@@ -23,9 +26,9 @@ typedef struct {
 
 // A servant's state is calloc'ed: romi_sync_waitq_init () before the first use, as the list's sentinel
 // points at itself.
-typedef struct {
+struct romi_sync_waitq {
     romi_list_t list;
-} romi_sync_waitq_t;
+};
 
 #define romi_sync_waiter_of(l) romi_container_of (l, romi_sync_waiter_t, link)
 static inline void
@@ -56,7 +59,8 @@ rom_status_t romi_sync_waitq_defer (romi_sync_waitq_t *self, rom_call_t *call, u
                                     rom_cancel_fn on_cancel, romi_sync_waiter_t **waiter_p);
 // Append a waiter that is in no list (one moved from another list).
 void romi_sync_waitq_append (romi_sync_waitq_t *self, romi_sync_waiter_t *waiter);
-// The waiter of `call`, or NULL. Linear: wait lists are short, and cancels are rare next to calls.
+// The waiter of `call` in this list, or NULL. O(1): a waiting call carries its waiter (rom_call_data ()), so
+// cancelling every call of a session that parked thousands costs no search (issue 18).
 romi_sync_waiter_t *romi_sync_waitq_find (const romi_sync_waitq_t *self, const rom_call_t *call);
 // Unlink `waiter` (not freed).
 void romi_sync_waitq_unlink (romi_sync_waitq_t *self, romi_sync_waiter_t *waiter);

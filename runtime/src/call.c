@@ -156,6 +156,19 @@ rom_call_on_cancel (rom_call_t *call, rom_cancel_fn on_cancel)
         call->on_cancel = on_cancel;
 }
 
+void
+rom_call_set_data (rom_call_t *call, void *data)
+{
+    if (call)
+        call->servant_data = data;
+}
+
+void *
+rom_call_data (const rom_call_t *call)
+{
+    return call ? call->servant_data : NULL;
+}
+
 ProtobufCMessage *
 rom_call_output (rom_call_t *call)
 {

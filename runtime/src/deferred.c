@@ -7,6 +7,7 @@
 #include "rom_private.h"
 #include "romi_deferred.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 void
@@ -101,13 +102,30 @@ s_heap_remove (romi_deferred_t *self, rom_call_t *call)
 void
 romi_deferred_park (romi_deferred_t *self, rom_call_t *call)
 {
-    romi_object_ext_t *ext = romi_objects_ext_make (&self->hosting->objects, call->object);
+    romi_hosting_t *hosting = self->hosting;
+    romi_object_ext_t *ext = romi_objects_ext_make (&hosting->objects, call->object);
     if (!ext) { // the servant forgets it
         romi_deferred_cancel (self, call, ROM_NOMEM, "server out of memory for a waiting call");
         return;
     }
     romi_list_prepend (&ext->deferred, &call->link);
-    if (call->deadline_ms && s_heap_push (self, call) != 0)
+    // Also in its session's list, so that the session's end cancels what it parked without looking at
+    // anything else (issue 18).
+    romi_session_t *session = romi_sessions_find (&hosting->sessions, call->session);
+    if (session)
+        romi_list_append (&session->parked, &call->session_link);
+    // Waiting costs the server memory: a session, or an object, may keep only so many (the servant forgets
+    // the call, and the caller learns which limit).
+    char why[160];
+    if (session && session->parked.count > hosting->limits.pending_per_session) {
+        snprintf (why, sizeof why, "this session has %u calls waiting, its limit (max_pending_per_session)",
+                  hosting->limits.pending_per_session);
+        romi_deferred_cancel (self, call, ROM_LIMIT, why);
+    } else if (ext->deferred.count > hosting->limits.waiters_per_object) {
+        snprintf (why, sizeof why, "%u calls wait on this object, its limit (max_waiters_per_object)",
+                  hosting->limits.waiters_per_object);
+        romi_deferred_cancel (self, call, ROM_LIMIT, why);
+    } else if (call->deadline_ms && s_heap_push (self, call) != 0)
         romi_deferred_cancel (self, call, ROM_NOMEM, "server out of memory for the call's deadline");
 }
 
@@ -115,6 +133,13 @@ void
 romi_deferred_unlink (romi_deferred_t *self, rom_call_t *call)
 {
     s_heap_remove (self, call);
+    if (romi_link_linked (&call->session_link)) {
+        romi_session_t *session = romi_sessions_find (&self->hosting->sessions, call->session);
+        if (session)
+            romi_list_unlink (&session->parked, &call->session_link);
+        else
+            romi_ring_remove (&call->session_link); // unreachable: a session's end empties its list first
+    }
     if (call->object && romi_link_linked (&call->link)) {
         romi_object_ext_t *ext = romi_objects_ext (&self->hosting->objects, call->object);
         if (ext)
@@ -144,19 +169,12 @@ romi_deferred_cancel_object (romi_deferred_t *self, romi_object_t *object, rom_s
 }
 
 void
-romi_deferred_cancel_session (romi_deferred_t *self, romi_object_t *object, uint64_t session)
+romi_deferred_cancel_session (romi_deferred_t *self, romi_session_t *session)
 {
-    romi_object_ext_t *ext = romi_objects_ext (&self->hosting->objects, object);
-    if (!ext)
-        return;
-    for (romi_link_t *l = ext->deferred.head.next; l != &ext->deferred.head;) {
-        rom_call_t *call = romi_call_of (l);
-        if (call->session == session) {
-            romi_deferred_cancel (self, call, ROM_CLOSED, "the caller's session ended while the call waited");
-            l = ext->deferred.head.next; // on_cancel may have completed others: start over
-        } else
-            l = l->next;
-    }
+    // Always the first: on_cancel may complete others of the list.
+    for (romi_link_t *l; (l = romi_list_first (&session->parked));)
+        romi_deferred_cancel (self, romi_container_of (l, rom_call_t, session_link), ROM_CLOSED,
+                              "the caller's session ended while the call waited");
 }
 
 void

@@ -167,7 +167,21 @@ rom_call_on_session_end (rom_call_t *call, rom_session_end_fn fn)
         romi_object_ext_t *ext = romi_objects_ext_make (&call->hosting->objects, call->object);
         if (ext)
             ext->on_session_end = fn;
+        romi_hosting_note_caller (call->hosting, call->object, call->session);
     }
+}
+
+void
+romi_hosting_note_caller (romi_hosting_t *self, romi_object_t *object, uint64_t session)
+{
+    romi_object_ext_t *ext = romi_objects_ext (&self->objects, object);
+    if (!ext || !ext->on_session_end)
+        return;
+    romi_session_t *caller = romi_sessions_find (&self->sessions, session);
+    // Without memory for the entry the hook misses this session's end (a lock keeps an owner that left),
+    // as it does when the hook itself cannot be set.
+    if (caller && !romi_map_get (&caller->hooked, object->id))
+        (void) romi_map_put (&caller->hooked, object->id, (void *) 1);
 }
 
 bool

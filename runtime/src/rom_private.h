@@ -26,6 +26,8 @@
 #define ROM_DEFAULT_MAX_OBJECTS_PER_SESSION (1u << 20)
 #define ROM_DEFAULT_MAX_SESSIONS (1u << 16)
 #define ROM_DEFAULT_MAX_NAME 1024u
+#define ROM_DEFAULT_MAX_PENDING_PER_SESSION (1u << 16)
+#define ROM_DEFAULT_MAX_WAITERS_PER_OBJECT (1u << 16)
 #define ROM_HEADER_MAX 512u // a header frame larger than this is malformed
 #define ROM_ERRMSG_MAX 512u // error texts are cut to this size
 #define ROM_MAX_DEPTH 100u  // deepest nesting of messages in a payload (protobuf C++'s)

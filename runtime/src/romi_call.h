@@ -45,6 +45,8 @@ struct _rom_call_t {
     rom_cancel_fn on_cancel;
     romi_link_t link;         // in one list at a time: its object's deferred calls, the free calls
                               // (reply.c), a pool mailbox or the pool's finished calls (pool.c)
+    romi_link_t session_link; // in its session's parked calls while deferred (deferred.c)
+    void *servant_data;       // the servant's, while the call is deferred (rom_call_set_data ())
     size_t heap_index;        // position in the deadline heap (deferred.c); SIZE_MAX when not there
     int fd;                   // the connection it came on (ZMQ_SRCFD), -1 when unknown
     void *fresh;              // objects made by rom_call_new_object () for the reply (ref.c), arena

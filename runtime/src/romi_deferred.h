@@ -17,8 +17,9 @@ struct romi_deferred {
 void romi_deferred_init (romi_deferred_t *self, romi_replies_t *replies, romi_hosting_t *hosting);
 // Free the heap (the calls were answered before: their objects are gone).
 void romi_deferred_fini (romi_deferred_t *self);
-// `call`'s method returned ROM_DEFERRED: keep it in its object's list and, with a deadline, in the heap.
-// Without memory for that it is cancelled (NOMEM) at once.
+// `call`'s method returned ROM_DEFERRED: keep it in its object's list, its session's list and, with a
+// deadline, in the heap. Without memory for that it is cancelled (NOMEM) at once, and over a limit
+// (max_pending_per_session, max_waiters_per_object) with ROM_LIMIT.
 void romi_deferred_park (romi_deferred_t *self, rom_call_t *call);
 // Forget a deferred call: its deadline, its object's list.
 void romi_deferred_unlink (romi_deferred_t *self, rom_call_t *call);
@@ -28,8 +29,8 @@ void romi_deferred_cancel (romi_deferred_t *self, rom_call_t *call, rom_status_t
 // Cancel every call waiting on `object`.
 void romi_deferred_cancel_object (romi_deferred_t *self, romi_object_t *object, rom_status_t status,
                                   const char *why);
-// Cancel the calls of session `session` waiting on `object` (CLOSED: its session ended).
-void romi_deferred_cancel_session (romi_deferred_t *self, romi_object_t *object, uint64_t session);
+// Cancel every call `session` has waiting (CLOSED: its session ended): O(its calls).
+void romi_deferred_cancel_session (romi_deferred_t *self, romi_session_t *session);
 // Answer TIMEOUT to the calls whose deadline is past.
 void romi_deferred_expire (romi_deferred_t *self, uint64_t now);
 // The poll timeout (ms, -1 forever) until the next deadline. Inline: the loop asks it every pass.

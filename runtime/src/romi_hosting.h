@@ -22,6 +22,8 @@ typedef struct {
     uint32_t objects_per_session;
     uint32_t sessions;
     uint32_t name;
+    uint32_t pending_per_session;
+    uint32_t waiters_per_object;
 } romi_limits_t;
 
 struct romi_hosting {
@@ -42,6 +44,9 @@ struct romi_hosting {
 // Empty tables; object 0 is `manager` served by `servant` (server_ops.c), with this hosting as its state.
 void romi_hosting_init (romi_hosting_t *self, const rom_type_t *manager, const void *servant,
                         size_t max_message, uint32_t session_timeout_ms);
+// A call of `session` reaches `object`: if the object has a session-end hook, the session's end will tell it
+// (romi_session_t.hooked). So a session's end tells the objects it called, not every object there is.
+void romi_hosting_note_caller (romi_hosting_t *self, romi_object_t *object, uint64_t session);
 // ROM_OK when the server may make one more object of `type` for `session` (NULL: for no session), else a
 // ROM_LIMIT failure of `call` naming the limit reached (max_objects, max_objects_per_session).
 rom_status_t romi_hosting_may_create (const romi_hosting_t *self, const romi_session_t *session,

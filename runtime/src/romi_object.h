@@ -17,7 +17,7 @@ typedef struct {
 } romi_type_entry_t;
 
 typedef struct _romi_object_t romi_object_t;
-// An object as the server keeps it: 40 bytes (a 48-byte malloc chunk), because a server may hold millions
+// An object as the server keeps it: 56 bytes (a 64-byte malloc chunk), because a server may hold millions
 // that sit idle. What few objects use lives in a romi_object_ext_t of their own (object.c explains).
 struct _romi_object_t {
     uint64_t id;
@@ -27,8 +27,11 @@ struct _romi_object_t {
     uint32_t owner; // owner_key of the session holding `owner_refs` of them outside its refs
                     // map (0: none)
     uint32_t owner_refs;
-    uint32_t flags; // ROM_OBJECT_*
+    uint32_t flags;    // ROM_OBJECT_*
+    romi_link_t owned; // in its owner's ring (romi_session_t.owned) while it has one
 };
+// The object whose `owned` link is `l`.
+#define romi_object_of_owned(l) romi_container_of (l, romi_object_t, owned)
 #define ROM_OBJECT_DYING 1u // being destroyed: references dropped on the way do not destroy it again
 #define ROM_OBJECT_DESTROY_PENDING 2u // to be destroyed once its calls in the worker pool are back
 #define ROM_OBJECT_NAMED 4u           // has a name (in its extension): it outlives its references
@@ -98,7 +101,8 @@ rom_status_t romi_objects_release (romi_session_t *session, romi_object_t *objec
 // How many references `session` holds to `object` (its owner count plus its refs map's).
 uint32_t romi_objects_session_refs (const romi_session_t *session, const romi_object_t *object);
 // An ending session gives up the references it holds as `object`'s owner (those in its refs map are the
-// caller's to drop). True when that left the object unheld: the caller destroys it, once done iterating.
+// caller's to drop), and the object leaves its ring. True when that left the object unheld: the caller
+// destroys it, once done iterating.
 bool romi_objects_disown (romi_object_t *object, uint32_t owner_key);
 
 #endif

@@ -6,6 +6,7 @@
 #define ROMI_SESSION_H
 
 #include "romi_map.h"
+#include "../util/romi_list.h" // relative: the tests see runtime/src only
 
 // One connection of a session: a client thread's DEALER, known by its ROUTER routing id (lease.c).
 typedef struct {
@@ -28,6 +29,9 @@ typedef struct romi_session {
     uint32_t owner_key; // its number in objects' `owner` (object.c); 0: it owns none, maps only
     romi_map_t refs;    // object id -> count (as uintptr_t), for objects another session owns
     uint32_t n_held;    // objects it holds one reference or more to (max_objects_per_session)
+    romi_link_t owned;  // a ring of the objects it owns (romi_object_t.owned): its end walks only those
+    romi_list_t parked; // its deferred calls (rom_call_t.session_link; deferred.c)
+    romi_map_t hooked;  // ids of objects with a session-end hook it called: told of its end (hosting.c)
     uint64_t last_seen_ms;
     romi_peer_t *peers; // its live connections; the session ends when none is left
     size_t n_peers, peers_capacity;

@@ -114,6 +114,10 @@ romi_server_create (const rom_server_opts_t *opts)
                                                                      : ROM_DEFAULT_MAX_OBJECTS_PER_SESSION,
         .sessions = opts && opts->max_sessions ? opts->max_sessions : ROM_DEFAULT_MAX_SESSIONS,
         .name = opts && opts->max_name ? opts->max_name : ROM_DEFAULT_MAX_NAME,
+        .pending_per_session = opts && opts->max_pending_per_session ? opts->max_pending_per_session
+                                                                     : ROM_DEFAULT_MAX_PENDING_PER_SESSION,
+        .waiters_per_object = opts && opts->max_waiters_per_object ? opts->max_waiters_per_object
+                                                                   : ROM_DEFAULT_MAX_WAITERS_PER_OBJECT,
     };
     self->hosting.dying = s_object_dying;
     self->hosting.dying_arg = self;
@@ -364,6 +368,8 @@ s_dispatch (rom_server_t *self, romi_io_msg_t *msg, const Rom__CallHeader *heade
                         rom_call_fail (call, posted, "cannot post the call to the worker pool"));
         return;
     }
+    if (object && (object->flags & ROM_OBJECT_EXT))
+        romi_hosting_note_caller (hosting, object, call->session);
     rom_status_t status = method->invoke (entry->servant, object ? object->self : entry->ctx, call->input,
                                           call->output, call);
     if (status != ROM_DEFERRED) {

@@ -26,6 +26,10 @@ static void
 s_session_free (romi_session_t *session)
 {
     romi_map_clear (&session->refs);
+    romi_map_clear (&session->hooked);
+    // Objects still on its ring (the server itself ends) forget it: their link must not outlive the ring.
+    while (session->owned.next != &session->owned)
+        romi_ring_remove (session->owned.next);
     for (size_t i = 0; i < session->n_peers; i++)
         free (session->peers[i].id);
     free (session->peers);
@@ -60,6 +64,9 @@ romi_sessions_new (romi_sessions_t *self)
     session->owner_key = self->next_owner_key < UINT32_MAX ? ++self->next_owner_key : 0; // object.c
     session->last_seen_ms = romi_now_ms ();
     romi_map_init (&session->refs);
+    romi_map_init (&session->hooked);
+    romi_ring_init (&session->owned);
+    romi_list_init (&session->parked);
     if (romi_map_put (&self->by_id, session->id, session) != 0) {
         free (session);
         return NULL;

@@ -36,6 +36,34 @@ typedef struct {
     for (romi_link_t *l = (list)->head.next, *l##_next = l->next; l != &(list)->head;                        \
          l = l##_next, l##_next = l->next)
 
+// A ring without a count: a bare romi_link_t is its sentinel (an object's owner's objects, object.c). Its
+// elements unlink without the ring at hand, which a romi_list_t, counting, cannot offer.
+static inline void
+romi_ring_init (romi_link_t *ring)
+{
+    ring->next = ring->prev = ring;
+}
+
+static inline void
+romi_ring_add (romi_link_t *ring, romi_link_t *link)
+{
+    link->prev = ring->prev;
+    link->next = ring;
+    ring->prev->next = link;
+    ring->prev = link;
+}
+
+// Unlink `link` from its ring, if it is in one.
+static inline void
+romi_ring_remove (romi_link_t *link)
+{
+    if (!link->next)
+        return;
+    link->prev->next = link->next;
+    link->next->prev = link->prev;
+    link->next = link->prev = NULL;
+}
+
 static inline void
 romi_list_init (romi_list_t *self)
 {

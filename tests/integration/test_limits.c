@@ -3,12 +3,16 @@
 // what the refusal would have handed out (references) is not leaked. Also peer-given numbers that would
 // overflow a count (Semaphore.release) are refused instead of wrapping.
 #include "rom_test_fixture.h"
+#include "rom/builtins/queue.rom.h"
 #include "rom/builtins/sync.rom.h"
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define S_SMALL_MESSAGE (64u << 10) // the server's max_message in the size tests
 
@@ -257,6 +261,120 @@ test_name_length (void **state)
     rom_test_fixture_stop (fx);
 }
 
+// --- waiting calls --------------------------------------------------------------------------------------
+
+// `n` Queue.gets in flight without a deadline (they wait on the server), their futures into `futures`.
+static void
+s_park_gets (rom_queue_t *queue, rom_future_t **futures, size_t n)
+{
+    Rom__Builtins__GetRequest in = ROM__BUILTINS__GET_REQUEST__INIT;
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal (rom_proxy_call_async_timeout (rom_queue_proxy (queue),
+                                                        ROM__BUILTINS__QUEUE_METHOD__GET, &in.base,
+                                                        ROM_FOREVER, &futures[i]),
+                          ROM_OK);
+}
+
+static void
+test_pending_calls_per_session (void **state)
+{
+    (void) state;
+    rom_server_opts_t opts = {.max_pending_per_session = 3};
+    rom_test_fixture_t *fx = rom_test_fixture_serve ("ipc", "limits-pending", &opts);
+    rom_queue_t *queue = NULL;
+    assert_int_equal (rom_queue_new (fx->client, 0, &queue), ROM_OK);
+    rom_future_t *futures[4] = {NULL};
+    s_park_gets (queue, futures, 4);
+    // The fourth is refused once it would wait; the three before it still wait, and get the items.
+    assert_int_equal (rom_future_wait (&futures[3], NULL), ROM_LIMIT);
+    s_expect_text (fx->client, "max_pending_per_session");
+    rom_client_t *other = rom_test_connect (fx->endpoint);
+    rom_queue_t *theirs = NULL;
+    char *token = rom_proxy_to_token (rom_queue_proxy (queue));
+    assert_int_equal (rom_queue_from_token (other, token, &theirs), ROM_OK);
+    free (token);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal (rom_queue_put_int (theirs, 10 + i, ROM_FOREVER), ROM_OK);
+    for (int i = 0; i < 3; i++) {
+        ProtobufCMessage *out = NULL;
+        assert_int_equal (rom_future_wait (&futures[i], &out), ROM_OK);
+        protobuf_c_message_free_unpacked (out, NULL);
+    }
+    rom_queue_destroy (&theirs);
+    rom_client_destroy (&other);
+    rom_queue_destroy (&queue);
+    rom_test_fixture_stop (fx);
+}
+
+static void
+test_waiters_per_object (void **state)
+{
+    (void) state;
+    rom_server_opts_t opts = {.max_waiters_per_object = 2};
+    rom_test_fixture_t *fx = rom_test_fixture_serve ("ipc", "limits-waiters", &opts);
+    rom_queue_t *queue = NULL, *second = NULL;
+    assert_int_equal (rom_queue_new (fx->client, 0, &queue), ROM_OK);
+    assert_int_equal (rom_queue_new (fx->client, 0, &second), ROM_OK);
+    rom_future_t *futures[3] = {NULL}, *elsewhere = NULL;
+    s_park_gets (queue, futures, 3);
+    assert_int_equal (rom_future_wait (&futures[2], NULL), ROM_LIMIT);
+    s_expect_text (fx->client, "max_waiters_per_object");
+    s_park_gets (second, &elsewhere, 1); // another object has room of its own
+    assert_int_equal (rom_queue_put_int (second, 1, ROM_FOREVER), ROM_OK);
+    assert_int_equal (rom_future_wait (&elsewhere, NULL), ROM_OK);
+    for (int i = 0; i < 2; i++)
+        rom_future_destroy (&futures[i]);
+    rom_queue_destroy (&second);
+    rom_queue_destroy (&queue);
+    rom_test_fixture_stop (fx);
+}
+
+// A client process that dies with 20 000 calls waiting: its session's end cancels them all (the servant
+// forgets each in O(1)), and an item put afterwards goes to a live getter, none to the dead one.
+static void
+test_session_end_with_many_parked_calls (void **state)
+{
+    (void) state;
+    rom_test_fixture_t *fx = rom_test_fixture_start ("ipc", "limits-parked");
+    rom_queue_t *queue = NULL;
+    assert_int_equal (rom_queue_new (fx->client, 0, &queue), ROM_OK);
+    char *token = rom_proxy_to_token (rom_queue_proxy (queue));
+    enum { PARKED = 20000 };
+    int ready[2];
+    assert_int_equal (pipe (ready), 0);
+    fflush (NULL);
+    pid_t child = fork ();
+    assert_true (child >= 0);
+    if (child == 0) {
+        rom_client_t *client = rom_test_connect (fx->endpoint);
+        rom_queue_t *q = NULL;
+        if (rom_queue_from_token (client, token, &q) != ROM_OK)
+            _exit (1);
+        static rom_future_t *futures[PARKED];
+        s_park_gets (q, futures, PARKED);
+        rom_client_ping (client); // after the gets: all of them reached the server, in order
+        (void) !write (ready[1], "x", 1);
+        pause ();
+        _exit (0);
+    }
+    char byte;
+    assert_int_equal (read (ready[0], &byte, 1), 1);
+    kill (child, SIGKILL);
+    assert_int_equal (waitpid (child, NULL, 0), child);
+    // The server has ended the dead session (its calls cancelled) before this client's put is served, or
+    // the put reaches a dead getter that the queue skips (rom_call_peer_gone ()); either way it stays.
+    assert_int_equal (rom_queue_put_int (queue, 7, ROM_FOREVER), ROM_OK);
+    int64_t got = 0;
+    assert_int_equal (rom_queue_get_int (queue, 5000, &got), ROM_OK);
+    assert_int_equal (got, 7);
+    assert_int_equal (rom_client_ping (fx->client), ROM_OK);
+    close (ready[0]);
+    close (ready[1]);
+    free (token);
+    rom_queue_destroy (&queue);
+    rom_test_fixture_stop (fx);
+}
+
 // --- numbers from peers -----------------------------------------------------------------------------------
 
 static rom_status_t
@@ -303,6 +421,9 @@ main (void)
         cmocka_unit_test (test_objects_in_all),
         cmocka_unit_test (test_sessions),
         cmocka_unit_test (test_name_length),
+        cmocka_unit_test (test_pending_calls_per_session),
+        cmocka_unit_test (test_waiters_per_object),
+        cmocka_unit_test (test_session_end_with_many_parked_calls),
         cmocka_unit_test (test_semaphore_counts_do_not_overflow),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

@@ -119,12 +119,19 @@ test_objects_references_per_session (void **state)
     romi_session_t s1 = {.id = 1, .owner_key = 1}, s2 = {.id = 2, .owner_key = 2};
     romi_map_init (&s1.refs);
     romi_map_init (&s2.refs);
+    romi_ring_init (&s1.owned);
+    romi_ring_init (&s2.owned);
     romi_object_t *o = romi_objects_add (&objects, &s_entry, NULL, NULL);
     bool dead;
     assert_int_equal (romi_objects_retain (&s1, o), 0);
     assert_int_equal (romi_objects_retain (&s1, o), 0);
     assert_int_equal (romi_objects_retain (&s2, o), 0);
     assert_int_equal (o->refs, 3);
+    // Each session counts the objects it holds; the owner has the object on its ring.
+    assert_int_equal (s1.n_held, 1);
+    assert_int_equal (s2.n_held, 1);
+    assert_ptr_equal (s1.owned.next, &o->owned);
+    assert_ptr_equal (s2.owned.next, &s2.owned);
     // The first session counts in the object (its owner), the second in its map.
     assert_int_equal (o->owner, 1);
     assert_int_equal (o->owner_refs, 2);
@@ -142,6 +149,9 @@ test_objects_references_per_session (void **state)
     assert_int_equal (romi_objects_release (&s1, o, &dead), ROM_OK);
     assert_true (dead); // no reference, no name
     assert_int_equal (s1.refs.count, 0);
+    assert_int_equal (s1.n_held, 0);
+    assert_int_equal (s2.n_held, 0);
+    assert_ptr_equal (s1.owned.next, &s1.owned); // off the ring with its last owner reference
 
     // Once the owner let go, a session with a map entry keeps using its map (never both), and a session
     // without one becomes the owner.
@@ -169,7 +179,9 @@ test_objects_references_per_session (void **state)
     assert_true (dead);
     assert_int_equal (s2.refs.count, 0);
     assert_int_equal (romi_objects_retain (&s2, p), 0);
+    assert_ptr_equal (s2.owned.next, &p->owned);
     assert_true (romi_objects_disown (p, 2)); // its only reference
+    assert_ptr_equal (s2.owned.next, &s2.owned);
     romi_objects_remove (&objects, &p);
 
     romi_object_t *named = romi_objects_add (&objects, &s_entry, NULL, "kept");

@@ -51,6 +51,8 @@ typedef struct rom_server_opts {
     uint32_t max_objects_per_session; // objects one session holds references to; default 1 048 576
     uint32_t max_sessions;            // client sessions at once; default 65 536
     uint32_t max_name;                // bytes of an object's name; default 1024
+    uint32_t max_pending_per_session; // calls of one session waiting at once (Queue.get, ...); default 65 536
+    uint32_t max_waiters_per_object;  // calls waiting on one object at once; default 65 536
     // Without an authkey, tcp carries calls unauthenticated and in clear, so that anyone who reaches the port
     // can call every object and captured traffic can be replayed: rom_server_bind () then accepts only
     // loopback addresses (127.x.y.z, localhost, [::1]) and refuses others with ROM_INVALID, unless this is
