@@ -130,6 +130,22 @@ romi_objects_init (romi_objects_t *self)
     self->next_id = 1;
 }
 
+// The next id at random: 63 bits (ids travel as int64 in some clients), not 0, not an object's already.
+static void
+s_draw_id (romi_objects_t *self)
+{
+    do
+        self->next_id = romi_random64 () & INT64_MAX;
+    while (self->next_id == 0 || romi_objects_find (self, self->next_id));
+}
+
+void
+romi_objects_use_random_ids (romi_objects_t *self)
+{
+    self->random_ids = true;
+    s_draw_id (self);
+}
+
 void
 romi_objects_fini (romi_objects_t *self)
 {
@@ -206,7 +222,10 @@ romi_objects_add (romi_objects_t *self, const romi_type_entry_t *entry, void *se
         }
         object->flags |= ROM_OBJECT_NAMED;
     }
-    self->next_id++;
+    if (self->random_ids)
+        s_draw_id (self);
+    else
+        self->next_id++;
     return object;
 }
 

@@ -35,9 +35,10 @@ struct romi_hosting {
     uint64_t incarnation; // this run's random id: calls meant for another run are refused
     size_t max_message;   // the largest payload the server accepts
     romi_limits_t limits;
-    uint64_t calls;      // calls that reached a servant since the start (Manager.Stats)
-    uint64_t started_ms; // romi_now_ms () at init, for Manager.Stats' uptime
-    romi_dying_fn dying; // set by the server (server.c)
+    bool private_objects; // rom_server_opts_t.private_objects: random ids, listings of one's own only
+    uint64_t calls;       // calls that reached a servant since the start (Manager.Stats)
+    uint64_t started_ms;  // romi_now_ms () at init, for Manager.Stats' uptime
+    romi_dying_fn dying;  // set by the server (server.c)
     void *dying_arg;
 };
 

@@ -55,6 +55,7 @@ typedef struct {
     romi_map_t by_name; // 64-bit hash of the name -> chain of objects
     romi_map_t ext;     // object id -> romi_object_ext_t, for objects that have one
     uint64_t next_id;
+    bool random_ids; // ids are drawn at random (rom_server_opts_t.private_objects), not counted from 1
 } romi_objects_t;
 
 // The id romi_objects_add () gives next. A constructor runs just before its object is added, with nothing
@@ -62,6 +63,9 @@ typedef struct {
 uint64_t romi_objects_next_id (const romi_objects_t *self);
 // An empty table whose first object will be 1 (0 is the manager).
 void romi_objects_init (romi_objects_t *self);
+// From now on, ids are random 63-bit numbers that no live object has (never 0): nobody can reach an object
+// by counting from an id of their own. Call before the first object is added.
+void romi_objects_use_random_ids (romi_objects_t *self);
 // Frees the table only; the caller destroys the objects first (romi_objects_next + romi_objects_remove).
 void romi_objects_fini (romi_objects_t *self);
 // A new object with the next id, no references, in the table. `name` is copied (may be NULL; the caller

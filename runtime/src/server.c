@@ -119,6 +119,10 @@ romi_server_create (const rom_server_opts_t *opts)
         .waiters_per_object = opts && opts->max_waiters_per_object ? opts->max_waiters_per_object
                                                                    : ROM_DEFAULT_MAX_WAITERS_PER_OBJECT,
     };
+    if (opts && opts->private_objects) {
+        self->hosting.private_objects = true;
+        romi_objects_use_random_ids (&self->hosting.objects);
+    }
     self->hosting.dying = s_object_dying;
     self->hosting.dying_arg = self;
     romi_replies_init (&self->replies, &self->io, &self->hosting);

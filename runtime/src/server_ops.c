@@ -342,17 +342,37 @@ s_object_info (rom_call_t *call, romi_hosting_t *hosting, const romi_object_t *o
     return ROM_OK;
 }
 
+// Whether ListObjects shows `object` to `session`: alive, of `type` (NULL: any), and with private objects
+// named or held by the session.
+static bool
+s_listed (const romi_hosting_t *hosting, const romi_session_t *session, const romi_object_t *object,
+          const char *type)
+{
+    return !(object->flags & ROM_OBJECT_DYING) && (!type || strcmp (type, object->entry->type->name) == 0)
+           && (!hosting->private_objects || (object->flags & ROM_OBJECT_NAMED)
+               || (session && romi_objects_session_refs (session, object) > 0));
+}
+
 ROM_OP (s_list_objects, Rom__ListObjectsRequest, Rom__ObjectList)
 {
     romi_hosting_t *hosting = (romi_hosting_t *) self;
     const char *type = in->type && *in->type ? in->type : NULL;
-    size_t n = romi_objects_count (&hosting->objects), cursor = 0, found = 0;
+    romi_session_t *session = romi_sessions_find (&hosting->sessions, call->session);
+    // Counted first: a listing that could not come back in one reply is refused before it is built.
+    size_t n = 0, cursor = 0, found = 0;
+    romi_object_t *object;
+    while (romi_objects_next (&hosting->objects, &cursor, &object))
+        n += s_listed (hosting, session, object, type);
+    if (n > hosting->max_message / (sizeof (romi_object_t *) + sizeof (Rom__ObjectInfo) + sizeof (void *)))
+        return rom_call_fail (call, ROM_TOO_LARGE,
+                              "%zu objects are over the reply limit (max_message): list one type at a time",
+                              n);
     romi_object_t **objects = rom_call_alloc (call, (n ? n : 1) * sizeof *objects);
     if (!objects)
         return rom_call_fail (call, ROM_NOMEM, "server out of memory");
-    romi_object_t *object;
+    cursor = 0;
     while (found < n && romi_objects_next (&hosting->objects, &cursor, &object))
-        if (!(object->flags & ROM_OBJECT_DYING) && (!type || strcmp (type, object->entry->type->name) == 0))
+        if (s_listed (hosting, session, object, type))
             objects[found++] = object;
     qsort (objects, found, sizeof *objects, s_by_id);
     out->objects = rom_call_alloc (call, (found ? found : 1) * sizeof *out->objects);

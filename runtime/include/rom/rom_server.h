@@ -58,6 +58,13 @@ typedef struct rom_server_opts {
     // loopback addresses (127.x.y.z, localhost, [::1]) and refuses others with ROM_INVALID, unless this is
     // true (a network you trust entirely). With an authkey, every address is allowed.
     bool insecure_tcp;
+    // Who may reach an object. By default an object id is a small number counted from 1: any client of the
+    // server (all of them hold the authkey) may call any object, as in Python's manager. With this, ids are
+    // random 63-bit numbers, so an object is reached only by a session that was handed it (a proxy, a
+    // token, an ObjectRef in a message, a name it looked up): guessing an id is hopeless. Manager.ListObjects
+    // (rom_client_objects (), romctl list) then lists to a session only the named objects and those it
+    // holds a reference to. docs/security.md says what each mode promises.
+    bool private_objects;
 } rom_server_opts_t;
 
 #define ROM_SERVER_NO_SPIN UINT32_MAX
