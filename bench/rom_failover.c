@@ -6,6 +6,10 @@
 //            kill () -> the waiter's acquire returns ROM_OK
 //   restart  a standalone server is killed and a new one serves at the same endpoint: the new one ready ->
 //            the old client's first rom_client_ping () that succeeds (and whether a create works after it)
+//   goodbye  what ending one session costs the server, against what the server holds for others (issue 18):
+//            a client connects, creates an object and says goodbye, in a loop, while the server holds no
+//            other object and then 100 000 owned by another session (the ratio should be ~1); and a process
+//            with 40 000 Queue.gets parked is killed while the owner pings: the longest ping then
 // plus, in the same run, the sync round trip (ping p50) the figures can be compared with.
 //
 // Every wait has a bound (BOUND_MS): a trial whose event does not come in time counts the bound as its
@@ -13,7 +17,7 @@
 // of deaths through deadlines costs seconds here, never a hang. Times are CLOCK_MONOTONIC (one clock for all
 // processes): the killer reads it just before kill (), the blocked process as soon as its call returns.
 //
-// usage: rom_failover [--quick] [--trials N] [detect|release|restart ...]   (default: all three)
+// usage: rom_failover [--quick] [--trials N] [detect|release|restart|goodbye ...]   (default: all)
 //        rom_failover serve ENDPOINT FD   (internal: the standalone server of the restart trials)
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,6 +33,8 @@
 #include <unistd.h>
 
 #include <rom/rom.h>
+#include <rom/builtins/queue.rom.h>
+#include <rom/builtins/sync.rom.h>
 
 #include "bench_common.h"
 
@@ -488,6 +494,117 @@ s_release (int trials)
     rom_manager_destroy (&manager);
 }
 
+// --- goodbye: a session's end against what the others hold -------------------------------------------------
+
+// Mean microseconds of `cycles` client lives (connect, create an Event, goodbye) plus the owner's ping after
+// each: the ping waits until the server has handled the goodbye before it.
+static double
+s_goodbye_cycle_us (rom_client_t *owner, const char *endpoint, int cycles)
+{
+    uint64_t start = bench_now_ns ();
+    for (int i = 0; i < cycles; i++) {
+        rom_client_t *client = NULL;
+        rom_event_t *event = NULL;
+        if (rom_client_connect (endpoint, NULL, &client, NULL) != ROM_OK
+            || rom_event_new (client, &event) != ROM_OK)
+            return -1;
+        rom_event_destroy (&event);
+        rom_client_destroy (&client);
+        if (rom_client_ping (owner) != ROM_OK)
+            return -1;
+    }
+    return (double) (bench_now_ns () - start) / 1e3 / cycles;
+}
+
+static void
+s_goodbye (bool quick)
+{
+    s_watchdog ("goodbye: manager start");
+    char endpoint[256];
+    snprintf (endpoint, sizeof endpoint, "ipc://%s/goodbye.sock", bench_tmpdir ());
+    rom_manager_opts_t opts = {.endpoint = endpoint};
+    rom_manager_t *manager = NULL;
+    if (rom_manager_start (&opts, &manager, NULL) != ROM_OK) {
+        fprintf (stderr, "rom_failover: goodbye: cannot start a manager\n");
+        return;
+    }
+    rom_client_t *owner = rom_manager_client (manager);
+    int cycles = quick ? 200 : 1000;
+    alarm (120);
+    double none = s_goodbye_cycle_us (owner, endpoint, cycles);
+    // 100 000 objects of the owner's: created pipelined, 256 in flight.
+    enum { HELD = 100000, WINDOW = 256 };
+    rom_proxy_t **held = calloc (HELD, sizeof *held);
+    rom_future_t *window[WINDOW] = {NULL};
+    int made = 0;
+    for (int i = 0; i < HELD + WINDOW && held; i++) {
+        int slot = i % WINDOW;
+        if (window[slot]
+            && rom_future_wait_proxy (&window[slot], &rom__builtins__event__rom_type, &held[made]) == ROM_OK)
+            made++;
+        if (i < HELD)
+            rom_proxy_create_async (owner, &rom__builtins__event__rom_type, NULL, NULL, 0, &window[slot]);
+    }
+    double many = s_goodbye_cycle_us (owner, endpoint, cycles);
+    fprintf (stderr, "  goodbye: a client's life + goodbye %.1f us with no other object, %.1f us beside %d\n",
+             none, many, made);
+    if (none > 0 && many > 0 && made == HELD) {
+        bench_metric ("rom_goodbye_cycle_us", none);
+        bench_metric ("rom_goodbye_cycle_100k_us", many);
+        bench_metric ("goodbye_100k_vs_none", many / none);
+    }
+    for (int i = 0; i < made; i++)
+        rom_proxy_destroy (&held[i]);
+    free (held);
+
+    // A process with 40 000 gets parked is killed: the owner's slowest ping while the server ends it.
+    rom_queue_t *queue = NULL;
+    int ready[2];
+    if (rom_queue_new (owner, 0, &queue) != ROM_OK || pipe (ready) != 0) {
+        rom_manager_destroy (&manager);
+        return;
+    }
+    fflush (NULL);
+    pid_t child = fork ();
+    if (child == 0) {
+        prctl (PR_SET_PDEATHSIG, SIGKILL);
+        enum { PARKED = 40000 };
+        static rom_future_t *gets[PARKED];
+        Rom__Builtins__GetRequest in = ROM__BUILTINS__GET_REQUEST__INIT;
+        for (int i = 0; i < PARKED; i++)
+            if (rom_proxy_call_async_timeout (rom_queue_proxy (queue), ROM__BUILTINS__QUEUE_METHOD__GET,
+                                              &in.base, ROM_FOREVER, &gets[i])
+                != ROM_OK)
+                _exit (1);
+        char byte = rom_client_ping (rom_manager_client (manager)) == ROM_OK ? 'p' : 'F';
+        s_write_all (ready[1], &byte, 1);
+        for (;;)
+            pause ();
+    }
+    char byte = 0;
+    if (child > 0 && s_read_by (ready[0], &byte, 1, bench_now_ns () + SETUP_MS * 1000000ull) == 0
+        && byte == 'p') {
+        uint64_t kill_ns = bench_now_ns (), worst = 0;
+        s_kill_reap (child);
+        while (bench_now_ns () - kill_ns < 500000000ull) { // half a second of pings
+            uint64_t t0 = bench_now_ns ();
+            if (rom_client_ping (owner) != ROM_OK)
+                break;
+            uint64_t took = bench_now_ns () - t0;
+            worst = took > worst ? took : worst;
+        }
+        fprintf (stderr, "  goodbye: a process with 40000 parked gets killed: slowest ping after %.2f ms\n",
+                 (double) worst / 1e6);
+        bench_metric ("rom_killed_40k_parked_worst_ping_ms", (double) worst / 1e6);
+    } else
+        s_kill_reap (child);
+    close (ready[0]);
+    close (ready[1]);
+    rom_queue_destroy (&queue);
+    alarm (0);
+    rom_manager_destroy (&manager);
+}
+
 // --- restart: a standalone server killed and started again at the same endpoint ----------------------------
 
 // The standalone server (`rom_failover serve ENDPOINT FD`): binds, says so on FD, serves until killed.
@@ -648,12 +765,13 @@ main (int argc, char **argv)
         if (strcmp (argv[i], "--trials") == 0 && i + 1 < argc)
             trials = atoi (argv[++i]);
         else if (strcmp (argv[i], "detect") == 0 || strcmp (argv[i], "release") == 0
-                 || strcmp (argv[i], "restart") == 0)
+                 || strcmp (argv[i], "restart") == 0 || strcmp (argv[i], "goodbye") == 0)
             argv[kept++] = argv[i];
         else {
-            fprintf (stderr,
-                     "usage: %s [--quick] [--trials N] [detect|release|restart ...]   (default: all)\n",
-                     argv[0]);
+            fprintf (
+                stderr,
+                "usage: %s [--quick] [--trials N] [detect|release|restart|goodbye ...]   (default: all)\n",
+                argv[0]);
             return 2;
         }
     }
@@ -672,6 +790,8 @@ main (int argc, char **argv)
         s_release (trials);
     if (bench_wanted (argc, argv, "restart"))
         s_restart (trials);
+    if (bench_wanted (argc, argv, "goodbye"))
+        s_goodbye (opts.quick);
     alarm (0);
     bench_tmpdir_remove ();
     return 0;
