@@ -2,6 +2,7 @@
 ping, stats, and its exit codes (0 ok, 1 the call failed, 2 usage)."""
 import json
 import os
+import signal
 import subprocess
 
 import pytest
@@ -156,3 +157,13 @@ def test_watch_failures(server, manager):
     assert out.returncode == 2
     out = romctl(server.endpoint, 'watch', '--help')
     assert out.returncode == 0 and 'NAME|ID' in out.stdout and '--count' in out.stdout
+
+
+def test_watch_until_interrupted(server, manager):
+    b = manager.create('pyst.Board')
+    proc, _ = _watch(server.endpoint, b._id)
+    b.bump(by=1)
+    assert json.loads(proc.stdout.readline())['op'] == 'SET'      # each line as it comes, not at exit
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and out == '', err
