@@ -11,7 +11,8 @@
 //        rom_py_helper event-wait TOKEN MS       waits for the event, prints "set" or "timeout"
 //        rom_py_helper tally-add TOKEN N         t.Add (1), N times (test.Tally, a user type)
 //        rom_py_helper state-ops TOKEN N         on a pyst.Board (a declared state), N times the sequence of
-//                                                S_STATE_OPS below, one field op each (test_state.py expects it)
+//                                                S_STATE_OPS below, one field op each (test_state.py expects
+//                                                it)
 #define _POSIX_C_SOURCE 200809L
 #include <rom/rom.h>
 #include "test.rom.h"

@@ -37,7 +37,8 @@ main (int argc, char **argv)
         return 1;
     }
     int rc = 1;
-    if (rom_test_register (server, NULL) != ROM_OK || pyst__board__rom_register (server, &s_board, NULL) != ROM_OK)
+    if (rom_test_register (server, NULL) != ROM_OK
+        || pyst__board__rom_register (server, &s_board, NULL) != ROM_OK)
         fprintf (stderr, "rom_py_server: register test.Tally, pyst.Board: %s\n", rom_server_errmsg (server));
     else if (rom_server_bind (server, argv[1]) != ROM_OK)
         fprintf (stderr, "rom_py_server: %s\n", rom_server_errmsg (server));
