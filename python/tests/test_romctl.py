@@ -4,8 +4,11 @@ import json
 import os
 import signal
 import subprocess
+import time
 
 import pytest
+
+import rom
 
 from conftest import BUILD, Server, helper
 
@@ -167,3 +170,16 @@ def test_watch_until_interrupted(server, manager):
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0 and out == '', err
+
+
+def test_watch_ends_with_its_server():
+    s = Server()
+    try:
+        rom.connect(s.endpoint).create('pyst.Board', name='ending-board')
+        proc, first = _watch(s.endpoint, 'ending-board')
+        time.sleep(1)         # its poll waits on the server by then (a poll sent once the server stops it
+    finally:                  # refuses UNAVAILABLE, as C's rom_watch_next () would return)
+        s.stop()              # the server answers the waiting poll `ended` as it stops
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert [json.loads(line) for line in out.splitlines()] == [{'version': first['version'], 'ended': True}]
