@@ -348,8 +348,12 @@ def _zero(f):
 
 
 def _message_json_entry(scratch, f, slot, key, value, value_f):
+    """The (key, value) json_format prints for map field `f` of `scratch` holding only key: value (a missing
+    value: the value field's default, the printed one then unused)."""
     if value_f.message_type is not None:
-        slot[key].CopyFrom(value) if value is not None else slot[key]
+        entry = slot[key]               # a message-valued map makes its entry on access
+        if value is not None:
+            entry.CopyFrom(value)
     else:
         slot[key] = value if value is not None else value_f.default_value
     return list(_message_json(scratch)[f.name].items())
