@@ -11,6 +11,8 @@ SyncManager.
         ...
     q = m.Queue()
     q.get(timeout=1)                                 # queue.Empty after 1 s
+    for change in rom.watch(board, 'hits'):          # a declared-state object's changes (rom/state.py)
+        ...
 
 Needs python3-zmq and python3-protobuf only. docs/design.md, "The Python client", says what it implements.
 """
@@ -20,11 +22,13 @@ from .proxies import (BaseProxy, DictProxy, ListProxy, SetProxy, NamespaceProxy,
                       LockProxy, RLockProxy, SemaphoreProxy, BoundedSemaphoreProxy, EventProxy,
                       ConditionProxy, BarrierProxy, QueueProxy, JoinableQueueProxy, ConnectionProxy,
                       ObjectProxy, Manager, from_token)
+from .state import watch, Watch, Change
 
 __all__ = ['connect', 'from_token', 'RomError', 'RemoteError', 'SessionLost', 'Manager', 'BaseProxy',
            'DictProxy', 'ListProxy', 'SetProxy', 'NamespaceProxy', 'ValueProxy', 'ArrayProxy', 'LockProxy',
            'RLockProxy', 'SemaphoreProxy', 'BoundedSemaphoreProxy', 'EventProxy', 'ConditionProxy',
-           'BarrierProxy', 'QueueProxy', 'JoinableQueueProxy', 'ConnectionProxy', 'ObjectProxy']
+           'BarrierProxy', 'QueueProxy', 'JoinableQueueProxy', 'ConnectionProxy', 'ObjectProxy',
+           'watch', 'Watch', 'Change']
 
 
 def connect(endpoint, authkey=None):

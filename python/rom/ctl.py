@@ -3,14 +3,17 @@
     romctl ENDPOINT list                          the live objects: id, type, name, refs
     romctl ENDPOINT describe TYPE                 its rpcs, their input and output messages' fields
     romctl ENDPOINT call NAME|ID METHOD '{json}'  call a method with JSON in, JSON out
+    romctl ENDPOINT watch NAME|ID [PATH]          a declared-state object's changes, one JSON line each
     romctl ENDPOINT ping
     romctl ENDPOINT stats
 
 Exit status: 0 ok, 1 the call failed (the status name and the server's text on stderr), 2 usage.
 """
 import argparse
+import json
 import os
 import sys
+import time
 
 from google.protobuf import descriptor
 from google.protobuf import json_format
@@ -18,6 +21,7 @@ from google.protobuf import json_format
 from . import client as _client
 from . import errors
 from . import proxies
+from . import state
 from . import usertypes
 from . import wire_pb2
 
@@ -41,6 +45,22 @@ def _parser():
     sp.add_argument('object', metavar='NAME|ID', help='the object: its name, or its id (romctl list)')
     sp.add_argument('method', metavar='METHOD', help='the rpc: its name (Add) or snake_case (add)')
     sp.add_argument('json', metavar='JSON', nargs='?', default='{}', help='the input message as JSON (default {})')
+    sp = sub.add_parser('watch', help='print a declared-state object\'s changes, one JSON line each',
+                        description='Watch an object of a declared-state type (option (rom.state)): print each '
+                        'change as one JSON line {"version", "path", "op", "value", "key", "index"} (json_format\'s '
+                        'forms: int64 as a string, bytes as base64, enums by name), until interrupted, --count '
+                        'changes or --timeout seconds. A change with "missed" carries the whole "state" (the '
+                        'server dropped that many for a full queue); {"ended": true} when the object is gone.')
+    sp.add_argument('object', metavar='NAME|ID', help='the object: its name, or its id (romctl list)')
+    sp.add_argument('path', metavar='PATH', nargs='?', default='',
+                    help='only changes of this field and below it: dotted names (hits, inner.a); default every change')
+    sp.add_argument('--count', type=int, default=0, metavar='N', help='stop after N changes')
+    sp.add_argument('--timeout', dest='watch_timeout', type=float, default=None, metavar='SECONDS',
+                    help='stop after SECONDS')
+    sp.add_argument('--initial', action='store_true',
+                    help='first print the state when the watch began: {"version": V, "state": {...}}')
+    sp.add_argument('--queue', type=int, default=0, metavar='N',
+                    help='changes the server keeps for this watcher (default 1024); past it they are missed')
     sub.add_parser('ping', help='check that the server answers')
     sub.add_parser('stats', help='the server\'s statistics')
     return p
@@ -105,7 +125,8 @@ def _to_json(msg, pool):
     return text
 
 
-def _call(m, args, out):
+def _object(m, args):
+    """The proxy of NAME|ID."""
     if args.object.isdigit():
         object_id = int(args.object)
         infos = [o for o in m.list_objects() if o.id == object_id]
@@ -118,6 +139,11 @@ def _call(m, args, out):
             proxy = m.lookup(args.object)
         except KeyError:
             raise errors.RomError(errors.NO_OBJECT, 'no object named %r at %s' % (args.object, args.endpoint))
+    return proxy
+
+
+def _call(m, args, out):
+    proxy = _object(m, args)
     if proxy._service is None:
         raise errors.RomError(errors.NOT_FOUND, '%s: the server has no descriptors for this type' % proxy._type)
     service = proxy._service
@@ -139,6 +165,40 @@ def _call(m, args, out):
                              type_name=proxy._type, incarnation=proxy._incarnation,
                              what='%s#%d.%s' % (proxy._type, proxy._id, method.name))
     out.write(_to_json(reply, d.pool) + '\n')
+
+
+def _watch(m, args, out):
+    proxy = _object(m, args)
+    if proxy._service is None or state.state_message(proxy._service) is None:
+        raise errors.RomError(errors.WRONG_TYPE, '%s (%s) is not of a declared-state type (no option (rom.state) '
+                              'in its service): nothing to watch' % (args.object, proxy._type))
+    try:
+        w = state.watch(proxy, args.path, args.queue)
+    except KeyError as e:
+        raise errors.RomError(errors.NOT_FOUND, e.args[0] if e.args else str(e)) from None
+    deadline = None if args.watch_timeout is None else time.monotonic() + args.watch_timeout
+    # One line per change, flushed at once: a reader at the other end of a pipe sees each as it comes.
+    if args.initial:
+        out.write(json.dumps({'version': w.version, 'state': state._message_json(w.initial)}) + '\n')
+        out.flush()
+    seen = 0
+    try:
+        while not args.count or seen < args.count:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                break
+            change = w.next(left)
+            if change is None:
+                break
+            out.write(json.dumps(change.to_json()) + '\n')
+            out.flush()
+            seen += 1
+            if change.ended:
+                break
+    except KeyboardInterrupt:      # the usual way to stop a watch: not a failure
+        pass
+    finally:
+        w.close()
 
 
 def run(argv=None, out=sys.stdout):
@@ -166,6 +226,8 @@ def run(argv=None, out=sys.stdout):
             _describe(m, args.type, out)
     elif args.command == 'call':
         _call(m, args, out)
+    elif args.command == 'watch':
+        _watch(m, args, out)
 
 
 def main(argv=None):

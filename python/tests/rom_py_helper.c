@@ -10,9 +10,13 @@
 //        rom_py_helper value-add TOKEN N         v.value += 1, N times (atomically)
 //        rom_py_helper event-wait TOKEN MS       waits for the event, prints "set" or "timeout"
 //        rom_py_helper tally-add TOKEN N         t.Add (1), N times (test.Tally, a user type)
+//        rom_py_helper state-ops TOKEN N         on a pyst.Board (a declared state), N times the sequence of
+//                                                S_STATE_OPS below, one field op each (test_state.py expects
+//                                                it)
 #define _POSIX_C_SOURCE 200809L
 #include <rom/rom.h>
 #include "test.rom.h"
+#include "pyst.rom.h"
 #include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,6 +160,31 @@ main (int argc, char **argv)
             if ((status = test__tally_proxy__add (t, &one, NULL)) != ROM_OK)
                 return s_fail ("tally add", status);
         test__tally__rom_destroy (&t);
+        rom_client_destroy (&client);
+        return 0;
+    }
+    if (strcmp (cmd, "state-ops") == 0) {
+        // One change of each kind a watcher prints: a number's ADD, a repeated APPEND, a map INCR and DEL, a
+        // nested field's SET, an enum, bytes, and an rpc (a whole-state change). test_state.py lists them.
+        Pyst__Board_Proxy *b = NULL;
+        if ((status = pyst__board__rom_from_token (client, token, &b)) != ROM_OK)
+            return s_fail ("board_from_token", status);
+        Pyst__Amount two = PYST__AMOUNT__INIT;
+        two.by = 2;
+        for (long i = 0, n = atol (argv[3]); i < n; i++) {
+            char item[32];
+            snprintf (item, sizeof item, "item%ld", i);
+            if ((status = pyst__board_proxy__hits_add (b, 5, NULL)) != ROM_OK
+                || (status = pyst__board_proxy__log_append (b, item)) != ROM_OK
+                || (status = pyst__board_proxy__per_key_incr (b, "k", 3, NULL)) != ROM_OK
+                || (status = pyst__board_proxy__per_key_del (b, "k")) != ROM_OK
+                || (status = pyst__board_proxy__inner_a_set (b, 1LL << 40)) != ROM_OK
+                || (status = pyst__board_proxy__mode_set (b, PYST__MODE__MODE_ON)) != ROM_OK
+                || (status = pyst__board_proxy__raw_set (b, (const uint8_t *) "\0\1", 2)) != ROM_OK
+                || (status = pyst__board_proxy__bump (b, &two, NULL)) != ROM_OK)
+                return s_fail ("state-ops", status);
+        }
+        pyst__board__rom_destroy (&b);
         rom_client_destroy (&client);
         return 0;
     }

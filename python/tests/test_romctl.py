@@ -2,11 +2,15 @@
 ping, stats, and its exit codes (0 ok, 1 the call failed, 2 usage)."""
 import json
 import os
+import signal
 import subprocess
+import time
 
 import pytest
 
-from conftest import BUILD, Server
+import rom
+
+from conftest import BUILD, Server, helper
 
 ROMCTL = os.environ.get('ROMCTL') or os.path.join(BUILD, 'romctl')
 
@@ -93,3 +97,89 @@ def test_authkey_env():
         assert out.returncode == 1 and 'ROM_CTL_NOPE' in out.stderr
     finally:
         s.stop()
+
+
+# romctl watch: one JSON line per change, in json_format's forms (int64 as a string, enums by name, bytes as
+# base64), the changes rom_py_helper state-ops makes from C (test_state.ROUND).
+def _round_json(v0, only=None):
+    lines = [{'path': 'hits', 'op': 'ADD', 'value': '5'},
+             {'path': 'log', 'op': 'APPEND', 'index': 0, 'value': 'item0'},
+             {'path': 'per_key', 'op': 'INCR', 'key': 'k', 'value': '3'},
+             {'path': 'per_key', 'op': 'DEL', 'key': 'k'},
+             {'path': 'inner.a', 'op': 'SET', 'value': '1099511627776'},
+             {'path': 'mode', 'op': 'SET', 'value': 'MODE_ON'},
+             {'path': 'raw', 'op': 'SET', 'value': 'AAE='},
+             {'path': '', 'op': 'SET'}]
+    for i, line in enumerate(lines):
+        line['version'] = v0 + 1 + i
+    return [line for i, line in enumerate(lines) if only is None or i in only]
+
+
+def _watch(endpoint, *args):
+    """romctl watch ... --initial, started: (process, the initial line) once it is subscribed."""
+    proc = subprocess.Popen([ROMCTL, endpoint, 'watch', '--initial'] + [str(a) for a in args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = json.loads(proc.stdout.readline())
+    return proc, first
+
+
+def test_watch_prints_each_change(server, manager):
+    b = manager.create('pyst.Board', name='ctl-board')
+    proc, first = _watch(server.endpoint, 'ctl-board', '--count', 8)
+    assert first['state']['hits'] == '0'
+    helper('state-ops', b.token, 1)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert [json.loads(line) for line in out.splitlines()] == _round_json(first['version'])
+
+
+def test_watch_a_field_by_id(server, manager):
+    b = manager.create('pyst.Board')
+    proc, first = _watch(server.endpoint, b._id, 'per_key', '--count', 3)
+    helper('state-ops', b.token, 1)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert [json.loads(line) for line in out.splitlines()] == _round_json(first['version'], only=(2, 3, 7))
+    proc, first = _watch(server.endpoint, b._id, 'inner.a', '--timeout', 0.5)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and out == '' and first['state']['inner'] == {'a': '1099511627776', 'b': ''}
+
+
+def test_watch_failures(server, manager):
+    manager.create('test.Tally', name='ctl-not-state')
+    out = romctl(server.endpoint, 'watch', 'ctl-not-state')
+    assert out.returncode == 1 and 'WRONG_TYPE' in out.stderr and 'not of a declared-state type' in out.stderr
+    manager.create('pyst.Board', name='ctl-board2')
+    out = romctl(server.endpoint, 'watch', 'ctl-board2', 'no_such_field')
+    assert out.returncode == 1 and 'NOT_FOUND' in out.stderr and 'no_such_field' in out.stderr
+    out = romctl(server.endpoint, 'watch', 'no-such-board')
+    assert out.returncode == 1 and 'NO_OBJECT' in out.stderr
+    out = romctl(server.endpoint, 'watch')
+    assert out.returncode == 2 and 'usage:' in out.stderr
+    out = romctl(server.endpoint, 'watch', 'ctl-board2', '--count', 'x')
+    assert out.returncode == 2
+    out = romctl(server.endpoint, 'watch', '--help')
+    assert out.returncode == 0 and 'NAME|ID' in out.stdout and '--count' in out.stdout
+
+
+def test_watch_until_interrupted(server, manager):
+    b = manager.create('pyst.Board')
+    proc, _ = _watch(server.endpoint, b._id)
+    b.bump(by=1)
+    assert json.loads(proc.stdout.readline())['op'] == 'SET'      # each line as it comes, not at exit
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and out == '', err
+
+
+def test_watch_ends_with_its_server():
+    s = Server()
+    try:
+        rom.connect(s.endpoint).create('pyst.Board', name='ending-board')
+        proc, first = _watch(s.endpoint, 'ending-board')
+        time.sleep(1)         # its poll waits on the server by then (a poll sent once the server stops it
+    finally:                  # refuses UNAVAILABLE, as C's rom_watch_next () would return)
+        s.stop()              # the server answers the waiting poll `ended` as it stops
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert [json.loads(line) for line in out.splitlines()] == [{'version': first['version'], 'ended': True}]

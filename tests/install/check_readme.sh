@@ -7,6 +7,10 @@
 #                   /usr/local replaced by a scratch prefix (the one substitution made)
 #   CMakeLists.txt  the find_package project, built against that prefix (CMAKE_PREFIX_PATH) and run
 #   pkg-config.sh   the protoc + cc recipe, run as a shell script with PKG_CONFIG_PATH at that prefix
+#   rom-server.c    the Python section's server, seeds.py its program (the installed Python client), seeds.sh
+#                   builds and runs them (/usr/local and /tmp/app.sock replaced by the scratch prefix and a
+#                   scratch socket); its output must be seeds.out exactly. Skipped, saying why, when
+#                   /usr/bin/python3 lacks python3-zmq or python3-protobuf.
 # The projects' C sources are the flagship example's (examples/counter), the .proto and the build files the
 # README's. Each built program must print the exact total. With SANITIZE=ON (librom built with ASan+UBSan),
 # `cc` and CMake get the same flags, as a user's build must.
@@ -84,4 +88,24 @@ pc_file=$(find "$prefix" -name rom.pc | head -n 1)
 cat "$work/pc/recipe.sh"
 out=$(cd "$work/pc" && PKG_CONFIG_PATH=$(dirname "$pc_file") sh -eu ./recipe.sh)
 expect_total "$out" 4000
+
+echo "== README rom-server.c, seeds.py, seeds.sh (the Python client, installed)"
+if /usr/bin/python3 -c 'import zmq, google.protobuf' 2>/dev/null; then
+    mkdir -p "$work/py"
+    extract rom-server.c >"$work/py/rom-server.c"
+    extract seeds.py >"$work/py/seeds.py"
+    extract seeds.out >"$work/py/expected.out"
+    {
+        # The additions: `cc` as above, and the server stopped however the recipe ends.
+        echo "cc () { command \"$c_compiler\" $flags \"\$@\"; }"
+        echo "trap 'kill \$! 2>/dev/null || true' EXIT"
+        extract seeds.sh | sed -e "s#/usr/local#$prefix#g" -e "s#/tmp/app.sock#$work/py/app.sock#g"
+    } >"$work/py/recipe.sh"
+    cat "$work/py/recipe.sh"
+    (cd "$work/py" && PKG_CONFIG_PATH=$(dirname "$pc_file") sh -eu ./recipe.sh >actual.out)
+    cat "$work/py/actual.out"
+    diff -u "$work/py/expected.out" "$work/py/actual.out" || { echo "check_readme: seeds.py printed otherwise" >&2; exit 1; }
+else
+    echo "check_readme: skipped the Python recipe: /usr/bin/python3 has no python3-zmq or python3-protobuf"
+fi
 echo "check_readme: every README recipe ran as written"
