@@ -277,7 +277,7 @@ class ObjectProxy(BaseProxy):
         for suffix, oneway in (('_async', False), ('_oneway', True)):
             if name.endswith(suffix) and not name.startswith('_') and self.__dict__.get('_service', type(
                     self)._service) is not None:
-                rpc = name[:-len(suffix)]
+                rpc = self._rpc(name[:-len(suffix)]).name     # AttributeError for no such rpc
 
                 def call(_msg=None, *, _timeout=None, **fields):
                     return self.invoke_async(rpc, _msg, timeout=_timeout, oneway=oneway, **fields)
