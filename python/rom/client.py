@@ -27,6 +27,8 @@ import threading
 import weakref
 from time import monotonic as _now
 
+from zmq import zmq_poll as _zmq_poll
+
 import zmq
 import zmq.utils.z85
 
@@ -43,6 +45,9 @@ CONNECT_TIMEOUT = 5.0
 # the server's ROUTER, which drops a peer's messages past its high-water mark (1000): a bound well below it
 # means a reply is never lost however far ahead the caller sends.
 MAX_IN_FLIGHT = 256
+# Plain ints: pyzmq's flags are enums whose | and & cost a microsecond each on the hot path.
+_EVENTS, _POLLIN = int(zmq.EVENTS), int(zmq.POLLIN)
+_NOBLOCK, _SNDMORE_NOBLOCK = int(zmq.NOBLOCK), int(zmq.SNDMORE | zmq.NOBLOCK)
 CALL_FLAGS_ONEWAY = 1        # wire.proto, CallFlags.CALL_ONEWAY
 
 
@@ -142,6 +147,7 @@ class Client:
             self._local.socket = sock
             self._local.joined = 0
             self._local.pending = {}      # call_id -> Future: this thread's async calls in flight
+            self._local.polls = [(sock, zmq.POLLIN), (self._local.monitor, zmq.POLLIN)]
             self._sockets.append(sock)
         return sock
 
@@ -195,25 +201,23 @@ class Client:
         header = wire_pb2.CallHeader(version=VERSION, call_id=call_id, object_id=object_id, method=method,
                                      timeout_ms=server_ms, session=0 if hello else self.session,
                                      type_hash=type_h, incarnation=incarnation)
-        monitor = getattr(self._local, 'monitor', None)
-        while monitor is not None and monitor.poll(0):
-            monitor.recv_multipart()        # a drop between calls: the connection came back since, or not
+        local = self._local
+        monitor = local.monitor
+        # A drop between calls (the connection came back since, or not): forget it. EVENTS is read without
+        # a poll: this runs on every call.
+        while monitor.getsockopt(zmq.EVENTS) & zmq.POLLIN:
+            monitor.recv_multipart()
         deadline = None if wait is None else _now() + wait
         self._send(sock, header.SerializeToString(), req.SerializeToString(), deadline, what, wait)
-        pending = getattr(self._local, 'pending', None)
-        # Fast path: the reply is usually there within the server's spin, so one blocking recv with a
-        # timeout-free poll on the socket alone would do; but the monitor must be heard too, so poll both.
-        poller = zmq.Poller()
-        poller.register(sock, zmq.POLLIN)
-        if monitor is not None:
-            poller.register(monitor, zmq.POLLIN)
+        pending = local.pending
+        polls = local.polls       # [(sock, POLLIN), (monitor, POLLIN)], made once per thread
         while True:
-            left = None if deadline is None else max(0, deadline - _now())
-            ready = dict(poller.poll(None if left is None else int(left * 1000) + 1))
-            if monitor is not None and monitor in ready:
-                monitor.recv_multipart()
-                self._dropped(what)
-            if sock not in ready:
+            # zmq_poll itself, not a zmq.Poller: the sugar's registering and dict cost microseconds a call.
+            ready = _zmq_poll(polls, -1 if deadline is None else int(max(0, deadline - _now()) * 1000) + 1)
+            if len(ready) != 1 or ready[0][0] is not sock:     # not just the reply: a drop, or nothing
+                if any(r[0] is monitor for r in ready):
+                    monitor.recv_multipart()
+                    self._dropped(what)
                 if deadline is not None and _now() >= deadline:
                     if hello:
                         raise ConnectionError(
@@ -243,7 +247,8 @@ class Client:
         one until `deadline`, reading the replies of async calls meanwhile (they could not come otherwise)."""
         while True:
             try:
-                sock.send_multipart((header, payload), flags=zmq.NOBLOCK, copy=True)
+                sock.send(header, _SNDMORE_NOBLOCK)
+                sock.send(payload, _NOBLOCK)      # the first frame is sent: the second cannot block
                 return
             except zmq.Again:
                 left = None if deadline is None else deadline - _now()
@@ -274,19 +279,16 @@ class Client:
         if timeout is not None:
             mine = _now() + timeout
             end = mine if end is None or mine < end else end
-        poller = zmq.Poller()
-        poller.register(sock, zmq.POLLIN)
-        poller.register(monitor, zmq.POLLIN)
+        polls = self._local.polls
         while not fut._done:
-            left = None if end is None else max(0, end - _now())
-            ready = dict(poller.poll(None if left is None else int(left * 1000) + 1))
-            if monitor in ready:
+            ready = _zmq_poll(polls, -1 if end is None else int(max(0, end - _now()) * 1000) + 1)
+            if any(r[0] is monitor for r in ready):
                 monitor.recv_multipart()
                 try:
                     self._dropped(fut._what)
                 except ConnectionError:
                     return True      # fut failed with the others
-            if sock not in ready:
+            if not ready:
                 if end is not None and _now() >= end:
                     if fut._deadline is not None and _now() >= fut._deadline:
                         pending.pop(fut._call_id, None)    # its reply, should it come, is dropped
