@@ -205,7 +205,7 @@ class Client:
         monitor = local.monitor
         # A drop between calls (the connection came back since, or not): forget it. EVENTS is read without
         # a poll: this runs on every call.
-        while monitor.getsockopt(zmq.EVENTS) & zmq.POLLIN:
+        while monitor.getsockopt(_EVENTS) & _POLLIN:
             monitor.recv_multipart()
         deadline = None if wait is None else _now() + wait
         self._send(sock, header.SerializeToString(), req.SerializeToString(), deadline, what, wait)
