@@ -41,13 +41,15 @@ HELLO, CREATE, LOOKUP, RETAIN, RELEASE, PING, GOODBYE, REFLECT, LIST_OBJECTS, ST
 MARGIN = 2.0                 # seconds a caller waits past a deadline it gave the server (rom_proxy.h)
 CALL_TIMEOUT = 60.0          # a call that does not wait: how long its reply may take
 CONNECT_TIMEOUT = 5.0
-# Calls in flight per thread before a new async call waits for the oldest's reply. Unread replies queue on
-# the server's ROUTER, which drops a peer's messages past its high-water mark (1000): a bound well below it
-# means a reply is never lost however far ahead the caller sends.
-MAX_IN_FLIGHT = 256
+# Calls in flight per thread before a new async call waits for a reply (any: the oldest may be a get that
+# waits for an item). Unread replies queue in the server's ROUTER pipe to us and our socket's, each of
+# which holds 1000 messages (ZMQ's high-water marks; the ROUTER drops a peer's messages past its own): at
+# most 1000 in flight, none is ever lost however far ahead the caller sends. The cost: a thread's 1001st
+# call waits while its 1000 earlier ones all wait on the server (gets of an empty queue, say).
+MAX_IN_FLIGHT = 1000
 # Plain ints: pyzmq's flags are enums whose | and & cost a microsecond each on the hot path.
 _EVENTS, _POLLIN = int(zmq.EVENTS), int(zmq.POLLIN)
-_NOBLOCK, _SNDMORE_NOBLOCK = int(zmq.NOBLOCK), int(zmq.SNDMORE | zmq.NOBLOCK)
+_NOBLOCK, _SNDMORE_NOBLOCK, _RCVMORE = int(zmq.NOBLOCK), int(zmq.SNDMORE | zmq.NOBLOCK), int(zmq.RCVMORE)
 CALL_FLAGS_ONEWAY = 1        # wire.proto, CallFlags.CALL_ONEWAY
 
 
@@ -280,7 +282,23 @@ class Client:
             mine = _now() + timeout
             end = mine if end is None or mine < end else end
         polls = self._local.polls
-        while not fut._done:
+        while True:
+            # Every reply that is there first (in a pipeline they usually are): a poll only when none is.
+            while sock.getsockopt(_EVENTS) & _POLLIN:
+                header = sock.recv(_NOBLOCK)
+                if not sock.getsockopt(_RCVMORE):
+                    continue
+                payload = sock.recv(_NOBLOCK)
+                if sock.getsockopt(_RCVMORE) or not header:
+                    while sock.getsockopt(_RCVMORE):
+                        sock.recv(_NOBLOCK)
+                    continue         # not a reply of ours (batched replies are never asked for)
+                rh = wire_pb2.ReplyHeader.FromString(header)
+                other = pending.pop(rh.call_id, None)
+                if other is not None:
+                    other._reply(rh, payload)
+            if fut._done:
+                return True
             ready = _zmq_poll(polls, -1 if end is None else int(max(0, end - _now()) * 1000) + 1)
             if any(r[0] is monitor for r in ready):
                 monitor.recv_multipart()
@@ -295,19 +313,6 @@ class Client:
                         fut._fail(TimeoutError('%s: no reply within %.1f s' % (fut._what, fut._wait)))
                         return True
                     return False
-                continue
-            while True:              # every reply that is there, without polling again for each
-                try:
-                    frames = sock.recv_multipart(flags=zmq.NOBLOCK)
-                except zmq.Again:
-                    break
-                if len(frames) != 2 or not frames[0]:
-                    continue
-                rh = wire_pb2.ReplyHeader.FromString(frames[0])
-                other = pending.pop(rh.call_id, None)
-                if other is not None:
-                    other._reply(rh, frames[1])
-        return True
 
     def call_async(self, object_id, method, req, reply_cls, type_name=None, timeout=None, wait=False,
                    what=None, incarnation=0, convert=None, oneway=False, context=None):
@@ -318,7 +323,7 @@ class Client:
         sock = self._channel()
         pending = self._local.pending
         if len(pending) >= MAX_IN_FLIGHT:
-            self._pump(next(iter(pending.values())), None)    # the oldest: replies come about in order
+            self._pump(_Room(pending), None)      # any reply makes room (the oldest may be a waiting get)
         if timeout is not None:
             server_ms = max(1, int(timeout * 1000 + 0.999))
             client_wait = timeout + MARGIN
@@ -413,6 +418,20 @@ class _Failed(Exception):
         self.status, self.text, self.incarnation = status, text, incarnation
 
 
+class _Room:
+    """What call_async waits for when MAX_IN_FLIGHT calls are in flight: room for one more, as _pump sees
+    a Future (done, no deadline of its own)."""
+    _deadline = None
+    _what = 'waiting for room among the calls in flight'
+
+    def __init__(self, pending):
+        self._pending = pending
+
+    @property
+    def _done(self):
+        return len(self._pending) < MAX_IN_FLIGHT
+
+
 class Future:
     """The result to come of an async call (call_async, a proxy's *_async methods), as
     concurrent.futures.Future: result (timeout=None) returns it or raises what the sync call would raise;
@@ -499,6 +518,10 @@ class Future:
         if self._thread != threading.get_ident() or self._client._pid != os.getpid():
             raise RuntimeError('%s: a rom Future is waited for in the thread (and process) that made it'
                                % self._what)
+        if self._local is not self._client._local:
+            # goodbye () (Manager.shutdown) closed the sockets this call was in flight on.
+            self._fail(ConnectionError('%s: the session ended (shutdown) before its reply came' % self._what))
+            return
         if not self._client._pump(self, timeout):
             raise TimeoutError('%s: not done within %.3g s' % (self._what, timeout))
 
