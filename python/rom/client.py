@@ -319,8 +319,7 @@ class Client:
         """Send a call and return its Future at once (None for a oneway call: no reply comes). The
         arguments are call ()'s; convert(reply, exc) -> value (or raises) makes the Future's result of the
         reply message, or of the exception the status became (exc; reply None)."""
-        self._check_fork()
-        sock = self._channel()
+        sock = self._channel()            # checks for a fork first
         pending = self._local.pending
         if len(pending) >= MAX_IN_FLIGHT:
             self._pump(_Room(pending), None)      # any reply makes room (the oldest may be a waiting get)
