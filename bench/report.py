@@ -74,6 +74,13 @@ RATIOS = [
      "dict with a Lock around get and set"),
     ("field_incr_sync_vs_python_locked_4c", "rom_state_map_incr_4p_per_s", "python_mgr_dict_incr_locked_4p_per_s",
      None, "min", "the same with one sync _incr call per increment"),
+    # The Python client (issue 17): the same increment, one client, both sides measured in one workload
+    # (python/rom_python.py); BaseManager has no pipelining, so its sync figure is the denominator of both.
+    ("python_rom_vs_python_mgr_1c", "python_rom_sync_1c_calls_per_s", "python_mgr_counter_1c_calls_per_s", 1.0,
+     "min", "Python client sync calls/s, 1 client: rom's (Value.add) / BaseManager's (Counter.increment)"),
+    ("python_rom_pipelined_vs_python_mgr_1c", "python_rom_pipelined128_1c_calls_per_s",
+     "python_mgr_counter_1c_calls_per_s", 1.0, "min",
+     "the same with rom's Python client pipelined (add_async, 128 in flight) / BaseManager's sync"),
     ("oneway_vs_sync", "rom_oneway_ipc_calls_per_s", "rom_sync_ipc_calls_per_s", None, "min",
      "one-way calls/s / sync calls/s, 1 client"),
     ("wakeups_sync_vs_raw_zmq", "rom_sync_ipc_wakeups_per_call", "raw_zmq_reqrep_ipc_wakeups_per_call", None, "max",
@@ -355,6 +362,15 @@ def markdown(m, mode, repo, note):
     rows = [[label, fmt(g(f"rom_bytes_per_object_{k}")), fmt(g(f"rom_sync_ipc_{k}obj_p50_us"))]
             for label, k in (("10 k", "10k"), ("100 k", "100k"), ("1 M", "1m"))]
     md.append(table(["live idle objects", "server bytes/object", "sync call p50 µs"], rows))
+
+    md.append("\n## The Python client (python/rom_python.py)\n\n")
+    md.append("One client process, an atomic increment returning the new value, measured in one workload.\n\n")
+    rows = [[label, fmt(g(prefix + "_p50_us")), fmt(g(prefix + "_calls_per_s"))]
+            for label, prefix in (("BaseManager Counter.increment (sync)", "python_mgr_counter_1c"),
+                                  ("rom Value.add (sync)", "python_rom_sync_1c"),
+                                  ("rom Value.add_async, 128 in flight", "python_rom_pipelined128_1c"),
+                                  ("rom Value.add_oneway, then a sync get per 1024", "python_rom_oneway_1c"))]
+    md.append(table(["how", "p50 µs", "calls/s"], rows))
     return "".join(md)
 
 

@@ -13,10 +13,13 @@ SyncManager.
     q.get(timeout=1)                                 # queue.Empty after 1 s
     for change in rom.watch(board, 'hits'):          # a declared-state object's changes (rom/state.py)
         ...
+    fs = [d.incr_async('n') for _ in range(1000)]    # pipelined: 1000 calls in flight on one connection
+    rom.wait_all(fs)[-1]                             # their results in order (rom.Future: .result ())
 
 Needs python3-zmq and python3-protobuf only. docs/design.md, "The Python client", says what it implements.
 """
 from . import client as _client
+from .client import Future, wait_all
 from .errors import RomError, RemoteError, SessionLost
 from .proxies import (BaseProxy, DictProxy, ListProxy, SetProxy, NamespaceProxy, ValueProxy, ArrayProxy,
                       LockProxy, RLockProxy, SemaphoreProxy, BoundedSemaphoreProxy, EventProxy,
@@ -24,7 +27,7 @@ from .proxies import (BaseProxy, DictProxy, ListProxy, SetProxy, NamespaceProxy,
                       ObjectProxy, Manager, from_token)
 from .state import watch, Watch, Change
 
-__all__ = ['connect', 'from_token', 'RomError', 'RemoteError', 'SessionLost', 'Manager', 'BaseProxy',
+__all__ = ['connect', 'from_token', 'Future', 'wait_all', 'RomError', 'RemoteError', 'SessionLost', 'Manager', 'BaseProxy',
            'DictProxy', 'ListProxy', 'SetProxy', 'NamespaceProxy', 'ValueProxy', 'ArrayProxy', 'LockProxy',
            'RLockProxy', 'SemaphoreProxy', 'BoundedSemaphoreProxy', 'EventProxy', 'ConditionProxy',
            'BarrierProxy', 'QueueProxy', 'JoinableQueueProxy', 'ConnectionProxy', 'ObjectProxy',

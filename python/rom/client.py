@@ -10,6 +10,14 @@ session's end (Goodbye at exit, or the connection closing when the process dies)
 
 After os.fork () the child has none of its parent's sockets nor its session: its first call opens a session
 of its own and every proxy it inherited takes its reference again there (as Python's proxies do after fork).
+
+Pipelined calls (call_async, Future): a call is sent and its Future kept in the thread's table of calls in
+flight (call_id -> Future); whoever reads the thread's socket next (a sync call, a Future's result (), the
+send of another async call) hands each reply to the Future its call_id names. Many calls are in flight on one
+connection that way, as C's rom_proxy_call_async (). A Future belongs to the thread (and process) that made
+it: its reply arrives on that thread's socket, which no other thread may read (ZMQ sockets are not
+thread-safe), so result () in another thread works only once the Future is done. One-way calls
+(CALL_ONEWAY) get no reply at all: nothing to wait for, and an error is never heard of.
 """
 import atexit
 import hashlib
@@ -17,6 +25,9 @@ import itertools
 import os
 import threading
 import weakref
+from time import monotonic as _now
+
+from zmq import zmq_poll as _zmq_poll
 
 import zmq
 import zmq.utils.z85
@@ -30,11 +41,31 @@ HELLO, CREATE, LOOKUP, RETAIN, RELEASE, PING, GOODBYE, REFLECT, LIST_OBJECTS, ST
 MARGIN = 2.0                 # seconds a caller waits past a deadline it gave the server (rom_proxy.h)
 CALL_TIMEOUT = 60.0          # a call that does not wait: how long its reply may take
 CONNECT_TIMEOUT = 5.0
+# Calls in flight per thread before a new async call waits for a reply (any: the oldest may be a get that
+# waits for an item). Unread replies queue in the server's ROUTER pipe to us and our socket's, each of
+# which holds 1000 messages (ZMQ's high-water marks; the ROUTER drops a peer's messages past its own): at
+# most 1000 in flight, none is ever lost however far ahead the caller sends. The cost: a thread's 1001st
+# call waits while its 1000 earlier ones all wait on the server (gets of an empty queue, say).
+MAX_IN_FLIGHT = 1000
+# Plain ints: pyzmq's flags are enums whose | and & cost a microsecond each on the hot path.
+_EVENTS, _POLLIN = int(zmq.EVENTS), int(zmq.POLLIN)
+_NOBLOCK, _SNDMORE_NOBLOCK, _RCVMORE = int(zmq.NOBLOCK), int(zmq.SNDMORE | zmq.NOBLOCK), int(zmq.RCVMORE)
+CALL_FLAGS_ONEWAY = 1        # wire.proto, CallFlags.CALL_ONEWAY
+
+
+_TYPE_HASHES = {}
 
 
 def type_hash(name):
     """FNV-1a (32 bits) of a type name, as rom_type_hash (): the server checks the caller calls what it
-    believes it calls."""
+    believes it calls. Cached: every call sends it, and the loop in Python costs microseconds."""
+    h = _TYPE_HASHES.get(name)
+    if h is None:
+        h = _TYPE_HASHES[name] = _fnv1a(name)
+    return h
+
+
+def _fnv1a(name):
     h = 2166136261
     for byte in name.encode():
         h = ((h ^ byte) * 16777619) & 0xffffffff
@@ -117,6 +148,8 @@ class Client:
             sock.connect(self.endpoint)
             self._local.socket = sock
             self._local.joined = 0
+            self._local.pending = {}      # call_id -> Future: this thread's async calls in flight
+            self._local.polls = [(sock, zmq.POLLIN), (self._local.monitor, zmq.POLLIN)]
             self._sockets.append(sock)
         return sock
 
@@ -170,35 +203,23 @@ class Client:
         header = wire_pb2.CallHeader(version=VERSION, call_id=call_id, object_id=object_id, method=method,
                                      timeout_ms=server_ms, session=0 if hello else self.session,
                                      type_hash=type_h, incarnation=incarnation)
-        monitor = getattr(self._local, 'monitor', None)
-        while monitor is not None and monitor.poll(0):
-            monitor.recv_multipart()        # a drop between calls: the connection came back since, or not
-        frames = [header.SerializeToString(), req.SerializeToString()]
+        local = self._local
+        monitor = local.monitor
+        # A drop between calls (the connection came back since, or not): forget it. EVENTS is read without
+        # a poll: this runs on every call.
+        while monitor.getsockopt(_EVENTS) & _POLLIN:
+            monitor.recv_multipart()
         deadline = None if wait is None else _now() + wait
-        # With no connection (ZMQ_IMMEDIATE) a send would block: wait for one within the call's time.
+        self._send(sock, header.SerializeToString(), req.SerializeToString(), deadline, what, wait)
+        pending = local.pending
+        polls = local.polls       # [(sock, POLLIN), (monitor, POLLIN)], made once per thread
         while True:
-            try:
-                sock.send_multipart(frames, flags=zmq.NOBLOCK, copy=True)
-                break
-            except zmq.Again:
-                left = None if deadline is None else deadline - _now()
-                if left is not None and left <= 0:
-                    raise ConnectionError('%s: no connection to %s within %.1f s (no server there?)'
-                                          % (what, self.endpoint, wait)) from None
-                sock.poll(100 if left is None else max(1, min(100, int(left * 1000))), zmq.POLLOUT)
-        poller = zmq.Poller()
-        poller.register(sock, zmq.POLLIN)
-        if monitor is not None:
-            poller.register(monitor, zmq.POLLIN)
-        while True:
-            left = None if deadline is None else max(0, deadline - _now())
-            ready = dict(poller.poll(None if left is None else int(left * 1000) + 1))
-            if monitor is not None and monitor in ready:
-                monitor.recv_multipart()
-                self._local.joined = 0      # a connection that comes back says hello again
-                raise ConnectionError('%s: the connection to %s dropped while the call waited (the server '
-                                      'died or stopped)' % (what, self.endpoint))
-            if sock not in ready:
+            # zmq_poll itself, not a zmq.Poller: the sugar's registering and dict cost microseconds a call.
+            ready = _zmq_poll(polls, -1 if deadline is None else int(max(0, deadline - _now()) * 1000) + 1)
+            if len(ready) != 1 or ready[0][0] is not sock:     # not just the reply: a drop, or nothing
+                if any(r[0] is monitor for r in ready):
+                    monitor.recv_multipart()
+                    self._dropped(what)
                 if deadline is not None and _now() >= deadline:
                     if hello:
                         raise ConnectionError(
@@ -212,11 +233,110 @@ class Client:
                 continue            # not a reply of ours (batched replies are never asked for)
             rh = wire_pb2.ReplyHeader.FromString(frames[0])
             if rh.call_id != call_id:
-                continue            # the late reply of a call given up on
+                # An async call's reply (its Future takes it), or the late reply of a call given up on.
+                if pending:
+                    fut = pending.pop(rh.call_id, None)
+                    if fut is not None:
+                        fut._reply(rh, frames[1])
+                continue
             if rh.status != errors.OK:
                 raise _Failed(rh.status, rh.error or '%s: %s' % (what, errors.STRERROR.get(rh.status, '?')),
                               rh.incarnation)
             return reply_cls.FromString(frames[1])
+
+    def _send(self, sock, header, payload, deadline, what, wait):
+        """Send [header][payload] on `sock`. With no connection (ZMQ_IMMEDIATE) a send would block: wait for
+        one until `deadline`, reading the replies of async calls meanwhile (they could not come otherwise)."""
+        while True:
+            try:
+                sock.send(header, _SNDMORE_NOBLOCK)
+                sock.send(payload, _NOBLOCK)      # the first frame is sent: the second cannot block
+                return
+            except zmq.Again:
+                left = None if deadline is None else deadline - _now()
+                if left is not None and left <= 0:
+                    raise ConnectionError('%s: no connection to %s within %.1f s (no server there?)'
+                                          % (what, self.endpoint, wait)) from None
+                sock.poll(100 if left is None else max(1, min(100, int(left * 1000))), zmq.POLLOUT)
+
+    def _dropped(self, what):
+        """The connection dropped while this thread waited: every call in flight on it fails."""
+        self._local.joined = 0      # a connection that comes back says hello again
+        text = ('%s: the connection to %s dropped while the call waited (the server died or stopped)'
+                % (what, self.endpoint))
+        pending = getattr(self._local, 'pending', None)
+        if pending:
+            for fut in list(pending.values()):
+                fut._fail(ConnectionError(text.replace(what, fut._what, 1)))
+            pending.clear()
+        raise ConnectionError(text)
+
+    def _pump(self, fut, timeout):
+        """Read this thread's socket until `fut` is done or `timeout` seconds (None: its own deadline)
+        pass, handing every reply to the Future it answers. Returns whether `fut` is done."""
+        sock = self._local.socket
+        monitor = self._local.monitor
+        pending = self._local.pending
+        end = fut._deadline
+        if timeout is not None:
+            mine = _now() + timeout
+            end = mine if end is None or mine < end else end
+        polls = self._local.polls
+        while True:
+            # Every reply that is there first (in a pipeline they usually are): a poll only when none is.
+            while sock.getsockopt(_EVENTS) & _POLLIN:
+                header = sock.recv(_NOBLOCK)
+                if not sock.getsockopt(_RCVMORE):
+                    continue
+                payload = sock.recv(_NOBLOCK)
+                if sock.getsockopt(_RCVMORE) or not header:
+                    while sock.getsockopt(_RCVMORE):
+                        sock.recv(_NOBLOCK)
+                    continue         # not a reply of ours (batched replies are never asked for)
+                rh = wire_pb2.ReplyHeader.FromString(header)
+                other = pending.pop(rh.call_id, None)
+                if other is not None:
+                    other._reply(rh, payload)
+            if fut._done:
+                return True
+            ready = _zmq_poll(polls, -1 if end is None else int(max(0, end - _now()) * 1000) + 1)
+            if any(r[0] is monitor for r in ready):
+                monitor.recv_multipart()
+                try:
+                    self._dropped(fut._what)
+                except ConnectionError:
+                    return True      # fut failed with the others
+            if not ready:
+                if end is not None and _now() >= end:
+                    if fut._deadline is not None and _now() >= fut._deadline:
+                        pending.pop(fut._call_id, None)    # its reply, should it come, is dropped
+                        fut._fail(TimeoutError('%s: no reply within %.1f s' % (fut._what, fut._wait)))
+                        return True
+                    return False
+
+    def call_async(self, object_id, method, req, reply_cls, type_name=None, timeout=None, wait=False,
+                   what=None, incarnation=0, convert=None, oneway=False, context=None):
+        """Send a call and return its Future at once (None for a oneway call: no reply comes). The
+        arguments are call ()'s; convert(reply, exc) -> value (or raises) makes the Future's result of the
+        reply message, or of the exception the status became (exc; reply None)."""
+        sock = self._channel()            # checks for a fork first
+        pending = self._local.pending
+        if len(pending) >= MAX_IN_FLIGHT:
+            self._pump(_Room(pending), None)      # any reply makes room (the oldest may be a waiting get)
+        if timeout is not None:
+            server_ms = max(1, int(timeout * 1000 + 0.999))
+            client_wait = timeout + MARGIN
+        else:
+            server_ms = 0
+            client_wait = None if wait else CALL_TIMEOUT
+        fut = Future(self, object_id, method, req.SerializeToString(), reply_cls,
+                     type_hash(type_name) if type_name else 0, server_ms, client_wait,
+                     what or '%s#%d.%d' % (type_name or 'rom.Manager', object_id, method), incarnation, convert,
+                     context)
+        fut._start(sock, CALL_FLAGS_ONEWAY if oneway else 0)
+        if oneway:
+            return None
+        return fut
 
     def call(self, object_id, method, req, reply_cls, type_name=None, timeout=None, wait=False,
              what=None, incarnation=0):
@@ -297,9 +417,139 @@ class _Failed(Exception):
         self.status, self.text, self.incarnation = status, text, incarnation
 
 
-def _now():
-    import time
-    return time.monotonic()
+class _Room:
+    """What call_async waits for when MAX_IN_FLIGHT calls are in flight: room for one more, as _pump sees
+    a Future (done, no deadline of its own)."""
+    _deadline = None
+    _what = 'waiting for room among the calls in flight'
+
+    def __init__(self, pending):
+        self._pending = pending
+
+    @property
+    def _done(self):
+        return len(self._pending) < MAX_IN_FLIGHT
+
+
+class Future:
+    """The result to come of an async call (call_async, a proxy's *_async methods), as
+    concurrent.futures.Future: result (timeout=None) returns it or raises what the sync call would raise;
+    exception (timeout=None), done (). It belongs to the thread that made it (its reply comes on that
+    thread's socket): result () from another thread raises RuntimeError unless it is done already. Not
+    usable across fork (the child has none of its parent's calls in flight)."""
+
+    __slots__ = ('_client', '_local', '_object_id', '_method', '_payload', '_reply_cls', '_type_h',
+                 '_server_ms', '_wait', '_what', '_incarnation', '_convert', '_call_id', '_deadline', '_done',
+                 '_value', '_exc', '_retried', '_thread', '_context')
+
+    def __init__(self, client, object_id, method, payload, reply_cls, type_h, server_ms, wait, what,
+                 incarnation, convert, context=None):
+        self._client = client
+        self._context = context
+        self._local = client._local
+        self._object_id, self._method, self._payload = object_id, method, payload
+        self._reply_cls, self._type_h, self._server_ms, self._wait = reply_cls, type_h, server_ms, wait
+        self._what, self._incarnation, self._convert = what, incarnation, convert
+        self._done = False
+        self._value = self._exc = None
+        self._retried = False
+        self._thread = threading.get_ident()
+
+    def _start(self, sock, flags=0):
+        client = self._client
+        self._call_id = next(client._ids)
+        self._deadline = None if self._wait is None else _now() + self._wait
+        header = wire_pb2.CallHeader(version=VERSION, call_id=self._call_id, object_id=self._object_id,
+                                     method=self._method, timeout_ms=self._server_ms, session=client.session,
+                                     type_hash=self._type_h, incarnation=self._incarnation, flags=flags)
+        if not flags:
+            # In the table before the send: a reply can only be read after it, but a failed send removes it.
+            self._local.pending[self._call_id] = self
+        try:
+            client._send(sock, header.SerializeToString(), self._payload, self._deadline, self._what,
+                         self._wait)
+        except BaseException:
+            self._local.pending.pop(self._call_id, None)
+            raise
+
+    def _reply(self, rh, payload):
+        if rh.status == errors.OK:
+            try:
+                reply = self._reply_cls.FromString(payload)
+                self._value = self._convert(reply, None) if self._convert else reply
+            except BaseException as e:
+                self._exc = e
+            self._done = True
+            return
+        if (not self._retried and rh.status in (errors.DENIED, errors.SESSION_LOST)
+                and self._client.session and self._client._pid == os.getpid()):
+            # Refused before it ran (this connection is not in the session, as call () retries): say hello
+            # again and send it once more. The hello reads this socket, so other replies still reach theirs.
+            self._retried = True
+            client = self._client
+            client._local.joined = 0
+            try:
+                self._start(client._channel())
+                return
+            except BaseException as e:
+                self._fail(e)
+                return
+        self._fail(errors.error(rh.status, rh.error or '%s: %s' % (
+            self._what, errors.STRERROR.get(rh.status, '?')), self._context))
+
+    def _fail(self, exc):
+        if self._convert is not None:
+            try:
+                self._value = self._convert(None, exc)
+                self._done = True
+                return
+            except BaseException as e:
+                exc = e
+        self._exc = exc
+        self._done = True
+
+    def done(self):
+        return self._done
+
+    def _settle(self, timeout):
+        if self._done:
+            return
+        if self._thread != threading.get_ident() or self._client._pid != os.getpid():
+            raise RuntimeError('%s: a rom Future is waited for in the thread (and process) that made it'
+                               % self._what)
+        if self._local is not self._client._local:
+            # goodbye () (Manager.shutdown) closed the sockets this call was in flight on.
+            self._fail(ConnectionError('%s: the session ended (shutdown) before its reply came' % self._what))
+            return
+        if not self._client._pump(self, timeout):
+            raise TimeoutError('%s: not done within %.3g s' % (self._what, timeout))
+
+    def result(self, timeout=None):
+        """The call's result, waiting up to `timeout` seconds (None: the call's own deadline) for it; raises
+        the call's exception, or TimeoutError (the call stays in flight: result () may be asked again)."""
+        self._settle(timeout)
+        if self._exc is not None:
+            raise self._exc
+        return self._value
+
+    def exception(self, timeout=None):
+        """The call's exception, or None when it succeeded."""
+        self._settle(timeout)
+        return self._exc
+
+    def __repr__(self):
+        return '<rom.Future %s %s>' % (self._what, 'done' if self._done else 'pending')
+
+
+def wait_all(futures, timeout=None):
+    """Wait for every Future of `futures` (None entries, from one-way calls, are skipped); returns their
+    results in order. Raises the first failed call's exception, or TimeoutError when they are not all done
+    within `timeout` seconds."""
+    futures = [f for f in futures if f is not None]
+    end = None if timeout is None else _now() + timeout
+    for f in futures:
+        f._settle(None if end is None else max(0.0, end - _now()))
+    return [f.result() for f in futures]
 
 
 _ORPHANS = []                 # contexts and sockets inherited across fork: never closed in the child

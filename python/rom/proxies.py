@@ -18,6 +18,7 @@ _SYM = symbol_database.Default()
 INT64_MIN, INT64_MAX, UINT64_MAX = -(1 << 63), (1 << 63) - 1, (1 << 64) - 1
 PICKLE_TYPE = 'python.pickle'     # a SyncItem whose bytes are a Python pickle (tuples, lists, ...)
 PROXY_TYPES = {}                  # full type name -> proxy class
+_METHODS = {}                     # (service descriptor, rpc name) -> (index, input class, output class)
 
 
 # --- values -------------------------------------------------------------------------------------------------
@@ -119,7 +120,14 @@ def _raw(fn, *args, context=None, **kw):
 
 class BaseProxy:
     """One reference to one shared object, given back when the proxy is collected. Picklable (its token):
-    another process (a multiprocessing child, say) gets a proxy of the same object."""
+    another process (a multiprocessing child, say) gets a proxy of the same object.
+
+    Pipelined calls: a method `m_async (...)` sends the call of `m (...)` and returns a rom.Future at once
+    (f.result (timeout=None) gives what m returns or raises what m raises); many are in flight on one
+    connection, their replies matched by call id. `m_oneway (...)` asks for no reply (returns None; an
+    error is never heard of); a sync call or a Future's result () after it sees its effect (one connection's
+    calls run in order). As the sync calls, a proxy may be used by any thread, but a Future belongs to the
+    thread that made it (and is not inherited across fork): see rom.Future."""
     _type = None
     _service = None
 
@@ -149,18 +157,51 @@ class BaseProxy:
             return _rebuild, (self.token, self._client.authkey)
         return _rebuild, (self.token,)
 
+    def _method_info(self, name):
+        """(index, input class, output class) of rpc `name`, looked up once per service: a call spends
+        no time in descriptors."""
+        key = (self._service, name)
+        info = _METHODS.get(key)
+        if info is None:
+            method = self._service.methods_by_name[name]
+            info = _METHODS[key] = (method.index, _SYM.GetSymbol(method.input_type.full_name),
+                                    _SYM.GetSymbol(method.output_type.full_name))
+        return info
+
     def _call(self, _method, msg=None, timeout=None, wait=False, context=None, **fields):
-        name = _method
-        method = self._service.methods_by_name[name]
+        index, in_cls, out_cls = self._method_info(_method)
         if msg is None:
-            msg = _SYM.GetSymbol(method.input_type.full_name)(**fields)
-        out = _SYM.GetSymbol(method.output_type.full_name)
-        return _raw(self._client.call, self._id, method.index, msg, out, type_name=self._type,
-                    timeout=timeout, wait=wait, what='%s#%d.%s' % (self._type, self._id, name),
-                    incarnation=self._incarnation, context=context)
+            msg = in_cls(**fields)
+        try:
+            return self._client.call(self._id, index, msg, out_cls, type_name=self._type, timeout=timeout,
+                                     wait=wait, what='%s#%d.%s' % (self._type, self._id, _method),
+                                     incarnation=self._incarnation)
+        except _client._Failed as failed:
+            raise errors.error(failed.status, failed.text, context) from None
+
+    def _call_async(self, _method, msg=None, timeout=None, wait=False, context=None, post=None, remap=None,
+                    oneway=False, **fields):
+        """_call sent without waiting: a Future of post(reply) (the reply itself without post), whose
+        exception is the one _call would raise (the status's, for `context`, then remap(exc) when given).
+        oneway: no reply is asked for (returns None)."""
+        index, in_cls, out_cls = self._method_info(_method)
+        if msg is None:
+            msg = in_cls(**fields)
+
+        def convert(reply, exc):
+            if exc is None:
+                return reply if post is None else post(reply)
+            raise (remap(exc) if remap is not None else exc)
+        return self._client.call_async(self._id, index, msg, out_cls, type_name=self._type, timeout=timeout,
+                                       wait=wait, what='%s#%d.%s' % (self._type, self._id, _method),
+                                       incarnation=self._incarnation, convert=convert, oneway=oneway,
+                                       context=context)
 
     def _wrap(self, v):
         return from_variant(self._client, v)
+
+    def _wrapped(self, reply):
+        return from_variant(self._client, reply)
 
     def __repr__(self):
         return '<%s %s#%d at %s>' % (type(self).__name__, self._type, self._id, self._client.endpoint)
@@ -206,6 +247,47 @@ class ObjectProxy(BaseProxy):
     def callmethod(self, index, request, reply_cls, timeout=None):
         return _raw(self._client.call, self._id, index, request, reply_cls, type_name=self._type,
                     timeout=timeout, incarnation=self._incarnation)
+
+    def _rpc(self, method):
+        if self._service is None:
+            raise TypeError('%s: no descriptors for this type (no _pb2 imported, none from the server)'
+                            % self._type)
+        desc = self._service.methods_by_name.get(method)
+        if desc is None:
+            desc = {_types.snake_case(m.name): m for m in self._service.methods}.get(method)
+        if desc is None:
+            raise AttributeError('%s has no rpc %r (it has %s)' % (
+                self._type, method, ', '.join(m.name for m in self._service.methods)))
+        return desc
+
+    def invoke_async(self, method, msg=None, timeout=None, oneway=False, **fields):
+        """invoke () sent without waiting: a rom.Future of the output message (None when oneway)."""
+        desc = self._rpc(method)
+        d = _types.descriptors(self._client)
+        if msg is None:
+            msg = d.message_class(desc.input_type)(**fields)
+        elif fields:
+            raise TypeError('%s: a message or keyword arguments, not both' % method)
+        return self._client.call_async(self._id, desc.index, msg, d.message_class(desc.output_type),
+                                       type_name=self._type, timeout=timeout, incarnation=self._incarnation,
+                                       what='%s#%d.%s' % (self._type, self._id, desc.name), oneway=oneway)
+
+    def __getattr__(self, name):
+        # rpc_async / rpc_oneway of a user type's rpc (its snake_case method is made by rom.usertypes).
+        for suffix, oneway in (('_async', False), ('_oneway', True)):
+            if name.endswith(suffix) and not name.startswith('_') and self.__dict__.get('_service', type(
+                    self)._service) is not None:
+                rpc = self._rpc(name[:-len(suffix)]).name     # AttributeError for no such rpc
+
+                def call(_msg=None, *, _timeout=None, **fields):
+                    return self.invoke_async(rpc, _msg, timeout=_timeout, oneway=oneway, **fields)
+                call.__name__ = name
+                return call
+        raise AttributeError('%r object has no attribute %r' % (type(self).__name__, name))
+
+
+def _none(reply):
+    return None
 
 
 def _timeout(block, timeout):
@@ -317,6 +399,51 @@ class DictProxy(BaseProxy):
         to_variant(delta, msg.value)
         return self._wrap(self._call('Increment', msg, context='number'))
 
+    # Pipelined forms (BaseProxy's docstring): d.set_async (k, v) is d[k] = v, d.getitem_async (k) is d[k].
+    def _item(self, key, value):
+        msg = dict_pb2.DictItem()
+        to_variant(key, msg.key)
+        to_variant(value, msg.value)
+        return msg
+
+    def _key_error(self, key):
+        return lambda exc: KeyError(key) if isinstance(exc, KeyError) else exc
+
+    def set_async(self, key, value):
+        return self._call_async('Set', self._item(key, value), context='key', post=_none)
+
+    def set_oneway(self, key, value):
+        self._call_async('Set', self._item(key, value), oneway=True)
+
+    def getitem_async(self, key):
+        return self._call_async('Get', self._key(key), context='key', post=self._wrapped,
+                                remap=self._key_error(key))
+
+    def get_async(self, key, default=None):
+        return self._call_async('Get', self._key(key, default, True), context='key', post=self._wrapped)
+
+    def delitem_async(self, key):
+        return self._call_async('Delete', self._key(key), context='key', remap=self._key_error(key))
+
+    def pop_async(self, key, *default):
+        msg = self._key(key, default[0] if default else None, bool(default))
+        return self._call_async('Pop', msg, context='key', post=self._wrapped, remap=self._key_error(key))
+
+    def contains_async(self, key):
+        return self._call_async('Contains', self._key(key), post=lambda r: r.value)
+
+    def len_async(self):
+        return self._call_async('Len', post=lambda r: r.size)
+
+    def update_async(self, other=(), **kw):
+        return self._call_async('Update', self._items(other, **kw), context='key', post=_none)
+
+    def incr_async(self, key, delta=1):
+        return self._call_async('Increment', self._item(key, delta), context='number', post=self._wrapped)
+
+    def incr_oneway(self, key, delta=1):
+        self._call_async('Increment', self._item(key, delta), oneway=True)
+
     def __ior__(self, other):
         self.update(other)
         return self
@@ -389,6 +516,23 @@ class ListProxy(BaseProxy):
 
     def append(self, value):
         self._call('Append', to_variant(value))
+
+    def append_async(self, value):
+        return self._call_async('Append', to_variant(value), post=_none)
+
+    def append_oneway(self, value):
+        self._call_async('Append', to_variant(value), oneway=True)
+
+    def getitem_async(self, i):
+        return self._call_async('Get', index=_index(i), context='index', post=self._wrapped)
+
+    def setitem_async(self, i, value):
+        msg = variant_pb2.IndexedValue(index=_index(i))
+        to_variant(value, msg.value)
+        return self._call_async('Set', msg, context='index', post=_none)
+
+    def len_async(self):
+        return self._call_async('Len', post=lambda r: r.size)
 
     def extend(self, values):
         msg = variant_pb2.VariantList()
@@ -476,6 +620,15 @@ class SetProxy(BaseProxy):
 
     def add(self, value):
         self._call('Add', to_variant(value))
+
+    def add_async(self, value):
+        return self._call_async('Add', to_variant(value), post=_none)
+
+    def add_oneway(self, value):
+        self._call_async('Add', to_variant(value), oneway=True)
+
+    def contains_async(self, value):
+        return self._call_async('Contains', to_variant(value), post=lambda r: r.value)
 
     def discard(self, value):
         self._call('Discard', to_variant(value))
@@ -599,6 +752,21 @@ class ValueProxy(BaseProxy):
     def add(self, delta=1):
         """value += delta, atomically; returns the new value."""
         return self._wrap(self._call('Add', to_variant(delta), context='number'))
+
+    def get_async(self):
+        return self._call_async('Get', post=self._wrapped)
+
+    def set_async(self, value):
+        return self._call_async('Set', to_variant(value), context='number', post=_none)
+
+    def set_oneway(self, value):
+        self._call_async('Set', to_variant(value), oneway=True)
+
+    def add_async(self, delta=1):
+        return self._call_async('Add', to_variant(delta), context='number', post=self._wrapped)
+
+    def add_oneway(self, delta=1):
+        self._call_async('Add', to_variant(delta), oneway=True)
 
     def compare_and_swap(self, expected, desired):
         """Store `desired` if the value is `expected`: (swapped, the value now)."""
@@ -732,6 +900,9 @@ class EventProxy(BaseProxy):
     def set(self):
         self._call('Set')
 
+    def set_async(self):
+        return self._call_async('Set', post=_none)
+
     def clear(self):
         self._call('Clear')
 
@@ -830,6 +1001,20 @@ class QueueProxy(BaseProxy):
     def get(self, block=True, timeout=None):
         nowait, wait = _timeout(block, timeout)
         return from_item(self._client, self._call('Get', nowait=nowait, timeout=wait, wait=True))
+
+    def put_async(self, obj, block=True, timeout=None):
+        nowait, wait = _timeout(block, timeout)
+        return self._call_async('Put', queue_pb2.PutRequest(item=to_item(obj), nowait=nowait), timeout=wait,
+                                wait=True, post=_none)
+
+    def put_oneway(self, obj):
+        """put (obj) asking for no reply: a full queue (maxsize) drops it unheard of."""
+        self._call_async('Put', queue_pb2.PutRequest(item=to_item(obj), nowait=True), oneway=True)
+
+    def get_async(self, block=True, timeout=None):
+        nowait, wait = _timeout(block, timeout)
+        return self._call_async('Get', nowait=nowait, timeout=wait, wait=True,
+                                post=lambda r: from_item(self._client, r))
 
     def put_nowait(self, obj):
         return self.put(obj, False)
