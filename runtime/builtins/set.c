@@ -28,6 +28,7 @@ typedef struct {
 } s_set_t;
 
 #define S_DEFAULT_CHUNK 256
+#define S_CHUNK_MAX 65536 // as Dict's and List's: a chunk's cost stays far under any reply limit
 
 // ---- changes ----------------------------------------------------------------------------------------------
 
@@ -468,7 +469,7 @@ s_iter (void *self, const Rom__Builtins__Cursor *in, Rom__Builtins__Chunk *out, 
     if (in->started && in->version != s->version)
         return rom_call_fail (call, ROM_CHANGED, "set changed during iteration");
     const romi_omap_t *map = &s->map;
-    size_t max = in->max ? in->max : S_DEFAULT_CHUNK;
+    size_t max = in->max == 0 ? S_DEFAULT_CHUNK : in->max > S_CHUNK_MAX ? S_CHUNK_MAX : in->max;
     size_t pos = in->started && in->position < map->n_entries ? (size_t) in->position : 0;
     if (in->started && in->position >= map->n_entries)
         pos = map->n_entries; // past the end: a finished cursor asking again
