@@ -16,6 +16,10 @@
 #include <string.h>
 
 #define S_QUEUE_DEFAULT 1024u
+// Bounds on what a peer's numbers make the server hold: a subscriber's queue is allocated whole at once
+// (16 bytes a slot), and every change is offered to every subscriber of the object.
+#define S_QUEUE_MAX 65536u
+#define S_SUBS_MAX 4096u
 
 struct romi_state_sub {
     romi_state_sub_t *next;
@@ -208,6 +212,14 @@ rom_state_invoke_watch (const void *servant, void *self, const ProtobufCMessage 
     rom_status_t status = romi_state_exec (self, &get, &result, &modified, &change, call);
     if (status != ROM_OK)
         return status;
+    if (in->queue > S_QUEUE_MAX)
+        return rom_call_fail (call, ROM_OUT_OF_RANGE, "a queue of %u changes: at most %u", in->queue,
+                              S_QUEUE_MAX);
+    size_t subs = 0;
+    for (romi_state_sub_t *s = head->subs; s; s = s->next)
+        subs++;
+    if (subs >= S_SUBS_MAX)
+        return rom_call_fail (call, ROM_LIMIT, "the object has %zu watchers, its limit", subs);
     romi_state_sub_t *sub = calloc (1, sizeof *sub);
     size_t capacity = in->queue ? in->queue : S_QUEUE_DEFAULT;
     if (sub)

@@ -835,6 +835,9 @@ test_watch_overflow_and_fork (void **state)
 {
     (void) state;
     rom_watch_t *w = NULL;
+    // A queue is allocated whole on the server: a peer's number is bounded before it is.
+    assert_int_equal (rom_watch_new (s_box, PATH (F_HITS), 65537, &w), ROM_OUT_OF_RANGE);
+    assert_null (w);
     assert_int_equal (rom_watch_new (s_box, PATH (F_HITS), 4, &w), ROM_OK);
     // A slow watcher does not slow writers: 100 changes against a queue of 4 go through at once.
     for (int i = 0; i < 100; i++)

@@ -185,7 +185,8 @@ typedef struct rom_change {
 } rom_change_t;
 
 // Subscribe to `proxy`'s object (depth 0) or to the field at `path` (its changes, those below it, and the
-// whole-state changes of rpcs). `queue`: most changes kept for this subscriber (0: 1024). Caller owns
+// whole-state changes of rpcs). `queue`: most changes kept for this subscriber (0: 1024; at most 65 536,
+// ROM_OUT_OF_RANGE above; an object takes 4 096 watchers at most, ROM_LIMIT past them). Caller owns
 // *watch_p (rom_watch_destroy ()). The watch borrows `proxy`, which must outlive it; the proxy's reference is
 // what keeps the object alive, so a watched object ends with its server (or when every proxy, the watcher's
 // too, is gone). ROM_NOT_FOUND / ROM_WRONG_TYPE for a path that names no field.
