@@ -629,7 +629,7 @@ s_pool (server_t *ipc, const bench_opts_t *opts)
         bench_metric ("rom_pool_worker_threads", all - zmq - 1);
 }
 
-// --- heavy: what a 1 ms method on one object costs the calls of others ----------------------------------------
+// --- heavy: what a 1 ms method on one object costs the calls of others -------------------------------------
 
 // A client process calling Work in a loop on an object of its own (object A: a Counter, inline, or a
 // PoolCounter, on the worker pool) while another process measures calls to another object.

@@ -53,7 +53,7 @@ s_register (rom_server_t *server, void *arg)
 
 static rom_manager_t *s_manager;
 
-// --- one client's calls --------------------------------------------------------------------------------------
+// --- one client's calls ------------------------------------------------------------------------------------
 
 typedef enum { W_METHOD, W_FIELD_ADD, W_SYNC16, W_BATCH16, W_INCR } s_work_t;
 
@@ -141,7 +141,7 @@ s_measure (const bench_opts_t *opts, int nprocs, s_work_t work, const char *pref
     return 0;
 }
 
-// --- the d[k] += 1 job: a fixed number of increments, the total checked --------------------------------------
+// --- the d[k] += 1 job: a fixed number of increments, the total checked ------------------------------------
 
 // `increments` map _incr on `mine`: one call each (per_batch 1), or per_batch of them in each batch (the
 // generated batch adder: still one atomic _incr each, one round trip per batch).
@@ -222,7 +222,7 @@ s_incr_job (int nprocs, int increments, int per_batch, const char *name)
     return failed ? -1 : 0;
 }
 
-// --- a watch: how soon a change arrives, and how many a subscriber keeps up with ----------------------------
+// --- a watch: how soon a change arrives, and how many a subscriber keeps up with ---------------------------
 
 static int
 s_watch (const bench_opts_t *opts)

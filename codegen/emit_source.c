@@ -339,7 +339,7 @@ s_proxy (gen_buf_t *out, const gen_service_t *svc)
     }
 }
 
-// --- the .proto files behind the types, for Manager.Reflect -------------------------------------------------
+// --- the .proto files behind the types, for Manager.Reflect ------------------------------------------------
 
 static const gen_file_proto_t *
 s_request_file (const gen_request_t *request, const char *name, size_t *index)

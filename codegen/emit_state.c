@@ -133,7 +133,7 @@ gen_state_suffixes (const gen_field_t *field, const char **suffixes)
     return n;
 }
 
-// --- C text of operands and results -------------------------------------------------------------------------
+// --- C text of operands and results ------------------------------------------------------------------------
 
 static const char *
 s_wide (const gen_vtype_t *vt)
@@ -298,7 +298,7 @@ s_take_items (gen_buf_t *out, const gen_vtype_t *vt)
     free (message_item);
 }
 
-// --- one operation: its parameters, its body ------------------------------------------------------------------
+// --- one operation: its parameters, its body ---------------------------------------------------------------
 
 typedef struct {
     const gen_service_t *svc;
@@ -502,7 +502,7 @@ s_function (gen_buf_t *out, const s_fn_t *fn, bool header)
     gen_buf_printf (out, "    return status;\n}\n\n");
 }
 
-// --- a service's state section ------------------------------------------------------------------------------
+// --- a service's state section -----------------------------------------------------------------------------
 
 static void
 s_paths (gen_buf_t *out, const gen_service_t *svc)

@@ -62,7 +62,7 @@ int romi_describe (char *buf, size_t size, const char *type, uint64_t id, const 
 // value and must free () it; NULL when out of memory.
 char *romi_describe_reply (const char *text, const char *type, uint64_t id, const char *method);
 
-// --- utf8.c: text checks -------------------------------------------------------------------------------------
+// --- utf8.c: text checks -----------------------------------------------------------------------------------
 
 // Whether every `string` field set in `msg` (sub-messages, repeated and oneof members included) is valid
 // UTF-8 (rom_utf8_valid ()). When not, `field` receives the path of the first bad one ("key.string_value").

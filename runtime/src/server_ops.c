@@ -243,7 +243,7 @@ ROM_OP (s_goodbye, Rom__Empty, Rom__Empty)
     return ROM_OK;
 }
 
-// --- reflection (Reflect, ListObjects, Stats): what the server hosts, for tools -------------------------------
+// --- reflection (Reflect, ListObjects, Stats): what the server hosts, for tools ----------------------------
 
 // Add the files of `type` not in `out` yet to it, unpacked into the call's memory. Each type's files come
 // dependencies first (rom_files_t), so keeping the first of each name keeps the whole set in that order.

@@ -71,7 +71,7 @@ rom_utf8_valid (const char *text, size_t n)
     return true;
 }
 
-// --- the walk over a decoded message --------------------------------------------------------------------------
+// --- the walk over a decoded message -----------------------------------------------------------------------
 
 // The path of the bad field, written backwards as the walk returns from it (so a valid message, the usual
 // case, costs no formatting at all: building it on the way down cost ~10x the walk itself).

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-// --- the path -----------------------------------------------------------------------------------------------
+// --- the path ----------------------------------------------------------------------------------------------
 
 static rom_status_t
 s_resolve (ProtobufCMessage *state, const uint32_t *path, size_t depth, bool create, romi_state_target_t *t,
@@ -82,7 +82,7 @@ s_modifies (unsigned op)
     }
 }
 
-// --- the operations -----------------------------------------------------------------------------------------
+// --- the operations ----------------------------------------------------------------------------------------
 
 // GET or SET of the whole state.
 static rom_status_t

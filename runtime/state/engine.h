@@ -41,7 +41,7 @@ typedef enum {
     ROMI_STATE_MESSAGE
 } romi_state_class_t;
 
-// --- engine_value.c: names, errors --------------------------------------------------------------------------
+// --- engine_value.c: names, errors -------------------------------------------------------------------------
 
 // "ADD", "SET_AT", ... for error texts.
 const char *romi_state_op_name (unsigned op);
@@ -62,7 +62,7 @@ rom_status_t romi_state_wrong (rom_call_t *call, const romi_state_target_t *t, u
                                const char *needs);
 rom_status_t romi_state_nomem (rom_call_t *call);
 
-// --- engine_value.c: slots, one value in a message or an array ----------------------------------------------
+// --- engine_value.c: slots, one value in a message or an array ---------------------------------------------
 
 // The size of one slot of field `f` (an array item's).
 size_t romi_state_slot_size (const ProtobufCFieldDescriptor *f);
@@ -77,7 +77,7 @@ void romi_state_val_free (const ProtobufCFieldDescriptor *f, romi_state_val_t *v
 // Set a proto2 optional scalar's has_ flag.
 void romi_state_set_has (const ProtobufCFieldDescriptor *f, ProtobufCMessage *msg, bool has);
 
-// --- engine_value.c: the wire, comparison, arithmetic -------------------------------------------------------
+// --- engine_value.c: the wire, comparison, arithmetic ------------------------------------------------------
 
 // Convert and check an operand for field `f` (of target `t`, for texts): on ROM_OK *out is owned.
 rom_status_t romi_state_from_wire (const romi_state_target_t *t, const ProtobufCFieldDescriptor *f,
@@ -96,7 +96,7 @@ rom_status_t romi_state_add (const romi_state_target_t *t, const ProtobufCFieldD
                              romi_state_val_t cur, const Rom__StateValue *by, romi_state_val_t *out,
                              rom_call_t *call);
 
-// --- engine_repeated.c: a repeated field's array (maps use them too) ----------------------------------------
+// --- engine_repeated.c: a repeated field's array (maps use them too) ---------------------------------------
 
 static inline size_t *
 romi_state_count (const romi_state_target_t *t)
@@ -128,7 +128,7 @@ rom_status_t romi_state_items_to_wire (const romi_state_target_t *t, const Proto
                                        size_t from, size_t to, size_t field_offset,
                                        Rom__StateValue ***items_p, size_t *n_p, rom_call_t *call);
 
-// --- the ops of one shape, as romi_state_exec (): out, *modified and change filled on ROM_OK ----------------
+// --- the ops of one shape, as romi_state_exec (): out, *modified and change filled on ROM_OK ---------------
 
 // engine_scalar.c: a singular field.
 rom_status_t romi_state_singular (const romi_state_target_t *t, const Rom__StateOp *op, Rom__StateResult *out,

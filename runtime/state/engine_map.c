@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-// --- maps ---------------------------------------------------------------------------------------------------
+// --- maps --------------------------------------------------------------------------------------------------
 
 typedef struct {
     const ProtobufCMessageDescriptor *entry;
@@ -63,7 +63,7 @@ s_map_add (const romi_state_target_t *t, const s_map_t *m, romi_state_val_t *key
     return e;
 }
 
-// --- the operations -----------------------------------------------------------------------------------------
+// --- the operations ----------------------------------------------------------------------------------------
 
 rom_status_t
 romi_state_map_op (const romi_state_target_t *t, const Rom__StateOp *op, Rom__StateResult *out,

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-// --- the array ----------------------------------------------------------------------------------------------
+// --- the array ---------------------------------------------------------------------------------------------
 
 // Room for `more` items (the array grows by doubling; realloc as protobuf-c's default allocator frees).
 rom_status_t
@@ -90,7 +90,7 @@ romi_state_items_to_wire (const romi_state_target_t *t, const ProtobufCFieldDesc
     return ROM_OK;
 }
 
-// --- the operations -----------------------------------------------------------------------------------------
+// --- the operations ----------------------------------------------------------------------------------------
 
 // EXTEND (append every item) and SET of a repeated field (`replace`: the items become the field's, Python's
 // l[:] = items). Every item is converted before anything is stored: all or nothing.

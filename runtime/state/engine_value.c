@@ -124,7 +124,7 @@ romi_state_nomem (rom_call_t *call)
     return rom_call_fail (call, ROM_NOMEM, "out of memory");
 }
 
-// --- slots: one value in a message or an array --------------------------------------------------------------
+// --- slots: one value in a message or an array -------------------------------------------------------------
 
 size_t
 romi_state_slot_size (const ProtobufCFieldDescriptor *f)
@@ -244,7 +244,7 @@ romi_state_set_has (const ProtobufCFieldDescriptor *f, ProtobufCMessage *msg, bo
         MEMBER (protobuf_c_boolean, msg, f->quantifier_offset) = has;
 }
 
-// --- the wire: rom.StateValue <-> romi_state_val_t ----------------------------------------------------------
+// --- the wire: rom.StateValue <-> romi_state_val_t ---------------------------------------------------------
 
 static const char *
 s_wire_kind (const Rom__StateValue *v)
@@ -462,7 +462,7 @@ romi_state_val_equal (const ProtobufCFieldDescriptor *f, romi_state_val_t a, rom
     }
 }
 
-// --- arithmetic ---------------------------------------------------------------------------------------------
+// --- arithmetic --------------------------------------------------------------------------------------------
 
 // cur + by for a number field; ROM_OUT_OF_RANGE on overflow of the field's width. `by` is the raw wire value
 // (a uint field may be decremented by a negative int).
@@ -528,7 +528,7 @@ romi_state_add (const romi_state_target_t *t, const ProtobufCFieldDescriptor *f,
     }
 }
 
-// --- results ------------------------------------------------------------------------------------------------
+// --- results -----------------------------------------------------------------------------------------------
 
 rom_status_t
 romi_state_out_value (const ProtobufCFieldDescriptor *f, const void *slot, Rom__StateResult *out,

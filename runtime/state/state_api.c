@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-// --- helpers ------------------------------------------------------------------------------------------------
+// --- helpers -----------------------------------------------------------------------------------------------
 
 rom_status_t
 romi_state_invalid (const char *fn, const char *why)
@@ -232,7 +232,7 @@ romi_state_result_out (const Rom__StateResult *msg, const ProtobufCMessageDescri
     return status;
 }
 
-// --- one operation ------------------------------------------------------------------------------------------
+// --- one operation -----------------------------------------------------------------------------------------
 
 rom_status_t
 rom_state_apply (rom_proxy_t *proxy, const rom_state_op_t *op, rom_state_result_t *result)

@@ -112,7 +112,7 @@ s_register (rom_server_t *server, void *arg)
     return status == ROM_OK ? rom_server_register (server, &s_legacy_type, &s_servant, NULL) : status;
 }
 
-// --- helpers ------------------------------------------------------------------------------------------------
+// --- helpers -----------------------------------------------------------------------------------------------
 
 static rom_manager_t *s_manager;
 static rom_client_t *s_client;
@@ -209,7 +209,7 @@ s_drop_box (void **state)
     return 0;
 }
 
-// --- singular fields ----------------------------------------------------------------------------------------
+// --- singular fields ---------------------------------------------------------------------------------------
 
 static void
 test_integers (void **state)
@@ -423,7 +423,7 @@ test_messages_and_paths (void **state)
     assert_int_equal (s_op (ROM_STATE_ADD, NULL, 0, ROM_INT (1), NULL), ROM_WRONG_TYPE);
 }
 
-// --- repeated fields and maps -------------------------------------------------------------------------------
+// --- repeated fields and maps ------------------------------------------------------------------------------
 
 static void
 test_repeated (void **state)
@@ -587,7 +587,7 @@ test_maps (void **state)
     assert_int_equal (r.size, 0);
 }
 
-// --- versions, the initial state, concurrency ---------------------------------------------------------------
+// --- versions, the initial state, concurrency --------------------------------------------------------------
 
 static void
 test_versions_and_initial_state (void **state)
@@ -654,7 +654,7 @@ test_concurrent_writers_exact (void **state)
     assert_int_equal (r.value.i, S_WRITERS * S_EACH);
 }
 
-// --- batches ------------------------------------------------------------------------------------------------
+// --- batches -----------------------------------------------------------------------------------------------
 
 static void
 test_batch (void **state)
@@ -770,7 +770,7 @@ test_batch (void **state)
     rom_batch_destroy (&b);
 }
 
-// --- watches ------------------------------------------------------------------------------------------------
+// --- watches -----------------------------------------------------------------------------------------------
 
 static void
 test_watch_order_and_filter (void **state)
@@ -1004,7 +1004,7 @@ test_proto2_has_and_defaults (void **state)
     rom_proxy_destroy (&box); // the server frees what the state owns (ASan's build checks it)
 }
 
-// --- misuse -------------------------------------------------------------------------------------------------
+// --- misuse ------------------------------------------------------------------------------------------------
 
 static void
 test_misuse (void **state)
@@ -1061,7 +1061,7 @@ test_misuse (void **state)
     rom_watch_destroy (&w);
 }
 
-// --- a measure (printed, not asserted): the engine's ADD against a hand-written Increment ---------------------
+// --- a measure (printed, not asserted): the engine's ADD against a hand-written Increment ------------------
 
 static double
 s_now (void)

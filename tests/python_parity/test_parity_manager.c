@@ -38,7 +38,7 @@ s_shutdown (rom_manager_t **manager_p)
     assert_int_equal (errno, ESRCH);
 }
 
-// --- _TestMyManager ------------------------------------------------------------------------------------------
+// --- _TestMyManager ----------------------------------------------------------------------------------------
 
 // _TestMyManager.common (manager), for the parts that apply (foo = manager.Foo()):
 //     self.assertEqual(foo.f(), 'f()')
@@ -92,7 +92,7 @@ test_mymanager (void **state)
     s_shutdown (&manager);
 }
 
-// --- _TestRemoteManager --------------------------------------------------------------------------------------
+// --- _TestRemoteManager ------------------------------------------------------------------------------------
 
 // _TestRemoteManager.values, as rom items: a tuple is no item (rom's items are single values), so the
 // putter puts them one by one, in order.
@@ -223,7 +223,7 @@ test_remote (void **state)
     s_shutdown (&manager);
 }
 
-// --- _TestManagerRestart -------------------------------------------------------------------------------------
+// --- _TestManagerRestart -----------------------------------------------------------------------------------
 
 // _TestManagerRestart._putter: manager.connect(); queue = manager.get_queue(); queue.put('hello world')
 static int
@@ -284,7 +284,7 @@ test_rapid_restart (void **state)
     s_shutdown (&manager);
 }
 
-// --- TestSyncManagerTypes ------------------------------------------------------------------------------------
+// --- TestSyncManagerTypes ----------------------------------------------------------------------------------
 //
 // setUp: self.manager = self.manager_class(); self.manager.start()
 // run_worker (worker, obj): a Process running worker (obj); self.assertEqual(self.proc.exitcode, 0)

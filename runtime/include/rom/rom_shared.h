@@ -422,7 +422,7 @@ rom_status_t rom_namespace_set_proxy (rom_namespace_t *ns, const char *name, con
 // On ROM_OK *ns_p is a new handle: caller owns it and must destroy it when done.
 rom_status_t rom_namespace_from_token (rom_client_t *client, const char *token, rom_namespace_t **ns_p);
 
-// --- Set: a set of hashable values (Python's Manager ().set ()) ---------------------------------------------
+// --- Set: a set of hashable values (Python's Manager ().set ()) --------------------------------------------
 //
 // Elements are the Dict's key kinds with the same equality: none, int, uint, double, bool, string, bytes;
 // ROM_INT (1), ROM_DOUBLE (1.0) and ROM_BOOL (true) are one element (the one added first is kept, as in

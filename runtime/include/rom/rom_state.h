@@ -116,7 +116,7 @@ rom_status_t rom_state_apply (rom_proxy_t *proxy, const rom_state_op_t *op, rom_
 // Free what a result owns and zero it. Accepts NULL.
 void rom_state_result_clear (rom_state_result_t *result);
 
-// --- atomic batches -----------------------------------------------------------------------------------------
+// --- atomic batches ----------------------------------------------------------------------------------------
 //
 // Several operations and rpc calls on one object, sent in one message and run back to back with nothing of
 // any other caller in between; each step has its own status and result. With guards the batch runs only if
@@ -158,7 +158,7 @@ uint64_t rom_batch_version (const rom_batch_t *batch);
 // Free the batch, set *batch_p to NULL. Accepts NULL and a pointer to NULL.
 void rom_batch_destroy (rom_batch_t **batch_p);
 
-// --- watches ------------------------------------------------------------------------------------------------
+// --- watches -----------------------------------------------------------------------------------------------
 //
 // A subscriber receives every change to an object (or to one field and what is below it) in order of
 // versions. Changes wait in a bounded queue per subscriber on the server, so a slow subscriber never slows
@@ -205,7 +205,7 @@ void rom_change_clear (rom_change_t *change);
 // Unsubscribe (the server drops the queue), free the watch, set *watch_p to NULL. Accepts NULL.
 void rom_watch_destroy (rom_watch_t **watch_p);
 
-// --- the server side, called by generated code (x.rom.c) -----------------------------------------------------
+// --- the server side, called by generated code (x.rom.c) ---------------------------------------------------
 
 // A state type's method table ends with these five entries, in this order ("rom.Apply", "rom.Batch",
 // "rom.Watch", "rom.Poll", "rom.Unwatch"), whose invoke functions are the engine's; generated tables copy
