@@ -17,9 +17,11 @@
 #include "fuzz_common.h"
 #include "fuzz_tally.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
@@ -138,16 +140,27 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     fuzz_t f;
     memset (&f, 0, sizeof f);
     rom_server_opts_t opts = {.spin_us = ROM_SERVER_NO_SPIN};
-    f.server = rom_server_new (&opts);
-    if (!f.server || fuzz_tally_register (f.server) != ROM_OK
-        || rom_server_bind (f.server, endpoint) != ROM_OK)
-        abort ();
     romi_dial_opts_t dial = {.routing_id = "fuzz",
                              .routing_id_size = 4,
                              .keepalive_ms = 4000,
                              .reconnect_ms = 100};
-    if (!(f.dialer = romi_dial (endpoint, &dial)))
-        abort ();
+    // ZMQ closes sockets in its reaper thread, a little later: after hundreds of thousands of servers, one
+    // may be refused its sockets for a moment (ZMQ_MAX_SOCKETS). That is the harness's pace, not an input's
+    // doing: wait and try again, and give up (abort) only if it lasts.
+    for (int attempt = 0;; attempt++) {
+        f.server = rom_server_new (&opts);
+        if (f.server && fuzz_tally_register (f.server) == ROM_OK
+            && rom_server_bind (f.server, endpoint) == ROM_OK && (f.dialer = romi_dial (endpoint, &dial)))
+            break;
+        int err = errno;
+        rom_server_destroy (&f.server);
+        if (attempt == 100) {
+            fprintf (stderr, "fuzz_dispatch: cannot make the server or its client: %s\n", strerror (err));
+            abort ();
+        }
+        snprintf (endpoint, sizeof endpoint, "inproc://fuzz-dispatch-%u", s_run++);
+        nanosleep (&(struct timespec) {.tv_nsec = 10000000}, NULL);
+    }
 
     const uint8_t *p = data, *end = data + size;
     fuzz_message_t msg;
@@ -156,7 +169,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         romi_server_step (f.server);
         s_read_replies (&f);
     }
-    romi_conn_close (&f.dialer, false);
+    // The server first: its waiting calls are answered (CLOSED) to a client still there to read them, so no
+    // reply keeps its socket lingering after the client is gone.
     rom_server_destroy (&f.server);
+    s_read_replies (&f);
+    romi_conn_close (&f.dialer, false);
     return 0;
 }
