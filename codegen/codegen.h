@@ -1,5 +1,6 @@
 // codegen.h: what protoc-gen-rom's modules share. The plugin runs in four steps, one file each:
 //   main.c         read protoc's CodeGeneratorRequest from stdin, write the CodeGeneratorResponse to stdout
+//   plugin.c       the request's bytes to the response's: every file to generate, or the error
 //   model.c        turn one .proto's descriptors into a small model of services and methods (C names, types)
 //   check.c        refuse what cannot work (streaming, names that break protoc-c's or our output)
 //   emit_*.c       the templates: x.rom.h (emit_header.c) and x.rom.c (emit_source.c); a declared state's
@@ -23,6 +24,11 @@
 
 typedef Google__Protobuf__FileDescriptorProto gen_file_proto_t;
 typedef Google__Protobuf__Compiler__CodeGeneratorRequest gen_request_t;
+
+// --- plugin.c: the whole plugin, bytes to bytes -------------------------------------------------------
+// Unpack a serialized CodeGeneratorRequest and answer it: the packed CodeGeneratorResponse (its files, or
+// its error) in *out (the caller frees it), its size in *out_len. -1 when `data` is not a request.
+int gen_plugin_run (const uint8_t *data, size_t len, uint8_t **out, size_t *out_len);
 
 // --- buf.c: a growable text buffer ---------------------------------------------------------------------
 // Out of memory is fatal in a short-lived plugin: the append functions abort with a message rather than

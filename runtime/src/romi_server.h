@@ -70,6 +70,10 @@ extern const Rom__Manager_Servant romi_manager_servant;
 rom_server_t *romi_server_create (const rom_server_opts_t *opts);
 // Stop serving when `fd` becomes readable or hangs up (a pidfd of the manager's owner). Before running.
 void romi_server_stop_on_fd (rom_server_t *server, int fd);
+// One pass of the loop that never waits and runs no thread: handle the calls queued on the listener (up to a
+// loop's batch), expire the deferred calls that are due, send the replies made. Returns the calls handled.
+// For a harness that drives a server from its own thread, one message at a time (fuzz/fuzz_dispatch.c).
+unsigned romi_server_step (rom_server_t *server);
 // The object table of `server`: for the built-ins (pipe.c) until they use the public API only.
 romi_objects_t *romi_server_objects (rom_server_t *server);
 

@@ -450,6 +450,17 @@ s_handle_one (rom_server_t *self)
     return true;
 }
 
+unsigned
+romi_server_step (rom_server_t *self)
+{
+    unsigned n = 0;
+    while (n < ROM_SERVER_BATCH && s_handle_one (self))
+        n++;
+    romi_deferred_expire (&self->deferred, romi_now_ms ());
+    romi_io_flush (&self->io);
+    return n;
+}
+
 // Refuse what is queued on the listener with UNAVAILABLE ("shutting down"), at most `max` messages.
 static void
 s_refuse_queued (rom_server_t *self, unsigned max)
