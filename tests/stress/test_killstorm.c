@@ -1,8 +1,9 @@
 // test_killstorm.c: issue 18, point 2. A thousand client processes, in waves of 50, are SIGKILLed at random
 // points of calls that create objects, take a Lock and a Semaphore, block in Queue.get and Condition.wait,
 // and hold references to another session's object. Afterwards the server must answer and hold exactly what
-// the living own: the named objects and the parent's, no lock or permit of a dead session, no waiting call,
-// one session, no queue item lost beyond the stated exception, and its memory within 10 % of a warm baseline.
+// the living own: the named objects and the parent's, no lock held by a dead session, no unit granted to a
+// dead waiter, no waiting call, one session, no queue item lost beyond the stated exception, and its memory
+// within 10 % of a warm baseline.
 //
 // The queue-loss rule (the stated exception, measured here): rom never hands an item to a getter whose call
 // it knows to be dead (rom_call_peer_gone (): the session ended, or the kernel closed the connection), but an
@@ -44,8 +45,8 @@
 #define SETTLE_MS 5000   // how long dead sessions may take to end after the last kill
 #define SEM_UNITS 3      // the shared Semaphore's initial value
 // Waves before the memory baseline. One wave is not a fair baseline: measured over 140 waves (7000 killed
-// children), the server's RSS climbs for ~15 waves (50 connections at a time leave glibc's and libzmq's
-// pools at their high-water mark, and the memory of lost sessions, a ring of 4096, fills) and is flat after
+// children), the server's RSS climbs for ~15 waves (50 connections at a time bring glibc's and libzmq's
+// pools to a high-water mark; the server also remembers up to 4096 lost sessions) and is flat after
 // (9.42-9.46 MiB from wave 60 to 140): a leak would keep climbing. Five waves were not enough either (one
 // run of twelve: +12.6 %).
 #define WARMUP_WAVES 15
