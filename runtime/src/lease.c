@@ -21,6 +21,11 @@
 // overtakes the pipe's termination inside libzmq (the ROUTER forgets the routing id only once the I/O thread
 // and this thread have exchanged their termination commands): an early probe may still find the pipe.
 // Measured here: the first or second sweep finds a killed client's pipe gone (~1-5 ms after its death).
+// Every sweep of a series marks again the peers on the fds dropped since it began: a client killed right
+// after sending its hello has that hello read (and its session opened) after its connection's drop event may
+// have been handled, so its peer was not there to be marked then; without the re-marking, such a session
+// lived for ever on a dead connection (the kill storm, tests/stress, left one in about three runs of 1250
+// killed clients).
 // Clients give each socket a random, stable routing id and the server sets ZMQ_ROUTER_HANDOVER, so a client
 // whose TCP connection broke and came back (ZMQ reconnects by itself) is the same peer; it says hello again
 // to join its session, if that still exists.
@@ -81,11 +86,48 @@ s_mark (romi_sessions_t *sessions, int fd)
     }
 }
 
+// Remember `fd` as dropped for the rest of the series of sweeps.
+static void
+s_remember (romi_lease_t *self, int fd)
+{
+    if (!self->sweep_at_ms) { // a new series
+        self->n_dropped = 0;
+        self->dropped_overflow = false;
+    }
+    for (size_t i = 0; i < self->n_dropped; i++)
+        if (self->dropped[i] == fd)
+            return;
+    if (self->n_dropped < ROM_LEASE_DROPPED_MAX)
+        self->dropped[self->n_dropped++] = fd;
+    else
+        self->dropped_overflow = true;
+}
+
+// Make suspects of the peers on the fds dropped in this series, those that joined since included.
+static void
+s_remark (const romi_lease_t *self, romi_sessions_t *sessions)
+{
+    uint64_t key;
+    void *value;
+    size_t cursor = 0;
+    while (romi_map_next (&sessions->by_id, &cursor, &key, &value)) {
+        romi_session_t *session = value;
+        for (size_t i = 0; i < session->n_peers; i++) {
+            romi_peer_t *peer = &session->peers[i];
+            bool dropped = self->dropped_overflow || peer->fd < 0;
+            for (size_t j = 0; !dropped && j < self->n_dropped; j++)
+                dropped = peer->fd == self->dropped[j];
+            peer->suspect |= dropped;
+        }
+    }
+}
+
 void
 romi_lease_on_drops (romi_lease_t *self, romi_io_t *io, romi_sessions_t *sessions, uint64_t now)
 {
     int fd;
     while (romi_io_next_drop (io, &fd)) {
+        s_remember (self, fd);
         s_mark (sessions, fd);
         self->event_ms = now;
         self->sweeps_done = 0;
@@ -99,6 +141,7 @@ romi_lease_sweep (romi_lease_t *self, romi_io_t *io, romi_deferred_t *deferred, 
     if (!self->sweep_at_ms || now < self->sweep_at_ms)
         return;
     romi_sessions_t *sessions = &deferred->hosting->sessions;
+    s_remark (self, sessions);
     bool confirm = self->sweeps_done + 1 < ROM_SWEEPS, retry = false;
     uint64_t *dead = NULL;
     size_t n_dead = 0, dead_capacity = 0;

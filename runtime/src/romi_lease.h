@@ -7,6 +7,8 @@
 #include "romi_io.h"
 #include "romi_session_end.h"
 
+#define ROM_LEASE_DROPPED_MAX 64 // fds remembered per series of sweeps; past that, every peer is probed
+
 // Owned by the server, used from its loop thread only.
 typedef struct {
     uint32_t timeout_ms;       // a silently gone tcp peer is dropped within about this (keepalives)
@@ -14,6 +16,11 @@ typedef struct {
     uint64_t sweep_at_ms;      // when to probe the suspects; 0: nothing to do
     unsigned sweeps_done;      // of the schedule after an event (lease.c)
     uint64_t sessions_dropped; // sessions ended because their client died
+    // The fds whose connections dropped during the current series of sweeps: each sweep makes their peers
+    // suspects again, so a hello that was read after its connection's drop event is probed too (lease.c).
+    int dropped[ROM_LEASE_DROPPED_MAX];
+    size_t n_dropped;
+    bool dropped_overflow; // more than ROM_LEASE_DROPPED_MAX: every peer is a suspect
 } romi_lease_t;
 
 // The session timeout to use for `requested_ms` (0: the default; too small ones are raised).
