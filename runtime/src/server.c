@@ -421,6 +421,7 @@ s_handle_one (rom_server_t *self)
         return false;
     const Rom__CallHeader *header = msg.header;
     romi_io_peer_t *peer = romi_io_msg_peer (&msg);
+    romi_io_flush_for (&self->io, peer);
     char what[256];
     switch (msg.verdict) {
     case ROMI_WIRE_PEER_ONLY:
