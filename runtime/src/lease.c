@@ -67,18 +67,22 @@ romi_lease_poll_timeout (const romi_lease_t *self, uint64_t now, long timeout)
     return timeout < 0 || until < timeout ? until : timeout;
 }
 
-static void
+// Mark the peers that may have been on `fd`; returns how many.
+static size_t
 s_mark (romi_sessions_t *sessions, int fd)
 {
     uint64_t key;
     void *value;
-    size_t cursor = 0;
+    size_t cursor = 0, marked = 0;
     while (romi_map_next (&sessions->by_id, &cursor, &key, &value)) {
         romi_session_t *session = value;
         for (size_t i = 0; i < session->n_peers; i++)
-            if (session->peers[i].fd == fd || session->peers[i].fd < 0)
+            if (session->peers[i].fd == fd || session->peers[i].fd < 0) {
                 session->peers[i].suspect = true;
+                marked++;
+            }
     }
+    return marked;
 }
 
 void
@@ -86,7 +90,11 @@ romi_lease_on_drops (romi_lease_t *self, romi_io_t *io, romi_sessions_t *session
 {
     int fd;
     while (romi_io_next_drop (io, &fd)) {
-        s_mark (sessions, fd);
+        // A drop that names no session's peer needs no sweep: every sweep walks all sessions, and drops of
+        // connections that never said hello are common (an ipc client's connect opens and closes one to
+        // test the path first; a peer refused at its handshake).
+        if (s_mark (sessions, fd) == 0)
+            continue;
         self->event_ms = now;
         self->sweeps_done = 0;
         self->sweep_at_ms = now + s_sweeps[0];
