@@ -272,17 +272,21 @@ s_connect (const char *transport, int big, double idle_secs)
         s_sleep_ms (200); // let the last hellos settle
         if (s == 0)
             rss0 = bench_rss_bytes (server);
-        connect_ms[s] = s_next_connect_ms (endpoint);
+        // The owner's ping before and after the next connects: clients that come and go (each a connection
+        // that opens and drops) must not cost the ones that stay.
         double ping_us = s_ping_p50_us (owner);
+        connect_ms[s] = s_next_connect_ms (endpoint);
+        double ping_after_us = s_ping_p50_us (owner);
         rom_server_stats_t stats = {0};
         rom_client_stats (owner, &stats);
         fprintf (stderr,
                  "  %s, %5d clients held (%2d holders, filled in %.1f s): next connect + ping %7.2f ms, "
-                 "owner ping p50 %6.1f us, server sessions %u\n",
-                 transport, held, n_holders, fill_s, connect_ms[s], ping_us, stats.sessions);
+                 "owner ping p50 %6.1f us (%6.1f us after the connects), server sessions %u\n",
+                 transport, held, n_holders, fill_s, connect_ms[s], ping_us, ping_after_us, stats.sessions);
         const char *at = s == 0 ? "0" : s == 1 ? "1k" : "big";
         bench_metricf (connect_ms[s], "rom_pressure_%s_connect_ms_at_%s", transport, at);
         bench_metricf (ping_us, "rom_pressure_%s_ping_p50_us_at_%s", transport, at);
+        bench_metricf (ping_after_us, "rom_pressure_%s_ping_after_connects_p50_us_at_%s", transport, at);
         if (s == 2) {
             bench_metricf (held, "rom_pressure_%s_clients_big", transport);
             bench_metricf (held / fill_s, "rom_pressure_%s_fill_clients_per_s", transport);
@@ -345,13 +349,17 @@ s_connect (const char *transport, int big, double idle_secs)
 
 // --- flood: a client that does not play fair -----------------------------------------------------------------
 
-enum { FLOOD_NONE, FLOOD_UNREAD, FLOOD_SYNC, FLOOD_ONEWAY, FLOOD_WRONG_KEY, FLOOD_GARBAGE };
+enum { FLOOD_NONE, FLOOD_UNREAD, FLOOD_SYNC, FLOOD_ONEWAY, FLOOD_WRONG_KEY, FLOOD_GARBAGE, FLOOD_KINDS };
 static const char *const s_flood_names[] = {"alone", "unread", "sync", "oneway", "wrongkey", "garbage"};
+// A case with this added to its kind runs its flooders at nice 19: on 2 vCPUs a flooder that never blocks
+// takes a CPU from the victim and the server whatever the server does; at nice 19 the scheduler gives the
+// others the CPU first, so what is left of the slowdown is the server's own (its queues, its fairness).
+#define FLOOD_NICE 16
 
 typedef struct {
     const char *endpoint;
     const char *authkey;
-    int kind;
+    int kind;     // FLOOD_*, plus FLOOD_NICE
     int go_fd;    // the flooder starts when this is readable
     int count_fd; // it writes how many operations it did when stopped (SIGTERM)
 } flooder_t;
@@ -391,13 +399,19 @@ static void
 s_flooder_main (const flooder_t *self)
 {
     prctl (PR_SET_PDEATHSIG, SIGKILL);
+    if (self->kind & FLOOD_NICE) {
+        errno = 0;
+        if (nice (19) == -1 && errno)
+            _exit (1);
+    }
     struct sigaction sa = {.sa_handler = s_on_term};
     sigaction (SIGTERM, &sa, NULL);
     long long n = 0;
     rom_client_t *client = NULL;
     rom_value_t *value = NULL;
     rom_client_opts_t opts = {.authkey = self->authkey};
-    if (self->kind != FLOOD_WRONG_KEY && self->kind != FLOOD_GARBAGE
+    int kind = self->kind & ~FLOOD_NICE;
+    if (kind != FLOOD_WRONG_KEY && kind != FLOOD_GARBAGE
         && (rom_client_connect (self->endpoint, &opts, &client, NULL) != ROM_OK
             || rom_value_new (client, 'q', ROM_INT (0), &value) != ROM_OK)) {
         fprintf (stderr, "rom_pressure: flooder: cannot connect: %s\n", rom_client_errmsg (client));
@@ -409,7 +423,7 @@ s_flooder_main (const flooder_t *self)
     Rom__Builtins__Variant one = ROM__BUILTINS__VARIANT__INIT;
     one.kind_case = ROM__BUILTINS__VARIANT__KIND_INT_VALUE;
     one.int_value = 1;
-    switch (self->kind) {
+    switch (self->kind & ~FLOOD_NICE) {
     case FLOOD_UNREAD:
         // Async calls whose futures are never waited for: the client never reads the socket, so the replies
         // pile up towards it. The futures are leaked on purpose (this process dies at the end).
@@ -532,9 +546,9 @@ s_flood_cases (const char *prefix, const char *endpoint, const char *authkey, co
     }
     double victim_unused[3];
     s_victim (value, opts->warmup_secs, &victim_unused[0], &victim_unused[1], &victim_unused[2]);
-    enum { MAX_KINDS = 6, MAX_RUNS = 64 };
+    enum { MAX_KINDS = 2 * FLOOD_KINDS, MAX_RUNS = 64 };
     double p50[MAX_KINDS][MAX_RUNS], p99[MAX_KINDS][MAX_RUNS], rate[MAX_KINDS][MAX_RUNS],
-        ops[MAX_KINDS][MAX_RUNS], rss_growth[MAX_RUNS];
+        ops[MAX_KINDS][MAX_RUNS], rss_growth[2 * MAX_RUNS];
     int runs = opts->runs < MAX_RUNS ? opts->runs : MAX_RUNS, n_growth = 0;
     for (int r = 0; r < runs; r++)
         for (int k = 0; k < n_kinds; k++) {
@@ -557,13 +571,15 @@ s_flood_cases (const char *prefix, const char *endpoint, const char *authkey, co
                 long long n = s_flood_stop (&run[f]);
                 ops[k][r] += n > 0 ? (double) n / secs : 0;
             }
-            if (kinds[k] == FLOOD_UNREAD && rss_before > 0 && rss_after > 0)
+            if ((kinds[k] & ~FLOOD_NICE) == FLOOD_UNREAD && rss_before > 0 && rss_after > 0)
                 rss_growth[n_growth++] = (double) (rss_after - rss_before) / 1e6;
             s_sleep_ms (50); // the server drains what the flood left (and ends its session)
         }
     double alone_p50 = -1, alone_p99 = -1;
     for (int k = 0; k < n_kinds; k++) {
-        const char *name = s_flood_names[kinds[k]];
+        char name[64];
+        snprintf (name, sizeof name, "%s%s", s_flood_names[kinds[k] & ~FLOOD_NICE],
+                  kinds[k] & FLOOD_NICE ? "_nice19" : "");
         double m50 = bench_median (p50[k], (size_t) runs), m99 = bench_median (p99[k], (size_t) runs);
         double mrate = bench_median (rate[k], (size_t) runs), mops = bench_median (ops[k], (size_t) runs);
         if (kinds[k] == FLOOD_NONE) {
@@ -609,8 +625,14 @@ s_flood (const bench_opts_t *opts)
     rom_manager_t *manager = s_manager (endpoint, NULL);
     if (!manager)
         return;
-    const int kinds[] = {FLOOD_NONE, FLOOD_UNREAD, FLOOD_SYNC, FLOOD_ONEWAY};
-    s_flood_cases ("flood", endpoint, NULL, kinds, 4, 1, opts, rom_manager_pid (manager));
+    const int kinds[] = {FLOOD_NONE,
+                         FLOOD_UNREAD,
+                         FLOOD_SYNC,
+                         FLOOD_ONEWAY,
+                         FLOOD_UNREAD | FLOOD_NICE,
+                         FLOOD_SYNC | FLOOD_NICE,
+                         FLOOD_ONEWAY | FLOOD_NICE};
+    s_flood_cases ("flood", endpoint, NULL, kinds, 7, 1, opts, rom_manager_pid (manager));
     rom_manager_destroy (&manager);
 }
 
@@ -623,9 +645,10 @@ s_unauth (const bench_opts_t *opts)
         return;
     char endpoint[256];
     snprintf (endpoint, sizeof endpoint, "%s", rom_manager_endpoint (manager));
-    const int kinds[] = {FLOOD_NONE, FLOOD_WRONG_KEY, FLOOD_GARBAGE};
+    const int kinds[] = {FLOOD_NONE, FLOOD_WRONG_KEY, FLOOD_GARBAGE, FLOOD_WRONG_KEY | FLOOD_NICE,
+                         FLOOD_GARBAGE | FLOOD_NICE};
     // Two flooders of each kind: one alone spends much of its time waiting for its own handshake's answer.
-    s_flood_cases ("unauth", endpoint, key, kinds, 3, 2, opts, rom_manager_pid (manager));
+    s_flood_cases ("unauth", endpoint, key, kinds, 5, 2, opts, rom_manager_pid (manager));
     rom_manager_destroy (&manager);
 }
 
