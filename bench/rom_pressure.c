@@ -315,6 +315,9 @@ s_connect (const char *transport, int big, double idle_secs)
         }
     }
     // All holders die at once: how long until the server has ended their sessions (the lease's sweeps).
+    // The server's CPU time while it ends them, too: unlike the wall time, the machine's load changes it
+    // little.
+    long long kill_cpu0 = s_cpu_ticks (server);
     uint64_t kill_ns = bench_now_ns ();
     for (int i = 0; i < n_holders; i++)
         kill (holders[i].pid, SIGKILL);
@@ -326,8 +329,10 @@ s_connect (const char *transport, int big, double idle_secs)
     while (held > 0 && bench_now_ns () - kill_ns < 60000000000ull) {
         rom_server_stats_t stats = {0};
         uint64_t t0 = bench_now_ns ();
-        if (rom_client_stats (owner, &stats) != ROM_OK)
+        if (rom_client_stats (owner, &stats) != ROM_OK) {
+            fprintf (stderr, "rom_pressure: stats after the kill: %s\n", rom_client_errmsg (owner));
             break;
+        }
         double took = (double) (bench_now_ns () - t0) / 1e6;
         worst_ping_ms = took > worst_ping_ms ? took : worst_ping_ms;
         if (stats.sessions <= 1) {
@@ -336,11 +341,16 @@ s_connect (const char *transport, int big, double idle_secs)
         }
         s_sleep_ms (5);
     }
+    long long kill_cpu1 = s_cpu_ticks (server);
+    double kill_cpu_ms = kill_cpu0 >= 0 && kill_cpu1 >= 0
+                             ? (double) (kill_cpu1 - kill_cpu0) * 1000.0 / (double) sysconf (_SC_CLK_TCK)
+                             : -1;
     if (held > 0) {
         fprintf (stderr,
                  "  %s, %d holders' clients killed: sessions all ended after %.0f ms (slowest stats "
-                 "call meanwhile %.1f ms)\n",
-                 transport, held, end_ms, worst_ping_ms);
+                 "call meanwhile %.1f ms; server CPU %.0f ms)\n",
+                 transport, held, end_ms, worst_ping_ms, kill_cpu_ms);
+        bench_metricf (kill_cpu_ms, "rom_pressure_%s_killed_all_server_cpu_ms", transport);
         bench_metricf (end_ms, "rom_pressure_%s_killed_all_sessions_end_ms", transport);
         bench_metricf (worst_ping_ms, "rom_pressure_%s_killed_all_worst_call_ms", transport);
     }
