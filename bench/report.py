@@ -118,6 +118,36 @@ FAILURES = [
 ]
 
 
+# Pressure (issue 18, bench/rom_pressure.c): (key, target, "max"/"min", what it says). Every figure with a
+# baseline is a ratio against that baseline measured in the same run (the machine is shared). The connect
+# keys carry the number of clients held (10k in a full run, 2k with --quick), filled in by derive ().
+PRESSURE = [
+    ("connect_ms_at_{n}_clients", 1000.0, "max",
+     "a new client's rom_client_connect + first ping with {n} clients held open (the slower of ipc and tcp), ms"),
+    ("connect_{n}_vs_0", None, "max", "the same / with no client held (the slower transport's ratio)"),
+    ("server_idle_cpu_pct_{n}", None, "max", "the server's CPU with {n} idle clients held (% of one CPU, /proc)"),
+    ("server_bytes_per_connection", None, "max", "server RSS growth / clients held (mostly libzmq's buffers)"),
+    ("killed_{n}_sessions_end_ms", None, "max",
+     "all holders SIGKILLed at once: until the server has ended all {n} sessions, ms (the slower transport)"),
+    ("flood_unread_victim_p50_vs_alone", 3.0, "max",
+     "a victim's sync Value.get p50 while one flooder sends async calls at full speed and never reads / alone"),
+    ("flood_sync_victim_p50_vs_alone", 3.0, "max", "the same while the flooder makes sync calls at full speed"),
+    ("flood_oneway_victim_p50_vs_alone", 3.0, "max", "the same while the flooder sends one-way calls at full speed"),
+    ("flood_unread_nice19_victim_p50_vs_alone", 1.5, "max",
+     "unread flood with the flooder at nice 19 (the CPU it takes from others given back: the server's own cost)"),
+    ("flood_sync_nice19_victim_p50_vs_alone", 1.5, "max", "sync flood, flooder at nice 19"),
+    ("flood_oneway_nice19_victim_p50_vs_alone", 1.5, "max", "one-way flood, flooder at nice 19"),
+    ("flood_unread_server_rss_growth_mb", 16.0, "max",
+     "server RSS growth during the unread flood (median over runs), MB"),
+    ("unauth_flood_victim_p50_vs_alone", None, "max",
+     "authkey server over tcp: the victim's p50 while 2 processes connect with a wrong key in a loop / alone"),
+    ("unauth_garbage_victim_p50_vs_alone", None, "max",
+     "the same while 2 processes write garbage bytes to the port (connect, 1 KiB, close) in a loop"),
+    ("unauth_wrongkey_nice19_victim_p50_vs_alone", 1.5, "max", "wrong-key flood, flooders at nice 19"),
+    ("unauth_garbage_nice19_victim_p50_vs_alone", 1.5, "max", "garbage flood, flooders at nice 19"),
+]
+
+
 def load(path):
     metrics = {}
     with open(path) as f:
@@ -147,6 +177,21 @@ def derive(m):
         m["dead_server_detect_in_round_trips"] = m["dead_server_detect_ms_p50"] * 1e3 / m["rom_failover_ping_p50_us"]
     if m.get("dead_client_release_ms_p50") is not None and m.get("rom_failover_ping_p50_us"):
         m["dead_client_release_in_round_trips"] = m["dead_client_release_ms_p50"] * 1e3 / m["rom_failover_ping_p50_us"]
+    # Pressure: the headline keys from the per-transport figures, the worse transport's, named by the number
+    # of clients held.
+    n = m.get("rom_pressure_ipc_clients_big") or m.get("rom_pressure_tcp_clients_big")
+    if n:
+        label = f"{n / 1000:.0f}k"
+        m["pressure_clients_held"] = n
+        for key, src in (("connect_ms_at_{n}_clients", "connect_ms_at_big"), ("connect_{n}_vs_0", "connect_big_vs_0"),
+                         ("server_idle_cpu_pct_{n}", "server_idle_cpu_pct_big"),
+                         ("server_bytes_per_connection", "server_bytes_per_connection"),
+                         ("killed_{n}_sessions_end_ms", "killed_all_sessions_end_ms")):
+            vals = [m[k] for k in (f"rom_pressure_ipc_{src}", f"rom_pressure_tcp_{src}") if k in m]
+            if vals:
+                m[key.format(n=label)] = max(vals)
+    if "unauth_wrongkey_victim_p50_vs_alone" in m:
+        m["unauth_flood_victim_p50_vs_alone"] = m["unauth_wrongkey_victim_p50_vs_alone"]
     for key, num, den, _, _, _ in RATIOS:
         if num in m and (den is None or m.get(den)):
             m[key] = m[num] / m[den] if den else m[num]
@@ -268,6 +313,45 @@ def markdown(m, mode, repo, note):
         md.append("\nEach figure is over repeated kills (30 trials, 8 with `--quick`), times from `kill ()` (or the new "
                   "server being ready) to the call's return, CLOCK_MONOTONIC in both processes. A trial that missed "
                   "its 2000 ms bound counts 2000; a scenario stops after 3 misses in a row.\n")
+
+    md.append("\n## Pressure (issue 18: many clients, floods)\n\n")
+    n = g("pressure_clients_held")
+    label = f"{n / 1000:.0f}k" if n else "10k"
+    rows = []
+    for key, target, sense, what in PRESSURE:
+        key, what = key.format(n=label), what.format(n=label)
+        v = g(key)
+        if target is None:
+            verdict = ""
+        elif v is None:
+            verdict = "not measured"
+        else:
+            verdict = "met" if (v <= target if sense == "max" else v >= target) else "**not met**"
+        tgt = "" if target is None else ("≤ " if sense == "max" else "≥ ") + fmt(target)
+        rows.append([f"`{key}`", fmt(v), tgt, verdict, what])
+    md.append(table(["key", "value", "target", "", "what"], rows))
+    rows = []
+    for tr in ("ipc", "tcp"):
+        for at in ("0", "1k", "big"):
+            rows.append([tr, fmt(g(f"rom_pressure_{tr}_clients_big")) if at == "big" else at,
+                         fmt(g(f"rom_pressure_{tr}_connect_ms_at_{at}")), fmt(g(f"rom_pressure_{tr}_ping_p50_us_at_{at}")),
+                         fmt(g(f"rom_pressure_{tr}_ping_after_connects_p50_us_at_{at}"))])
+    md.append("\n" + table(["transport", "clients held", "next connect + ping ms", "owner ping p50 µs",
+                            "owner ping p50 after the connects µs"], rows))
+    rows = []
+    for prefix in ("flood", "unauth"):
+        for case in ("alone", "unread", "sync", "oneway", "wrongkey", "garbage"):
+            for nice in ("", "_nice19"):
+                p50 = g(f"rom_{prefix}_{case}{nice}_victim_p50_us")
+                if p50 is None:
+                    continue
+                rows.append([prefix, case + nice, fmt(p50), fmt(g(f"rom_{prefix}_{case}{nice}_victim_p99_us")),
+                             fmt(g(f"{prefix}_{case}{nice}_victim_p50_vs_alone")),
+                             fmt(g(f"{prefix}_{case}{nice}_victim_p99_vs_alone")),
+                             fmt(g(f"rom_{prefix}_{case}{nice}_flooder_ops_per_s"))])
+    if rows:
+        md.append("\n" + table(["server", "beside", "victim p50 µs", "victim p99 µs", "p50 ÷ alone", "p99 ÷ alone",
+                                "flooders' ops/s"], rows))
 
     md.append("\n## Sequential calls, 1 client process\n\n")
     rows = []

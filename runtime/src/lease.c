@@ -72,18 +72,22 @@ romi_lease_poll_timeout (const romi_lease_t *self, uint64_t now, long timeout)
     return timeout < 0 || until < timeout ? until : timeout;
 }
 
-static void
+// Mark the peers that may have been on `fd`; returns how many.
+static size_t
 s_mark (romi_sessions_t *sessions, int fd)
 {
     uint64_t key;
     void *value;
-    size_t cursor = 0;
+    size_t cursor = 0, marked = 0;
     while (romi_map_next (&sessions->by_id, &cursor, &key, &value)) {
         romi_session_t *session = value;
         for (size_t i = 0; i < session->n_peers; i++)
-            if (session->peers[i].fd == fd || session->peers[i].fd < 0)
+            if (session->peers[i].fd == fd || session->peers[i].fd < 0) {
                 session->peers[i].suspect = true;
+                marked++;
+            }
     }
+    return marked;
 }
 
 // Remember `fd` as dropped for the rest of the series of sweeps.
@@ -128,7 +132,19 @@ romi_lease_on_drops (romi_lease_t *self, romi_io_t *io, romi_sessions_t *session
     int fd;
     while (romi_io_next_drop (io, &fd)) {
         s_remember (self, fd);
-        s_mark (sessions, fd);
+        // A drop that names no session's peer needs no series of sweeps: every sweep walks all sessions, and
+        // drops of connections that never said hello are common (an ipc client's connect opens and closes one
+        // to test the path first; a peer refused at its handshake). One sweep soon is still due, unless one
+        // is already: a hello read after its own connection's drop makes a peer on that fd (a kill storm
+        // finding), which that sweep marks again (s_remark ()) and probes.
+        if (s_mark (sessions, fd) == 0) {
+            if (!self->sweep_at_ms) {
+                self->event_ms = now;
+                self->sweeps_done = ROM_SWEEPS - 1; // the last of a series: one sweep, which confirms nothing
+                self->sweep_at_ms = now + s_sweeps[2]; // room for the hellos queued behind the drop
+            }
+            continue;
+        }
         self->event_ms = now;
         self->sweeps_done = 0;
         self->sweep_at_ms = now + s_sweeps[0];

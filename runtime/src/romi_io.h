@@ -108,6 +108,8 @@ void romi_io_send (romi_io_t *self, romi_io_peer_t *peer, const Rom__ReplyHeader
 // Send the batched replies: one alone as a plain reply, several as [peer][empty][entries] (wire.c). Before
 // the loop can block, so a lone reply is never held back.
 void romi_io_flush (romi_io_t *self);
+// Before handling a message from `peer`: replies batched for another peer go out now (see server_io.c).
+void romi_io_flush_for (romi_io_t *self, const romi_io_peer_t *peer);
 // Whether the connection with routing id `id` is still there (a send to a peer that is gone fails).
 bool romi_io_probe (romi_io_t *self, const void *id, size_t size);
 // The next connection of the listener that dropped (its fd), without waiting: false when there is none.

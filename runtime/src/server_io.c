@@ -261,6 +261,19 @@ romi_io_flush (romi_io_t *self)
     self->dropped += romi_wire_batch_flush (&self->batch, self->listener);
 }
 
+void
+romi_io_flush_for (romi_io_t *self, const romi_io_peer_t *peer)
+{
+    // A batch is flushed when a reply to another peer comes, at the end of a pass (up to ROM_SERVER_BATCH
+    // calls) or when full. Calls that answer nobody (one-way calls, calls that wait) never bring that other
+    // reply: a peer flooding one-way calls kept a sync caller's reply in the batch until the pass ended,
+    // 256 of its calls later (bench/rom_pressure, victim sync p50 22 -> 334 us beside a one-way flooder).
+    // A message from another peer now sends the batch first; a peer's own pipelined calls, read back to
+    // back, still share one.
+    if (self->batch.count && !romi_wire_batch_fits (&self->batch, peer))
+        romi_io_flush (self);
+}
+
 // Add a reply to the batch; false when it cannot join (too large, no memory): it is then sent alone.
 static bool
 s_batch_add (romi_io_t *self, romi_io_peer_t *peer, const Rom__ReplyHeader *header,
