@@ -143,6 +143,7 @@ class Dealer:
         self._off = 0
         self._need = 0              # bytes the frame being received still lacks (reads ask for that much)
         self.peer = {}              # the server's READY properties (socket-type, ...)
+        self.last_error = None      # why the last connection attempt failed (for the caller's message)
 
     # --- the connection ------------------------------------------------------------------------------------
 
@@ -171,7 +172,8 @@ class Dealer:
                 return True
             except ProtocolError:
                 raise
-            except OSError:           # nobody there (yet): ENOENT, ECONNREFUSED, a timeout, a reset
+            except OSError as e:      # nobody there (yet): ENOENT, ECONNREFUSED, a timeout, a reset
+                self.last_error = e
                 self._drop()
             left = None if deadline is None else deadline - _now()
             if left is not None and left <= 0:

@@ -182,3 +182,12 @@ def test_threads_pipeline_independently(manager):
     for t in threads:
         t.join()
     assert d.copy() == {'a': 300, 'b': 300, 'c': 300}
+
+
+def test_replies_wait_while_the_caller_sleeps(manager):
+    # A window's worth of calls whose replies nobody reads for a while: all of them must still be there (none
+    # dropped by a full pipe on the server's side), on either transport.
+    v = manager.Value('q', 0)
+    futures = [v.add_async(1) for _ in range(1000)]
+    time.sleep(0.5)
+    assert [f.result() for f in futures] == list(range(1, 1001))
