@@ -355,6 +355,27 @@ class Client:
             pending.clear()
 
     def _pump(self, fut, timeout):
+        local = self._local
+        local.busy = getattr(local, 'busy', 0) + 1
+        try:
+            return self._pump_replies(fut, timeout)
+        finally:
+            self._leave(local)
+
+    def _enter(self):
+        """A call (or a wait for replies) begins on this thread: see release ()."""
+        local = self._local
+        local.busy = getattr(local, 'busy', 0) + 1
+        return local
+
+    def _leave(self, local):
+        local.busy -= 1
+        if not local.busy and getattr(local, 'deferred', None) and local is self._local:
+            ids, local.deferred = local.deferred, []
+            for object_id in ids:
+                self.release_now(object_id)
+
+    def _pump_replies(self, fut, timeout):
         """Read this thread's socket until `fut` is done or `timeout` seconds (None: its own deadline)
         pass, handing every reply to the Future it answers. Returns whether `fut` is done."""
         chan = self._local.chan
@@ -387,11 +408,18 @@ class Client:
                 return False
         return True
 
-    def call_async(self, object_id, method, req, reply_cls, type_name=None, timeout=None, wait=False,
-                   what=None, incarnation=0, convert=None, oneway=False, context=None):
+    def call_async(self, *args, **kwargs):
         """Send a call and return its Future at once (None for a oneway call: no reply comes). The
         arguments are call ()'s; convert(reply, exc) -> value (or raises) makes the Future's result of the
         reply message, or of the exception the status became (exc; reply None)."""
+        local = self._enter()
+        try:
+            return self._call_async(*args, **kwargs)
+        finally:
+            self._leave(local)
+
+    def _call_async(self, object_id, method, req, reply_cls, type_name=None, timeout=None, wait=False,
+                    what=None, incarnation=0, convert=None, oneway=False, context=None):
         chan = self._channel()            # checks for a fork first
         pending = self._local.pending
         if len(pending) >= chan.max_in_flight:
@@ -416,6 +444,13 @@ class Client:
         """Call `method` (its index) of object `object_id`. timeout: seconds the server may wait (a blocking
         method: the call's own deadline), None for no deadline; wait: the method waits (so no default
         client-side limit applies when timeout is None). Raises _Failed for a failed status."""
+        local = self._enter()
+        try:
+            return self._call(object_id, method, req, reply_cls, type_name, timeout, wait, what, incarnation)
+        finally:
+            self._leave(local)
+
+    def _call(self, object_id, method, req, reply_cls, type_name, timeout, wait, what, incarnation):
         what = what or '%s#%d.%d' % (type_name or 'rom.Manager', object_id, method)
         if timeout is not None:
             server_ms = max(1, int(timeout * 1000 + 0.999))
@@ -452,8 +487,22 @@ class Client:
         if self._pid != os.getpid() or serial not in self._held or _EXITING:
             return
         self._held.discard(serial)
+        local = self._local
+        if getattr(local, 'busy', 0):
+            # Collected while this thread is inside a call of this client (a finalizer runs wherever the
+            # garbage collector does, in the middle of reading the connection, say): a call now would read
+            # that connection from under the one in progress. It is sent once that one is done.
+            if getattr(local, 'deferred', None) is None:
+                local.deferred = []
+            local.deferred.append(object_id)
+            return
+        self.release_now(object_id)
+
+    def release_now(self, object_id):
+        # A short limit (1 s for the server, 3 s here): a collected proxy of a server that is gone must not
+        # hold up whatever its finalizer interrupted for a call's 60 s.
         try:
-            self.call(MANAGER_ID, RELEASE, wire_pb2.RefRequest(id=object_id), wire_pb2.Empty)
+            self.call(MANAGER_ID, RELEASE, wire_pb2.RefRequest(id=object_id), wire_pb2.Empty, timeout=1.0)
         except Exception:
             pass
 
@@ -461,12 +510,15 @@ class Client:
         """End the session (its references are released) and close the connections."""
         if self._pid != os.getpid() or not self.session:
             return
+        local = self._enter()         # (a release collected meanwhile is moot: the session ends)
         try:
             chan = self._socket()
             self._roundtrip(chan, MANAGER_ID, GOODBYE, wire_pb2.Empty(), wire_pb2.Empty, 0, 2.0,
                             'rom.Manager#0.Goodbye')
         except Exception:
             pass
+        finally:
+            local.busy -= 1
         self.session = 0
         for chan in self._channels:
             chan.close()
