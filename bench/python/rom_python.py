@@ -8,9 +8,12 @@
 #   python_rom_pipelined128_1c_*  rom's Python client, 128 calls in flight (v.add_async (1), a ring of Futures)
 #   python_rom_oneway_1c_*        rom's Python client, one-way calls (v.add_oneway (1)), then a sync get ()
 # Ratios (bench/report.py): python_rom_vs_python_mgr_1c, python_rom_pipelined_vs_python_mgr_1c.
+# Those are the client's default transport, its own ZMTP (python/rom/zmtp.py). --transport both (the default)
+# also measures the pyzmq path (ROM_PY_TRANSPORT=zmq) in the same turns, as python_rom_zmq_{sync,pipelined128,
+# oneway}_1c_*: how much libzmq's threads cost a Python caller, on the same machine at the same time.
 #
 # usage: /usr/bin/python3 rom_python.py --server PATH --pythonpath DIR [--quick] [--runs N] [--secs S]
-#        [--profile sync|pipelined]      (cProfile of one rom loop instead of the figures)
+#        [--transport zmtp|zmq|both] [--profile sync|pipelined]  (cProfile of one rom loop, not figures)
 # Prints "METRIC <name> <value>" lines like the other benchmarks; every figure is the median over the runs.
 import argparse
 import collections
@@ -81,6 +84,7 @@ def main():
     parser.add_argument("--runs", type=int, default=0)
     parser.add_argument("--secs", type=float, default=0)
     parser.add_argument("--profile", choices=("sync", "pipelined"))
+    parser.add_argument("--transport", choices=("zmtp", "zmq", "both"), default="both")
     opts = parser.parse_args()
     opts.runs = opts.runs or (3 if opts.quick else 5)
     opts.secs = opts.secs or (0.4 if opts.quick else 2.0)
@@ -95,8 +99,14 @@ def main():
         line = server.stdout.readline()
         if not line.startswith("ready "):
             sys.exit(f"rom_python: {opts.server} did not start ({line!r})")
-        m = rom.connect(endpoint)
-        v = m.Value("q", 0)
+        # One client per transport: ROM_PY_TRANSPORT is read when a client is made.
+        values = {}
+        for transport in ("zmtp", "zmq") if opts.transport == "both" else (opts.transport,):
+            os.environ["ROM_PY_TRANSPORT"] = transport
+            m = rom.proxies.Manager(rom.client.Client(endpoint))
+            values[transport] = m.Value("q", 0)
+        os.environ.pop("ROM_PY_TRANSPORT")
+        v = next(iter(values.values()))
         if opts.profile:
             import cProfile
             import pstats
@@ -112,31 +122,42 @@ def main():
         mgr.start()
         counter = mgr.Counter()
         print(f"rom_python: {sys.executable} {sys.version.split()[0]}, pyzmq {rom.client.zmq.__version__}, "
-              f"{opts.runs} runs x {opts.secs} s, rom at {endpoint}", file=sys.stderr)
-        for _ in range(2000):                 # warm both up: connections made, code paths hot
+              f"{opts.runs} runs x {opts.secs} s, rom at {endpoint}, transports {', '.join(values)}",
+              file=sys.stderr)
+        for _ in range(2000):                 # warm them up: connections made, code paths hot
             counter.increment(1)
-            v.add(1)
+            for value in values.values():
+                value.add(1)
         figures = collections.defaultdict(list)
+        # The default transport's metrics keep their names (bench/report.py's ratios); pyzmq's say zmq.
+        prefixes = {t: "python_rom_" if t == "zmtp" else "python_rom_zmq_" for t in values}
         for _ in range(opts.runs):
-            for name, fn in (("python_mgr_counter_1c", lambda: counter.increment(1)),
-                             ("python_rom_sync_1c", lambda: v.add(1))):
-                lat = timed(fn, opts.secs)
+            loops = [("python_mgr_counter_1c", lambda: counter.increment(1))]
+            loops += [(prefixes[t] + "sync_1c", value.add) for t, value in values.items()]
+            for name, fn in loops:
+                lat = timed(fn if name.startswith("python_mgr") else (lambda fn=fn: fn(1)), opts.secs)
                 figures[name + "_calls_per_s"].append(1e9 * len(lat) / sum(lat))
                 lat.sort()
                 figures[name + "_p50_us"].append(percentile(lat, 50) / 1e3)
                 figures[name + "_p99_us"].append(percentile(lat, 99) / 1e3)
-            rate = pipelined(v, opts.secs)
-            figures["python_rom_pipelined128_1c_calls_per_s"].append(rate)
-            rate = oneway(v, opts.secs)
-            figures["python_rom_oneway_1c_calls_per_s"].append(rate)
-        for name, values in figures.items():
-            metric(name, statistics.median(values))
-        for prefix in ("python_mgr_counter_1c", "python_rom_sync_1c"):
-            print(f"  {prefix:34s} p50 {statistics.median(figures[prefix + '_p50_us']):7.1f} us  "
-                  f"{statistics.median(figures[prefix + '_calls_per_s']):9.0f} calls/s", file=sys.stderr)
-        for name in ("python_rom_pipelined128_1c", "python_rom_oneway_1c"):
-            print(f"  {name:34s} {statistics.median(figures[name + '_calls_per_s']):26.0f} calls/s",
-                  file=sys.stderr)
+            for t, value in values.items():
+                figures[prefixes[t] + "pipelined128_1c_calls_per_s"].append(pipelined(value, opts.secs))
+                figures[prefixes[t] + "oneway_1c_calls_per_s"].append(oneway(value, opts.secs))
+        for name, runs in figures.items():
+            metric(name, statistics.median(runs))
+        mgr_rate = statistics.median(figures["python_mgr_counter_1c_calls_per_s"])
+        print(f"  {'python_mgr_counter_1c':34s} p50 "
+              f"{statistics.median(figures['python_mgr_counter_1c_p50_us']):7.1f} us  {mgr_rate:9.0f} calls/s",
+              file=sys.stderr)
+        for t in values:
+            name = prefixes[t] + "sync_1c"
+            rate = statistics.median(figures[name + "_calls_per_s"])
+            print(f"  {name:34s} p50 {statistics.median(figures[name + '_p50_us']):7.1f} us  {rate:9.0f} calls/s"
+                  f"  x{rate / mgr_rate:.2f} BaseManager", file=sys.stderr)
+            for kind in ("pipelined128_1c", "oneway_1c"):
+                rate = statistics.median(figures[prefixes[t] + kind + "_calls_per_s"])
+                print(f"  {prefixes[t] + kind:34s} {rate:26.0f} calls/s  x{rate / mgr_rate:.2f} BaseManager",
+                      file=sys.stderr)
         mgr.shutdown()
     finally:
         server.terminate()

@@ -18,6 +18,13 @@ connection that way, as C's rom_proxy_call_async (). A Future belongs to the thr
 it: its reply arrives on that thread's socket, which no other thread may read (ZMQ sockets are not
 thread-safe), so result () in another thread works only once the Future is done. One-way calls
 (CALL_ONEWAY) get no reply at all: nothing to wait for, and an error is never heard of.
+
+Two transports carry a thread's calls, behind one small interface (a channel: send (), recv () with a
+deadline, check () for a drop between calls, close (), abandon () after fork; a drop shows as zmtp.Dropped):
+  - zmtp.Dealer (zmtp.py): ZMTP spoken by the calling thread itself on a plain socket, for ipc:// and tcp://
+    without an authkey, the default. No libzmq thread in between: a call is one write and one read.
+  - _ZmqChannel: a pyzmq DEALER and its monitor, for CURVE (an authkey), other endpoints, and whoever sets
+    ROM_PY_TRANSPORT=zmq (the tests run the suite both ways).
 """
 import atexit
 import hashlib
@@ -34,6 +41,8 @@ import zmq.utils.z85
 
 from . import errors
 from . import wire_pb2
+from . import zmtp
+from .zmtp import Dropped
 
 VERSION = 2                  # wire.proto, Version.VERSION_CURRENT
 MANAGER_ID = 0
@@ -47,9 +56,15 @@ CONNECT_TIMEOUT = 5.0
 # most 1000 in flight, none is ever lost however far ahead the caller sends. The cost: a thread's 1001st
 # call waits while its 1000 earlier ones all wait on the server (gets of an empty queue, say).
 MAX_IN_FLIGHT = 1000
+# The same on a direct ZMTP connection (zmtp.py), which has no pipe of its own: unread replies wait in the
+# server's ROUTER pipe and the kernel's socket buffer only. That pipe's writer learns of what was read only
+# every 500 messages (libzmq's low-water mark, half its 1000), so it may count itself full with 501 in it; the
+# kernel's buffer may take as few as ~200 small replies (each write of the server's I/O thread is charged
+# ~1 KiB). 400 in flight stays under the pipe's worst case alone.
+MAX_IN_FLIGHT_ZMTP = 400
 # Plain ints: pyzmq's flags are enums whose | and & cost a microsecond each on the hot path.
 _EVENTS, _POLLIN = int(zmq.EVENTS), int(zmq.POLLIN)
-_NOBLOCK, _SNDMORE_NOBLOCK, _RCVMORE = int(zmq.NOBLOCK), int(zmq.SNDMORE | zmq.NOBLOCK), int(zmq.RCVMORE)
+_NOBLOCK, _SNDMORE_NOBLOCK = int(zmq.NOBLOCK), int(zmq.SNDMORE | zmq.NOBLOCK)
 CALL_FLAGS_ONEWAY = 1        # wire.proto, CallFlags.CALL_ONEWAY
 
 
@@ -70,6 +85,87 @@ def _fnv1a(name):
     for byte in name.encode():
         h = ((h ^ byte) * 16777619) & 0xffffffff
     return h or 1
+
+
+def use_zmtp(endpoint, authkey):
+    """Whether a client of `endpoint` speaks ZMTP itself (zmtp.py) rather than through pyzmq: without an
+    authkey (CURVE is pyzmq's), on ipc:// or tcp://, unless ROM_PY_TRANSPORT=zmq asks for pyzmq."""
+    if os.environ.get('ROM_PY_TRANSPORT', '').lower() == 'zmq' or authkey:
+        return False
+    return endpoint.startswith(('ipc://', 'tcp://'))
+
+
+class _ZmqChannel:
+    """A thread's pyzmq DEALER. Its monitor tells a waiting call at once that the connection dropped (the
+    server died), as C's channels answer UNAVAILABLE then rather than waiting the deadline out."""
+
+    max_in_flight = MAX_IN_FLIGHT
+
+    def __init__(self, context, endpoint, keys):
+        sock = self.sock = context.socket(zmq.DEALER)
+        sock.setsockopt(zmq.LINGER, 0)
+        sock.setsockopt(zmq.IMMEDIATE, 1)
+        sock.setsockopt(zmq.RECONNECT_IVL, 100)
+        if keys:
+            sock.curve_serverkey, sock.curve_publickey, sock.curve_secretkey = keys
+        self.monitor = sock.get_monitor_socket(zmq.EVENT_DISCONNECTED)
+        sock.connect(endpoint)
+        self.polls = [(sock, zmq.POLLIN), (self.monitor, zmq.POLLIN)]
+
+    def check(self):
+        """Whether the connection dropped since the last call (ZMQ reconnects by itself). EVENTS is read
+        without a poll: this runs on every call."""
+        dropped = False
+        monitor = self.monitor
+        while monitor.getsockopt(_EVENTS) & _POLLIN:
+            monitor.recv_multipart()
+            dropped = True
+        return dropped
+
+    def send(self, frames, deadline):
+        """Send a message. With no connection (ZMQ_IMMEDIATE) a send would block: wait for one until
+        `deadline`; returns False if none came."""
+        sock = self.sock
+        last = len(frames) - 1
+        while True:
+            try:
+                for i, f in enumerate(frames):
+                    # Once the first frame is sent the others cannot block.
+                    sock.send(f, _SNDMORE_NOBLOCK if i < last else _NOBLOCK)
+                return True
+            except zmq.Again:
+                left = None if deadline is None else deadline - _now()
+                if left is not None and left <= 0:
+                    return False
+                sock.poll(100 if left is None else max(1, min(100, int(left * 1000))), zmq.POLLOUT)
+
+    def recv(self, deadline):
+        """The next message, waiting until `deadline` (None: no end); None at the deadline; Dropped when
+        the monitor says the connection dropped (a message that is there comes first)."""
+        while True:
+            # zmq_poll itself, not a zmq.Poller: the sugar's registering and dict cost microseconds a call.
+            ready = _zmq_poll(self.polls, zmtp._left_ms(deadline))
+            for sock, _ in ready:
+                if sock is self.sock:
+                    return self.sock.recv_multipart()
+            if ready:
+                self.monitor.recv_multipart()
+                raise Dropped('the connection dropped')
+            if deadline is not None and _now() >= deadline:
+                return None
+
+    def close(self):
+        try:
+            self.sock.disable_monitor()
+        except zmq.ZMQError:
+            pass
+        self.sock.close(linger=0)
+        self.monitor.close(linger=0)
+
+    def abandon(self):
+        """After fork: the parent's sockets are not ours and closing them would touch the parent's ZMQ
+        state. They are kept unclosed (_ORPHANS)."""
+        _ORPHANS.append(self)
 
 
 def derive_keys(authkey):
@@ -93,6 +189,7 @@ class Client:
         self.endpoint = endpoint
         self.authkey = authkey
         self._keys = derive_keys(authkey) if authkey else None
+        self._zmtp = use_zmtp(endpoint, authkey)
         self._connect_timeout = timeout
         self._lock = threading.RLock()
         self._ids = itertools.count(1)
@@ -106,8 +203,7 @@ class Client:
         self._pid = os.getpid()
         self._context = None
         self._local = threading.local()
-        self._sockets = []
-        self._monitors = []
+        self._channels = []      # every thread's, to close at goodbye () or abandon after fork
         self._held = set()       # serials of the proxies whose reference this process holds
         self.session = 0
         self.secret = 0
@@ -121,54 +217,51 @@ class Client:
         if self._pid != os.getpid():
             with self._lock:
                 if self._pid != os.getpid():
-                    # The parent's sockets and context are not ours: keep them unclosed (closing would
-                    # touch the parent's ZMQ state), forget them, start over.
-                    _ORPHANS.append((self._context, self._sockets, self._monitors, self._local))
+                    # The parent's connections and context are not ours: forget them, start over (each
+                    # channel knows how to let go of its own: abandon ()).
+                    _ORPHANS.append((self._context, self._local))
+                    for channel in self._channels:
+                        channel.abandon()
                     forked = self.session != 0
                     self._reset()
                     self._forked = forked
 
     def _socket(self):
+        """This thread's channel (made on first use: a zmtp.Dealer connects on its first send)."""
         self._check_fork()
-        sock = getattr(self._local, 'socket', None)
-        if sock is None:
-            with self._lock:
-                if self._context is None:
-                    self._context = zmq.Context()
-                sock = self._context.socket(zmq.DEALER)
-            sock.setsockopt(zmq.LINGER, 0)
-            sock.setsockopt(zmq.IMMEDIATE, 1)
-            sock.setsockopt(zmq.RECONNECT_IVL, 100)
-            if self._keys:
-                sock.curve_serverkey, sock.curve_publickey, sock.curve_secretkey = self._keys
-            # Its monitor tells a waiting call at once that the connection dropped (the server died), as
-            # C's channels answer UNAVAILABLE then rather than waiting the deadline out.
-            self._local.monitor = sock.get_monitor_socket(zmq.EVENT_DISCONNECTED)
-            self._monitors.append(self._local.monitor)
-            sock.connect(self.endpoint)
-            self._local.socket = sock
+        chan = getattr(self._local, 'chan', None)
+        if chan is None:
+            if self._zmtp:
+                chan = zmtp.Dealer(self.endpoint)
+                chan.max_in_flight = MAX_IN_FLIGHT_ZMTP
+            else:
+                with self._lock:
+                    if self._context is None:
+                        self._context = zmq.Context()
+                    chan = _ZmqChannel(self._context, self.endpoint, self._keys)
+            self._local.chan = chan
             self._local.joined = 0
             self._local.pending = {}      # call_id -> Future: this thread's async calls in flight
-            self._local.polls = [(sock, zmq.POLLIN), (self._local.monitor, zmq.POLLIN)]
-            self._sockets.append(sock)
-        return sock
+            with self._lock:
+                self._channels.append(chan)
+        return chan
 
     def _channel(self):
-        """This thread's socket, joined to the session (hello first if it is not)."""
-        sock = self._socket()
+        """This thread's channel, joined to the session (hello first if it is not)."""
+        chan = self._socket()
         if self._local.joined != self._generation or not self._generation:
-            self._join(sock)
-        return sock
+            self._join(chan)
+        return chan
 
-    def _join(self, sock, timeout=None):
-        """Say hello on `sock`: join the session, or open one (the first, after fork, after a loss)."""
+    def _join(self, chan, timeout=None):
+        """Say hello on `chan`: join the session, or open one (the first, after fork, after a loss)."""
         retake = lost = False
         with self._lock:
             old_session = self.session
             req = wire_pb2.HelloRequest(version=VERSION, pid=os.getpid())
             if old_session:
                 req.join, req.secret = old_session, self.secret
-            reply = self._roundtrip(sock, MANAGER_ID, HELLO, req, wire_pb2.HelloReply, 0,
+            reply = self._roundtrip(chan, MANAGER_ID, HELLO, req, wire_pb2.HelloReply, 0,
                                     timeout or self._connect_timeout, 'rom.Manager#0.Hello', hello=True)
             self.max_message = reply.max_message
             if not reply.joined:
@@ -195,31 +288,27 @@ class Client:
 
     # --- calls ----------------------------------------------------------------------------------------------
 
-    def _roundtrip(self, sock, object_id, method, req, reply_cls, type_h, wait, what, server_ms=0,
+    def _roundtrip(self, chan, object_id, method, req, reply_cls, type_h, wait, what, server_ms=0,
                    incarnation=0, hello=False):
-        """Send one call on `sock` and wait up to `wait` seconds (None: no end) for its reply. Returns the
+        """Send one call on `chan` and wait up to `wait` seconds (None: no end) for its reply. Returns the
         reply message, raises the status's exception (raw: (status, text) in a RomError)."""
         call_id = next(self._ids)
         header = wire_pb2.CallHeader(version=VERSION, call_id=call_id, object_id=object_id, method=method,
                                      timeout_ms=server_ms, session=0 if hello else self.session,
                                      type_hash=type_h, incarnation=incarnation)
-        local = self._local
-        monitor = local.monitor
-        # A drop between calls (the connection came back since, or not): forget it. EVENTS is read without
-        # a poll: this runs on every call.
-        while monitor.getsockopt(_EVENTS) & _POLLIN:
-            monitor.recv_multipart()
+        pending = self._local.pending
+        # A drop between calls (the connection came back since, or comes back for this send): the calls in
+        # flight on it will get no reply.
+        if chan.check() and pending:
+            self._fail_pending(': the connection to %s dropped before its reply came' % self.endpoint)
         deadline = None if wait is None else _now() + wait
-        self._send(sock, header.SerializeToString(), req.SerializeToString(), deadline, what, wait)
-        pending = local.pending
-        polls = local.polls       # [(sock, POLLIN), (monitor, POLLIN)], made once per thread
+        self._send(chan, header.SerializeToString(), req.SerializeToString(), deadline, what, wait)
         while True:
-            # zmq_poll itself, not a zmq.Poller: the sugar's registering and dict cost microseconds a call.
-            ready = _zmq_poll(polls, -1 if deadline is None else int(max(0, deadline - _now()) * 1000) + 1)
-            if len(ready) != 1 or ready[0][0] is not sock:     # not just the reply: a drop, or nothing
-                if any(r[0] is monitor for r in ready):
-                    monitor.recv_multipart()
-                    self._dropped(what)
+            try:
+                frames = chan.recv(deadline)
+            except Dropped:
+                self._dropped(what)
+            if frames is None:
                 if deadline is not None and _now() >= deadline:
                     if hello:
                         raise ConnectionError(
@@ -228,7 +317,6 @@ class Client:
                                         'another authkey' if self._keys else 'it wants an authkey'))
                     raise TimeoutError('%s: no reply within %.1f s' % (what, wait))
                 continue
-            frames = sock.recv_multipart()
             if len(frames) != 2 or not frames[0]:
                 continue            # not a reply of ours (batched replies are never asked for)
             rh = wire_pb2.ReplyHeader.FromString(frames[0])
@@ -244,85 +332,98 @@ class Client:
                               rh.incarnation)
             return reply_cls.FromString(frames[1])
 
-    def _send(self, sock, header, payload, deadline, what, wait):
-        """Send [header][payload] on `sock`. With no connection (ZMQ_IMMEDIATE) a send would block: wait for
-        one until `deadline`, reading the replies of async calls meanwhile (they could not come otherwise)."""
-        while True:
-            try:
-                sock.send(header, _SNDMORE_NOBLOCK)
-                sock.send(payload, _NOBLOCK)      # the first frame is sent: the second cannot block
-                return
-            except zmq.Again:
-                left = None if deadline is None else deadline - _now()
-                if left is not None and left <= 0:
-                    raise ConnectionError('%s: no connection to %s within %.1f s (no server there?)'
-                                          % (what, self.endpoint, wait)) from None
-                sock.poll(100 if left is None else max(1, min(100, int(left * 1000))), zmq.POLLOUT)
+    def _send(self, chan, header, payload, deadline, what, wait):
+        """Send [header][payload] on `chan`, waiting for a connection until `deadline`."""
+        if not chan.send([header, payload], deadline):
+            raise ConnectionError('%s: no connection to %s within %.1f s (no server there?)'
+                                  % (what, self.endpoint, wait))
 
     def _dropped(self, what):
         """The connection dropped while this thread waited: every call in flight on it fails."""
         self._local.joined = 0      # a connection that comes back says hello again
-        text = ('%s: the connection to %s dropped while the call waited (the server died or stopped)'
-                % (what, self.endpoint))
+        text = (': the connection to %s dropped while the call waited (the server died or stopped)'
+                % self.endpoint)
+        self._fail_pending(text)
+        raise ConnectionError(what + text)
+
+    def _fail_pending(self, text):
+        """Fail every call in flight on this thread's connection (each with its name, then `text`)."""
         pending = getattr(self._local, 'pending', None)
         if pending:
             for fut in list(pending.values()):
-                fut._fail(ConnectionError(text.replace(what, fut._what, 1)))
+                fut._fail(ConnectionError(fut._what + text))
             pending.clear()
-        raise ConnectionError(text)
 
     def _pump(self, fut, timeout):
+        local = self._local
+        local.busy = getattr(local, 'busy', 0) + 1
+        try:
+            return self._pump_replies(fut, timeout)
+        finally:
+            self._leave(local)
+
+    def _enter(self):
+        """A call (or a wait for replies) begins on this thread: see release ()."""
+        local = self._local
+        local.busy = getattr(local, 'busy', 0) + 1
+        return local
+
+    def _leave(self, local):
+        local.busy -= 1
+        if not local.busy and getattr(local, 'deferred', None) and local is self._local:
+            ids, local.deferred = local.deferred, []
+            for object_id in ids:
+                self.release_now(object_id)
+
+    def _pump_replies(self, fut, timeout):
         """Read this thread's socket until `fut` is done or `timeout` seconds (None: its own deadline)
         pass, handing every reply to the Future it answers. Returns whether `fut` is done."""
-        sock = self._local.socket
-        monitor = self._local.monitor
+        chan = self._local.chan
         pending = self._local.pending
         end = fut._deadline
         if timeout is not None:
             mine = _now() + timeout
             end = mine if end is None or mine < end else end
-        polls = self._local.polls
-        while True:
-            # Every reply that is there first (in a pipeline they usually are): a poll only when none is.
-            while sock.getsockopt(_EVENTS) & _POLLIN:
-                header = sock.recv(_NOBLOCK)
-                if not sock.getsockopt(_RCVMORE):
-                    continue
-                payload = sock.recv(_NOBLOCK)
-                if sock.getsockopt(_RCVMORE) or not header:
-                    while sock.getsockopt(_RCVMORE):
-                        sock.recv(_NOBLOCK)
-                    continue         # not a reply of ours (batched replies are never asked for)
-                rh = wire_pb2.ReplyHeader.FromString(header)
-                other = pending.pop(rh.call_id, None)
-                if other is not None:
-                    other._reply(rh, payload)
-            if fut._done:
-                return True
-            ready = _zmq_poll(polls, -1 if end is None else int(max(0, end - _now()) * 1000) + 1)
-            if any(r[0] is monitor for r in ready):
-                monitor.recv_multipart()
+        while not fut._done:
+            # In a pipeline the replies are usually there already: recv () returns them without a wait.
+            try:
+                frames = chan.recv(end)
+            except Dropped:
                 try:
                     self._dropped(fut._what)
                 except ConnectionError:
                     return True      # fut failed with the others
-            if not ready:
-                if end is not None and _now() >= end:
-                    if fut._deadline is not None and _now() >= fut._deadline:
-                        pending.pop(fut._call_id, None)    # its reply, should it come, is dropped
-                        fut._fail(TimeoutError('%s: no reply within %.1f s' % (fut._what, fut._wait)))
-                        return True
-                    return False
+            if frames is not None:
+                if len(frames) != 2 or not frames[0]:
+                    continue         # not a reply of ours (batched replies are never asked for)
+                rh = wire_pb2.ReplyHeader.FromString(frames[0])
+                other = pending.pop(rh.call_id, None)
+                if other is not None:
+                    other._reply(rh, frames[1])
+            elif end is not None and _now() >= end:
+                if fut._deadline is not None and _now() >= fut._deadline:
+                    pending.pop(fut._call_id, None)    # its reply, should it come, is dropped
+                    fut._fail(TimeoutError('%s: no reply within %.1f s' % (fut._what, fut._wait)))
+                    return True
+                return False
+        return True
 
-    def call_async(self, object_id, method, req, reply_cls, type_name=None, timeout=None, wait=False,
-                   what=None, incarnation=0, convert=None, oneway=False, context=None):
+    def call_async(self, *args, **kwargs):
         """Send a call and return its Future at once (None for a oneway call: no reply comes). The
         arguments are call ()'s; convert(reply, exc) -> value (or raises) makes the Future's result of the
         reply message, or of the exception the status became (exc; reply None)."""
-        sock = self._channel()            # checks for a fork first
+        local = self._enter()
+        try:
+            return self._call_async(*args, **kwargs)
+        finally:
+            self._leave(local)
+
+    def _call_async(self, object_id, method, req, reply_cls, type_name=None, timeout=None, wait=False,
+                    what=None, incarnation=0, convert=None, oneway=False, context=None):
+        chan = self._channel()            # checks for a fork first
         pending = self._local.pending
-        if len(pending) >= MAX_IN_FLIGHT:
-            self._pump(_Room(pending), None)      # any reply makes room (the oldest may be a waiting get)
+        if len(pending) >= chan.max_in_flight:
+            self._pump(_Room(pending, chan.max_in_flight), None)      # any reply makes room (the oldest may be a waiting get)
         if timeout is not None:
             server_ms = max(1, int(timeout * 1000 + 0.999))
             client_wait = timeout + MARGIN
@@ -333,7 +434,7 @@ class Client:
                      type_hash(type_name) if type_name else 0, server_ms, client_wait,
                      what or '%s#%d.%d' % (type_name or 'rom.Manager', object_id, method), incarnation, convert,
                      context)
-        fut._start(sock, CALL_FLAGS_ONEWAY if oneway else 0)
+        fut._start(chan, CALL_FLAGS_ONEWAY if oneway else 0)
         if oneway:
             return None
         return fut
@@ -343,6 +444,13 @@ class Client:
         """Call `method` (its index) of object `object_id`. timeout: seconds the server may wait (a blocking
         method: the call's own deadline), None for no deadline; wait: the method waits (so no default
         client-side limit applies when timeout is None). Raises _Failed for a failed status."""
+        local = self._enter()
+        try:
+            return self._call(object_id, method, req, reply_cls, type_name, timeout, wait, what, incarnation)
+        finally:
+            self._leave(local)
+
+    def _call(self, object_id, method, req, reply_cls, type_name, timeout, wait, what, incarnation):
         what = what or '%s#%d.%d' % (type_name or 'rom.Manager', object_id, method)
         if timeout is not None:
             server_ms = max(1, int(timeout * 1000 + 0.999))
@@ -352,9 +460,9 @@ class Client:
             client_wait = None if wait else CALL_TIMEOUT
         type_h = type_hash(type_name) if type_name else 0
         for attempt in (0, 1):
-            sock = self._channel()
+            chan = self._channel()
             try:
-                return self._roundtrip(sock, object_id, method, req, reply_cls, type_h, client_wait, what,
+                return self._roundtrip(chan, object_id, method, req, reply_cls, type_h, client_wait, what,
                                        server_ms, incarnation)
             except _Failed as failed:
                 # Refused before it ran: this connection is not (or no longer) in the session, e.g. it came
@@ -379,32 +487,42 @@ class Client:
         if self._pid != os.getpid() or serial not in self._held or _EXITING:
             return
         self._held.discard(serial)
+        local = self._local
+        if getattr(local, 'busy', 0):
+            # Collected while this thread is inside a call of this client (a finalizer runs wherever the
+            # garbage collector does, in the middle of reading the connection, say): a call now would read
+            # that connection from under the one in progress. It is sent once that one is done.
+            if getattr(local, 'deferred', None) is None:
+                local.deferred = []
+            local.deferred.append(object_id)
+            return
+        self.release_now(object_id)
+
+    def release_now(self, object_id):
+        # A short limit (1 s for the server, 3 s here): a collected proxy of a server that is gone must not
+        # hold up whatever its finalizer interrupted for a call's 60 s.
         try:
-            self.call(MANAGER_ID, RELEASE, wire_pb2.RefRequest(id=object_id), wire_pb2.Empty)
+            self.call(MANAGER_ID, RELEASE, wire_pb2.RefRequest(id=object_id), wire_pb2.Empty, timeout=1.0)
         except Exception:
             pass
 
     def goodbye(self):
-        """End the session (its references are released) and close the sockets."""
+        """End the session (its references are released) and close the connections."""
         if self._pid != os.getpid() or not self.session:
             return
+        local = self._enter()         # (a release collected meanwhile is moot: the session ends)
         try:
-            sock = self._socket()
-            self._roundtrip(sock, MANAGER_ID, GOODBYE, wire_pb2.Empty(), wire_pb2.Empty, 0, 2.0,
+            chan = self._socket()
+            self._roundtrip(chan, MANAGER_ID, GOODBYE, wire_pb2.Empty(), wire_pb2.Empty, 0, 2.0,
                             'rom.Manager#0.Goodbye')
         except Exception:
             pass
+        finally:
+            local.busy -= 1
         self.session = 0
-        for sock in self._sockets:
-            try:
-                sock.disable_monitor()
-            except zmq.ZMQError:
-                pass
-            sock.close(linger=0)
-        for monitor in self._monitors:
-            monitor.close(linger=0)
-        self._sockets = []
-        self._monitors = []
+        for chan in self._channels:
+            chan.close()
+        self._channels = []
         self._local = threading.local()
         if self._context is not None:
             self._context.term()
@@ -418,17 +536,18 @@ class _Failed(Exception):
 
 
 class _Room:
-    """What call_async waits for when MAX_IN_FLIGHT calls are in flight: room for one more, as _pump sees
-    a Future (done, no deadline of its own)."""
+    """What call_async waits for when its channel's max_in_flight calls are in flight: room for one more,
+    as _pump sees a Future (done, no deadline of its own)."""
     _deadline = None
     _what = 'waiting for room among the calls in flight'
 
-    def __init__(self, pending):
+    def __init__(self, pending, limit):
         self._pending = pending
+        self._limit = limit
 
     @property
     def _done(self):
-        return len(self._pending) < MAX_IN_FLIGHT
+        return len(self._pending) < self._limit
 
 
 class Future:
@@ -455,7 +574,7 @@ class Future:
         self._retried = False
         self._thread = threading.get_ident()
 
-    def _start(self, sock, flags=0):
+    def _start(self, chan, flags=0):
         client = self._client
         self._call_id = next(client._ids)
         self._deadline = None if self._wait is None else _now() + self._wait
@@ -466,7 +585,7 @@ class Future:
             # In the table before the send: a reply can only be read after it, but a failed send removes it.
             self._local.pending[self._call_id] = self
         try:
-            client._send(sock, header.SerializeToString(), self._payload, self._deadline, self._what,
+            client._send(chan, header.SerializeToString(), self._payload, self._deadline, self._what,
                          self._wait)
         except BaseException:
             self._local.pending.pop(self._call_id, None)

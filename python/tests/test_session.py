@@ -180,3 +180,22 @@ def test_a_waiting_call_learns_the_server_died():
     with pytest.raises(ConnectionError):
         q.get()                            # would wait without end
     assert time.monotonic() - start < 10
+
+
+def test_release_collected_during_a_call_waits_for_it(manager):
+    # A finalizer runs wherever the garbage collector does, possibly in the middle of a call reading this
+    # thread's connection: its Release is kept until that call is done, then sent.
+    d = manager.dict(a=1)
+    token = d.token
+    client = manager._client
+    local = client._enter()             # as if a call of this thread were in progress
+    try:
+        del d
+        gc.collect()
+        assert local.deferred
+    finally:
+        client._leave(local)
+    assert not local.deferred
+    with pytest.raises(rom.RomError) as info:       # released once the "call" was done
+        rom.from_token(token)
+    assert info.value.status == errors.NO_OBJECT
