@@ -79,7 +79,8 @@ rom_client_objects (rom_client_t *self, const char *type, rom_object_info_t **ob
         to->refs = from->refs;
         to->n_sessions = from->n_sessions;
         to->sessions = ids;
-        memcpy (ids, from->sessions, from->n_sessions * sizeof *ids);
+        if (from->n_sessions) // a named object no session holds comes with no array (memcpy of NULL: UB)
+            memcpy (ids, from->sessions, from->n_sessions * sizeof *ids);
         ids += from->n_sessions;
         size_t len = strlen (from->type) + 1;
         to->type = memcpy (text, from->type, len);

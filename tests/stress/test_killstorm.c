@@ -51,6 +51,18 @@
 // run of twelve: +12.6 %).
 #define WARMUP_WAVES 20
 
+// Whether this is an ASan build (gcc says so with __SANITIZE_ADDRESS__, clang with __has_feature).
+#if defined(__SANITIZE_ADDRESS__)
+#define S_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define S_ASAN 1
+#endif
+#endif
+#ifndef S_ASAN
+#define S_ASAN 0
+#endif
+
 typedef enum { ROLE_CREATE, ROLE_NAMED, ROLE_LOCK, ROLE_SEM, ROLE_GET, ROLE_COND, ROLE_REF, ROLES } role_t;
 static const char *const s_role_names[ROLES] = {"create", "named", "lock", "sem", "get", "cond", "ref"};
 
@@ -573,7 +585,13 @@ test_killstorm (void **state)
                    base.rss_bytes / 1048576.0, end.rss_bytes / 1048576.0, growth,
                    (unsigned long long) end.calls);
     assert_true (base.rss_bytes > 0);
+#if S_ASAN
+    // ASan keeps freed memory in its quarantine (up to 256 MiB) by design, so RSS climbs with every wave;
+    // there, LeakSanitizer at the server's exit is the check that nothing leaked.
+    print_message ("(ASan build: RSS growth not judged)\n");
+#else
     assert_true (growth <= 10.0);
+#endif
 
     free (s_storm.ref_token);
     free (st.got);

@@ -28,11 +28,12 @@ typedef struct rom_server_opts {
     // A client process that dies without saying goodbye (exit, crash, SIGKILL) has its session ended as soon
     // as its connections close, within milliseconds, whatever this says: its references are released
     // (objects left without one and without a name are destroyed), its locks pass on (a Semaphore's units
-    // stay taken: it has no owner, as in Python), its waiting calls are dropped. A client that is alive keeps its session however long it is stopped or
-    // idle. This timeout is for tcp peers whose connection went silently away (their host vanished, the
-    // network was cut): TCP keepalives, answered by the peer's kernel (so a stopped process still answers),
-    // drop such a connection within about this many milliseconds (at least ~2 s: the kernel counts in
-    // seconds), and its session with it. 0 means 4000. Costs nothing per call; clients need no thread.
+    // stay taken: it has no owner, as in Python), its waiting calls are dropped. A client that is alive keeps
+    // its session however long it is stopped or idle. This timeout is for tcp peers whose connection went
+    // silently away (their host vanished, the network was cut): TCP keepalives, answered by the peer's kernel
+    // (so a stopped process still answers), drop such a connection within about this many milliseconds (at
+    // least ~2 s: the kernel counts in seconds), and its session with it. 0 means 4000. Costs nothing per
+    // call; clients need no thread.
     uint32_t session_timeout_ms;
     // NULL: no authentication; ipc socket files are mode 0600, so only this user's processes connect.
     // Otherwise a shared secret (a NUL-terminated string, like Python's authkey): every connection is
