@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -156,10 +157,46 @@ bench_server_spawn (int (*serve) (void *arg, int ready_fd), void *arg, char *end
 void
 bench_server_stop (pid_t pid)
 {
+    bench_kill_reap (pid);
+}
+
+void
+bench_kill_reap (pid_t pid)
+{
     if (pid <= 0)
         return;
     kill (pid, SIGKILL);
-    waitpid (pid, NULL, 0);
+    while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+}
+
+void
+bench_sleep_ms (int ms)
+{
+    struct timespec ts = {ms / 1000, (long) (ms % 1000) * 1000000L};
+    while (nanosleep (&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+int
+bench_read_by (int fd, void *buf, size_t size, uint64_t deadline_ns)
+{
+    size_t got = 0;
+    while (got < size) {
+        uint64_t now = bench_now_ns ();
+        if (now >= deadline_ns)
+            return -1;
+        struct pollfd item = {.fd = fd, .events = POLLIN};
+        if (poll (&item, 1, (int) ((deadline_ns - now + 999999) / 1000000)) <= 0)
+            continue; // timed out or interrupted: the deadline check above ends it
+        ssize_t n = read (fd, (char *) buf + got, size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        got += (size_t) n;
+    }
+    return 0;
 }
 
 static char s_tmpdir[64];

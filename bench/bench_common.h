@@ -47,6 +47,15 @@ pid_t bench_server_spawn (int (*serve) (void *arg, int ready_fd), void *arg, cha
 // SIGKILL and reap a server (benchmark servers hold no state worth a clean exit).
 void bench_server_stop (pid_t pid);
 
+// --- small process helpers ---------------------------------------------------------------------------------
+
+// SIGKILL and reap one of our own processes (never 0 or -1, which would signal a whole group: ignored).
+void bench_kill_reap (pid_t pid);
+// Sleep `ms` milliseconds, through signals.
+void bench_sleep_ms (int ms);
+// Read exactly `size` bytes before CLOCK_MONOTONIC passes `deadline_ns`: 0, or -1 on timeout, EOF, error.
+int bench_read_by (int fd, void *buf, size_t size, uint64_t deadline_ns);
+
 // A fresh private directory for ipc:// socket files, removed by bench_tmpdir_remove (). Returns its path.
 const char *bench_tmpdir (void);
 void bench_tmpdir_remove (void);

@@ -53,56 +53,11 @@
 // --- small helpers -----------------------------------------------------------------------------------------
 
 static void
-s_sleep_ms (int ms)
-{
-    struct timespec ts = {ms / 1000, (long) (ms % 1000) * 1000000L};
-    while (nanosleep (&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
-// Read exactly `size` bytes before CLOCK_MONOTONIC passes `deadline_ns`. 0, or -1 on timeout, EOF, error.
-static int
-s_read_by (int fd, void *buf, size_t size, uint64_t deadline_ns)
-{
-    size_t got = 0;
-    while (got < size) {
-        uint64_t now = bench_now_ns ();
-        if (now >= deadline_ns)
-            return -1;
-        struct pollfd item = {.fd = fd, .events = POLLIN};
-        int wait_ms = (int) ((deadline_ns - now + 999999) / 1000000);
-        int rc = poll (&item, 1, wait_ms);
-        if (rc < 0 && errno == EINTR)
-            continue;
-        if (rc <= 0)
-            continue; // timed out: the loop's deadline check ends it
-        ssize_t n = read (fd, (char *) buf + got, size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        got += (size_t) n;
-    }
-    return 0;
-}
-
-static void
 s_write_all (int fd, const void *buf, size_t size)
 {
     // Reports are smaller than PIPE_BUF, so one write () is atomic; a failure means the reader is gone.
     if (write (fd, buf, size) != (ssize_t) size)
         _exit (1);
-}
-
-// SIGKILL and reap one of our own processes (never 0 or -1: that would signal a whole group).
-static void
-s_kill_reap (pid_t pid)
-{
-    if (pid <= 0)
-        return;
-    kill (pid, SIGKILL);
-    while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
-        ;
 }
 
 // Reap one of our own processes that is about to exit by itself; SIGKILL it if it has not by the deadline.
@@ -116,9 +71,9 @@ s_reap_by (pid_t pid, uint64_t deadline_ns)
         pid_t rc = waitpid (pid, NULL, WNOHANG);
         if (rc == pid || (rc < 0 && errno != EINTR))
             return;
-        s_sleep_ms (1);
+        bench_sleep_ms (1);
     }
-    s_kill_reap (pid);
+    bench_kill_reap (pid);
 }
 
 static double
@@ -302,30 +257,30 @@ s_detect_trial_process (const char *endpoint, int result_fd)
         _exit (1);
     pthread_detach (thread);
     char byte[2] = {0, 0};
-    if (s_read_by (ready[0], byte, 2, bench_now_ns () + SETUP_MS * 1000000ull) != 0 || byte[0] != 'r'
+    if (bench_read_by (ready[0], byte, 2, bench_now_ns () + SETUP_MS * 1000000ull) != 0 || byte[0] != 'r'
         || byte[1] != 'r') {
         fprintf (stderr, "rom_failover: detect: a getter did not start (%s)\n",
                  rom_client_errmsg (rom_manager_client (manager)));
         s_write_all (result_fd, &result, sizeof result);
         kill (result.server_pid, SIGKILL);
-        s_kill_reap (child);
+        bench_kill_reap (child);
         _exit (1);
     }
     result.setup_ok = 1;
-    s_sleep_ms (SETTLE_MS);
+    bench_sleep_ms (SETTLE_MS);
     result.kill_ns = bench_now_ns ();
     // Not reaped until the measurement is over: the manager's client may be the one to reap it (that is how
     // it can say "killed by signal 9").
     kill (result.server_pid, SIGKILL);
     uint64_t deadline = result.kill_ns + BOUND_MS * 1000000ull;
-    result.child_got = s_read_by (child_report[0], &result.child, sizeof result.child, deadline) == 0;
-    result.owner_got = s_read_by (owner_report[0], &result.owner, sizeof result.owner, deadline) == 0;
+    result.child_got = bench_read_by (child_report[0], &result.child, sizeof result.child, deadline) == 0;
+    result.owner_got = bench_read_by (owner_report[0], &result.owner, sizeof result.owner, deadline) == 0;
     if (result.child_got)
-        result.next_got = s_read_by (child_report[0], &result.next, sizeof result.next,
-                                     bench_now_ns () + (BOUND_MS + 500) * 1000000ull)
+        result.next_got = bench_read_by (child_report[0], &result.next, sizeof result.next,
+                                         bench_now_ns () + (BOUND_MS + 500) * 1000000ull)
                           == 0;
     s_write_all (result_fd, &result, sizeof result);
-    s_kill_reap (child);
+    bench_kill_reap (child);
     // Reaped now that the measurement is over (unless the runtime reaped it first: then ECHILD at once), so
     // that no zombie is left to an init that may not collect it.
     while (waitpid (result.server_pid, NULL, 0) < 0 && errno == EINTR)
@@ -358,7 +313,7 @@ s_detect (int trials)
         close (fds[1]);
         detect_result_t r;
         uint64_t deadline = bench_now_ns () + (SETUP_MS + 3 * BOUND_MS) * 1000000ull;
-        int got = pid > 0 && s_read_by (fds[0], &r, sizeof r, deadline) == 0;
+        int got = pid > 0 && bench_read_by (fds[0], &r, sizeof r, deadline) == 0;
         close (fds[0]);
         s_reap_by (pid, bench_now_ns () + 1000000000ull);
         if (!got || !r.setup_ok) {
@@ -435,7 +390,7 @@ s_release (int trials)
                 pause ();
         }
         char byte = 0;
-        int ok = a > 0 && s_read_by (held[0], &byte, 1, bench_now_ns () + SETUP_MS * 1000000ull) == 0
+        int ok = a > 0 && bench_read_by (held[0], &byte, 1, bench_now_ns () + SETUP_MS * 1000000ull) == 0
                  && byte == 'h';
         // B: opens its session (a first call), then waits for the lock with no deadline.
         pid_t b = ok ? fork () : -1;
@@ -452,21 +407,21 @@ s_release (int trials)
             for (;;)
                 pause ();
         }
-        ok = ok && b > 0 && s_read_by (ready[0], &byte, 1, bench_now_ns () + SETUP_MS * 1000000ull) == 0
+        ok = ok && b > 0 && bench_read_by (ready[0], &byte, 1, bench_now_ns () + SETUP_MS * 1000000ull) == 0
              && byte == 'r';
         if (!ok) {
             fprintf (stderr, "rom_failover: release: the holder or the waiter did not start (%s)\n",
                      rom_client_errmsg (client));
-            s_kill_reap (a);
-            s_kill_reap (b);
+            bench_kill_reap (a);
+            bench_kill_reap (b);
             rom_lock_destroy (&lock);
             break;
         }
-        s_sleep_ms (SETTLE_MS);
+        bench_sleep_ms (SETTLE_MS);
         uint64_t kill_ns = bench_now_ns ();
-        s_kill_reap (a); // reaped at once, as a parent would; the server learns of it from the connection
+        bench_kill_reap (a); // reaped at once, as a parent would; the server learns of it from the connection
         wait_report_t r;
-        int got = s_read_by (report[0], &r, sizeof r, kill_ns + BOUND_MS * 1000000ull) == 0;
+        int got = bench_read_by (report[0], &r, sizeof r, kill_ns + BOUND_MS * 1000000ull) == 0;
         double ms = got ? s_ms (kill_ns, r.at_ns) : BOUND_MS;
         // An acquire that returned before the kill would mean the lock was never held by A: not a release.
         int good = got && r.status == ROM_OK && r.at_ns >= kill_ns;
@@ -481,7 +436,7 @@ s_release (int trials)
                 fprintf (stderr, "  release trial %d: the waiter still waits %d ms after the kill\n",
                          release.trials, BOUND_MS);
         }
-        s_kill_reap (b);
+        bench_kill_reap (b);
         for (int i = 0; i < 2; i++) {
             close (held[i]);
             close (ready[i]);
@@ -582,10 +537,10 @@ s_goodbye (bool quick)
             pause ();
     }
     char byte = 0;
-    if (child > 0 && s_read_by (ready[0], &byte, 1, bench_now_ns () + SETUP_MS * 1000000ull) == 0
+    if (child > 0 && bench_read_by (ready[0], &byte, 1, bench_now_ns () + SETUP_MS * 1000000ull) == 0
         && byte == 'p') {
         uint64_t kill_ns = bench_now_ns (), worst = 0;
-        s_kill_reap (child);
+        bench_kill_reap (child);
         while (bench_now_ns () - kill_ns < 500000000ull) { // half a second of pings
             uint64_t t0 = bench_now_ns ();
             if (rom_client_ping (owner) != ROM_OK)
@@ -597,7 +552,7 @@ s_goodbye (bool quick)
                  (double) worst / 1e6);
         bench_metric ("rom_killed_40k_parked_worst_ping_ms", (double) worst / 1e6);
     } else
-        s_kill_reap (child);
+        bench_kill_reap (child);
     close (ready[0]);
     close (ready[1]);
     rom_queue_destroy (&queue);
@@ -644,12 +599,12 @@ s_server_start (const char *endpoint, uint64_t *ready_ns)
     }
     close (fds[1]);
     char ok = 0;
-    int got = pid > 0 && s_read_by (fds[0], &ok, 1, bench_now_ns () + SETUP_MS * 1000000ull) == 0;
+    int got = pid > 0 && bench_read_by (fds[0], &ok, 1, bench_now_ns () + SETUP_MS * 1000000ull) == 0;
     *ready_ns = bench_now_ns ();
     close (fds[0]);
     if (!got || !ok) {
         fprintf (stderr, "rom_failover: the standalone server on %s did not come up\n", endpoint);
-        s_kill_reap (pid);
+        bench_kill_reap (pid);
         return -1;
     }
     return pid;
@@ -672,7 +627,7 @@ s_restart (int trials)
     const char *why = NULL;
     if (rom_client_connect (endpoint, &copts, &client, &why) != ROM_OK) {
         fprintf (stderr, "rom_failover: restart: connect %s: %s\n", endpoint, why);
-        s_kill_reap (server);
+        bench_kill_reap (server);
         return;
     }
     // The baseline of this run: a sync round trip (ping) to a live server, p50 and p99 over 2000.
@@ -701,9 +656,9 @@ s_restart (int trials)
     int creates_ok = 0, odd_failures = 0, printed = 0; // printed: as in s_detect ()
     while (!s_series_done (&reconnect, trials)) {
         s_watchdog ("restart");
-        s_kill_reap (server);
+        bench_kill_reap (server);
         // A real restart takes at least this long; it also lets the client see the connection drop first.
-        s_sleep_ms (20);
+        bench_sleep_ms (20);
         server = s_server_start (endpoint, &ready_ns);
         if (server < 0)
             break;
@@ -721,7 +676,7 @@ s_restart (int trials)
             if (rc != ROM_UNAVAILABLE && odd_failures++ == 0)
                 fprintf (stderr, "  restart trial %d: a ping failed with %s: %s\n", reconnect.trials + 1,
                          rom_strerror (rc), rom_client_errmsg (client));
-            s_sleep_ms (1); // failures may come at once: do not starve the new server of the CPU
+            bench_sleep_ms (1); // failures may come at once: do not starve the new server of the CPU
         }
         double ms = ok_ns ? s_ms (ready_ns, ok_ns) : BOUND_MS;
         s_series_add (&reconnect, ms, ok_ns != 0);
@@ -749,7 +704,7 @@ s_restart (int trials)
     }
     s_watchdog ("restart: teardown");
     rom_client_destroy (&client);
-    s_kill_reap (server);
+    bench_kill_reap (server);
 }
 
 int

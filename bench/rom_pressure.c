@@ -42,47 +42,6 @@
 // The victim's latencies of one run, at most.
 #define MAX_SAMPLES 2000000
 
-static void
-s_sleep_ms (int ms)
-{
-    struct timespec ts = {ms / 1000, (long) (ms % 1000) * 1000000L};
-    while (nanosleep (&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
-// Read exactly `size` bytes before `deadline_ns`; 0, or -1 on timeout, EOF or error.
-static int
-s_read_by (int fd, void *buf, size_t size, uint64_t deadline_ns)
-{
-    size_t got = 0;
-    while (got < size) {
-        uint64_t now = bench_now_ns ();
-        if (now >= deadline_ns)
-            return -1;
-        struct pollfd item = {.fd = fd, .events = POLLIN};
-        int rc = poll (&item, 1, (int) ((deadline_ns - now + 999999) / 1000000));
-        if (rc <= 0)
-            continue;
-        ssize_t n = read (fd, (char *) buf + got, size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        got += (size_t) n;
-    }
-    return 0;
-}
-
-static void
-s_kill_reap (pid_t pid)
-{
-    if (pid <= 0)
-        return;
-    kill (pid, SIGKILL);
-    while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
-        ;
-}
-
 // CPU time (user + system) of a process so far, in clock ticks, from /proc/<pid>/stat; -1 if unreadable.
 static long long
 s_cpu_ticks (pid_t pid)
@@ -194,7 +153,7 @@ s_hold_more (const char *endpoint, holder_t *holders, int *n_holders, int held, 
     }
     for (int i = started; i < *n_holders; i++) {
         int ok = 0;
-        if (s_read_by (holders[i].report_fd, &ok, sizeof ok, bench_now_ns () + 120000000000ull) == 0)
+        if (bench_read_by (holders[i].report_fd, &ok, sizeof ok, bench_now_ns () + 120000000000ull) == 0)
             held += ok;
         else
             fprintf (stderr, "rom_pressure: holder %d did not report\n", (int) holders[i].pid);
@@ -269,7 +228,7 @@ s_connect (const char *transport, int big, double idle_secs)
                      held, steps[s]);
             break;
         }
-        s_sleep_ms (200); // let the last hellos settle
+        bench_sleep_ms (200); // let the last hellos settle
         if (s == 0)
             rss0 = bench_rss_bytes (server);
         // The owner's ping before and after the next connects: clients that come and go (each a connection
@@ -297,7 +256,7 @@ s_connect (const char *transport, int big, double idle_secs)
         // Idle CPU: nobody calls; whatever the server spends now it spends per connection (timers, sweeps).
         long long c0 = s_cpu_ticks (server);
         uint64_t t0 = bench_now_ns ();
-        s_sleep_ms ((int) (idle_secs * 1000));
+        bench_sleep_ms ((int) (idle_secs * 1000));
         long long c1 = s_cpu_ticks (server);
         double secs = (double) (bench_now_ns () - t0) / 1e9;
         double cpu_pct = c0 >= 0 && c1 >= 0 ? (double) (c1 - c0) / (double) sysconf (_SC_CLK_TCK) / secs * 100
@@ -322,7 +281,7 @@ s_connect (const char *transport, int big, double idle_secs)
     for (int i = 0; i < n_holders; i++)
         kill (holders[i].pid, SIGKILL);
     for (int i = 0; i < n_holders; i++) {
-        s_kill_reap (holders[i].pid);
+        bench_kill_reap (holders[i].pid);
         close (holders[i].report_fd);
     }
     double end_ms = -1, worst_ping_ms = 0;
@@ -339,7 +298,7 @@ s_connect (const char *transport, int big, double idle_secs)
             end_ms = (double) (bench_now_ns () - kill_ns) / 1e6;
             break;
         }
-        s_sleep_ms (5);
+        bench_sleep_ms (5);
     }
     long long kill_cpu1 = s_cpu_ticks (server);
     double kill_cpu_ms = kill_cpu0 >= 0 && kill_cpu1 >= 0
@@ -508,9 +467,9 @@ s_flood_stop (flood_run_t *run)
 {
     long long n = -1;
     kill (run->pid, SIGTERM);
-    if (s_read_by (run->count_fd, &n, sizeof n, bench_now_ns () + 2000000000ull) != 0)
+    if (bench_read_by (run->count_fd, &n, sizeof n, bench_now_ns () + 2000000000ull) != 0)
         n = -1;
-    s_kill_reap (run->pid);
+    bench_kill_reap (run->pid);
     close (run->go_fd);
     close (run->count_fd);
     return n;
@@ -567,12 +526,12 @@ s_flood_cases (const char *prefix, const char *endpoint, const char *authkey, co
             for (int f = 0; f < n_run; f++)
                 if (s_flood_start (endpoint, authkey, kinds[k], &run[f]) != 0)
                     return;
-            s_sleep_ms (100); // the flooders connect
+            bench_sleep_ms (100); // the flooders connect
             long long rss_before = bench_rss_bytes (server);
             for (int f = 0; f < n_run; f++)
                 if (write (run[f].go_fd, "g", 1) != 1)
                     return;
-            s_sleep_ms (n_run ? 200 : 0); // the flood reaches its pace (and fills what it fills)
+            bench_sleep_ms (n_run ? 200 : 0); // the flood reaches its pace (and fills what it fills)
             s_victim (value, opts->secs, &p50[k][r], &p99[k][r], &rate[k][r]);
             long long rss_after = bench_rss_bytes (server);
             double secs = opts->secs + 0.2;
@@ -583,7 +542,7 @@ s_flood_cases (const char *prefix, const char *endpoint, const char *authkey, co
             }
             if ((kinds[k] & ~FLOOD_NICE) == FLOOD_UNREAD && rss_before > 0 && rss_after > 0)
                 rss_growth[n_growth++] = (double) (rss_after - rss_before) / 1e6;
-            s_sleep_ms (50); // the server drains what the flood left (and ends its session)
+            bench_sleep_ms (50); // the server drains what the flood left (and ends its session)
         }
     double alone_p50 = -1, alone_p99 = -1;
     for (int k = 0; k < n_kinds; k++) {
