@@ -34,15 +34,6 @@ static struct {
     romi_conn_t *listener;
 } s_fake = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-static void
-s_frame (romi_frame_t *frame, const void *data, size_t size)
-{
-    if (romi_frame_init_size (frame, size) != 0)
-        abort ();
-    if (size)
-        memcpy (romi_frame_data (frame), data, size);
-}
-
 // Set the call id of every entry of batch frame `src` to `call_id` into `frame`; false when an entry is
 // malformed or the batch is large (then it goes as fuzzed).
 static bool
@@ -78,7 +69,7 @@ s_patch_batch (romi_frame_t *frame, const uint8_t *src, size_t size, uint64_t ca
         memcpy (buf + at, payload, psize);
         n = at + psize;
     }
-    s_frame (frame, buf, n);
+    fuzz_frame (frame, buf, n);
     return true;
 }
 
@@ -110,7 +101,7 @@ s_answer (const romi_frame_t *peer, const Rom__CallHeader *header)
         }
         for (size_t i = 0; i < msg.n; i++)
             if (!made[1 + i])
-                s_frame (&frames[1 + i], msg.data[i], msg.size[i]);
+                fuzz_frame (&frames[1 + i], msg.data[i], msg.size[i]);
         if (romi_send (s_fake.listener, frames, 1 + msg.n, ROMI_SEND_DONTWAIT) != 0)
             for (size_t i = 0; i <= msg.n; i++)
                 romi_frame_close (&frames[i]);

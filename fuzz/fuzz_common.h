@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define FUZZ_FRAMES_MAX 4u
 
@@ -41,5 +43,18 @@ fuzz_next_message (const uint8_t **p, const uint8_t *end, fuzz_message_t *msg)
     }
     return 1;
 }
+
+// A frame holding a copy of `size` bytes at `data` (both frame-level targets; rom_private.h, included
+// first, brings the frame type). A harness without memory cannot go on: abort.
+#ifdef ROMI_TRANSPORT_H
+static inline void
+fuzz_frame (romi_frame_t *frame, const void *data, size_t size)
+{
+    if (romi_frame_init_size (frame, size) != 0)
+        abort ();
+    if (size)
+        memcpy (romi_frame_data (frame), data, size);
+}
+#endif
 
 #endif

@@ -37,16 +37,6 @@ typedef struct {
     unsigned n_hellos;
 } fuzz_t;
 
-// A frame with a copy of `size` bytes.
-static void
-s_frame (romi_frame_t *frame, const void *data, size_t size)
-{
-    if (romi_frame_init_size (frame, size) != 0)
-        abort ();
-    if (size)
-        memcpy (romi_frame_data (frame), data, size);
-}
-
 static void
 s_pack (romi_frame_t *frame, const ProtobufCMessage *msg)
 {
@@ -107,12 +97,12 @@ s_send (fuzz_t *f, const fuzz_message_t *msg)
         if (changed)
             s_pack (&frames[0], &header->base);
         else
-            s_frame (&frames[0], msg->data[0], msg->size[0]);
+            fuzz_frame (&frames[0], msg->data[0], msg->size[0]);
         protobuf_c_message_free_unpacked (&header->base, NULL);
     } else
-        s_frame (&frames[0], msg->data[0], msg->size[0]);
+        fuzz_frame (&frames[0], msg->data[0], msg->size[0]);
     for (size_t i = 1; i < msg->n; i++)
-        s_frame (&frames[i], msg->data[i], msg->size[i]);
+        fuzz_frame (&frames[i], msg->data[i], msg->size[i]);
     if (hello && msg->n > 1) {
         Rom__HelloRequest *request = rom__hello_request__unpack (NULL, msg->size[1], msg->data[1]);
         if (request && request->join >= 1 && request->join <= f->n_sessions) {
