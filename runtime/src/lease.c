@@ -137,17 +137,14 @@ romi_lease_on_drops (romi_lease_t *self, romi_io_t *io, romi_sessions_t *session
         // to test the path first; a peer refused at its handshake). One sweep soon is still due, unless one
         // is already: a hello read after its own connection's drop makes a peer on that fd (a kill storm
         // finding), which that sweep marks again (s_remark ()) and probes.
-        if (s_mark (sessions, fd) == 0) {
-            if (!self->sweep_at_ms) {
-                self->event_ms = now;
-                self->sweeps_done = ROM_SWEEPS - 1; // the last of a series: one sweep, which confirms nothing
-                self->sweep_at_ms = now + s_sweeps[2]; // room for the hellos queued behind the drop
-            }
+        bool marked = s_mark (sessions, fd) > 0;
+        if (!marked && self->sweep_at_ms)
             continue;
-        }
         self->event_ms = now;
-        self->sweeps_done = 0;
-        self->sweep_at_ms = now + s_sweeps[0];
+        // Unmarked: the last sweep of a series only (it confirms nothing), with room for the hellos queued
+        // behind the drop.
+        self->sweeps_done = marked ? 0 : ROM_SWEEPS - 1;
+        self->sweep_at_ms = now + s_sweeps[marked ? 0 : 2];
     }
 }
 
