@@ -51,17 +51,17 @@ MARGIN = 2.0                 # seconds a caller waits past a deadline it gave th
 CALL_TIMEOUT = 60.0          # a call that does not wait: how long its reply may take
 CONNECT_TIMEOUT = 5.0
 # Calls in flight per thread before a new async call waits for a reply (any: the oldest may be a get that
-# waits for an item). Unread replies queue in the server's ROUTER pipe to us and our socket's, each of
-# which holds 1000 messages (ZMQ's high-water marks; the ROUTER drops a peer's messages past its own): at
-# most 1000 in flight, none is ever lost however far ahead the caller sends. The cost: a thread's 1001st
-# call waits while its 1000 earlier ones all wait on the server (gets of an empty queue, say).
-MAX_IN_FLIGHT = 1000
-# The same on a direct ZMTP connection (zmtp.py), which has no pipe of its own: unread replies wait in the
-# server's ROUTER pipe and the kernel's socket buffer only. That pipe's writer learns of what was read only
-# every 500 messages (libzmq's low-water mark, half its 1000), so it may count itself full with 501 in it; the
-# kernel's buffer may take as few as ~200 small replies (each write of the server's I/O thread is charged
-# ~1 KiB). 400 in flight stays under the pipe's worst case alone.
-MAX_IN_FLIGHT_ZMTP = 400
+# waits for an item). Unread replies wait in the server's ROUTER pipe to us (which drops a peer's messages
+# past its high-water mark of 1000), the kernel's socket buffer and, on pyzmq, our socket's own pipe. Only
+# the server's pipe can be counted on: the client's I/O thread may lag on a loaded machine, and the kernel's
+# buffer may take as few as ~200 small replies (each write of the server's I/O thread is charged ~1 KiB).
+# That pipe's writer learns of what was read only every 500 messages (libzmq's low-water mark, half its
+# 1000), so it may count itself full with 501 in it, and the server's own liveness probes (lease.c) take
+# slots in it too. 400 in flight stays under its worst case alone, on either transport: none is ever lost
+# however far ahead the caller sends. (At 1000 on pyzmq, a test with 1000 unread replies lost one in about
+# four runs on a loaded machine.) The cost: a thread's 401st call waits while its 400 earlier ones all
+# wait on the server (gets of an empty queue, say).
+MAX_IN_FLIGHT = 400
 # Plain ints: pyzmq's flags are enums whose | and & cost a microsecond each on the hot path.
 _EVENTS, _POLLIN = int(zmq.EVENTS), int(zmq.POLLIN)
 _NOBLOCK, _SNDMORE_NOBLOCK = int(zmq.NOBLOCK), int(zmq.SNDMORE | zmq.NOBLOCK)
@@ -98,8 +98,6 @@ def use_zmtp(endpoint, authkey):
 class _ZmqChannel:
     """A thread's pyzmq DEALER. Its monitor tells a waiting call at once that the connection dropped (the
     server died), as C's channels answer UNAVAILABLE then rather than waiting the deadline out."""
-
-    max_in_flight = MAX_IN_FLIGHT
 
     def __init__(self, context, endpoint, keys):
         sock = self.sock = context.socket(zmq.DEALER)
@@ -233,7 +231,6 @@ class Client:
         if chan is None:
             if self._zmtp:
                 chan = zmtp.Dealer(self.endpoint)
-                chan.max_in_flight = MAX_IN_FLIGHT_ZMTP
             else:
                 with self._lock:
                     if self._context is None:
@@ -422,8 +419,8 @@ class Client:
                     what=None, incarnation=0, convert=None, oneway=False, context=None):
         chan = self._channel()            # checks for a fork first
         pending = self._local.pending
-        if len(pending) >= chan.max_in_flight:
-            self._pump(_Room(pending, chan.max_in_flight), None)      # any reply makes room (the oldest may be a waiting get)
+        if len(pending) >= MAX_IN_FLIGHT:
+            self._pump(_Room(pending, MAX_IN_FLIGHT), None)      # any reply makes room (the oldest may be a waiting get)
         if timeout is not None:
             server_ms = max(1, int(timeout * 1000 + 0.999))
             client_wait = timeout + MARGIN
@@ -536,7 +533,7 @@ class _Failed(Exception):
 
 
 class _Room:
-    """What call_async waits for when its channel's max_in_flight calls are in flight: room for one more,
+    """What call_async waits for when MAX_IN_FLIGHT calls are in flight: room for one more,
     as _pump sees a Future (done, no deadline of its own)."""
     _deadline = None
     _what = 'waiting for room among the calls in flight'

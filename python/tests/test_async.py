@@ -26,7 +26,7 @@ def test_value_add_async_results_in_order(manager):
 
 
 def test_more_in_flight_than_the_window(manager):
-    # Past MAX_IN_FLIGHT (1000; 400 on a direct ZMTP connection) a new call first waits for a reply: none is
+    # Past MAX_IN_FLIGHT (400, either transport) a new call first waits for a reply: none is
     # lost to a high-water mark.
     d = manager.dict()
     futures = [d.incr_async(i % 7) for i in range(3000)]
