@@ -135,6 +135,12 @@ romi_monitor_open (void *socket, int events)
     if (zmq_socket_monitor (socket, endpoint, events) != 0)
         return NULL;
     void *monitor = romi_socket_new (ZMQ_PAIR);
+    // No high-water mark on the events' pipe: libzmq's I/O thread sends an event with a blocking send, so
+    // with the default (1000 + 1000) a burst of drops (thousands of clients killed at once) stopped the I/O
+    // thread, every connection's traffic with it, until this side had read them. An event is ~100 bytes.
+    int unlimited = 0;
+    if (monitor && zmq_setsockopt (monitor, ZMQ_RCVHWM, &unlimited, sizeof unlimited) != 0)
+        romi_socket_close (&monitor);
     if (!monitor || zmq_connect (monitor, endpoint) != 0) {
         zmq_socket_monitor (socket, NULL, 0);
         romi_socket_close (&monitor);

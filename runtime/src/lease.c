@@ -14,18 +14,29 @@
 //   - TCP keepalives answered by the peer's kernel (not ZMTP heartbeats, which its ZMQ I/O thread answers,
 //     and a stopped process does not): a peer whose host died or whose network was cut is disconnected too,
 //     so it also shows up as a DISCONNECTED event. On ipc a connection cannot go silently away.
-// Each session keeps the routing ids of its connections (one per client thread). A DISCONNECTED event marks
-// the peers on that fd (and those whose fd is unknown) as suspects and schedules sweeps: the first one
-// millisecond later, then a few more, further apart (ROM_SWEEPS). A sweep probes the suspects, forgets those
-// that are gone, and ends each session left with none. The repeats are there because the monitor event
-// overtakes the pipe's termination inside libzmq (the ROUTER forgets the routing id only once the I/O thread
-// and this thread have exchanged their termination commands): an early probe may still find the pipe.
-// Measured here: the first or second sweep finds a killed client's pipe gone (~1-5 ms after its death).
-// Every sweep of a series marks again the peers on the fds dropped since it began: a client killed right
-// after sending its hello has that hello read (and its session opened) after its connection's drop event may
-// have been handled, so its peer was not there to be marked then; without the re-marking, such a session
-// lived for ever on a dead connection (the kill storm, tests/stress, left one in about three runs of 1250
-// killed clients).
+// Each session keeps the routing ids of its connections (one per client thread), indexed by fd (peers.c).
+// A DISCONNECTED event makes suspects of the peers on that fd (and of those whose fd is unknown): each is
+// probed 1 ms after, then a few more times, further apart (s_sweeps), and forgotten at the first probe that
+// finds it gone; a session left with no peer ends. The repeats are there because the monitor event overtakes
+// the pipe's termination inside libzmq (the ROUTER forgets the routing id only once the I/O thread and this
+// thread have exchanged their termination commands): an early probe may still find the pipe. Measured here:
+// the first or second probe finds a killed client's pipe gone (~1-5 ms after its death). Each suspect has
+// its own schedule, from when it was marked, so a stream of drops (clients coming and going, a flood of
+// refused handshakes) probes each suspect at most ROMI_SUSPECT_STAGES times, and the cost of a drop is the
+// peers that were on its fd: a server with 10 000 idle clients handles one more drop as fast as with none.
+//
+// Fd numbers are reused, which the index must not mistake for the same connection:
+//   - a client killed right after its hello may have that hello read after its connection's drop was
+//     handled: its peer is then on an fd whose connection is already gone, and no later drop will name it
+//     (the kill storm, tests/stress, left such a session for ever in about one run in sixteen);
+//   - a new client's first connection usually gets the fd number of one that just closed (on ipc always: a
+//     client's connect first opens and closes a connection to test the path, ipc.c).
+// So a peer first seen on an fd number whose connection dropped before is a suspect too (REUSED): probed
+// gone, it was the dead one; alive after every probe, it is the new connection and keeps its fd. One whose
+// own fd dropped (DROPPED) and that is alive after every probe came back on another connection (its routing
+// id was handed over, below) and has an unknown fd until its next message. Before the two were told apart,
+// every new ipc client was probed alive, its fd made unknown, and an idle peer of unknown fd is a suspect at
+// every drop: 10 000 idle clients took 106 s to connect instead of 3 and the server 86 KB each.
 // Clients give each socket a random, stable routing id and the server sets ZMQ_ROUTER_HANDOVER, so a client
 // whose TCP connection broke and came back (ZMQ reconnects by itself) is the same peer; it says hello again
 // to join its session, if that still exists.
@@ -45,9 +56,8 @@
 #include <string.h>
 
 #define ROM_MIN_SESSION_TIMEOUT_MS 40u
-// When to sweep after a DISCONNECTED event, in ms after it (see the opening comment).
-static const unsigned s_sweeps[] = {1, 4, 16, 64, 250};
-#define ROM_SWEEPS (sizeof s_sweeps / sizeof s_sweeps[0])
+// When to probe a suspect, in ms after it was marked (see the opening comment).
+static const unsigned s_sweeps[ROMI_SUSPECT_STAGES] = {1, 4, 16, 64, 250};
 
 uint32_t
 romi_lease_timeout (uint32_t requested_ms)
@@ -63,67 +73,29 @@ romi_lease_init (romi_lease_t *self, uint32_t timeout_ms)
     self->timeout_ms = timeout_ms;
 }
 
+// When the next probe is due (ms), or 0 when there is no suspect.
+static uint64_t
+s_next_due (const romi_peers_t *peers)
+{
+    uint64_t due = 0;
+    for (unsigned stage = 0; stage < ROMI_SUSPECT_STAGES; stage++) {
+        const romi_peer_t *first = romi_peers_next_suspect (peers, stage);
+        if (first && (!due || first->since_ms + s_sweeps[stage] < due))
+            due = first->since_ms + s_sweeps[stage];
+    }
+    return due;
+}
+
 long
-romi_lease_poll_timeout (const romi_lease_t *self, uint64_t now, long timeout)
+romi_lease_poll_timeout (const romi_lease_t *self, const romi_sessions_t *sessions, uint64_t now,
+                         long timeout)
 {
-    if (!self->sweep_at_ms)
+    (void) self;
+    uint64_t due = s_next_due (&sessions->peers);
+    if (!due)
         return timeout;
-    long until = self->sweep_at_ms > now ? (long) (self->sweep_at_ms - now) : 0;
+    long until = due > now ? (long) (due - now) : 0;
     return timeout < 0 || until < timeout ? until : timeout;
-}
-
-// Mark the peers that may have been on `fd`; returns how many.
-static size_t
-s_mark (romi_sessions_t *sessions, int fd)
-{
-    uint64_t key;
-    void *value;
-    size_t cursor = 0, marked = 0;
-    while (romi_map_next (&sessions->by_id, &cursor, &key, &value)) {
-        romi_session_t *session = value;
-        for (size_t i = 0; i < session->n_peers; i++)
-            if (session->peers[i].fd == fd || session->peers[i].fd < 0) {
-                session->peers[i].suspect = true;
-                marked++;
-            }
-    }
-    return marked;
-}
-
-// Remember `fd` as dropped for the rest of the series of sweeps.
-static void
-s_remember (romi_lease_t *self, int fd)
-{
-    if (!self->sweep_at_ms) { // a new series
-        self->n_dropped = 0;
-        self->dropped_overflow = false;
-    }
-    for (size_t i = 0; i < self->n_dropped; i++)
-        if (self->dropped[i] == fd)
-            return;
-    if (self->n_dropped < ROM_LEASE_DROPPED_MAX)
-        self->dropped[self->n_dropped++] = fd;
-    else
-        self->dropped_overflow = true;
-}
-
-// Make suspects of the peers on the fds dropped in this series, those that joined since included.
-static void
-s_remark (const romi_lease_t *self, romi_sessions_t *sessions)
-{
-    uint64_t key;
-    void *value;
-    size_t cursor = 0;
-    while (romi_map_next (&sessions->by_id, &cursor, &key, &value)) {
-        romi_session_t *session = value;
-        for (size_t i = 0; i < session->n_peers; i++) {
-            romi_peer_t *peer = &session->peers[i];
-            bool dropped = self->dropped_overflow || peer->fd < 0;
-            for (size_t j = 0; !dropped && j < self->n_dropped; j++)
-                dropped = peer->fd == self->dropped[j];
-            peer->suspect |= dropped;
-        }
-    }
 }
 
 void
@@ -131,80 +103,31 @@ romi_lease_on_drops (romi_lease_t *self, romi_io_t *io, romi_sessions_t *session
 {
     int fd;
     while (romi_io_next_drop (io, &fd)) {
-        s_remember (self, fd);
-        // A drop that names no session's peer needs no series of sweeps: every sweep walks all sessions, and
-        // drops of connections that never said hello are common (an ipc client's connect opens and closes one
-        // to test the path first; a peer refused at its handshake). One sweep soon is still due, unless one
-        // is already: a hello read after its own connection's drop makes a peer on that fd (a kill storm
-        // finding), which that sweep marks again (s_remark ()) and probes.
-        bool marked = s_mark (sessions, fd) > 0;
-        if (!marked && self->sweep_at_ms)
-            continue;
-        self->event_ms = now;
-        // Unmarked: the last sweep of a series only (it confirms nothing), with room for the hellos queued
-        // behind the drop.
-        self->sweeps_done = marked ? 0 : ROM_SWEEPS - 1;
-        self->sweep_at_ms = now + s_sweeps[marked ? 0 : 2];
+        self->drops++;
+        romi_peers_dropped (&sessions->peers, fd, now);
     }
 }
 
 void
 romi_lease_sweep (romi_lease_t *self, romi_io_t *io, romi_deferred_t *deferred, uint64_t now)
 {
-    if (!self->sweep_at_ms || now < self->sweep_at_ms)
-        return;
     romi_sessions_t *sessions = &deferred->hosting->sessions;
-    s_remark (self, sessions);
-    bool confirm = self->sweeps_done + 1 < ROM_SWEEPS, retry = false;
-    uint64_t *dead = NULL;
-    size_t n_dead = 0, dead_capacity = 0;
-    uint64_t key;
-    void *value;
-    size_t cursor = 0;
-    while (romi_map_next (&sessions->by_id, &cursor, &key, &value)) {
-        romi_session_t *session = value;
-        bool probed = false;
-        for (size_t i = 0; i < session->n_peers;) {
-            romi_peer_t *peer = &session->peers[i];
-            if (!peer->suspect) {
-                i++;
+    romi_peers_t *peers = &sessions->peers;
+    // The latest stage first: a suspect that passes moves to the next stage's tail, not to be probed twice
+    // in one sweep.
+    for (unsigned stage = ROMI_SUSPECT_STAGES; stage-- > 0;) {
+        romi_peer_t *peer;
+        while ((peer = romi_peers_next_suspect (peers, stage)) && peer->since_ms + s_sweeps[stage] <= now) {
+            self->probes++;
+            if (romi_io_probe (io, peer->id, peer->size)) {
+                romi_peer_passed (peers, peer);
                 continue;
             }
-            probed = true;
-            if (romi_io_probe (io, peer->id, peer->size)) {
-                // Alive, but its fd may have been reused: unknown until its next message says.
-                peer->fd = -1;
-                peer->suspect = confirm;
-                i++;
-            } else
-                romi_session_drop_peer (session, i);
-        }
-        if (probed && session->n_peers == 0) {
-            if (n_dead == dead_capacity) {
-                size_t capacity = dead_capacity ? dead_capacity * 2 : 16;
-                uint64_t *grown = realloc (dead, capacity * sizeof *grown);
-                if (!grown) {
-                    retry = true; // the rest waits for the next sweep
-                    break;
-                }
-                dead = grown;
-                dead_capacity = capacity;
+            romi_session_t *session = peer->session;
+            if (romi_session_drop_peer (sessions, peer) == 0) {
+                romi_session_end (deferred, session, ROM_SESSION_END_LOST);
+                self->sessions_dropped++;
             }
-            dead[n_dead++] = session->id;
         }
     }
-    // Ended outside the iteration: ending a session changes the map.
-    for (size_t i = 0; i < n_dead; i++) {
-        romi_session_t *session = romi_sessions_find (sessions, dead[i]);
-        if (session) {
-            romi_session_end (deferred, session, ROM_SESSION_END_LOST);
-            self->sessions_dropped++;
-        }
-    }
-    free (dead);
-    if (!retry || self->sweeps_done + 1 < ROM_SWEEPS)
-        self->sweeps_done++;
-    self->sweep_at_ms = self->sweeps_done < ROM_SWEEPS ? self->event_ms + s_sweeps[self->sweeps_done] : 0;
-    if (self->sweep_at_ms && self->sweep_at_ms <= now)
-        self->sweep_at_ms = now + 1;
 }

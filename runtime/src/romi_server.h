@@ -4,6 +4,7 @@
 // (runtime/host/).
 //
 //   romi_map.h          map.c          uint64 -> pointer map
+//   romi_peers.h        peers.c        sessions' connections by fd, the lease's suspects
 //   romi_session.h      session.c      session records, connections, lost sessions
 //   romi_object.h       object.c       the object table and its reference counts
 //   romi_auth.h         auth.c         authkey: CURVE keys, ZAP handler
@@ -23,6 +24,7 @@
 #define ROMI_SERVER_H
 
 #include "romi_map.h"
+#include "romi_peers.h"
 #include "romi_session.h"
 #include "romi_object.h"
 #include "romi_auth.h"

@@ -6,15 +6,8 @@
 #define ROMI_SESSION_H
 
 #include "romi_map.h"
+#include "romi_peers.h"
 #include "../util/romi_list.h" // relative: the tests see runtime/src only
-
-// One connection of a session: a client thread's DEALER, known by its ROUTER routing id (lease.c).
-typedef struct {
-    uint8_t *id; // the routing id (clients set a random, stable one per socket)
-    size_t size;
-    int fd;       // its socket in the server (ZMQ_SRCFD); -1 when unknown
-    bool suspect; // a connection dropped that may be this one: probe it at the next sweep
-} romi_peer_t;
 
 // Why a session ended, for a client that comes back to it (ROM_SESSION_LOST's text).
 typedef enum {
@@ -33,13 +26,14 @@ typedef struct romi_session {
     romi_list_t parked; // its deferred calls (rom_call_t.session_link; deferred.c)
     romi_map_t hooked;  // ids of objects with a session-end hook it called: told of its end (hosting.c)
     uint64_t last_seen_ms;
-    romi_peer_t *peers; // its live connections; the session ends when none is left
+    romi_peer_t **peers; // its live connections (peers.c); the session ends when none is left
     size_t n_peers, peers_capacity;
 } romi_session_t;
 
 // The sessions of one server run. Used from its loop thread only.
 typedef struct {
     romi_map_t by_id;    // session id -> romi_session_t
+    romi_peers_t peers;  // the connections of them all, by fd (lease.c)
     romi_map_t lost;     // sessions lost (not said goodbye to) lately: id -> when (ms), for their
     uint64_t *lost_ring; // clients' ROM_SESSION_LOST; the ring bounds how many are remembered
     size_t lost_next;
@@ -69,9 +63,11 @@ bool romi_sessions_lost (const romi_sessions_t *self, uint64_t id, char *buf, si
 // A message for `session` came from the connection with routing id `id` (`size` bytes) on socket `fd`: true
 // when that is one of its connections (its fd is updated). With `add`, an unknown one becomes one (a hello);
 // false then only when out of memory.
-bool romi_session_touch (romi_session_t *session, const void *id, size_t size, int fd, bool add);
-// Forget connection `i` of `session` (its probe found it gone); the last one takes its place.
-void romi_session_drop_peer (romi_session_t *session, size_t i);
+bool romi_session_touch (romi_sessions_t *self, romi_session_t *session, const void *id, size_t size, int fd,
+                         bool add);
+// Forget `peer`, a connection of its session (its probe found it gone), and free it; returns how many
+// connections its session has left.
+size_t romi_session_drop_peer (romi_sessions_t *self, romi_peer_t *peer);
 
 // 64 random bits, never 0 (wire.c).
 uint64_t romi_random64 (void);

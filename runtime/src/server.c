@@ -247,11 +247,12 @@ s_dispatch (rom_server_t *self, romi_io_msg_t *msg, const Rom__CallHeader *heade
     // A hello is a connection's first message (a client says hello again after its connection came back),
     // so its fd may be a reused one: the drop of that fd's previous connection is already in the monitor
     // (libzmq's I/O thread reports a disconnection before it closes the fd, and accepts the fd again only
-    // after), but may be read only after this message. Read, it would mark the new peer a suspect; probed
-    // alive, its fd becomes unknown, and an idle peer of unknown fd is probed at every drop of anyone's
-    // connection, five times, for as long as it stays idle. Measured (bench/rom_pressure, ipc, whose
-    // connect opens and closes a probe connection first): with 2000 idle clients, 534 of them had ended up
-    // so, and pings took 200-300 us instead of 20 while clients came and went. Drops are read first.
+    // after), but may be read only after this message. Read after, it would pass the new peer for one on the
+    // dropped connection; probed alive, its fd would become unknown, and an idle peer of unknown fd is a
+    // suspect at every drop of anyone's connection for as long as it stays idle (lease.c). Measured
+    // (bench/rom_pressure, ipc, whose connect opens and closes a probe connection first): with 2000 idle
+    // clients, 534 of them had ended up so, and pings took 200-300 us instead of 20 while clients came and
+    // went. Drops are read first: the new peer is then one on a reused fd number, probed a few times only.
     if (header->object_id == ROM_MANAGER_ID && header->method == ROM__MANAGER_METHOD__HELLO)
         romi_lease_on_drops (&self->lease, &self->io, &hosting->sessions, romi_now_ms ());
     // Sessions belong to the connections they were opened or joined on: every call but a hello names one,
@@ -262,7 +263,7 @@ s_dispatch (rom_server_t *self, romi_io_msg_t *msg, const Rom__CallHeader *heade
                                                   : NULL;
         size_t id_size;
         const void *id = romi_io_peer_id (peer, &id_size);
-        if (!session || !romi_session_touch (session, id, id_size, fd, false)) {
+        if (!session || !romi_session_touch (&hosting->sessions, session, id, id_size, fd, false)) {
             char lost[ROM_ERRMSG_MAX];
             if (!header->session)
                 romi_refuse (&self->replies, peer, header->call_id, flags, ROM_DENIED,
@@ -524,7 +525,7 @@ rom_server_run (rom_server_t *self)
     while (!self->stopping) {
         uint64_t now = romi_now_ms ();
         long timeout = romi_deferred_timeout (&self->deferred, now);
-        timeout = romi_lease_poll_timeout (&self->lease, now, timeout);
+        timeout = romi_lease_poll_timeout (&self->lease, &self->hosting.sessions, now, timeout);
         // Not while the worker pool runs calls: their completions wake the poll (romi_pool_fd), not the spin.
         if (busy && timeout != 0 && self->spin_us && romi_pool_in_flight (self->pool) == 0
             && romi_io_spin (&self->io, self->spin_us, &self->stopping))

@@ -38,11 +38,11 @@ s_object_ref (const romi_hosting_t *hosting, const romi_object_t *object, Rom__O
 
 // The caller's connection becomes (`add`) or is confirmed as one of `session`'s.
 static bool
-s_touch (romi_session_t *session, const rom_call_t *call, bool add)
+s_touch (romi_hosting_t *hosting, romi_session_t *session, const rom_call_t *call, bool add)
 {
     size_t size;
     const void *id = romi_io_peer_id (&call->peer, &size);
-    return romi_session_touch (session, id, size, call->fd, add);
+    return romi_session_touch (&hosting->sessions, session, id, size, call->fd, add);
 }
 
 ROM_OP (s_hello, Rom__HelloRequest, Rom__HelloReply)
@@ -57,7 +57,7 @@ ROM_OP (s_hello, Rom__HelloRequest, Rom__HelloReply)
     // so knowing (or guessing) a session id is not enough to act in its name.
     romi_session_t *session = hello->join ? romi_sessions_find (&hosting->sessions, hello->join) : NULL;
     if (session && session->secret == hello->secret) {
-        if (!s_touch (session, call, true))
+        if (!s_touch (hosting, session, call, true))
             return rom_call_fail (call, ROM_NOMEM, "server out of memory for a connection");
         reply->joined = true;
     } else {
@@ -73,7 +73,7 @@ ROM_OP (s_hello, Rom__HelloRequest, Rom__HelloReply)
         if (!(session = romi_sessions_new (&hosting->sessions)))
             return rom_call_fail (call, ROM_NOMEM, "server out of memory for a session");
         // Its first connection: the session lives while one of them does (lease.c).
-        if (!s_touch (session, call, true)) {
+        if (!s_touch (hosting, session, call, true)) {
             romi_session_end (call->deferred, session, ROM_SESSION_END_GOODBYE);
             return rom_call_fail (call, ROM_NOMEM, "server out of memory for a session");
         }

@@ -19,11 +19,12 @@ romi_sessions_init (romi_sessions_t *self, uint32_t timeout_ms)
     memset (self, 0, sizeof *self);
     romi_map_init (&self->by_id);
     romi_map_init (&self->lost);
+    romi_peers_init (&self->peers);
     self->timeout_ms = timeout_ms;
 }
 
 static void
-s_session_free (romi_session_t *session)
+s_session_free (romi_sessions_t *self, romi_session_t *session)
 {
     romi_map_clear (&session->refs);
     romi_map_clear (&session->hooked);
@@ -31,7 +32,7 @@ s_session_free (romi_session_t *session)
     while (session->owned.next != &session->owned)
         romi_ring_remove (session->owned.next);
     for (size_t i = 0; i < session->n_peers; i++)
-        free (session->peers[i].id);
+        romi_peer_destroy (&self->peers, &session->peers[i]);
     free (session->peers);
     free (session);
 }
@@ -43,8 +44,9 @@ romi_sessions_fini (romi_sessions_t *self)
     void *value;
     size_t cursor = 0;
     while (romi_map_next (&self->by_id, &cursor, &key, &value))
-        s_session_free (value);
+        s_session_free (self, value);
     romi_map_clear (&self->by_id);
+    romi_peers_fini (&self->peers);
     romi_map_clear (&self->lost);
     free (self->lost_ring);
     self->lost_ring = NULL;
@@ -95,7 +97,7 @@ romi_sessions_remove (romi_sessions_t *self, romi_session_t *session, bool lost)
     if (lost)
         s_remember (self, session->id);
     romi_map_remove (&self->by_id, session->id);
-    s_session_free (session);
+    s_session_free (self, session);
 }
 
 bool
@@ -114,13 +116,15 @@ romi_sessions_lost (const romi_sessions_t *self, uint64_t id, char *buf, size_t 
 }
 
 bool
-romi_session_touch (romi_session_t *session, const void *id, size_t size, int fd, bool add)
+romi_session_touch (romi_sessions_t *self, romi_session_t *session, const void *id, size_t size, int fd,
+                    bool add)
 {
     // Newest first: a client's threads are few, and the one calling now is usually the last one seen.
     for (size_t i = session->n_peers; i-- > 0;) {
-        romi_peer_t *known = &session->peers[i];
+        romi_peer_t *known = session->peers[i];
         if (known->size == size && memcmp (known->id, id, size) == 0) {
-            known->fd = fd;
+            if (known->fd != fd)
+                romi_peer_move (&self->peers, known, fd, romi_now_ms ());
             return true;
         }
     }
@@ -128,26 +132,28 @@ romi_session_touch (romi_session_t *session, const void *id, size_t size, int fd
         return false;
     if (session->n_peers == session->peers_capacity) {
         size_t capacity = session->peers_capacity ? session->peers_capacity * 2 : 2;
-        romi_peer_t *peers = realloc (session->peers, capacity * sizeof *peers);
+        romi_peer_t **peers = realloc (session->peers, capacity * sizeof *peers);
         if (!peers)
             return false;
         session->peers = peers;
         session->peers_capacity = capacity;
     }
-    romi_peer_t *added = &session->peers[session->n_peers];
-    if (!(added->id = malloc (size ? size : 1)))
+    romi_peer_t *added = romi_peer_new (&self->peers, session, id, size, fd, romi_now_ms ());
+    if (!added)
         return false;
-    memcpy (added->id, id, size);
-    added->size = size;
-    added->fd = fd;
-    added->suspect = false;
-    session->n_peers++;
+    session->peers[session->n_peers++] = added;
     return true;
 }
 
-void
-romi_session_drop_peer (romi_session_t *session, size_t i)
+size_t
+romi_session_drop_peer (romi_sessions_t *self, romi_peer_t *peer)
 {
-    free (session->peers[i].id);
-    session->peers[i] = session->peers[--session->n_peers];
+    romi_session_t *session = peer->session;
+    for (size_t i = 0; i < session->n_peers; i++)
+        if (session->peers[i] == peer) {
+            session->peers[i] = session->peers[--session->n_peers];
+            break;
+        }
+    romi_peer_destroy (&self->peers, &peer);
+    return session->n_peers;
 }
