@@ -129,6 +129,8 @@ PRESSURE = [
     ("server_bytes_per_connection", None, "max", "server RSS growth / clients held (mostly libzmq's buffers)"),
     ("killed_{n}_sessions_end_ms", None, "max",
      "all holders SIGKILLed at once: until the server has ended all {n} sessions, ms (the slower transport)"),
+    ("killed_{n}_worst_call_ms", None, "max",
+     "the slowest rom_client_stats call of another client meanwhile, ms (the slower transport)"),
     ("flood_unread_victim_p50_vs_alone", 3.0, "max",
      "a victim's sync Value.get p50 while one flooder sends async calls at full speed and never reads / alone"),
     ("flood_sync_victim_p50_vs_alone", 3.0, "max", "the same while the flooder makes sync calls at full speed"),
@@ -139,8 +141,12 @@ PRESSURE = [
     ("flood_oneway_nice19_victim_p50_vs_alone", 1.5, "max", "one-way flood, flooder at nice 19"),
     ("flood_unread_server_rss_growth_mb", 16.0, "max",
      "server RSS growth during the unread flood (median over runs), MB"),
-    ("unauth_flood_victim_p50_vs_alone", None, "max",
+    ("unauth_flood_victim_p50_vs_alone", 1.5, "max",
      "authkey server over tcp: the victim's p50 while 2 processes connect with a wrong key in a loop / alone"),
+    ("unauth_wrongkey_victim_p50_vs_decoy", 1.5, "max",
+     "the same / the same flood aimed at another server of the machine (what refusing it costs the server)"),
+    ("unauth_server_us_per_refused_handshake", None, "max",
+     "a server's CPU per refused wrong-key handshake (the decoy's CPU / the attempts), us"),
     ("unauth_garbage_victim_p50_vs_alone", None, "max",
      "the same while 2 processes write garbage bytes to the port (connect, 1 KiB, close) in a loop"),
     ("unauth_wrongkey_nice19_victim_p50_vs_alone", 1.5, "max", "wrong-key flood, flooders at nice 19"),
@@ -186,7 +192,8 @@ def derive(m):
         for key, src in (("connect_ms_at_{n}_clients", "connect_ms_at_big"), ("connect_{n}_vs_0", "connect_big_vs_0"),
                          ("server_idle_cpu_pct_{n}", "server_idle_cpu_pct_big"),
                          ("server_bytes_per_connection", "server_bytes_per_connection"),
-                         ("killed_{n}_sessions_end_ms", "killed_all_sessions_end_ms")):
+                         ("killed_{n}_sessions_end_ms", "killed_all_sessions_end_ms"),
+                         ("killed_{n}_worst_call_ms", "killed_all_worst_call_ms")):
             vals = [m[k] for k in (f"rom_pressure_ipc_{src}", f"rom_pressure_tcp_{src}") if k in m]
             if vals:
                 m[key.format(n=label)] = max(vals)

@@ -9,7 +9,9 @@
 //            at full speed and never reads a reply, (b) makes sync calls at full speed, (c) sends one-way
 //            calls at full speed; the server's RSS growth during (a)
 //   unauth   a server with an authkey over tcp: the victim (right key) alone, then while flooders connect
-//            with a wrong key in a loop, then while flooders write garbage bytes to the port
+//            with a wrong key in a loop, then while the same flooders aim at another server (a decoy: the
+//            same CPU spent on the machine, none by the victim's server), then while flooders write garbage
+//            bytes to the port
 //
 // usage: rom_pressure [--quick] [--runs N] [--secs S] [--clients N] [connect|flood|unauth ...]
 #define _GNU_SOURCE
@@ -318,8 +320,21 @@ s_connect (const char *transport, int big, double idle_secs)
 
 // --- flood: a client that does not play fair -----------------------------------------------------------------
 
-enum { FLOOD_NONE, FLOOD_UNREAD, FLOOD_SYNC, FLOOD_ONEWAY, FLOOD_WRONG_KEY, FLOOD_GARBAGE, FLOOD_KINDS };
-static const char *const s_flood_names[] = {"alone", "unread", "sync", "oneway", "wrongkey", "garbage"};
+// FLOOD_DECOY is the wrong-key flood aimed at another server (a decoy) on the same machine: the same CPU
+// spent by the flooders and by a server refusing them, none of it by the victim's server. The victim's p50
+// beside it against beside the wrong-key flood is what refusing the flood costs the victim's server itself.
+enum {
+    FLOOD_NONE,
+    FLOOD_UNREAD,
+    FLOOD_SYNC,
+    FLOOD_ONEWAY,
+    FLOOD_WRONG_KEY,
+    FLOOD_GARBAGE,
+    FLOOD_DECOY,
+    FLOOD_KINDS
+};
+static const char *const s_flood_names[] = {"alone",    "unread",  "sync",          "oneway",
+                                            "wrongkey", "garbage", "wrongkey_decoy"};
 // A case with this added to its kind runs its flooders at nice 19: on 2 vCPUs a flooder that never blocks
 // takes a CPU from the victim and the server whatever the server does; at nice 19 the scheduler gives the
 // others the CPU first, so what is left of the slowdown is the server's own (its queues, its fairness).
@@ -380,7 +395,7 @@ s_flooder_main (const flooder_t *self)
     rom_value_t *value = NULL;
     rom_client_opts_t opts = {.authkey = self->authkey};
     int kind = self->kind & ~FLOOD_NICE;
-    if (kind != FLOOD_WRONG_KEY && kind != FLOOD_GARBAGE
+    if (kind != FLOOD_WRONG_KEY && kind != FLOOD_GARBAGE && kind != FLOOD_DECOY
         && (rom_client_connect (self->endpoint, &opts, &client, NULL) != ROM_OK
             || rom_value_new (client, 'q', ROM_INT (0), &value) != ROM_OK)) {
         fprintf (stderr, "rom_pressure: flooder: cannot connect: %s\n", rom_client_errmsg (client));
@@ -415,7 +430,8 @@ s_flooder_main (const flooder_t *self)
                       == ROM_OK)
             n++;
         break;
-    case FLOOD_WRONG_KEY: {
+    case FLOOD_WRONG_KEY:
+    case FLOOD_DECOY: {
         rom_client_opts_t wrong = {.authkey = "not the key", .connect_timeout_ms = 2000};
         while (!s_stop) {
             rom_client_t *intruder = NULL;
@@ -497,11 +513,20 @@ s_victim (rom_value_t *value, double secs, double *p50, double *p99, double *rat
     *rate = (double) n / ((double) (now - start) / 1e9);
 }
 
+// The CPU a process used between two s_cpu_ticks () readings `secs` apart, in % of one CPU (-1: unknown).
+static double
+s_cpu_pct (long long t0, long long t1, double secs)
+{
+    return t0 >= 0 && t1 >= 0 ? (double) (t1 - t0) / (double) sysconf (_SC_CLK_TCK) / secs * 100 : -1;
+}
+
 // One workload: the victim alone and beside each flooder in `kinds` (FLOOD_NONE first), `runs` rounds in
-// which the cases take turns (so all see the same machine), medians reported as <prefix>_<case>_...
+// which the cases take turns (so all see the same machine), medians reported as <prefix>_<case>_... The
+// FLOOD_DECOY flooders aim at `decoy` (pid `decoy_pid`), the others at `endpoint` (the server's `server`).
 static void
-s_flood_cases (const char *prefix, const char *endpoint, const char *authkey, const int *kinds, int n_kinds,
-               int flooders, const bench_opts_t *opts, pid_t server)
+s_flood_cases (const char *prefix, const char *endpoint, const char *decoy, pid_t decoy_pid,
+               const char *authkey, const int *kinds, int n_kinds, int flooders, const bench_opts_t *opts,
+               pid_t server)
 {
     rom_client_opts_t copts = {.authkey = authkey};
     rom_client_t *client = NULL;
@@ -517,14 +542,18 @@ s_flood_cases (const char *prefix, const char *endpoint, const char *authkey, co
     s_victim (value, opts->warmup_secs, &victim_unused[0], &victim_unused[1], &victim_unused[2]);
     enum { MAX_KINDS = 2 * FLOOD_KINDS, MAX_RUNS = 64 };
     double p50[MAX_KINDS][MAX_RUNS], p99[MAX_KINDS][MAX_RUNS], rate[MAX_KINDS][MAX_RUNS],
-        ops[MAX_KINDS][MAX_RUNS], rss_growth[2 * MAX_RUNS];
+        ops[MAX_KINDS][MAX_RUNS], cpu[MAX_KINDS][MAX_RUNS], decoy_cpu[MAX_KINDS][MAX_RUNS],
+        rss_growth[2 * MAX_RUNS];
     int runs = opts->runs < MAX_RUNS ? opts->runs : MAX_RUNS, n_growth = 0;
     for (int r = 0; r < runs; r++)
         for (int k = 0; k < n_kinds; k++) {
             flood_run_t run[4];
             int n_run = kinds[k] == FLOOD_NONE ? 0 : flooders;
+            const char *target = (kinds[k] & ~FLOOD_NICE) == FLOOD_DECOY ? decoy : endpoint;
+            if (!target)
+                return;
             for (int f = 0; f < n_run; f++)
-                if (s_flood_start (endpoint, authkey, kinds[k], &run[f]) != 0)
+                if (s_flood_start (target, authkey, kinds[k], &run[f]) != 0)
                     return;
             bench_sleep_ms (100); // the flooders connect
             long long rss_before = bench_rss_bytes (server);
@@ -532,7 +561,12 @@ s_flood_cases (const char *prefix, const char *endpoint, const char *authkey, co
                 if (write (run[f].go_fd, "g", 1) != 1)
                     return;
             bench_sleep_ms (n_run ? 200 : 0); // the flood reaches its pace (and fills what it fills)
+            long long c0 = s_cpu_ticks (server), d0 = decoy_pid > 0 ? s_cpu_ticks (decoy_pid) : -1;
+            uint64_t t0 = bench_now_ns ();
             s_victim (value, opts->secs, &p50[k][r], &p99[k][r], &rate[k][r]);
+            double window = (double) (bench_now_ns () - t0) / 1e9;
+            cpu[k][r] = s_cpu_pct (c0, s_cpu_ticks (server), window);
+            decoy_cpu[k][r] = s_cpu_pct (d0, decoy_pid > 0 ? s_cpu_ticks (decoy_pid) : -1, window);
             long long rss_after = bench_rss_bytes (server);
             double secs = opts->secs + 0.2;
             ops[k][r] = 0;
@@ -544,22 +578,36 @@ s_flood_cases (const char *prefix, const char *endpoint, const char *authkey, co
                 rss_growth[n_growth++] = (double) (rss_after - rss_before) / 1e6;
             bench_sleep_ms (50); // the server drains what the flood left (and ends its session)
         }
-    double alone_p50 = -1, alone_p99 = -1;
+    double alone_p50 = -1, alone_p99 = -1, flood_p50[2] = {-1, -1}, decoy_p50[2] = {-1, -1};
     for (int k = 0; k < n_kinds; k++) {
         char name[64];
         snprintf (name, sizeof name, "%s%s", s_flood_names[kinds[k] & ~FLOOD_NICE],
                   kinds[k] & FLOOD_NICE ? "_nice19" : "");
         double m50 = bench_median (p50[k], (size_t) runs), m99 = bench_median (p99[k], (size_t) runs);
         double mrate = bench_median (rate[k], (size_t) runs), mops = bench_median (ops[k], (size_t) runs);
+        double mcpu = bench_median (cpu[k], (size_t) runs),
+               mdecoy = bench_median (decoy_cpu[k], (size_t) runs);
+        int plain = kinds[k] & ~FLOOD_NICE, niced = (kinds[k] & FLOOD_NICE) != 0;
         if (kinds[k] == FLOOD_NONE) {
             alone_p50 = m50;
             alone_p99 = m99;
         }
+        if (plain == FLOOD_WRONG_KEY)
+            flood_p50[niced] = m50;
+        if (plain == FLOOD_DECOY)
+            decoy_p50[niced] = m50;
         fprintf (stderr,
                  "  %-8s %-9s victim p50 %8.1f us (x%.2f)  p99 %9.1f us (x%.2f)  %7.0f calls/s; "
-                 "flooders %9.0f ops/s\n",
+                 "flooders %9.0f ops/s; server CPU %3.0f %%",
                  prefix, name, m50, alone_p50 > 0 ? m50 / alone_p50 : 0, m99,
-                 alone_p99 > 0 ? m99 / alone_p99 : 0, mrate, mops);
+                 alone_p99 > 0 ? m99 / alone_p99 : 0, mrate, mops, mcpu);
+        if (plain == FLOOD_DECOY)
+            fprintf (stderr, ", decoy's %3.0f %%", mdecoy);
+        fprintf (stderr, "\n");
+        bench_metricf (mcpu, "rom_%s_%s_server_cpu_pct", prefix, name);
+        // A refused handshake's cost to a server: the decoy does nothing else.
+        if (plain == FLOOD_DECOY && !niced && mops > 0 && mdecoy >= 0)
+            bench_metricf (mdecoy / 100 * 1e6 / mops, "%s_server_us_per_refused_handshake", prefix);
         bench_metricf (m50, "rom_%s_%s_victim_p50_us", prefix, name);
         bench_metricf (m99, "rom_%s_%s_victim_p99_us", prefix, name);
         bench_metricf (mrate, "rom_%s_%s_victim_calls_per_s", prefix, name);
@@ -571,6 +619,11 @@ s_flood_cases (const char *prefix, const char *endpoint, const char *authkey, co
             }
         }
     }
+    // What refusing the flood costs the victim's server itself: the same flood aimed at the decoy instead.
+    for (int niced = 0; niced < 2; niced++)
+        if (flood_p50[niced] > 0 && decoy_p50[niced] > 0)
+            bench_metricf (flood_p50[niced] / decoy_p50[niced], "%s_wrongkey%s_victim_p50_vs_decoy", prefix,
+                           niced ? "_nice19" : "");
     if (n_growth) {
         double growth = bench_median (rss_growth, (size_t) n_growth);
         double worst = rss_growth[0];
@@ -602,7 +655,8 @@ s_flood (const bench_opts_t *opts)
                          FLOOD_SYNC | FLOOD_NICE,
                          FLOOD_ONEWAY | FLOOD_NICE};
     // --quick leaves out the nice-19 cases: they would double its time (bench/run --quick has ~3 minutes).
-    s_flood_cases ("flood", endpoint, NULL, kinds, opts->quick ? 4 : 7, 1, opts, rom_manager_pid (manager));
+    s_flood_cases ("flood", endpoint, NULL, -1, NULL, kinds, opts->quick ? 4 : 7, 1, opts,
+                   rom_manager_pid (manager));
     rom_manager_destroy (&manager);
 }
 
@@ -611,14 +665,24 @@ s_unauth (const bench_opts_t *opts)
 {
     static const char key[] = "rom_pressure's shared secret";
     rom_manager_t *manager = s_manager ("tcp://127.0.0.1:*", key);
-    if (!manager)
-        return;
-    char endpoint[256];
-    snprintf (endpoint, sizeof endpoint, "%s", rom_manager_endpoint (manager));
-    const int kinds[] = {FLOOD_NONE, FLOOD_WRONG_KEY, FLOOD_GARBAGE, FLOOD_WRONG_KEY | FLOOD_NICE,
-                         FLOOD_GARBAGE | FLOOD_NICE};
-    // Two flooders of each kind: one alone spends much of its time waiting for its own handshake's answer.
-    s_flood_cases ("unauth", endpoint, key, kinds, opts->quick ? 3 : 5, 2, opts, rom_manager_pid (manager));
+    rom_manager_t *decoy = s_manager ("tcp://127.0.0.1:*", key);
+    if (manager && decoy) {
+        char endpoint[256], decoy_endpoint[256];
+        snprintf (endpoint, sizeof endpoint, "%s", rom_manager_endpoint (manager));
+        snprintf (decoy_endpoint, sizeof decoy_endpoint, "%s", rom_manager_endpoint (decoy));
+        const int kinds[] = {FLOOD_NONE,
+                             FLOOD_WRONG_KEY,
+                             FLOOD_DECOY,
+                             FLOOD_GARBAGE,
+                             FLOOD_WRONG_KEY | FLOOD_NICE,
+                             FLOOD_DECOY | FLOOD_NICE,
+                             FLOOD_GARBAGE | FLOOD_NICE};
+        // Two flooders of each kind: one alone spends much of its time waiting for its own handshake's
+        // answer. --quick leaves out the nice-19 cases.
+        s_flood_cases ("unauth", endpoint, decoy_endpoint, rom_manager_pid (decoy), key, kinds,
+                       opts->quick ? 4 : 7, 2, opts, rom_manager_pid (manager));
+    }
+    rom_manager_destroy (&decoy);
     rom_manager_destroy (&manager);
 }
 

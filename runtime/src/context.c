@@ -48,6 +48,18 @@ romi_context (void)
     return context;
 }
 
+void
+romi_context_io_threads (unsigned n)
+{
+    void *context = romi_context ();
+    pthread_mutex_lock (&s_lock);
+    // libzmq starts its I/O threads with the context's first socket and ignores the count after; s_sockets
+    // counts rom's sockets, which are all of this context's.
+    if (context && n > 1 && s_sockets == 0)
+        zmq_ctx_set (context, ZMQ_IO_THREADS, (int) n);
+    pthread_mutex_unlock (&s_lock);
+}
+
 void *
 romi_socket_new (int type)
 {

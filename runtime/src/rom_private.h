@@ -21,6 +21,7 @@
 #define ROM_PROTOCOL_VERSION 2u             // 2: sessions belong to connections, incarnations (issue 12)
 #define ROM_MANAGER_ID 0u                   // object id of the manager itself
 #define ROM_DEFAULT_MAX_MESSAGE (64u << 20) // bytes
+#define ROM_AUTH_IO_THREADS 3u              // a server's I/O threads with an authkey (server_io.c)
 // The defaults of rom_server_opts_t's limits (rom_server.h).
 #define ROM_DEFAULT_MAX_OBJECTS (1u << 24)
 #define ROM_DEFAULT_MAX_OBJECTS_PER_SESSION (1u << 20)
@@ -72,6 +73,9 @@ bool romi_utf8_check (const ProtobufCMessage *msg, char *field, size_t size);
 
 // The ZMQ context of this process (made on first use, remade after fork). NULL if ZMQ cannot start.
 void *romi_context (void);
+// Ask for `n` I/O threads in that context: heeded only before its first socket is made (a manager's server
+// process, a fresh context after fork, is such a case), ignored after.
+void romi_context_io_threads (unsigned n);
 // A socket of that context with ZMQ_LINGER 0, counted so exit can tell whether terminating is safe.
 void *romi_socket_new (int type);
 void romi_socket_close (void **socket_p);

@@ -136,7 +136,6 @@ typedef struct {
     const char *zap_domain; // with secret_key: whom the process's ZAP handler admits (auth.c)
     uint32_t keepalive_ms;  // as for a dialer
     int64_t max_frame;      // a peer sending a larger frame is dropped (-1: no limit)
-    unsigned io_threads;    // the transport's I/O threads, if it can still take them (0: its default)
 } romi_listen_opts_t;
 
 // Connection events (romi_conn_event ()).

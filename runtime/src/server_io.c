@@ -60,8 +60,16 @@ romi_io_open (romi_io_t *self, const romi_io_opts_t *opts)
     romi_listen_opts_t listen = {
         .keepalive_ms = opts->session_timeout_ms,
         .max_frame = hard_limit,
-        .io_threads = opts->io_threads,
     };
+    // Before the ZAP handler's sockets (s_curve_server ()): the context's first socket fixes its I/O
+    // threads. With an authkey, more than one: libzmq runs each connection's handshake on an I/O thread
+    // of the context, the least loaded at accept, and keeps the connection there. On one thread a flood of
+    // wrong-key handshakes (each a Curve25519 operation, ~100-250 us of that thread) shared it with every
+    // authenticated client: measured on 2 vCPUs (bench/rom_pressure unauth), the victim's p50 was 8x its
+    // alone figure, against 1.0x for the same flood aimed at another server of the same machine. With
+    // three, handshakes fall mostly on threads that carry fewer clients: 1.2x. An idle I/O thread costs
+    // nothing but its stack.
+    romi_context_io_threads (opts->io_threads ? opts->io_threads : opts->authkey ? ROM_AUTH_IO_THREADS : 1);
     self->keyless_tcp_open = !opts->authkey && opts->insecure_tcp;
     romi_auth_keys_t keys;
     if (opts->authkey) {

@@ -122,10 +122,6 @@ s_dial (const char *endpoint, const romi_dial_opts_t *opts)
 static romi_conn_t *
 s_listen (const romi_listen_opts_t *opts)
 {
-    // ZMQ_IO_THREADS counts only before the context's first socket starts its I/O threads: in a manager's
-    // server process (a fresh context after fork) that is now; elsewhere the context keeps its count.
-    if (opts->io_threads > 1 && romi_context ())
-        zmq_ctx_set (romi_context (), ZMQ_IO_THREADS, (int) opts->io_threads);
     romi_zmq_conn_t *self = s_conn_new (ZMQ_ROUTER, opts->keepalive_ms);
     if (!self)
         return NULL;

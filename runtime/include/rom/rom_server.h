@@ -24,7 +24,9 @@ typedef struct _rom_server_t rom_server_t;
 typedef struct rom_server_opts {
     size_t max_message;  // largest accepted payload in bytes; 0 means the default (64 MiB)
     unsigned workers;    // threads of the worker pool for ROM_TYPE_POOL types; 0 means 2
-    unsigned io_threads; // ZMQ_IO_THREADS of the server's context; 0 means 1
+    unsigned io_threads; // ZMQ_IO_THREADS of the server's context; 0 means 1, or 3 with an authkey (CURVE
+                         // handshakes then run beside fewer clients' traffic); heeded only if the
+                         // process has no rom socket yet (a manager's server process always)
     // A client process that dies without saying goodbye (exit, crash, SIGKILL) has its session ended as soon
     // as its connections close, within milliseconds, whatever this says: its references are released
     // (objects left without one and without a name are destroyed), its locks pass on (a Semaphore's units
