@@ -42,9 +42,7 @@ rom_status_t rom_proxy_create (rom_client_t *client, const rom_type_t *type, con
 // ROM_UNAVAILABLE). A future destroyed without waiting (rom_future_destroy ()) gives back the reference
 // its reply carries when that reply arrives (a later call or wait on the same thread reads it), so an
 // abandoned creation leaves no reference behind; if the client is destroyed first, its session's end
-// releases it. Keep fewer than ~1000 calls in flight per thread (ZMQ's high-water mark): a server drops
-// replies its client does not read in time, rather than stall (their waits end in ROM_TIMEOUT and the
-// references they carried are released when the session ends); a ring of 128 is as fast.
+// releases it. In flight per thread, see rom_proxy_call_async (); a ring of 128 is as fast.
 rom_status_t rom_proxy_create_async (rom_client_t *client, const rom_type_t *type, const char *name,
                                      const ProtobufCMessage *args, unsigned flags, rom_future_t **future_p);
 
@@ -80,6 +78,11 @@ rom_status_t rom_proxy_call (rom_proxy_t *self, unsigned method, const ProtobufC
 
 // Send a call and return at once; collect the reply with rom_future_wait (). Many calls may be in flight
 // on one client; they run on the server in the order sent. On ROM_OK *future_p is owned by the caller.
+// Keep at most 1000 in flight per thread whose replies you may not read for a while: a server drops a
+// reply that finds the way to its caller full rather than stall (its wait ends in ROM_TIMEOUT; a
+// reference it carried is released when the session ends). The way holds ~2000 replies that leave one by
+// one (waiting calls answered one at a time: ZMQ's pipes on both sides, 1000 messages each) and far more
+// of those answered together (batched: 32 000 pipelined calls held); tests/integration/test_in_flight.c.
 rom_status_t rom_proxy_call_async (rom_proxy_t *self, unsigned method, const ProtobufCMessage *in,
                                    rom_future_t **future_p);
 
