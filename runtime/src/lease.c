@@ -87,10 +87,8 @@ s_next_due (const romi_peers_t *peers)
 }
 
 long
-romi_lease_poll_timeout (const romi_lease_t *self, const romi_sessions_t *sessions, uint64_t now,
-                         long timeout)
+romi_lease_poll_timeout (const romi_sessions_t *sessions, uint64_t now, long timeout)
 {
-    (void) self;
     uint64_t due = s_next_due (&sessions->peers);
     if (!due)
         return timeout;
@@ -99,13 +97,11 @@ romi_lease_poll_timeout (const romi_lease_t *self, const romi_sessions_t *sessio
 }
 
 void
-romi_lease_on_drops (romi_lease_t *self, romi_io_t *io, romi_sessions_t *sessions, uint64_t now)
+romi_lease_on_drops (romi_io_t *io, romi_sessions_t *sessions, uint64_t now)
 {
     int fd;
-    while (romi_io_next_drop (io, &fd)) {
-        self->drops++;
+    while (romi_io_next_drop (io, &fd))
         romi_peers_dropped (&sessions->peers, fd, now);
-    }
 }
 
 void
@@ -118,7 +114,6 @@ romi_lease_sweep (romi_lease_t *self, romi_io_t *io, romi_deferred_t *deferred, 
     for (unsigned stage = ROMI_SUSPECT_STAGES; stage-- > 0;) {
         romi_peer_t *peer;
         while ((peer = romi_peers_next_suspect (peers, stage)) && peer->since_ms + s_sweeps[stage] <= now) {
-            self->probes++;
             if (romi_io_probe (io, peer->id, peer->size)) {
                 romi_peer_passed (peers, peer);
                 continue;

@@ -109,9 +109,7 @@ romi_peer_new (romi_peers_t *self, struct romi_session *session, const void *id,
     peer->size = size;
     if (size)
         memcpy (peer->id, id, size);
-    struct romi_fd *record = s_place (self, peer, fd);
-    if (record && record->drops)
-        romi_peer_suspect (self, peer, ROMI_SUSPECT_REUSED, now);
+    romi_peer_move (self, peer, fd, now);
     return peer;
 }
 
@@ -135,19 +133,17 @@ romi_peer_move (romi_peers_t *self, romi_peer_t *peer, int fd, uint64_t now)
         romi_peer_suspect (self, peer, ROMI_SUSPECT_REUSED, now);
 }
 
-size_t
+void
 romi_peers_dropped (romi_peers_t *self, int fd, uint64_t now)
 {
-    size_t marked = 0;
     struct romi_fd *record = s_fd (self, fd, true);
     if (record) {
         record->drops++;
-        for (romi_link_t *l = record->peers.next; l != &record->peers; l = l->next, marked++)
+        for (romi_link_t *l = record->peers.next; l != &record->peers; l = l->next)
             romi_peer_suspect (self, romi_container_of (l, romi_peer_t, on_fd), ROMI_SUSPECT_DROPPED, now);
     }
-    for (romi_link_t *l = self->unknown.next; l != &self->unknown; l = l->next, marked++)
+    for (romi_link_t *l = self->unknown.next; l != &self->unknown; l = l->next)
         romi_peer_suspect (self, romi_container_of (l, romi_peer_t, on_fd), ROMI_SUSPECT_DROPPED, now);
-    return marked;
 }
 
 romi_peer_t *

@@ -11,8 +11,6 @@
 // index (peers.c).
 typedef struct {
     uint32_t timeout_ms;       // a silently gone tcp peer is dropped within about this (keepalives)
-    uint64_t drops;            // connection drops read
-    uint64_t probes;           // probes sent
     uint64_t sessions_dropped; // sessions ended because their client died
 } romi_lease_t;
 
@@ -21,10 +19,9 @@ uint32_t romi_lease_timeout (uint32_t requested_ms);
 // No connection dropped yet; `timeout_ms` from romi_lease_timeout ().
 void romi_lease_init (romi_lease_t *self, uint32_t timeout_ms);
 // The poll timeout (ms, -1 forever) shortened to the next probe due.
-long romi_lease_poll_timeout (const romi_lease_t *self, const romi_sessions_t *sessions, uint64_t now,
-                              long timeout);
+long romi_lease_poll_timeout (const romi_sessions_t *sessions, uint64_t now, long timeout);
 // Read the dropped connections; each makes the peers on its fd suspects (O(those peers)).
-void romi_lease_on_drops (romi_lease_t *self, romi_io_t *io, romi_sessions_t *sessions, uint64_t now);
+void romi_lease_on_drops (romi_io_t *io, romi_sessions_t *sessions, uint64_t now);
 // Probe the suspects that are due and end the sessions left without a connection.
 void romi_lease_sweep (romi_lease_t *self, romi_io_t *io, romi_deferred_t *deferred, uint64_t now);
 

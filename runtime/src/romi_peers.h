@@ -55,9 +55,8 @@ void romi_peer_destroy (romi_peers_t *self, romi_peer_t **peer_p);
 // connection on that fd number dropped before.
 void romi_peer_move (romi_peers_t *self, romi_peer_t *peer, int fd, uint64_t now);
 
-// The connection on `fd` dropped: its peers and those of unknown fd become suspects (DROPPED). Returns how
-// many.
-size_t romi_peers_dropped (romi_peers_t *self, int fd, uint64_t now);
+// The connection on `fd` dropped: its peers and those of unknown fd become suspects (DROPPED).
+void romi_peers_dropped (romi_peers_t *self, int fd, uint64_t now);
 // Make `peer` a suspect for `why`, its probes starting over from `now`.
 void romi_peer_suspect (romi_peers_t *self, romi_peer_t *peer, romi_suspicion_t why, uint64_t now);
 // The oldest suspect waiting for probe `stage`, or NULL.

@@ -254,7 +254,7 @@ s_dispatch (rom_server_t *self, romi_io_msg_t *msg, const Rom__CallHeader *heade
     // clients, 534 of them had ended up so, and pings took 200-300 us instead of 20 while clients came and
     // went. Drops are read first: the new peer is then one on a reused fd number, probed a few times only.
     if (header->object_id == ROM_MANAGER_ID && header->method == ROM__MANAGER_METHOD__HELLO)
-        romi_lease_on_drops (&self->lease, &self->io, &hosting->sessions, romi_now_ms ());
+        romi_lease_on_drops (&self->io, &hosting->sessions, romi_now_ms ());
     // Sessions belong to the connections they were opened or joined on: every call but a hello names one,
     // and only from one of those connections, so no peer can act in another's name (release its
     // references, free its locks, end it).
@@ -525,7 +525,7 @@ rom_server_run (rom_server_t *self)
     while (!self->stopping) {
         uint64_t now = romi_now_ms ();
         long timeout = romi_deferred_timeout (&self->deferred, now);
-        timeout = romi_lease_poll_timeout (&self->lease, &self->hosting.sessions, now, timeout);
+        timeout = romi_lease_poll_timeout (&self->hosting.sessions, now, timeout);
         // Not while the worker pool runs calls: their completions wake the poll (romi_pool_fd), not the spin.
         if (busy && timeout != 0 && self->spin_us && romi_pool_in_flight (self->pool) == 0
             && romi_io_spin (&self->io, self->spin_us, &self->stopping))
@@ -550,7 +550,7 @@ rom_server_run (rom_server_t *self)
         now = romi_now_ms ();
         romi_deferred_expire (&self->deferred, now);
         if (ready & ROMI_IO_DROPS)
-            romi_lease_on_drops (&self->lease, &self->io, &self->hosting.sessions, now);
+            romi_lease_on_drops (&self->io, &self->hosting.sessions, now);
         romi_lease_sweep (&self->lease, &self->io, &self->deferred, now);
         romi_io_flush (&self->io);
     }
