@@ -65,6 +65,13 @@ s_cpu_ticks (pid_t pid)
     return (long long) (utime + stime);
 }
 
+// The CPU a process used between two s_cpu_ticks () readings `secs` apart, in % of one CPU (-1: unknown).
+static double
+s_cpu_pct (long long t0, long long t1, double secs)
+{
+    return t0 >= 0 && t1 >= 0 ? (double) (t1 - t0) / (double) sysconf (_SC_CLK_TCK) / secs * 100 : -1;
+}
+
 // Let this process (and the holders it forks) open as many descriptors as the hard limit allows: every
 // connection is a descriptor on the server and on its client.
 static void
@@ -261,8 +268,7 @@ s_connect (const char *transport, int big, double idle_secs)
         bench_sleep_ms ((int) (idle_secs * 1000));
         long long c1 = s_cpu_ticks (server);
         double secs = (double) (bench_now_ns () - t0) / 1e9;
-        double cpu_pct = c0 >= 0 && c1 >= 0 ? (double) (c1 - c0) / (double) sysconf (_SC_CLK_TCK) / secs * 100
-                                            : -1;
+        double cpu_pct = s_cpu_pct (c0, c1, secs);
         double per_conn = rss0 > 0 && rss_big > 0 ? (double) (rss_big - rss0) / held : -1;
         fprintf (stderr,
                  "  %s, %d clients held: server idle CPU %.2f %% over %.1f s, RSS %.1f MB (%.0f bytes "
@@ -511,13 +517,6 @@ s_victim (rom_value_t *value, double secs, double *p50, double *p99, double *rat
     *p50 = n ? bench_percentile_ns (lat, n, 50) / 1e3 : -1;
     *p99 = n ? bench_percentile_ns (lat, n, 99) / 1e3 : -1;
     *rate = (double) n / ((double) (now - start) / 1e9);
-}
-
-// The CPU a process used between two s_cpu_ticks () readings `secs` apart, in % of one CPU (-1: unknown).
-static double
-s_cpu_pct (long long t0, long long t1, double secs)
-{
-    return t0 >= 0 && t1 >= 0 ? (double) (t1 - t0) / (double) sysconf (_SC_CLK_TCK) / secs * 100 : -1;
 }
 
 // One workload: the victim alone and beside each flooder in `kinds` (FLOOD_NONE first), `runs` rounds in
